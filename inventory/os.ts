@@ -1,0 +1,167 @@
+import {Type, type Static} from '@sinclair/typebox'
+
+import {ParseError} from '../src/collect/parse-error.js'
+import {defineProbe} from '../src/collect/probe.js'
+import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from '../src/collect/probe-helpers.js'
+import {Obj, Opt, Str, NonNegInt} from '../src/model/schema-helpers.js'
+
+export const OsSchema = Obj({
+  /** Kernel family as `uname -s` says: Linux, Darwin, FreeBSD… */
+  family: Str(),
+  /** /etc/os-release ID: debian, ubuntu, rhel, rocky… */
+  distribution: Opt(Str()),
+  /** ID_LIKE, split: ["rhel", "fedora"] */
+  like: Opt(Type.Array(Str())),
+  name: Opt(Str()),
+  prettyName: Opt(Str()),
+  version: Opt(Str()),
+  versionId: Opt(Str()),
+  codename: Opt(Str()),
+  /** Debian's own point release from /etc/debian_version, e.g. 12.10. */
+  debianVersion: Opt(Str()),
+  kernel: Str(),
+  kernelVersion: Opt(Str()),
+  architecture: Str(),
+  bootTime: Opt(Str({format: 'date-time'})),
+  uptimeSeconds: Opt(NonNegInt()),
+  /** IANA name (Asia/Ho_Chi_Minh) when the system says it, else the abbreviation. */
+  timezone: Opt(Str()),
+  /** Offset from UTC as the host reports it, e.g. +0700. */
+  utcOffset: Opt(Str()),
+})
+export type OsData = Static<typeof OsSchema>
+
+export interface OsRelease {
+  id?: string
+  idLike?: string[]
+  name?: string
+  prettyName?: string
+  version?: string
+  versionId?: string
+  codename?: string
+}
+
+/** Parses /etc/os-release (os-release(5)). */
+export function parseOsRelease(text: string): OsRelease {
+  const kv = parseKeyValueLines(text)
+  if (kv.size === 0) throw new ParseError('no KEY=value lines in os-release')
+  const r: OsRelease = {}
+  const set = (k: keyof OsRelease, v: string | undefined) => {
+    if (v !== undefined && v !== '') (r as Record<string, unknown>)[k] = v
+  }
+  set('id', kv.get('ID'))
+  set('name', kv.get('NAME'))
+  set('prettyName', kv.get('PRETTY_NAME'))
+  set('version', kv.get('VERSION'))
+  set('versionId', kv.get('VERSION_ID'))
+  set('codename', kv.get('VERSION_CODENAME') ?? kv.get('UBUNTU_CODENAME'))
+  const like = kv.get('ID_LIKE')
+  if (like) r.idLike = like.split(/\s+/).filter(Boolean)
+  return r
+}
+
+export interface Uname {
+  family: string
+  kernel: string
+  kernelVersion?: string
+  architecture: string
+}
+
+/** Parses three lines: `uname -s`, `uname -r`, `uname -m`, then optionally `uname -v`. */
+export function parseUname(text: string): Uname {
+  const [family, kernel, architecture, version] = lines(text).map((l) => l.trim())
+  if (!family || !kernel || !architecture) throw new ParseError('expected uname -s, -r and -m on three lines')
+  if ([family, kernel, architecture].some((v) => /\s/.test(v))) throw new ParseError('uname fields contain spaces')
+  return {family, kernel, architecture, ...(version ? {kernelVersion: version} : {})}
+}
+
+/** Parses /proc/uptime ("12345.67 23456.78") followed by the `btime EPOCH` line of /proc/stat. */
+export function parseUptime(text: string): {uptimeSeconds: number; bootEpochSeconds?: number} {
+  const [first, second] = lines(text)
+  const n = toNumber((first ?? '').trim().split(/\s+/)[0])
+  if (n === undefined || n < 0) throw new ParseError('expected seconds of uptime', 1)
+  const m = /^btime (\d+)$/.exec((second ?? '').trim())
+  return {uptimeSeconds: Math.floor(n), ...(m ? {bootEpochSeconds: Number(m[1])} : {})}
+}
+
+export interface TimeInfo {
+  epochSeconds: number
+  abbreviation?: string
+  utcOffset?: string
+  zone?: string
+}
+
+/**
+ * Parses the `time` command's output: line 1 `date +'%s %Z %z'`, line 2 the IANA zone name if known
+ * (from /etc/timezone or the /etc/localtime link), possibly empty.
+ */
+export function parseTime(text: string): TimeInfo {
+  const [first, second] = lines(text)
+  const m = /^(\d+) (\S+) ([+-]\d{4})$/.exec((first ?? '').trim())
+  if (!m) throw new ParseError('expected "EPOCH ZONE ±HHMM" on the first line', 1)
+  const zone = second?.trim()
+  return {
+    epochSeconds: Number(m[1]),
+    abbreviation: m[2]!,
+    utcOffset: m[3]!,
+    ...(zone && /^[A-Za-z0-9_+\-/]+$/.test(zone) ? {zone} : {}),
+  }
+}
+
+export const osProbe = defineProbe({
+  id: 'os',
+  title: 'Operating system',
+  platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
+  schema: OsSchema,
+  commands: {
+    uname: 'uname -s; uname -r; uname -m; uname -v',
+    release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',
+    debianVersion: readFile('/etc/debian_version'),
+    uptime: `${readFile('/proc/uptime')} && grep '^btime ' /proc/stat`,
+    time:
+      "date +'%s %Z %z'; if [ -r /etc/timezone ]; then head -n1 /etc/timezone; elif [ -L /etc/localtime ]; then readlink /etc/localtime | sed -n 's|.*/zoneinfo/||p'; fi",
+  },
+  interpret(out) {
+    const fail = failure(out.uname, 'uname')
+    if (fail) return fail
+    const uname = parseUname(out.uname!.stdout)
+    const data: OsData = {
+      family: uname.family,
+      kernel: uname.kernel,
+      architecture: uname.architecture,
+      ...(uname.kernelVersion ? {kernelVersion: uname.kernelVersion} : {}),
+    }
+    const missing: string[] = []
+    if (succeeded(out.release)) {
+      const r = parseOsRelease(out.release.stdout)
+      Object.assign(data, {
+        ...(r.id ? {distribution: r.id} : {}),
+        ...(r.idLike ? {like: r.idLike} : {}),
+        ...(r.name ? {name: r.name} : {}),
+        ...(r.prettyName ? {prettyName: r.prettyName} : {}),
+        ...(r.version ? {version: r.version} : {}),
+        ...(r.versionId ? {versionId: r.versionId} : {}),
+        ...(r.codename ? {codename: r.codename} : {}),
+      })
+    } else if (uname.family === 'Linux') missing.push('os-release')
+    if (succeeded(out.debianVersion)) {
+      const v = out.debianVersion.stdout.trim()
+      if (v && !/\s/.test(v)) data.debianVersion = v
+    }
+    let epoch: number | undefined
+    if (succeeded(out.time)) {
+      const t = parseTime(out.time.stdout)
+      epoch = t.epochSeconds
+      data.timezone = t.zone ?? t.abbreviation
+      if (t.utcOffset) data.utcOffset = t.utcOffset
+    } else missing.push('time')
+    if (succeeded(out.uptime)) {
+      const u = parseUptime(out.uptime.stdout)
+      data.uptimeSeconds = u.uptimeSeconds
+      const boot = u.bootEpochSeconds ?? (epoch === undefined ? undefined : epoch - u.uptimeSeconds)
+      const bootTime = isoFromEpochSeconds(boot)
+      if (bootTime) data.bootTime = bootTime
+    } else if (uname.family === 'Linux') missing.push('uptime')
+    return missing.length ? {status: 'partial', reason: `unavailable: ${missing.join(', ')}`, data} : {status: 'ok', data}
+  },
+})

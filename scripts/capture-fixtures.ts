@@ -1,0 +1,77 @@
+/**
+ * Records the real output of every probe command on the machine where it runs, into
+ * test/fixtures/<name>/<probe>.json. Parser tests run on these captures; nobody types a fixture.
+ *
+ *   node dist/scripts/capture-fixtures.js --name debian-12-root
+ *   node dist/scripts/capture-fixtures.js --name debian-12-user --user 65534
+ *   node dist/scripts/capture-fixtures.js --name debian-11-chroot --chroot /var/tmp/hatang-chroots/bullseye
+ *   … --probe os --probe cpu   (only these probes)
+ */
+import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {parseArgs} from 'node:util'
+
+import {probes} from '../inventory/index.js'
+import {runBatch} from '../src/collect/batch.js'
+import type {AnyProbe} from '../src/collect/probe.js'
+import {ChrootTransport} from '../src/transport/chroot-transport.js'
+import {LocalTransport} from '../src/transport/local-transport.js'
+import type {Transport} from '../src/transport/transport.js'
+
+const {values} = parseArgs({
+  options: {
+    name: {type: 'string'},
+    chroot: {type: 'string'},
+    user: {type: 'string'},
+    probe: {type: 'string', multiple: true},
+    out: {type: 'string', default: 'test/fixtures'},
+  },
+})
+if (!values.name || !/^[a-z0-9.-]+$/.test(values.name)) {
+  console.error('usage: capture-fixtures --name PLATFORM-NAME [--chroot DIR | --user UID] [--probe ID]...')
+  process.exit(2)
+}
+
+const transport: Transport = values.chroot
+  ? new ChrootTransport(values.chroot)
+  : new LocalTransport(values.user ? ['setpriv', `--reuid=${values.user}`, `--regid=${values.user}`, '--clear-groups'] : [])
+
+const selected = (probes as readonly AnyProbe[]).filter((p) => !values.probe || values.probe.includes(p.id))
+const dir = path.join(values.out!, values.name)
+mkdirSync(dir, {recursive: true})
+
+function writeJson(file: string, value: unknown) {
+  const tmp = `${file}.tmp-${process.pid}`
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`)
+  renameSync(tmp, file)
+}
+
+const header = await runBatch(
+  transport,
+  [{key: 'platform.release', command: 'cat /etc/os-release; uname -srm; id -u', timeoutMs: 5000, platforms: []}],
+  10_000,
+)
+writeJson(path.join(dir, 'platform.json'), {
+  name: values.name,
+  capturedAt: new Date().toISOString(),
+  transport: transport.kind,
+  how: process.argv.slice(2).join(' '),
+  description: header.outputs.get('platform.release')?.stdout ?? '',
+})
+
+for (const probe of selected) {
+  const commands = Object.entries(probe.commands).map(([name, command]) => ({
+    key: `${probe.id}.${name}`,
+    command,
+    timeoutMs: probe.timeoutMs ?? 10_000,
+    platforms: probe.platforms,
+  }))
+  const batch = await runBatch(transport, commands, 120_000)
+  const outputs: Record<string, unknown> = {}
+  for (const [name, command] of Object.entries(probe.commands)) {
+    const o = batch.outputs.get(`${probe.id}.${name}`)
+    outputs[name] = o ? {command, ...o} : {command, skipped: true}
+  }
+  writeJson(path.join(dir, `${probe.id}.json`), {probe: probe.id, uid: batch.header.uid ?? null, os: batch.header.os ?? null, outputs})
+  console.log(`${values.name}: ${probe.id} (${commands.length} commands)`)
+}

@@ -1,0 +1,176 @@
+import {randomBytes} from 'node:crypto'
+
+import {shQuote} from '../transport/shell-quote.js'
+import type {Transport} from '../transport/transport.js'
+import type {CommandOutput} from './probe.js'
+
+/** One command of a batch. */
+export interface BatchCommand {
+  /** `probeId.commandName`: letters, digits, `.`, `_`, `-`. */
+  key: string
+  command: string
+  timeoutMs: number
+  /** `uname -s` values the command runs on; others skip it. */
+  platforms: readonly string[]
+}
+
+export interface BatchHeader {
+  /** The host's clock when the script started, in ms since the epoch. */
+  hostTimeMs?: number
+  uid?: number
+  os?: string
+}
+
+export interface BatchResult {
+  header: BatchHeader
+  outputs: Map<string, CommandOutput>
+  /** Commands whose platform did not match. */
+  skipped: Set<string>
+  /** The auditor's clock when the header arrived (ms since the epoch), for clock comparison. */
+  headerReceivedAtMs?: number
+  sentAtMs: number
+  /** Set when the batch as a whole failed or timed out; commands not reached have ran: false. */
+  failure?: string
+  durationMs: number
+}
+
+const KEY = /^[A-Za-z0-9_.-]+$/
+
+/** The POSIX shell program that runs the commands one after another, delimiting each with a per-batch nonce. */
+export function buildBatchScript(commands: readonly BatchCommand[], nonce: string): string {
+  const out: string[] = [
+    `_N=${nonce}`,
+    'LC_ALL=C; LANG=C; LANGUAGE=C; export LC_ALL LANG LANGUAGE',
+    'PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
+    'if [ -n "${EPOCHREALTIME:-}" ]; then _now() { _t=$EPOCHREALTIME; }; else _now() { _t=$(date +%s.%N 2>/dev/null); }; fi',
+    'if command -v timeout >/dev/null 2>&1; then _TO=1; else _TO=; fi',
+    '_OS=$(uname -s 2>/dev/null)',
+    '_now',
+    `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "\${EUID:-$(id -u 2>/dev/null)}" "$_OS"`,
+    '_r() {',
+    `  printf '\\n:%s:B:%s\\n' "$_N" "$1"; printf '\\n:%s:B:%s\\n' "$_N" "$1" >&2`,
+    '  _now; _a=$_t',
+    '  if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi',
+    '  _rc=$?',
+    '  _now',
+    `  printf '\\n:%s:E:%s:%s:%s:%s\\n' "$_N" "$1" "$_rc" "$_a" "$_t"; printf '\\n:%s:E:%s\\n' "$_N" "$1" >&2`,
+    '}',
+    `_s() { printf '\\n:%s:S:%s\\n' "$_N" "$1"; }`,
+  ]
+  for (const c of commands) {
+    if (!KEY.test(c.key)) throw new Error(`invalid batch key ${JSON.stringify(c.key)}`)
+    const seconds = Math.max(1, Math.ceil(c.timeoutMs / 1000))
+    const pattern = c.platforms.map((p) => shQuote(p)).join('|') || '*'
+    out.push(`case "$_OS" in ${pattern}) _r ${c.key} ${seconds} ${shQuote(c.command)};; *) _s ${c.key};; esac`)
+  }
+  out.push('exit 0', '')
+  return out.join('\n')
+}
+
+/** Runs the script under bash when the target has it (cheap timestamps), else sh. */
+export const BATCH_LAUNCHER = 'if command -v bash >/dev/null 2>&1; then exec bash -s; else exec sh -s; fi'
+
+function parseSeconds(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined
+  return Number(text) * 1000
+}
+
+/** Recovers each command's output from the batch's two streams. Pure. */
+export function parseBatchOutput(
+  stdout: string,
+  stderr: string,
+  nonce: string,
+  commands: readonly BatchCommand[],
+  batchTimedOut: boolean,
+): Pick<BatchResult, 'header' | 'outputs' | 'skipped'> {
+  const header: BatchHeader = {}
+  const headerMatch = new RegExp(`^:${nonce}:H:([^:\\n]*):([^:\\n]*):([^\\n]*)$`, 'm').exec(stdout)
+  if (headerMatch) {
+    const t = parseSeconds(headerMatch[1])
+    if (t !== undefined) header.hostTimeMs = t
+    if (/^\d+$/.test(headerMatch[2]!)) header.uid = Number(headerMatch[2])
+    header.os = headerMatch[3]!
+  }
+  const outputs = new Map<string, CommandOutput>()
+  const skipped = new Set<string>()
+  for (const c of commands) {
+    if (stdout.includes(`\n:${nonce}:S:${c.key}\n`)) {
+      skipped.add(c.key)
+      continue
+    }
+    const begin = `\n:${nonce}:B:${c.key}\n`
+    const b = stdout.indexOf(begin)
+    if (b < 0) {
+      outputs.set(c.key, {stdout: '', stderr: '', exitCode: null, timedOut: batchTimedOut, durationMs: 0, ran: false})
+      continue
+    }
+    const start = b + begin.length
+    const endMarker = `\n:${nonce}:E:${c.key}:`
+    const e = stdout.indexOf(endMarker, start - 1)
+    const errText = slice(stderr, `\n:${nonce}:B:${c.key}\n`, `\n:${nonce}:E:${c.key}\n`)
+    if (e < 0) {
+      // started, never finished: the batch was cut while this command ran
+      outputs.set(c.key, {stdout: stdout.slice(start), stderr: errText, exitCode: null, timedOut: batchTimedOut, durationMs: 0, ran: true})
+      continue
+    }
+    const lineEnd = stdout.indexOf('\n', e + endMarker.length)
+    const fields = stdout.slice(e + endMarker.length, lineEnd < 0 ? undefined : lineEnd).split(':')
+    const rc = /^\d+$/.test(fields[0] ?? '') ? Number(fields[0]) : null
+    const t0 = parseSeconds(fields[1])
+    const t1 = parseSeconds(fields[2])
+    // GNU timeout exits 124 when it fired, 137 when it had to SIGKILL
+    const timedOut = rc === 124 || rc === 137
+    outputs.set(c.key, {
+      stdout: e < start ? '' : stdout.slice(start, e),
+      stderr: errText,
+      exitCode: timedOut ? null : rc,
+      timedOut,
+      durationMs: t0 !== undefined && t1 !== undefined ? Math.max(0, Math.round(t1 - t0)) : 0,
+      ran: true,
+    })
+  }
+  return {header, outputs, skipped}
+}
+
+function slice(text: string, begin: string, end: string): string {
+  const b = text.indexOf(begin)
+  if (b < 0) return ''
+  const start = b + begin.length
+  const e = text.indexOf(end, start - 1)
+  return e < 0 ? text.slice(start) : e < start ? '' : text.slice(start, e)
+}
+
+/** Runs one batch over a transport: one round trip for all its commands. */
+export async function runBatch(transport: Transport, commands: readonly BatchCommand[], deadlineMs: number): Promise<BatchResult> {
+  const nonce = randomBytes(12).toString('hex')
+  const script = buildBatchScript(commands, nonce)
+  const headerPrefix = `:${nonce}:H:`
+  let seen = ''
+  let headerReceivedAtMs: number | undefined
+  const sentAtMs = Date.now()
+  const started = performance.now()
+  try {
+    const result = await transport.exec(BATCH_LAUNCHER, {
+      stdin: script,
+      timeoutMs: deadlineMs,
+      onStdout: (chunk) => {
+        if (headerReceivedAtMs !== undefined) return
+        seen += chunk
+        const i = seen.indexOf(headerPrefix)
+        if (i >= 0 && seen.indexOf('\n', i) > 0) headerReceivedAtMs = Date.now()
+        else if (seen.length > 4096) seen = seen.slice(-256)
+      },
+    })
+    const parsed = parseBatchOutput(result.stdout, result.stderr, nonce, commands, result.timedOut)
+    const failure = result.timedOut
+      ? `batch timed out after ${Math.round(deadlineMs / 1000)} s`
+      : result.exitCode !== 0
+        ? `batch shell exited ${result.exitCode ?? 'by signal'}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').pop()!.slice(0, 200)}` : ''}`
+        : undefined
+    return {...parsed, headerReceivedAtMs, sentAtMs, failure, durationMs: performance.now() - started}
+  } catch (error) {
+    const outputs = new Map<string, CommandOutput>()
+    for (const c of commands) outputs.set(c.key, {stdout: '', stderr: '', exitCode: null, timedOut: false, durationMs: 0, ran: false})
+    return {header: {}, outputs, skipped: new Set(), sentAtMs, failure: (error as Error).message, durationMs: performance.now() - started}
+  }
+}

@@ -1,0 +1,160 @@
+import os from 'node:os'
+
+import {probes as registeredProbes} from '../../inventory/index.js'
+import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../model/snapshot.js'
+import type {Section, SectionStatus} from '../model/section.js'
+import type {Transport} from '../transport/transport.js'
+import {runBatch, type BatchCommand, type BatchResult} from './batch.js'
+import {interpretProbe, normalise} from './interpret-probe.js'
+import {withDeadline, type NativeCollector} from './native-collector.js'
+import {planBatches} from './plan-batches.js'
+import type {AnyProbe, ProbeContext} from './probe.js'
+import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
+
+export interface ProbeEvent {
+  id: string
+  title: string
+  status: SectionStatus
+  reason?: string
+  durationMs: number
+  source: 'probe' | 'native'
+}
+
+export interface CollectOptions {
+  probes?: readonly AnyProbe[]
+  /** systeminformation collectors; used only with the local transport. Empty or omitted: probes only. */
+  native?: readonly NativeCollector[]
+  /** Batches sent in parallel (channels per host). */
+  parallelBatches?: number
+  commandTimeoutMs?: number
+  /** Whole-batch deadline. */
+  deadlineMs?: number
+  nativeDeadlineMs?: number
+  /** Name of the host in the snapshot; defaults to the transport's target. */
+  hostName?: string
+  onProbeStart?: (probe: AnyProbe) => void
+  onProbeDone?: (event: ProbeEvent) => void
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
+
+function batchCommands(probes: readonly AnyProbe[], commandTimeoutMs: number): BatchCommand[] {
+  return probes.flatMap((p) =>
+    Object.entries(p.commands).map(([name, command]) => ({
+      key: `${p.id}.${name}`,
+      command,
+      timeoutMs: p.timeoutMs ?? commandTimeoutMs,
+      platforms: p.platforms,
+    })),
+  )
+}
+
+function contextOf(batch: BatchResult, transport: Transport): ProbeContext {
+  const uid = batch.header.uid ?? null
+  return {uid, privileged: uid === 0, os: batch.header.os ?? (transport.platform === 'linux' ? 'Linux' : 'unknown')}
+}
+
+/** Collects one host: every probe (and, locally, native collectors), into a snapshot. Never throws for the host's sake. */
+export async function collectHost(transport: Transport, options: CollectOptions = {}): Promise<Snapshot> {
+  const started = performance.now()
+  const collectedAt = new Date()
+  const all = options.probes ?? (registeredProbes as readonly AnyProbe[])
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
+  const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
+  const native = transport.kind === 'local' ? (options.native ?? []).filter((n) => n.platforms.includes(process.platform)) : []
+  const nativeById = new Map(native.map((n) => [n.probe.id, n]))
+  const sections = new Map<string, Section<unknown>>()
+  const runs: SnapshotMeta['probes'] = []
+  const batchInfo: SnapshotMeta['batches'] = []
+  let context: ProbeContext | undefined
+  let clock: SnapshotMeta['clock']
+
+  const record = (probe: AnyProbe, source: 'probe' | 'native', result: {status: SectionStatus; reason?: string; data?: unknown; durationMs: number}) => {
+    const durationMs = Math.max(0, Math.round(result.durationMs))
+    const section: Section<unknown> = {status: result.status, source, durationMs}
+    if (result.reason) section.reason = result.reason
+    if (result.data !== undefined) section.data = result.data
+    sections.set(probe.id, section)
+    runs.push({id: probe.id, status: result.status, source, durationMs, commands: source === 'probe' ? Object.keys(probe.commands).length : 0})
+    options.onProbeDone?.({id: probe.id, title: probe.title, status: result.status, ...(result.reason ? {reason: result.reason} : {}), durationMs, source})
+  }
+
+  const runProbes = async (probes: readonly AnyProbe[]) => {
+    const commands = batchCommands(probes, commandTimeoutMs)
+    for (const p of probes) options.onProbeStart?.(p)
+    const batch = await runBatch(transport, commands, deadlineMs)
+    batchInfo.push({commands: commands.length, durationMs: Math.round(batch.durationMs), ...(batch.failure ? {failure: batch.failure} : {})})
+    if (batch.header.os !== undefined) context ??= contextOf(batch, transport)
+    if (!clock && batch.header.hostTimeMs !== undefined && batch.headerReceivedAtMs !== undefined) {
+      const mid = (batch.sentAtMs + batch.headerReceivedAtMs) / 2
+      clock = {
+        hostTime: new Date(batch.header.hostTimeMs).toISOString(),
+        auditorTime: new Date(mid).toISOString(),
+        skewMs: Math.round(batch.header.hostTimeMs - mid),
+        uncertaintyMs: Math.max(0, Math.round((batch.headerReceivedAtMs - batch.sentAtMs) / 2)),
+      }
+    }
+    const ctx = batch.header.os !== undefined ? contextOf(batch, transport) : (context ?? {uid: null, privileged: false, os: 'unknown'})
+    for (const p of probes) {
+      const keys = Object.keys(p.commands).map((n) => `${p.id}.${n}`)
+      if (keys.length > 0 && keys.every((k) => batch.skipped.has(k))) {
+        record(p, 'probe', {status: 'unavailable', reason: `not supported on ${ctx.os}`, durationMs: 0})
+        continue
+      }
+      record(p, 'probe', interpretProbe(p, batch.outputs, ctx, batch.failure))
+    }
+  }
+
+  const runNative = async (n: NativeCollector): Promise<AnyProbe | undefined> => {
+    options.onProbeStart?.(n.probe)
+    const t0 = performance.now()
+    try {
+      const result = normalise(n.probe, await withDeadline(n.collect(), options.nativeDeadlineMs ?? 5_000, `systeminformation (${n.probe.id})`))
+      if (result.status === 'ok' || result.status === 'partial' || transport.platform === 'win32') {
+        record(n.probe, 'native', {...result, durationMs: performance.now() - t0})
+        return undefined
+      }
+    } catch (error) {
+      if (transport.platform === 'win32') {
+        record(n.probe, 'native', {status: 'timeout', reason: (error as Error).message, durationMs: performance.now() - t0})
+        return undefined
+      }
+    }
+    return n.probe // fall back to the shell probe
+  }
+
+  const shellProbes = all.filter((p) => !nativeById.has(p.id))
+  const nativeDone = Promise.all(all.filter((p) => nativeById.has(p.id)).map((p) => runNative(nativeById.get(p.id)!)))
+  const groups = planBatches(shellProbes, options.parallelBatches ?? 2)
+  await Promise.all(groups.map((g) => runProbes(g)))
+  const fallback = (await nativeDone).filter((p): p is AnyProbe => p !== undefined)
+  if (fallback.length > 0) await runProbes(fallback)
+
+  const ordered: Record<string, Section<unknown>> = {}
+  for (const p of all) {
+    ordered[p.id] = sections.get(p.id) ?? {status: 'error', reason: 'not collected', source: 'probe', durationMs: 0}
+  }
+  runs.sort((a, b) => all.findIndex((p) => p.id === a.id) - all.findIndex((p) => p.id === b.id))
+
+  const uid = context?.uid ?? (transport.kind === 'local' && process.getuid ? process.getuid() : null)
+  const meta: SnapshotMeta = {
+    tool: {name: TOOL_NAME, version: TOOL_VERSION},
+    collectedAt: collectedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    transport: transport.kind,
+    target: transport.target,
+    platform: context?.os ?? (transport.platform === 'linux' ? 'Linux' : transport.platform),
+    ...(uid === null ? {} : {uid}),
+    privileged: uid === 0,
+    native: native.length > 0,
+    probes: runs,
+    batches: batchInfo,
+    ...(clock ? {clock} : {}),
+  }
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    host: {name: options.hostName ?? (transport.kind === 'local' ? os.hostname() : transport.target)},
+    meta,
+    sections: ordered as unknown as Snapshot['sections'],
+  }
+}

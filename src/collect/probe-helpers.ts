@@ -1,0 +1,124 @@
+import {shQuote} from '../transport/shell-quote.js'
+import type {CommandOutput, ProbeResult} from './probe.js'
+
+/** A command that exits 127 (the shell's "command not found") when `tool` is missing, so "not installed" is told apart from failure. */
+export function needs(tool: string | string[], command: string): string {
+  const tools = Array.isArray(tool) ? tool : [tool]
+  const checks = tools.map((t) => `command -v ${shQuote(t)} >/dev/null 2>&1`).join(' || ')
+  return `{ ${checks}; } || exit 127; ${command}`
+}
+
+/** Prints a file's content, or exits 3 when it does not exist and 4 when it cannot be read. */
+export function readFile(path: string): string {
+  const p = shQuote(path)
+  return `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4; cat ${p}`
+}
+
+export const NOT_INSTALLED = 127
+export const NO_SUCH_FILE = 3
+export const NOT_READABLE = 4
+
+const DENIED = /permission denied|operation not permitted|must be (run as )?root|are not root|need(s)? to be root|requires root|superuser|access denied|not privileged|EACCES|EPERM/i
+
+/** True when the command failed for want of privileges. */
+export function deniedByPermissions(out: CommandOutput | undefined): boolean {
+  if (!out || !out.ran) return false
+  return out.exitCode === NOT_READABLE || (out.exitCode !== 0 && DENIED.test(out.stderr))
+}
+
+export function notInstalled(out: CommandOutput | undefined): boolean {
+  return out !== undefined && out.ran && out.exitCode === NOT_INSTALLED
+}
+
+export function succeeded(out: CommandOutput | undefined): out is CommandOutput {
+  return out !== undefined && out.ran && !out.timedOut && out.exitCode === 0
+}
+
+/** A section status for a command that did not succeed, or undefined when it did. */
+export function failure(out: CommandOutput | undefined, what: string): ProbeResult<never> | undefined {
+  if (out === undefined || !out.ran) return {status: 'timeout', reason: `${what}: not reached before the deadline`}
+  if (out.timedOut) return {status: 'timeout', reason: `${what}: timed out after ${Math.round(out.durationMs / 1000)} s`}
+  if (out.exitCode === 0) return undefined
+  if (out.exitCode === NOT_INSTALLED) return {status: 'unavailable', reason: `${what}: not installed`}
+  if (out.exitCode === NO_SUCH_FILE) return {status: 'unavailable', reason: `${what}: not present`}
+  if (deniedByPermissions(out)) return {status: 'unavailable', reason: `${what}: needs root`}
+  return {status: 'error', reason: `${what}: exit ${out.exitCode}${firstLine(out.stderr)}`}
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '')
+  return line === undefined ? '' : `: ${line.trim().slice(0, 200)}`
+}
+
+/** Splits text into lines, accepting LF and CRLF, without the trailing empty line. */
+export function lines(text: string): string[] {
+  const all = text.split(/\r?\n/)
+  if (all.length > 0 && all[all.length - 1] === '') all.pop()
+  return all
+}
+
+/** Parses a decimal integer; undefined when the text is not one (or not a safe integer). */
+export function toInt(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const t = text.trim()
+  if (!/^-?\d+$/.test(t)) return undefined
+  const n = Number(t)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+export function toNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const t = text.trim()
+  if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return undefined
+  const n = Number(t)
+  return Number.isFinite(n) ? n : undefined
+}
+
+/** Parses `KEY=value` lines as in /etc/os-release (shell-style quoting, comments). */
+export function parseKeyValueLines(text: string): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const raw of lines(text)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq <= 0) continue
+    const key = line.slice(0, eq).trim()
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue
+    map.set(key, unquoteShellValue(line.slice(eq + 1).trim()))
+  }
+  return map
+}
+
+function unquoteShellValue(v: string): string {
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1).replace(/\\(["\\$`])/g, '$1')
+  if (v.length >= 2 && v.startsWith("'") && v.endsWith("'")) return v.slice(1, -1)
+  return v
+}
+
+/** Parses util-linux `-P` output: KEY="value" pairs, with `\xNN` escapes for unsafe bytes. */
+export function parsePairs(line: string): Map<string, string> {
+  const map = new Map<string, string>()
+  const re = /([A-Z0-9_:%-]+)="((?:[^"\\]|\\.)*)"/g
+  for (const m of line.matchAll(re)) {
+    map.set(m[1]!, unescapeHex(m[2]!))
+  }
+  return map
+}
+
+/** Decodes `\xNN` escapes (util-linux, systemd) into the bytes they stand for, read as UTF-8. */
+export function unescapeHex(text: string): string {
+  if (!text.includes('\\')) return text
+  const chunks: Buffer[] = []
+  for (const part of text.split(/(\\x[0-9a-fA-F]{2}|\\["\\])/)) {
+    if (/^\\x[0-9a-fA-F]{2}$/.test(part)) chunks.push(Buffer.from([Number.parseInt(part.slice(2), 16)]))
+    else if (part === '\\"' || part === '\\\\') chunks.push(Buffer.from(part.slice(1), 'utf8'))
+    else chunks.push(Buffer.from(part, 'utf8'))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** An ISO date from seconds since the epoch, or undefined when the number is not a plausible date. */
+export function isoFromEpochSeconds(seconds: number | undefined): string | undefined {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0 || seconds > 32503680000) return undefined
+  return new Date(seconds * 1000).toISOString()
+}

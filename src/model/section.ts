@@ -1,0 +1,46 @@
+import {Type, type Static, type TSchema} from '@sinclair/typebox'
+
+import {NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
+
+/**
+ * What happened to a section. A reader can always tell "none" (ok with an empty list) from
+ * "unknown" (unavailable, error or timeout, with a reason).
+ */
+export const SECTION_STATUSES = ['ok', 'partial', 'unavailable', 'error', 'timeout'] as const
+export type SectionStatus = (typeof SECTION_STATUSES)[number]
+export const SectionStatusSchema = StringEnum(SECTION_STATUSES)
+
+export const SECTION_SOURCES = ['probe', 'native'] as const
+export type SectionSource = (typeof SECTION_SOURCES)[number]
+
+/** The envelope every section of a snapshot has, around the probe's own data. */
+export function sectionSchema<T extends TSchema>(data: T, description: string) {
+  return Obj(
+    {
+      status: SectionStatusSchema,
+      /** Why the section is not ok: `not installed`, `needs root`, `no DMI`, `timeout after 10 s`, … */
+      reason: Opt(Str({minLength: 1})),
+      source: StringEnum(SECTION_SOURCES),
+      durationMs: NonNegInt(),
+      data: Opt(data),
+    },
+    {
+      description,
+      allOf: [
+        {if: {properties: {status: {enum: ['ok', 'partial']}}}, then: {required: ['data']}},
+        {if: {properties: {status: {enum: ['unavailable', 'error', 'timeout', 'partial']}}}, then: {required: ['reason']}},
+      ],
+    },
+  )
+}
+
+export type Section<T> = {
+  status: SectionStatus
+  reason?: string
+  source: SectionSource
+  durationMs: number
+  data?: T
+}
+
+export const AnySectionSchema = sectionSchema(Type.Unknown(), 'any section')
+export type AnySection = Static<typeof AnySectionSchema>

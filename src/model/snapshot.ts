@@ -1,0 +1,81 @@
+import {Type, type Static} from '@sinclair/typebox'
+
+import {probes, type RegisteredProbe} from '../../inventory/index.js'
+import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
+import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
+
+/** Bumped on any change to the snapshot's shape: major when a reader of the old one would break. */
+export const SNAPSHOT_SCHEMA_VERSION = '1.0.0'
+export const SNAPSHOT_SCHEMA_ID = 'urn:hatang:schema:snapshot:1'
+
+export const ProbeRunSchema = Obj({
+  id: Str(),
+  status: SectionStatusSchema,
+  source: StringEnum(SECTION_SOURCES),
+  durationMs: NonNegInt(),
+  commands: NonNegInt(),
+})
+
+export const ClockSchema = Obj(
+  {
+    hostTime: Str({format: 'date-time'}),
+    auditorTime: Str({format: 'date-time'}),
+    /** Host clock minus auditor clock, ms; positive when the host runs ahead. */
+    skewMs: Int(),
+    /** Half the round trip: the skew is known to within this many ms. */
+    uncertaintyMs: NonNegInt(),
+  },
+  {description: "The host's clock compared with the auditor's when the collection started."},
+)
+
+export const MetaSchema = Obj({
+  tool: Obj({name: Str(), version: Str()}),
+  collectedAt: Str({format: 'date-time'}),
+  durationMs: NonNegInt(),
+  transport: StringEnum(['local', 'ssh', 'chroot']),
+  target: Str(),
+  /** `uname -s` of the host (or node's platform name where there is no shell). */
+  platform: Str(),
+  uid: Opt(NonNegInt()),
+  privileged: Bool(),
+  /** True when systeminformation collected the hardware sections. */
+  native: Bool(),
+  probes: Type.Array(ProbeRunSchema),
+  batches: Type.Array(Obj({commands: NonNegInt(), durationMs: NonNegInt(), failure: Opt(Str())})),
+  clock: Opt(ClockSchema),
+})
+
+type SectionsOf<P extends {id: string; schema: unknown}> = {
+  [K in P as K['id']]: Section<Static<K['schema'] & import('@sinclair/typebox').TSchema>>
+}
+
+function sectionsSchema() {
+  const properties: Record<string, ReturnType<typeof sectionSchema>> = {}
+  for (const p of probes) properties[p.id] = sectionSchema(p.schema, p.title)
+  return Obj(properties)
+}
+
+export const SnapshotSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SNAPSHOT_SCHEMA_VERSION),
+    host: Obj({name: Str({minLength: 1})}),
+    meta: MetaSchema,
+    sections: sectionsSchema(),
+  },
+  {
+    $id: SNAPSHOT_SCHEMA_ID,
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'hatang host snapshot',
+    description: "One host's inventory, as collected by one run. Every section is present, with a status that explains any absence.",
+    additionalProperties: false,
+  },
+)
+
+export type SnapshotMeta = Static<typeof MetaSchema>
+export type SnapshotSections = SectionsOf<RegisteredProbe>
+export interface Snapshot {
+  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION
+  host: {name: string}
+  meta: SnapshotMeta
+  sections: SnapshotSections
+}

@@ -1,0 +1,16 @@
+import {runProcess} from './local-transport.js'
+import type {ExecOptions, ExecResult, Transport} from './transport.js'
+
+/** A Linux system installed in a folder (debootstrap), run with chroot(8). Used to capture fixtures of other releases. */
+export class ChrootTransport implements Transport {
+  readonly kind = 'chroot' as const
+  readonly platform = 'linux' as const
+
+  constructor(readonly target: string) {}
+
+  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    return runProcess({file: 'chroot', args: [this.target, '/bin/sh', '-c', command]}, options)
+  }
+
+  async close(): Promise<void> {}
+}

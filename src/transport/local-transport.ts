@@ -1,0 +1,112 @@
+import {spawn} from 'node:child_process'
+import os from 'node:os'
+
+import {MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+
+/** Options shared by transports that spawn a local process (the local machine, a chroot). */
+export interface SpawnSpec {
+  file: string
+  args: string[]
+}
+
+/** Runs a process, collecting output with a cap, killing its whole process group on timeout. */
+export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<ExecResult> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    let child
+    try {
+      child = spawn(spec.file, spec.args, {
+        env: {...process.env, LC_ALL: 'C', LANG: 'C', LANGUAGE: 'C'},
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      })
+    } catch (error) {
+      reject(new TransportError(`cannot start ${spec.file}: ${(error as Error).message}`, 'ESPAWN', {cause: error}))
+      return
+    }
+
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let outBytes = 0
+    let errBytes = 0
+    let truncated = false
+    let timedOut = false
+    let settled = false
+    const decoder = new TextDecoder('utf-8')
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (outBytes + chunk.length > MAX_OUTPUT_BYTES) {
+        truncated = true
+        return
+      }
+      outBytes += chunk.length
+      out.push(chunk)
+      options.onStdout?.(decoder.decode(chunk, {stream: true}))
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (errBytes + chunk.length > MAX_OUTPUT_BYTES) {
+        truncated = true
+        return
+      }
+      errBytes += chunk.length
+      err.push(chunk)
+    })
+
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            killGroup()
+          }, options.timeoutMs)
+
+    child.on('error', (error) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      reject(new TransportError(`cannot run ${spec.file}: ${error.message}`, 'ESPAWN', {cause: error}))
+    })
+    child.on('close', (code) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: timedOut ? null : code,
+        timedOut,
+        durationMs: performance.now() - started,
+        truncated,
+      })
+    })
+
+    child.stdin.on('error', () => {
+      // the command may exit without reading its input; that is not a plumbing failure
+    })
+    child.stdin.end(options.stdin ?? '')
+  })
+}
+
+/** The local machine, through /bin/sh; `wrapper` prefixes the shell (e.g. setpriv to drop privileges). */
+export class LocalTransport implements Transport {
+  readonly kind = 'local' as const
+  readonly target = os.hostname()
+  readonly platform = process.platform
+
+  constructor(private readonly wrapper: readonly string[] = []) {}
+
+  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    const [file, ...args] = [...this.wrapper, '/bin/sh', '-c', command]
+    return runProcess({file: file!, args}, options)
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,46 @@
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {CommandOutput, ProbeContext} from '../../src/collect/probe.js'
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
+
+export interface ProbeFixture {
+  platform: string
+  probe: string
+  uid: number | null
+  os: string | null
+  outputs: Record<string, CommandOutput & {command: string}>
+}
+
+/** Platforms captured by scripts/capture-fixtures.ts. */
+export function fixturePlatforms(): string[] {
+  if (!existsSync(FIXTURES)) return []
+  return readdirSync(FIXTURES, {withFileTypes: true})
+    .filter((d) => d.isDirectory() && existsSync(path.join(FIXTURES, d.name, 'platform.json')))
+    .map((d) => d.name)
+    .sort()
+}
+
+/** Every captured fixture of a probe, one per platform that has it. */
+export function probeFixtures(probe: string): ProbeFixture[] {
+  return fixturePlatforms()
+    .filter((p) => existsSync(path.join(FIXTURES, p, `${probe}.json`)))
+    .map((p) => loadFixture(p, probe))
+}
+
+export function loadFixture(platform: string, probe: string): ProbeFixture {
+  const raw = JSON.parse(readFileSync(path.join(FIXTURES, platform, `${probe}.json`), 'utf8')) as Omit<ProbeFixture, 'platform'>
+  return {platform, ...raw}
+}
+
+export function contextOf(f: ProbeFixture): ProbeContext {
+  return {uid: f.uid, privileged: f.uid === 0, os: f.os ?? 'Linux'}
+}
+
+/** The stdout of one command of a fixture; throws when the capture lacks it, so a test cannot pass on nothing. */
+export function stdoutOf(f: ProbeFixture, command: string): string {
+  const o = f.outputs[command]
+  if (!o || !o.ran) throw new Error(`fixture ${f.platform}/${f.probe} has no output for ${command}`)
+  return o.stdout
+}

@@ -1,8 +1,50 @@
+import {accountsProbe} from './accounts.js'
+import {auditProbe} from './audit.js'
+import {cpuProbe} from './cpu.js'
+import {disksProbe} from './disks.js'
+import {encryptionProbe} from './encryption.js'
+import {filesystemsProbe} from './filesystems.js'
+import {firewallProbe} from './firewall.js'
+import {identityProbe} from './identity.js'
+import {macProbe} from './mac.js'
+import {malwareProbe} from './malware.js'
+import {memoryProbe} from './memory.js'
+import {networkProbe} from './network.js'
 import {osProbe} from './os.js'
+import {packagesProbe} from './packages.js'
+import {portsProbe} from './ports.js'
+import {servicesProbe} from './services.js'
+import {sshdProbe} from './sshd.js'
+import {sysctlProbe} from './sysctl.js'
+import {systemProbe} from './system.js'
+import {timeSyncProbe} from './time-sync.js'
+import {updatesProbe} from './updates.js'
+import {virtualizationProbe} from './virtualization.js'
 
 /** Every probe, in the order their sections appear in a snapshot. One line a probe. */
 export const probes = [
+  identityProbe,
   osProbe,
+  systemProbe,
+  cpuProbe,
+  memoryProbe,
+  disksProbe,
+  filesystemsProbe,
+  virtualizationProbe,
+  networkProbe,
+  portsProbe,
+  packagesProbe,
+  updatesProbe,
+  servicesProbe,
+  accountsProbe,
+  sshdProbe,
+  firewallProbe,
+  timeSyncProbe,
+  macProbe,
+  auditProbe,
+  encryptionProbe,
+  malwareProbe,
+  sysctlProbe,
 ] as const
 
 export type RegisteredProbe = (typeof probes)[number]

@@ -1,6 +1,7 @@
 import {Type, type Static} from '@sinclair/typebox'
 
 import {probes, type RegisteredProbe} from '../../inventory/index.js'
+import type {Probe} from '../collect/probe.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 
@@ -45,9 +46,8 @@ export const MetaSchema = Obj({
   clock: Opt(ClockSchema),
 })
 
-type SectionsOf<P extends {id: string; schema: unknown}> = {
-  [K in P as K['id']]: Section<Static<K['schema'] & import('@sinclair/typebox').TSchema>>
-}
+type SectionOf<P> = P extends Probe<string, infer S> ? Section<Static<S>> : never
+type SectionsOf<P extends {id: string}> = {[K in P as K['id']]: SectionOf<K>}
 
 function sectionsSchema() {
   const properties: Record<string, ReturnType<typeof sectionSchema>> = {}

@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {readdirSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 
 import {MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
@@ -52,29 +53,7 @@ export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<
       err.push(chunk)
     })
 
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }
-
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            killGroup()
-          }, options.timeoutMs)
-
-    child.on('error', (error) => {
-      if (settled) return
-      settled = true
-      if (timer) clearTimeout(timer)
-      reject(new TransportError(`cannot run ${spec.file}: ${error.message}`, 'ESPAWN', {cause: error}))
-    })
-    child.on('close', (code) => {
+    const finish = (code: number | null) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
@@ -86,13 +65,68 @@ export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<
         durationMs: performance.now() - started,
         truncated,
       })
+    }
+
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            if (child.pid !== undefined) killSession(child.pid)
+            // a process that escaped the session may still hold our pipes: do not wait for it
+            setTimeout(() => {
+              child.stdout.destroy()
+              child.stderr.destroy()
+              finish(null)
+            }, 2000).unref()
+          }, options.timeoutMs)
+
+    child.on('error', (error) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      reject(new TransportError(`cannot run ${spec.file}: ${error.message}`, 'ESPAWN', {cause: error}))
     })
+    child.on('close', (code) => finish(code))
 
     child.stdin.on('error', () => {
       // the command may exit without reading its input; that is not a plumbing failure
     })
     child.stdin.end(options.stdin ?? '')
   })
+}
+
+/**
+ * Kills a session leader's whole session: its process group, and the groups its descendants made
+ * (GNU timeout puts each command in a group of its own), so nothing is left running or holding our pipes.
+ */
+export function killSession(sid: number): void {
+  const kill = (pid: number) => {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  kill(-sid)
+  if (process.platform !== 'linux') return
+  let entries: string[] = []
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // fields after the command name (which may contain spaces) start after the last ')'
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[3]) === sid) kill(Number(name))
+    } catch {
+      // exited meanwhile
+    }
+  }
 }
 
 /** The local machine, through /bin/sh; `wrapper` prefixes the shell (e.g. setpriv to drop privileges). */

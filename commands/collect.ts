@@ -1,0 +1,60 @@
+import {Flags} from '@oclif/core'
+
+import {collectHost} from '../src/collect/collect-host.js'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
+import {writeFileAtomic} from '../src/cli/write-atomic.js'
+import type {Snapshot} from '../src/model/snapshot.js'
+import {validateSnapshot} from '../src/model/validate.js'
+import {renderCollectSummary} from '../src/report/collect-summary.js'
+import {probes} from '../inventory/index.js'
+import {LocalTransport} from '../src/transport/local-transport.js'
+
+export default class Collect extends BaseCommand {
+  static override summary = 'Take stock of this machine: hardware, OS, network, software, services, accounts and security state.'
+  static override description =
+    'Runs every probe on the local machine (hardware through systeminformation unless --no-native) and prints a summary. ' +
+    'Sections that cannot be read say why (needs root, not installed, no DMI…). Progress goes to stderr: tasks on a TTY, plain lines otherwise.'
+  static override examples = [
+    '<%= config.bin %> collect',
+    '<%= config.bin %> collect --json > snapshot.json',
+    '<%= config.bin %> collect -o /var/lib/hatang/$(hostname).json --quiet',
+    '<%= config.bin %> collect --no-native',
+  ]
+  static override flags = {
+    output: Flags.string({char: 'o', summary: 'Also write the snapshot (JSON) to this file, atomically.', helpValue: 'FILE'}),
+    native: Flags.boolean({default: true, allowNo: true, summary: 'Read hardware with systeminformation; --no-native uses shell probes only.'}),
+    timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
+    quiet: Flags.boolean({char: 'q', summary: 'No progress output.'}),
+  }
+
+  async run(): Promise<Snapshot> {
+    const {flags} = await this.parse(Collect)
+    const style = this.style()
+    const transport = new LocalTransport()
+    const progress = flags.quiet
+      ? silentProgress()
+      : style.interactive
+        ? await taskProgress(transport.target, probes)
+        : lineProgress(transport.target, style)
+    const native = flags.native ? (await import('../src/collect/native/index.js')).nativeCollectors : []
+    const snapshot = await collectHost(transport, {
+      native,
+      commandTimeoutMs: flags.timeout * 1000,
+      onProbeStart: (p) => progress.start(p),
+      onProbeDone: (e) => progress.done(e),
+    })
+    await progress.finish()
+    validateSnapshot(snapshot, 'the collected snapshot')
+    if (flags.output) {
+      try {
+        await writeFileAtomic(flags.output, `${JSON.stringify(snapshot, null, 2)}\n`)
+      } catch (error) {
+        this.error(`cannot write ${flags.output}: ${(error as Error).message} — choose a writable path with -o`, {exit: ExitCode.Output})
+      }
+    }
+    if (!this.jsonEnabled()) this.log(renderCollectSummary(snapshot, style.color))
+    return snapshot
+  }
+}

@@ -1,0 +1,18 @@
+/** Exit codes of every hatang command (documented in the README). */
+export const ExitCode = {
+  /** Everything worked; for check and audit: no finding at or above --fail-on. */
+  Ok: 0,
+  /** check/audit: a finding at or above --fail-on. */
+  Findings: 1,
+  /** Usage or configuration error: nothing was written. */
+  Usage: 2,
+  /** Some hosts could not be collected (the others were). */
+  Unreachable: 3,
+  /** Another run holds the lock. */
+  Locked: 4,
+  /** The output could not be written (disk full, permissions); nothing partial was left behind. */
+  Output: 5,
+  /** A bug in hatang. */
+  Internal: 70,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]

@@ -1,0 +1,89 @@
+import {describe, expect, it} from 'vitest'
+
+import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../src/collect/batch.js'
+import {LocalTransport} from '../../../src/transport/local-transport.js'
+
+const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
+const local = new LocalTransport()
+
+describe('batch runner on a real shell', () => {
+  it('recovers each command output byte for byte, with exit codes and stderr', async () => {
+    const r = await runBatch(
+      local,
+      [
+        cmd('a.one', "printf 'no newline'"),
+        cmd('a.two', "printf 'two\\nlines\\n'; echo oops >&2; exit 3"),
+        cmd('a.empty', 'true'),
+        cmd('a.utf8', "printf 'Hạ tầng \\001\\n'"),
+      ],
+      10_000,
+    )
+    expect(r.failure).toBeUndefined()
+    expect(r.outputs.get('a.one')).toMatchObject({stdout: 'no newline', exitCode: 0, ran: true, timedOut: false})
+    expect(r.outputs.get('a.two')).toMatchObject({stdout: 'two\nlines\n', stderr: 'oops\n', exitCode: 3})
+    expect(r.outputs.get('a.empty')).toMatchObject({stdout: '', exitCode: 0})
+    expect(r.outputs.get('a.utf8')!.stdout).toBe('Hạ tầng \u0001\n')
+    expect(r.header.os).toBe('Linux')
+    expect(r.header.uid).toBe(process.getuid!())
+    expect(Math.abs(r.header.hostTimeMs! - Date.now())).toBeLessThan(5000)
+  })
+
+  it('runs commands with LC_ALL=C and without the script on their stdin', async () => {
+    const r = await runBatch(local, [cmd('e.locale', 'echo "$LC_ALL"; cat'), cmd('e.after', 'echo still here')], 10_000)
+    expect(r.outputs.get('e.locale')!.stdout).toBe('C\n')
+    expect(r.outputs.get('e.after')!.stdout).toBe('still here\n')
+  })
+
+  it('says 127 for a missing tool', async () => {
+    const r = await runBatch(local, [cmd('m.x', 'no-such-tool-hatang --version')], 10_000)
+    expect(r.outputs.get('m.x')!.exitCode).toBe(127)
+  })
+
+  it('cuts a hung command at its own timeout and goes on with the next', async () => {
+    const t0 = Date.now()
+    const r = await runBatch(local, [cmd('h.hang', 'sleep 30', 1000), cmd('h.next', 'echo next')], 20_000)
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(r.outputs.get('h.hang')).toMatchObject({timedOut: true, exitCode: null, ran: true})
+    expect(r.outputs.get('h.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
+  })
+
+  it('marks commands not reached when the whole batch hits its deadline', async () => {
+    const t0 = Date.now()
+    const r = await runBatch(local, [cmd('d.first', 'echo first'), cmd('d.hang', 'sleep 31.5', 60_000), cmd('d.never', 'echo never')], 1500)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(r.failure).toMatch(/timed out/)
+    // nothing of the batch is left running, not even in the process group GNU timeout made
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 31.5' || true")).stdout.trim()).toBe('0')
+    expect(r.outputs.get('d.first')).toMatchObject({stdout: 'first\n', exitCode: 0})
+    expect(r.outputs.get('d.hang')).toMatchObject({ran: true, exitCode: null, timedOut: true})
+    expect(r.outputs.get('d.never')).toMatchObject({ran: false})
+  })
+
+  it('skips commands of other platforms', async () => {
+    const r = await runBatch(local, [cmd('p.bsd', 'echo bsd', 5000, ['FreeBSD']), cmd('p.any', 'echo any', 5000, [])], 10_000)
+    expect(r.skipped.has('p.bsd')).toBe(true)
+    expect(r.outputs.get('p.any')!.stdout).toBe('any\n')
+  })
+
+  it('cannot be fooled by a command that prints marker-like lines', async () => {
+    const r = await runBatch(
+      local,
+      [cmd('f.evil', "printf '\\n:deadbeef:E:f.evil:0:1:2\\n:x:B:f.next\\n'"), cmd('f.next', 'echo real')],
+      10_000,
+    )
+    expect(r.outputs.get('f.evil')!.stdout).toBe('\n:deadbeef:E:f.evil:0:1:2\n:x:B:f.next\n')
+    expect(r.outputs.get('f.next')!.stdout).toBe('real\n')
+  })
+
+  it('quotes commands so that quotes and $ in them stay literal', () => {
+    const script = buildBatchScript([cmd('q.x', `echo '$HOME' "it's"`)], 'n0nce')
+    expect(script).toContain(`_r q.x 5 'echo '\\''$HOME'\\'' "it'\\''s"'`)
+    expect(() => buildBatchScript([cmd('bad key', 'true')], 'n')).toThrow(/invalid batch key/)
+  })
+
+  it('parses an output with no header or markers as nothing ran', () => {
+    const r = parseBatchOutput('garbage', '', 'abc', [cmd('x.y', 'true')], false)
+    expect(r.header).toEqual({})
+    expect(r.outputs.get('x.y')!.ran).toBe(false)
+  })
+})

@@ -1,0 +1,86 @@
+import {spawnSync} from 'node:child_process'
+import {appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+/** One command under test, as a user runs it. */
+export interface Contender {
+  name: string
+  command: string[]
+  env?: NodeJS.ProcessEnv
+}
+
+export interface Sample {
+  wallMs: number
+  cpuMs: number
+  maxRssKb: number
+  exitCode: number | null
+}
+
+/** Runs the command under /usr/bin/time -v: whole-process wall time, user+sys CPU, peak RSS. */
+export function measure(c: Contender): Sample {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-'))
+  const timeFile = path.join(dir, 'time')
+  try {
+    const t0 = performance.now()
+    const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, ...c.command], {env: {...process.env, ...c.env}, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+    const wallMs = performance.now() - t0
+    const t = readFileSync(timeFile, 'utf8')
+    const num = (re: RegExp) => Number(re.exec(t)?.[1] ?? Number.NaN)
+    return {
+      wallMs,
+      cpuMs: (num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/)) * 1000,
+      maxRssKb: num(/Maximum resident set size \(kbytes\): (\d+)/),
+      exitCode: r.status,
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Runs the contenders alternately (A B C A B C …) after one warm-up each, so noise hits them alike. */
+export function alternate(contenders: Contender[], runs: number): Map<string, Sample[]> {
+  const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]))
+  for (const c of contenders) measure(c) // warm-up: page cache and Node's compile cache warm for all
+  for (let i = 0; i < runs; i++) {
+    for (const c of contenders) {
+      const s = measure(c)
+      if (s.exitCode !== 0) throw new Error(`${c.name} exited ${s.exitCode}: ${c.command.join(' ')}`)
+      samples.get(c.name)!.push(s)
+    }
+  }
+  return samples
+}
+
+export function machine(): string {
+  return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`
+}
+
+/** A markdown table of medians, with each row's ratio against the reference contender. */
+export function table(samples: Map<string, Sample[]>, reference: string): string {
+  const ref = median(samples.get(reference)!.map((s) => s.wallMs))
+  const rows = [
+    '| command | runs | wall median (ms) | wall min–max (ms) | CPU median (ms) | peak RSS (MB) | speed vs ' + reference + ' |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const [name, ss] of samples) {
+    const walls = ss.map((s) => s.wallMs)
+    const m = median(walls)
+    rows.push(
+      `| ${name} | ${ss.length} | ${m.toFixed(0)} | ${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)} | ${median(ss.map((s) => s.cpuMs)).toFixed(0)} | ${(Math.max(...ss.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${name === reference ? '1.00×' : `${(ref / m).toFixed(2)}×`} |`,
+    )
+  }
+  return rows.join('\n')
+}
+
+export function appendResults(title: string, command: string, body: string): void {
+  const file = path.resolve(import.meta.dirname, '../../bench/RESULTS.md')
+  if (!existsSync(file)) writeFileSync(file, '# Benchmark results\n\nAppended by the bench scripts; newest last. See ../shared/BENCHMARKS.md for the rules.\n')
+  appendFileSync(file, `\n## ${title} — ${new Date().toISOString()}\n\nMachine: ${machine()}\n\nCommand: \`${command}\`\n\n${body}\n`)
+}

@@ -13,7 +13,10 @@ for suite in ${SUITES:-bullseye trixie}; do
   dir="$ROOT/$suite"
   if [ ! -x "$dir/bin/sh" ] || [ ! -e "$dir/.hatang-complete" ]; then
     rm -rf "$dir"
-    debootstrap --variant=minbase --include="$PACKAGES" "$suite" "$dir" "$MIRROR"
+    include=$PACKAGES
+    # trixie's minbase cannot order cron's systemd-sysusers pre-dependency during debootstrap
+    [ "$suite" = trixie ] && include=$(echo "$PACKAGES" | sed 's/,cron,/,/')
+    debootstrap --variant=minbase --include="$include" "$suite" "$dir" "$MIRROR"
     # a distinct identity, as a real installation would have
     rm -f "$dir/etc/machine-id" && chroot "$dir" systemd-machine-id-setup >/dev/null 2>&1 || \
       od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$dir/etc/machine-id"

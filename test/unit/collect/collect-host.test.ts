@@ -1,0 +1,96 @@
+import {describe, expect, it} from 'vitest'
+
+import {collectHost, type ProbeEvent} from '../../../src/collect/collect-host.js'
+import type {NativeCollector} from '../../../src/collect/native-collector.js'
+import {ParseError} from '../../../src/collect/parse-error.js'
+import {defineProbe, type AnyProbe} from '../../../src/collect/probe.js'
+import {failure} from '../../../src/collect/probe-helpers.js'
+import {Obj, Str} from '../../../src/model/schema-helpers.js'
+import {LocalTransport} from '../../../src/transport/local-transport.js'
+
+const Schema = Obj({value: Str()})
+const probe = (id: string, command: string, interpret?: AnyProbe['interpret'], platforms: AnyProbe['platforms'] = ['Linux']) =>
+  defineProbe({
+    id,
+    title: id,
+    platforms,
+    schema: Schema,
+    commands: {main: command},
+    interpret:
+      interpret ??
+      ((out) => failure(out.main, id) ?? {status: 'ok', data: {value: out.main!.stdout.trim()}}),
+  }) as unknown as AnyProbe
+
+const local = new LocalTransport()
+
+describe('collectHost', () => {
+  it('turns every kind of trouble into a section with a reason, and never throws', async () => {
+    const events: ProbeEvent[] = []
+    const snap = await collectHost(local, {
+      probes: [
+        probe('good', 'echo hello'),
+        probe('missing', 'exit 127'),
+        probe('parseError', 'echo x', () => {
+          throw new ParseError('not what uname prints', 3)
+        }),
+        probe('bug', 'echo x', () => {
+          throw new TypeError('cannot read properties of undefined')
+        }),
+        probe('badData', 'echo x', () => ({status: 'ok', data: {value: 42} as never})),
+        probe('bsdOnly', 'echo bsd', undefined, ['FreeBSD']),
+        probe('slow', 'sleep 20'),
+      ],
+      commandTimeoutMs: 1000,
+      onProbeDone: (e) => events.push(e),
+    })
+    const s = snap.sections as unknown as Record<string, {status: string; reason?: string; data?: unknown}>
+    expect(s.good).toMatchObject({status: 'ok', data: {value: 'hello'}})
+    expect(s.missing).toMatchObject({status: 'unavailable', reason: 'missing: not installed'})
+    expect(s.parseError).toMatchObject({status: 'error', reason: 'cannot parse output: line 3: not what uname prints'})
+    expect(s.bug!.status).toBe('error')
+    expect(s.bug!.reason).toMatch(/internal error in probe bug/)
+    expect(s.badData!.status).toBe('error')
+    expect(s.badData!.reason).toMatch(/does not match its schema: \/value must be string/)
+    expect(s.badData!.data).toBeUndefined()
+    expect(s.bsdOnly).toMatchObject({status: 'unavailable', reason: 'not supported on Linux'})
+    expect(s.slow).toMatchObject({status: 'timeout'})
+    expect(events.map((e) => e.id).sort()).toEqual(Object.keys(s).sort())
+    expect(snap.meta.probes.map((p) => p.id)).toEqual(Object.keys(s))
+    expect(snap.meta.uid).toBe(process.getuid!())
+  })
+
+  it('spreads probes over parallel batches', async () => {
+    const snap = await collectHost(local, {probes: [probe('a', 'sleep 0.3; echo a'), probe('b', 'sleep 0.3; echo b')], parallelBatches: 2})
+    expect(snap.meta.batches).toHaveLength(2)
+    expect(snap.meta.durationMs).toBeLessThan(550)
+  })
+
+  it('uses a native collector when it works, and falls back to the probe when it fails or hangs', async () => {
+    const native = (p: AnyProbe, collect: NativeCollector['collect']): NativeCollector => ({probe: p, platforms: [process.platform], collect})
+    const viaNative = probe('viaNative', 'echo from-probe')
+    const broken = probe('broken', 'echo from-probe')
+    const hung = probe('hung', 'echo from-probe')
+    const snap = await collectHost(local, {
+      probes: [viaNative, broken, hung],
+      native: [
+        native(viaNative, async () => ({status: 'ok', data: {value: 'from-native'}})),
+        native(broken, async () => {
+          throw new Error('no such device')
+        }),
+        native(hung, () => new Promise(() => undefined)),
+      ],
+      nativeDeadlineMs: 300,
+    })
+    const s = snap.sections as unknown as Record<string, {source: string; data?: {value: string}}>
+    expect(s.viaNative).toMatchObject({source: 'native', data: {value: 'from-native'}})
+    expect(s.broken).toMatchObject({source: 'probe', data: {value: 'from-probe'}})
+    expect(s.hung).toMatchObject({source: 'probe', data: {value: 'from-probe'}})
+    expect(snap.meta.native).toBe(true)
+  })
+
+  it('measures the host clock against ours', async () => {
+    const snap = await collectHost(local, {probes: [probe('a', 'echo a')]})
+    expect(Math.abs(snap.meta.clock!.skewMs)).toBeLessThanOrEqual(snap.meta.clock!.uncertaintyMs + 50)
+  })
+})
+

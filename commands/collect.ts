@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {collectHost} from '../src/collect/collect-host.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
 import type {Snapshot} from '../src/model/snapshot.js'
@@ -37,7 +38,7 @@ export default class Collect extends BaseCommand {
       ? silentProgress()
       : style.interactive
         ? await taskProgress(transport.target, probes)
-        : lineProgress(transport.target, style)
+        : lineProgress(transport.target, outputStyle(process.stderr))
     const native = flags.native ? (await import('../src/collect/native/index.js')).nativeCollectors : []
     const snapshot = await collectHost(transport, {
       native,

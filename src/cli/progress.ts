@@ -56,7 +56,13 @@ export async function taskProgress(label: string, probes: readonly AnyProbe[]): 
           ),
       },
     ],
-    {rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)})}, exitOnError: false},
+    {
+      // we already decided this is a terminal (stderr); listr2 alone would look at stdout
+      fallbackRendererCondition: false,
+      forceTTY: true,
+      rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)})},
+      exitOnError: false,
+    },
   )
   const running = list.run().catch(() => undefined)
   return {

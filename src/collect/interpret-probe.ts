@@ -1,4 +1,4 @@
-import {problemsOf} from '../model/validate.js'
+import {problemsOf, sectionKey} from '../model/validate.js'
 import type {SectionStatus} from '../model/section.js'
 import {ParseError} from './parse-error.js'
 import type {AnyProbe, CommandOutput, ProbeContext, ProbeResult} from './probe.js'
@@ -46,7 +46,7 @@ export function normalise(probe: AnyProbe, result: ProbeResult<unknown>): ProbeR
     return {status: 'error', reason: `internal error in probe ${probe.id}: ${status} without data`}
   }
   if (data !== undefined) {
-    const problems = problemsOf(probe.schema, data)
+    const problems = problemsOf(probe.schema, data, sectionKey(probe.id))
     if (problems.length > 0) return {status: 'error', reason: `internal error in probe ${probe.id}: data does not match its schema: ${problems[0]}`}
   }
   if (status !== 'ok' && !reason) return {status, reason: 'no reason given', ...(data === undefined ? {} : {data})}

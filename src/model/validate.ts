@@ -1,28 +1,49 @@
+import {createRequire} from 'node:module'
+
 import type {TSchema} from '@sinclair/typebox'
-import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type {Ajv2020 as AjvType, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
 
 import {SnapshotSchema, type Snapshot} from './snapshot.js'
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+const requireHere = createRequire(import.meta.url)
 
-let ajv: Ajv2020 | undefined
-function instance(): Ajv2020 {
-  if (!ajv) {
-    ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
-    addFormats(ajv)
-  }
+/** A configured Ajv (draft 2020-12, strict, with formats). Loaded lazily: the CLI normally uses precompiled validators. */
+export function newAjv(code?: {source: boolean}): AjvType {
+  const {Ajv2020} = requireHere('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+  const addFormats = requireHere('ajv-formats') as (ajv: AjvType) => AjvType
+  const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, ...(code ? {code} : {})})
+  addFormats(ajv)
   return ajv
 }
 
+export const sectionKey = (probeId: string) => `section_${probeId}`
+
+let ajv: AjvType | undefined
+let precompiled: Record<string, ValidateFunction> | null | undefined
 const cache = new WeakMap<object, ValidateFunction>()
 
-export function compile(schema: TSchema): ValidateFunction {
-  let fn = cache.get(schema)
-  if (!fn) {
-    fn = instance().compile(schema)
-    cache.set(schema, fn)
+function loadPrecompiled(): Record<string, ValidateFunction> | null {
+  if (precompiled === undefined) {
+    try {
+      // written by scripts/build-validators.ts next to the built module (dist/src/model/generated/)
+      precompiled = requireHere('./generated/validators.cjs') as Record<string, ValidateFunction>
+    } catch {
+      precompiled = null
+    }
   }
+  return precompiled
+}
+
+/** A validator for a schema: the precompiled one named `key` when the build made it, else compiled now (cached). */
+export function compile(schema: TSchema, key?: string): ValidateFunction {
+  let fn = cache.get(schema)
+  if (fn) return fn
+  fn = key ? loadPrecompiled()?.[key] : undefined
+  if (!fn) {
+    ajv ??= newAjv()
+    fn = ajv.compile(schema)
+  }
+  cache.set(schema, fn)
   return fn
 }
 
@@ -47,12 +68,12 @@ export class SnapshotValidationError extends Error {
 }
 
 export function validateSnapshot(value: unknown, source?: string): asserts value is Snapshot {
-  const fn = compile(SnapshotSchema)
+  const fn = compile(SnapshotSchema, 'snapshot')
   if (!fn(value)) throw new SnapshotValidationError(formatErrors(fn.errors), source)
 }
 
 /** Returns the problems of a value against a schema; empty when it is valid. */
-export function problemsOf(schema: TSchema, value: unknown): string[] {
-  const fn = compile(schema)
+export function problemsOf(schema: TSchema, value: unknown, key?: string): string[] {
+  const fn = compile(schema, key)
   return fn(value) ? [] : formatErrors(fn.errors)
 }

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {collectHost, type ProbeEvent} from '../../../src/collect/collect-host.js'
 import type {NativeCollector} from '../../../src/collect/native-collector.js'
 import {ParseError} from '../../../src/collect/parse-error.js'
-import {defineProbe, type AnyProbe} from '../../../src/collect/probe.js'
+import {defineProbe, type AnyProbe, type Probe} from '../../../src/collect/probe.js'
 import {failure} from '../../../src/collect/probe-helpers.js'
 import {Obj, Str} from '../../../src/model/schema-helpers.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
@@ -16,9 +16,8 @@ const probe = (id: string, command: string, interpret?: AnyProbe['interpret'], p
     platforms,
     schema: Schema,
     commands: {main: command},
-    interpret:
-      interpret ??
-      ((out) => failure(out.main, id) ?? {status: 'ok', data: {value: out.main!.stdout.trim()}}),
+    interpret: (interpret ??
+      ((out) => failure(out.main, id) ?? {status: 'ok', data: {value: out.main!.stdout.trim()}})) as Probe<string, typeof Schema>['interpret'],
   }) as unknown as AnyProbe
 
 const local = new LocalTransport()

@@ -1,0 +1,40 @@
+import {ParseError} from '../src/collect/parse-error.js'
+import {lines} from '../src/collect/probe-helpers.js'
+import type {PackageItem} from './packages.js'
+
+/**
+ * The dpkg query: every package dpkg-query -W lists (installed ones, and those removed with their
+ * configuration kept, "rc"), one a line, tab-separated. The format works with dpkg ≥ 1.16.2 (Debian 7+).
+ */
+export const DPKG_FORMAT = '${binary:Package}\\t${Version}\\t${Architecture}\\t${db:Status-Abbrev}\\t${source:Package}\\n'
+
+/** dpkg's want / status / error letters (dpkg-query(1), "db:Status-Abbrev"), the error letter being a space when none. */
+const STATUS = /^[uihrp][ncHUFWti]R?$/
+const NAME = /^[A-Za-z0-9][A-Za-z0-9+.\-_]*(:[A-Za-z0-9_-]+)?$/
+
+/** Parses `dpkg-query -W -f=DPKG_FORMAT`. */
+export function parseDpkgQuery(text: string): PackageItem[] {
+  const items: PackageItem[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '') return
+    const f = line.split('\t')
+    if (f.length !== 5) throw new ParseError(`expected 5 tab-separated fields, got ${f.length}`, i + 1)
+    const [binary, version, architecture, abbrev, source] = f as [string, string, string, string, string]
+    if (!NAME.test(binary)) throw new ParseError(`not a package name: ${JSON.stringify(binary.slice(0, 80))}`, i + 1)
+    // binary:Package adds ":arch" to Multi-Arch: same packages; the architecture has its own field
+    const colon = binary.indexOf(':')
+    const name = colon > 0 && binary.slice(colon + 1) === architecture ? binary.slice(0, colon) : binary
+    const status = abbrev.trimEnd()
+    if (!STATUS.test(status)) throw new ParseError(`not a dpkg status abbreviation: ${JSON.stringify(abbrev)}`, i + 1)
+    if (/\s/.test(version) || /\s/.test(architecture) || /\s/.test(source)) throw new ParseError('whitespace inside a field', i + 1)
+    items.push({
+      name,
+      ...(version ? {version} : {}),
+      ...(architecture ? {architecture} : {}),
+      manager: 'dpkg',
+      status,
+      ...(source ? {source} : {}),
+    })
+  })
+  return items
+}

@@ -1,0 +1,39 @@
+import {ParseError} from '../src/collect/parse-error.js'
+import {lines} from '../src/collect/probe-helpers.js'
+import type {PackageItem} from './packages.js'
+
+/** The rpm query: one package a line, tab-separated. `(none)` is what rpm prints for a missing tag. */
+export const RPM_FORMAT = '%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n'
+
+const NONE = '(none)'
+
+/** `bash-5.1.8-6.el9.src.rpm` → `bash`: the source package's name, without version-release. */
+export function sourceName(sourceRpm: string): string | undefined {
+  const m = /^(.+)-[^-]+-[^-]+\.(?:no)?src\.rpm$/.exec(sourceRpm)
+  return m ? m[1] : undefined
+}
+
+/** Parses `rpm -qa --qf RPM_FORMAT`. The version is written as rpm does: `epoch:version-release`, the epoch only when it is not 0. */
+export function parseRpmQuery(text: string): PackageItem[] {
+  const items: PackageItem[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '') return
+    const f = line.split('\t')
+    if (f.length !== 6) throw new ParseError(`expected 6 tab-separated fields, got ${f.length}`, i + 1)
+    const [name, epochText, version, release, arch, sourceRpm] = f as [string, string, string, string, string, string]
+    if (name === '' || /\s/.test(name)) throw new ParseError(`not a package name: ${JSON.stringify(name.slice(0, 80))}`, i + 1)
+    if (!/^\d{1,9}$/.test(epochText)) throw new ParseError(`not an epoch: ${JSON.stringify(epochText.slice(0, 20))}`, i + 1)
+    if (f.slice(2).some((v) => v === '' || /\s/.test(v))) throw new ParseError('empty field or whitespace inside a field', i + 1)
+    const epoch = Number(epochText)
+    const source = sourceRpm === NONE ? undefined : sourceName(sourceRpm)
+    items.push({
+      name,
+      version: `${epoch > 0 ? `${epoch}:` : ''}${version}${release === NONE ? '' : `-${release}`}`,
+      ...(arch === NONE ? {} : {architecture: arch}),
+      manager: 'rpm',
+      status: 'installed',
+      ...(source ? {source} : {}),
+    })
+  })
+  return items
+}

@@ -1,0 +1,161 @@
+import {describe, expect, it} from 'vitest'
+
+import {PackagesSchema, packagesProbe} from '../../../inventory/packages.js'
+import {parseDpkgQuery} from '../../../inventory/packages-dpkg.js'
+import {parseRpmQuery, sourceName} from '../../../inventory/packages-rpm.js'
+import {ParseError} from '../../../src/collect/parse-error.js'
+import type {CommandOutput} from '../../../src/collect/probe.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('packages')
+const nonEmptyLines = (text: string) => text.split('\n').filter((l) => l !== '')
+const answered = (o: CommandOutput | undefined) => o !== undefined && o.ran && o.exitCode === 0
+
+describe('packages probe on captured output', () => {
+  it('has captures from dpkg and rpm systems', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(3)
+    expect(fixtures.some((f) => answered(f.outputs.rpm) && f.outputs.rpm!.stdout !== '')).toBe(true)
+    expect(fixtures.some((f) => answered(f.outputs.dpkg) && f.outputs.dpkg!.stdout !== '')).toBe(true)
+  })
+
+  for (const f of fixtures) {
+    it(`${f.platform}: reads every entry the managers list`, () => {
+      const r = packagesProbe.interpret(f.outputs, contextOf(f))
+      expect(r.status).toBe('ok')
+      expect(problemsOf(PackagesSchema, r.data)).toEqual([])
+      const d = r.data!
+      const dpkgLines = answered(f.outputs.dpkg) ? nonEmptyLines(f.outputs.dpkg!.stdout) : []
+      const rpmLines = answered(f.outputs.rpm) ? nonEmptyLines(f.outputs.rpm!.stdout) : []
+      // dpkg-query -W | wc -l: every entry is kept, "rc" ones included
+      expect(d.items.filter((p) => p.manager === 'dpkg')).toHaveLength(dpkgLines.length)
+      expect(d.items.filter((p) => p.manager === 'rpm')).toHaveLength(rpmLines.length)
+      expect(d.items.filter((p) => p.manager === 'dpkg').map((p) => p.name)).toEqual(dpkgLines.map((l) => l.split('\t')[0]!.split(':')[0]))
+      expect(d.items.filter((p) => p.manager === 'dpkg').map((p) => p.status)).toEqual(dpkgLines.map((l) => l.split('\t')[3]!.trim()))
+      for (const m of d.managers) expect(d.items.some((p) => p.manager === m)).toBe(true)
+    })
+  }
+
+  it('reads Debian 12 as dpkg packages, with sources and without the :arch of Multi-Arch names', () => {
+    const f = loadFixture('debian-12-root', 'packages')
+    const d = packagesProbe.interpret(f.outputs, contextOf(f)).data!
+    expect(d.managers).toEqual(['dpkg'])
+    const line = nonEmptyLines(stdoutOf(f, 'dpkg')).find((l) => l.startsWith('libc6:amd64\t'))!
+    expect(d.items.find((p) => p.name === 'libc6' && p.architecture === 'amd64')).toEqual({
+      name: 'libc6',
+      version: line.split('\t')[1],
+      architecture: 'amd64',
+      manager: 'dpkg',
+      status: 'ii',
+      source: 'glibc',
+    })
+    expect(d.items.find((p) => p.name === 'dpkg')?.status).toBe('ii')
+  })
+
+  it('as an ordinary user, reads the same dpkg database; Debian\'s rpm tool without a database is no manager', () => {
+    const f = loadFixture('debian-12-user', 'packages')
+    expect(f.uid).not.toBe(0)
+    const r = packagesProbe.interpret(f.outputs, contextOf(f))
+    expect(r.status).toBe('ok')
+    expect(r.data!.managers).toEqual(['dpkg'])
+    expect(r.data!.items.length).toBe(nonEmptyLines(stdoutOf(f, 'dpkg')).length)
+  })
+
+  it('reads Debian 11 and 13 chroots', () => {
+    for (const platform of ['debian-11-chroot', 'debian-13-chroot']) {
+      const f = loadFixture(platform, 'packages')
+      const d = packagesProbe.interpret(f.outputs, contextOf(f)).data!
+      expect(d.managers).toEqual(['dpkg'])
+      expect(d.items.find((p) => p.name === 'apt')?.version).toBe(
+        nonEmptyLines(stdoutOf(f, 'dpkg')).find((l) => l.startsWith('apt\t'))!.split('\t')[1],
+      )
+    }
+  })
+
+  it('reads a real rpm database: epoch only when > 0, both arches of one name, gpg-pubkey without arch', () => {
+    const f = loadFixture('rpm-db', 'packages')
+    const r = packagesProbe.interpret(f.outputs, contextOf(f))
+    expect(r.status).toBe('ok')
+    const d = r.data!
+    expect(d.managers).toEqual(['rpm'])
+    const byName = (n: string) => d.items.filter((p) => p.name === n)
+    expect(byName('hatang-epoch')).toEqual([
+      {name: 'hatang-epoch', version: '2:3.1.4-7.el9', architecture: 'noarch', manager: 'rpm', status: 'installed', source: 'hatang-epoch'},
+    ])
+    expect(byName('hatang-zero-epoch')[0]?.version).toBe('0.9-1.fc40')
+    expect(byName('hatang-lib').map((p) => p.architecture).sort()).toEqual(['i686', 'x86_64'])
+    const key = byName('gpg-pubkey')[0]!
+    expect(key.architecture).toBeUndefined()
+    expect(key.source).toBeUndefined()
+    expect(d.items.every((p) => p.status === 'installed')).toBe(true)
+  })
+})
+
+describe('packages probe decisions', () => {
+  const f = loadFixture('debian-12-root', 'packages')
+  const with_ = (changes: Record<string, Partial<CommandOutput>>) =>
+    Object.fromEntries(Object.entries(f.outputs).map(([k, v]) => [k, {...v, ...(changes[k] ?? {})}]))
+
+  it('says "not installed" when no manager answers', () => {
+    const r = packagesProbe.interpret(with_({dpkg: {exitCode: 127, stdout: ''}, rpm: {exitCode: 127, stdout: ''}}), contextOf(f))
+    expect(r.status).toBe('unavailable')
+    expect(r.reason).toMatch(/^not installed: no package manager found/)
+  })
+
+  it('says "needs root" when the rpm database is unreadable', () => {
+    const r = packagesProbe.interpret(
+      with_({dpkg: {exitCode: 127, stdout: ''}, rpm: {exitCode: 1, stdout: '', stderr: 'error: cannot open Packages database in /var/lib/rpm: Permission denied\n'}}),
+      contextOf(f),
+    )
+    expect(r.status).toBe('unavailable')
+    expect(r.reason).toMatch(/needs root/)
+  })
+
+  it('keeps what one manager said when the other failed', () => {
+    const r = packagesProbe.interpret(with_({rpm: {exitCode: 2, stdout: '', stderr: 'error: rpmdb: damaged header\n'}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^rpm: exit 2/)
+    expect(r.data!.managers).toEqual(['dpkg'])
+  })
+})
+
+describe('packages parsers', () => {
+  it('reads dpkg states other than installed, and the reinstall-required flag', () => {
+    expect(parseDpkgQuery('foo\t1.0-1\tamd64\trc \tfoo-src\nbar\t2\tall\tiUR\tbar\n')).toEqual([
+      {name: 'foo', version: '1.0-1', architecture: 'amd64', manager: 'dpkg', status: 'rc', source: 'foo-src'},
+      {name: 'bar', version: '2', architecture: 'all', manager: 'dpkg', status: 'iUR', source: 'bar'},
+    ])
+  })
+
+  it('keeps a foreign architecture qualifier that does not match the field', () => {
+    expect(parseDpkgQuery('libc6:i386\t2.36\ti386\tii \tglibc\n')[0]?.name).toBe('libc6')
+    expect(parseDpkgQuery('odd:i386\t1\tamd64\tii \todd\n')[0]?.name).toBe('odd:i386')
+  })
+
+  it('rejects lines that are not the query format', () => {
+    expect(() => parseDpkgQuery('foo 1.0 amd64 ii\n')).toThrow(ParseError)
+    expect(() => parseDpkgQuery('foo\t1.0\tamd64\txx\tfoo\n')).toThrow(ParseError)
+    expect(() => parseRpmQuery('bash\tx\t5.1\t1\tx86_64\tbash-5.1-1.src.rpm\n')).toThrow(ParseError)
+  })
+
+  it('names the source of an rpm', () => {
+    expect(sourceName('kernel-5.14.0-427.13.1.el9_4.src.rpm')).toBe('kernel')
+    expect(sourceName('python3.11-3.11.7-1.el9.nosrc.rpm')).toBe('python3.11')
+    expect(sourceName('(none)')).toBeUndefined()
+  })
+
+  const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')
+  it('parseDpkgQuery survives garbage', () => assertParserSurvivesGarbage(parseDpkgQuery, samples('dpkg')))
+  it('parseRpmQuery survives garbage', () => assertParserSurvivesGarbage(parseRpmQuery, samples('rpm')))
+  it('the whole probe survives garbage in every output', () =>
+    assertParserSurvivesGarbage(
+      (text) => {
+        const g = fixtures[0]!
+        const outputs = Object.fromEntries(Object.entries(g.outputs).map(([k, v]) => [k, {...v, exitCode: 0, stdout: text}]))
+        return packagesProbe.interpret(outputs, contextOf(g)).data ?? {managers: [], items: []}
+      },
+      [...samples('dpkg'), ...samples('rpm')],
+      PackagesSchema,
+    ))
+})

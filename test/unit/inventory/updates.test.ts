@@ -1,0 +1,208 @@
+import {describe, expect, it} from 'vitest'
+
+import {
+  compareKernels,
+  parseAptUpgradable,
+  parseCheckUpdate,
+  parseSecurityAdvisories,
+  parseUpdateState,
+  rebootFrom,
+  UpdatesSchema,
+  updatesProbe,
+} from '../../../inventory/updates.js'
+import {ParseError} from '../../../src/collect/parse-error.js'
+import type {CommandOutput} from '../../../src/collect/probe.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, loadFixture, probeFixtures, stdoutOf, type ProbeFixture} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('updates')
+const aptFixtures = fixtures.filter((f) => f.outputs.pending?.stdout.startsWith('#manager apt'))
+const withOutputs = (f: ProbeFixture, changes: Record<string, Partial<CommandOutput>>) =>
+  Object.fromEntries(Object.entries(f.outputs).map(([k, v]) => [k, {...v, ...(changes[k] ?? {})}]))
+const stateLine = (f: ProbeFixture, key: string) =>
+  stdoutOf(f, 'state')
+    .split('\n')
+    .find((l) => l.startsWith(`${key} `))
+    ?.slice(key.length + 1)
+
+describe('updates probe on captured output', () => {
+  it('has captures from several apt systems', () => {
+    expect(aptFixtures.length).toBeGreaterThanOrEqual(3)
+  })
+
+  for (const f of aptFixtures) {
+    it(`${f.platform}: counts what apt list --upgradable lists`, () => {
+      const r = updatesProbe.interpret(f.outputs, contextOf(f))
+      expect(r.status).toBe('ok')
+      expect(problemsOf(UpdatesSchema, r.data)).toEqual([])
+      const d = r.data!
+      const listed = stdoutOf(f, 'pending')
+        .split('\n')
+        .filter((l) => l.includes(' [upgradable from: '))
+      expect(d.manager).toBe('apt')
+      expect(d.pending).toBe(listed.length)
+      expect(d.security).toBe(listed.filter((l) => /^[^/]+\/\S*-security/.test(l)).length)
+      expect(d.packages!.map((p) => p.name)).toEqual(listed.map((l) => l.split('/')[0]))
+      // the lists folder's mtime, as stat printed it
+      const lists = stateLine(f, 'mtime')
+      expect(lists).toMatch(/ \/var\/lib\/apt\/lists$/)
+      expect(d.cacheUpdatedAt).toBe(new Date(Number(lists!.split(' ')[0]) * 1000).toISOString())
+      expect(d.cacheAgeSeconds).toBe(Number(stateLine(f, 'now')) - Number(lists!.split(' ')[0]))
+      expect(d.cacheStale).toBe(false)
+      expect(d.reboot.runningKernel).toBe(stateLine(f, 'kernel'))
+    })
+  }
+
+  it('reads the pending and security updates of Debian 12, with installed and candidate versions', () => {
+    const f = loadFixture('debian-12-root', 'updates')
+    const d = updatesProbe.interpret(f.outputs, contextOf(f)).data!
+    expect(d.pending).toBeGreaterThan(0)
+    expect(d.security).toBeGreaterThan(0)
+    const line = stdoutOf(f, 'pending')
+      .split('\n')
+      .find((l) => l.includes('-security ') || l.includes('-security,'))!
+    const [nameArchive, candidate, arch] = line.split(' ')
+    const p = d.packages!.find((x) => x.name === nameArchive!.split('/')[0] && x.architecture === arch)!
+    expect(p).toMatchObject({candidate, security: true, current: /\[upgradable from: (.+)\]/.exec(line)![1]})
+    // this machine is a container: no kernel in /boot, no reboot-required flag, no unattended-upgrades
+    expect(d.reboot.installedKernels).toEqual([])
+    expect(d.reboot.required).toBeUndefined()
+    expect(d.automaticUpdates).toEqual({mechanism: 'none', enabled: false})
+  })
+
+  it('gives an ordinary user the same answer as root: nothing here needs root', () => {
+    const user = loadFixture('debian-12-user', 'updates')
+    expect(user.uid).not.toBe(0)
+    const r = updatesProbe.interpret(user.outputs, contextOf(user))
+    expect(r.status).toBe('ok')
+    const root = updatesProbe.interpret(loadFixture('debian-12-root', 'updates').outputs, contextOf(user)).data!
+    expect(r.data!.packages!.map((p) => p.name).sort()).toEqual(root.packages!.map((p) => p.name).sort())
+  })
+
+  it('reads unattended-upgrades as enabled from APT::Periodic (Debian 11) and the timer (Debian 13)', () => {
+    const d11 = updatesProbe.interpret(loadFixture('debian-11-chroot', 'updates').outputs, contextOf(loadFixture('debian-11-chroot', 'updates'))).data!
+    expect(d11.automaticUpdates).toMatchObject({mechanism: 'unattended-upgrades', enabled: true, unattendedUpgrade: '1'})
+    const f13 = loadFixture('debian-13-chroot', 'updates')
+    const d13 = updatesProbe.interpret(f13.outputs, contextOf(f13)).data!
+    expect(d13.automaticUpdates).toMatchObject({mechanism: 'unattended-upgrades', enabled: true, unit: 'apt-daily-upgrade.timer', unitState: 'enabled'})
+  })
+
+  it('says "not installed" on a system with neither apt nor dnf nor yum', () => {
+    const f = loadFixture('rpm-db', 'updates')
+    const r = updatesProbe.interpret(f.outputs, contextOf(f))
+    expect(r).toEqual({status: 'unavailable', reason: 'not installed: no apt, dnf or yum'})
+  })
+})
+
+describe('updates probe decisions', () => {
+  const f = loadFixture('debian-12-root', 'updates')
+  const state = stdoutOf(f, 'state')
+  const now = Number(stateLine(f, 'now'))
+
+  it('says a cache older than a week is stale, and why', () => {
+    const later = state.replace(/^now \d+$/m, `now ${now + 30 * 86400}`)
+    const r = updatesProbe.interpret(withOutputs(f, {state: {stdout: later}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^stale package cache: last refreshed 30 days ago/)
+    expect(r.data!.cacheStale).toBe(true)
+  })
+
+  it('does not count pending updates without package lists', () => {
+    const none = state.replace(/^aptlists \d+\n/m, '')
+    const r = updatesProbe.interpret(withOutputs(f, {state: {stdout: none}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/no package lists/)
+    expect(r.data!.pending).toBeUndefined()
+  })
+
+  it('keeps reboot and automatic-update facts when apt fails', () => {
+    const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: '#manager apt\n', exitCode: 100, stderr: 'E: The package lists are broken\n'}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^apt list --upgradable: exit 100/)
+    expect(r.data!.pending).toBeUndefined()
+    expect(r.data!.reboot.runningKernel).toBe(stateLine(f, 'kernel'))
+  })
+
+  it('reads reboot-required and a newer installed kernel', () => {
+    const s = parseUpdateState(
+      'now 1700000000\nboot 1690000000\nkernel 6.1.0-25-amd64\nmtime 1695000000 /var/run/reboot-required\nrebootpkg linux-image-6.1.0-26-amd64\n' +
+        'mtime 1680000000 /boot/vmlinuz-6.1.0-25-amd64\nmtime 1695000000 /boot/vmlinuz-6.1.0-26-amd64\nmodule 6.1.0-25-amd64\n',
+    )
+    expect(rebootFrom(s)).toEqual({
+      required: true,
+      reasons: ['/var/run/reboot-required exists', 'kernel 6.1.0-26-amd64 installed, 6.1.0-25-amd64 running'],
+      packages: ['linux-image-6.1.0-26-amd64'],
+      runningKernel: '6.1.0-25-amd64',
+      installedKernels: ['6.1.0-25-amd64', '6.1.0-26-amd64'],
+      newestKernel: '6.1.0-26-amd64',
+    })
+  })
+
+  it('says no reboot is needed only when a signal can say so', () => {
+    const running = parseUpdateState('now 1700000000\nkernel 5.14.0-427.el9.x86_64\nmodule 5.14.0-427.el9.x86_64\nmodule 5.14.0-362.el9.x86_64\n')
+    expect(rebootFrom(running).required).toBe(false)
+    const told = parseUpdateState('now 1700000000\nkernel 5.14.0-427.el9.x86_64\nneedsrestarting 1\n')
+    expect(rebootFrom(told).required).toBe(true)
+    expect(rebootFrom(parseUpdateState('now 1700000000\nkernel 6.18.44\n')).required).toBeUndefined()
+  })
+
+  it('compares kernel releases by their numbers', () => {
+    expect(compareKernels('6.1.0-26-amd64', '6.1.0-9-amd64')).toBeGreaterThan(0)
+    expect(compareKernels('5.14.0-427.13.1.el9_4.x86_64', '5.14.0-427.el9.x86_64')).toBeGreaterThan(0)
+    expect(compareKernels('6.1.0-26-cloud-amd64', '6.1.0-26-amd64')).toBe(0)
+  })
+})
+
+describe('updates parsers', () => {
+  it('reads apt archives and tells security suites', () => {
+    expect(parseAptUpgradable('Listing...\nopenssl/stable-security,stable 3.0.15-1~deb12u1 amd64 [upgradable from: 3.0.14-1~deb12u2]\n')).toEqual([
+      {name: 'openssl', architecture: 'amd64', current: '3.0.14-1~deb12u2', candidate: '3.0.15-1~deb12u1', security: true, origins: ['stable-security', 'stable']},
+    ])
+    expect(parseAptUpgradable('libc6/jammy-updates 2.35-0ubuntu3.8 amd64 [upgradable from: 2.35-0ubuntu3.7]\n')[0]?.security).toBe(false)
+    expect(() => parseAptUpgradable('libc6/stable 2.36 amd64\n')).toThrow(ParseError)
+  })
+
+  it('reads dnf check-update, a wrapped long name, and stops at obsoleting packages', () => {
+    const text =
+      '#manager dnf\n\nopenssl.x86_64                 1:3.0.7-27.el9               baseos\n' +
+      'python3-a-very-long-package-name-indeed.noarch\n                               2.1-3.el9                    appstream\n' +
+      'Obsoleting Packages\ngrub2-tools.x86_64            1:2.06-80.el9           baseos\n    grub2-tools.x86_64        1:2.06-77.el9           @baseos\n'
+    expect(parseCheckUpdate(text)).toEqual([
+      {name: 'openssl', architecture: 'x86_64', candidate: '1:3.0.7-27.el9', security: false, origins: ['baseos']},
+      {name: 'python3-a-very-long-package-name-indeed', architecture: 'noarch', candidate: '2.1-3.el9', security: false, origins: ['appstream']},
+    ])
+    expect(() => parseCheckUpdate('openssl.x86_64 1:3.0.7-27.el9\n')).toThrow(ParseError)
+  })
+
+  it('reads the packages named by dnf 4 and dnf 5 security advisories', () => {
+    const dnf4 = 'RHSA-2024:3501 Important/Sec. openssl-1:3.0.7-27.el9.x86_64\nRHSA-2024:3501 Important/Sec. openssl-libs-1:3.0.7-27.el9.x86_64\n'
+    const dnf5 = 'Name           Type     Severity  Package                         Issued\nFEDORA-2024-1 security Moderate  curl-8.6.0-8.fc40.x86_64 2024-06-01 00:00:00\n'
+    expect([...parseSecurityAdvisories(dnf4)]).toEqual(['openssl.x86_64', 'openssl-libs.x86_64'])
+    expect([...parseSecurityAdvisories(dnf5)]).toEqual(['curl.x86_64'])
+  })
+
+  it('rejects state output it does not know', () => {
+    expect(() => parseUpdateState('hello world\n')).toThrow(ParseError)
+    expect(() => parseUpdateState('mtime x /var/lib/apt/lists\nnow 1\nkernel 6\n')).toThrow(ParseError)
+  })
+
+  const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')
+  it('parseAptUpgradable survives garbage', () => assertParserSurvivesGarbage(parseAptUpgradable, samples('pending')))
+  it('parseCheckUpdate survives garbage', () =>
+    assertParserSurvivesGarbage(parseCheckUpdate, ['openssl.x86_64   1:3.0.7-27.el9   baseos\nvim-minimal.x86_64\n   2:9.0-1.el9   baseos\n']))
+  it('parseSecurityAdvisories survives garbage', () =>
+    assertParserSurvivesGarbage(parseSecurityAdvisories, ['RHSA-2024:3501 Important/Sec. openssl-1:3.0.7-27.el9.x86_64\n']))
+  it('parseUpdateState survives garbage', () => assertParserSurvivesGarbage(parseUpdateState, samples('state')))
+  it('the whole probe survives garbage in every output', () =>
+    assertParserSurvivesGarbage(
+      (text) => {
+        const g = aptFixtures[0]!
+        const outputs = Object.fromEntries(Object.entries(g.outputs).map(([k, v]) => [k, {...v, stdout: text}]))
+        const fallback = updatesProbe.interpret(g.outputs, contextOf(g)).data!
+        return updatesProbe.interpret(outputs, contextOf(g)).data ?? fallback
+      },
+      [...samples('pending'), ...samples('state')],
+      UpdatesSchema,
+    ))
+})

@@ -1,17 +1,282 @@
 import type {Static} from '@sinclair/typebox'
 
+import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
-import {Obj} from '../src/model/schema-helpers.js'
+import {failure, isoFromEpochSeconds, lines, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {shQuote} from '../src/transport/shell-quote.js'
+import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
-// STUB: to be implemented
-export const AccountsSchema = Obj({})
+const UserSchema = Obj({
+  name: Str(),
+  uid: NonNegInt(),
+  gid: NonNegInt(),
+  home: Str(),
+  /** As written in /etc/passwd; empty means /bin/sh. */
+  shell: Str(),
+  /** The shell lets the user log in: listed in /etc/shells (when it exists) and not nologin or false. */
+  loginShell: Bool(),
+})
+
+const GroupSchema = Obj({name: Str(), gid: NonNegInt(), members: Arr(Str())})
+
+const PasswordSchema = Obj({
+  name: Str(),
+  /** set: a password hash; locked: `!` prefix; none: no usable password (`*`, `!!`-less placeholders); empty: no password needed. */
+  status: StringEnum(['set', 'locked', 'empty', 'none'] as const),
+  lastChange: Opt(Str({format: 'date-time'})),
+  /** lastChange is 0: the user must change the password at next login. */
+  mustChange: Opt(Bool()),
+  minDays: Opt(NonNegInt()),
+  maxDays: Opt(NonNegInt()),
+  warnDays: Opt(NonNegInt()),
+  inactiveDays: Opt(NonNegInt()),
+  expires: Opt(Str({format: 'date-time'})),
+})
+
+export const AccountsSchema = Obj({
+  users: Arr(UserSchema),
+  groups: Arr(GroupSchema),
+  /** Accounts with uid 0 (root and any other). */
+  uid0: Arr(Str()),
+  /** Members of the sudo, wheel and admin groups that exist, primary-group members included. */
+  adminGroups: Arr(Obj({name: Str(), members: Arr(Str())})),
+  /**
+   * Principals granted rules in /etc/sudoers and /etc/sudoers.d (users, %groups, #uids, User_Alias members expanded,
+   * negations left out). Only the names, never the rules. Absent: unknown (needs root).
+   */
+  sudoers: Opt(Obj({present: Bool(), principals: Arr(Str())})),
+  /** Password status and aging from /etc/shadow (never the hash). Absent: unknown (needs root). */
+  passwords: Opt(Arr(PasswordSchema)),
+  /** /etc/login.defs; absent when the file is missing. */
+  loginDefs: Opt(
+    Obj({
+      passMaxDays: Opt(NonNegInt()),
+      passMinDays: Opt(NonNegInt()),
+      passWarnAge: Opt(NonNegInt()),
+      /** Octal, as written: 022, 077. */
+      umask: Opt(Str()),
+      encryptMethod: Opt(Str()),
+    }),
+  ),
+})
 export type AccountsData = Static<typeof AccountsSchema>
+export type PasswordStatus = Static<typeof PasswordSchema>
+type LoginDefs = NonNullable<AccountsData['loginDefs']>
+
+export interface AccountFiles {
+  users: Omit<Static<typeof UserSchema>, 'loginShell'>[]
+  groups: Static<typeof GroupSchema>[]
+  /** undefined when /etc/shells does not exist. */
+  shells?: string[]
+  loginDefs?: LoginDefs
+}
+
+const NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/
+
+/**
+ * Parses the `files` command: `user:NAME:UID:GID:HOME:SHELL`, `group:NAME:GID:MEMBERS`, `shell:PATH`,
+ * `def:KEY VALUE` lines, as the awk over /etc/passwd, group, shells and login.defs prints them.
+ */
+export function parseAccountFiles(text: string): AccountFiles {
+  const r: AccountFiles = {users: [], groups: []}
+  let defs: LoginDefs | undefined
+  let noDefs = false
+  for (const [i, line] of lines(text).entries()) {
+    if (line.trim() === '') continue
+    const tag = line.slice(0, line.indexOf(':'))
+    const f = line.split(':')
+    if (tag === 'user') {
+      if (f.length !== 6) throw new ParseError('expected user:NAME:UID:GID:HOME:SHELL', i + 1)
+      const uid = toInt(f[2])
+      const gid = toInt(f[3])
+      if (/^[+-]/.test(f[1]!)) continue // NIS compat entries
+      if (uid === undefined || gid === undefined || uid < 0 || gid < 0 || f[1] === '') throw new ParseError('bad uid or gid', i + 1)
+      r.users.push({name: f[1]!, uid, gid, home: f[4]!, shell: f[5]!})
+    } else if (tag === 'group') {
+      if (f.length !== 4) throw new ParseError('expected group:NAME:GID:MEMBERS', i + 1)
+      if (/^[+-]/.test(f[1]!)) continue
+      const gid = toInt(f[2])
+      if (gid === undefined || gid < 0 || f[1] === '') throw new ParseError('bad gid', i + 1)
+      r.groups.push({name: f[1]!, gid, members: f[3]!.split(',').map((m) => m.trim()).filter(Boolean)})
+    } else if (tag === 'shell') {
+      r.shells ??= []
+      r.shells.push(line.slice(6).trim())
+    } else if (tag === 'def') {
+      const m = /^def:\s*([A-Z_]+)\s+(\S+)/.exec(line)
+      if (!m) throw new ParseError('expected def:KEY VALUE', i + 1)
+      defs ??= {}
+      const n = toInt(m[2])
+      switch (m[1]) {
+        case 'PASS_MAX_DAYS':
+          if (n !== undefined && n >= 0) defs.passMaxDays = n
+          break
+        case 'PASS_MIN_DAYS':
+          if (n !== undefined && n >= 0) defs.passMinDays = n
+          break
+        case 'PASS_WARN_AGE':
+          if (n !== undefined && n >= 0) defs.passWarnAge = n
+          break
+        case 'UMASK':
+          if (/^[0-7]{1,4}$/.test(m[2]!)) defs.umask = m[2]!
+          break
+        case 'ENCRYPT_METHOD':
+          defs.encryptMethod = m[2]!
+          break
+        default:
+      }
+    } else if (tag === 'nodefs') {
+      noDefs = true
+    } else throw new ParseError('unexpected line', i + 1)
+  }
+  if (!noDefs) r.loginDefs = defs ?? {}
+  return r
+}
+
+/** Parses the shadow awk's `NAME:STATUS:LASTCHG:MIN:MAX:WARN:INACTIVE:EXPIRE` lines (days since the epoch). */
+export function parseShadowStatus(text: string): PasswordStatus[] {
+  const out: PasswordStatus[] = []
+  for (const [i, line] of lines(text).entries()) {
+    if (line.trim() === '') continue
+    const f = line.split(':')
+    if (f.length !== 8 || !NAME.test(f[0]!)) throw new ParseError('expected NAME:STATUS:LASTCHG:MIN:MAX:WARN:INACTIVE:EXPIRE', i + 1)
+    const status = f[1]!
+    if (status !== 'set' && status !== 'locked' && status !== 'empty' && status !== 'none') throw new ParseError(`unknown password status ${status.slice(0, 20)}`, i + 1)
+    const day = (v: string | undefined) => {
+      const n = toInt(v)
+      return n !== undefined && n >= 0 ? n : undefined
+    }
+    const last = day(f[2])
+    const lastIso = last !== undefined && last > 0 ? isoFromEpochSeconds(last * 86400) : undefined
+    const expire = day(f[7])
+    const expIso = expire !== undefined ? isoFromEpochSeconds(expire * 86400) : undefined
+    const p: PasswordStatus = {name: f[0]!, status}
+    if (lastIso) p.lastChange = lastIso
+    if (last === 0) p.mustChange = true
+    const set = (k: 'minDays' | 'maxDays' | 'warnDays' | 'inactiveDays', v: string | undefined) => {
+      const n = day(v)
+      if (n !== undefined) p[k] = n
+    }
+    set('minDays', f[3])
+    set('maxDays', f[4])
+    set('warnDays', f[5])
+    set('inactiveDays', f[6])
+    if (expIso) p.expires = expIso
+    out.push(p)
+  }
+  return out
+}
+
+/** Parses the sudoers awk: `rule USERLIST` and `alias NAME MEMBERS` lines; returns the principals, aliases expanded. */
+export function parseSudoersPrincipals(text: string): string[] {
+  const aliases = new Map<string, string[]>()
+  const rules: string[][] = []
+  for (const [i, line] of lines(text).entries()) {
+    if (line.trim() === '') continue
+    const m = /^(rule|alias) (\S+)(?: (\S*))?$/.exec(line)
+    if (!m) throw new ParseError('expected "rule USERS" or "alias NAME MEMBERS"', i + 1)
+    if (m[1] === 'alias') aliases.set(m[2]!, (m[3] ?? '').split(',').filter(Boolean))
+    else rules.push(m[2]!.split(',').filter(Boolean))
+  }
+  const out = new Set<string>()
+  const add = (token: string, depth: number) => {
+    if (token.startsWith('!')) return
+    const alias = aliases.get(token)
+    if (alias && depth < 5) for (const t of alias) add(t, depth + 1)
+    else if (!alias) out.add(token)
+  }
+  for (const r of rules) for (const t of r) add(t, 0)
+  return [...out]
+}
+
+const ADMIN_GROUPS = ['sudo', 'wheel', 'admin']
+
+const SHADOW_AWK = String.raw`function d(v) { return v ~ /^[0-9]*$/ ? v : "" }
+NF >= 2 && $1 ~ /^[A-Za-z0-9_.][A-Za-z0-9_.-]*[$]?$/ {
+  p = $2
+  if (p == "") s = "empty"; else if (p ~ /^!/) s = "locked"; else if (p ~ /^[*]/ || length(p) < 13) s = "none"; else s = "set"
+  print $1 ":" s ":" d($3) ":" d($4) ":" d($5) ":" d($6) ":" d($7) ":" d($8)
+}`
+
+const SUDOERS_AWK = String.raw`{
+  l = $0
+  if (c != "") { l = c " " l; c = "" }
+  if (l ~ /\\$/) { c = substr(l, 1, length(l) - 1); next }
+  sub(/^[ \t]+/, "", l)
+  if (l == "" || l ~ /^#/ || l ~ /^@/) next
+  sub(/[ \t]+#[^0-9].*$/, "", l)
+  if (l ~ /^(Defaults|Host_Alias|Cmnd_Alias|Cmd_Alias|Runas_Alias)/) next
+  gsub(/[ \t]*,[ \t]*/, ",", l)
+  if (l ~ /^User_Alias[ \t]/) {
+    sub(/^User_Alias[ \t]+/, "", l)
+    n = split(l, parts, ":")
+    for (i = 1; i <= n; i++) { q = parts[i]; gsub(/[ \t]/, "", q); k = index(q, "="); if (k > 1) print "alias " substr(q, 1, k - 1) " " substr(q, k + 1) }
+    next
+  }
+  k = index(l, "=")
+  if (k == 0) next
+  split(substr(l, 1, k - 1), t, /[ \t]+/)
+  if (t[1] != "") print "rule " t[1]
+}`
+
+const FILES_AWK = String.raw`FILENAME == "/etc/passwd" { if (NF >= 7) print "user:" $1 ":" $3 ":" $4 ":" $6 ":" $7; next }
+FILENAME == "/etc/group" { if (NF >= 3) print "group:" $1 ":" $3 ":" $4; next }
+FILENAME == "/etc/shells" { if ($0 ~ /^\//) print "shell:" $0; next }
+FILENAME == "/etc/login.defs" && /^[ \t]*(PASS_MAX_DAYS|PASS_MIN_DAYS|PASS_WARN_AGE|UMASK|ENCRYPT_METHOD)[ \t]/ { print "def:" $0 }`
 
 export const accountsProbe = defineProbe({
   id: 'accounts',
   title: 'Accounts and groups',
   platforms: ['Linux'],
   schema: AccountsSchema,
-  commands: {},
-  interpret: () => ({status: 'unavailable', reason: 'not implemented yet'}),
+  commands: {
+    files:
+      '[ -r /etc/passwd ] || exit 3; set --; for f in /etc/passwd /etc/group /etc/shells /etc/login.defs; do [ -r "$f" ] && set -- "$@" "$f"; done; ' +
+      `[ -r /etc/login.defs ] || echo nodefs:; awk -F: ${shQuote(FILES_AWK)} "$@"`,
+    shadow: `[ -e /etc/shadow ] || exit 3; [ -r /etc/shadow ] || exit 4; awk -F: ${shQuote(SHADOW_AWK)} /etc/shadow`,
+    sudoers:
+      '[ -e /etc/sudoers ] || exit 3; [ -r /etc/sudoers ] || exit 4; set -- /etc/sudoers; ' +
+      'for f in /etc/sudoers.d/*; do case "${f##*/}" in *~|*.*) ;; *) [ -f "$f" ] && set -- "$@" "$f";; esac; done; ' +
+      `awk ${shQuote(SUDOERS_AWK)} "$@"`,
+  },
+  interpret(out) {
+    const fail = failure(out.files, '/etc/passwd')
+    if (fail) return fail
+    const files = parseAccountFiles(out.files!.stdout)
+    const shells = files.shells ? new Set(files.shells) : undefined
+    const users = files.users.map((u) => {
+      const shell = u.shell === '' ? '/bin/sh' : u.shell
+      const denied = /\/(nologin|false)$/.test(shell) || shell === '/bin/sync' || shell === '/sbin/halt' || shell === '/sbin/shutdown'
+      return {...u, loginShell: !denied && (shells === undefined || shells.has(shell))}
+    })
+    const adminGroups = ADMIN_GROUPS.flatMap((name) => {
+      const g = files.groups.find((x) => x.name === name)
+      if (!g) return []
+      const members = [...new Set([...g.members, ...users.filter((u) => u.gid === g.gid).map((u) => u.name)])]
+      return [{name, members}]
+    })
+    const data: AccountsData = {
+      users,
+      groups: files.groups,
+      uid0: users.filter((u) => u.uid === 0).map((u) => u.name),
+      adminGroups,
+      ...(files.loginDefs ? {loginDefs: files.loginDefs} : {}),
+    }
+    const missing: string[] = []
+    const needRoot: string[] = []
+    if (succeeded(out.shadow)) data.passwords = parseShadowStatus(out.shadow.stdout)
+    else {
+      const f = failure(out.shadow, '/etc/shadow')!
+      if (f.reason!.endsWith('needs root')) needRoot.push('password status')
+      else missing.push(f.reason!)
+    }
+    if (succeeded(out.sudoers)) data.sudoers = {present: true, principals: parseSudoersPrincipals(out.sudoers.stdout)}
+    else {
+      const f = failure(out.sudoers, '/etc/sudoers')!
+      if (f.reason!.endsWith('not present')) data.sudoers = {present: false, principals: []}
+      else if (f.reason!.endsWith('needs root')) needRoot.push('sudoers')
+      else missing.push(f.reason!)
+    }
+    if (needRoot.length) missing.unshift(`needs root: ${needRoot.join(', ')}`)
+    return missing.length ? {status: 'partial', reason: missing.join('; '), data} : {status: 'ok', data}
+  },
 })

@@ -1,17 +1,353 @@
-import type {Static} from '@sinclair/typebox'
+import {Type, type Static} from '@sinclair/typebox'
 
+import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
-import {Obj} from '../src/model/schema-helpers.js'
+import {deniedByPermissions, failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
-// STUB: to be implemented
-export const SshdSchema = Obj({})
+/** Settings as sshd spells them lower-cased, each with every value it was given, in order. */
+const Settings = Type.Record(Str({pattern: '^[a-z0-9]+$'}), Arr(Str()))
+
+export const SshdSchema = Obj({
+  installed: Bool(),
+  /** OpenSSH version as the server (or, failing that, the client of the same build) reports it, e.g. 9.2p1. */
+  version: Opt(Str()),
+  /** The full version banner, e.g. "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.19 27 Jan 2026". */
+  versionText: Opt(Str()),
+  /** Where `settings` come from: `sshd -T` (effective, defaults included) or the configuration files. */
+  source: Opt(StringEnum(['sshd -T', 'config'] as const)),
+  settings: Opt(Settings),
+  /** With source "config": summary fields below that come from OpenSSH's defaults, not from a file. */
+  defaulted: Opt(Arr(Str())),
+  /** Configuration files read, main one first, in the order sshd reads them. */
+  configFiles: Opt(Arr(Str())),
+  /** Match blocks of the configuration files, not applied to `settings`. */
+  matchBlocks: Opt(Arr(Obj({criteria: Str(), file: Str(), settings: Settings}))),
+  permitRootLogin: Opt(Str()),
+  passwordAuthentication: Opt(Bool()),
+  permitEmptyPasswords: Opt(Bool()),
+  pubkeyAuthentication: Opt(Bool()),
+  kbdInteractiveAuthentication: Opt(Bool()),
+  maxAuthTries: Opt(NonNegInt()),
+  clientAliveInterval: Opt(NonNegInt()),
+  clientAliveCountMax: Opt(NonNegInt()),
+  x11Forwarding: Opt(Bool()),
+  logLevel: Opt(Str()),
+  ports: Opt(Arr(NonNegInt({maximum: 65535}))),
+  listenAddresses: Opt(Arr(Str())),
+  ciphers: Opt(Arr(Str())),
+  macs: Opt(Arr(Str())),
+  kexAlgorithms: Opt(Arr(Str())),
+  allowUsers: Opt(Arr(Str())),
+  allowGroups: Opt(Arr(Str())),
+  denyUsers: Opt(Arr(Str())),
+  denyGroups: Opt(Arr(Str())),
+  /** Public host keys' fingerprints (never the private keys): identical ones across hosts betray cloned machines. */
+  hostKeys: Opt(Arr(Obj({path: Str(), type: Str(), bits: NonNegInt(), fingerprint: Str()}))),
+})
 export type SshdData = Static<typeof SshdSchema>
+export type SshdSettings = Record<string, string[]>
+
+export interface SshVersion {
+  version: string
+  text: string
+}
+
+/** Reads the first OpenSSH banner out of `sshd -V` / `ssh -V` (both print on stderr; the command merges it). */
+export function parseSshVersion(text: string): SshVersion {
+  for (const l of lines(text)) {
+    const m = /(?:^|\s)OpenSSH_([0-9][0-9A-Za-z.+~-]*?)(?:[, ]|$)/.exec(l)
+    if (m) return {version: m[1]!, text: l.trim().slice(0, 200)}
+  }
+  throw new ParseError('no OpenSSH version banner')
+}
+
+/** Reads the versions printed by the `version` command: the server's banner, then the client's. */
+export function pickSshVersion(text: string): SshVersion | undefined {
+  const found: SshVersion[] = []
+  for (const l of lines(text)) {
+    try {
+      found.push(parseSshVersion(l))
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error
+    }
+  }
+  const [server, client] = found
+  if (!server) return undefined
+  // `sshd -V` of 9.x prints "OpenSSH_9.2" without the portable suffix; the client of the same build says more.
+  if (client && client.version.startsWith(server.version) && client.version.length > server.version.length) return client
+  return server
+}
+
+/** Parses `sshd -T`: one `keyword value` a line, keywords lower-case, repeated keywords for lists. */
+export function parseSshdT(text: string): SshdSettings {
+  const settings: SshdSettings = {}
+  let n = 0
+  for (const raw of lines(text)) {
+    n++
+    const line = raw.trim()
+    if (line === '') continue
+    const m = /^([a-z0-9]+)(?:\s+(.*))?$/.exec(line)
+    if (!m) throw new ParseError(`not a "keyword value" line: ${JSON.stringify(line.slice(0, 60))}`, n)
+    ;(settings[m[1]!] ??= []).push((m[2] ?? '').trim())
+  }
+  if (Object.keys(settings).length === 0) throw new ParseError('sshd -T printed no settings')
+  return settings
+}
+
+export interface SshdConfig {
+  settings: SshdSettings
+  files: string[]
+  matchBlocks: {criteria: string; file: string; settings: SshdSettings}[]
+}
+
+const FILE_MARK = '==> '
+
+/** Splits the `config` command's output into files: `==> PATH` heads each. */
+function splitFiles(text: string): Map<string, string[]> {
+  const files = new Map<string, string[]>()
+  let current: string[] | undefined
+  for (const l of lines(text)) {
+    if (l.startsWith(FILE_MARK)) {
+      const name = l.slice(FILE_MARK.length).trim()
+      current = []
+      if (name && !files.has(name)) files.set(name, current)
+      continue
+    }
+    current?.push(l)
+  }
+  return files
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = ''
+  for (const ch of glob) {
+    if (ch === '*') re += '[^/]*'
+    else if (ch === '?') re += '[^/]'
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+  }
+  return new RegExp(`^${re}$`)
+}
+
+/** Splits a configuration line's arguments as sshd does: whitespace, or "double quotes" around one. */
+function splitArgs(text: string): string[] {
+  const args: string[] = []
+  const re = /"([^"]*)"|(\S+)/g
+  for (const m of text.matchAll(re)) args.push(m[1] ?? m[2]!)
+  return args
+}
+
+/** Keywords sshd accumulates instead of taking the first: every occurrence counts. */
+const CUMULATIVE = new Set(['port', 'listenaddress', 'hostkey', 'acceptenv', 'subsystem', 'hostcertificate', 'setenv', 'permitopen', 'permitlisten', 'allowusers', 'allowgroups', 'denyusers', 'denygroups', 'authorizedkeysfile', 'channeltimeout'])
+
+/**
+ * Parses the `config` command's output (sshd_config and every file it includes, each headed `==> PATH`)
+ * as sshd reads it: Include expands in place, the first value of a keyword wins, Match blocks are kept apart.
+ */
+export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config'): SshdConfig {
+  const files = splitFiles(text)
+  const first = files.keys().next().value as string | undefined
+  const root = files.has(main) ? main : first
+  if (root === undefined) throw new ParseError('no configuration file in the output')
+  const settings: SshdSettings = {}
+  const matchBlocks: SshdConfig['matchBlocks'] = []
+  const read: string[] = []
+  const walk = (file: string, depth: number) => {
+    if (depth > 8 || read.includes(file)) return
+    read.push(file)
+    let block: SshdConfig['matchBlocks'][number] | undefined
+    for (const raw of files.get(file) ?? []) {
+      const line = raw.trim()
+      if (line === '' || line.startsWith('#')) continue
+      const m = /^([A-Za-z0-9]+)(?:\s*=\s*|\s+)?(.*)$/.exec(line)
+      if (!m) continue
+      const key = m[1]!.toLowerCase()
+      const value = m[2]!.trim()
+      if (key === 'match') {
+        block = {criteria: value, file, settings: {}}
+        matchBlocks.push(block)
+        continue
+      }
+      if (key === 'include') {
+        for (const pattern of splitArgs(value)) {
+          const abs = pattern.startsWith('/') ? pattern : `/etc/ssh/${pattern}`
+          const re = globToRegExp(abs)
+          for (const f of [...files.keys()].filter((k) => re.test(k)).sort()) walk(f, depth + 1)
+        }
+        continue
+      }
+      const target = block ? block.settings : settings
+      if (CUMULATIVE.has(key)) (target[key] ??= []).push(value)
+      else if (!(key in target)) target[key] = [value]
+    }
+  }
+  walk(root, 0)
+  return {settings, files: read, matchBlocks}
+}
+
+export interface HostKey {
+  path: string
+  type: string
+  bits: number
+  fingerprint: string
+}
+
+/** Parses `ssh-keygen -lf` output for each public key, each preceded by a `==> PATH` line. */
+export function parseHostKeys(text: string): HostKey[] {
+  const keys: HostKey[] = []
+  let path: string | undefined
+  let n = 0
+  for (const l of lines(text)) {
+    n++
+    if (l.startsWith(FILE_MARK)) {
+      path = l.slice(FILE_MARK.length).trim()
+      continue
+    }
+    if (l.trim() === '') continue
+    const m = /^(\d+)\s+(\S+:\S+)\s+.*\(([A-Za-z0-9-]+)\)\s*$/.exec(l.trim()) ?? /^(\d+)\s+(\S+:\S+)\s*\(([A-Za-z0-9-]+)\)\s*$/.exec(l.trim())
+    if (!m || path === undefined) throw new ParseError(`not an ssh-keygen -l line: ${JSON.stringify(l.slice(0, 60))}`, n)
+    const bits = toInt(m[1])
+    if (bits === undefined) throw new ParseError('key size is not a number', n)
+    keys.push({path, type: m[3]!, bits, fingerprint: m[2]!})
+    path = undefined
+  }
+  return keys
+}
+
+/** OpenSSH's compiled-in defaults for the summary fields, stable since 7.4 (Debian 9, RHEL 7.4). */
+const DEFAULTS: SshdSettings = {
+  permitrootlogin: ['prohibit-password'],
+  passwordauthentication: ['yes'],
+  permitemptypasswords: ['no'],
+  pubkeyauthentication: ['yes'],
+  maxauthtries: ['6'],
+  clientaliveinterval: ['0'],
+  clientalivecountmax: ['3'],
+  x11forwarding: ['no'],
+  loglevel: ['INFO'],
+  port: ['22'],
+}
+
+const yesNo = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : /^yes$/i.test(v) ? true : /^no$/i.test(v) ? false : undefined)
+const list = (vs: string[] | undefined, sep: RegExp): string[] | undefined => (vs === undefined ? undefined : vs.flatMap((v) => v.split(sep)).filter(Boolean))
+
+/** The typed summary fields of the settings. */
+export function summarize(settings: SshdSettings): Partial<SshdData> {
+  const one = (k: string) => settings[k]?.[0]
+  const int = (k: string) => {
+    const n = toInt(one(k))
+    return n !== undefined && n >= 0 ? n : undefined
+  }
+  const root = one('permitrootlogin')?.toLowerCase()
+  const ports = settings.port?.map((p) => toInt(p)).filter((p): p is number => p !== undefined && p >= 0 && p <= 65535)
+  const s: Partial<SshdData> = {
+    permitRootLogin: root === 'without-password' ? 'prohibit-password' : root,
+    passwordAuthentication: yesNo(one('passwordauthentication')),
+    permitEmptyPasswords: yesNo(one('permitemptypasswords')),
+    pubkeyAuthentication: yesNo(one('pubkeyauthentication')),
+    kbdInteractiveAuthentication: yesNo(one('kbdinteractiveauthentication') ?? one('challengeresponseauthentication')),
+    maxAuthTries: int('maxauthtries'),
+    clientAliveInterval: int('clientaliveinterval'),
+    clientAliveCountMax: int('clientalivecountmax'),
+    x11Forwarding: yesNo(one('x11forwarding')),
+    logLevel: one('loglevel')?.toUpperCase(),
+    ports: ports?.length ? ports : undefined,
+    listenAddresses: list(settings.listenaddress, /\s+/),
+    ciphers: list(settings.ciphers, /[,\s]+/),
+    macs: list(settings.macs, /[,\s]+/),
+    kexAlgorithms: list(settings.kexalgorithms, /[,\s]+/),
+    allowUsers: list(settings.allowusers, /\s+/),
+    allowGroups: list(settings.allowgroups, /\s+/),
+    denyUsers: list(settings.denyusers, /\s+/),
+    denyGroups: list(settings.denygroups, /\s+/),
+  }
+  for (const k of Object.keys(s) as (keyof typeof s)[]) if (s[k] === undefined || s[k] === '') delete s[k]
+  return s
+}
+
+const CONFIG = '/etc/ssh/sshd_config'
+// Prints sshd_config and the files its Include lines name (two levels deep), each headed by "==> PATH".
+const CONFIG_COMMAND = [
+  `[ -e ${CONFIG} ] || exit 3; [ -r ${CONFIG} ] || exit 4`,
+  `_inc() { sed -n 's/^[[:space:]]*[Ii][Nn][Cc][Ll][Uu][Dd][Ee][[:space:]=]*//p' "$@" 2>/dev/null | tr -d '"'; }`,
+  `_cat() { for _p in $1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -f "$_f" ] && [ -r "$_f" ] && printf '==> %s\\n' "$_f" && cat "$_f"; done; done; }`,
+  `printf '==> %s\\n' ${CONFIG}; cat ${CONFIG}`,
+  `_l1=$(_inc ${CONFIG}); _cat "$_l1"`,
+  `_l2=$(for _p in $_l1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -r "$_f" ] && _inc "$_f"; done; done); _cat "$_l2"; exit 0`,
+].join('\n')
 
 export const sshdProbe = defineProbe({
   id: 'sshd',
   title: 'SSH server',
   platforms: ['Linux'],
   schema: SshdSchema,
-  commands: {},
-  interpret: () => ({status: 'unavailable', reason: 'not implemented yet'}),
+  commands: {
+    // sshd -V is recent (9.x): older ones print the banner above their usage, which is as good.
+    version: needs('sshd', 'sshd -V 2>&1; ssh -V 2>&1; exit 0'),
+    effective: needs('sshd', 'sshd -T'),
+    config: CONFIG_COMMAND,
+    hostKeys: `for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf '==> %s\\n' "$f"; ssh-keygen -lf "$f" || exit 1; done`,
+  },
+  interpret(out) {
+    if (notInstalled(out.version)) return {status: 'ok', data: {installed: false}}
+    const fail = failure(out.version, 'sshd')
+    if (fail) return fail
+    const data: SshdData = {installed: true}
+    const missing: string[] = []
+    const v = pickSshVersion(out.version!.stdout)
+    if (v) {
+      data.version = v.version
+      data.versionText = v.text
+    } else missing.push('version')
+
+    const config = succeeded(out.config) ? parseSshdConfig(out.config.stdout, CONFIG) : undefined
+    if (config) {
+      data.configFiles = config.files
+      data.matchBlocks = config.matchBlocks
+    }
+    let settings: SshdSettings | undefined
+    let needsRoot = false
+    if (succeeded(out.effective) && out.effective.stdout.trim() !== '') {
+      settings = parseSshdT(out.effective.stdout)
+      data.source = 'sshd -T'
+    } else {
+      const why = out.effective
+      // sshd -T refuses without readable host keys ("no hostkeys available"), i.e. without root
+      needsRoot = deniedByPermissions(why) || /no hostkeys available|permission denied/i.test(why?.stderr ?? '')
+      if (config) {
+        settings = {...config.settings}
+        const defaulted: string[] = []
+        for (const [k, dv] of Object.entries(DEFAULTS)) {
+          if (!(k in settings)) {
+            settings[k] = dv
+            defaulted.push(k)
+          }
+        }
+        data.source = 'config'
+        data.defaulted = defaulted
+      }
+      if (needsRoot) missing.push('needs root: effective settings (sshd -T)')
+      else {
+        const f = failure(why, 'sshd -T')
+        missing.push(f?.reason ?? 'sshd -T: printed nothing')
+      }
+    }
+    if (!config) missing.push(failure(out.config, CONFIG)?.reason ?? `${CONFIG}: printed nothing`)
+    if (settings) {
+      if (data.source === 'config') {
+        const fromFiles: SshdSettings = {}
+        for (const [k, vs] of Object.entries(settings)) if (!data.defaulted?.includes(k)) fromFiles[k] = vs
+        data.settings = fromFiles
+      } else data.settings = settings
+      Object.assign(data, summarize(settings))
+    }
+
+    if (succeeded(out.hostKeys)) data.hostKeys = parseHostKeys(out.hostKeys.stdout)
+    else missing.push(failure(out.hostKeys, 'host key fingerprints')?.reason ?? 'host key fingerprints')
+
+    // the standard phrase ("needs root: …") leads the reason
+    missing.sort((a, b) => Number(b.startsWith('needs root')) - Number(a.startsWith('needs root')))
+    if (!settings) return {status: needsRoot ? 'unavailable' : 'error', reason: missing.join('; '), data}
+    return missing.length ? {status: 'partial', reason: missing.join('; '), data} : {status: 'ok', data}
+  },
 })

@@ -1,0 +1,75 @@
+import {describe, expect, it} from 'vitest'
+
+import {AuditSchema, auditProbe, parseAuditctl, parseAuditState} from '../../../inventory/audit.js'
+import {ParseError} from '../../../src/collect/parse-error.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('audit')
+
+describe('audit probe on captured output', () => {
+  it('has captures from several real systems', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(2)
+  })
+
+  for (const f of fixtures) {
+    it(`${f.platform}: reads a valid section`, () => {
+      const r = auditProbe.interpret(f.outputs, contextOf(f))
+      expect(problemsOf(AuditSchema, r.data)).toEqual([])
+      const state = stdoutOf(f, 'state')
+      expect(r.data!.installed).toBe(/^installed yes$/m.test(state))
+      expect(r.data!.running).toBe(/^pids \d/m.test(state))
+      if (f.uid === 0 && r.data!.installed) {
+        expect(r.status).toBe('ok')
+        const enabled = /^enabled (\d)/m.exec(stdoutOf(f, 'auditctl'))![1]
+        expect(r.data!.enabled).toBe(enabled !== '0')
+        expect(r.data!.rules).toBeGreaterThanOrEqual(0)
+      }
+    })
+  }
+
+  it('as nobody on Debian 12: needs root for the kernel side', () => {
+    const f = loadFixture('debian-12-user', 'audit')
+    const r = auditProbe.interpret(f.outputs, contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^needs root/)
+    expect(r.data!.enabled).toBeUndefined()
+    expect(r.data!.rules).toBeUndefined()
+  })
+
+  it('as root on Debian 12: "No rules" is zero rules', () => {
+    const f = loadFixture('debian-12-root', 'audit')
+    const d = auditProbe.interpret(f.outputs, contextOf(f)).data!
+    expect(d.rules).toBe(/^No rules$/m.test(stdoutOf(f, 'auditctl')) ? 0 : stdoutOf(f, 'auditctl').split('--- rules\n')[1]!.split('\n').filter(Boolean).length)
+  })
+})
+
+describe('audit parsers', () => {
+  it('reads a locked configuration with rules', () => {
+    expect(parseAuditctl('enabled 2\nfailure 2\npid 612\nbacklog_limit 8192\nlost 3\n--- rules\n-w /etc/passwd -p wa -k identity\n-a always,exit -F arch=b64 -S execve\n')).toEqual({
+      enabled: true,
+      locked: true,
+      failureMode: 2,
+      backlogLimit: 8192,
+      lost: 3,
+      rules: 2,
+    })
+    expect(parseAuditState('installed no\npids \n')).toEqual({installed: false, pids: []})
+    expect(() => parseAuditctl('You must be root\n')).toThrow(ParseError)
+  })
+
+  const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')
+  it('parseAuditState survives garbage', () => assertParserSurvivesGarbage(parseAuditState, samples('state')))
+  it('parseAuditctl survives garbage', () => assertParserSurvivesGarbage(parseAuditctl, samples('auditctl')))
+  it('the whole probe survives garbage', () =>
+    assertParserSurvivesGarbage(
+      (text) => {
+        const f = loadFixture('debian-12-root', 'audit')
+        const outputs = Object.fromEntries(Object.entries(f.outputs).map(([k, v]) => [k, {...v, stdout: text}]))
+        return auditProbe.interpret(outputs, contextOf(f)).data ?? {installed: false, running: false, pids: []}
+      },
+      [...samples('state'), ...samples('auditctl')],
+      AuditSchema,
+    ))
+})

@@ -1,0 +1,114 @@
+import {describe, expect, it} from 'vitest'
+
+import {SshdSchema, parseHostKeys, parseSshdConfig, parseSshdT, parseSshVersion, pickSshVersion, sshdProbe} from '../../../inventory/sshd.js'
+import {ParseError} from '../../../src/collect/parse-error.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('sshd')
+
+describe('sshd probe on captured output', () => {
+  it('has captures from several real systems', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(2)
+  })
+
+  for (const f of fixtures) {
+    it(`${f.platform}: reads a valid section`, () => {
+      const r = sshdProbe.interpret(f.outputs, contextOf(f))
+      expect(['ok', 'partial']).toContain(r.status)
+      expect(problemsOf(SshdSchema, r.data)).toEqual([])
+      const d = r.data!
+      expect(d.installed).toBe(true)
+      // independent reading: the client banner carries the full version
+      const banner = /OpenSSH_([^,\s]+)/.exec(stdoutOf(f, 'version').split('\n').filter(Boolean).pop()!)![1]
+      expect(d.version).toBe(banner)
+      expect(d.hostKeys?.length).toBe(stdoutOf(f, 'hostKeys').split('\n').filter((l) => l.startsWith('==> ')).length)
+      expect(d.permitRootLogin).toMatch(/^(yes|no|prohibit-password|forced-commands-only)$/)
+      expect(d.ports?.length).toBeGreaterThan(0)
+      if (d.source === 'sshd -T') {
+        const line = stdoutOf(f, 'effective').split('\n').find((l) => l.startsWith('maxauthtries '))!
+        expect(d.maxAuthTries).toBe(Number(line.split(' ')[1]))
+        expect(d.ciphers?.length).toBeGreaterThan(0)
+        expect(r.status).toBe('ok')
+      } else {
+        expect(r.reason).toBeDefined()
+        expect(d.defaulted).toBeDefined()
+      }
+    })
+  }
+
+  it('as root on Debian 12 reads the effective settings, drop-in included', () => {
+    const f = loadFixture('debian-12-root', 'sshd')
+    const r = sshdProbe.interpret(f.outputs, contextOf(f))
+    expect(r.status).toBe('ok')
+    expect(r.data!.source).toBe('sshd -T')
+    const effective = parseSshdT(stdoutOf(f, 'effective'))
+    expect(r.data!.clientAliveInterval).toBe(Number(effective.clientaliveinterval![0]))
+    expect(r.data!.configFiles!.length).toBe(stdoutOf(f, 'config').split('\n').filter((l) => l.startsWith('==> ')).length)
+  })
+
+  it('as nobody on Debian 12 falls back to the files: needs root', () => {
+    const root = sshdProbe.interpret(loadFixture('debian-12-root', 'sshd').outputs, contextOf(loadFixture('debian-12-root', 'sshd'))).data!
+    const f = loadFixture('debian-12-user', 'sshd')
+    const r = sshdProbe.interpret(f.outputs, contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^needs root: effective settings \(sshd -T\)/)
+    expect(r.data!.source).toBe('config')
+    // what the files say agrees with what sshd -T says on the same machine
+    expect(r.data!.maxAuthTries).toBe(root.maxAuthTries)
+    expect(r.data!.clientAliveInterval).toBe(root.clientAliveInterval)
+    expect(r.data!.x11Forwarding).toBe(root.x11Forwarding)
+    expect(r.data!.hostKeys).toEqual(root.hostKeys)
+  })
+
+  it('never carries private key material', () => {
+    for (const f of fixtures) expect(JSON.stringify(sshdProbe.interpret(f.outputs, contextOf(f)))).not.toMatch(/PRIVATE KEY/)
+  })
+})
+
+describe('sshd parsers', () => {
+  it('takes the first value, applies Include in place and keeps Match apart', () => {
+    const text = [
+      '==> /etc/ssh/sshd_config',
+      'Port 2222',
+      'Include sshd_config.d/*.conf',
+      'PermitRootLogin yes',
+      'Match User backup',
+      '  PasswordAuthentication no',
+      '==> /etc/ssh/sshd_config.d/10-a.conf',
+      'permitrootlogin=no',
+      'Port 22',
+    ].join('\n')
+    const c = parseSshdConfig(text)
+    expect(c.settings.permitrootlogin).toEqual(['no'])
+    expect(c.settings.port).toEqual(['2222', '22'])
+    expect(c.matchBlocks).toEqual([{criteria: 'User backup', file: '/etc/ssh/sshd_config', settings: {passwordauthentication: ['no']}}])
+    expect(c.files).toEqual(['/etc/ssh/sshd_config', '/etc/ssh/sshd_config.d/10-a.conf'])
+  })
+
+  it('prefers the client banner when the server prints a shorter one', () => {
+    expect(pickSshVersion('OpenSSH_9.2, OpenSSL 3.0\nOpenSSH_9.2p1 Debian-2, OpenSSL 3.0\n')?.version).toBe('9.2p1')
+    expect(() => parseSshVersion('usage: sshd [-46D]')).toThrow(ParseError)
+  })
+
+  it('rejects a line that is no ssh-keygen fingerprint', () => {
+    expect(() => parseHostKeys('==> /x.pub\nnot a key\n')).toThrow(ParseError)
+  })
+
+  const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')
+  it('parseSshdT survives garbage', () => assertParserSurvivesGarbage(parseSshdT, samples('effective')))
+  it('parseSshdConfig survives garbage', () => assertParserSurvivesGarbage((t) => parseSshdConfig(t), samples('config')))
+  it('parseHostKeys survives garbage', () => assertParserSurvivesGarbage(parseHostKeys, samples('hostKeys')))
+  it('parseSshVersion survives garbage', () => assertParserSurvivesGarbage(parseSshVersion, samples('version')))
+  it('the whole probe survives garbage in every output', () =>
+    assertParserSurvivesGarbage(
+      (text) => {
+        const f = fixtures[0]!
+        const outputs = Object.fromEntries(Object.entries(f.outputs).map(([k, v]) => [k, {...v, stdout: text}]))
+        return sshdProbe.interpret(outputs, contextOf(f)).data ?? {installed: false}
+      },
+      [...samples('config'), ...samples('effective')],
+      SshdSchema,
+    ))
+})

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {collectHost} from '../src/collect/collect-host.js'
+import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {outputStyle} from '../src/cli/output-style.js'
@@ -39,9 +40,8 @@ export default class Collect extends BaseCommand {
       : style.interactive
         ? await taskProgress(transport.target, probes)
         : lineProgress(transport.target, outputStyle(process.stderr))
-    const native = flags.native ? (await import('../src/collect/native/index.js')).nativeCollectors : []
     const snapshot = await collectHost(transport, {
-      native,
+      ...(flags.native ? {nativeLoader: {ids: nativeSectionIds, load: loadNativeCollectors}} : {}),
       commandTimeoutMs: flags.timeout * 1000,
       onProbeStart: (p) => progress.start(p),
       onProbeDone: (e) => progress.done(e),

@@ -24,6 +24,11 @@ export interface CollectOptions {
   probes?: readonly AnyProbe[]
   /** systeminformation collectors; used only with the local transport. Empty or omitted: probes only. */
   native?: readonly NativeCollector[]
+  /**
+   * Or: the sections native collectors cover and how to load them. The shell batches of the other
+   * sections start before the (slow) load.
+   */
+  nativeLoader?: {ids: readonly string[]; load: () => Promise<readonly NativeCollector[]>}
   /** Batches sent in parallel (channels per host). */
   parallelBatches?: number
   commandTimeoutMs?: number
@@ -61,8 +66,9 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const all = options.probes ?? (registeredProbes as readonly AnyProbe[])
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
-  const native = transport.kind === 'local' ? (options.native ?? []).filter((n) => n.platforms.includes(process.platform)) : []
-  const nativeById = new Map(native.map((n) => [n.probe.id, n]))
+  const useNative = transport.kind === 'local'
+  const nativeIds = new Set(useNative ? (options.native?.map((n) => n.probe.id) ?? options.nativeLoader?.ids ?? []) : [])
+  let nativeUsed = false
   const sections = new Map<string, Section<unknown>>()
   const runs: SnapshotMeta['probes'] = []
   const batchInfo: SnapshotMeta['batches'] = []
@@ -123,10 +129,22 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     return n.probe // fall back to the shell probe
   }
 
-  const shellProbes = all.filter((p) => !nativeById.has(p.id))
-  const nativeDone = Promise.all(all.filter((p) => nativeById.has(p.id)).map((p) => runNative(nativeById.get(p.id)!)))
-  const groups = planBatches(shellProbes, options.parallelBatches ?? 2)
-  await Promise.all(groups.map((g) => runProbes(g)))
+  const shellProbes = all.filter((p) => !nativeIds.has(p.id))
+  const groups = planBatches(shellProbes, options.parallelBatches ?? 3)
+  const shellDone = Promise.all(groups.map((g) => runProbes(g)))
+  const nativeDone = (async () => {
+    if (nativeIds.size === 0) return []
+    let collectors: readonly NativeCollector[] = []
+    try {
+      collectors = options.native ?? (await options.nativeLoader!.load())
+    } catch {
+      // systeminformation could not be loaded: every native section falls back to its probe
+    }
+    const byId = new Map(collectors.filter((n) => n.platforms.includes(process.platform)).map((n) => [n.probe.id, n]))
+    nativeUsed = byId.size > 0
+    return Promise.all(all.filter((p) => nativeIds.has(p.id)).map((p) => (byId.has(p.id) ? runNative(byId.get(p.id)!) : p)))
+  })()
+  await shellDone
   const fallback = (await nativeDone).filter((p): p is AnyProbe => p !== undefined)
   if (fallback.length > 0) await runProbes(fallback)
 
@@ -146,7 +164,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     platform: context?.os ?? (transport.platform === 'linux' ? 'Linux' : transport.platform),
     ...(uid === null ? {} : {uid}),
     privileged: uid === 0,
-    native: native.length > 0,
+    native: nativeUsed,
     probes: runs,
     batches: batchInfo,
     ...(clock ? {clock} : {}),

@@ -93,3 +93,10 @@ describe('collectHost', () => {
   })
 })
 
+
+describe('native sections list', () => {
+  it('names exactly the sections the native collectors cover', async () => {
+    const {nativeSectionIds, loadNativeCollectors} = await import('../../../src/collect/native/sections.js')
+    expect((await loadNativeCollectors()).map((n) => n.probe.id).sort()).toEqual([...nativeSectionIds].sort())
+  })
+})

@@ -118,6 +118,11 @@ describe('hatang collect output', () => {
       expect(() => validateSnapshot(JSON.parse(readFileSync(file, 'utf8')))).not.toThrow()
       expect(readdirSync(path.dirname(file))).toEqual(['snap.json'])
       expect(r.stdout).toContain(sh('hostname').trim())
+      // the summary states the facts in words a person reads
+      const packages = sh('dpkg-query -W').split('\n').filter(Boolean).length
+      expect(r.stdout).toMatch(new RegExp(`^Software\\s+${packages} packages \\(dpkg`, 'm'))
+      expect(r.stdout).toContain(`kernel ${sh('uname -r').trim()}`)
+      expect(r.stdout).toMatch(/^\d+ sections: /m)
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }

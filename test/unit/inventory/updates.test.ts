@@ -1,8 +1,14 @@
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {
+  aptMethodOf,
   compareKernels,
+  parseAptLists,
   parseAptUpgradable,
+  pendingFromLists,
   parseCheckUpdate,
   parseSecurityAdvisories,
   parseUpdateState,
@@ -13,13 +19,20 @@ import {
 import {ParseError} from '../../../src/collect/parse-error.js'
 import type {CommandOutput} from '../../../src/collect/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, loadFixture, probeFixtures, stdoutOf, type ProbeFixture} from '../../support/fixtures.js'
+import {contextOf, FIXTURES, loadFixture, probeFixtures, stdoutOf, type ProbeFixture} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('updates')
 const aptFixtures = fixtures.filter((f) => f.outputs.pending?.stdout.startsWith('#manager apt'))
 const withOutputs = (f: ProbeFixture, changes: Record<string, Partial<CommandOutput>>) =>
   Object.fromEntries(Object.entries(f.outputs).map(([k, v]) => [k, {...v, ...(changes[k] ?? {})}]))
+/** What `apt list --upgradable` printed: the pending output itself (apt-list method), else the capture taken with it (scripts/capture-apt-list.sh). */
+const aptListOf = (f: ProbeFixture) => {
+  if (aptMethodOf(stdoutOf(f, 'pending')) === 'apt-list') return stdoutOf(f, 'pending')
+  const file = path.join(FIXTURES, f.platform, 'apt-list-upgradable.txt')
+  if (!existsSync(file)) throw new Error(`${f.platform}: lists method captured without apt-list-upgradable.txt`)
+  return readFileSync(file, 'utf8')
+}
 const stateLine = (f: ProbeFixture, key: string) =>
   stdoutOf(f, 'state')
     .split('\n')
@@ -37,10 +50,11 @@ describe('updates probe on captured output', () => {
       expect(r.status).toBe('ok')
       expect(problemsOf(UpdatesSchema, r.data)).toEqual([])
       const d = r.data!
-      const listed = stdoutOf(f, 'pending')
+      const listed = aptListOf(f)
         .split('\n')
         .filter((l) => l.includes(' [upgradable from: '))
       expect(d.manager).toBe('apt')
+      expect(d.method).toBe(aptMethodOf(stdoutOf(f, 'pending')))
       expect(d.pending).toBe(listed.length)
       expect(d.security).toBe(listed.filter((l) => /^[^/]+\/\S*-security/.test(l)).length)
       expect(d.packages!.map((p) => p.name)).toEqual(listed.map((l) => l.split('/')[0]))
@@ -54,12 +68,27 @@ describe('updates probe on captured output', () => {
     })
   }
 
+  for (const f of aptFixtures.filter((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'lists')) {
+    it(`${f.platform}: the lists method finds exactly what apt list --upgradable printed at the same time`, () => {
+      const key = (p: {name: string; architecture?: string; current?: string; candidate: string; security: boolean; origins: string[]}) =>
+        `${p.name}/${[...p.origins].sort().join(',')} ${p.candidate} ${p.architecture} ${p.current} ${p.security}`
+      const fromApt = parseAptUpgradable(aptListOf(f)).map(key)
+      const fromLists = pendingFromLists(parseAptLists(stdoutOf(f, 'pending'))).map(key)
+      expect(fromLists).toEqual(fromApt)
+    })
+  }
+
+  it('uses the lists method on every captured Debian, where nothing makes apt choose otherwise', () => {
+    // Debian 12 here has pins in preferences.d (nodejs, nsolid from deb.nodesource.com, a source no list comes from)
+    for (const f of aptFixtures) expect(updatesProbe.interpret(f.outputs, contextOf(f)).data!.method, f.platform).toBe('lists')
+  })
+
   it('reads the pending and security updates of Debian 12, with installed and candidate versions', () => {
     const f = loadFixture('debian-12-root', 'updates')
     const d = updatesProbe.interpret(f.outputs, contextOf(f)).data!
-    expect(d.pending).toBeGreaterThan(0)
+    expect(d.pending).toBeGreaterThan(100)
     expect(d.security).toBeGreaterThan(0)
-    const line = stdoutOf(f, 'pending')
+    const line = aptListOf(f)
       .split('\n')
       .find((l) => l.includes('-security ') || l.includes('-security,'))!
     const [nameArchive, candidate, arch] = line.split(' ')
@@ -116,6 +145,20 @@ describe('updates probe decisions', () => {
     expect(r.data!.pending).toBeUndefined()
   })
 
+  it('reads apt list --upgradable when the target fell back to it, and says so', () => {
+    const text = `#manager apt\n#method apt-list\n#fallback APT::Default-Release is set\n${aptListOf(f)}`
+    const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: text}}), contextOf(f))
+    const fast = updatesProbe.interpret(f.outputs, contextOf(f))
+    expect(r.data!.method).toBe('apt-list')
+    expect(r.data!.packages!.map((p) => p.name)).toEqual(fast.data!.packages!.map((p) => p.name))
+  })
+
+  it('says which method failed when reading the lists fails', () => {
+    const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: '#manager apt\n#method lists\n', exitCode: 2, stderr: 'sh: 1: awk: not found\n'}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^reading the apt lists: exit 2/)
+  })
+
   it('keeps reboot and automatic-update facts when apt fails', () => {
     const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: '#manager apt\n', exitCode: 100, stderr: 'E: The package lists are broken\n'}}), contextOf(f))
     expect(r.status).toBe('partial')
@@ -151,6 +194,33 @@ describe('updates probe decisions', () => {
     expect(compareKernels('6.1.0-26-amd64', '6.1.0-9-amd64')).toBeGreaterThan(0)
     expect(compareKernels('5.14.0-427.13.1.el9_4.x86_64', '5.14.0-427.el9.x86_64')).toBeGreaterThan(0)
     expect(compareKernels('6.1.0-26-cloud-amd64', '6.1.0-26-amd64')).toBe(0)
+  })
+})
+
+describe('candidates chosen like apt', () => {
+  const lists = (installed: string, ...archives: [string, string][]) =>
+    `#manager apt\n#method lists\n#arch amd64\n${installed}` +
+    archives.map(([fields, pkgs], i) => `L /l/${i}_Packages\nR /l/${i}_InRelease\n${fields}${pkgs}`).join('')
+  const pending = (text: string) => pendingFromLists(parseAptLists(text))
+
+  it('takes the highest version of a default archive, from the architecture or all', () => {
+    const text = lists('I foo 1.0-1 amd64 ii \nI bar 2 all ii \n', ['F Suite: stable\n', 'P foo 1.0-2 amd64\nP foo 1.0-10 amd64\nP foo 9 i386\nP bar 3 amd64\n'], ['F Suite: stable-security\n', 'P foo 1.0-10 amd64\n'])
+    expect(pending(text)).toEqual([
+      {name: 'bar', architecture: 'amd64', current: '2', candidate: '3', security: false, origins: ['stable']},
+      {name: 'foo', architecture: 'amd64', current: '1.0-1', candidate: '1.0-10', security: true, origins: ['stable', 'stable-security']},
+    ])
+  })
+
+  it('skips NotAutomatic archives, follows ButAutomaticUpgrades ones, never downgrades, ignores removed packages', () => {
+    const exp = ['F Suite: experimental\nF NotAutomatic: yes\n', 'P foo 3 amd64\nP baz 5 amd64\n'] as [string, string]
+    const bpo = ['F Suite: stable-backports\nF NotAutomatic: yes\nF ButAutomaticUpgrades: yes\n', 'P foo 2~bpo1 amd64\nP qux 2 amd64\n'] as [string, string]
+    const main = ['F Suite: stable\n', 'P foo 1 amd64\nP baz 1 amd64\nP qux 1.5 amd64\nP gone 9 amd64\n'] as [string, string]
+    // foo 1.5 installed: backports' 2~bpo1 (100) beats the status file (100, reached later); experimental's 3 (1) never wins
+    expect(pending(lists('I foo 1.5 amd64 ii \nI baz 1 amd64 ii \nI gone 1 amd64 rc \n', exp, bpo, main)).map((p) => `${p.name} ${p.candidate}`)).toEqual(['foo 2~bpo1'])
+    // qux 1 installed: the default archive's 1.5 (500) beats backports' 2 (100)
+    expect(pending(lists('I qux 1 amd64 ii \n', bpo, main)).map((p) => p.candidate)).toEqual(['1.5'])
+    // installed newer than every archive: nothing pending
+    expect(pending(lists('I baz 7 amd64 ii \n', exp, main))).toEqual([])
   })
 })
 
@@ -193,6 +263,11 @@ describe('updates parsers', () => {
     assertParserSurvivesGarbage(parseCheckUpdate, ['openssl.x86_64   1:3.0.7-27.el9   baseos\nvim-minimal.x86_64\n   2:9.0-1.el9   baseos\n']))
   it('parseSecurityAdvisories survives garbage', () =>
     assertParserSurvivesGarbage(parseSecurityAdvisories, ['RHSA-2024:3501 Important/Sec. openssl-1:3.0.7-27.el9.x86_64\n']))
+  it('parseAptLists survives garbage', () =>
+    assertParserSurvivesGarbage(
+      parseAptLists,
+      samples('pending').filter((t) => aptMethodOf(t) === 'lists').map((t) => t.split('\n').filter((l, i) => i < 40 || l.startsWith('L ') || l.startsWith('F ')).join('\n')),
+    ))
   it('parseUpdateState survives garbage', () => assertParserSurvivesGarbage(parseUpdateState, samples('state')))
   it('the whole probe survives garbage in every output', () =>
     assertParserSurvivesGarbage(

@@ -106,6 +106,10 @@ export class SshTransport implements Transport {
   private useSudo = false
   /** Set when sudo was configured but refused to run without a password. */
   sudoRefused: string | undefined
+  /** Why the connection ended, once it has. */
+  private lost: string | undefined
+  /** Pending commands, failed at once when the connection goes (ssh2 would leave them waiting). */
+  private readonly pending = new Set<(reason: string) => void>()
 
   private constructor(
     readonly target: string,
@@ -114,6 +118,13 @@ export class SshTransport implements Transport {
     maxChannels: number,
   ) {
     this.channels = new Semaphore(Math.max(1, Math.min(10, maxChannels)))
+    const onLost = (why: string) => {
+      this.lost ??= why
+      for (const fail of [...this.pending]) fail(this.lost)
+    }
+    ssh.connection?.on('close', () => onLost('connection closed'))
+    ssh.connection?.on('end', () => onLost('connection ended'))
+    ssh.connection?.on('error', (error: Error) => onLost(`connection error: ${error.message}`))
   }
 
   /** Connects (through jump hosts if any), verifying every host key. Throws SshConnectError with its kind. */
@@ -156,7 +167,16 @@ export class SshTransport implements Transport {
     const wrapped = this.useSudo ? `exec sudo -n /bin/sh -c ${shQuote(command)}` : inner
     const release = await this.channels.acquire()
     try {
-      return await this.run(wrapped, options)
+      // sshd frees a session slot only after it has read our close: a new channel right after one closed can
+      // be refused ("open failed") at the MaxSessions limit; that refusal, and only it, is retried briefly
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.run(wrapped, options)
+        } catch (error) {
+          if (!(error instanceof TransportError && error.code === 'EOPENFAILED') || attempt >= 20) throw error
+          await new Promise((r) => setTimeout(r, 10 * attempt))
+        }
+      }
     } finally {
       release()
     }
@@ -165,11 +185,12 @@ export class SshTransport implements Transport {
   private run(command: string, options: ExecOptions): Promise<ExecResult> {
     const started = performance.now()
     const connection = this.ssh.connection
-    if (!connection) return Promise.reject(new TransportError(`${this.target}: not connected`, 'ENOTCONN'))
+    if (!connection || this.lost) return Promise.reject(new TransportError(`${this.target}: ${this.lost ?? 'not connected'}`, 'ENOTCONN'))
     return new Promise((resolve, reject) => {
       connection.exec(command, (error, channel: ClientChannel) => {
         if (error) {
-          reject(new TransportError(`${this.target}: cannot open a channel: ${error.message}`, 'ECHANNEL', {cause: error}))
+          const refused = /open failed/i.test(error.message)
+          reject(new TransportError(`${this.target}: cannot open a channel: ${error.message}`, refused ? 'EOPENFAILED' : 'ECHANNEL', {cause: error}))
           return
         }
         const out: Buffer[] = []
@@ -181,10 +202,19 @@ export class SshTransport implements Transport {
         let settled = false
         let exitCode: number | null = null
         const decoder = new TextDecoder('utf-8')
+        const fail = (why: string) => {
+          if (settled) return
+          settled = true
+          if (timer) clearTimeout(timer)
+          this.pending.delete(fail)
+          reject(new TransportError(`${this.target}: ${why}`, 'ECONNLOST'))
+        }
+        this.pending.add(fail)
         const finish = () => {
           if (settled) return
           settled = true
           if (timer) clearTimeout(timer)
+          this.pending.delete(fail)
           resolve({
             stdout: Buffer.concat(out).toString('utf8'),
             stderr: Buffer.concat(err).toString('utf8'),

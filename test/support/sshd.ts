@@ -167,8 +167,11 @@ async function stopServer(child: ChildProcess, configFile: string): Promise<void
 
 /** Kills the sessions of one server but keeps it listening: a connection dropped mid-sweep. */
 export function dropSessions(sshd: Sshd): void {
-  const sessions = spawnSync('pgrep', ['-P', String(sshd.process.pid)], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)
-  for (const pid of sessions) {
+  // the listener is the pid in the PidFile (sshd re-executes itself), each connection a child of it
+  const listener = readFileSync(path.join(sshd.dir, 'sshd.pid'), 'utf8').trim()
+  const children = (pid: string) => spawnSync('pgrep', ['-P', pid], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)
+  const tree = (pid: string): string[] => [pid, ...children(pid).flatMap(tree)]
+  for (const pid of children(listener).flatMap(tree)) {
     try {
       process.kill(Number(pid), 'SIGKILL')
     } catch {

@@ -12,6 +12,8 @@ export const ExitCode = {
   Locked: 4,
   /** The output could not be written (disk full, permissions); nothing partial was left behind. */
   Output: 5,
+  /** Interrupted (Ctrl-C): what was collected is kept. */
+  Interrupted: 130,
   /** A bug in hatang. */
   Internal: 70,
 } as const

@@ -169,9 +169,14 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     batches: batchInfo,
     ...(clock ? {clock} : {}),
   }
+  const failed = Object.entries(ordered).filter(([, s]) => s.status === 'error' || s.status === 'timeout')
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    host: {name: options.hostName ?? (transport.kind === 'local' ? os.hostname() : transport.target)},
+    host: {
+      name: options.hostName ?? (transport.kind === 'local' ? os.hostname() : transport.target),
+      status: failed.length > 0 ? 'partial' : 'ok',
+      ...(failed.length > 0 ? {reason: `${failed.length} section${failed.length > 1 ? 's' : ''} failed: ${failed.map(([id, s]) => `${id} (${s.status})`).join(', ')}`} : {}),
+    },
     meta,
     sections: ordered as unknown as Snapshot['sections'],
   }

@@ -46,6 +46,19 @@ export const MetaSchema = Obj({
   clock: Opt(ClockSchema),
 })
 
+/** Who the host is in the inventory, and how its collection went. */
+export const HostSchema = Obj({
+  name: Str({minLength: 1}),
+  address: Opt(Str()),
+  port: Opt(Int({minimum: 1, maximum: 65535})),
+  groups: Opt(Type.Array(Str())),
+  tags: Opt(Type.Array(Str())),
+  role: Opt(Str()),
+  /** ok, partial (some sections failed), or why the host was not collected. */
+  status: StringEnum(['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted']),
+  reason: Opt(Str()),
+})
+
 type SectionOf<P> = P extends Probe<string, infer S> ? Section<Static<S>> : never
 type SectionsOf<P extends {id: string}> = {[K in P as K['id']]: SectionOf<K>}
 
@@ -58,7 +71,7 @@ function sectionsSchema() {
 export const SnapshotSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SNAPSHOT_SCHEMA_VERSION),
-    host: Obj({name: Str({minLength: 1})}),
+    host: HostSchema,
     meta: MetaSchema,
     sections: sectionsSchema(),
   },
@@ -75,7 +88,7 @@ export type SnapshotMeta = Static<typeof MetaSchema>
 export type SnapshotSections = SectionsOf<RegisteredProbe>
 export interface Snapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION
-  host: {name: string}
+  host: Static<typeof HostSchema>
   meta: SnapshotMeta
   sections: SnapshotSections
 }

@@ -61,6 +61,9 @@ export interface SshOptions {
   agent?: string
 }
 
+/** Host key algorithms ssh2 implements; asking for another one makes it throw. */
+const SSH2_HOST_KEY_ALGORITHMS = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f))
 
 /** Reads the type name at the start of an SSH wire-format public key. */
@@ -284,7 +287,7 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     methods.push({type: 'publickey' as const, username: hop.user, key: k.key, ...(passphrase ? {passphrase} : {})})
   }
   if (password !== undefined) methods.push({type: 'password' as const, username: hop.user, password})
-  const algorithms = options.hostKeyAlgorithms?.(hop.host, hop.port)
+  const algorithms = options.hostKeyAlgorithms?.(hop.host, hop.port)?.filter((a) => SSH2_HOST_KEY_ALGORITHMS.has(a))
   const config: ConnectConfig = {
     sock: socket as ConnectConfig['sock'],
     host: hop.host,
@@ -310,6 +313,8 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     await ssh.connect(config as Parameters<NodeSSH['connect']>[0])
   } catch (error) {
     ssh.dispose()
+    // ssh2 does not always close a socket it was handed: an open one would keep the process alive
+    if (!sock) (socket as net.Socket).destroy()
     if (verdict) throw new SshConnectError(verdict.message, verdict.kind, {cause: error})
     if (/authentication methods failed/i.test((error as Error).message)) {
       const tried = keys.map((k) => k.file).join(', ') || 'no key file found'

@@ -1,0 +1,125 @@
+import path from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {outputStyle} from '../src/cli/output-style.js'
+import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from '../src/cli/sweep-progress.js'
+import {writeFileAtomic} from '../src/cli/write-atomic.js'
+import {isCollected, sweep, type HostOutcome} from '../src/collect/sweep.js'
+import {ConfigError} from '../src/hosts/config-error.js'
+import {loadInventory} from '../src/hosts/load-inventory.js'
+import {LimitError, selectHosts} from '../src/hosts/select.js'
+import {renderSweepSummary, type SweepReport} from '../src/report/sweep-summary.js'
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+
+export default class Sweep extends BaseCommand {
+  static override summary = 'Collect every host of a hosts file over SSH, concurrently, into snapshots.'
+  static override description =
+    'Connects to each host (host keys verified against known_hosts), runs every probe, and writes one snapshot per host ' +
+    'into the output folder as it finishes, plus sweep.json. One host failing never stops the others; each gets a status ' +
+    '(ok, partial, unreachable, auth-failed, host-key-unknown, host-key-changed, timeout, error) and the reason. ' +
+    'Ctrl-C stops starting hosts and keeps what was collected; a second Ctrl-C quits at once.'
+  static override examples = [
+    '<%= config.bin %> sweep hosts.yaml',
+    '<%= config.bin %> sweep hosts.yaml --limit web -o /srv/audit/today',
+    "<%= config.bin %> sweep inventory.ini --limit 'web*:!web03' --concurrency 100 --timeout 20",
+    '<%= config.bin %> sweep hosts.yaml --accept-new --quiet --json',
+  ]
+  static override args = {file: Args.string({required: true, description: 'hosts.yaml, or an Ansible inventory (INI or YAML)'})}
+  static override flags = {
+    limit: Flags.string({char: 'l', summary: 'Only these hosts: group, host, glob, comma list, !exclude, &intersect (as Ansible).', helpValue: 'PATTERN'}),
+    concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Hosts collected at once.'}),
+    timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
+    'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
+    output: Flags.string({char: 'o', summary: 'Folder for the snapshots (default ./hatang-sweep-YYYYMMDD-HHMMSS).', helpValue: 'DIR'}),
+    'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (like StrictHostKeyChecking=accept-new); changed keys are still refused.'}),
+    quiet: Flags.boolean({char: 'q', summary: 'No progress output.'}),
+  }
+
+  async run(): Promise<SweepReport> {
+    const {args, flags} = await this.parse(Sweep)
+    let hosts
+    try {
+      hosts = selectHosts(loadInventory(args.file), flags.limit)
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.format({validateHint: true}))
+      if (error instanceof LimitError) this.usageError(error.message, `run 'hatang hosts list ${args.file}'`)
+      throw error
+    }
+    if (hosts.length === 0) this.usageError(`no host in ${args.file} matches --limit ${flags.limit}`, `run 'hatang hosts list ${args.file}'`)
+    const startedAt = new Date()
+    const outputDir = path.resolve(flags.output ?? `hatang-sweep-${stamp(startedAt)}`)
+    const counter = new SweepCounter(hosts.length, flags.concurrency)
+    const errStyle = outputStyle(process.stderr)
+    const progress: SweepProgress = flags.quiet
+      ? {start: (h) => counter.start(h), done: (o) => counter.finish(o), finish: async () => {}}
+      : errStyle.interactive
+        ? await taskSweepProgress(counter, hosts, errStyle)
+        : lineSweepProgress(counter, errStyle)
+
+    const abort = new AbortController()
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130)
+      abort.abort()
+      process.stderr.write('\ninterrupted: finishing the hosts under way, starting no more (Ctrl-C again to quit now)\n')
+    }
+    process.on('SIGINT', onSigint)
+    const files = new Map<string, string>()
+    const writes: Promise<void>[] = []
+    const outcomes = await sweep(hosts, {
+      concurrency: flags.concurrency,
+      commandTimeoutS: flags.timeout,
+      connectTimeoutS: flags['connect-timeout'],
+      acceptNew: flags['accept-new'],
+      signal: abort.signal,
+      onHostStart: (h) => progress.start(h),
+      onHostDone: (o: HostOutcome) => {
+        const file = path.join(outputDir, `${o.host.name.replace(/[^A-Za-z0-9_.@-]/g, '_')}.json`)
+        files.set(o.host.name, file)
+        writes.push(writeFileAtomic(file, `${JSON.stringify(o.snapshot, null, 2)}\n`))
+        progress.done(o)
+      },
+    }).finally(() => process.off('SIGINT', onSigint))
+    await progress.finish()
+    const report = this.report(args.file, flags.limit, outputDir, startedAt, abort.signal.aborted, outcomes, files)
+    try {
+      await Promise.all(writes)
+      await writeFileAtomic(path.join(outputDir, 'sweep.json'), `${JSON.stringify(report, null, 2)}\n`)
+    } catch (error) {
+      this.error(`cannot write to ${outputDir}: ${(error as Error).message} — choose a writable folder with -o`, {exit: ExitCode.Output})
+    }
+    if (!this.jsonEnabled()) this.log(renderSweepSummary(report, this.style().color))
+    // 130 (as a shell reports SIGINT) when interrupted, 3 when some hosts were not collected
+    if (report.interrupted) process.exitCode = ExitCode.Interrupted
+    else if (outcomes.some((o) => !isCollected(o.status))) process.exitCode = ExitCode.Unreachable
+    return report
+  }
+
+  private report(file: string, limit: string | undefined, outputDir: string, startedAt: Date, interrupted: boolean, outcomes: HostOutcome[], files: Map<string, string>): SweepReport {
+    const finished = new Date()
+    const counts: SweepReport['counts'] = {}
+    for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1
+    return {
+      startedAt: startedAt.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - startedAt.getTime(),
+      hostsFile: path.resolve(file),
+      ...(limit ? {limit} : {}),
+      outputDir,
+      interrupted,
+      counts,
+      hosts: outcomes.map((o) => ({
+        name: o.host.name,
+        address: o.host.address,
+        port: o.host.port,
+        status: o.status,
+        ...(o.reason ? {reason: o.reason} : {}),
+        durationMs: o.durationMs,
+        file: files.get(o.host.name) ?? '',
+      })),
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type {HostOutcome, HostStatus} from '../collect/sweep.js'
+import {isCollected} from '../collect/sweep.js'
+import type {HostSpec} from '../hosts/model.js'
+import type {OutputStyle} from './output-style.js'
+
+export interface SweepProgress {
+  start(host: HostSpec): void
+  done(outcome: HostOutcome): void
+  finish(): Promise<void>
+}
+
+export function statusPainter(style: OutputStyle): (status: HostStatus, text: string) => string {
+  const c = style.color
+  return (status, text) => (status === 'ok' ? c.green(text) : status === 'partial' ? c.yellow(text) : c.red(text))
+}
+
+/** Counts, in-flight hosts and an ETA from the mean host time so far and the concurrency. */
+export class SweepCounter {
+  readonly started = Date.now()
+  readonly counts = new Map<HostStatus, number>()
+  readonly running = new Set<string>()
+  done = 0
+  private totalMs = 0
+  constructor(readonly total: number, readonly concurrency: number) {}
+  start(host: HostSpec) {
+    this.running.add(host.name)
+  }
+  finish(o: HostOutcome) {
+    this.running.delete(o.host.name)
+    this.done++
+    this.totalMs += o.durationMs
+    this.counts.set(o.status, (this.counts.get(o.status) ?? 0) + 1)
+  }
+  etaSeconds(): number | undefined {
+    if (this.done === 0) return undefined
+    const elapsed = (Date.now() - this.started) / 1000
+    return Math.max(0, Math.round((elapsed / this.done) * (this.total - this.done)))
+  }
+  line(): string {
+    const parts = [...this.counts].map(([s, n]) => `${n} ${s}`)
+    const eta = this.etaSeconds()
+    return `${this.done}/${this.total} hosts${parts.length ? ` (${parts.join(', ')})` : ''}, ${this.running.size} running${eta === undefined || this.done === this.total ? '' : `, ETA ${eta} s`}`
+  }
+}
+
+/** Plain timestamped lines on stderr: one per host as it finishes, for cron and logs. */
+export function lineSweepProgress(counter: SweepCounter, style: OutputStyle, out: NodeJS.WritableStream = process.stderr): SweepProgress {
+  const paint = statusPainter(style)
+  return {
+    start: (h) => counter.start(h),
+    done(o) {
+      counter.finish(o)
+      const reason = o.reason ? `: ${o.reason.split('\n')[0]}` : ''
+      out.write(`${new Date().toISOString()} ${o.host.name} ${paint(o.status, o.status)}${reason} (${(o.durationMs / 1000).toFixed(1)} s) [${counter.done}/${counter.total}]\n`)
+    },
+    finish: async () => {
+      out.write(`${new Date().toISOString()} sweep finished: ${counter.line()} in ${((Date.now() - counter.started) / 1000).toFixed(1)} s\n`)
+    },
+  }
+}
+
+/**
+ * listr2 on a terminal: a line per host while they fit on the screen; beyond a screenful, one line of
+ * counts with the ETA and the hosts under way, failures listed as they come.
+ */
+export async function taskSweepProgress(counter: SweepCounter, hosts: readonly HostSpec[], style: OutputStyle): Promise<SweepProgress> {
+  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  const rows = process.stderr.rows || 24
+  const perHost = hosts.length <= Math.max(5, rows - 6)
+  const paint = statusPainter(style)
+  const waiters = new Map<string, (o: HostOutcome) => void>()
+  const outcomes = new Map<string, Promise<HostOutcome>>()
+  for (const h of hosts) outcomes.set(h.name, new Promise((resolve) => waiters.set(h.name, resolve)))
+  let allDone!: () => void
+  const finished = new Promise<void>((resolve) => (allDone = resolve))
+  let update: (() => void) | undefined
+  const failures: string[] = []
+  const tasks = perHost
+    ? hosts.map((h) => ({
+        title: h.name,
+        task: async (_: unknown, t: {title: string; skip: (m?: string) => void}) => {
+          const o = await outcomes.get(h.name)!
+          t.title = `${h.name} — ${paint(o.status, o.status)}${o.reason ? ` (${o.reason.split('\n')[0]})` : ''} ${(o.durationMs / 1000).toFixed(1)} s`
+          if (!isCollected(o.status)) t.skip(t.title)
+        },
+      }))
+    : [
+        {
+          title: `Sweeping ${hosts.length} hosts`,
+          task: async (_: unknown, t: {title: string; output: string}) => {
+            update = () => {
+              t.title = `Sweeping: ${counter.line()}`
+              const running = [...counter.running].slice(0, 5).join(', ')
+              t.output = [...failures.slice(-Math.max(1, rows - 10)), running ? `under way: ${running}${counter.running.size > 5 ? ', …' : ''}` : ''].filter(Boolean).join('\n')
+            }
+            update()
+            await finished
+            update()
+          },
+        },
+      ]
+  const list = new Listr(tasks as never, {
+    concurrent: true,
+    exitOnError: false,
+    fallbackRendererCondition: false,
+    forceTTY: true,
+    rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}), collapseSubtasks: false, persistentOutput: true} as never,
+  })
+  const running = list.run().catch(() => undefined)
+  return {
+    start(h) {
+      counter.start(h)
+      update?.()
+    },
+    done(o) {
+      counter.finish(o)
+      if (!isCollected(o.status)) failures.push(`${paint(o.status, '✖')} ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
+      waiters.get(o.host.name)?.(o)
+      update?.()
+    },
+    finish: async () => {
+      allDone()
+      await running
+    },
+  }
+}

@@ -1,0 +1,213 @@
+import os from 'node:os'
+import path from 'node:path'
+
+import type {HostSpec} from '../hosts/model.js'
+import {SNAPSHOT_SCHEMA_VERSION, type Snapshot} from '../model/snapshot.js'
+import type {Section} from '../model/section.js'
+import {probes as registeredProbes} from '../../inventory/index.js'
+import {LocalTransport} from '../transport/local-transport.js'
+import {
+  acceptNewAllowed,
+  appendKnownHost,
+  describeHostKeyVerdict,
+  preferredHostKeyAlgorithms,
+  readKnownHosts,
+  verifyHostKey,
+  type KnownHostsEntry,
+} from '../transport/known-hosts.js'
+import {SshConnectError, SshTransport, type HostKeyVerifier} from '../transport/ssh-transport.js'
+import type {Transport} from '../transport/transport.js'
+import {collectHost, type CollectOptions} from './collect-host.js'
+import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
+
+/** How one host went: collected (ok, partial) or why not. */
+export const HOST_STATUSES = ['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted'] as const
+export type HostStatus = (typeof HOST_STATUSES)[number]
+export const isCollected = (s: HostStatus) => s === 'ok' || s === 'partial'
+
+export interface HostOutcome {
+  host: HostSpec
+  status: HostStatus
+  reason?: string
+  snapshot: Snapshot
+  durationMs: number
+}
+
+export interface SweepOptions {
+  concurrency?: number
+  /** Seconds each probe command may run (a host's commandTimeout wins). */
+  commandTimeoutS?: number
+  /** Seconds to connect (a host's connectTimeout wins). */
+  connectTimeoutS?: number
+  /** Record host keys of hosts seen for the first time (like StrictHostKeyChecking=accept-new). */
+  acceptNew?: boolean
+  /** known_hosts files for hosts that name none: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by default. */
+  defaultKnownHosts?: string[]
+  /** Channels per host; never above OpenSSH's default MaxSessions (10). */
+  maxChannels?: number
+  signal?: AbortSignal
+  onHostStart?: (host: HostSpec) => void
+  onHostDone?: (outcome: HostOutcome) => void
+  /** Passed to collectHost (probes, batches); tests use it. */
+  collect?: Pick<CollectOptions, 'probes' | 'parallelBatches'>
+}
+
+export const DEFAULT_KNOWN_HOSTS = [path.join(os.homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
+
+/** A snapshot for a host that could not be collected: every section present, each saying why it is empty. */
+export function failedSnapshot(host: HostSpec, status: HostStatus, reason: string, transport: 'ssh' | 'local'): Snapshot {
+  const sectionStatus = status === 'timeout' ? 'timeout' : 'error'
+  const sections: Record<string, Section<unknown>> = {}
+  for (const p of registeredProbes) sections[p.id] = {status: sectionStatus, reason: `host not collected (${status}): ${reason.split('\n')[0]}`, source: 'probe', durationMs: 0}
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    host: hostInfo(host, status, reason),
+    meta: {
+      tool: {name: TOOL_NAME, version: TOOL_VERSION},
+      collectedAt: new Date().toISOString(),
+      durationMs: 0,
+      transport,
+      target: `${host.address}:${host.port}`,
+      platform: 'unknown',
+      privileged: false,
+      native: false,
+      probes: [],
+      batches: [],
+    },
+    sections: sections as unknown as Snapshot['sections'],
+  }
+}
+
+function hostInfo(host: HostSpec, status: HostStatus, reason?: string): Snapshot['host'] {
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    groups: host.groups,
+    tags: host.tags,
+    ...(host.role ? {role: host.role} : {}),
+    status,
+    ...(reason ? {reason} : {}),
+  }
+}
+
+/** ok when every section is ok, partial or honestly unavailable; partial when a command failed or timed out (collectHost judged it). */
+export function statusOfSnapshot(snapshot: Snapshot): {status: HostStatus; reason?: string} {
+  return {status: snapshot.host.status, ...(snapshot.host.reason ? {reason: snapshot.host.reason} : {})}
+}
+
+interface KnownHostsCache {
+  get(files: readonly string[]): Promise<KnownHostsEntry[]>
+}
+
+function knownHostsCache(): KnownHostsCache {
+  const cache = new Map<string, Promise<KnownHostsEntry[]>>()
+  return {
+    get(files) {
+      const key = files.join('\0')
+      let p = cache.get(key)
+      if (!p) {
+        p = readKnownHosts(files).then((k) => k.entries)
+        cache.set(key, p)
+      }
+      return p
+    },
+  }
+}
+
+async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsCache): Promise<Transport> {
+  if (host.transport === 'local') return new LocalTransport()
+  const files = host.knownHostsFiles.length > 0 ? host.knownHostsFiles : (options.defaultKnownHosts ?? DEFAULT_KNOWN_HOSTS)
+  const entries = await known.get(files)
+  const pendingAppends: Promise<unknown>[] = []
+  const verifyHostKeyFn: HostKeyVerifier = (h, port, key) => {
+    const verdict = verifyHostKey(entries, {host: h, port}, {blob: key.blob})
+    if (verdict.status === 'trusted') return {ok: true}
+    if (options.acceptNew && acceptNewAllowed(verdict)) {
+      pendingAppends.push(appendKnownHost(files[0]!, h, port, {blob: key.blob}, {comment: `added by hatang ${new Date().toISOString().slice(0, 10)}`}))
+      return {ok: true}
+    }
+    const message = describeHostKeyVerdict(verdict, {host: h, port, knownHostsFile: files[0]!, home: os.homedir()})
+    return {ok: false, kind: verdict.status === 'unknown' ? 'host-key-unknown' : 'host-key-changed', message}
+  }
+  const jump = host.proxyJump?.map((hop) => ({host: hop.host, port: hop.port ?? 22, user: hop.user ?? host.user ?? os.userInfo().username, identityFiles: host.identityFiles}))
+  const transport = await SshTransport.connect(
+    {
+      host: host.address,
+      port: host.port,
+      user: host.user ?? os.userInfo().username,
+      identityFiles: host.identityFiles,
+      ...(jump && jump.length > 0 ? {jump} : {}),
+      sudo: host.sudo,
+      ...(host.passwordEnv ? {passwordEnv: host.passwordEnv} : {}),
+    },
+    {
+      verifyHostKey: verifyHostKeyFn,
+      hostKeyAlgorithms: (h, port) => preferredHostKeyAlgorithms(entries, {host: h, port}),
+      connectTimeoutMs: (host.connectTimeoutS ?? options.connectTimeoutS ?? 10) * 1000,
+      maxChannels: Math.min(10, options.maxChannels ?? 8),
+    },
+    host.name,
+  )
+  await Promise.all(pendingAppends)
+  return transport
+}
+
+/** Collects one host and never throws: a failure is an outcome with its status and reason. */
+export async function sweepHost(host: HostSpec, options: SweepOptions, known: KnownHostsCache = knownHostsCache()): Promise<HostOutcome> {
+  const t0 = performance.now()
+  const done = (status: HostStatus, reason: string | undefined, snapshot: Snapshot): HostOutcome => ({
+    host,
+    status,
+    ...(reason ? {reason} : {}),
+    snapshot,
+    durationMs: Math.round(performance.now() - t0),
+  })
+  if (options.signal?.aborted) return done('interrupted', 'the sweep was interrupted before this host started', failedSnapshot(host, 'interrupted', 'interrupted', host.transport))
+  let transport: Transport
+  try {
+    transport = await connect(host, options, known)
+  } catch (error) {
+    const kind = error instanceof SshConnectError ? error.kind : 'error'
+    const reason = (error as Error).message
+    return done(kind, reason, failedSnapshot(host, kind, reason, 'ssh'))
+  }
+  try {
+    const commandTimeoutMs = (host.commandTimeoutS ?? options.commandTimeoutS ?? 10) * 1000
+    const snapshot = await collectHost(transport, {...options.collect, hostName: host.name, commandTimeoutMs})
+    const sudoNote = transport instanceof SshTransport && transport.sudoRefused ? `sudo refused (${transport.sudoRefused}): collected without privileges` : undefined
+    const judged = statusOfSnapshot(snapshot)
+    const reason = [judged.reason, sudoNote].filter(Boolean).join('; ') || undefined
+    snapshot.host = hostInfo(host, judged.status, reason)
+    return done(judged.status, reason, snapshot)
+  } catch (error) {
+    const reason = `collection failed: ${(error as Error).message}`
+    return done('error', reason, failedSnapshot(host, 'error', reason, host.transport))
+  } finally {
+    await transport.close().catch(() => undefined)
+  }
+}
+
+/**
+ * Collects every host, `concurrency` at a time. One host's failure never stops the others; an abort stops
+ * starting new hosts and marks them interrupted, while hosts under way finish.
+ */
+export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = {}): Promise<HostOutcome[]> {
+  const known = knownHostsCache()
+  const results: HostOutcome[] = new Array(hosts.length)
+  let next = 0
+  const worker = async () => {
+    for (;;) {
+      const i = next++
+      if (i >= hosts.length) return
+      const host = hosts[i]!
+      options.onHostStart?.(host)
+      const outcome = await sweepHost(host, options, known)
+      results[i] = outcome
+      options.onHostDone?.(outcome)
+    }
+  }
+  const workers = Math.max(1, Math.min(options.concurrency ?? 50, hosts.length))
+  await Promise.all(Array.from({length: workers}, worker))
+  return results
+}

@@ -1,0 +1,67 @@
+import type {Document, LineCounter} from 'yaml'
+
+import {ConfigError} from './config-error.js'
+import type {DraftInventory} from './draft.js'
+import {parseHostPattern} from './ansible-range.js'
+import {AnsibleTree} from './ansible-tree.js'
+import {pointer, positionOf} from './yaml-positions.js'
+
+const GROUP_KEYS = new Set(['hosts', 'vars', 'children'])
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** Whether parsed YAML looks like an Ansible YAML inventory: top-level groups with hosts/vars/children. */
+export function isAnsibleYamlShape(data: unknown): boolean {
+  if (!isMap(data)) return false
+  const values = Object.values(data)
+  return values.length > 0 && values.every((v) => v === null || (isMap(v) && Object.keys(v).every((k) => GROUP_KEYS.has(k))))
+}
+
+/** Reads an Ansible YAML inventory (as parsed by `yaml`, with positions for errors). */
+export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unknown, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
+  const tree = new AnsibleTree(file)
+  const errors: ConfigError[] = []
+  const posOf = (segs: string[]) => ({file, ...positionOf(doc, counter, segs, {key: true})})
+  const fail = (segs: string[], problem: string, hint?: string) => {
+    const p = posOf(segs)
+    errors.push(new ConfigError(file, p.line, p.column, pointer(segs), problem, hint))
+  }
+  const walk = (name: string, def: unknown, segs: string[]): void => {
+    const pos = posOf(segs)
+    tree.group(name, pos)
+    if (def === null || def === undefined) return
+    if (!isMap(def)) return fail(segs, 'must be a map with hosts, vars and children')
+    for (const k of Object.keys(def)) if (!GROUP_KEYS.has(k)) fail([...segs, k], `is not a group key (hosts, vars, children)`)
+    if (def.vars !== undefined && def.vars !== null) {
+      if (!isMap(def.vars)) fail([...segs, 'vars'], 'must be a map of variables')
+      else tree.setGroupVars(name, def.vars, pos)
+    }
+    if (def.hosts !== undefined && def.hosts !== null) {
+      if (!isMap(def.hosts)) return fail([...segs, 'hosts'], 'must be a map of host names (a list is not accepted by Ansible either)')
+      for (const [pattern, vars] of Object.entries(def.hosts)) {
+        const hsegs = [...segs, 'hosts', pattern]
+        if (vars !== null && !isMap(vars)) {
+          fail(hsegs, 'must be a map of host variables, or nothing')
+          continue
+        }
+        try {
+          const {names, port} = parseHostPattern(pattern)
+          for (const n of names) tree.addHost(name, n, {...(port !== undefined ? {ansible_port: port} : {}), ...(vars ?? {})}, posOf(hsegs))
+        } catch (error) {
+          fail(hsegs, (error as Error).message)
+        }
+      }
+    }
+    if (def.children !== undefined && def.children !== null) {
+      if (!isMap(def.children)) return fail([...segs, 'children'], 'must be a map of groups')
+      for (const [child, cdef] of Object.entries(def.children)) {
+        const csegs = [...segs, 'children', child]
+        tree.addChild(name, child, posOf(csegs))
+        walk(child, cdef, csegs)
+      }
+    }
+  }
+  for (const [name, def] of Object.entries(data as Record<string, unknown>)) walk(name, def, [name])
+  if (errors.length) return {errors}
+  return tree.toDraft()
+}

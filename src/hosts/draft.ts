@@ -1,0 +1,43 @@
+import type {HostHop, SourcePosition, TransportKind} from './model.js'
+
+/**
+ * The settings an inventory source states explicitly for one host, before ssh_config and built-in
+ * defaults fill the gaps. Every importer (hosts.yaml, Ansible INI and YAML) produces these.
+ */
+export interface HostSettings {
+  address?: string
+  port?: number
+  user?: string
+  identityFiles?: string[]
+  knownHostsFiles?: string[]
+  /** As written (OpenSSH syntax or an alias), resolved when the inventory is finalised. */
+  proxyJump?: string
+  /** Already resolved hops (an importer that parsed them itself). */
+  proxyHops?: HostHop[]
+  sudo?: boolean
+  transport?: TransportKind
+  tags?: string[]
+  role?: string
+  connectTimeoutS?: number
+  commandTimeoutS?: number
+  passwordEnv?: string
+}
+
+/** Where a setting came from: a position and the JSON Pointer of the value. */
+export interface SettingOrigin extends SourcePosition {
+  path: string
+}
+
+export interface DraftHost {
+  name: string
+  settings: HostSettings
+  /** Where each winning setting was written, for errors found later (unknown proxyJump alias…). */
+  origins: Partial<Record<keyof HostSettings, SettingOrigin>>
+  groups: string[]
+  source: SourcePosition
+}
+
+export interface DraftInventory {
+  hosts: DraftHost[]
+  groups: Record<string, {hosts: string[]; children: string[]}>
+}

@@ -1,0 +1,104 @@
+import os from 'node:os'
+
+import {ConfigError} from './config-error.js'
+import {didYouMean} from './did-you-mean.js'
+import type {DraftHost, DraftInventory} from './draft.js'
+import {expandHome} from './home-path.js'
+import {DEFAULT_SSH_PORT, type HostHop, type HostSpec, type Inventory} from './model.js'
+import {looksLikeAlias, parseProxyJump} from './proxy-jump.js'
+import {expandSshTokens, type SshConfig} from './ssh-config.js'
+
+export interface FinalizeOptions {
+  /** ~/.ssh/config (or another), consulted for what the inventory does not say. */
+  sshConfig?: SshConfig
+  home?: string
+  localUser?: string
+}
+
+/**
+ * Turns a draft into the resolved Inventory: inventory settings first, then ssh_config for what they
+ * leave unset, then built-in defaults (port 22, ssh, no sudo); `~` expanded; ProxyJump aliases resolved.
+ */
+export function finalizeInventory(draft: DraftInventory, options: FinalizeOptions = {}): {inventory?: Inventory; errors: ConfigError[]} {
+  const home = options.home ?? os.homedir()
+  const localUser = options.localUser ?? os.userInfo().username
+  const errors: ConfigError[] = []
+  const byName = new Map(draft.hosts.map((h) => [h.name, h]))
+
+  const base = (h: DraftHost): Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} => {
+    const s = h.settings
+    const ssh = s.transport === 'local' ? undefined : options.sshConfig?.lookup(h.name)
+    const address = s.address ?? ssh?.hostname ?? h.name
+    const port = s.port ?? ssh?.port ?? DEFAULT_SSH_PORT
+    const user = s.user ?? ssh?.user
+    const ctx = {home, localUser, host: address, remoteUser: user ?? localUser, port, alias: h.name}
+    const spec: Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} = {
+      name: h.name,
+      address,
+      port,
+      ...(user !== undefined ? {user} : {}),
+      identityFiles: s.identityFiles ? s.identityFiles.map((f) => expandHome(f, home)) : (ssh?.identityFiles ?? []).map((f) => expandSshTokens(f, ctx)),
+      knownHostsFiles: s.knownHostsFiles
+        ? s.knownHostsFiles.map((f) => expandHome(f, home))
+        : (ssh?.userKnownHostsFiles ?? []).map((f) => expandSshTokens(f, ctx)),
+      sudo: s.sudo ?? false,
+      transport: s.transport ?? 'ssh',
+      groups: h.groups,
+      tags: s.tags ?? [],
+      ...(s.role !== undefined ? {role: s.role} : {}),
+      ...(s.connectTimeoutS !== undefined ? {connectTimeoutS: s.connectTimeoutS} : {}),
+      ...(s.commandTimeoutS !== undefined ? {commandTimeoutS: s.commandTimeoutS} : {}),
+      ...(s.passwordEnv !== undefined ? {passwordEnv: s.passwordEnv} : {}),
+      source: h.source,
+    }
+    const proxyRaw = s.proxyJump ?? (s.proxyHops ? undefined : ssh?.proxyJump)
+    if (proxyRaw !== undefined) spec.proxyRaw = proxyRaw
+    return spec
+  }
+  const bases = new Map(draft.hosts.map((h) => [h.name, base(h)]))
+
+  const hosts: HostSpec[] = []
+  for (const h of draft.hosts) {
+    const {proxyRaw, ...spec} = bases.get(h.name)!
+    let hops: HostHop[] | undefined = h.settings.proxyHops
+    if (proxyRaw !== undefined && spec.transport === 'ssh') {
+      const where = h.origins.proxyJump ?? {...h.source, path: ''}
+      const fail = (problem: string, hint?: string) => errors.push(new ConfigError(where.file, where.line, where.column, where.path, problem, hint))
+      try {
+        hops = parseProxyJump(proxyRaw).map((hop) => {
+          const target = bases.get(hop.host)
+          if (target) {
+            if (hop.host === h.name) throw new SelfJumpError(h.name)
+            return {host: target.address, port: hop.port ?? target.port, ...(hop.user ?? target.user ? {user: hop.user ?? target.user} : {}), alias: hop.host}
+          }
+          if (looksLikeAlias(hop.host) && !options.sshConfig?.knowsAlias(hop.host))
+            throw new AliasError(hop.host, didYouMean(hop.host, byName.keys()))
+          return {host: hop.host, ...(hop.port ? {port: hop.port} : {}), ...(hop.user ? {user: hop.user} : {})}
+        })
+      } catch (error) {
+        if (error instanceof SelfJumpError) fail(`makes host '${h.name}' jump through itself`, `give '${h.name}' its own 'proxyJump: none'`)
+        else if (error instanceof AliasError)
+          fail(`names '${error.alias}', which is not a host of this inventory (for host '${h.name}')`, error.hint ?? `add '${error.alias}' as a host, or write its full name or address`)
+        else fail(`${(error as Error).message} (for host '${h.name}')`, "write it as OpenSSH does: '[user@]host[:port][,…]'")
+        continue
+      }
+      if (hops.length === 0) hops = undefined // ProxyJump none
+    }
+    hosts.push(hops ? {...spec, proxyJump: hops} : spec)
+  }
+  // errors about a setting inherited by many hosts are reported once
+  const unique = [...new Map(errors.map((e) => [`${e.file}:${e.line}:${e.column} ${e.problem.replace(/ \(for host .*\)$/, '')}`, e])).values()]
+  if (unique.length) return {errors: unique}
+  return {inventory: {hosts, groups: draft.groups}, errors: []}
+}
+
+class AliasError extends Error {
+  constructor(
+    readonly alias: string,
+    readonly hint: string | undefined,
+  ) {
+    super(alias)
+  }
+}
+
+class SelfJumpError extends Error {}

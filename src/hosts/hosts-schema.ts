@@ -1,0 +1,70 @@
+import {Type, type Static, type TSchema} from '@sinclair/typebox'
+
+import {Arr, Bool, Int, Num, Obj, Opt, Str, StringEnum} from '../model/schema-helpers.js'
+
+/** Names of hosts and groups: what a shell, a file name and an Ansible pattern take without quoting. */
+export const HOST_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$'
+export const GROUP_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]*$'
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$'
+
+const OneOrMany = (description: string) => Type.Union([Str({minLength: 1}), Arr(Str({minLength: 1}), {minItems: 1})], {description})
+const Seconds = (description: string) => Num({exclusiveMinimum: 0, maximum: 86_400, description})
+
+/** The settings a host takes, at every level: defaults < outer group < inner group < host. */
+export const settingsProperties = {
+  address: Opt(Str({minLength: 1, description: 'Where to connect (ssh HostName); defaults to the host name.'})),
+  port: Opt(Int({minimum: 1, maximum: 65_535, description: 'SSH port; 22 unless ssh_config says otherwise.'})),
+  user: Opt(Str({minLength: 1, description: 'Remote user.'})),
+  identityFile: Opt(OneOrMany('Private key file(s) to offer; `~` is the home folder.')),
+  knownHostsFile: Opt(OneOrMany('known_hosts file(s) to verify host keys against.')),
+  proxyJump: Opt(Str({minLength: 1, description: 'OpenSSH ProxyJump: `[user@]host[:port][,…]`, a host of this inventory, or `none`.'})),
+  sudo: Opt(Bool({description: 'Run privileged probes through `sudo -n`.'})),
+  transport: Opt(StringEnum(['ssh', 'local'] as const, {description: '`local` runs on this machine without SSH.'})),
+  tags: Opt(Arr(Str({minLength: 1}), {description: 'Free labels; they accumulate across levels.'})),
+  role: Opt(Str({minLength: 1, description: 'What the host is for (web, db…), for reports and fleet checks.'})),
+  connectTimeout: Opt(Seconds('Seconds to wait for the connection.')),
+  commandTimeout: Opt(Seconds('Seconds each probe command may run.')),
+  passwordEnv: Opt(Str({pattern: ENV_NAME_PATTERN, description: 'NAME of the environment variable holding the password (never the password).'})),
+}
+
+export const SETTING_KEYS = Object.keys(settingsProperties) as (keyof typeof settingsProperties)[]
+
+export const SettingsSchema = Obj(settingsProperties)
+export type Settings = Static<typeof SettingsSchema>
+
+/** A map of names: a name that does not match the pattern is an error (closed, like every object here). */
+const NameMap = <T extends TSchema>(pattern: string, value: T) =>
+  Type.Record(Type.String({pattern}), value, {additionalProperties: false})
+
+// `name:` with no value is validated as `{}` (the loader normalises it); references are told apart before.
+
+export const GroupSchema = Type.Recursive(
+  (This) =>
+    Obj({
+      ...settingsProperties,
+      hosts: Opt(NameMap(HOST_NAME_PATTERN, SettingsSchema)),
+      children: Opt(NameMap(GROUP_NAME_PATTERN, This)),
+    }),
+  {$id: 'urn:hatang:schema:hosts-group'},
+)
+
+/** hosts.yaml, as a closed JSON Schema. */
+export const HostsFileSchema = Obj(
+  {
+    defaults: Opt(SettingsSchema),
+    groups: Opt(NameMap(GROUP_NAME_PATTERN, GroupSchema)),
+    hosts: Opt(NameMap(HOST_NAME_PATTERN, SettingsSchema)),
+  },
+  {$id: 'urn:hatang:schema:hosts-file', title: 'hatang hosts file'},
+)
+
+export interface GroupDef extends Settings {
+  hosts?: Record<string, Settings | null>
+  children?: Record<string, GroupDef | null>
+}
+
+export interface HostsFile {
+  defaults?: Settings
+  groups?: Record<string, GroupDef | null>
+  hosts?: Record<string, Settings | null>
+}

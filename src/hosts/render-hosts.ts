@@ -1,0 +1,47 @@
+import type {ChalkInstance} from 'chalk'
+
+import type {ConfigError} from './config-error.js'
+import type {HostSpec} from './model.js'
+import {formatProxyJump} from './proxy-jump.js'
+
+export interface ValidateResult {
+  valid: boolean
+  format?: string
+  hosts: number
+  groups: number
+  errors: ReturnType<ConfigError['toJSON']>[]
+}
+
+/** `ok: 12 hosts in 4 groups`, or one positioned line per problem. */
+export function renderValidate(file: string, result: ValidateResult, errors: ConfigError[], color: ChalkInstance): string {
+  if (result.valid) return `${color.green('ok')}: ${result.hosts} host${result.hosts === 1 ? '' : 's'} in ${result.groups} group${result.groups === 1 ? '' : 's'} (${file}, ${result.format} format)`
+  return errors.map((e) => e.format({validateHint: false})).join('\n')
+}
+
+/** A text table of resolved hosts. passwordEnv shows the variable name, never its value. */
+export function renderHostList(hosts: readonly HostSpec[], color: ChalkInstance): string {
+  if (hosts.length === 0) return 'no hosts'
+  const header = ['NAME', 'ADDRESS', 'PORT', 'USER', 'VIA', 'SUDO', 'PROXYJUMP', 'GROUPS', 'TAGS', 'KEY', 'PASSWORD']
+  const rows = hosts.map((h) => [
+    h.name,
+    h.transport === 'local' ? '-' : h.address,
+    h.transport === 'local' ? '-' : String(h.port),
+    h.transport === 'local' ? '-' : (h.user ?? '-'),
+    h.transport,
+    h.sudo ? 'yes' : 'no',
+    h.proxyJump ? formatProxyJump(h.proxyJump) : '-',
+    h.groups.join(',') || '-',
+    h.tags.join(',') || '-',
+    h.transport !== 'local' && h.identityFiles.length ? h.identityFiles.join(',') : '-',
+    h.passwordEnv ? `$${h.passwordEnv}` : '-',
+  ])
+  const used = header.map((_, i) => i < 6 || rows.some((r) => r[i] !== '-'))
+  const cols = header.map((_, i) => i).filter((i) => used[i])
+  const width = cols.map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]) =>
+    cols
+      .map((i, j) => (j === cols.length - 1 ? cells[i]! : cells[i]!.padEnd(width[j]!)))
+      .join('  ')
+      .trimEnd()
+  return [color.bold(line(header)), ...rows.map(line), '', `${hosts.length} host${hosts.length === 1 ? '' : 's'}`].join('\n')
+}

@@ -1,0 +1,34 @@
+import type {ChalkInstance} from 'chalk'
+
+import type {HostOutcome, HostStatus} from '../collect/sweep.js'
+
+export interface SweepReport {
+  startedAt: string
+  finishedAt: string
+  durationMs: number
+  hostsFile: string
+  limit?: string
+  outputDir: string
+  interrupted: boolean
+  counts: Partial<Record<HostStatus, number>>
+  hosts: {name: string; address: string; port: number; status: HostStatus; reason?: string; durationMs: number; file: string}[]
+}
+
+/** A sweep's outcome for the terminal: counts, then every host that was not fully collected and why. Pure. */
+export function renderSweepSummary(report: SweepReport, c: ChalkInstance): string {
+  const out: string[] = []
+  const total = report.hosts.length
+  const collected = (report.counts.ok ?? 0) + (report.counts.partial ?? 0)
+  out.push(c.bold(`${collected} of ${total} hosts collected in ${(report.durationMs / 1000).toFixed(1)} s`) + (report.interrupted ? c.red(' (interrupted)') : ''))
+  out.push(Object.entries(report.counts).map(([s, n]) => `${n} ${s}`).join(', '))
+  const trouble = report.hosts.filter((h) => h.status !== 'ok')
+  if (trouble.length > 0) out.push('')
+  for (const h of trouble) {
+    const paint = h.status === 'partial' ? c.yellow : c.red
+    const [first, ...rest] = (h.reason ?? '').split('\n')
+    out.push(`${paint(h.status.padEnd(16))} ${h.name} (${h.address}:${h.port})${first ? ` — ${first}` : ''}`)
+    for (const line of rest) out.push(`${' '.repeat(17)}${line}`)
+  }
+  out.push('', `snapshots: ${report.outputDir}`)
+  return out.join('\n')
+}

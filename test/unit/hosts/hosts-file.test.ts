@@ -1,0 +1,182 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {ConfigError} from '../../../src/hosts/config-error.js'
+import {loadInventory, readInventory} from '../../../src/hosts/load-inventory.js'
+import type {HostSpec, Inventory} from '../../../src/hosts/model.js'
+import {parseProxyJump} from '../../../src/hosts/proxy-jump.js'
+
+const FIX = path.resolve(import.meta.dirname, '../../fixtures/hosts')
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'hatang-hosts-'))
+const HOME = '/home/auditor'
+
+function load(yaml: string, options: {sshConfig?: string | null} = {sshConfig: null}): Inventory {
+  const file = path.join(tmp, `h${Math.random().toString(36).slice(2)}.yaml`)
+  writeFileSync(file, yaml)
+  return loadInventory(file, {home: HOME, ...options})
+}
+function problems(yaml: string): string[] {
+  const file = path.join(tmp, 'hosts.yaml')
+  writeFileSync(file, yaml)
+  return readInventory(file, {sshConfig: null, home: HOME}).errors.map((e) => e.format())
+}
+const host = (inv: Inventory, name: string): HostSpec => inv.hosts.find((h) => h.name === name)!
+
+describe('the example hosts.yaml', () => {
+  const inv = loadInventory(path.join(FIX, 'hosts.yaml'), {sshConfig: null, home: HOME})
+
+  it('resolves defaults < outer group < inner group < host', () => {
+    const web02 = host(inv, 'web02')
+    expect(web02).toMatchObject({
+      address: '10.10.1.12',
+      port: 2222,
+      user: 'audit',
+      identityFiles: [`${HOME}/.ssh/hatang_ed25519`],
+      knownHostsFiles: [`${HOME}/.ssh/known_hosts_hatang`],
+      sudo: true,
+      transport: 'ssh',
+      role: 'web',
+      tags: ['site-hn', 'dmz'],
+      groups: ['prod', 'dmz', 'web'],
+      connectTimeoutS: 10,
+      commandTimeoutS: 30,
+    })
+    expect(host(inv, 'web03').user).toBe('deploy')
+    expect(web02.source).toEqual({file: path.join(FIX, 'hosts.yaml'), line: 16, column: 7})
+  })
+
+  it('resolves a proxyJump alias to the inventory host', () => {
+    expect(host(inv, 'web01').proxyJump).toEqual([{host: 'bastion.example.gov.vn', port: 2022, user: 'jump', alias: 'bastion'}])
+    expect(host(inv, 'bastion').proxyJump).toBeUndefined()
+  })
+
+  it('a host in several groups: deeper group wins, then the later one in the file', () => {
+    // db02 is in db (depth 1, under prod) and backup (depth 0): db's role wins over backup's
+    const db02 = host(inv, 'db02')
+    expect(db02.groups).toEqual(['backup', 'prod', 'db'])
+    expect(db02.role).toBe('db')
+    expect(db02.identityFiles).toEqual([`${HOME}/.ssh/db_ed25519`, '/etc/hatang/keys/db'])
+    expect(db02.passwordEnv).toBe('HATANG_DB_PASSWORD')
+  })
+
+  it('lists groups with their direct hosts and children', () => {
+    expect(inv.groups.prod).toEqual({hosts: [], children: ['dmz', 'db']})
+    expect(inv.groups.web?.hosts).toEqual(['web01', 'web02', 'web03'])
+    expect(host(inv, 'localhost')).toMatchObject({transport: 'local', groups: [], tags: ['site-hn', 'workstation']})
+  })
+})
+
+describe('precedence rules', () => {
+  it('same depth: the group defined later in the file wins', () => {
+    const inv = load('groups:\n  a: {port: 1001, hosts: {h: }}\n  b: {port: 1002, hosts: {h: }}\n')
+    expect(host(inv, 'h').port).toBe(1002)
+  })
+  it('deeper wins over later', () => {
+    const inv = load('groups:\n  outer:\n    port: 1\n    children:\n      inner: {port: 2}\n  late: {port: 3, hosts: {h: }}\n  top:\n    children:\n      inner:\n    hosts: {}\n  z:\n    children:\n      x: {hosts: {h: }, children: {}}\n')
+    expect(host(inv, 'h').port).toBe(3)
+    const inv2 = load('groups:\n  outer:\n    port: 1\n    children:\n      inner: {port: 2, hosts: {h: }}\n  late: {port: 3, hosts: {h: }}\n')
+    expect(host(inv2, 'h').port).toBe(2)
+    expect(host(inv2, 'h').groups).toEqual(['outer', 'late', 'inner'])
+  })
+  it('host settings beat every group; lists replace, tags accumulate', () => {
+    const inv = load('defaults: {identityFile: [a, b], tags: [x]}\ngroups:\n  g: {identityFile: c, tags: [y], hosts: {h: {identityFile: ~/d, tags: [z, x]}}}\n')
+    expect(host(inv, 'h').identityFiles).toEqual([`${HOME}/d`])
+    expect(host(inv, 'h').tags).toEqual(['x', 'y', 'z'])
+  })
+  it('a child listed with no value refers to a group defined elsewhere', () => {
+    const inv = load('groups:\n  all-web:\n    children:\n      web:\n  web:\n    user: w\n    hosts: {w1: }\n')
+    expect(host(inv, 'w1').groups).toEqual(['all-web', 'web'])
+  })
+  it('proxyJump: OpenSSH syntax, chains, none', () => {
+    const inv = load('defaults: {proxyJump: "ops@gw.example.com:2200,[2001:db8::1]:22"}\nhosts:\n  a:\n  b: {proxyJump: none}\n')
+    expect(host(inv, 'a').proxyJump).toEqual([{host: 'gw.example.com', port: 2200, user: 'ops'}, {host: '2001:db8::1', port: 22}])
+    expect(host(inv, 'b').proxyJump).toBeUndefined()
+    expect(parseProxyJump('ssh://u@h:2')).toEqual([{host: 'h', port: 2, user: 'u'}])
+    expect(() => parseProxyJump('h:99999')).toThrow(/port/)
+  })
+  it('ssh_config fills what the hosts file leaves unset, and never overrides it', () => {
+    const cfg = path.join(tmp, 'ssh_config')
+    writeFileSync(cfg, 'Host web*\n  HostName %h.example.com\n  User sshuser\n  Port 2200\n  IdentityFile ~/.ssh/%r_key\n')
+    const inv = load('hosts:\n  web1:\n  web2: {user: mine, port: 22}\n', {sshConfig: cfg})
+    expect(host(inv, 'web1')).toMatchObject({address: 'web1.example.com', user: 'sshuser', port: 2200, identityFiles: [`${HOME}/.ssh/sshuser_key`]})
+    expect(host(inv, 'web2')).toMatchObject({address: 'web2.example.com', user: 'mine', port: 22, identityFiles: [`${HOME}/.ssh/mine_key`]})
+  })
+})
+
+describe('errors say what, where and what next', () => {
+  const bad = (name: string) => readInventory(path.join(FIX, 'invalid', name), {sshConfig: null}).errors
+  it('schema errors carry file:line:column and the JSON pointer', () => {
+    const [e, ...rest] = bad('bad-port.yaml')
+    expect(rest).toEqual([])
+    expect(e).toBeInstanceOf(ConfigError)
+    expect(e).toMatchObject({line: 8, column: 15, path: '/groups/web/hosts/web02/port'})
+    expect(e!.format()).toBe(`${path.join(FIX, 'invalid/bad-port.yaml')}:8:15 /groups/web/hosts/web02/port must be <= 65535 — run 'hatang hosts validate ${path.join(FIX, 'invalid/bad-port.yaml')}'`)
+  })
+  it('unknown keys, with did-you-mean', () => {
+    const msgs = bad('unknown-key.yaml').map((e) => e.format())
+    expect(msgs).toHaveLength(3)
+    expect(msgs[0]).toMatch(/unknown-key\.yaml:5:5 \/hosts\/web01\/adress is not a known setting — did you mean 'address'\?/)
+    expect(msgs[1]).toMatch(/:6:5 \/hosts\/web01\/prot .* did you mean 'port'\?/)
+    expect(msgs[2]).toMatch(/:8:5 \/hosts\/web02\/hostname .* did you mean 'address'\?/)
+  })
+  it('a literal secret is refused and never repeated', () => {
+    const msgs = bad('secret.yaml').map((e) => e.format())
+    expect(msgs).toHaveLength(1)
+    expect(msgs[0]).toMatch(/secret\.yaml:4:5 \/hosts\/db01\/password looks like a secret.*passwordEnv/)
+    expect(msgs.join()).not.toContain('hunter2')
+    expect(problems('defaults:\n  sshPassphrase: x\n')[0]).toMatch(/:2:3 \/defaults\/sshPassphrase looks like a secret/)
+    expect(problems('hosts:\n  h: {passwordEnv: "not a name"}\n')[0]).toMatch(/passwordEnv must be the NAME of an environment variable/)
+  })
+  it('unknown proxyJump alias', () => {
+    expect(bad('proxy-alias.yaml')[0]!.format()).toMatch(/proxy-alias\.yaml:5:16 \/hosts\/web01\/proxyJump names 'bastoin', which is not a host of this inventory .* did you mean 'bastion'\?/)
+  })
+  it('a host twice with different addresses', () => {
+    expect(bad('conflict.yaml')[0]!.format()).toMatch(/conflict\.yaml:7:15 \/groups\/db\/hosts\/web01\/address gives host 'web01' a different address than .*conflict\.yaml:4:24/)
+  })
+  it('cycles in children', () => {
+    expect(bad('cycle.yaml')[0]!.format()).toMatch(/cycle\.yaml:10:7 \/groups\/c\/children\/a makes a cycle of children: a → b → c → a/)
+  })
+  it('YAML syntax errors', () => {
+    expect(bad('syntax.yaml')[0]!.format()).toMatch(/syntax\.yaml:4:1 is not valid YAML/)
+  })
+  it('more shapes', () => {
+    expect(problems('')[0]).toMatch(/hosts\.yaml:1:1 is empty/)
+    expect(problems('hosts:\n  h: {transport: telnet}\n')[0]).toMatch(/:2:18 \/hosts\/h\/transport must be one of ssh, local/)
+    expect(problems('hosts:\n  h: {identityFile: 3}\n')[0]).toMatch(/\/hosts\/h\/identityFile must be a path or a list of paths/)
+    expect(problems('hosts:\n  "bad name": \n')[0]).toMatch(/:2:3 \/hosts\/bad name is not a valid host name/)
+    expect(problems('groups:\n  g:\n    chidlren: {}\n')[0]).toMatch(/:3:5 \/groups\/g\/chidlren .*did you mean 'children'\?/)
+    expect(problems('grups: {}\n')[0]).toMatch(/:1:1 \/grups is not a known section .*did you mean 'groups'\?/)
+    expect(problems('groups:\n  a:\n    children:\n      b:\n')[0]).toMatch(/:4:7 \/groups\/a\/children\/b refers to group 'b', which is not defined/)
+    expect(problems('groups:\n  a: {hosts: {h: }}\n  b:\n    children:\n      a: {}\n')[0]).toMatch(/:5:7 .*defines group 'a' a second time \(first at .*:2:3\)/)
+    expect(problems('hosts:\n  a: {proxyJump: a}\n')[0]).toMatch(/jump through itself/)
+    expect(problems('hosts:\n  h: {port: 22, port: 23}\n')[0]).toMatch(/:2:17 is not valid YAML: Map keys must be unique/)
+  })
+  it('loadInventory throws the first ConfigError carrying the rest', () => {
+    try {
+      loadInventory(path.join(FIX, 'invalid/unknown-key.yaml'), {sshConfig: null})
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).all()).toHaveLength(3)
+    }
+  })
+  it('a missing file', () => {
+    expect(readInventory(path.join(tmp, 'nope.yaml')).errors[0]!.format()).toMatch(/nope\.yaml:1:1 does not exist/)
+  })
+})
+
+describe('format detection', () => {
+  it('tells hosts.yaml, Ansible YAML and INI apart', () => {
+    expect(readInventory(path.join(FIX, 'hosts.yaml'), {sshConfig: null}).format).toBe('hatang')
+    expect(readInventory(path.join(FIX, 'inventory.yml'), {sshConfig: null}).format).toBe('ansible-yaml')
+    expect(readInventory(path.join(FIX, 'inventory.ini'), {sshConfig: null}).format).toBe('ansible-ini')
+    const bare = path.join(tmp, 'hosts')
+    writeFileSync(bare, 'a.example.com\nb.example.com\n')
+    const r = readInventory(bare, {sshConfig: null})
+    expect(r.format).toBe('ansible-ini')
+    expect(r.inventory!.hosts.map((h) => h.name)).toEqual(['a.example.com', 'b.example.com'])
+  })
+})

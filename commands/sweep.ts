@@ -7,7 +7,7 @@ import {ExitCode} from '../src/cli/exit-codes.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from '../src/cli/sweep-progress.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
-import {isCollected, sweep, type HostOutcome} from '../src/collect/sweep.js'
+import {isCollected, sweep, type HostOutcome, type HostResult} from '../src/collect/sweep.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import {loadInventory} from '../src/hosts/load-inventory.js'
 import {LimitError, selectHosts} from '../src/hosts/select.js'
@@ -98,7 +98,7 @@ export default class Sweep extends BaseCommand {
     return report
   }
 
-  private report(file: string, limit: string | undefined, outputDir: string, startedAt: Date, interrupted: boolean, outcomes: HostOutcome[], files: Map<string, string>): SweepReport {
+  private report(file: string, limit: string | undefined, outputDir: string, startedAt: Date, interrupted: boolean, outcomes: HostResult[], files: Map<string, string>): SweepReport {
     const finished = new Date()
     const counts: SweepReport['counts'] = {}
     for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1

@@ -188,13 +188,17 @@ export async function sweepHost(host: HostSpec, options: SweepOptions, known: Kn
   }
 }
 
+/** A host's outcome without its snapshot: what a sweep keeps in memory (snapshots go to onHostDone). */
+export type HostResult = Omit<HostOutcome, 'snapshot'>
+
 /**
  * Collects every host, `concurrency` at a time. One host's failure never stops the others; an abort stops
- * starting new hosts and marks them interrupted, while hosts under way finish.
+ * starting new hosts and marks them interrupted, while hosts under way finish. Each snapshot is handed to
+ * onHostDone and then let go, so memory stays flat however many hosts there are.
  */
-export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = {}): Promise<HostOutcome[]> {
+export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = {}): Promise<HostResult[]> {
   const known = knownHostsCache()
-  const results: HostOutcome[] = new Array(hosts.length)
+  const results: HostResult[] = new Array(hosts.length)
   let next = 0
   const worker = async () => {
     for (;;) {
@@ -203,8 +207,9 @@ export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = 
       const host = hosts[i]!
       options.onHostStart?.(host)
       const outcome = await sweepHost(host, options, known)
-      results[i] = outcome
       options.onHostDone?.(outcome)
+      const {snapshot: _dropped, ...result} = outcome
+      results[i] = result
     }
   }
   const workers = Math.max(1, Math.min(options.concurrency ?? 50, hosts.length))

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:sweep`: full-inventory sweeps of N hosts, each a distinct SSH connection to loopback sshd
+ * instances, hatang next to `ansible all -m setup -f 50` on the same hosts (same key, same known_hosts,
+ * each alias its own ControlPath), alternating, median of RUNS.
+ *   NS=10,50,200,500   sizes (default)
+ *   RUNS=3             runs per size and tool
+ *   ANSIBLE_MAX=50     largest size Ansible is run at (it takes minutes beyond)
+ * Needs root (sshd) and Debian's ansible. Reports wall, hosts/s, controller CPU per host (user+sys of the
+ * tool's process tree ÷ hosts), target CPU per host (the rest of the machine's CPU during the run ÷ hosts:
+ * sshd and the probe commands, which on a real network run on the targets) and peak RSS.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {SshLab, TEST_USER} from '../test/support/sshd.js'
+import {appendResults, machine, measure, median, type Contender, type Sample} from './measure.js'
+
+const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
+const runs = Number(process.env.RUNS ?? 3)
+const ansibleMax = Number(process.env.ANSIBLE_MAX ?? 50)
+const servers = Number(process.env.SERVERS ?? 8)
+const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
+const ansible = spawnSync('sh', ['-c', 'command -v ansible'], {encoding: 'utf8'}).stdout.trim()
+
+function busyJiffies(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu
+  return user + nice + system + irq + softirq + steal
+}
+
+interface Row {
+  tool: string
+  n: number
+  samples: (Sample & {machineCpuMs: number})[]
+}
+
+function timed(c: Contender): Sample & {machineCpuMs: number} {
+  const before = busyJiffies()
+  const s = measure(c)
+  return {...s, machineCpuMs: ((busyJiffies() - before) * 1000) / 100}
+}
+
+const lab = new SshLab()
+const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-sweep-'))
+const rows: Row[] = []
+try {
+  const started = await Promise.all(Array.from({length: servers}, (_, i) => lab.start(`s${i}`)))
+  for (const s of started) lab.trust(s)
+  for (const n of sizes) {
+    const names = Array.from({length: n}, (_, i) => `h${String(i).padStart(4, '0')}`)
+    const port = (i: number) => started[i % started.length]!.port
+    const hostsFile = path.join(work, `hosts-${n}.yaml`)
+    writeFileSync(
+      hostsFile,
+      [
+        'defaults:',
+        `  user: ${TEST_USER}`,
+        `  identityFile: ${lab.clientKey}`,
+        `  knownHostsFile: ${lab.knownHosts}`,
+        '  address: 127.0.0.1',
+        'hosts:',
+        ...names.flatMap((h, i) => [`  ${h}:`, `    port: ${port(i)}`]),
+        '',
+      ].join('\n'),
+    )
+    const cp = path.join(work, 'cp')
+    const inventory = path.join(work, `inventory-${n}.ini`)
+    writeFileSync(
+      inventory,
+      [
+        '[fleet]',
+        ...names.map(
+          (h, i) =>
+            `${h} ansible_host=127.0.0.1 ansible_port=${port(i)} ansible_user=${TEST_USER} ansible_ssh_private_key_file=${lab.clientKey} ` +
+            `ansible_ssh_common_args="-o ControlMaster=auto -o ControlPersist=60s -o ControlPath=${cp}-${h} -o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes"`,
+        ),
+        '',
+      ].join('\n'),
+    )
+    const contenders: Contender[] = [
+      {name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50']},
+    ]
+    if (ansible && n <= ansibleMax) {
+      contenders.push({
+        name: 'ansible all -m setup -f 50',
+        command: [ansible, 'all', '-i', inventory, '-m', 'setup', '-f', '50'],
+        env: {ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_LOCALHOST_WARNING: 'False', ANSIBLE_SSH_CONTROL_PATH_DIR: work},
+      })
+    }
+    const byTool = new Map(contenders.map((c) => [c.name, [] as Row['samples']]))
+    for (let r = 0; r < runs; r++) {
+      for (const c of contenders) {
+        spawnSync('sh', ['-c', `rm -f ${cp}-*`]) // no master connection survives from a previous run
+        const s = timed(c)
+        const ok = c.name.startsWith('hatang') ? s.exitCode === 0 : s.exitCode === 0
+        if (!ok) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}`)
+        byTool.get(c.name)!.push(s)
+        console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s`)
+      }
+    }
+    for (const [tool, samples] of byTool) rows.push({tool, n, samples})
+  }
+} finally {
+  await lab.cleanup()
+  rmSync(work, {recursive: true, force: true})
+}
+
+const lines = [
+  '| hosts | tool | runs | wall median (s) | hosts/s | controller CPU/host (ms) | target CPU/host (ms) | peak RSS (MB) | vs Ansible |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+]
+for (const row of rows) {
+  const wall = median(row.samples.map((s) => s.wallMs))
+  const ctl = median(row.samples.map((s) => s.cpuMs))
+  const target = median(row.samples.map((s) => Math.max(0, s.machineCpuMs - s.cpuMs)))
+  const peer = rows.find((r) => r.n === row.n && r.tool.startsWith('ansible'))
+  const ratio = peer && row.tool.startsWith('hatang') ? `${(median(peer.samples.map((s) => s.wallMs)) / wall).toFixed(1)}× faster` : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
+  lines.push(
+    `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
+  )
+}
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores: "target CPU/host" is what a real network would move off the controller. ${machine()}.`
+console.log(body)
+appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax} npm run bench:sweep`, body)

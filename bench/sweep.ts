@@ -121,6 +121,6 @@ for (const row of rows) {
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores: "target CPU/host" is what a real network would move off the controller. ${machine()}.`
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller. ${machine()}.`
 console.log(body)
 appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax} npm run bench:sweep`, body)

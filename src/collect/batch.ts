@@ -154,11 +154,14 @@ export async function runBatch(transport: Transport, commands: readonly BatchCom
       stdin: script,
       timeoutMs: deadlineMs,
       onStdout: (chunk) => {
-        if (headerReceivedAtMs !== undefined) return
         seen += chunk
         const i = seen.indexOf(headerPrefix)
-        if (i >= 0 && seen.indexOf('\n', i) > 0) headerReceivedAtMs = Date.now()
-        else if (seen.length > 4096) seen = seen.slice(-256)
+        if (i >= 0 && seen.indexOf('\n', i) > 0) {
+          headerReceivedAtMs = Date.now()
+          return false // the header is all we watch for
+        }
+        if (seen.length > 4096) seen = seen.slice(-256)
+        return true
       },
     })
     const parsed = parseBatchOutput(result.stdout, result.stderr, nonce, commands, result.timedOut)

@@ -34,6 +34,7 @@ export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<
     let timedOut = false
     let settled = false
     const decoder = new TextDecoder('utf-8')
+    let streaming = options.onStdout !== undefined
 
     child.stdout.on('data', (chunk: Buffer) => {
       if (outBytes + chunk.length > MAX_OUTPUT_BYTES) {
@@ -42,7 +43,7 @@ export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<
       }
       outBytes += chunk.length
       out.push(chunk)
-      options.onStdout?.(decoder.decode(chunk, {stream: true}))
+      if (streaming && options.onStdout!(decoder.decode(chunk, {stream: true})) === false) streaming = false
     })
     child.stderr.on('data', (chunk: Buffer) => {
       if (errBytes + chunk.length > MAX_OUTPUT_BYTES) {

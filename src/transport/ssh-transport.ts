@@ -205,6 +205,7 @@ export class SshTransport implements Transport {
         let settled = false
         let exitCode: number | null = null
         const decoder = new TextDecoder('utf-8')
+        let streaming = options.onStdout !== undefined
         const fail = (why: string) => {
           if (settled) return
           settled = true
@@ -247,7 +248,7 @@ export class SshTransport implements Transport {
           }
           outBytes += chunk.length
           out.push(chunk)
-          options.onStdout?.(decoder.decode(chunk, {stream: true}))
+          if (streaming && options.onStdout!(decoder.decode(chunk, {stream: true})) === false) streaming = false
         })
         channel.stderr.on('data', (chunk: Buffer) => {
           if (errBytes + chunk.length > MAX_OUTPUT_BYTES) {

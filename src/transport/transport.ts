@@ -4,8 +4,11 @@ export interface ExecOptions {
   timeoutMs?: number
   /** Written to the command's standard input, then closed. */
   stdin?: string
-  /** Called with each chunk of standard output as it arrives (for clock measurement and progress). */
-  onStdout?: (chunk: string) => void
+  /**
+   * Called with each chunk of standard output as it arrives (for clock measurement and progress). Returning
+   * false says it has seen enough: later chunks are not decoded for it.
+   */
+  onStdout?: (chunk: string) => boolean | void
 }
 
 export interface ExecResult {

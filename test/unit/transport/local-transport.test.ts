@@ -24,7 +24,7 @@ describe('LocalTransport', () => {
 
   it('feeds stdin and streams stdout', async () => {
     const chunks: string[] = []
-    const r = await local.exec('cat', {stdin: 'hello', onStdout: (c) => chunks.push(c)})
+    const r = await local.exec('cat', {stdin: 'hello', onStdout: (c) => void chunks.push(c)})
     expect(r.stdout).toBe('hello')
     expect(chunks.join('')).toBe('hello')
   })

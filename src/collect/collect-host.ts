@@ -103,7 +103,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     const ctx = batch.header.os !== undefined ? contextOf(batch, transport) : (context ?? {uid: null, privileged: false, os: 'unknown'})
     for (const p of probes) {
       // let timers, keepalives and progress run between sections: a sweep finishes many hosts at once
-      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (transport.kind === 'ssh') await new Promise<void>((resolve) => setImmediate(resolve))
       const keys = Object.keys(p.commands).map((n) => `${p.id}.${n}`)
       if (keys.length > 0 && keys.every((k) => batch.skipped.has(k))) {
         record(p, 'probe', {status: 'unavailable', reason: `not supported on ${ctx.os}`, durationMs: 0})

@@ -4,6 +4,7 @@ import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
+import {formatIpv6Groups} from '../src/collect/ipv6-text.js'
 
 const AddressSchema = Obj({
   address: Str(),
@@ -255,20 +256,7 @@ function hex32ToIpv4(hex: string): string {
 export function hexToIpv6(hex: string): string {
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new ParseError(`not an IPv6 address in hex: ${hex.slice(0, 40)}`)
   const groups = Array.from({length: 8}, (_, i) => Number.parseInt(hex.slice(i * 4, i * 4 + 4), 16).toString(16))
-  let best = -1
-  let bestLen = 0
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && groups[j] === '0') j++
-    if (j - i > bestLen && j - i >= 2) [best, bestLen] = [i, j - i]
-    i = j
-  }
-  if (best < 0) return groups.join(':')
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`
+  return formatIpv6Groups(groups)
 }
 
 /**

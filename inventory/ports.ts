@@ -4,6 +4,7 @@ import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
+import {formatIpv6Groups} from '../src/collect/ipv6-text.js'
 
 const ProcessSchema = Obj({name: Str(), pid: NonNegInt()})
 
@@ -115,20 +116,7 @@ function procHexToIpv6(hex: string): string {
   const groups = Array.from({length: 8}, (_, i) => ((bytes[i * 2]! << 8) | bytes[i * 2 + 1]!).toString(16))
   // IPv4-mapped, printed as iproute2 does
   if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') return `::ffff:${bytes.slice(12).join('.')}`
-  let best = -1
-  let bestLen = 0
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && groups[j] === '0') j++
-    if (j - i > bestLen && j - i >= 2) [best, bestLen] = [i, j - i]
-    i = j
-  }
-  if (best < 0) return groups.join(':')
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`
+  return formatIpv6Groups(groups)
 }
 
 /**

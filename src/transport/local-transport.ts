@@ -2,7 +2,8 @@ import {spawn} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 
-import {MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+import {OutputCapture} from './output-capture.js'
+import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
 
 /** Options shared by transports that spawn a local process (the local machine, a chroot). */
 export interface SpawnSpec {
@@ -12,7 +13,6 @@ export interface SpawnSpec {
 
 /** Runs a process, collecting output with a cap, killing its whole process group on timeout. */
 export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<ExecResult> {
-  const started = performance.now()
   return new Promise((resolve, reject) => {
     let child
     try {
@@ -26,46 +26,17 @@ export function runProcess(spec: SpawnSpec, options: ExecOptions = {}): Promise<
       return
     }
 
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let outBytes = 0
-    let errBytes = 0
-    let truncated = false
+    const capture = new OutputCapture(options)
     let timedOut = false
     let settled = false
-    const decoder = new TextDecoder('utf-8')
-    let streaming = options.onStdout !== undefined
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (outBytes + chunk.length > MAX_OUTPUT_BYTES) {
-        truncated = true
-        return
-      }
-      outBytes += chunk.length
-      out.push(chunk)
-      if (streaming && options.onStdout!(decoder.decode(chunk, {stream: true})) === false) streaming = false
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (errBytes + chunk.length > MAX_OUTPUT_BYTES) {
-        truncated = true
-        return
-      }
-      errBytes += chunk.length
-      err.push(chunk)
-    })
+    child.stdout.on('data', capture.stdout)
+    child.stderr.on('data', capture.stderr)
 
     const finish = (code: number | null) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        exitCode: timedOut ? null : code,
-        timedOut,
-        durationMs: performance.now() - started,
-        truncated,
-      })
+      resolve(capture.result(code, timedOut))
     }
 
     const timer =

@@ -7,7 +7,8 @@ import {NodeSSH} from 'node-ssh'
 import type {AgentAuthMethod, ClientChannel, ConnectConfig, PasswordAuthMethod, PublicKeyAuthMethod} from 'ssh2'
 
 import {shQuote} from './shell-quote.js'
-import {MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+import {OutputCapture} from './output-capture.js'
+import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
 
 /** Why a host could not be collected: one word a report can count, with the reason beside it. */
 export type HostFailureKind = 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'timeout' | 'error'
@@ -186,7 +187,6 @@ export class SshTransport implements Transport {
   }
 
   private run(command: string, options: ExecOptions): Promise<ExecResult> {
-    const started = performance.now()
     const connection = this.ssh.connection
     if (!connection || this.lost) return Promise.reject(new TransportError(`${this.target}: ${this.lost ?? 'not connected'}`, 'ENOTCONN'))
     return new Promise((resolve, reject) => {
@@ -196,16 +196,10 @@ export class SshTransport implements Transport {
           reject(new TransportError(`${this.target}: cannot open a channel: ${error.message}`, refused ? 'EOPENFAILED' : 'ECHANNEL', {cause: error}))
           return
         }
-        const out: Buffer[] = []
-        const err: Buffer[] = []
-        let outBytes = 0
-        let errBytes = 0
-        let truncated = false
+        const capture = new OutputCapture(options)
         let timedOut = false
         let settled = false
         let exitCode: number | null = null
-        const decoder = new TextDecoder('utf-8')
-        let streaming = options.onStdout !== undefined
         const fail = (why: string) => {
           if (settled) return
           settled = true
@@ -219,14 +213,7 @@ export class SshTransport implements Transport {
           settled = true
           if (timer) clearTimeout(timer)
           this.pending.delete(fail)
-          resolve({
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-            exitCode: timedOut ? null : exitCode,
-            timedOut,
-            durationMs: performance.now() - started,
-            truncated,
-          })
+          resolve(capture.result(exitCode, timedOut))
         }
         const timer =
           options.timeoutMs === undefined
@@ -241,23 +228,8 @@ export class SshTransport implements Transport {
                 channel.close()
                 setTimeout(finish, 1000).unref()
               }, options.timeoutMs)
-        channel.on('data', (chunk: Buffer) => {
-          if (outBytes + chunk.length > MAX_OUTPUT_BYTES) {
-            truncated = true
-            return
-          }
-          outBytes += chunk.length
-          out.push(chunk)
-          if (streaming && options.onStdout!(decoder.decode(chunk, {stream: true})) === false) streaming = false
-        })
-        channel.stderr.on('data', (chunk: Buffer) => {
-          if (errBytes + chunk.length > MAX_OUTPUT_BYTES) {
-            truncated = true
-            return
-          }
-          errBytes += chunk.length
-          err.push(chunk)
-        })
+        channel.on('data', capture.stdout)
+        channel.stderr.on('data', capture.stderr)
         channel.on('exit', (code: number | null) => {
           exitCode = typeof code === 'number' ? code : null
         })

@@ -12,6 +12,7 @@ import {ConfigError} from '../src/hosts/config-error.js'
 import {loadInventory} from '../src/hosts/load-inventory.js'
 import {LimitError, selectHosts} from '../src/hosts/select.js'
 import {renderSweepSummary, type SweepReport} from '../src/report/sweep-summary.js'
+import {sshConfigOption} from './hosts/validate.js'
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
 
@@ -37,13 +38,14 @@ export default class Sweep extends BaseCommand {
     output: Flags.string({char: 'o', summary: 'Folder for the snapshots (default ./hatang-sweep-YYYYMMDD-HHMMSS).', helpValue: 'DIR'}),
     'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (like StrictHostKeyChecking=accept-new); changed keys are still refused.'}),
     quiet: Flags.boolean({char: 'q', summary: 'No progress output.'}),
+    'ssh-config': Flags.string({summary: "ssh_config to consult for what the inventory leaves unset; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
   }
 
   async run(): Promise<SweepReport> {
     const {args, flags} = await this.parse(Sweep)
     let hosts
     try {
-      hosts = selectHosts(loadInventory(args.file), flags.limit)
+      hosts = selectHosts(loadInventory(args.file, sshConfigOption(flags['ssh-config'])), flags.limit)
     } catch (error) {
       if (error instanceof ConfigError) this.usageError(error.format({validateHint: true}))
       if (error instanceof LimitError) this.usageError(error.message, `run 'hatang hosts list ${args.file}'`)

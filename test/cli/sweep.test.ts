@@ -156,6 +156,34 @@ describe('hatang sweep options', () => {
     expect((JSON.parse(again.stdout) as SweepReport).hosts[0]!.status).toBe('ok')
   })
 
+  it('sweeps an Ansible INI inventory as it is, ranges and group vars included', () => {
+    const file = path.join(work, 'inventory.ini')
+    writeFileSync(
+      file,
+      [
+        '[fleet]',
+        `node[1:2] ansible_host=127.0.0.1 ansible_port=${servers.good1!.port}`,
+        `other ansible_host=127.0.0.1 ansible_port=${servers.good2!.port}`,
+        '',
+        '[fleet:vars]',
+        `ansible_user=${TEST_USER}`,
+        `ansible_ssh_private_key_file=${lab.clientKey}`,
+        '',
+      ].join('\n'),
+    )
+    // known_hosts comes from ~/.ssh/config or the default files for an Ansible inventory: give it ours
+    const sshConfig = path.join(work, 'ssh_config')
+    writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${lab.knownHosts}\n`)
+    const r = hatang(['sweep', file, '--ssh-config', sshConfig, '-o', path.join(work, 'ansible-out'), '--json', '--quiet'])
+    expect(r.status, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout) as SweepReport
+    expect(report.hosts.map((h) => [h.name, h.status])).toEqual([
+      ['node1', 'ok'],
+      ['node2', 'ok'],
+      ['other', 'ok'],
+    ])
+  })
+
   it('exits 2 with file:line:column on a broken hosts file, writing nothing', () => {
     const file = path.join(work, 'broken.yaml')
     writeFileSync(file, 'hosts:\n  web01:\n    port: 99999\n')

@@ -132,7 +132,13 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   }
 
   const shellProbes = all.filter((p) => !nativeIds.has(p.id))
-  const groups = planBatches(shellProbes, options.parallelBatches ?? 3)
+  // Windows has no POSIX shell: its sections come from the native collectors or say why they cannot
+  const noShell = transport.kind === 'local' && transport.platform === 'win32'
+  const unsupported = (probes: readonly AnyProbe[]) => {
+    for (const p of probes) record(p, 'probe', {status: 'unavailable', reason: 'not supported on Windows (no POSIX shell)', durationMs: 0})
+  }
+  const groups = noShell ? [] : planBatches(shellProbes, options.parallelBatches ?? 3)
+  if (noShell) unsupported(shellProbes)
   const shellDone = Promise.all(groups.map((g) => runProbes(g)))
   const nativeDone = (async () => {
     if (nativeIds.size === 0) return []
@@ -148,7 +154,10 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   })()
   await shellDone
   const fallback = (await nativeDone).filter((p): p is AnyProbe => p !== undefined)
-  if (fallback.length > 0) await runProbes(fallback)
+  if (fallback.length > 0) {
+    if (noShell) unsupported(fallback)
+    else await runProbes(fallback)
+  }
 
   const ordered: Record<string, Section<unknown>> = {}
   for (const p of all) {

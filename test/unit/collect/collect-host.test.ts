@@ -100,3 +100,21 @@ describe('native sections list', () => {
     expect((await loadNativeCollectors()).map((n) => n.probe.id).sort()).toEqual([...nativeSectionIds].sort())
   })
 })
+
+describe('collectHost on Windows', () => {
+  it('runs no shell command, and says each shell section is not supported there', async () => {
+    // Windows cannot run here: a transport that reports it, and fails the test if anything tries to run a command
+    const windows = {
+      kind: 'local' as const,
+      target: 'ws01',
+      platform: 'win32' as const,
+      exec: () => Promise.reject(new Error('no command may run on Windows')),
+      close: async () => {},
+    }
+    const snap = await collectHost(windows, {probes: [probe('a', 'echo a'), probe('b', 'echo b')]})
+    const s = snap.sections as unknown as Record<string, {status: string; reason?: string}>
+    expect(s.a).toMatchObject({status: 'unavailable', reason: 'not supported on Windows (no POSIX shell)'})
+    expect(s.b!.status).toBe('unavailable')
+    expect(snap.meta.batches).toEqual([])
+  })
+})

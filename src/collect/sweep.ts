@@ -10,6 +10,8 @@ import {
   acceptNewAllowed,
   appendKnownHost,
   describeHostKeyVerdict,
+  knownHostsName,
+  parseKnownHosts,
   preferredHostKeyAlgorithms,
   readKnownHosts,
   verifyHostKey,
@@ -123,7 +125,10 @@ async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsC
   const verifyHostKeyFn: HostKeyVerifier = (h, port, key) => {
     const verdict = verifyHostKey(entries, {host: h, port}, {blob: key.blob})
     if (verdict.status === 'trusted') return {ok: true}
-    if (options.acceptNew && acceptNewAllowed(verdict)) {
+    if (options.acceptNew && verdict.status === 'unknown' && acceptNewAllowed(verdict)) {
+      // known from now on for the rest of this sweep too: another alias of the same host:port presenting a
+      // different key is then refused as changed, not accepted as new
+      entries.push(...parseKnownHosts(`${knownHostsName(h, port)} ${verdict.keyType} ${key.blob.toString('base64')}`, `${files[0]!} (accepted in this sweep)`).entries)
       pendingAppends.push(appendKnownHost(files[0]!, h, port, {blob: key.blob}, {comment: `added by hatang ${new Date().toISOString().slice(0, 10)}`}))
       return {ok: true}
     }

@@ -117,3 +117,32 @@ describe('sudo -n for privileged probes', () => {
     expect(readFileSync(SUDOERS, 'utf8')).toContain(TEST_USER)
   })
 })
+
+describe('--accept-new within one sweep', () => {
+  it('records a first-seen key once and trusts it for the rest of the sweep', async () => {
+    const {sweep} = await import('../../src/collect/sweep.js')
+    const first = await lab.start('first-seen')
+    const known = path.join(work, 'accept-known_hosts')
+    writeFileSync(known, '')
+    const spec = (name: string) => ({
+      name,
+      address: '127.0.0.1',
+      port: first.port,
+      user: TEST_USER,
+      identityFiles: [lab.clientKey],
+      knownHostsFiles: [known],
+      sudo: false,
+      transport: 'ssh' as const,
+      groups: [],
+      tags: [],
+      source: {file: 'test', line: 1, column: 1},
+    })
+    const os = (await import('../../inventory/index.js')).probes.filter((p) => p.id === 'os')
+    // two aliases of one address, one after the other: the second sees the key accepted for the first
+    const results = await sweep([spec('alias1'), spec('alias2')], {acceptNew: true, concurrency: 1, collect: {probes: os}})
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok'])
+    const lines = readFileSync(known, 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`[127.0.0.1]:${first.port} ${first.hostKeyPub}`)
+  })
+})

@@ -1,0 +1,196 @@
+import type {Snapshot} from '../../model/snapshot.js'
+import type {Section} from '../../model/section.js'
+import {compareDpkgVersions} from '../versions/dpkg-version.js'
+
+/**
+ * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
+ * unknown (the data is not there, with the reason). Unknown never turns into pass.
+ *
+ *   {path: sshd.permitRootLogin, in: [no, prohibit-password]}
+ *   {all: [...]}, {any: [...]}, {not: {...}}
+ *   {path: accounts.users, none: {path: uid, equals: 0}}        (quantifiers: each, some, none; inner paths are per item)
+ *   {path: accounts.uid0, count: {le: 1}}                          (count, with an optional `where`)
+ *   {path: [sysctl, params, net.ipv4.ip_forward], equals: '0'}     (a list path for keys that contain dots)
+ * The first segment of a top-level path names a section (its data), `host` or `meta`.
+ */
+export type Path = string | string[]
+
+export const COMPARE_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'notMatches', 'exists', 'lt', 'le', 'gt', 'ge', 'versionLt', 'versionLe', 'versionGt', 'versionGe'] as const
+export type CompareOp = (typeof COMPARE_OPS)[number]
+export const COUNT_OPS = ['equals', 'lt', 'le', 'gt', 'ge'] as const
+
+export type Assertion =
+  | ({path: Path} & Partial<Record<CompareOp, unknown>>)
+  | {all: Assertion[]}
+  | {any: Assertion[]}
+  | {not: Assertion}
+  | {path: Path; each: Assertion}
+  | {path: Path; some: Assertion}
+  | {path: Path; none: Assertion}
+  | {path: Path; count: {where?: Assertion} & Partial<Record<(typeof COUNT_OPS)[number], number>>}
+
+export type Verdict = 'pass' | 'fail' | 'unknown'
+
+export interface Outcome {
+  verdict: Verdict
+  /** For fail and unknown: what was found, or why nothing could be. */
+  reason?: string
+}
+
+const pass: Outcome = {verdict: 'pass'}
+
+function segments(path: Path): string[] {
+  if (Array.isArray(path)) return path
+  return path === '' || path === '.' ? [] : path.split('.')
+}
+
+const show = (v: unknown): string => {
+  const text = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text
+}
+
+/** Where a path leads in a snapshot (top level) or in an item (inside a quantifier). */
+type Resolved = {ok: true; value: unknown} | {ok: false; reason: string}
+
+function walk(start: unknown, segs: string[], label: string): Resolved {
+  let v = start
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object') return {ok: true, value: undefined}
+    v = (v as Record<string, unknown>)[s]
+  }
+  void label
+  return {ok: true, value: v}
+}
+
+export function resolveTop(snapshot: Snapshot, path: Path): Resolved {
+  const [root, ...rest] = segments(path)
+  if (root === undefined) return {ok: false, reason: 'empty path'}
+  if (root === 'host') return walk(snapshot.host, rest, 'host')
+  if (root === 'meta') return walk(snapshot.meta, rest, 'meta')
+  const section = (snapshot.sections as unknown as Record<string, Section<unknown> | undefined>)[root]
+  if (!section) return {ok: false, reason: `no section '${root}' in the snapshot`}
+  if (section.status !== 'ok' && section.status !== 'partial') return {ok: false, reason: `${root}: ${section.status}${section.reason ? ` (${section.reason})` : ''}`}
+  return walk(section.data, rest, root)
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const toNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined)
+
+function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache): Outcome {
+  if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
+  if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
+  const fail = (what: string): Outcome => ({verdict: 'fail', reason: `${where} is ${show(actual)}, ${what}`})
+  switch (op) {
+    case 'equals':
+      return equal(actual, expected) ? pass : fail(`expected ${show(expected)}`)
+    case 'notEquals':
+      return !equal(actual, expected) ? pass : fail(`expected anything but ${show(expected)}`)
+    case 'in':
+      return (expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected one of ${show(expected)}`)
+    case 'notIn':
+      return !(expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected none of ${show(expected)}`)
+    case 'matches':
+    case 'notMatches': {
+      const re = regexes.get(String(expected))
+      const hit = re.test(typeof actual === 'string' ? actual : JSON.stringify(actual))
+      return hit === (op === 'matches') ? pass : fail(`${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
+    }
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge': {
+      const a = toNumber(actual)
+      if (a === undefined) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a number`}
+      const e = Number(expected)
+      const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
+      return ok ? pass : fail(`expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
+    }
+    default: {
+      // version comparisons, by the package manager's own ordering (dpkg for now)
+      if (typeof actual !== 'string') return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a version`}
+      const c = compareDpkgVersions(actual, String(expected))
+      const ok = op === 'versionLt' ? c < 0 : op === 'versionLe' ? c <= 0 : op === 'versionGt' ? c > 0 : c >= 0
+      return ok ? pass : fail(`expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
+    }
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  // YAML writes `yes`/`22` where a snapshot holds strings or numbers: compare scalars by their text
+  if ((typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'string' || typeof b === 'boolean')) return String(a) === String(b)
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** Compiled regular expressions, shared across hosts (patterns are validated when a pack loads). */
+export class RegexCache {
+  private readonly map = new Map<string, RegExp>()
+  get(pattern: string): RegExp {
+    let re = this.map.get(pattern)
+    if (!re) {
+      re = new RegExp(pattern, 'u')
+      this.map.set(pattern, re)
+    }
+    return re
+  }
+}
+
+/** Kleene's three-valued AND / OR, keeping the first reason that decided it. */
+function allOf(outcomes: Outcome[]): Outcome {
+  return outcomes.find((o) => o.verdict === 'fail') ?? outcomes.find((o) => o.verdict === 'unknown') ?? pass
+}
+function anyOf(outcomes: Outcome[]): Outcome {
+  if (outcomes.some((o) => o.verdict === 'pass')) return pass
+  const unknown = outcomes.find((o) => o.verdict === 'unknown')
+  if (unknown) return unknown
+  return {verdict: 'fail', reason: outcomes.map((o) => o.reason).filter(Boolean).join('; ') || 'no alternative holds'}
+}
+
+/** Evaluates an assertion against a snapshot (top level) or, inside quantifiers, against one item. */
+export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: string}): Outcome {
+  if ('all' in a) return allOf(a.all.map((x) => evaluate(x, snapshot, regexes, item)))
+  if ('any' in a) return anyOf(a.any.map((x) => evaluate(x, snapshot, regexes, item)))
+  if ('not' in a && !('path' in a)) {
+    const o = evaluate(a.not, snapshot, regexes, item)
+    return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds'} : pass
+  }
+  const p = (a as {path: Path}).path
+  const label = item ? `${item.label}${segments(p).length ? `.${segments(p).join('.')}` : ''}` : segments(p).join('.')
+  const resolved = item ? walk(item.value, segments(p), label) : resolveTop(snapshot, p)
+  if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
+  const value = resolved.value
+  if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
+    if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
+    if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
+    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: `${label}[${describeItem(v, i)}]`}))
+    if ('each' in a) return allOf(per(a.each))
+    if ('some' in a) {
+      const o = anyOf(per(a.some))
+      return o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o
+    }
+    if ('none' in a) {
+      const outcomes = per(a.none)
+      const hits = outcomes.map((o, i) => (o.verdict === 'pass' ? describeItem(value[i], i) : undefined)).filter(Boolean)
+      if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
+      return outcomes.find((o) => o.verdict === 'unknown') ?? pass
+    }
+    const {where, ...ops} = a.count
+    const outcomes = where ? per(where) : value.map(() => pass)
+    const unknown = outcomes.find((o) => o.verdict === 'unknown')
+    if (unknown) return unknown
+    const n = outcomes.filter((o) => o.verdict === 'pass').length
+    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
+  }
+  const ops = COMPARE_OPS.filter((op) => op in a)
+  return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes)))
+}
+
+/** A short name for a list item in a reason: its `name`, `target`, `id` or `port`, else its index. */
+function describeItem(v: unknown, i: number): string {
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>
+    for (const k of ['name', 'target', 'id', 'port', 'address']) if (typeof o[k] === 'string' || typeof o[k] === 'number') return String(o[k])
+  }
+  if (typeof v === 'string' || typeof v === 'number') return String(v)
+  return String(i)
+}

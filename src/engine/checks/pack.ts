@@ -1,0 +1,171 @@
+import {readFileSync} from 'node:fs'
+
+import {Type, type Static, type TSchema} from '@sinclair/typebox'
+
+import {ConfigError} from '../../hosts/config-error.js'
+import {readYaml} from '../../hosts/hosts-file.js'
+import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
+import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
+import {type compile, formatErrors, newAjv} from '../../model/validate.js'
+import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** Text in both languages of the report; Vietnamese is required, like English. */
+const Bilingual = Obj({vi: Str({minLength: 1}), en: Str({minLength: 1})})
+
+const PathSchema = Type.Union([Str(), Arr(Str({minLength: 1}), {minItems: 1})])
+const Scalar = Type.Union([Str(), Num(), Type.Boolean(), Type.Null()])
+
+/** The assertion language as a JSON Schema (recursive). */
+export const AssertionSchema = Type.Recursive(
+  (This) =>
+    Type.Union([
+      Obj({all: Arr(This, {minItems: 1})}),
+      Obj({any: Arr(This, {minItems: 1})}),
+      Obj({not: This}),
+      Obj({path: PathSchema, each: This}),
+      Obj({path: PathSchema, some: This}),
+      Obj({path: PathSchema, none: This}),
+      Obj({
+        path: PathSchema,
+        count: Obj({where: Opt(This), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 1}),
+      }),
+      Obj(
+        {
+          path: PathSchema,
+          equals: Opt(Scalar),
+          notEquals: Opt(Scalar),
+          in: Opt(Arr(Scalar, {minItems: 1})),
+          notIn: Opt(Arr(Scalar, {minItems: 1})),
+          matches: Opt(Str({minLength: 1})),
+          notMatches: Opt(Str({minLength: 1})),
+          exists: Opt(Type.Boolean()),
+          lt: Opt(Num()),
+          le: Opt(Num()),
+          gt: Opt(Num()),
+          ge: Opt(Num()),
+          versionLt: Opt(Str({minLength: 1})),
+          versionLe: Opt(Str({minLength: 1})),
+          versionGt: Opt(Str({minLength: 1})),
+          versionGe: Opt(Str({minLength: 1})),
+        },
+        {minProperties: 2},
+      ),
+    ]),
+  {$id: 'urn:hatang:schema:assertion'},
+)
+
+export const ApplicabilitySchema = Obj({
+  family: Opt(Arr(Str())),
+  distribution: Opt(Arr(Str())),
+  /** OS versions (os.versionId), e.g. ['11', '12']. */
+  versionId: Opt(Arr(Str())),
+  groups: Opt(Arr(Str())),
+  roles: Opt(Arr(Str())),
+  tags: Opt(Arr(Str())),
+  /** Only where this holds (e.g. sshd installed); where it is unknown, the check is unknown. */
+  when: Opt(Type.Ref(AssertionSchema)),
+})
+
+export const ReferenceSchema = Obj({
+  /** CIS Benchmark recommendations: the benchmark's title and the recommendation id as published. */
+  cis: Opt(Arr(Obj({benchmark: Str({minLength: 1}), id: Str({minLength: 1})}))),
+  /** TCVN 11930:2017 technical requirement group; `unconfirmed` until the organisation's legal staff confirm the clause. */
+  tcvn: Opt(Obj({group: StringEnum(['network', 'server', 'application', 'data']), clause: Opt(Str()), status: StringEnum(['confirmed', 'unconfirmed'])})),
+  tags: Opt(Arr(Str())),
+})
+
+export const CheckSchema = Obj({
+  id: Str({pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$'}),
+  title: Bilingual,
+  rationale: Bilingual,
+  remediation: Bilingual,
+  severity: StringEnum(SEVERITIES),
+  applies: Opt(ApplicabilitySchema),
+  assert: Type.Ref(AssertionSchema),
+  references: Opt(ReferenceSchema),
+})
+
+export const PackSchema = Obj(
+  {
+    pack: Str({pattern: '^[a-z0-9][a-z0-9-]*$'}),
+    version: Str({pattern: '^\\d+\\.\\d+\\.\\d+$'}),
+    title: Bilingual,
+    description: Opt(Bilingual),
+    checks: Arr(CheckSchema, {minItems: 1}),
+  },
+  {$id: 'urn:hatang:schema:check-pack', title: 'hatang check pack'},
+)
+
+export type Check = Omit<Static<typeof CheckSchema>, 'assert' | 'applies'> & {
+  assert: Assertion
+  applies?: Omit<Static<typeof ApplicabilitySchema>, 'when'> & {when?: Assertion}
+}
+export interface Pack extends Omit<Static<typeof PackSchema>, 'checks'> {
+  checks: Check[]
+  /** Where the pack was read from. */
+  file: string
+}
+
+let validator: ReturnType<typeof compile> | undefined
+/** The pack schema references the (recursive) assertion schema once, by $id. */
+function packValidator(): ReturnType<typeof compile> {
+  if (!validator) {
+    const ajv = newAjv()
+    ajv.addSchema(AssertionSchema as unknown as TSchema)
+    validator = ajv.compile(PackSchema as unknown as TSchema)
+  }
+  return validator
+}
+
+function* regexesOf(a: unknown, at: (string | number)[]): Generator<{pattern: string; at: (string | number)[]}> {
+  if (a === null || typeof a !== 'object') return
+  for (const [k, v] of Object.entries(a)) {
+    if ((k === 'matches' || k === 'notMatches') && typeof v === 'string') yield {pattern: v, at: [...at, k]}
+    else yield* regexesOf(v, [...at, k])
+  }
+}
+
+/**
+ * Reads a check pack (YAML), validated against its JSON Schema, with errors at file:line:column; regular
+ * expressions are compiled at load, ids must be unique. Throws ConfigError (the others in `.more`).
+ */
+export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack {
+  const {doc, counter, data, errors} = readYaml(text, file)
+  ConfigError.throwIfAny(errors)
+  const at = (segs: readonly (string | number)[], problem: string, hint?: string) => {
+    const {line, column} = positionOf(doc, counter, segs.map(String))
+    return new ConfigError(file, line, column, pointer(segs), problem, hint ?? `run 'hatang packs validate ${file}'`)
+  }
+  const validate = packValidator()
+  if (!validate(data)) {
+    // the deepest errors say the most; union branches repeat themselves, keep one message per place
+    const seen = new Set<string>()
+    const problems: ConfigError[] = []
+    for (const e of [...(validate.errors ?? [])].sort((x, y) => y.instancePath.length - x.instancePath.length)) {
+      if (seen.has(e.instancePath)) continue
+      seen.add(e.instancePath)
+      problems.push(at(pointerSegments(e.instancePath), formatErrors([e])[0]!.replace(/^\S+ /, '')))
+    }
+    ConfigError.throwIfAny(problems.slice(0, 20))
+  }
+  const pack = data as Omit<Pack, 'file'>
+  const problems: ConfigError[] = []
+  const ids = new Map<string, number>()
+  pack.checks.forEach((c, i) => {
+    if (ids.has(c.id)) problems.push(at(['checks', i, 'id'], `repeats the id '${c.id}' of check ${ids.get(c.id)! + 1}`, 'give every check its own id'))
+    ids.set(c.id, i)
+    for (const r of regexesOf(c, ['checks', i])) {
+      try {
+        new RegExp(r.pattern, 'u')
+      } catch (error) {
+        problems.push(at(r.at, `is not a valid regular expression: ${(error as Error).message}`))
+      }
+    }
+  })
+  ConfigError.throwIfAny(problems)
+  void COMPARE_OPS
+  return {...pack, file}
+}

@@ -1,0 +1,71 @@
+import type {Snapshot} from '../../model/snapshot.js'
+import {evaluate, RegexCache, type Outcome} from './assertion.js'
+import type {Check, Pack, Severity} from './pack.js'
+
+export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not-applicable'
+
+export interface CheckResult {
+  host: string
+  pack: string
+  check: string
+  severity: Severity
+  status: CheckStatus
+  /** For fail and unknown: what was found, or why it could not be. */
+  reason?: string
+}
+
+export interface HostResults {
+  host: string
+  results: CheckResult[]
+  counts: Record<CheckStatus, number>
+  /** Set when no check applied to the host: that is an error, never a pass. */
+  error?: string
+}
+
+function inList(value: string | undefined, list: readonly string[] | undefined): boolean | undefined {
+  if (!list) return true
+  if (value === undefined) return undefined
+  return list.includes(value)
+}
+
+function intersects(values: readonly string[] | undefined, list: readonly string[] | undefined): boolean {
+  return !list || (values ?? []).some((v) => list.includes(v))
+}
+
+/** Whether a check applies to a host: pass (applies), fail (does not) or unknown (with the reason). */
+export function applicability(check: Check, snapshot: Snapshot, regexes: RegexCache): Outcome {
+  const a = check.applies
+  if (!a) return {verdict: 'pass'}
+  if (!intersects(snapshot.host.groups, a.groups) || !intersects(snapshot.host.role ? [snapshot.host.role] : [], a.roles) || !intersects(snapshot.host.tags, a.tags)) {
+    return {verdict: 'fail'}
+  }
+  if (a.family || a.distribution || a.versionId) {
+    const os = snapshot.sections.os
+    if (os.status !== 'ok' && os.status !== 'partial') return {verdict: 'unknown', reason: `os: ${os.status}${os.reason ? ` (${os.reason})` : ''}`}
+    const checks = [inList(os.data?.family, a.family), inList(os.data?.distribution, a.distribution), inList(os.data?.versionId, a.versionId)]
+    if (checks.includes(false)) return {verdict: 'fail'}
+    if (checks.includes(undefined)) return {verdict: 'unknown', reason: 'the OS distribution or version is not reported'}
+  }
+  return a.when ? evaluate(a.when, snapshot, regexes) : {verdict: 'pass'}
+}
+
+/** Evaluates every check of the packs on one host's snapshot. */
+export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = new RegexCache()): HostResults {
+  const results: CheckResult[] = []
+  for (const pack of packs) {
+    for (const check of pack.checks) {
+      const base = {host: snapshot.host.name, pack: pack.pack, check: check.id, severity: check.severity}
+      const applies = applicability(check, snapshot, regexes)
+      if (applies.verdict === 'fail') {
+        results.push({...base, status: 'not-applicable'})
+        continue
+      }
+      const outcome = applies.verdict === 'unknown' ? applies : evaluate(check.assert, snapshot, regexes)
+      results.push({...base, status: outcome.verdict, ...(outcome.reason ? {reason: outcome.reason} : {})})
+    }
+  }
+  const counts: Record<CheckStatus, number> = {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0}
+  for (const r of results) counts[r.status]++
+  const applied = results.length - counts['not-applicable']
+  return {host: snapshot.host.name, results, counts, ...(applied === 0 ? {error: 'no check applies to this host'} : {})}
+}

@@ -1,0 +1,78 @@
+import {readdirSync, readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
+import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
+import {runChecks, type HostResults} from '../src/engine/checks/run-checks.js'
+import {ConfigError} from '../src/hosts/config-error.js'
+import type {Snapshot} from '../src/model/snapshot.js'
+import {SnapshotValidationError, validateSnapshot} from '../src/model/validate.js'
+import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
+
+export default class Check extends BaseCommand {
+  static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
+  static override description =
+    'Reads snapshots (files from collect -o, or the folder a sweep wrote) and evaluates every check of the packs. Where a ' +
+    "check's data is unavailable the result is unknown, with the reason, never pass; a host where no check applies is an error. " +
+    'Exit 1 when a failure at or above --fail-on exists (or a host had no applicable check).'
+  static override examples = [
+    '<%= config.bin %> check hatang-sweep-20261124-0200/',
+    '<%= config.bin %> check web01.json --pack linux-server --pack ./our-rules.yaml --fail-on critical',
+    '<%= config.bin %> check snap.json --lang vi --json',
+  ]
+  static override strict = false
+  static override args = {snapshots: Args.string({required: true, description: 'snapshot files, or folders of them'})}
+  static override flags = {
+    pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
+    'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a check at or above this severity fails.'}),
+    lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of titles in the summary.'}),
+  }
+
+  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]}> {
+    const {argv, flags} = await this.parse(Check)
+    let packs: Pack[]
+    try {
+      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.format())
+      throw error
+    }
+    const hosts = this.snapshots(argv as string[]).map((s) => runChecks(s, packs))
+    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color))
+    const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
+    const failing = hosts.some((h) => h.error || h.results.some((r) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit))
+    if (failing) process.exitCode = ExitCode.Findings
+    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts}
+  }
+
+  /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */
+  private snapshots(args: string[]): Snapshot[] {
+    const files = args.flatMap((a) => {
+      try {
+        return statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith('.json') && f !== 'sweep.json').sort().map((f) => path.join(a, f)) : [a]
+      } catch {
+        return this.usageError(`${a}: no such file or folder`, 'name snapshot files or the folder a sweep wrote')
+      }
+    })
+    if (files.length === 0) this.usageError(`no snapshot in ${args.join(', ')}`, "collect one with 'hatang collect -o FILE' or 'hatang sweep'")
+    return files.map((file) => {
+      let value: unknown
+      try {
+        value = JSON.parse(readFileSync(file, 'utf8'))
+      } catch (error) {
+        return this.usageError(`${file}: not a JSON snapshot (${(error as Error).message})`)
+      }
+      try {
+        validateSnapshot(value, file)
+      } catch (error) {
+        if (error instanceof SnapshotValidationError) this.usageError(error.message, 'was it written by another version of hatang?')
+        throw error
+      }
+      return value
+    })
+  }
+}

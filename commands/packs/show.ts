@@ -1,0 +1,31 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {packFile} from '../../src/engine/checks/builtin-packs.js'
+import {loadPack, type Pack} from '../../src/engine/checks/pack.js'
+import {ConfigError} from '../../src/hosts/config-error.js'
+
+export default class PacksShow extends BaseCommand {
+  static override summary = 'Show the checks of a pack: id, severity and title.'
+  static override examples = ['<%= config.bin %> packs show linux-server', '<%= config.bin %> packs show ./our-rules.yaml --lang vi']
+  static override args = {pack: Args.string({required: true, description: 'a built-in pack name or a pack file'})}
+  static override flags = {lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the titles.'})}
+
+  async run(): Promise<Pack> {
+    const {args, flags} = await this.parse(PacksShow)
+    let pack: Pack
+    try {
+      pack = loadPack(packFile(args.pack))
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.format())
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.usageError(`no pack '${args.pack}'`, "run 'hatang packs list'")
+      throw error
+    }
+    const lang = flags.lang as 'vi' | 'en'
+    if (!this.jsonEnabled()) {
+      this.log(`${pack.pack} ${pack.version} — ${pack.title[lang]}`)
+      for (const c of pack.checks) this.log(`  ${c.severity.padEnd(8)} ${c.id.padEnd(28)} ${c.title[lang]}`)
+    }
+    return pack
+  }
+}

@@ -1,0 +1,28 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {ExitCode} from '../../src/cli/exit-codes.js'
+import {loadPack} from '../../src/engine/checks/pack.js'
+import {ConfigError} from '../../src/hosts/config-error.js'
+
+export default class PacksValidate extends BaseCommand {
+  static override summary = 'Check pack files against the pack schema: every problem with file:line:column.'
+  static override examples = ['<%= config.bin %> packs validate our-rules.yaml']
+  static override strict = false
+  static override args = {files: Args.string({required: true, description: 'pack files'})}
+
+  async run(): Promise<{file: string; valid: boolean; checks?: number; errors: string[]}[]> {
+    const {argv} = await this.parse(PacksValidate)
+    const results = (argv as string[]).map((file) => {
+      try {
+        return {file, valid: true, checks: loadPack(file).checks.length, errors: []}
+      } catch (error) {
+        if (error instanceof ConfigError) return {file, valid: false, errors: [error, ...error.more].map((e) => e.message)}
+        return {file, valid: false, errors: [`${file}: ${(error as Error).message}`]}
+      }
+    })
+    if (!this.jsonEnabled()) for (const r of results) this.log(r.valid ? `ok: ${r.file} (${r.checks} checks)` : r.errors.join('\n'))
+    if (results.some((r) => !r.valid)) process.exitCode = ExitCode.Usage
+    return results
+  }
+}

@@ -1,0 +1,94 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {HostResults} from '../../src/engine/checks/run-checks.js'
+import type {Snapshot} from '../../src/model/snapshot.js'
+import {validateSnapshot} from '../../src/model/validate.js'
+import {hatang} from '../support/cli.js'
+import {withData, withSection} from '../support/snapshots.js'
+
+let dir: string
+let good: string
+let bad: string
+
+/** A host that passes every built-in check, made from a real snapshot of this machine. */
+function compliant(s: Snapshot): Snapshot {
+  let x = withData(s, 'sshd', {installed: true, permitRootLogin: 'no', passwordAuthentication: false, permitEmptyPasswords: false, maxAuthTries: 3, x11Forwarding: false})
+  x = withData(x, 'timeSync', {synchronized: true})
+  x = withData(x, 'firewall', {active: true})
+  x = withData(x, 'updates', {security: 0, reboot: {...(s.sections.updates.data?.reboot ?? {reasons: [], packages: []}), required: false}})
+  x = withData(x, 'accounts', {uid0: ['root']})
+  x = withSection(x, 'packages', {status: 'ok', data: {managers: ['dpkg'], items: []}})
+  x = withData(x, 'mac', {active: 'apparmor'})
+  x = withData(x, 'audit', {running: true})
+  return withData(x, 'sysctl', {params: {'net.ipv4.ip_forward': '0'}})
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-check-'))
+  const r = hatang(['collect', '--json', '--quiet', '--no-native'])
+  expect(r.status, r.stderr).toBe(0)
+  const real = JSON.parse(r.stdout) as Snapshot
+  const ok = compliant(real)
+  ok.host.name = 'good'
+  const ko = withData(compliant(real), 'sshd', {permitRootLogin: 'yes'})
+  ko.host.name = 'bad'
+  for (const s of [ok, ko]) validateSnapshot(s)
+  good = path.join(dir, 'good.json')
+  bad = path.join(dir, 'bad.json')
+  writeFileSync(good, JSON.stringify(ok))
+  writeFileSync(bad, JSON.stringify(ko))
+  writeFileSync(path.join(dir, 'sweep.json'), '{"not": "a snapshot"}')
+})
+
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('hatang check', () => {
+  it('passes a compliant host and exits 0', () => {
+    const r = hatang(['check', good, '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as {hosts: HostResults[]}
+    expect(out.hosts[0]!.counts.fail).toBe(0)
+    expect(out.hosts[0]!.counts.pass).toBeGreaterThan(10)
+  })
+
+  it('exits 1 on a failure at or above --fail-on, and names it', () => {
+    const r = hatang(['check', bad])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/✖ high\s+ssh\.root-login .*sshd\.permitRootLogin is "yes"/)
+    expect(hatang(['check', bad, '--fail-on', 'critical']).status).toBe(0)
+  })
+
+  it('reads a sweep folder (skipping sweep.json), in Vietnamese on request', () => {
+    const r = hatang(['check', dir, '--lang', 'vi', '--fail-on', 'none'])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^bad .*1 không đạt/m)
+    expect(r.stdout).toContain('SSH không cho phép tài khoản root đăng nhập bằng mật khẩu')
+  })
+
+  it('exits 2 on something that is not a snapshot, or a broken pack, with where and what', () => {
+    const junk = path.join(dir, 'junk.txt')
+    writeFileSync(junk, '{"schemaVersion": "9"}')
+    const r = hatang(['check', junk])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/junk\.txt does not match the snapshot/)
+    const pack = path.join(dir, 'pack.yaml')
+    writeFileSync(pack, 'pack: p\nversion: 1\n')
+    const v = hatang(['packs', 'validate', pack])
+    expect(v.status).toBe(2)
+    expect(v.stdout).toMatch(/pack\.yaml:2:10 \/version must be string/)
+    expect(hatang(['check', good, '--pack', pack]).status).toBe(2)
+  })
+})
+
+describe('hatang packs', () => {
+  it('lists and shows the built-in packs', () => {
+    const list = JSON.parse(hatang(['packs', 'list', '--json']).stdout) as {pack: string; checks: number}[]
+    expect(list.find((p) => p.pack === 'linux-server')?.checks).toBeGreaterThan(10)
+    expect(hatang(['packs', 'show', 'linux-server', '--lang', 'vi']).stdout).toContain('Chỉ tài khoản root có UID 0')
+    expect(hatang(['packs', 'show', 'no-such-pack']).status).toBe(2)
+  })
+})

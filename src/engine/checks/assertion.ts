@@ -1,6 +1,7 @@
 import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../versions/dpkg-version.js'
+import {compareRpmVersions} from '../versions/rpm-version.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -76,7 +77,10 @@ export function resolveTop(snapshot: Snapshot, path: Path): Resolved {
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const toNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined)
 
-function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache): Outcome {
+/** Version ordering: rpm's for an item an rpm database reported, dpkg's otherwise. */
+export type VersionScheme = 'dpkg' | 'rpm'
+
+function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache, scheme: VersionScheme = 'dpkg'): Outcome {
   if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
   if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
   const fail = (what: string): Outcome => ({verdict: 'fail', reason: `${where} is ${show(actual)}, ${what}`})
@@ -106,9 +110,9 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: strin
       return ok ? pass : fail(`expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
     }
     default: {
-      // version comparisons, by the package manager's own ordering (dpkg for now)
+      // version comparisons, by the package manager's own ordering
       if (typeof actual !== 'string') return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a version`}
-      const c = compareDpkgVersions(actual, String(expected))
+      const c = scheme === 'rpm' ? compareRpmVersions(actual, String(expected)) : compareDpkgVersions(actual, String(expected))
       const ok = op === 'versionLt' ? c < 0 : op === 'versionLe' ? c <= 0 : op === 'versionGt' ? c > 0 : c >= 0
       return ok ? pass : fail(`expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
     }
@@ -182,7 +186,9 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
   }
   const ops = COMPARE_OPS.filter((op) => op in a)
-  return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes)))
+  const manager = item && item.value !== null && typeof item.value === 'object' ? (item.value as {manager?: unknown}).manager : undefined
+  const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
+  return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme)))
 }
 
 /** A short name for a list item in a reason: its `name`, `target`, `id` or `port`, else its index. */

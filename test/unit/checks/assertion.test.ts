@@ -59,6 +59,15 @@ describe('assertions', () => {
     expect(verdict(a('versionLt', '3.0.11-1'), s)).toBe('pass') // ~ sorts before the end: 3.0.11-1~deb12u2 < 3.0.11-1
   })
 
+  it('compares an rpm package by rpm rules and a dpkg one by dpkg rules', () => {
+    // "1.0.a" against "1.0a": equal for rpm (separators only split segments), newer for dpkg (letters sort before '.')
+    const pkg = (manager: string) =>
+      withSection(base, 'packages', {status: 'ok', data: {managers: [manager], items: [{name: 'tool', version: '1.0.a', architecture: 'x86_64', manager, status: 'installed'}]}})
+    const newer: Assertion = {path: 'packages.items', some: {all: [{path: 'name', equals: 'tool'}, {path: 'version', versionGt: '1.0a'}]}}
+    expect(verdict(newer, pkg('rpm'))).toBe('fail')
+    expect(verdict(newer, pkg('dpkg'))).toBe('pass')
+  })
+
   it('reads keys that contain dots through a list path', () => {
     const s = withSection(base, 'sysctl', {status: 'ok', data: {...base.sections.sysctl.data!, params: {'net.ipv4.ip_forward': '1'}}})
     expect(verdict({path: ['sysctl', 'params', 'net.ipv4.ip_forward'], equals: '0'}, s)).toBe('fail')

@@ -12,6 +12,7 @@ import {compareRpmVersions} from '../versions/rpm-version.js'
  *   {path: accounts.users, none: {path: uid, equals: 0}}        (quantifiers: each, some, none; inner paths are per item)
  *   {path: accounts.uid0, count: {le: 1}}                          (count, with an optional `where`)
  *   {path: [sysctl, params, net.ipv4.ip_forward], equals: '0'}     (a list path for keys that contain dots)
+ *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -29,6 +30,7 @@ export type Assertion =
   | {path: Path; some: Assertion}
   | {path: Path; none: Assertion}
   | {path: Path; count: {where?: Assertion} & Partial<Record<(typeof COUNT_OPS)[number], number>>}
+  | ({ratio: {of: Path; to: Path}} & Partial<Record<(typeof COUNT_OPS)[number], number>>)
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -157,6 +159,19 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('not' in a && !('path' in a)) {
     const o = evaluate(a.not, snapshot, regexes, item)
     return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds'} : pass
+  }
+  if ('ratio' in a) {
+    const {ratio, ...ops} = a
+    const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
+    const [num, den] = [get(ratio.of), get(ratio.to)]
+    if (!num.ok) return {verdict: 'unknown', reason: num.reason}
+    if (!den.ok) return {verdict: 'unknown', reason: den.reason}
+    const [x, y] = [toNumber(num.value), toNumber(den.value)]
+    const label = `${item ? `${item.label}.` : ''}${segments(ratio.of).join('.')}/${segments(ratio.to).join('.')}`
+    if (x === undefined || y === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
+    if (y === 0) return {verdict: 'unknown', reason: `${label}: division by zero`}
+    const value = Math.round((x / y) * 1000) / 1000
+    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
   }
   const p = (a as {path: Path}).path
   const label = item ? `${item.label}${segments(p).length ? `.${segments(p).join('.')}` : ''}` : segments(p).join('.')

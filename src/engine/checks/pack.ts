@@ -32,6 +32,7 @@ export const AssertionSchema = Type.Recursive(
         path: PathSchema,
         count: Obj({where: Opt(This), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 1}),
       }),
+      Obj({ratio: Obj({of: PathSchema, to: PathSchema}), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 2}),
       Obj(
         {
           path: PathSchema,

@@ -68,6 +68,17 @@ describe('assertions', () => {
     expect(verdict(newer, pkg('dpkg'))).toBe('pass')
   })
 
+  it('compares one number over another', () => {
+    const s = withSection(base, 'filesystems', {status: 'ok', data: {mounts: [
+      {target: '/', source: '/dev/vda', fstype: 'ext4', options: [], readOnly: false, pseudo: false, network: false, sizeBytes: 100, usedBytes: 90},
+      {target: '/srv', source: '/dev/vdb', fstype: 'ext4', options: [], readOnly: false, pseudo: false, network: false, sizeBytes: 100, usedBytes: 10},
+      {target: '/proc', source: 'proc', fstype: 'proc', options: [], readOnly: false, pseudo: true, network: false},
+    ]}})
+    const full = {path: 'filesystems.mounts', none: {all: [{path: 'pseudo', equals: false}, {ratio: {of: 'usedBytes', to: 'sizeBytes'}, gt: 0.85}]}} as Assertion
+    expect(evaluate(full, s)).toEqual({verdict: 'fail', reason: 'filesystems.mounts: /'})
+    expect(verdict({ratio: {of: 'memory.availableBytes', to: 'memory.totalBytes'}, ge: 0}, base)).toBe('pass')
+  })
+
   it('reads keys that contain dots through a list path', () => {
     const s = withSection(base, 'sysctl', {status: 'ok', data: {...base.sections.sysctl.data!, params: {'net.ipv4.ip_forward': '1'}}})
     expect(verdict({path: ['sysctl', 'params', 'net.ipv4.ip_forward'], equals: '0'}, s)).toBe('fail')

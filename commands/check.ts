@@ -8,6 +8,8 @@ import {ExitCode} from '../src/cli/exit-codes.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
 import {runChecks, type HostResults} from '../src/engine/checks/run-checks.js'
+import {computeScores, type Scores} from '../src/engine/scores.js'
+import {applyWaivers, loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {SnapshotValidationError, validateSnapshot} from '../src/model/validate.js'
@@ -18,11 +20,13 @@ export default class Check extends BaseCommand {
   static override description =
     'Reads snapshots (files from collect -o, or the folder a sweep wrote) and evaluates every check of the packs. Where a ' +
     "check's data is unavailable the result is unknown, with the reason, never pass; a host where no check applies is an error. " +
-    'Exit 1 when a failure at or above --fail-on exists (or a host had no applicable check).'
+    'Waived results (--waivers) never fail the run; an expired waiver is noted and waives nothing. Each host, group and the ' +
+    'whole run get a score weighted by severity. Exit 1 when a failure at or above --fail-on exists (or a host had no applicable check).'
   static override examples = [
     '<%= config.bin %> check hatang-sweep-20261124-0200/',
     '<%= config.bin %> check web01.json --pack linux-server --pack ./our-rules.yaml --fail-on critical',
     '<%= config.bin %> check snap.json --lang vi --json',
+    '<%= config.bin %> check snaps/ --waivers waivers.yaml',
   ]
   static override strict = false
   static override args = {snapshots: Args.string({required: true, description: 'snapshot files, or folders of them'})}
@@ -30,23 +34,41 @@ export default class Check extends BaseCommand {
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a check at or above this severity fails.'}),
     lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of titles in the summary.'}),
+    waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
   }
 
-  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]}> {
+  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]; scores: Scores}> {
     const {argv, flags} = await this.parse(Check)
     let packs: Pack[]
+    let waivers: Waiver[] = []
     try {
       packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      if (flags.waivers) waivers = this.readWaivers(flags.waivers)
     } catch (error) {
-      if (error instanceof ConfigError) this.usageError(error.format())
+      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
       throw error
     }
-    const hosts = this.snapshots(argv as string[]).map((s) => runChecks(s, packs))
-    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color))
+    for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
+    const snapshots = this.snapshots(argv as string[])
+    const now = new Date()
+    const hosts = snapshots.map((s) => applyWaivers(runChecks(s, packs), s.host, waivers, now))
+    const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))
+    const scores = computeScores(hosts, (h) => groups.get(h))
+    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
     const failing = hosts.some((h) => h.error || h.results.some((r) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit))
     if (failing) process.exitCode = ExitCode.Findings
-    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts}
+    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts, scores}
+  }
+
+  private readWaivers(file: string): Waiver[] {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      return this.usageError(`${file}: cannot read the waivers file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    }
+    return loadWaivers(file, text)
   }
 
   /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */

@@ -12,8 +12,12 @@ export abstract class BaseCommand extends Command {
   }
 
   /** A usage or configuration problem: exit 2, nothing written. */
+  /** A usage or configuration error: exit 2, the message on stderr unwrapped (file:line:col stays greppable). */
   protected usageError(message: string, next?: string): never {
-    this.error(next ? `${message} — ${next}` : message, {exit: ExitCode.Usage})
+    const text = next ? `${message} — ${next}` : message
+    if (this.jsonEnabled()) this.error(text, {exit: ExitCode.Usage})
+    this.logToStderr(`Error: ${text}`)
+    this.exit(ExitCode.Usage)
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

@@ -84,6 +84,30 @@ describe('hatang check', () => {
   })
 })
 
+describe('hatang check --waivers', () => {
+  it('reports a waived failure as waived (exit 0), an expired waiver as a failure with a note, and scores', () => {
+    const live = path.join(dir, 'waivers.yaml')
+    const entry = (expires: string) =>
+      `waivers:\n  - check: ssh.root-login\n    hosts: [ba*]\n    reason: Lý do kỹ thuật\n    approver: Trần Thị B\n    expires: ${expires}\n`
+    writeFileSync(live, entry('2999-12-31'))
+    const r = hatang(['check', bad, '--waivers', live, '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as {hosts: HostResults[]; scores: {overall: {score: number; counts: {waived: number}}}}
+    const res = out.hosts[0]!.results.find((x) => x.check === 'ssh.root-login')!
+    expect(res).toMatchObject({status: 'waived', waiver: {status: 'fail', approver: 'Trần Thị B', expires: '2999-12-31'}})
+    expect(out.scores.overall).toMatchObject({score: 100, counts: {waived: 1}})
+    writeFileSync(live, entry('2020-01-01'))
+    const expired = hatang(['check', bad, '--waivers', live])
+    expect(expired.status).toBe(1)
+    expect(expired.stdout).toMatch(/ssh\.root-login[^\n]*\n\s+! waiver expired on 2020-01-01 \(.*waivers\.yaml:2, approved by Trần Thị B\)/)
+    expect(expired.stdout).toMatch(/^overall \(1 hosts\)\s+score \d/m)
+    writeFileSync(live, 'waivers:\n  - check: ssh.root-login\n    hosts: [bad]\n    reason: x\n    expires: 2030-01-01\n')
+    const broken = hatang(['check', bad, '--waivers', live])
+    expect(broken.status).toBe(2)
+    expect(broken.stderr).toMatch(/waivers\.yaml:2:5 \/waivers\/0 must have required property 'approver'/)
+  })
+})
+
 describe('hatang packs', () => {
   it('lists and shows the built-in packs', () => {
     const list = JSON.parse(hatang(['packs', 'list', '--json']).stdout) as {pack: string; checks: number}[]

@@ -2,7 +2,20 @@ import type {Snapshot} from '../../model/snapshot.js'
 import {evaluate, RegexCache, type Outcome} from './assertion.js'
 import type {Check, Pack, Severity} from './pack.js'
 
-export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not-applicable'
+/** `waived`: a failure (or unknown) an approved, unexpired waiver covers (see ../waivers.ts); never set by runChecks. */
+export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not-applicable' | 'waived'
+
+/** The waiver that turned a result into `waived`, and what the result was without it. */
+export interface AppliedWaiver {
+  /** The result before the waiver: fail or unknown. */
+  status: 'fail' | 'unknown'
+  reason: string
+  approver: string
+  /** Last day the waiver holds (YYYY-MM-DD). */
+  expires: string
+  /** Where the waiver is written: file:line. */
+  source: string
+}
 
 export interface CheckResult {
   host: string
@@ -12,6 +25,10 @@ export interface CheckResult {
   status: CheckStatus
   /** For fail and unknown: what was found, or why it could not be. */
   reason?: string
+  /** Set when status is waived. */
+  waiver?: AppliedWaiver
+  /** Remarks for the reader, e.g. that a waiver for this result has expired. */
+  note?: string
 }
 
 export interface HostResults {
@@ -49,6 +66,13 @@ export function applicability(check: Check, snapshot: Snapshot, regexes: RegexCa
   return a.when ? evaluate(a.when, snapshot, regexes) : {verdict: 'pass'}
 }
 
+/** How many results have each status. */
+export function countStatuses(results: readonly CheckResult[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0}
+  for (const r of results) counts[r.status]++
+  return counts
+}
+
 /** Evaluates every check of the packs on one host's snapshot. */
 export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = new RegexCache()): HostResults {
   const results: CheckResult[] = []
@@ -64,8 +88,7 @@ export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = 
       results.push({...base, status: outcome.verdict, ...(outcome.reason ? {reason: outcome.reason} : {})})
     }
   }
-  const counts: Record<CheckStatus, number> = {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0}
-  for (const r of results) counts[r.status]++
+  const counts = countStatuses(results)
   const applied = results.length - counts['not-applicable']
   return {host: snapshot.host.name, results, counts, ...(applied === 0 ? {error: 'no check applies to this host'} : {})}
 }

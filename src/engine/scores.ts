@@ -1,0 +1,78 @@
+import type {Severity} from './checks/pack.js'
+import type {CheckResult, HostResults} from './checks/run-checks.js'
+
+/**
+ * How much a check weighs in a score, by severity. `info` checks weigh nothing: they are reported,
+ * never scored.
+ */
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
+
+export interface Score {
+  /**
+   * 100 × passed weight / (passed + failed weight), one decimal; waived results count as passed, unknown
+   * and not-applicable ones are left out. null when nothing weighs (no scored check passed or failed).
+   */
+  score: number | null
+  passedWeight: number
+  failedWeight: number
+  counts: {pass: number; fail: number; unknown: number; waived: number; notApplicable: number}
+}
+
+export interface HostScore extends Score {
+  host: string
+}
+
+export interface GroupScore extends Score {
+  group: string
+  /** Hosts of the group that were checked. */
+  hosts: number
+}
+
+export interface Scores {
+  /** Every host's results pooled (not the mean of the host scores). */
+  overall: Score & {hosts: number}
+  hosts: HostScore[]
+  /** Per inventory group, each group's hosts' results pooled; sorted by name. */
+  groups: GroupScore[]
+}
+
+/** The score of a set of results. Pure. */
+export function scoreOf(results: readonly CheckResult[]): Score {
+  const counts = {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}
+  let passedWeight = 0
+  let failedWeight = 0
+  for (const r of results) {
+    const w = SEVERITY_WEIGHTS[r.severity]
+    if (r.status === 'pass' || r.status === 'waived') {
+      counts[r.status === 'pass' ? 'pass' : 'waived']++
+      passedWeight += w
+    } else if (r.status === 'fail') {
+      counts.fail++
+      failedWeight += w
+    } else if (r.status === 'unknown') counts.unknown++
+    else counts.notApplicable++
+  }
+  const total = passedWeight + failedWeight
+  return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
+}
+
+/**
+ * Scores per host, per group and overall. `groupsOf` gives a host's inventory groups (the snapshot's
+ * host.groups); a host in no group counts only for itself and overall. Pure.
+ */
+export function computeScores(hosts: readonly HostResults[], groupsOf: (host: string) => readonly string[] | undefined = () => undefined): Scores {
+  const byGroup = new Map<string, {hosts: number; results: CheckResult[]}>()
+  for (const h of hosts) {
+    for (const g of new Set(groupsOf(h.host) ?? [])) {
+      const entry = byGroup.get(g) ?? {hosts: 0, results: []}
+      entry.hosts++
+      entry.results.push(...h.results)
+      byGroup.set(g, entry)
+    }
+  }
+  return {
+    overall: {...scoreOf(hosts.flatMap((h) => h.results)), hosts: hosts.length},
+    hosts: hosts.map((h) => ({host: h.host, ...scoreOf(h.results)})),
+    groups: [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, e]) => ({group, hosts: e.hosts, ...scoreOf(e.results)})),
+  }
+}

@@ -1,5 +1,4 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs'
-import path from 'node:path'
+import {readFileSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -7,12 +6,14 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
-import {runChecks, type HostResults} from '../src/engine/checks/run-checks.js'
-import {computeScores, type Scores} from '../src/engine/scores.js'
-import {applyWaivers, loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
+import type {HostResults} from '../src/engine/checks/run-checks.js'
+import {evaluateRun} from '../src/engine/evaluate-run.js'
+import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
+import type {FleetFinding} from '../src/engine/fleet/types.js'
+import type {Scores} from '../src/engine/scores.js'
+import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Snapshot} from '../src/model/snapshot.js'
-import {SnapshotValidationError, validateSnapshot} from '../src/model/validate.js'
 import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
 
 export default class Check extends BaseCommand {
@@ -37,7 +38,7 @@ export default class Check extends BaseCommand {
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
   }
 
-  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]; scores: Scores}> {
+  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores}> {
     const {argv, flags} = await this.parse(Check)
     let packs: Pack[]
     let waivers: Waiver[] = []
@@ -50,15 +51,12 @@ export default class Check extends BaseCommand {
     }
     for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
     const snapshots = this.snapshots(argv as string[])
-    const now = new Date()
-    const hosts = snapshots.map((s) => applyWaivers(runChecks(s, packs), s.host, waivers, now))
-    const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))
-    const scores = computeScores(hosts, (h) => groups.get(h))
+    const {hosts, scores, fleet} = evaluateRun(snapshots, packs, {waivers})
     if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
     const failing = hosts.some((h) => h.error || h.results.some((r) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit))
     if (failing) process.exitCode = ExitCode.Findings
-    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts, scores}
+    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts, fleet, scores}
   }
 
   private readWaivers(file: string): Waiver[] {
@@ -73,28 +71,11 @@ export default class Check extends BaseCommand {
 
   /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */
   private snapshots(args: string[]): Snapshot[] {
-    const files = args.flatMap((a) => {
-      try {
-        return statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith('.json') && f !== 'sweep.json').sort().map((f) => path.join(a, f)) : [a]
-      } catch {
-        return this.usageError(`${a}: no such file or folder`, 'name snapshot files or the folder a sweep wrote')
-      }
-    })
-    if (files.length === 0) this.usageError(`no snapshot in ${args.join(', ')}`, "collect one with 'hatang collect -o FILE' or 'hatang sweep'")
-    return files.map((file) => {
-      let value: unknown
-      try {
-        value = JSON.parse(readFileSync(file, 'utf8'))
-      } catch (error) {
-        return this.usageError(`${file}: not a JSON snapshot (${(error as Error).message})`)
-      }
-      try {
-        validateSnapshot(value, file)
-      } catch (error) {
-        if (error instanceof SnapshotValidationError) this.usageError(error.message, 'was it written by another version of hatang?')
-        throw error
-      }
-      return value
-    })
+    try {
+      return loadSnapshots(args)
+    } catch (error) {
+      if (error instanceof InputError) this.usageError(error.message, error.hint)
+      throw error
+    }
   }
 }

@@ -1,0 +1,26 @@
+import type {Severity} from '../checks/pack.js'
+
+/**
+ * One fleet-synchronization finding: a property compared across the hosts of a scope (an inventory
+ * group, a role, or the whole fleet). Everything a report needs to say "most hosts have X; these have Y".
+ */
+export interface FleetFinding {
+  /** The fleet check's pack and id, e.g. fleet-sync / sync.kernel. */
+  pack: string
+  check: string
+  severity: Severity
+  /** Which hosts were compared: the hosts of a group, of a role, or every host. */
+  scope: {kind: 'group' | 'role' | 'fleet'; name: string}
+  /** What was compared, e.g. "kernel", "package openssl", "sshd passwordAuthentication". */
+  subject: string
+  /** pass: all compared hosts agree; fail: outliers exist; unknown: too few hosts had the data; waived: see waiver. */
+  status: 'pass' | 'fail' | 'unknown' | 'waived'
+  /** The value most hosts share (ties broken by the value's text), with its hosts. */
+  majority?: {value: string; hosts: string[]}
+  /** Hosts whose value differs from the majority's, each with its value. For duplicate identities: every host sharing one. */
+  outliers: {host: string; value: string}[]
+  /** Hosts of the scope whose data was unavailable, with the probe's reason. */
+  unknown: {host: string; reason: string}[]
+  /** One line for the reader, in English (titles come from the pack in both languages). */
+  reason?: string
+}

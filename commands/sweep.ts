@@ -4,10 +4,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
-import {outputStyle} from '../src/cli/output-style.js'
-import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from '../src/cli/sweep-progress.js'
+import {sweepSession} from '../src/cli/sweep-session.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
-import {isCollected, sweep, type HostOutcome, type HostResult} from '../src/collect/sweep.js'
+import {isCollected, type HostOutcome, type HostResult} from '../src/collect/sweep.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import {loadInventory} from '../src/hosts/load-inventory.js'
 import {LimitError, selectHosts} from '../src/hosts/select.js'
@@ -54,39 +53,21 @@ export default class Sweep extends BaseCommand {
     if (hosts.length === 0) this.usageError(`no host in ${args.file} matches --limit ${flags.limit}`, `run 'hatang hosts list ${args.file}'`)
     const startedAt = new Date()
     const outputDir = path.resolve(flags.output ?? `hatang-sweep-${stamp(startedAt)}`)
-    const counter = new SweepCounter(hosts.length, flags.concurrency)
-    const errStyle = outputStyle(process.stderr)
-    const progress: SweepProgress = flags.quiet
-      ? {start: (h) => counter.start(h), done: (o) => counter.finish(o), finish: async () => {}}
-      : errStyle.interactive
-        ? await taskSweepProgress(counter, hosts, errStyle)
-        : lineSweepProgress(counter, errStyle)
-
-    const abort = new AbortController()
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(130)
-      abort.abort()
-      process.stderr.write('\ninterrupted: finishing the hosts under way, starting no more (Ctrl-C again to quit now)\n')
-    }
-    process.on('SIGINT', onSigint)
     const files = new Map<string, string>()
     const writes: Promise<void>[] = []
-    const outcomes = await sweep(hosts, {
+    const {outcomes, interrupted} = await sweepSession(hosts, {
       concurrency: flags.concurrency,
       commandTimeoutS: flags.timeout,
       connectTimeoutS: flags['connect-timeout'],
       acceptNew: flags['accept-new'],
-      signal: abort.signal,
-      onHostStart: (h) => progress.start(h),
+      quiet: flags.quiet,
       onHostDone: (o: HostOutcome) => {
         const file = path.join(outputDir, `${o.host.name.replace(/[^A-Za-z0-9_.@-]/g, '_')}.json`)
         files.set(o.host.name, file)
         writes.push(writeFileAtomic(file, `${JSON.stringify(o.snapshot, null, 2)}\n`))
-        progress.done(o)
       },
-    }).finally(() => process.off('SIGINT', onSigint))
-    await progress.finish()
-    const report = this.report(args.file, flags.limit, outputDir, startedAt, abort.signal.aborted, outcomes, files)
+    })
+    const report = this.report(args.file, flags.limit, outputDir, startedAt, interrupted, outcomes, files)
     try {
       await Promise.all(writes)
       await writeFileAtomic(path.join(outputDir, 'sweep.json'), `${JSON.stringify(report, null, 2)}\n`)

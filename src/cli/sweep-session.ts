@@ -1,0 +1,50 @@
+import {outputStyle} from './output-style.js'
+import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from './sweep-progress.js'
+import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
+import type {HostSpec} from '../hosts/model.js'
+
+export interface SweepSessionOptions {
+  concurrency: number
+  commandTimeoutS: number
+  connectTimeoutS: number
+  acceptNew: boolean
+  quiet: boolean
+  /** Each host's outcome, snapshot included, as it finishes (write it out; it is not kept). */
+  onHostDone: (outcome: HostOutcome) => void
+}
+
+/**
+ * A sweep as the terminal sees it: progress on stderr (tasks on a TTY, timestamped lines otherwise,
+ * nothing with quiet), and Ctrl-C that stops starting hosts while those under way finish (a second
+ * Ctrl-C quits at once). Shared by `sweep` and `audit`.
+ */
+export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOptions): Promise<{outcomes: HostResult[]; interrupted: boolean}> {
+  const counter = new SweepCounter(hosts.length, o.concurrency)
+  const errStyle = outputStyle(process.stderr)
+  const progress: SweepProgress = o.quiet
+    ? {start: (h) => counter.start(h), done: (x) => counter.finish(x), finish: async () => {}}
+    : errStyle.interactive
+      ? await taskSweepProgress(counter, hosts, errStyle)
+      : lineSweepProgress(counter, errStyle)
+  const abort = new AbortController()
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130)
+    abort.abort()
+    process.stderr.write('\ninterrupted: finishing the hosts under way, starting no more (Ctrl-C again to quit now)\n')
+  }
+  process.on('SIGINT', onSigint)
+  const outcomes = await sweep(hosts, {
+    concurrency: o.concurrency,
+    commandTimeoutS: o.commandTimeoutS,
+    connectTimeoutS: o.connectTimeoutS,
+    acceptNew: o.acceptNew,
+    signal: abort.signal,
+    onHostStart: (h) => progress.start(h),
+    onHostDone: (x: HostOutcome) => {
+      o.onHostDone(x)
+      progress.done(x)
+    },
+  }).finally(() => process.off('SIGINT', onSigint))
+  await progress.finish()
+  return {outcomes, interrupted: abort.signal.aborted}
+}

@@ -1,0 +1,94 @@
+import {linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+/** Who holds a lock: written into the lock file as JSON. */
+export interface LockHolder {
+  pid: number
+  host: string
+  startedAt: string
+  command: string
+}
+
+/** Another live process holds the lock. */
+export class LockedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(
+      holder
+        ? `another hatang audit is running (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}); lock: ${file}`
+        : `another hatang audit holds the lock ${file}`,
+    )
+    this.name = 'LockedError'
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function readHolder(file: string): LockHolder | undefined {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>
+    return typeof v.pid === 'number' && typeof v.host === 'string' ? (v as LockHolder) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface RunLock {
+  file: string
+  release(): void
+}
+
+/**
+ * Takes an exclusive lock for one run: the lock file is created atomically (written aside, then
+ * hard-linked into place, which fails if it exists). A lock left by a process that is gone (killed,
+ * crashed, machine rebooted) is taken over; one held by a live process on this host throws LockedError.
+ * A lock from another host (shared folder) is respected. Released on release() or at process exit.
+ */
+export function acquireRunLock(file: string, command: string): RunLock {
+  mkdirSync(path.dirname(file), {recursive: true})
+  const me: LockHolder = {pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command}
+  const temp = `${file}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(me)}\n`)
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(temp, file)
+        break
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        const holder = readHolder(file)
+        const stale = holder !== undefined && holder.host === me.host && !alive(holder.pid)
+        if (!stale || attempt > 0) throw new LockedError(file, holder)
+        rmSync(file, {force: true})
+      }
+    }
+  } finally {
+    rmSync(temp, {force: true})
+  }
+  let held = true
+  const release = () => {
+    if (!held) return
+    held = false
+    process.off('exit', release)
+    if (readHolder(file)?.pid === process.pid) {
+      try {
+        unlinkSync(file)
+      } catch {
+        // already gone
+      }
+    }
+  }
+  process.on('exit', release)
+  return {file, release}
+}

@@ -1,0 +1,192 @@
+import path from 'node:path'
+
+import {Args, Flags, type Interfaces} from '@oclif/core'
+import {Chalk} from 'chalk'
+
+import {probes} from '../inventory/index.js'
+import {AuditLog} from '../src/cli/audit-log.js'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {outputStyle} from '../src/cli/output-style.js'
+import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
+import {acquireRunLock, LockedError, type RunLock} from '../src/cli/run-lock.js'
+import {sweepSession} from '../src/cli/sweep-session.js'
+import {collectHost} from '../src/collect/collect-host.js'
+import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
+import {isCollected} from '../src/collect/sweep.js'
+import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
+import {loadPack, SEVERITIES, type Pack, type Severity} from '../src/engine/checks/pack.js'
+import {evaluateRun} from '../src/engine/evaluate-run.js'
+import {loadWaivers, type Waiver} from '../src/engine/waivers.js'
+import {ConfigError} from '../src/hosts/config-error.js'
+import {loadInventory} from '../src/hosts/load-inventory.js'
+import type {HostSpec} from '../src/hosts/model.js'
+import {LimitError, selectHosts} from '../src/hosts/select.js'
+import type {Snapshot} from '../src/model/snapshot.js'
+import {countFindings, findingsAtOrAbove, renderAuditSummary, topFindings, type AuditOutcome} from '../src/report/audit-summary.js'
+import {LocalTransport} from '../src/transport/local-transport.js'
+import {sshConfigOption} from './hosts/validate.js'
+
+/** A check's title in a language, by pack and id (the id when no pack has it). */
+function titleOf(packs: readonly Pack[], lang: 'vi' | 'en'): (pack: string, check: string) => string {
+  const titles = new Map(packs.flatMap((p) => p.checks.map((c) => [`${p.pack}/${c.id}`, c.title[lang]] as const)))
+  return (pack, check) => titles.get(`${pack}/${check}`) ?? check
+}
+
+const stamp = (d: Date) => {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}`
+}
+
+export default class Audit extends BaseCommand {
+  static override summary = 'The main job: take stock (this machine, or every host of a hosts file), check, store and report, in one command.'
+  static override description =
+    'Without a hosts file it audits the local machine with the built-in packs and needs no configuration. It writes ' +
+    './hatang-report-YYYYMMDD-HHMM.html, stores the run, and prints a summary. For cron: a lock keeps runs from ' +
+    'overlapping (the second exits 4), --log appends plain lines to a file, --quiet silences progress. ' +
+    'Exit 0 when everything was collected and no finding is at or above --fail-on; 1 when one is; 3 when some hosts ' +
+    'were not collected (whatever the findings: the audit is incomplete); 130 when interrupted.'
+  static override examples = [
+    '<%= config.bin %> audit',
+    '<%= config.bin %> audit hosts.yaml --lang vi -o /srv/reports',
+    '<%= config.bin %> audit hosts.yaml --limit web --fail-on critical --waivers waivers.yaml',
+    '<%= config.bin %> audit hosts.yaml --quiet --log /var/log/hatang/audit.log',
+  ]
+  static override args = {file: Args.string({description: 'hosts.yaml or an Ansible inventory (default: this machine)'})}
+  static override flags = {
+    'output-dir': Flags.string({char: 'o', default: '.', summary: 'Folder for the report.', helpValue: 'DIR'}),
+    lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the report and summary.'}),
+    pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
+    waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
+    'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a finding at or above this severity exists.'}),
+    log: Flags.string({summary: 'Append plain, timestamped lines about the run to this file.', helpValue: 'FILE'}),
+    quiet: Flags.boolean({char: 'q', summary: 'No progress output (the summary is still printed).'}),
+    lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: next to the store).', helpValue: 'FILE'}),
+    limit: Flags.string({char: 'l', summary: 'Only these hosts (as sweep --limit).', helpValue: 'PATTERN'}),
+    concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Hosts collected at once.'}),
+    timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
+    'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
+    'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (changed keys are still refused).'}),
+    'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
+    native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
+  }
+
+  async run(): Promise<AuditOutcome> {
+    const {args, flags} = await this.parse(Audit)
+    // configuration first: an error here exits 2 having written nothing
+    let packs: Pack[]
+    let waivers: Waiver[] = []
+    let hosts: HostSpec[] | undefined
+    try {
+      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      if (flags.waivers) waivers = loadWaivers(flags.waivers)
+      if (args.file) hosts = selectHosts(loadInventory(args.file, sshConfigOption(flags['ssh-config'])), flags.limit)
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
+      if (error instanceof LimitError) this.usageError(error.message, `run 'hatang hosts list ${args.file}'`)
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.usageError(`${(error as NodeJS.ErrnoException).path}: no such file`)
+      throw error
+    }
+    if (hosts?.length === 0) this.usageError(`no host in ${args.file} matches --limit ${flags.limit}`, `run 'hatang hosts list ${args.file}'`)
+    if (!args.file && flags.limit) this.usageError('--limit needs a hosts file')
+
+    const lockFile = path.resolve(flags.lock ?? this.defaultLockFile())
+    let lock: RunLock
+    try {
+      lock = acquireRunLock(lockFile, `hatang ${this.argv.join(' ')}`)
+    } catch (error) {
+      if (error instanceof LockedError) {
+        this.logToStderr(`Error: ${error.message} — wait for it to finish; a lock left by a process that is gone is taken over`)
+        this.exit(ExitCode.Locked)
+      }
+      throw error
+    }
+    const log = AuditLog.open(flags.log)
+    try {
+      return await this.audit(args.file, flags, hosts, packs, waivers, log)
+    } catch (error) {
+      log.line(`failed: ${(error as Error).message}`)
+      throw error
+    } finally {
+      lock.release()
+    }
+  }
+
+  private defaultLockFile(): string {
+    return path.join(process.env.XDG_RUNTIME_DIR && path.isAbsolute(process.env.XDG_RUNTIME_DIR) ? process.env.XDG_RUNTIME_DIR : '/tmp', `hatang-audit-${process.getuid?.() ?? 0}.lock`)
+  }
+
+  private async audit(
+    file: string | undefined,
+    flags: Interfaces.InferredFlags<typeof Audit.flags>,
+    hosts: HostSpec[] | undefined,
+    packs: Pack[],
+    waivers: Waiver[],
+    log: AuditLog,
+  ): Promise<AuditOutcome> {
+    const startedAt = new Date()
+    log.line(`start: ${file ? `${hosts!.length} hosts of ${path.resolve(file)}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
+    const snapshots: Snapshot[] = []
+    let interrupted = false
+    if (hosts) {
+      const r = await sweepSession(hosts, {
+        concurrency: flags.concurrency,
+        commandTimeoutS: flags.timeout,
+        connectTimeoutS: flags['connect-timeout'],
+        acceptNew: flags['accept-new'],
+        quiet: flags.quiet,
+        onHostDone: (o) => {
+          snapshots.push(o.snapshot)
+          log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
+        },
+      })
+      interrupted = r.interrupted
+    } else {
+      snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout))
+      log.line(`host ${snapshots[0]!.host.name}: ${snapshots[0]!.host.status}`)
+    }
+
+    const evaluation = evaluateRun(snapshots, packs, {waivers})
+    const failOn = flags['fail-on'] as Severity | 'none'
+    const findings = countFindings(evaluation)
+    const blocking = findingsAtOrAbove(findings, failOn) + evaluation.hosts.filter((h) => h.error && isCollected(snapshots.find((s) => s.host.name === h.host)!.host.status)).length
+    const notCollected = snapshots.filter((s) => !isCollected(s.host.status)).map((s) => ({name: s.host.name, status: s.host.status, ...(s.host.reason ? {reason: s.host.reason} : {})}))
+    const files: string[] = []
+    const outputDir = path.resolve(flags['output-dir'])
+    void outputDir
+    void stamp
+    const exitCode = interrupted ? ExitCode.Interrupted : notCollected.length > 0 ? ExitCode.Unreachable : blocking > 0 ? ExitCode.Findings : ExitCode.Ok
+    const outcome: AuditOutcome = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      hosts: {total: snapshots.length, collected: snapshots.length - notCollected.length, notCollected},
+      interrupted,
+      failOn,
+      findings,
+      blocking,
+      top: topFindings(evaluation, titleOf(packs, flags.lang as 'vi' | 'en'), failOn),
+      score: evaluation.scores.overall.score,
+      files,
+      exitCode,
+    }
+    log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
+    log.line(`exit ${exitCode}`)
+    if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color))
+    process.exitCode = exitCode
+    return outcome
+  }
+
+  private async collectLocal(quiet: boolean, native: boolean, timeoutS: number): Promise<Snapshot> {
+    const transport = new LocalTransport()
+    const style = outputStyle(process.stderr)
+    const progress = quiet ? silentProgress() : style.interactive ? await taskProgress(transport.target, probes) : lineProgress(transport.target, style)
+    const snapshot = await collectHost(transport, {
+      ...(native ? {nativeLoader: {ids: nativeSectionIds, load: loadNativeCollectors}} : {}),
+      commandTimeoutMs: timeoutS * 1000,
+      onProbeStart: (p) => progress.start(p),
+      onProbeDone: (e) => progress.done(e),
+    })
+    await progress.finish()
+    return snapshot
+  }
+}

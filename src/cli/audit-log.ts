@@ -1,0 +1,26 @@
+import {appendFileSync, mkdirSync} from 'node:fs'
+import path from 'node:path'
+
+/**
+ * The audit's log file (--log): plain lines, each stamped with the UTC time and the process id, appended
+ * (never truncated) so successive cron runs read as one history. Writes are synchronous and whole lines,
+ * so a killed run leaves every line it logged. No colours, no secrets (hosts, statuses, reasons only).
+ */
+export class AuditLog {
+  private constructor(readonly file: string | undefined) {}
+
+  /** A log to this file (its folder created), or one that discards when no file is given. */
+  static open(file: string | undefined): AuditLog {
+    if (file) {
+      mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
+      appendFileSync(file, '')
+    }
+    return new AuditLog(file)
+  }
+
+  line(message: string): void {
+    if (!this.file) return
+    const stamp = `${new Date().toISOString()} [${process.pid}]`
+    appendFileSync(this.file, message.split('\n').map((l) => `${stamp} ${l}\n`).join(''))
+  }
+}

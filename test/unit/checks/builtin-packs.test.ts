@@ -257,6 +257,17 @@ describe('built-in check packs', () => {
     }
   })
 
+  it('judges desktops by the workstation pack: its checks apply only where a display manager is installed, and X is no finding there', () => {
+    const desktop = pkgs([DESKTOP, 'xserver-xorg-core'])(base)
+    const server = pkgs(['openssh-server', 'xserver-xorg-core'])(base)
+    const workstation = packs.find((p) => p.pack === 'linux-workstation')!
+    expect(runChecks(server, [workstation]).results.every((r) => r.status === 'not-applicable')).toBe(true)
+    expect(runChecks(desktop, [workstation]).results.filter((r) => r.status === 'not-applicable')).toEqual([])
+    const xserver = {...packs.find((p) => p.pack === 'linux-server')!, checks: packs.flatMap((p) => p.checks).filter((c) => c.id === 'legacy.xserver')}
+    expect(runChecks(desktop, [xserver]).results[0]!.status).toBe('not-applicable')
+    expect(runChecks(server, [xserver]).results[0]!.status).toBe('fail')
+  })
+
   it('does not apply the SSH checks where sshd is not installed, and calls a host with no applicable check an error', () => {
     const noSshd = withSection(base, 'sshd', {status: 'ok', data: {installed: false}})
     const sshOnly = packs.map((p) => ({...p, checks: p.checks.filter((c) => c.id.startsWith('ssh.'))}))

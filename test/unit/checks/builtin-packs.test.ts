@@ -26,7 +26,8 @@ const loginDefs = (fields: Record<string, unknown>): Edit => (s) => withData(s, 
 const passwords = (list: Record<string, unknown>[]): Edit => data('accounts', {passwords: list})
 const logging = (fields: Record<string, unknown>): Edit => (s) =>
   withData(s, 'audit', {logging: {syslog: [], journald: {running: false, storage: 'auto', journalDir: false, persistent: false}, forwarding: [], ...fields}})
-const listening = (sockets: [string, number][]): Edit => data('ports', {listening: sockets.map(([protocol, port]) => ({protocol, family: 'ipv4', address: '0.0.0.0', port}))})
+const listening = (sockets: [string, number, string?][]): Edit =>
+  data('ports', {listening: sockets.map(([protocol, port, process]) => ({protocol, family: 'ipv4', address: '0.0.0.0', port, processes: process ? [{name: process, pid: 812}] : []}))})
 const mount = (target: string, fields: Record<string, unknown>) => ({target, source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, ...fields})
 const mounts = (...list: Record<string, unknown>[]): Edit => data('filesystems', {mounts: [mount('/proc', {fstype: 'proc', source: 'proc', pseudo: true, sizeBytes: 0, usedBytes: 0}), ...list]})
 const GB = 1024 ** 3
@@ -177,7 +178,7 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'ws.cache-fresh': {pass: ws(data('updates', {cacheStale: false})), fail: ws(data('updates', {cacheStale: true}))},
   'ws.sshd': {
     pass: ws(ssh({passwordAuthentication: true}), listening([['udp', 5353]])),
-    fail: ws(ssh({passwordAuthentication: true, permitRootLogin: 'prohibit-password', permitEmptyPasswords: false}), listening([['tcp', 22]])),
+    fail: ws(ssh({passwordAuthentication: true, permitRootLogin: 'prohibit-password', permitEmptyPasswords: false}), listening([['udp', 5353], ['tcp', 2222, 'sshd']])),
   },
   'ws.legacy-services': {pass: pkgs([DESKTOP, 'openssh-client']), fail: pkgs([DESKTOP, 'telnetd'])},
   'ws.mac-active': {pass: ws(data('mac', {active: 'apparmor'})), fail: ws(data('mac', {active: 'none'}))},

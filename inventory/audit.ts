@@ -3,6 +3,7 @@ import {type Static} from '@sinclair/typebox'
 import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {shQuote} from '../src/transport/shell-quote.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 const SYSLOG_DAEMONS = ['rsyslogd', 'syslog-ng', 'syslogd'] as const
@@ -154,6 +155,20 @@ export function forwardTarget(line: string): string | undefined {
   return /\b(?:network|tcp6?|udp6?|syslog)\s*\(\s*"([^"]+)"/.exec(line)?.[1]
 }
 
+const LOGGING_FILES = [
+  '/etc/systemd/journald.conf',
+  '/usr/lib/systemd/journald.conf.d/*.conf',
+  '/run/systemd/journald.conf.d/*.conf',
+  '/etc/systemd/journald.conf.d/*.conf',
+  '/etc/rsyslog.conf',
+  '/etc/rsyslog.d/*.conf',
+  '/etc/syslog-ng/syslog-ng.conf',
+  '/etc/syslog-ng/conf.d/*.conf',
+].join(' ')
+
+export const LOGGING_AWK = String.raw`FILENAME ~ /journald\.conf/ { if ($0 ~ /^[ \t]*Storage[ \t]*=/) print "journald " FILENAME ":" $0; next }
+/^[ \t]*[^# \t$][^ \t]*[ \t]+@/ || /^[^#]*omfwd/ || /^[^#]*(network|tcp6?|udp6?|syslog)[ \t]*\([ \t]*"/ { print "forward " FILENAME ":" $0 }`
+
 export const auditProbe = defineProbe({
   id: 'audit',
   title: 'Audit daemon',
@@ -164,10 +179,10 @@ export const auditProbe = defineProbe({
     auditctl: "command -v auditctl >/dev/null 2>&1 || exit 127; auditctl -s || exit $?; echo '--- rules'; auditctl -l",
     logging: [
       `for d in ${SYSLOG_DAEMONS.join(' ')}; do { [ -x /usr/sbin/$d ] || [ -x /sbin/$d ] || command -v $d >/dev/null 2>&1; } && echo "syslog $d $(pidof $d 2>/dev/null)"; done`,
-      'pidof systemd-journald >/dev/null 2>&1 && echo "journald running"',
+      '[ -d /run/systemd/system ] && pidof systemd-journald >/dev/null 2>&1 && echo "journald running"',
       '[ -d /var/log/journal ] && echo "journal dir"',
-      "grep -sHE '^[[:space:]]*Storage[[:space:]]*=' /etc/systemd/journald.conf /usr/lib/systemd/journald.conf.d/*.conf /run/systemd/journald.conf.d/*.conf /etc/systemd/journald.conf.d/*.conf | sed 's/^/journald /'",
-      "grep -sHE '^[[:space:]]*[^#[:space:]$][^[:space:]]*[[:space:]]+@|^[^#]*omfwd|^[^#]*(network|tcp6?|udp6?|syslog)[[:space:]]*\\([[:space:]]*\"' /etc/rsyslog.conf /etc/rsyslog.d/*.conf /etc/syslog-ng/syslog-ng.conf /etc/syslog-ng/conf.d/*.conf | sed 's/^/forward /'",
+      // one awk over the journald and syslog configuration files that exist: Storage= lines, forwarding lines
+      `set --; for f in ${LOGGING_FILES}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -gt 0 ] && awk ${shQuote(LOGGING_AWK)} "$@"`,
       'exit 0',
     ].join('\n'),
   },

@@ -1,6 +1,11 @@
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
-import {AuditSchema, auditProbe, forwardTarget, parseAuditctl, parseAuditState, parseLogging} from '../../../inventory/audit.js'
+import {AuditSchema, auditProbe, forwardTarget, LOGGING_AWK, parseAuditctl, parseAuditState, parseLogging} from '../../../inventory/audit.js'
 import {ParseError} from '../../../src/collect/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
@@ -78,6 +83,31 @@ describe('logging', () => {
       journald: {running: true, storage: 'volatile', journalDir: true, persistent: false},
       forwarding: [{file: '/etc/rsyslog.d/90-remote.conf', target: 'logs.example.vn'}],
     })
+  })
+
+  it("the command's awk picks Storage= and forwarding lines out of real files, comments left out", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-logging-'))
+    try {
+      mkdirSync(path.join(dir, 'journald.conf.d'))
+      const journald = path.join(dir, 'journald.conf')
+      const dropin = path.join(dir, 'journald.conf.d', '60-volatile.conf')
+      const rsyslog = path.join(dir, 'rsyslog.conf')
+      writeFileSync(journald, '[Journal]\n#Storage=auto\nStorage=persistent\n')
+      writeFileSync(dropin, '[Journal]\nStorage=volatile\n')
+      writeFileSync(rsyslog, '#*.* @@old:514\n$ActionMailTo root@localhost\n*.* @@loghost.example.vn:514\n*.* action(type="omfwd" target="10.0.0.9" port="514")\nauth.* /var/log/auth.log\n')
+      const r = spawnSync('awk', [LOGGING_AWK, journald, dropin, rsyslog], {encoding: 'utf8'})
+      expect(r.status, r.stderr).toBe(0)
+      expect(parseLogging(r.stdout)).toEqual({
+        syslog: [],
+        journald: {running: false, storage: 'volatile', journalDir: false, persistent: false},
+        forwarding: [
+          {file: rsyslog, target: 'loghost.example.vn'},
+          {file: rsyslog, target: '10.0.0.9'},
+        ],
+      })
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('finds the remote host in rsyslog and syslog-ng forms', () => {

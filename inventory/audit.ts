@@ -3,7 +3,28 @@ import {type Static} from '@sinclair/typebox'
 import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, NonNegInt, Obj, Opt} from '../src/model/schema-helpers.js'
+import {shQuote} from '../src/transport/shell-quote.js'
+import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
+
+const SYSLOG_DAEMONS = ['rsyslogd', 'syslog-ng', 'syslogd'] as const
+
+/** System logging beside the kernel audit: syslog daemons, the journal's storage, forwarding to a log server. */
+export const LoggingSchema = Obj({
+  /** Syslog daemons installed, each running or not. */
+  syslog: Arr(Obj({name: StringEnum(SYSLOG_DAEMONS), running: Bool()})),
+  journald: Obj({
+    running: Bool(),
+    /** Storage= of journald.conf after its drop-ins; auto when no file sets it. */
+    storage: Str(),
+    /** /var/log/journal exists (with Storage=auto the journal is then kept on disk). */
+    journalDir: Bool(),
+    /** The journal is written to disk: Storage=persistent, or auto with /var/log/journal. */
+    persistent: Bool(),
+  }),
+  /** Remote log destinations written in rsyslog or syslog-ng configuration (host as written). */
+  forwarding: Arr(Obj({file: Str(), target: Str()})),
+})
+export type LoggingData = Static<typeof LoggingSchema>
 
 export const AuditSchema = Obj({
   /** auditd is installed. */
@@ -20,6 +41,7 @@ export const AuditSchema = Obj({
   lost: Opt(NonNegInt()),
   /** Rules loaded in the kernel (auditctl -l). Root only. */
   rules: Opt(NonNegInt()),
+  logging: Opt(LoggingSchema),
 })
 export type AuditData = Static<typeof AuditSchema>
 
@@ -80,6 +102,73 @@ export function parseAuditctl(text: string): AuditStatus {
   return s
 }
 
+/**
+ * Parses the `logging` command: `syslog NAME [PIDS]`, `journald running`, `journal dir`,
+ * `journald FILE:Storage=VALUE` and `forward FILE:LINE` lines.
+ */
+export function parseLogging(text: string): LoggingData {
+  const syslog: LoggingData['syslog'] = []
+  let running = false
+  let journalDir = false
+  const storage: {file: string; value: string}[] = []
+  const forwarding: LoggingData['forwarding'] = []
+  let known = 0
+  for (const [i, raw] of lines(text).entries()) {
+    const line = raw.trim()
+    if (line === '') continue
+    const sl = /^syslog (rsyslogd|syslog-ng|syslogd)((?: \d+)*)$/.exec(line)
+    if (sl) {
+      if (!syslog.some((x) => x.name === sl[1])) syslog.push({name: sl[1] as LoggingData['syslog'][number]['name'], running: sl[2]!.trim() !== ''})
+    } else if (line === 'journald running') running = true
+    else if (line === 'journal dir') journalDir = true
+    else if (line.startsWith('journald ')) {
+      const m = /^journald ([^:]+):\s*Storage\s*=\s*(\S*)/.exec(line)
+      if (!m) throw new ParseError(`expected "journald FILE:Storage=VALUE": ${JSON.stringify(line.slice(0, 80))}`, i + 1)
+      storage.push({file: m[1]!, value: m[2]!.toLowerCase()})
+    } else if (line.startsWith('forward ')) {
+      const m = /^forward ([^:]+):(.*)$/.exec(line)
+      if (!m) throw new ParseError(`expected "forward FILE:LINE": ${JSON.stringify(line.slice(0, 80))}`, i + 1)
+      const target = forwardTarget(m[2]!)
+      if (target) forwarding.push({file: m[1]!, target})
+    } else throw new ParseError(`unexpected line: ${JSON.stringify(line.slice(0, 80))}`, i + 1)
+    known++
+  }
+  void known
+  // journald.conf first, then the drop-ins in the order of their names (a later one overrides)
+  const main = storage.filter((s) => s.file.endsWith('/journald.conf'))
+  const dropins = storage.filter((s) => !s.file.endsWith('/journald.conf')).sort((a, b) => (base(a.file) < base(b.file) ? -1 : base(a.file) > base(b.file) ? 1 : 0))
+  const effective = [...main, ...dropins].filter((s) => s.value !== '').at(-1)?.value ?? 'auto'
+  return {
+    syslog,
+    journald: {running, storage: effective, journalDir, persistent: effective === 'persistent' || (effective === 'auto' && journalDir)},
+    forwarding,
+  }
+}
+
+const base = (file: string) => file.slice(file.lastIndexOf('/') + 1)
+
+/** The remote host of a forwarding line: rsyslog `*.* @@host:514`, `action(type="omfwd" target="host")`, syslog-ng `network("host" …)`. */
+export function forwardTarget(line: string): string | undefined {
+  const legacy = /^\s*[^#\s$][^\s]*\s+@@?(?:\([^)]*\))?(\[[^\]]+\]|[^:;\s]+)/.exec(line)
+  if (legacy) return legacy[1]
+  if (/omfwd/.test(line)) return /target\s*=\s*"([^"]+)"/.exec(line)?.[1]
+  return /\b(?:network|tcp6?|udp6?|syslog)\s*\(\s*"([^"]+)"/.exec(line)?.[1]
+}
+
+const LOGGING_FILES = [
+  '/etc/systemd/journald.conf',
+  '/usr/lib/systemd/journald.conf.d/*.conf',
+  '/run/systemd/journald.conf.d/*.conf',
+  '/etc/systemd/journald.conf.d/*.conf',
+  '/etc/rsyslog.conf',
+  '/etc/rsyslog.d/*.conf',
+  '/etc/syslog-ng/syslog-ng.conf',
+  '/etc/syslog-ng/conf.d/*.conf',
+].join(' ')
+
+export const LOGGING_AWK = String.raw`FILENAME ~ /journald\.conf/ { if ($0 ~ /^[ \t]*Storage[ \t]*=/) print "journald " FILENAME ":" $0; next }
+/^[ \t]*[^# \t$][^ \t]*[ \t]+@/ || /^[^#]*omfwd/ || /^[^#]*(network|tcp6?|udp6?|syslog)[ \t]*\([ \t]*"/ { print "forward " FILENAME ":" $0 }`
+
 export const auditProbe = defineProbe({
   id: 'audit',
   title: 'Audit daemon',
@@ -88,20 +177,27 @@ export const auditProbe = defineProbe({
   commands: {
     state: `if command -v auditd >/dev/null 2>&1; then echo installed yes; else echo installed no; fi; echo "pids $(pidof auditd 2>/dev/null)"`,
     auditctl: "command -v auditctl >/dev/null 2>&1 || exit 127; auditctl -s || exit $?; echo '--- rules'; auditctl -l",
+    logging: [
+      `for d in ${SYSLOG_DAEMONS.join(' ')}; do { [ -x /usr/sbin/$d ] || [ -x /sbin/$d ] || command -v $d >/dev/null 2>&1; } && echo "syslog $d $(pidof $d 2>/dev/null)"; done`,
+      '[ -d /run/systemd/system ] && pidof systemd-journald >/dev/null 2>&1 && echo "journald running"',
+      '[ -d /var/log/journal ] && echo "journal dir"',
+      // one awk over the journald and syslog configuration files that exist: Storage= lines, forwarding lines
+      `set --; for f in ${LOGGING_FILES}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -gt 0 ] && awk ${shQuote(LOGGING_AWK)} "$@"`,
+      'exit 0',
+    ].join('\n'),
   },
   interpret(out) {
     const fail = failure(out.state, 'auditd')
     if (fail) return fail
     const st = parseAuditState(out.state!.stdout)
     const data: AuditData = {installed: st.installed, running: st.pids.length > 0, pids: st.pids}
-    if (succeeded(out.auditctl)) {
-      const a = parseAuditctl(out.auditctl.stdout)
-      Object.assign(data, a)
-      return {status: 'ok', data}
-    }
-    if (notInstalled(out.auditctl)) return {status: 'ok', data}
+    const missing: string[] = []
+    if (succeeded(out.logging)) data.logging = parseLogging(out.logging.stdout)
+    else missing.push(failure(out.logging, 'logging')?.reason ?? 'logging')
+    if (succeeded(out.auditctl)) Object.assign(data, parseAuditctl(out.auditctl.stdout))
     // auditctl says "You must be root to run this program." (exit 4) as non-root
-    if (deniedByPermissions(out.auditctl)) return {status: 'partial', reason: 'needs root: kernel audit status and rules (auditctl)', data}
-    return {status: 'partial', reason: failure(out.auditctl, 'auditctl')?.reason ?? 'auditctl', data}
+    else if (deniedByPermissions(out.auditctl)) missing.unshift('needs root: kernel audit status and rules (auditctl)')
+    else if (!notInstalled(out.auditctl)) missing.push(failure(out.auditctl, 'auditctl')?.reason ?? 'auditctl')
+    return missing.length ? {status: 'partial', reason: missing.join('; '), data} : {status: 'ok', data}
   },
 })

@@ -3,7 +3,7 @@ import {Type, type Static} from '@sinclair/typebox'
 import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from '../src/collect/probe-helpers.js'
-import {Obj, Opt, Str, NonNegInt} from '../src/model/schema-helpers.js'
+import {NonNegInt, Num, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 
 export const OsSchema = Obj({
   /** Kernel family as `uname -s` says: Linux, Darwin, FreeBSD… */
@@ -24,6 +24,8 @@ export const OsSchema = Obj({
   architecture: Str(),
   bootTime: Opt(Str({format: 'date-time'})),
   uptimeSeconds: Opt(NonNegInt()),
+  /** Run-queue load averages over 1, 5 and 15 minutes (/proc/loadavg); compare with cpu.threads. */
+  loadAverage: Opt(Obj({one: Num({minimum: 0}), five: Num({minimum: 0}), fifteen: Num({minimum: 0})})),
   /** IANA name (Asia/Ho_Chi_Minh) when the system says it, else the abbreviation. */
   timezone: Opt(Str()),
   /** Offset from UTC as the host reports it, e.g. +0700. */
@@ -84,6 +86,13 @@ export function parseUptime(text: string): {uptimeSeconds: number; bootEpochSeco
   return {uptimeSeconds: Math.floor(n), ...(m ? {bootEpochSeconds: Number(m[1])} : {})}
 }
 
+/** Parses /proc/loadavg: "0.43 0.57 0.38 1/234 5678". */
+export function parseLoadAverage(text: string): {one: number; five: number; fifteen: number} {
+  const m = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)(?:\s|$)/.exec((lines(text)[0] ?? '').trim())
+  if (!m) throw new ParseError('expected three load averages', 1)
+  return {one: Number(m[1]), five: Number(m[2]), fifteen: Number(m[3])}
+}
+
 export interface TimeInfo {
   epochSeconds: number
   abbreviation?: string
@@ -118,6 +127,7 @@ export const osProbe = defineProbe({
     release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',
     debianVersion: readFile('/etc/debian_version'),
     uptime: `${readFile('/proc/uptime')} && grep '^btime ' /proc/stat`,
+    load: readFile('/proc/loadavg'),
     time:
       "date +'%s %Z %z'; if [ -r /etc/timezone ]; then head -n1 /etc/timezone; elif [ -L /etc/localtime ]; then readlink /etc/localtime | sed -n 's|.*/zoneinfo/||p'; fi",
   },
@@ -162,6 +172,8 @@ export const osProbe = defineProbe({
       const bootTime = isoFromEpochSeconds(boot)
       if (bootTime) data.bootTime = bootTime
     } else if (uname.family === 'Linux') missing.push('uptime')
+    if (succeeded(out.load)) data.loadAverage = parseLoadAverage(out.load.stdout)
+    else if (uname.family === 'Linux') missing.push('load average')
     return missing.length ? {status: 'partial', reason: `unavailable: ${missing.join(', ')}`, data} : {status: 'ok', data}
   },
 })

@@ -16,15 +16,73 @@ let bad: string
 
 /** A host that passes every built-in check, made from a real snapshot of this machine. */
 function compliant(s: Snapshot): Snapshot {
-  let x = withData(s, 'sshd', {installed: true, permitRootLogin: 'no', passwordAuthentication: false, permitEmptyPasswords: false, maxAuthTries: 3, x11Forwarding: false})
-  x = withData(x, 'timeSync', {synchronized: true})
-  x = withData(x, 'firewall', {active: true})
-  x = withData(x, 'updates', {security: 0, reboot: {...(s.sections.updates.data?.reboot ?? {reasons: [], packages: []}), required: false}})
-  x = withData(x, 'accounts', {uid0: ['root']})
+  const data = (id: string) => ((s.sections as unknown as Record<string, {data?: Record<string, unknown>}>)[id]?.data ?? {})
+  let x = withData(s, 'sshd', {
+    installed: true,
+    permitRootLogin: 'no',
+    passwordAuthentication: false,
+    permitEmptyPasswords: false,
+    maxAuthTries: 3,
+    x11Forwarding: false,
+    clientAliveInterval: 300,
+    clientAliveCountMax: 3,
+    logLevel: 'VERBOSE',
+    ciphers: ['chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com'],
+    macs: ['hmac-sha2-512-etm@openssh.com'],
+    kexAlgorithms: ['curve25519-sha256'],
+    allowGroups: ['sshusers'],
+    settings: {...(data('sshd').settings as object), hostbasedauthentication: ['no'], ignorerhosts: ['yes'], permituserenvironment: ['no'], logingracetime: ['60'], maxsessions: ['10']},
+  })
+  x = withData(x, 'timeSync', {synchronized: true, offsetSeconds: 0.001})
+  x = withData(x, 'firewall', {active: true, inputPolicy: 'drop'})
+  x = withData(x, 'updates', {
+    security: 0,
+    cacheStale: false,
+    reboot: {...(s.sections.updates.data?.reboot ?? {reasons: [], packages: []}), required: false},
+    automaticUpdates: {mechanism: 'unattended-upgrades', enabled: true},
+  })
+  x = withData(x, 'accounts', {
+    uid0: ['root'],
+    passwords: [{name: 'root', status: 'locked'}],
+    loginDefs: {passMaxDays: 365, passMinDays: 1, passWarnAge: 7, umask: '027', encryptMethod: 'SHA512'},
+  })
   x = withSection(x, 'packages', {status: 'ok', data: {managers: ['dpkg'], items: []}})
-  x = withData(x, 'mac', {active: 'apparmor'})
-  x = withData(x, 'audit', {running: true})
-  return withData(x, 'sysctl', {params: {'net.ipv4.ip_forward': '0'}})
+  x = withData(x, 'ports', {listening: []})
+  x = withData(x, 'mac', {active: 'apparmor', apparmor: {present: true, enabled: true, profiles: {total: 1, enforce: 1, complain: 0, kill: 0, unconfined: 0, other: 0}}})
+  x = withData(x, 'audit', {
+    installed: true,
+    running: true,
+    rules: 10,
+    logging: {syslog: [{name: 'rsyslogd', running: true}], journald: {running: true, storage: 'auto', journalDir: true, persistent: true}, forwarding: [{file: '/etc/rsyslog.d/remote.conf', target: 'loghost'}]},
+  })
+  x = withData(x, 'sysctl', {
+    params: {
+      ...(data('sysctl').params as object),
+      ...Object.fromEntries(
+        [
+          'net.ipv4.ip_forward',
+          'fs.suid_dumpable',
+          'net.ipv6.conf.all.forwarding',
+          ...['accept_redirects', 'secure_redirects', 'send_redirects', 'accept_source_route'].flatMap((k) => [`net.ipv4.conf.all.${k}`, `net.ipv4.conf.default.${k}`]),
+          ...['accept_redirects', 'accept_source_route', 'accept_ra'].flatMap((k) => [`net.ipv6.conf.all.${k}`, `net.ipv6.conf.default.${k}`]),
+        ].map((k) => [k, '0']),
+      ),
+      ...Object.fromEntries(
+        ['net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.ipv4.conf.all.log_martians', 'net.ipv4.conf.default.log_martians', 'net.ipv4.tcp_syncookies', 'net.ipv4.icmp_echo_ignore_broadcasts', 'net.ipv4.icmp_ignore_bogus_error_responses', 'kernel.yama.ptrace_scope', 'fs.protected_hardlinks', 'fs.protected_symlinks'].map((k) => [k, '1']),
+      ),
+      'kernel.randomize_va_space': '2',
+    },
+    coreDumps: {limits: [{file: '/etc/security/limits.conf', domain: '*', type: 'hard', value: '0'}], hardLimitZero: true, systemdCoredump: false},
+  })
+  const GB = 1024 ** 3
+  x = withData(x, 'filesystems', {mounts: [{target: '/', source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, sizeBytes: 100 * GB, usedBytes: 30 * GB, availableBytes: 70 * GB, inodesTotal: 1000, inodesUsed: 100}]})
+  x = withData(x, 'os', {distribution: 'debian', versionId: '12', uptimeSeconds: 86400, loadAverage: {one: 1, five: 1, fifteen: 1}})
+  x = withData(x, 'cpu', {threads: 4})
+  x = withData(x, 'memory', {totalBytes: 16 * GB, availableBytes: 8 * GB, swapTotalBytes: 0, swapFreeBytes: 0})
+  x = withData(x, 'services', {services: []})
+  x = withData(x, 'virtualization', {role: 'none'})
+  x = withData(x, 'system', {biosDate: '2025-03-01'})
+  return {...x, meta: {...x.meta, collectedAt: '2026-11-24T08:00:00.000Z'}}
 }
 
 beforeAll(() => {

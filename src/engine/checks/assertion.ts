@@ -2,6 +2,7 @@ import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../versions/dpkg-version.js'
 import {compareRpmVersions} from '../versions/rpm-version.js'
+import {evaluateEol, type EolSpec} from './eol.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -13,11 +14,13 @@ import {compareRpmVersions} from '../versions/rpm-version.js'
  *   {path: accounts.uid0, count: {le: 1}}                          (count, with an optional `where`)
  *   {path: [sysctl, params, net.ipv4.ip_forward], equals: '0'}     (a list path for keys that contain dots)
  *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
+ *   {path: system.biosDate, maxAgeDays: 1826}                     (a date no older than N days when the snapshot was taken)
+ *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
 
-export const COMPARE_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'notMatches', 'exists', 'lt', 'le', 'gt', 'ge', 'versionLt', 'versionLe', 'versionGt', 'versionGe'] as const
+export const COMPARE_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'notMatches', 'exists', 'lt', 'le', 'gt', 'ge', 'versionLt', 'versionLe', 'versionGt', 'versionGe', 'maxAgeDays'] as const
 export type CompareOp = (typeof COMPARE_OPS)[number]
 export const COUNT_OPS = ['equals', 'lt', 'le', 'gt', 'ge'] as const
 
@@ -31,6 +34,7 @@ export type Assertion =
   | {path: Path; none: Assertion}
   | {path: Path; count: {where?: Assertion} & Partial<Record<(typeof COUNT_OPS)[number], number>>}
   | ({ratio: {of: Path; to: Path}} & Partial<Record<(typeof COUNT_OPS)[number], number>>)
+  | {eol: EolSpec}
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -82,7 +86,9 @@ const toNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v
 /** Version ordering: rpm's for an item an rpm database reported, dpkg's otherwise. */
 export type VersionScheme = 'dpkg' | 'rpm'
 
-function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache, scheme: VersionScheme = 'dpkg'): Outcome {
+const DAY_MS = 86_400_000
+
+function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache, scheme: VersionScheme = 'dpkg', now = Number.NaN): Outcome {
   if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
   if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
   const fail = (what: string): Outcome => ({verdict: 'fail', reason: `${where} is ${show(actual)}, ${what}`})
@@ -110,6 +116,14 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: strin
       const e = Number(expected)
       const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
       return ok ? pass : fail(`expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
+    }
+    case 'maxAgeDays': {
+      // a date (YYYY-MM-DD or ISO 8601) no older than N days on the day the snapshot was taken
+      const t = typeof actual === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(actual) ? `${actual}T00:00:00Z` : actual) : Number.NaN
+      if (Number.isNaN(t)) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a date`}
+      if (Number.isNaN(now)) return {verdict: 'unknown', reason: 'meta.collectedAt is not a date'}
+      const age = Math.floor((now - t) / DAY_MS)
+      return age <= Number(expected) ? pass : fail(`${age} days before the snapshot, expected at most ${Number(expected)}`)
     }
     default: {
       // version comparisons, by the package manager's own ordering
@@ -160,6 +174,7 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const o = evaluate(a.not, snapshot, regexes, item)
     return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds'} : pass
   }
+  if ('eol' in a) return evaluateEol(a.eol, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -203,7 +218,8 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   const ops = COMPARE_OPS.filter((op) => op in a)
   const manager = item && item.value !== null && typeof item.value === 'object' ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
-  return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme)))
+  const now = Date.parse(snapshot.meta?.collectedAt ?? '')
+  return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme, now)))
 }
 
 /** A short name for a list item in a reason: its `name`, `target`, `id` or `port`, else its index. */

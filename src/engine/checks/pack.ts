@@ -8,6 +8,9 @@ import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.j
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {type compile, formatErrors, newAjv} from '../../model/validate.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
+import {checkDataFile} from './data-file.js'
+import {EolSpecSchema, loadEolData} from './eol.js'
+import {applyTcvnMapping} from './tcvn-mapping.js'
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -33,6 +36,7 @@ export const AssertionSchema = Type.Recursive(
         count: Obj({where: Opt(This), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 1}),
       }),
       Obj({ratio: Obj({of: PathSchema, to: PathSchema}), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 2}),
+      Obj({eol: EolSpecSchema}),
       Obj(
         {
           path: PathSchema,
@@ -51,6 +55,7 @@ export const AssertionSchema = Type.Recursive(
           versionLe: Opt(Str({minLength: 1})),
           versionGt: Opt(Str({minLength: 1})),
           versionGe: Opt(Str({minLength: 1})),
+          maxAgeDays: Opt(Num({minimum: 0})),
         },
         {minProperties: 2},
       ),
@@ -121,6 +126,14 @@ function packValidator(): ReturnType<typeof compile> {
   return validator
 }
 
+function* eolSpecsOf(a: unknown, at: (string | number)[]): Generator<{data: string; at: (string | number)[]}> {
+  if (a === null || typeof a !== 'object') return
+  for (const [k, v] of Object.entries(a)) {
+    if (k === 'eol' && v !== null && typeof v === 'object' && typeof (v as {data?: unknown}).data === 'string') yield {data: (v as {data: string}).data, at: [...at, k, 'data']}
+    else yield* eolSpecsOf(v, [...at, k])
+  }
+}
+
 function* regexesOf(a: unknown, at: (string | number)[]): Generator<{pattern: string; at: (string | number)[]}> {
   if (a === null || typeof a !== 'object') return
   for (const [k, v] of Object.entries(a)) {
@@ -165,8 +178,12 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
         problems.push(at(r.at, `is not a valid regular expression: ${(error as Error).message}`))
       }
     }
+    for (const e of eolSpecsOf(c, ['checks', i])) {
+      if (!checkDataFile(e.data)) problems.push(at(e.at, `names no end-of-life data set: no checks/data/${e.data}.yaml`))
+      else loadEolData(e.data) // its own errors, at its own file:line
+    }
   })
   ConfigError.throwIfAny(problems)
   void COMPARE_OPS
-  return {...pack, file}
+  return applyTcvnMapping({...pack, file})
 }

@@ -2,6 +2,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 
 import {collectHost} from '../../../src/collect/collect-host.js'
 import {builtinPackNames, packFile} from '../../../src/engine/checks/builtin-packs.js'
+import type {Assertion} from '../../../src/engine/checks/assertion.js'
 import {loadPack, type Pack} from '../../../src/engine/checks/pack.js'
 import {runChecks} from '../../../src/engine/checks/run-checks.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
@@ -10,33 +11,217 @@ import {withData, withSection} from '../../support/snapshots.js'
 
 /** For every built-in check: how to make a host pass it and fail it (from a real snapshot of this machine). */
 type Edit = (s: Snapshot) => Snapshot
+const chain = (...edits: Edit[]): Edit => (s) => edits.reduce((x, e) => e(x), s)
+const data = (id: string, fields: Record<string, unknown>): Edit => (s) => withData(s, id, fields)
+const dataOf = (s: Snapshot, id: string) => ((s.sections as unknown as Record<string, {data?: Record<string, unknown>}>)[id]?.data ?? {})
 const ssh = (fields: Record<string, unknown>): Edit => (s) => withData(s, 'sshd', {installed: true, ...fields})
+/** One keyword of `sshd -T` (lower-case), the rest of the settings kept. */
+const sshSet = (key: string, value: string): Edit => (s) =>
+  withData(s, 'sshd', {installed: true, settings: {...(dataOf(s, 'sshd').settings as Record<string, string[]> | undefined), [key]: [value]}})
+const sys = (params: Record<string, string>): Edit => (s) => withData(s, 'sysctl', {params: {...(dataOf(s, 'sysctl').params as Record<string, string>), ...params}})
+const sysAll = (names: string[], value: string): Edit => sys(Object.fromEntries(names.map((n) => [n, value])))
 const pkgs = (names: string[]): Edit => (s) =>
   withSection(s, 'packages', {status: 'ok', data: {managers: ['dpkg'], items: names.map((name) => ({name, version: '1.0-1', architecture: 'amd64', manager: 'dpkg', status: 'ii'}))}})
+const loginDefs = (fields: Record<string, unknown>): Edit => (s) => withData(s, 'accounts', {loginDefs: {...(dataOf(s, 'accounts').loginDefs as object), ...fields}})
+const passwords = (list: Record<string, unknown>[]): Edit => data('accounts', {passwords: list})
+const logging = (fields: Record<string, unknown>): Edit => (s) =>
+  withData(s, 'audit', {logging: {syslog: [], journald: {running: false, storage: 'auto', journalDir: false, persistent: false}, forwarding: [], ...fields}})
+const listening = (sockets: [string, number, string?][]): Edit =>
+  data('ports', {listening: sockets.map(([protocol, port, process]) => ({protocol, family: 'ipv4', address: '0.0.0.0', port, processes: process ? [{name: process, pid: 812}] : []}))})
+const mount = (target: string, fields: Record<string, unknown>) => ({target, source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, ...fields})
+const mounts = (...list: Record<string, unknown>[]): Edit => data('filesystems', {mounts: [mount('/proc', {fstype: 'proc', source: 'proc', pseudo: true, sizeBytes: 0, usedBytes: 0}), ...list]})
+const GB = 1024 ** 3
+const disk = (usedPct: number, inodePct = 10) =>
+  mount('/', {sizeBytes: 100 * GB, usedBytes: usedPct * GB, availableBytes: (100 - usedPct) * GB, inodesTotal: 1000, inodesUsed: inodePct * 10})
+const on = (day: string): Edit => (s) => ({...s, meta: {...s.meta, collectedAt: `${day}T08:00:00.000Z`}})
+const osRelease = (distribution: string, versionId: string): Edit => data('os', {distribution, versionId})
+const memory = (availablePct: number, swapFreePct?: number): Edit =>
+  data('memory', {totalBytes: 16 * GB, availableBytes: (16 * GB * availablePct) / 100, ...(swapFreePct === undefined ? {swapTotalBytes: 0, swapFreeBytes: 0} : {swapTotalBytes: 4 * GB, swapFreeBytes: (4 * GB * swapFreePct) / 100})})
+const load = (fifteen: number, threads: number): Edit => chain(data('os', {loadAverage: {one: fifteen, five: fifteen, fifteen}}), data('cpu', {threads}))
+/** A desktop: the workstation pack applies where a display manager is installed. */
+const DESKTOP = 'gdm3'
+const ws = (...edits: Edit[]): Edit => chain(pkgs([DESKTOP, 'openssh-server']), ...edits)
+
+const ipv4Redirects = ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv6.conf.default.accept_redirects']
+const sourceRoute = ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route', 'net.ipv6.conf.default.accept_source_route']
+
 const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'ssh.root-login': {pass: ssh({permitRootLogin: 'no'}), fail: ssh({permitRootLogin: 'yes'})},
   'ssh.password-authentication': {pass: ssh({passwordAuthentication: false}), fail: ssh({passwordAuthentication: true})},
   'ssh.empty-passwords': {pass: ssh({permitEmptyPasswords: false}), fail: ssh({permitEmptyPasswords: true})},
   'ssh.max-auth-tries': {pass: ssh({maxAuthTries: 3}), fail: ssh({maxAuthTries: 6})},
   'ssh.x11-forwarding': {pass: ssh({x11Forwarding: false}), fail: ssh({x11Forwarding: true})},
-  'time.synchronized': {pass: (s) => withData(s, 'timeSync', {synchronized: true}), fail: (s) => withData(s, 'timeSync', {synchronized: false})},
-  'firewall.active': {pass: (s) => withData(s, 'firewall', {active: true}), fail: (s) => withData(s, 'firewall', {active: false})},
-  'updates.security': {pass: (s) => withData(s, 'updates', {security: 0}), fail: (s) => withData(s, 'updates', {security: 3})},
-  'updates.reboot': {
-    pass: (s) => withData(s, 'updates', {reboot: {required: false, reasons: [], packages: []}}),
-    fail: (s) => withData(s, 'updates', {reboot: {required: true, reasons: ['reboot-required file'], packages: []}}),
+  'ssh.client-alive-interval': {pass: ssh({clientAliveInterval: 300}), fail: ssh({clientAliveInterval: 0})},
+  'ssh.client-alive-count': {pass: ssh({clientAliveCountMax: 3}), fail: ssh({clientAliveCountMax: 0})},
+  'ssh.log-level': {pass: ssh({logLevel: 'VERBOSE'}), fail: ssh({logLevel: 'QUIET'})},
+  'ssh.ciphers': {pass: ssh({ciphers: ['chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com']}), fail: ssh({ciphers: ['aes256-ctr', 'aes128-cbc']})},
+  'ssh.macs': {pass: ssh({macs: ['hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256']}), fail: ssh({macs: ['hmac-sha2-256', 'umac-64@openssh.com']})},
+  'ssh.kex': {pass: ssh({kexAlgorithms: ['curve25519-sha256', 'diffie-hellman-group16-sha512']}), fail: ssh({kexAlgorithms: ['curve25519-sha256', 'diffie-hellman-group14-sha1']})},
+  'ssh.hostbased-authentication': {pass: sshSet('hostbasedauthentication', 'no'), fail: sshSet('hostbasedauthentication', 'yes')},
+  'ssh.ignore-rhosts': {pass: sshSet('ignorerhosts', 'yes'), fail: sshSet('ignorerhosts', 'no')},
+  'ssh.permit-user-environment': {pass: sshSet('permituserenvironment', 'no'), fail: sshSet('permituserenvironment', 'yes')},
+  'ssh.login-grace-time': {pass: sshSet('logingracetime', '60'), fail: sshSet('logingracetime', '120')},
+  'ssh.max-sessions': {pass: sshSet('maxsessions', '4'), fail: sshSet('maxsessions', '64')},
+  'ssh.access-limited': {
+    pass: ssh({allowGroups: ['sshusers']}),
+    fail: (s) => withSection(s, 'sshd', {status: 'ok', data: {...dataOf(s, 'sshd'), installed: true, allowUsers: undefined, allowGroups: undefined, denyUsers: undefined, denyGroups: undefined}}),
   },
-  'accounts.uid0': {pass: (s) => withData(s, 'accounts', {uid0: ['root']}), fail: (s) => withData(s, 'accounts', {uid0: ['root', 'toor']})},
+  'time.synchronized': {pass: data('timeSync', {synchronized: true}), fail: data('timeSync', {synchronized: false})},
+  'time.offset': {pass: data('timeSync', {offsetSeconds: -0.0042}), fail: data('timeSync', {offsetSeconds: 2.5})},
+  'firewall.active': {pass: data('firewall', {active: true}), fail: data('firewall', {active: false})},
+  'firewall.default-deny': {pass: data('firewall', {inputPolicy: 'drop'}), fail: data('firewall', {inputPolicy: 'accept'})},
+  'updates.security': {pass: data('updates', {security: 0}), fail: data('updates', {security: 3})},
+  'updates.reboot': {
+    pass: data('updates', {reboot: {required: false, reasons: [], packages: []}}),
+    fail: data('updates', {reboot: {required: true, reasons: ['reboot-required file'], packages: []}}),
+  },
+  'updates.automatic': {
+    pass: data('updates', {automaticUpdates: {mechanism: 'unattended-upgrades', enabled: true, unattendedUpgrade: '1', updatePackageLists: '1'}}),
+    fail: data('updates', {automaticUpdates: {mechanism: 'dnf-automatic', enabled: true, applyUpdates: false}}),
+  },
+  'updates.cache-fresh': {pass: data('updates', {cacheStale: false}), fail: data('updates', {cacheStale: true})},
+  'accounts.uid0': {pass: data('accounts', {uid0: ['root']}), fail: data('accounts', {uid0: ['root', 'toor']})},
+  'accounts.empty-passwords': {
+    pass: passwords([{name: 'root', status: 'locked'}, {name: 'an', status: 'set', maxDays: 90}]),
+    fail: passwords([{name: 'root', status: 'locked'}, {name: 'guest', status: 'empty'}]),
+  },
+  'accounts.pass-max-days': {pass: loginDefs({passMaxDays: 90}), fail: loginDefs({passMaxDays: 99999})},
+  'accounts.pass-min-days': {pass: loginDefs({passMinDays: 1}), fail: loginDefs({passMinDays: 0})},
+  'accounts.pass-warn-age': {pass: loginDefs({passWarnAge: 7}), fail: loginDefs({passWarnAge: 2})},
+  'accounts.password-expiry': {
+    pass: passwords([{name: 'root', status: 'locked', maxDays: 99999}, {name: 'an', status: 'set', maxDays: 365}]),
+    fail: passwords([{name: 'root', status: 'locked'}, {name: 'an', status: 'set', maxDays: 99999}]),
+  },
+  'accounts.password-hash': {pass: loginDefs({encryptMethod: 'YESCRYPT'}), fail: loginDefs({encryptMethod: 'MD5'})},
+  'accounts.umask': {pass: loginDefs({umask: '027'}), fail: loginDefs({umask: '022'})},
   'legacy.telnet': {pass: pkgs(['openssh-server']), fail: pkgs(['openssh-server', 'telnetd'])},
   'legacy.rsh': {pass: pkgs(['openssh-server']), fail: pkgs(['rsh-server'])},
   'legacy.tftp': {pass: pkgs(['openssh-server']), fail: pkgs(['tftpd-hpa'])},
   'legacy.nis': {pass: pkgs(['openssh-server']), fail: pkgs(['nis'])},
-  'mac.active': {pass: (s) => withData(s, 'mac', {active: 'apparmor'}), fail: (s) => withData(s, 'mac', {active: 'none'})},
-  'audit.running': {pass: (s) => withData(s, 'audit', {running: true}), fail: (s) => withData(s, 'audit', {running: false})},
-  'sysctl.ip-forward': {
-    pass: (s) => withData(s, 'sysctl', {params: {'net.ipv4.ip_forward': '0'}}),
-    fail: (s) => withData(s, 'sysctl', {params: {'net.ipv4.ip_forward': '1'}}),
+  'legacy.ftp': {pass: pkgs(['openssh-server', 'ftp-ssl']), fail: pkgs(['vsftpd'])},
+  'legacy.inetd': {pass: pkgs(['openssh-server']), fail: pkgs(['openbsd-inetd'])},
+  'legacy.talk': {pass: pkgs(['openssh-server']), fail: pkgs(['talkd'])},
+  'legacy.clients': {pass: pkgs(['openssh-client']), fail: pkgs(['openssh-client', 'telnet'])},
+  'legacy.ports': {pass: listening([['tcp', 22], ['udp', 514], ['udp', 123]]), fail: listening([['tcp', 22], ['tcp', 23]])},
+  'legacy.xserver': {pass: pkgs(['openssh-server', 'x11-common']), fail: pkgs(['xserver-xorg-core'])},
+  'mac.active': {pass: data('mac', {active: 'apparmor'}), fail: data('mac', {active: 'none'})},
+  'mac.enforcing': {
+    pass: data('mac', {active: 'apparmor', apparmor: {present: true, enabled: true, profiles: {total: 40, enforce: 38, complain: 2, kill: 0, unconfined: 0, other: 0}}}),
+    fail: data('mac', {active: 'selinux', apparmor: {present: false, enabled: false}, selinux: {enabled: true, mode: 'permissive'}}),
   },
+  'audit.running': {pass: data('audit', {running: true}), fail: data('audit', {running: false})},
+  'audit.rules': {pass: data('audit', {installed: true, rules: 42}), fail: data('audit', {installed: true, rules: 0})},
+  'logging.persistent': {
+    pass: logging({syslog: [{name: 'rsyslogd', running: true}]}),
+    fail: logging({syslog: [{name: 'rsyslogd', running: false}], journald: {running: true, storage: 'volatile', journalDir: false, persistent: false}}),
+  },
+  'logging.remote': {pass: logging({forwarding: [{file: '/etc/rsyslog.d/90-remote.conf', target: 'loghost'}]}), fail: logging({})},
+  'coredump.restricted': {
+    pass: data('sysctl', {coreDumps: {limits: [{file: '/etc/security/limits.conf', domain: '*', type: 'hard', value: '0'}], hardLimitZero: true, systemdCoredump: false}}),
+    fail: data('sysctl', {coreDumps: {limits: [], hardLimitZero: false, systemdCoredump: true, storage: 'external'}}),
+  },
+  'sysctl.ip-forward': {pass: sys({'net.ipv4.ip_forward': '0'}), fail: sys({'net.ipv4.ip_forward': '1'})},
+  'sysctl.suid-dumpable': {pass: sys({'fs.suid_dumpable': '0'}), fail: sys({'fs.suid_dumpable': '2'})},
+  'sysctl.accept-redirects': {pass: sysAll(ipv4Redirects, '0'), fail: chain(sysAll(ipv4Redirects, '0'), sys({'net.ipv6.conf.default.accept_redirects': '1'}))},
+  'sysctl.secure-redirects': {
+    pass: sysAll(['net.ipv4.conf.all.secure_redirects', 'net.ipv4.conf.default.secure_redirects'], '0'),
+    fail: sysAll(['net.ipv4.conf.all.secure_redirects', 'net.ipv4.conf.default.secure_redirects'], '1'),
+  },
+  'sysctl.send-redirects': {
+    pass: sysAll(['net.ipv4.conf.all.send_redirects', 'net.ipv4.conf.default.send_redirects'], '0'),
+    fail: sysAll(['net.ipv4.conf.all.send_redirects', 'net.ipv4.conf.default.send_redirects'], '1'),
+  },
+  'sysctl.source-route': {pass: sysAll(sourceRoute, '0'), fail: chain(sysAll(sourceRoute, '0'), sys({'net.ipv4.conf.default.accept_source_route': '1'}))},
+  'sysctl.rp-filter': {
+    pass: sys({'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.default.rp_filter': '2'}),
+    fail: sys({'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '1'}),
+  },
+  'sysctl.log-martians': {
+    pass: sysAll(['net.ipv4.conf.all.log_martians', 'net.ipv4.conf.default.log_martians'], '1'),
+    fail: sysAll(['net.ipv4.conf.all.log_martians', 'net.ipv4.conf.default.log_martians'], '0'),
+  },
+  'sysctl.syncookies': {pass: sys({'net.ipv4.tcp_syncookies': '1'}), fail: sys({'net.ipv4.tcp_syncookies': '0'})},
+  'sysctl.icmp-broadcasts': {pass: sys({'net.ipv4.icmp_echo_ignore_broadcasts': '1'}), fail: sys({'net.ipv4.icmp_echo_ignore_broadcasts': '0'})},
+  'sysctl.icmp-bogus': {pass: sys({'net.ipv4.icmp_ignore_bogus_error_responses': '1'}), fail: sys({'net.ipv4.icmp_ignore_bogus_error_responses': '0'})},
+  'sysctl.ipv6-router-adverts': {
+    pass: sys({'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.all.accept_ra': '0', 'net.ipv6.conf.default.accept_ra': '0'}),
+    fail: sys({'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.all.accept_ra': '0', 'net.ipv6.conf.default.accept_ra': '1'}),
+  },
+  'sysctl.ipv6-forward': {pass: sys({'net.ipv6.conf.all.forwarding': '0'}), fail: sys({'net.ipv6.conf.all.forwarding': '1'})},
+  'sysctl.aslr': {pass: sys({'kernel.randomize_va_space': '2'}), fail: sys({'kernel.randomize_va_space': '0'})},
+  'sysctl.ptrace-scope': {pass: sys({'kernel.yama.ptrace_scope': '1'}), fail: sys({'kernel.yama.ptrace_scope': '0'})},
+  'sysctl.protected-links': {
+    pass: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '1'}),
+    fail: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '0'}),
+  },
+  'disk.usage': {pass: mounts(disk(80)), fail: mounts(disk(50), mount('/var', {sizeBytes: 10 * GB, usedBytes: 9 * GB, availableBytes: GB}))},
+  'disk.inodes': {pass: mounts(disk(50, 80), mount('/data', {fstype: 'btrfs', sizeBytes: GB, usedBytes: 0, availableBytes: GB, inodesTotal: 0, inodesUsed: 0})), fail: mounts(disk(50, 90))},
+  'os.eol': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '11'), on('2026-11-24'))},
+  'os.eol-soon': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '12'), on('2028-03-01'))},
+
+  'ws.disk-encryption': {pass: ws(data('encryption', {rootEncrypted: true})), fail: ws(data('encryption', {rootEncrypted: false}))},
+  'ws.swap-encrypted': {
+    pass: ws(data('encryption', {swap: [{path: '/dev/zram0', kind: 'partition', inMemory: true}]})),
+    fail: ws(data('encryption', {swap: [{path: '/swapfile', kind: 'file', inMemory: false, encrypted: false}], swapEncrypted: false})),
+  },
+  'ws.firewall-active': {pass: ws(data('firewall', {active: true})), fail: ws(data('firewall', {active: false}))},
+  'ws.firewall-default-deny': {pass: ws(data('firewall', {inputPolicy: 'reject'})), fail: ws(data('firewall', {inputPolicy: 'accept'}))},
+  'ws.security-updates': {pass: ws(data('updates', {security: 0})), fail: ws(data('updates', {security: 12}))},
+  'ws.automatic-updates': {
+    pass: ws(data('updates', {automaticUpdates: {mechanism: 'unattended-upgrades', enabled: true}})),
+    fail: ws(data('updates', {automaticUpdates: {mechanism: 'none', enabled: false}})),
+  },
+  'ws.reboot': {
+    pass: ws(data('updates', {reboot: {required: false, reasons: [], packages: [], runningKernel: '6.1.0-26-amd64', installedKernels: []}})),
+    fail: ws(data('updates', {reboot: {required: true, reasons: ['/run/reboot-required exists'], packages: [], runningKernel: '6.1.0-26-amd64', installedKernels: []}})),
+  },
+  'ws.cache-fresh': {pass: ws(data('updates', {cacheStale: false})), fail: ws(data('updates', {cacheStale: true}))},
+  'ws.sshd': {
+    pass: ws(ssh({passwordAuthentication: true}), listening([['udp', 5353]])),
+    fail: ws(ssh({passwordAuthentication: true, permitRootLogin: 'prohibit-password', permitEmptyPasswords: false}), listening([['udp', 5353], ['tcp', 2222, 'sshd']])),
+  },
+  'ws.legacy-services': {pass: pkgs([DESKTOP, 'openssh-client']), fail: pkgs([DESKTOP, 'telnetd'])},
+  'ws.mac-active': {pass: ws(data('mac', {active: 'apparmor'})), fail: ws(data('mac', {active: 'none'}))},
+  'ws.time-synchronized': {pass: ws(data('timeSync', {synchronized: true})), fail: ws(data('timeSync', {synchronized: false}))},
+  'ws.eol': {pass: ws(osRelease('ubuntu', '24.04'), on('2026-11-24')), fail: ws(osRelease('ubuntu', '20.04'), on('2026-11-24'))},
+  'ws.uid0': {pass: ws(data('accounts', {uid0: ['root']})), fail: ws(data('accounts', {uid0: ['root', 'admin2']}))},
+  'ws.empty-passwords': {pass: ws(passwords([{name: 'an', status: 'set'}])), fail: ws(passwords([{name: 'an', status: 'empty'}]))},
+  'ws.malware-scanner': {
+    pass: ws(data('malware', {scanners: [{id: 'clamav', title: 'ClamAV', paths: ['/usr/bin/clamscan'], running: false, processes: []}]})),
+    fail: ws(data('malware', {scanners: []})),
+  },
+  'ws.aslr': {pass: ws(sys({'kernel.randomize_va_space': '2'})), fail: ws(sys({'kernel.randomize_va_space': '1'}))},
+  'ws.protected-links': {
+    pass: ws(sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '1'})),
+    fail: ws(sys({'fs.protected_hardlinks': '0', 'fs.protected_symlinks': '1'})),
+  },
+
+  'eff.disk-headroom': {pass: mounts(disk(75)), fail: mounts(disk(82))},
+  'eff.inode-headroom': {pass: mounts(disk(50, 75)), fail: mounts(disk(50, 85))},
+  'eff.memory-headroom': {pass: memory(40), fail: memory(8)},
+  'eff.swap-pressure': {pass: memory(40, 90), fail: memory(40, 20)},
+  'eff.cpu-headroom': {pass: load(1.2, 4), fail: load(3.9, 4)},
+  'eff.uptime': {pass: data('os', {uptimeSeconds: 30 * 86400}), fail: data('os', {uptimeSeconds: 400 * 86400})},
+  'eff.hardware-age': {
+    pass: chain(data('virtualization', {role: 'none'}), data('system', {biosDate: '2023-05-10'}), on('2026-11-24')),
+    fail: chain(data('virtualization', {role: 'none'}), data('system', {biosDate: '2017-02-14'}), on('2026-11-24')),
+  },
+  'eff.underused': {pass: chain(memory(95), load(0.4, 4)), fail: chain(memory(95), load(0.1, 4))},
+  'eff.failed-services': {
+    pass: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}]}),
+    fail: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}, {name: 'backup.service', state: 'failed', enabled: true}]}),
+  },
+}
+
+/** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */
+function sectionsRead(a: Assertion): string[] {
+  const root = (p: string | string[]) => (Array.isArray(p) ? p[0]! : p.split('.')[0]!)
+  if ('all' in a) return a.all.flatMap(sectionsRead)
+  if ('any' in a) return a.any.flatMap(sectionsRead)
+  if ('not' in a && !('path' in a)) return sectionsRead(a.not)
+  if ('eol' in a) return ['os']
+  if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
+  return [root((a as {path: string | string[]}).path)]
 }
 
 let base: Snapshot
@@ -63,12 +248,25 @@ describe('built-in check packs', () => {
         const failed = runChecks(fail(base), [only]).results[0]!
         expect(failed, `${check.id} fail`).toMatchObject({status: 'fail'})
         expect(failed.reason, `${check.id} says why`).toBeTruthy()
-        // the section the check reads, unavailable: unknown with the probe's reason, never pass
-        const section = (Array.isArray((check.assert as {path?: unknown}).path) ? (check.assert as {path: string[]}).path[0] : String((check.assert as {path: string}).path).split('.')[0])!
-        const blind = withSection(pass(base), section, {status: 'unavailable', reason: 'needs root'})
-        expect(runChecks(blind, [only]).results[0], `${check.id} blind`).toMatchObject({status: 'unknown', reason: `${section}: unavailable (needs root)`})
+        // every section the check reads, unavailable: unknown with a probe's reason, never pass
+        const sections = [...new Set(sectionsRead(check.assert))]
+        const blind = sections.reduce((x, section) => withSection(x, section, {status: 'unavailable', reason: 'needs root'}), pass(base))
+        const blinded = runChecks(blind, [only]).results[0]!
+        expect(blinded, `${check.id} blind`).toMatchObject({status: 'unknown'})
+        expect(blinded.reason, `${check.id} blind`).toMatch(new RegExp(`^(${sections.join('|')}|packages): unavailable \\(needs root\\)$`))
       }
     }
+  })
+
+  it('judges desktops by the workstation pack: its checks apply only where a display manager is installed, and X is no finding there', () => {
+    const desktop = pkgs([DESKTOP, 'xserver-xorg-core'])(base)
+    const server = pkgs(['openssh-server', 'xserver-xorg-core'])(base)
+    const workstation = packs.find((p) => p.pack === 'linux-workstation')!
+    expect(runChecks(server, [workstation]).results.every((r) => r.status === 'not-applicable')).toBe(true)
+    expect(runChecks(desktop, [workstation]).results.filter((r) => r.status === 'not-applicable')).toEqual([])
+    const xserver = {...packs.find((p) => p.pack === 'linux-server')!, checks: packs.flatMap((p) => p.checks).filter((c) => c.id === 'legacy.xserver')}
+    expect(runChecks(desktop, [xserver]).results[0]!.status).toBe('not-applicable')
+    expect(runChecks(server, [xserver]).results[0]!.status).toBe('fail')
   })
 
   it('does not apply the SSH checks where sshd is not installed, and calls a host with no applicable check an error', () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {OsSchema, osProbe, parseOsRelease, parseTime, parseUname, parseUptime} from '../../../inventory/os.js'
+import {OsSchema, osProbe, parseLoadAverage, parseOsRelease, parseTime, parseUname, parseUptime} from '../../../inventory/os.js'
 import {ParseError} from '../../../src/collect/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
@@ -22,6 +22,8 @@ describe('os probe on captured output', () => {
       expect(r.data?.distribution).toBe(release.id)
       expect(r.data?.kernel).toBe(stdoutOf(f, 'uname').split('\n')[1])
       expect(r.data?.bootTime).toMatch(/^\d{4}-\d\d-\d\dT/)
+      const load = stdoutOf(f, 'load').split(' ').slice(0, 3).map(Number)
+      expect(r.data?.loadAverage).toEqual({one: load[0], five: load[1], fifteen: load[2]})
     })
   }
 
@@ -34,6 +36,13 @@ describe('os probe on captured output', () => {
 })
 
 describe('os parsers', () => {
+  it('reads the three load averages of /proc/loadavg, and nothing else', () => {
+    expect(parseLoadAverage('0.43 0.57 12.38 1/234 5678\n')).toEqual({one: 0.43, five: 0.57, fifteen: 12.38})
+    expect(() => parseLoadAverage('0.43 0.57\n')).toThrow(ParseError)
+    expect(() => parseLoadAverage('-1 0 0 1/2 3\n')).toThrow(ParseError)
+  })
+  it('parseLoadAverage survives garbage', () => assertParserSurvivesGarbage(parseLoadAverage, fixtures.map((f) => f.outputs.load?.stdout ?? '')))
+
   it('unquotes os-release values and splits ID_LIKE', () => {
     const r = parseOsRelease('NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\r\nVERSION_ID=\'9.3\'\n# comment\n')
     expect(r).toEqual({id: 'rocky', name: 'Rocky Linux', idLike: ['rhel', 'centos', 'fedora'], versionId: '9.3'})

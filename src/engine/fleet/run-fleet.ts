@@ -89,7 +89,11 @@ function packageValue(s: Snapshot, spec: string): Got | undefined {
 /** The value most hosts share (ties: the smaller text), and the hosts that differ. */
 export function tally(values: readonly {host: string; value: string}[]): Pick<FleetFinding, 'majority' | 'outliers'> {
   const groups = new Map<string, string[]>()
-  for (const {host, value} of values) groups.set(value, [...(groups.get(value) ?? []), host])
+  for (const {host, value} of values) {
+    const list = groups.get(value)
+    if (list) list.push(host)
+    else groups.set(value, [host])
+  }
   if (groups.size === 0) return {outliers: []}
   const [value, hosts] = [...groups.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0))[0]!
   return {
@@ -180,7 +184,12 @@ function runCompare(base: Base, c: FleetCompare, hosts: Snapshot[], notApplicabl
         key.push(v.value)
       }
       if (reason) unsplit.push({host: s.host.name, reason})
-      else parts.set(key.join(' '), [...(parts.get(key.join(' ')) ?? []), s])
+      else {
+        const k = key.join(' ')
+        const list = parts.get(k)
+        if (list) list.push(s)
+        else parts.set(k, [s])
+      }
     }
     if (parts.size === 0) parts.set('', [])
     for (const [key, part] of parts) {

@@ -7,7 +7,7 @@ import {readYaml} from '../../hosts/hosts-file.js'
 import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {type compile, formatErrors, newAjv} from '../../model/validate.js'
-import {fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
+import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
@@ -175,6 +175,7 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
   entries.forEach(([list, i, c]) => {
     if (ids.has(c.id)) problems.push(at([list, i, 'id'], `repeats the id '${c.id}' of ${ids.get(c.id)}`, 'give every check its own id'))
     ids.set(c.id, list === 'checks' ? `check ${i + 1}` : `fleet check ${i + 1}`)
+    if (list === 'fleet') for (const f of fleetCheckProblems(c as FleetCheck)) problems.push(at([list, i, ...f.at], f.problem))
     for (const r of regexesOf(c, [list, i])) {
       try {
         new RegExp(r.pattern, 'u')

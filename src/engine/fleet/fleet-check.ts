@@ -1,4 +1,4 @@
-import {Type, type Static, type TSchema} from '@sinclair/typebox'
+import {Type, type TSchema} from '@sinclair/typebox'
 
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import type {Assertion, Path} from '../checks/assertion.js'
@@ -85,7 +85,6 @@ export function fleetCheckSchema(p: FleetSchemaParts) {
       per: Opt(Type.Union([p.path, Arr(p.path, {minItems: 1})])),
       subject,
     },
-    {oneOf: [{required: ['path'], not: {required: ['packages']}}, {required: ['packages'], not: {required: ['path']}}]},
   )
   const unique = Obj({path: p.path, item: Opt(Str({minLength: 1})), where: Opt(p.assertion), ignore: Opt(Arr(Str())), subject})
   const within = Obj({path: p.path, maxAbs: Num({minimum: 0}), margin: Opt(p.path), unit: Opt(Str({minLength: 1})), subject})
@@ -105,4 +104,12 @@ export function kindOf(c: FleetCheck): FleetCheckKind {
   return 'compare' in c ? 'compare' : 'unique' in c ? 'unique' : 'within' in c ? 'within' : 'reached'
 }
 
-export type FleetCheckStatic = Static<ReturnType<typeof fleetCheckSchema>>
+/** What the schema cannot say about a fleet check, each with where (below the check) and what. */
+export function fleetCheckProblems(c: FleetCheck): {at: string[]; problem: string}[] {
+  if (!('compare' in c)) return []
+  const k = c.compare
+  const out: {at: string[]; problem: string}[] = []
+  if ((k.path === undefined) === (k.packages === undefined)) out.push({at: ['compare'], problem: 'needs either path or packages (not both)'})
+  if (k.packages && (k.keys || k.item)) out.push({at: ['compare', k.keys ? 'keys' : 'item'], problem: 'applies to a path, not to packages'})
+  return out
+}

@@ -253,6 +253,7 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
 }
 
 function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, regexes: RegexCache): FleetFinding[] {
+  if (hosts.length < 2) return [] // one host shares nothing
   const holders = new Map<string, Set<string>>()
   const unknown: {host: string; reason: string}[] = []
   let known = 0

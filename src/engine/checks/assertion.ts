@@ -42,14 +42,26 @@ export interface Outcome {
 
 const pass: Outcome = {verdict: 'pass'}
 
+/** Split paths, cached: the same few paths are read on every host and every list item (callers must not mutate). */
+const segmentCache = new Map<string, string[]>()
 function segments(path: Path): string[] {
   if (Array.isArray(path)) return path
-  return path === '' || path === '.' ? [] : path.split('.')
+  let segs = segmentCache.get(path)
+  if (!segs) segmentCache.set(path, (segs = path === '' || path === '.' ? [] : path.split('.')))
+  return segs
 }
 
-const show = (v: unknown): string => {
+const showText = (v: unknown): string => {
   const text = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)
   return text.length > 120 ? `${text.slice(0, 117)}…` : text
+}
+/** The pack's lists (`in: [...]`) are shown in every failure reason: their text is made once. */
+const shownObjects = new WeakMap<object, string>()
+const show = (v: unknown): string => {
+  if (v === null || typeof v !== 'object') return showText(v)
+  let text = shownObjects.get(v)
+  if (text === undefined) shownObjects.set(v, (text = showText(v)))
+  return text
 }
 
 /** Where a path leads in a snapshot (top level) or in an item (inside a quantifier). */
@@ -152,6 +164,9 @@ function anyOf(outcomes: Outcome[]): Outcome {
   return {verdict: 'fail', reason: outcomes.map((o) => o.reason).filter(Boolean).join('; ') || 'no alternative holds'}
 }
 
+/** The comparison operators of an assertion, found once per assertion (it is evaluated on every host and item). */
+const opsOf = new WeakMap<object, CompareOp[]>()
+
 /** Evaluates an assertion against a snapshot (top level) or, inside quantifiers, against one item. */
 export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: string}): Outcome {
   if ('all' in a) return allOf(a.all.map((x) => evaluate(x, snapshot, regexes, item)))
@@ -174,7 +189,8 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
   }
   const p = (a as {path: Path}).path
-  const label = item ? `${item.label}${segments(p).length ? `.${segments(p).join('.')}` : ''}` : segments(p).join('.')
+  const dotted = segments(p).join('.')
+  const label = item ? `${item.label}${dotted ? `.${dotted}` : ''}` : dotted
   const resolved = item ? walk(item.value, segments(p), label) : resolveTop(snapshot, p)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
@@ -200,7 +216,8 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const n = outcomes.filter((o) => o.verdict === 'pass').length
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
   }
-  const ops = COMPARE_OPS.filter((op) => op in a)
+  let ops = opsOf.get(a)
+  if (!ops) opsOf.set(a, (ops = COMPARE_OPS.filter((op) => op in a)))
   const manager = item && item.value !== null && typeof item.value === 'object' ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
   return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme)))

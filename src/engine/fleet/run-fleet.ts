@@ -70,8 +70,19 @@ function packagesOf(s: Snapshot): Map<string, string[]> | undefined {
   return index
 }
 
-/** A package's installed version(s) on a host; a glob gives `name version` of every package it matches. */
+/** A package's installed version(s) on a host, made once per host and package (a host is compared in several scopes). */
+const packageValues = new WeakMap<Snapshot, Map<string, Got | undefined>>()
 function packageValue(s: Snapshot, spec: string): Got | undefined {
+  let m = packageValues.get(s)
+  if (!m) packageValues.set(s, (m = new Map()))
+  if (m.has(spec)) return m.get(spec)
+  const v = packageValueOf(s, spec)
+  m.set(spec, v)
+  return v
+}
+
+/** A package's installed version(s) on a host; a glob gives `name version` of every package it matches. */
+function packageValueOf(s: Snapshot, spec: string): Got | undefined {
   const index = packagesOf(s)
   if (!index) {
     const sec = s.sections.packages
@@ -232,24 +243,45 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
     return [finding(base, scope, subject, known, unknown)]
   }
   // an object: every key on its own; one finding per key that differs, else one for the whole
-  const objects = new Map<string, Record<string, unknown>>()
+  const objects = new Map<string, Map<string, string>>()
   const unknown = [...unsplit]
   for (const s of hosts) {
     const r = resolveTop(s, path)
     if (!r.ok) unknown.push({host: s.host.name, reason: r.reason})
     else if (r.value === null || typeof r.value !== 'object') unknown.push({host: s.host.name, reason: missing(s, path)})
-    else objects.set(s.host.name, r.value as Record<string, unknown>)
+    else objects.set(s.host.name, entriesOf(r.value as Record<string, unknown>))
   }
-  const keys = [...new Set([...objects.values()].flatMap((o) => Object.keys(o)))].sort()
+  const maps = [...objects.values()]
+  const keySet = new Set<string>()
+  for (const o of maps) for (const k of o.keys()) keySet.add(k)
+  const keys = [...keySet].sort()
   const differing: FleetFinding[] = []
-  for (const k of keys) {
-    const known = [...objects.entries()].map(([host, o]) => ({host, value: o[k] === undefined ? '(not set)' : text(o[k])}))
-    const f = finding(base, scope, `${c.subject ?? label(path)} ${k}${suffix}`, known, unknown)
-    if (f.status === 'fail') differing.push(f)
+  const sig = maps[0] ? signatures.get(maps[0]) : undefined
+  const alike = maps.every((o) => signatures.get(o) === sig) // the common case: whole objects alike, no key to look at
+  for (const k of alike ? [] : keys) {
+    const first = maps[0]!.get(k)
+    if (maps.every((o) => o.get(k) === first)) continue // the common case, checked without building a finding
+    const known = [...objects.entries()].map(([host, o]) => ({host, value: o.get(k) ?? '(not set)'}))
+    differing.push(finding(base, scope, `${c.subject ?? label(path)} ${k}${suffix}`, known, unknown))
   }
   if (differing.length > 0) return differing
-  const whole = [...objects.entries()].map(([host]) => ({host, value: `${keys.length} settings alike`}))
+  const whole = [...objects.keys()].map((host) => ({host, value: `${keys.length} settings alike`}))
   return [finding(base, scope, subject, whole, unknown)]
+}
+
+/** An object's values as comparable text, by key; made once per object (a host is compared in several scopes). */
+const entriesCache = new WeakMap<object, Map<string, string>>()
+/** Each entries map's whole text, to tell alike objects at once. */
+const signatures = new WeakMap<Map<string, string>, string>()
+function entriesOf(o: Record<string, unknown>): Map<string, string> {
+  let m = entriesCache.get(o)
+  if (!m) {
+    // lists keep their order here: sshd's Ciphers or KexAlgorithms order is a preference
+    m = new Map(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(' ') : text(v)]))
+    entriesCache.set(o, m)
+    signatures.set(m, JSON.stringify([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
+  }
+  return m
 }
 
 function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, regexes: RegexCache): FleetFinding[] {

@@ -137,6 +137,18 @@ describe('fleet check semantics', () => {
     ])
   })
 
+  it('names each sshd setting that differs within a group, keeping list order (a preference) significant', () => {
+    const web2 = byName(snaps, 'web2')
+    const settings = web2.sections.sshd.data!.settings!
+    const changed = withData(web2, 'sshd', {settings: {...settings, passwordauthentication: ['no'], ciphers: [[...settings.ciphers![0]!.split(',')].reverse().join(',')]}})
+    const f = runFleetChecks([...snaps.filter((s) => s.host.name !== 'web2'), changed], [pack]).filter((x) => x.check === 'sync.sshd-settings' && x.scope.name === 'web')
+    expect(f.map((x) => [x.subject, x.status, x.outliers.map((o) => o.host)])).toEqual([
+      ['sshd ciphers [debian 13]', 'fail', ['web2']],
+      ['sshd passwordauthentication [debian 13]', 'fail', ['web2']],
+    ])
+    expect(f[1]!.majority).toEqual({value: 'yes', hosts: ['web1', 'web3']})
+  })
+
   it('reports a clock beyond the threshold (past its uncertainty) and a shared SSH host key', () => {
     const web2 = byName(snaps, 'web2')
     const skewed = {...web2, meta: {...web2.meta, clock: {...web2.meta.clock!, skewMs: -90_000}}}

@@ -42,6 +42,15 @@ export interface Outcome {
 
 const pass: Outcome = {verdict: 'pass'}
 
+/** A path as dotted text, cached like its segments. */
+const dottedCache = new Map<string, string>()
+function dottedOf(path: Path): string {
+  if (Array.isArray(path)) return path.join('.')
+  let text = dottedCache.get(path)
+  if (text === undefined) dottedCache.set(path, (text = segments(path).join('.')))
+  return text
+}
+
 /** Split paths, cached: the same few paths are read on every host and every list item (callers must not mutate). */
 const segmentCache = new Map<string, string[]>()
 function segments(path: Path): string[] {
@@ -94,19 +103,51 @@ const toNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v
 /** Version ordering: rpm's for an item an rpm database reported, dpkg's otherwise. */
 export type VersionScheme = 'dpkg' | 'rpm'
 
-function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache, scheme: VersionScheme = 'dpkg'): Outcome {
+/**
+ * Labels and failure reasons of list items are made for every package of every host, and almost all are thrown
+ * away (a `none` reads only the items that match): they are made when first read. `${label}` reads a Label.
+ */
+class Label {
+  private text: string | undefined
+  constructor(
+    private readonly parent: Text,
+    private readonly suffix: string,
+    private readonly item?: {value: unknown; index: number},
+  ) {}
+  toString(): string {
+    this.text ??= this.item ? `${this.parent}[${describeItem(this.item.value, this.item.index)}]` : `${this.parent}${this.suffix}`
+    return this.text
+  }
+}
+type Text = string | Label
+
+class Failure implements Outcome {
+  readonly verdict = 'fail' as const
+  private text: string | undefined
+  constructor(
+    private readonly where: Text,
+    private readonly actual: unknown,
+    private readonly what: string,
+  ) {}
+  get reason(): string {
+    this.text ??= `${this.where} is ${show(this.actual)}, ${this.what}`
+    return this.text
+  }
+}
+
+function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text, regexes: RegexCache, scheme: VersionScheme = 'dpkg'): Outcome {
   if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
   if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
-  const fail = (what: string): Outcome => ({verdict: 'fail', reason: `${where} is ${show(actual)}, ${what}`})
+  const fail = (what: string): Outcome => new Failure(where, actual, what)
   switch (op) {
     case 'equals':
       return equal(actual, expected) ? pass : fail(`expected ${show(expected)}`)
     case 'notEquals':
       return !equal(actual, expected) ? pass : fail(`expected anything but ${show(expected)}`)
     case 'in':
-      return (expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected one of ${show(expected)}`)
+      return inList(actual, expected as unknown[]) ? pass : fail(`expected one of ${show(expected)}`)
     case 'notIn':
-      return !(expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected none of ${show(expected)}`)
+      return !inList(actual, expected as unknown[]) ? pass : fail(`expected none of ${show(expected)}`)
     case 'matches':
     case 'notMatches': {
       const re = regexes.get(String(expected))
@@ -131,6 +172,16 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: strin
       return ok ? pass : fail(`expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
     }
   }
+}
+
+/** A pack's list of scalars as a set of their texts (made once per list): `in` runs on every item of every host. */
+const scalarSets = new WeakMap<object, Set<string> | null>()
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+function inList(actual: unknown, list: unknown[]): boolean {
+  let set = scalarSets.get(list)
+  if (set === undefined) scalarSets.set(list, (set = list.every(isScalar) ? new Set(list.map(String)) : null))
+  if (set && isScalar(actual)) return set.has(String(actual))
+  return list.some((e) => equal(actual, e))
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -168,8 +219,20 @@ function anyOf(outcomes: Outcome[]): Outcome {
 const opsOf = new WeakMap<object, CompareOp[]>()
 
 /** Evaluates an assertion against a snapshot (top level) or, inside quantifiers, against one item. */
-export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: string}): Outcome {
-  if ('all' in a) return allOf(a.all.map((x) => evaluate(x, snapshot, regexes, item)))
+export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: Text}): Outcome {
+  // a plain comparison (most evaluations: one per list item) skips the form tests; `in` on these objects is costly
+  const leaf = leafOf(a)
+  if (leaf) return evaluateLeaf(a, leaf, snapshot, regexes, item)
+  if ('all' in a) {
+    // the first failure decides (as in allOf): the rest need not be evaluated
+    let unknown: Outcome | undefined
+    for (const x of a.all) {
+      const o = evaluate(x, snapshot, regexes, item)
+      if (o.verdict === 'fail') return o
+      if (o.verdict === 'unknown') unknown ??= o
+    }
+    return unknown ?? pass
+  }
   if ('any' in a) return anyOf(a.any.map((x) => evaluate(x, snapshot, regexes, item)))
   if ('not' in a && !('path' in a)) {
     const o = evaluate(a.not, snapshot, regexes, item)
@@ -189,15 +252,15 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
   }
   const p = (a as {path: Path}).path
-  const dotted = segments(p).join('.')
-  const label = item ? `${item.label}${dotted ? `.${dotted}` : ''}` : dotted
-  const resolved = item ? walk(item.value, segments(p), label) : resolveTop(snapshot, p)
+  const dotted = dottedOf(p)
+  const label: Text = item ? (dotted ? new Label(item.label, `.${dotted}`) : item.label) : dotted
+  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
     if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
     if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
-    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: `${label}[${describeItem(v, i)}]`}))
+    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', {value: v, index: i})}))
     if ('each' in a) return allOf(per(a.each))
     if ('some' in a) {
       const o = anyOf(per(a.some))
@@ -216,10 +279,29 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const n = outcomes.filter((o) => o.verdict === 'pass').length
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
   }
+  return evaluateLeaf(a, leafOf(a) ?? [], snapshot, regexes, item)
+}
+
+/** A plain comparison's operators (found once per assertion), or undefined for the other forms. */
+function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
-  if (!ops) opsOf.set(a, (ops = COMPARE_OPS.filter((op) => op in a)))
-  const manager = item && item.value !== null && typeof item.value === 'object' ? (item.value as {manager?: unknown}).manager : undefined
+  if (ops === undefined) {
+    const plain = !('all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
+  }
+  return ops.length > 0 ? ops : undefined
+}
+
+function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapshot, regexes: RegexCache, item?: {value: unknown; label: Text}): Outcome {
+  const p = (a as {path: Path}).path
+  const dotted = dottedOf(p)
+  const label: Text = item ? (dotted ? new Label(item.label, `.${dotted}`) : item.label) : dotted
+  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
+  if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
+  const value = resolved.value
+  const manager = item && item.value !== null && typeof item.value === 'object' && ops.some((op) => op.startsWith('version')) ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
+  if (ops.length === 1) return compare(ops[0]!, value, (a as Record<string, unknown>)[ops[0]!], label, regexes, scheme)
   return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme)))
 }
 

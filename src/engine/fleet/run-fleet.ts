@@ -51,50 +51,46 @@ function glob(pattern: string): RegExp {
   return re
 }
 
-/** Installed versions by package name, per snapshot (built once). */
-const packageIndex = new WeakMap<Snapshot, Map<string, string[]>>()
-function packagesOf(s: Snapshot): Map<string, string[]> | undefined {
+/**
+ * The installed versions of the packages a check names (exact names and globs), per host: one pass over the host's
+ * packages, kept per host and list (a host is compared in several scopes). Only the named packages are indexed.
+ */
+const packageValues = new WeakMap<Snapshot, WeakMap<readonly string[], Map<string, Got | undefined>>>()
+function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<string, Got | undefined> {
+  let perList = packageValues.get(s)
+  if (!perList) packageValues.set(s, (perList = new WeakMap()))
+  let values = perList.get(specs)
+  if (values) return values
+  values = new Map()
   const section = s.sections.packages
-  if ((section.status !== 'ok' && section.status !== 'partial') || !section.data) return undefined
-  let index = packageIndex.get(s)
-  if (!index) {
-    index = new Map()
+  if ((section.status !== 'ok' && section.status !== 'partial') || !section.data) {
+    const unknown: Got = {ok: false, reason: `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}`}
+    for (const spec of specs) values.set(spec, unknown)
+  } else {
+    const exact = new Set(specs.filter((x) => !/[*?]/.test(x)))
+    const globs = specs.filter((x) => /[*?]/.test(x)).map((x) => [x, glob(x)] as const)
+    const found = new Map<string, Map<string, Set<string>>>() // spec → package name → versions
+    const add = (spec: string, name: string, version: string | undefined) => {
+      const byName = found.get(spec) ?? new Map<string, Set<string>>()
+      const versions = byName.get(name) ?? new Set<string>()
+      if (version) versions.add(version)
+      byName.set(name, versions)
+      found.set(spec, byName)
+    }
     for (const p of section.data.items) {
       if (p.status !== 'installed' && p.status[1] !== 'i') continue // dpkg: ii, hi (held); rpm: installed
-      const list = index.get(p.name) ?? []
-      if (p.version && !list.includes(p.version)) list.push(p.version)
-      index.set(p.name, list)
+      if (exact.has(p.name)) add(p.name, p.name, p.version)
+      for (const [spec, re] of globs) if (re.test(p.name)) add(spec, p.name, p.version)
     }
-    packageIndex.set(s, index)
+    for (const spec of specs) {
+      const byName = found.get(spec)
+      if (!byName) values.set(spec, undefined)
+      else if (exact.has(spec)) values.set(spec, {ok: true, value: [...byName.get(spec)!].sort().join(', ')})
+      else values.set(spec, {ok: true, value: [...byName.entries()].map(([n, v]) => `${n} ${[...v].sort().join(', ')}`).sort().join('; ')})
+    }
   }
-  return index
-}
-
-/** A package's installed version(s) on a host, made once per host and package (a host is compared in several scopes). */
-const packageValues = new WeakMap<Snapshot, Map<string, Got | undefined>>()
-function packageValue(s: Snapshot, spec: string): Got | undefined {
-  let m = packageValues.get(s)
-  if (!m) packageValues.set(s, (m = new Map()))
-  if (m.has(spec)) return m.get(spec)
-  const v = packageValueOf(s, spec)
-  m.set(spec, v)
-  return v
-}
-
-/** A package's installed version(s) on a host; a glob gives `name version` of every package it matches. */
-function packageValueOf(s: Snapshot, spec: string): Got | undefined {
-  const index = packagesOf(s)
-  if (!index) {
-    const sec = s.sections.packages
-    return {ok: false, reason: `packages: ${sec.status}${sec.reason ? ` (${sec.reason})` : ''}`}
-  }
-  if (!/[*?]/.test(spec)) {
-    const v = index.get(spec)
-    return v ? {ok: true, value: [...v].sort().join(', ')} : undefined
-  }
-  const re = glob(spec)
-  const found = [...index.entries()].filter(([n]) => re.test(n)).map(([n, v]) => `${n} ${[...v].sort().join(', ')}`)
-  return found.length > 0 ? {ok: true, value: found.sort().join('; ')} : undefined
+  perList.set(specs, values)
+  return values
 }
 
 /** The value most hosts share (ties: the smaller text), and the hosts that differ. */
@@ -220,7 +216,7 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
       const unknown = [...unsplit]
       let installed = 0
       for (const s of hosts) {
-        const v = packageValue(s, spec)
+        const v = packageValuesOf(s, c.packages).get(spec)
         if (v === undefined) known.push({host: s.host.name, value: 'not installed'})
         else if (v.ok) (known.push({host: s.host.name, value: v.value}), installed++)
         else unknown.push({host: s.host.name, reason: v.reason})
@@ -243,45 +239,48 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
     return [finding(base, scope, subject, known, unknown)]
   }
   // an object: every key on its own; one finding per key that differs, else one for the whole
-  const objects = new Map<string, Map<string, string>>()
+  const objects = new Map<string, Record<string, unknown>>()
   const unknown = [...unsplit]
   for (const s of hosts) {
     const r = resolveTop(s, path)
     if (!r.ok) unknown.push({host: s.host.name, reason: r.reason})
     else if (r.value === null || typeof r.value !== 'object') unknown.push({host: s.host.name, reason: missing(s, path)})
-    else objects.set(s.host.name, entriesOf(r.value as Record<string, unknown>))
+    else objects.set(s.host.name, r.value as Record<string, unknown>)
   }
-  const maps = [...objects.values()]
+  const raw = [...objects.values()]
+  const sig = raw[0] ? signature(raw[0]) : undefined
   const keySet = new Set<string>()
-  for (const o of maps) for (const k of o.keys()) keySet.add(k)
+  for (const o of raw) for (const k of Object.keys(o)) keySet.add(k)
   const keys = [...keySet].sort()
   const differing: FleetFinding[] = []
-  const sig = maps[0] ? signatures.get(maps[0]) : undefined
-  const alike = maps.every((o) => signatures.get(o) === sig) // the common case: whole objects alike, no key to look at
-  for (const k of alike ? [] : keys) {
-    const first = maps[0]!.get(k)
-    if (maps.every((o) => o.get(k) === first)) continue // the common case, checked without building a finding
-    const known = [...objects.entries()].map(([host, o]) => ({host, value: o.get(k) ?? '(not set)'}))
-    differing.push(finding(base, scope, `${c.subject ?? label(path)} ${k}${suffix}`, known, unknown))
+  // the common case, whole objects alike, needs no key-by-key look
+  if (!raw.every((o) => signature(o) === sig)) {
+    const maps = new Map([...objects.entries()].map(([host, o]) => [host, entriesOf(o)]))
+    const first = maps.values().next().value!
+    for (const k of keys) {
+      const v0 = first.get(k)
+      if ([...maps.values()].every((m) => m.get(k) === v0)) continue
+      const known = [...maps.entries()].map(([host, m]) => ({host, value: m.get(k) ?? '(not set)'}))
+      differing.push(finding(base, scope, `${c.subject ?? label(path)} ${k}${suffix}`, known, unknown))
+    }
   }
   if (differing.length > 0) return differing
   const whole = [...objects.keys()].map((host) => ({host, value: `${keys.length} settings alike`}))
   return [finding(base, scope, subject, whole, unknown)]
 }
 
-/** An object's values as comparable text, by key; made once per object (a host is compared in several scopes). */
-const entriesCache = new WeakMap<object, Map<string, string>>()
-/** Each entries map's whole text, to tell alike objects at once. */
-const signatures = new WeakMap<Map<string, string>, string>()
+/** An object's text with its keys in order: equal for alike objects. Made once per object (a host is in several scopes). */
+const signatures = new WeakMap<object, string>()
+function signature(o: Record<string, unknown>): string {
+  let sig = signatures.get(o)
+  if (sig === undefined) signatures.set(o, (sig = JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]))))
+  return sig
+}
+
+/** An object's values as comparable text, by key. */
 function entriesOf(o: Record<string, unknown>): Map<string, string> {
-  let m = entriesCache.get(o)
-  if (!m) {
-    // lists keep their order here: sshd's Ciphers or KexAlgorithms order is a preference
-    m = new Map(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(' ') : text(v)]))
-    entriesCache.set(o, m)
-    signatures.set(m, JSON.stringify([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
-  }
-  return m
+  // lists keep their order here: sshd's Ciphers or KexAlgorithms order is a preference
+  return new Map(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(' ') : text(v)]))
 }
 
 function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, regexes: RegexCache): FleetFinding[] {

@@ -109,13 +109,15 @@ export type VersionScheme = 'dpkg' | 'rpm'
  */
 class Label {
   private text: string | undefined
+  /** parent.dotted, or with an index ≥ 0 the list item parent[name of value]. */
   constructor(
     private readonly parent: Text,
-    private readonly suffix: string,
-    private readonly item?: {value: unknown; index: number},
+    private readonly dotted: string,
+    private readonly value?: unknown,
+    private readonly index = -1,
   ) {}
   toString(): string {
-    this.text ??= this.item ? `${this.parent}[${describeItem(this.item.value, this.item.index)}]` : `${this.parent}${this.suffix}`
+    this.text ??= this.index >= 0 ? `${this.parent}[${describeItem(this.value, this.index)}]` : `${this.parent}.${this.dotted}`
     return this.text
   }
 }
@@ -138,21 +140,20 @@ class Failure implements Outcome {
 function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text, regexes: RegexCache, scheme: VersionScheme = 'dpkg'): Outcome {
   if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
   if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
-  const fail = (what: string): Outcome => new Failure(where, actual, what)
   switch (op) {
     case 'equals':
-      return equal(actual, expected) ? pass : fail(`expected ${show(expected)}`)
+      return equal(actual, expected) ? pass : new Failure(where, actual, `expected ${show(expected)}`)
     case 'notEquals':
-      return !equal(actual, expected) ? pass : fail(`expected anything but ${show(expected)}`)
+      return !equal(actual, expected) ? pass : new Failure(where, actual, `expected anything but ${show(expected)}`)
     case 'in':
-      return inList(actual, expected as unknown[]) ? pass : fail(`expected one of ${show(expected)}`)
+      return inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected one of ${show(expected)}`)
     case 'notIn':
-      return !inList(actual, expected as unknown[]) ? pass : fail(`expected none of ${show(expected)}`)
+      return !inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected none of ${show(expected)}`)
     case 'matches':
     case 'notMatches': {
       const re = regexes.get(String(expected))
       const hit = re.test(typeof actual === 'string' ? actual : JSON.stringify(actual))
-      return hit === (op === 'matches') ? pass : fail(`${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
+      return hit === (op === 'matches') ? pass : new Failure(where, actual, `${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
     }
     case 'lt':
     case 'le':
@@ -162,14 +163,14 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text,
       if (a === undefined) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a number`}
       const e = Number(expected)
       const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
-      return ok ? pass : fail(`expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
+      return ok ? pass : new Failure(where, actual, `expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
     }
     default: {
       // version comparisons, by the package manager's own ordering
       if (typeof actual !== 'string') return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a version`}
       const c = scheme === 'rpm' ? compareRpmVersions(actual, String(expected)) : compareDpkgVersions(actual, String(expected))
       const ok = op === 'versionLt' ? c < 0 : op === 'versionLe' ? c <= 0 : op === 'versionGt' ? c > 0 : c >= 0
-      return ok ? pass : fail(`expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
+      return ok ? pass : new Failure(where, actual, `expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
     }
   }
 }
@@ -253,14 +254,14 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   }
   const p = (a as {path: Path}).path
   const dotted = dottedOf(p)
-  const label: Text = item ? (dotted ? new Label(item.label, `.${dotted}`) : item.label) : dotted
+  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
   const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
     if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
     if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
-    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', {value: v, index: i})}))
+    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', v, i)}))
     if ('each' in a) return allOf(per(a.each))
     if ('some' in a) {
       const o = anyOf(per(a.some))
@@ -295,7 +296,7 @@ function leafOf(a: Assertion): CompareOp[] | undefined {
 function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapshot, regexes: RegexCache, item?: {value: unknown; label: Text}): Outcome {
   const p = (a as {path: Path}).path
   const dotted = dottedOf(p)
-  const label: Text = item ? (dotted ? new Label(item.label, `.${dotted}`) : item.label) : dotted
+  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
   const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value

@@ -70,6 +70,11 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
     ])
   })
 
+  it('is unknown only where the copies have no data by construction (no /sys: no DMI), and waives nothing silently', () => {
+    expect(findings.filter((f) => f.status === 'unknown').map((f) => f.check).sort()).toEqual(['identity.unique-system-uuid', 'sync.firmware'])
+    expect(findings.filter((f) => f.status === 'waived')).toEqual([])
+  })
+
   it('finds no false drift: names, uptimes, host keys and settings that differ per host or agree per group pass', () => {
     const pass = (check: string) => findings.filter((f) => f.check === check)
     for (const check of ['identity.unique-hostname', 'identity.unique-ssh-host-key', 'sync.kernel', 'sync.time-source', 'sync.clock-skew', 'sync.reached']) {

@@ -4,7 +4,7 @@
  * its node name) and network namespace (its own interfaces), without /sys. Adds one host of the hosts file that
  * is not reached (an SSH port on loopback where nothing listens), as a sweep records it.
  *
- *   node dist/scripts/collect-fleet-fixture.js --out test/fixtures/fleet web1:web:/var/tmp/hatang-fleet/web1 …
+ *   node dist/scripts/collect-fleet-fixture.js --out test/fixtures/fleet --unreached-out test/fixtures/fleet-unreached web1:web:/var/tmp/hatang-fleet/web1 …
  */
 import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -27,13 +27,15 @@ class IsolatedChrootTransport extends ChrootTransport {
   }
 }
 
-const {values, positionals} = parseArgs({options: {out: {type: 'string', default: 'test/fixtures/fleet'}}, allowPositionals: true})
-const out = values.out!
-mkdirSync(out, {recursive: true})
+const {values, positionals} = parseArgs({
+  options: {out: {type: 'string', default: 'test/fixtures/fleet'}, 'unreached-out': {type: 'string', default: 'test/fixtures/fleet-unreached'}},
+  allowPositionals: true,
+})
+for (const dir of [values.out!, values['unreached-out']!]) mkdirSync(dir, {recursive: true})
 
-function write(name: string, snapshot: unknown) {
+function write(name: string, snapshot: unknown, dir = values.out!) {
   validateSnapshot(snapshot, name)
-  const file = path.join(out, `${name}.json`)
+  const file = path.join(dir, `${name}.json`)
   writeFileSync(`${file}.tmp`, `${JSON.stringify(snapshot, null, 2)}\n`)
   renameSync(`${file}.tmp`, file)
 }
@@ -67,5 +69,5 @@ const host: HostSpec = {
   source: {file: 'hosts.yaml', line: 1, column: 1},
 }
 const outcome = await sweepHost(host, {})
-write(host.name, outcome.snapshot)
+write(host.name, outcome.snapshot, values['unreached-out'])
 console.log(`${host.name}: ${outcome.status} (${outcome.reason ?? ''})`)

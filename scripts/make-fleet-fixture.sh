@@ -6,6 +6,7 @@
 #                                         web3's /etc/machine-id is a copy of web1's (a cloned VM)
 #   db1 db2         trixie,   group db
 #   db3             bullseye, group db    another Debian release in the same group
+#   web4 (to test/fixtures/fleet-unreached)   a host of the hosts file that is not reached (closed loopback port)
 # Each copy gets its own hostname, machine-id and SSH host keys, as an installation would. The copies share
 # this machine's kernel and hardware: they are collected in their own UTS and network namespaces and without
 # /sys, so hostname and MAC addresses are theirs, and the hardware identity (DMI) is unknown, as in a container.
@@ -15,6 +16,7 @@ set -eu
 SRC=${HATANG_CHROOTS:-/var/tmp/hatang-chroots}
 WORK=${HATANG_FLEET_WORK:-/var/tmp/hatang-fleet}
 OUT=${OUT:-test/fixtures/fleet}
+UNREACHED_OUT=${UNREACHED_OUT:-test/fixtures/fleet-unreached}
 [ -x "$SRC/trixie/bin/sh" ] && [ -x "$SRC/bullseye/bin/sh" ] || { echo "run scripts/make-chroots.sh first" >&2; exit 2; }
 cleanup() {
   for d in "$WORK"/*; do
@@ -55,7 +57,7 @@ echo "web2: openssh-server $old -> $(chroot "$WORK/web2" dpkg-query -W -f '${Ver
 # web3: a clone of web1's machine-id
 cp "$WORK/web1/etc/machine-id" "$WORK/web3/etc/machine-id"
 
-rm -rf "$OUT" && mkdir -p "$OUT"
-node dist/scripts/collect-fleet-fixture.js --out "$OUT" \
+rm -rf "$OUT" "$UNREACHED_OUT" && mkdir -p "$OUT" "$UNREACHED_OUT"
+node dist/scripts/collect-fleet-fixture.js --out "$OUT" --unreached-out "$UNREACHED_OUT" \
   web1:web:"$WORK/web1" web2:web:"$WORK/web2" web3:web:"$WORK/web3" \
   db1:db:"$WORK/db1" db2:db:"$WORK/db2" db3:db:"$WORK/db3"

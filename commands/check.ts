@@ -22,7 +22,9 @@ export default class Check extends BaseCommand {
     'Reads snapshots (files from collect -o, or the folder a sweep wrote) and evaluates every check of the packs. Where a ' +
     "check's data is unavailable the result is unknown, with the reason, never pass; a host where no check applies is an error. " +
     'Waived results (--waivers) never fail the run; an expired waiver is noted and waives nothing. Each host, group and the ' +
-    'whole run get a score weighted by severity. Exit 1 when a failure at or above --fail-on exists (or a host had no applicable check).'
+    'whole run get a score weighted by severity. Fleet checks (the fleet-sync pack) compare hosts of a group, role or the whole ' +
+    'fleet and print the majority value and the outliers; a host that was not collected is an error. Exit 1 when a failure ' +
+    '(per host or across hosts) at or above --fail-on exists, or a host had no applicable check or was not collected.'
   static override examples = [
     '<%= config.bin %> check hatang-sweep-20261124-0200/',
     '<%= config.bin %> check web01.json --pack linux-server --pack ./our-rules.yaml --fail-on critical',
@@ -38,7 +40,7 @@ export default class Check extends BaseCommand {
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
   }
 
-  async run(): Promise<{packs: {pack: string; version: string; checks: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores}> {
+  async run(): Promise<{packs: {pack: string; version: string; checks: number; fleet?: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores}> {
     const {argv, flags} = await this.parse(Check)
     let packs: Pack[]
     let waivers: Waiver[] = []
@@ -52,11 +54,12 @@ export default class Check extends BaseCommand {
     for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
     const snapshots = this.snapshots(argv as string[])
     const {hosts, scores, fleet} = evaluateRun(snapshots, packs, {waivers})
-    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores))
+    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
-    const failing = hosts.some((h) => h.error || h.results.some((r) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit))
+    const above = (r: {status: string; severity: (typeof SEVERITY_ORDER)[number]}) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit
+    const failing = hosts.some((h) => h.error || h.results.some(above)) || fleet.some(above)
     if (failing) process.exitCode = ExitCode.Findings
-    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length})), hosts, fleet, scores}
+    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores}
   }
 
   private readWaivers(file: string): Waiver[] {

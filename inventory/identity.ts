@@ -1,9 +1,11 @@
+import {createHash} from 'node:crypto'
+
 import type {Static} from '@sinclair/typebox'
 
 import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe} from '../src/collect/probe.js'
 import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
-import {Obj, Opt, Str} from '../src/model/schema-helpers.js'
+import {Arr, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 import {dmiValue} from './system.js'
 
 export const IdentitySchema = Obj({
@@ -17,6 +19,11 @@ export const IdentitySchema = Obj({
   systemUuid: Opt(Str({pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'})),
   /** SMBIOS system serial number. */
   serial: Opt(Str()),
+  /**
+   * SSH host public keys (/etc/ssh/ssh_host_*_key.pub, readable without root), each with its SHA256 fingerprint as
+   * `ssh-keygen -lf` prints it. Identical ones across hosts betray cloned machines. Absent when none is readable.
+   */
+  sshHostKeys: Opt(Arr(Obj({file: Str(), type: Str(), fingerprint: Str({pattern: '^SHA256:[A-Za-z0-9+/]{43}$'})}))),
 })
 export type IdentityData = Static<typeof IdentitySchema>
 
@@ -56,6 +63,44 @@ export function parseMachineId(text: string): string | undefined {
   if (v === '' || v === 'uninitialized') return undefined
   if (!/^[0-9a-f]{32}$/.test(v)) throw new ParseError('machine-id is not 32 hex digits', 1)
   return v
+}
+
+export interface HostKey {
+  file: string
+  type: string
+  fingerprint: string
+}
+
+/** The SHA256 fingerprint of an OpenSSH public key blob (base64), as `ssh-keygen -lf` prints it: unpadded base64 of the digest. */
+export function sshFingerprint(base64Blob: string): string {
+  return `SHA256:${createHash('sha256').update(Buffer.from(base64Blob, 'base64')).digest('base64').replace(/=+$/, '')}`
+}
+
+/**
+ * Parses the `hostKeys` command: `==> FILE` then the file's line (`TYPE BASE64 [COMMENT]`), per key. The key type is
+ * the one written inside the blob (the text before it can lie); a file that holds no key is skipped.
+ */
+export function parseHostKeyFiles(text: string): HostKey[] {
+  const keys: HostKey[] = []
+  let file: string | undefined
+  for (const [i, line] of lines(text).entries()) {
+    const head = /^==> (.+)$/.exec(line)
+    if (head) {
+      file = head[1]!
+      continue
+    }
+    if (line.trim() === '' || line.startsWith('#')) continue
+    if (file === undefined) throw new ParseError('expected ==> FILE before a key', i + 1)
+    const [type, blob] = line.trim().split(/\s+/)
+    if (!type || !blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) throw new ParseError(`${file}: expected TYPE BASE64 [COMMENT]`, i + 1)
+    const raw = Buffer.from(blob, 'base64')
+    const n = raw.length >= 4 ? raw.readUInt32BE(0) : -1
+    const inner = n > 0 && n < 64 && raw.length >= 4 + n ? raw.subarray(4, 4 + n).toString('latin1') : undefined
+    if (inner !== type) throw new ParseError(`${file}: the key blob does not hold a ${type} key`, i + 1)
+    keys.push({file, type, fingerprint: sshFingerprint(blob)})
+    file = undefined
+  }
+  return keys
 }
 
 export interface IdentityDmi {
@@ -102,6 +147,7 @@ export const identityProbe = defineProbe({
       'cd /sys/class/dmi/id 2>/dev/null || exit 3',
       'for f in product_uuid product_serial; do if [ ! -e "$f" ]; then :; elif [ -r "$f" ]; then printf \'%s:\' "$f"; head -n1 "$f"; else echo "$f:!denied"; fi; done',
     ].join('; '),
+    hostKeys: 'for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf \'==> %s\\n\' "$f"; head -n1 "$f"; done; exit 0',
   },
   interpret(out) {
     const fail = failure(out.names, 'uname -n')
@@ -127,6 +173,13 @@ export const identityProbe = defineProbe({
     } else {
       const f = failure(out.dmi, 'DMI')
       if (f?.reason) missing.push(f.reason.replace(/^DMI: (.*)$/, '$1: system UUID, serial'))
+    }
+    if (succeeded(out.hostKeys)) {
+      const keys = parseHostKeyFiles(out.hostKeys.stdout)
+      if (keys.length > 0) data.sshHostKeys = keys
+    } else if (out.hostKeys) {
+      const f = failure(out.hostKeys, 'SSH host keys')
+      if (f?.reason) missing.push(f.reason)
     }
     return missing.length > 0 ? {status: 'partial', reason: missing.join('; '), data} : {status: 'ok', data}
   },

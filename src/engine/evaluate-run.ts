@@ -1,9 +1,12 @@
 import type {Snapshot} from '../model/snapshot.js'
+import {RegexCache} from './checks/assertion.js'
 import type {Pack} from './checks/pack.js'
-import {runChecks, type HostResults} from './checks/run-checks.js'
+import {countStatuses, runChecks, type CheckResult, type HostResults} from './checks/run-checks.js'
+import {applyFleetWaivers} from './fleet/fleet-waivers.js'
+import {isCollected, runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
-import {computeScores, type Scores} from './scores.js'
-import {applyWaivers, type Waiver} from './waivers.js'
+import {computeScores, scoreOf, type Scores} from './scores.js'
+import {applyWaivers, type Waiver, type WaiverHost} from './waivers.js'
 
 export interface RunEvaluation {
   hosts: HostResults[]
@@ -18,15 +21,51 @@ export interface EvaluateOptions {
   now?: Date
 }
 
+/** A fleet finding as a result a score can count: it weighs by its severity like a host's check. */
+function asResult(f: FleetFinding): CheckResult {
+  return {host: `${f.scope.kind}:${f.scope.name}`, pack: f.pack, check: f.check, severity: f.severity, status: f.status}
+}
+
 /**
- * Judges one run: every host's snapshot against the packs' per-host checks, waivers applied, and scores
- * per host, group and overall. The single entry point `check`, `report` and `audit` share. Pure apart from `now`.
+ * Judges one run: every host's snapshot against the packs' per-host checks, the packs' fleet checks across the
+ * hosts, waivers applied to both, and scores per host, group and overall. A host that was not collected
+ * (unreachable, auth-failed, timeout, …) gets no per-host result but an error saying so (and the fleet check
+ * `reached` names it). Fleet findings weigh in the overall score, and in a group's score when their scope is
+ * that group, by severity like any check; host scores are per-host checks only. The single entry point
+ * `check`, `report` and `audit` share. Pure apart from `now`.
  */
 export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack[], options: EvaluateOptions = {}): RunEvaluation {
   const now = options.now ?? new Date()
   const waivers = options.waivers ?? []
-  const hosts = snapshots.map((s) => applyWaivers(runChecks(s, packs), s.host, waivers, now))
+  const regexes = new RegexCache()
+  // a run judged by fleet packs only has no per-host check: that is no host's error
+  const perHost = packs.some((p) => p.checks.length > 0)
+  const hosts = snapshots.map((s): HostResults => {
+    if (!isCollected(s)) {
+      const error = `not collected: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`
+      return {host: s.host.name, results: [], counts: countStatuses([]), error}
+    }
+    if (!perHost) return {host: s.host.name, results: [], counts: countStatuses([])}
+    return applyWaivers(runChecks(s, packs, regexes), s.host, waivers, now)
+  })
+  const info = new Map<string, WaiverHost>(snapshots.map((s) => [s.host.name, s.host]))
+  const fleet = applyFleetWaivers(runFleetChecks(snapshots, packs, regexes), info, waivers, now)
   const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))
   const scores = computeScores(hosts, (h) => groups.get(h))
-  return {hosts, fleet: [], scores}
+  if (fleet.length === 0) return {hosts, fleet, scores}
+  const fleetResults = fleet.map(asResult)
+  const overall = {...scoreOf([...hosts.flatMap((h) => h.results), ...fleetResults]), hosts: scores.overall.hosts}
+  const byGroup = new Map<string, CheckResult[]>()
+  for (const h of hosts) {
+    for (const g of new Set(groups.get(h.host) ?? [])) {
+      const list = byGroup.get(g) ?? []
+      for (const r of h.results) list.push(r)
+      byGroup.set(g, list)
+    }
+  }
+  const scored = scores.groups.map((g) => {
+    const extra = fleet.filter((f) => f.scope.kind === 'group' && f.scope.name === g.group).map(asResult)
+    return extra.length === 0 ? g : {group: g.group, hosts: g.hosts, ...scoreOf([...(byGroup.get(g.group) ?? []), ...extra])}
+  })
+  return {hosts, fleet, scores: {...scores, overall, groups: scored}}
 }

@@ -2,13 +2,17 @@ import type {ChalkInstance} from 'chalk'
 
 import type {Check, Pack, Severity} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
+import type {FleetCheck} from '../engine/fleet/fleet-check.js'
+import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 
 export type Lang = 'vi' | 'en'
 
 const LABELS = {
-  en: {pass: 'pass', fail: 'fail', unknown: 'unknown', na: 'not applicable', waived: 'waived', score: 'score', overall: 'overall', group: 'group', until: 'until', hosts: 'hosts', findings: 'findings at or above', none: 'no finding'},
-  vi: {pass: 'đạt', fail: 'không đạt', unknown: 'chưa xác định', na: 'không áp dụng', waived: 'được miễn trừ', score: 'điểm', overall: 'tổng thể', group: 'nhóm', until: 'đến hết', hosts: 'máy', findings: 'phát hiện từ mức', none: 'không có phát hiện'},
+  en: {pass: 'pass', fail: 'fail', unknown: 'unknown', na: 'not applicable', waived: 'waived', score: 'score', overall: 'overall', group: 'group', until: 'until', hosts: 'hosts', findings: 'findings at or above', none: 'no finding',
+    fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', noData: 'no data', agree: 'comparisons agree', more: 'more'},
+  vi: {pass: 'đạt', fail: 'không đạt', unknown: 'chưa xác định', na: 'không áp dụng', waived: 'được miễn trừ', score: 'điểm', overall: 'tổng thể', group: 'nhóm', until: 'đến hết', hosts: 'máy', findings: 'phát hiện từ mức', none: 'không có phát hiện',
+    fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác'},
 } as const
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
@@ -19,11 +23,15 @@ const scoreText = (s: Score | undefined, l: (typeof LABELS)[Lang]) => (s ? `${l.
  * Check results for the terminal: per host its counts and score, then each failure and unknown with the
  * check's title, and each waived result with its waiver; then the score of each group and the overall one. Pure.
  */
-export function renderCheckSummary(hosts: readonly HostResults[], packs: readonly Pack[], lang: Lang, c: ChalkInstance, scores?: Scores): string {
+export function renderCheckSummary(hosts: readonly HostResults[], packs: readonly Pack[], lang: Lang, c: ChalkInstance, scores?: Scores, fleet: readonly FleetFinding[] = []): string {
   const l = LABELS[lang]
   const byId = new Map<string, Check>(packs.flatMap((p) => p.checks.map((ch) => [`${p.pack}/${ch.id}`, ch] as [string, Check])))
   const out: string[] = []
   hosts.forEach((h, i) => {
+    if (h.results.length === 0) {
+      if (h.error) out.push(`${c.bold(h.host)}  ${c.red(`✖ ${h.error}`)}`)
+      return
+    }
     const k = h.counts
     const score = scoreText(scores?.hosts[i], l)
     out.push(
@@ -46,9 +54,48 @@ export function renderCheckSummary(hosts: readonly HostResults[], packs: readonl
       out.push(c.cyan(`  ~ ${r.severity.padEnd(8)} ${r.check}  ${title}`) + c.dim(` — ${l.waived} (${l[w.status]}) ${l.until} ${w.expires}: ${w.reason} — ${w.approver}`))
     }
   })
+  if (fleet.length > 0) out.push(...renderFleet(fleet, packs, lang, c))
   if (scores) {
     for (const g of scores.groups) out.push(`${l.group} ${c.bold(g.group)} (${g.hosts} ${l.hosts})  ${scoreText(g, l)}`)
     out.push(c.bold(`${l.overall} (${scores.overall.hosts} ${l.hosts})  ${scoreText(scores.overall, l)}`))
   }
   return out.join('\n')
+}
+
+/** Up to `max` names, then how many more. */
+function names(list: readonly string[], l: (typeof LABELS)[Lang], max = 10): string {
+  return list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')} +${list.length - max} ${l.more}`
+}
+
+/**
+ * Fleet findings: each failure with the majority value and its hosts, then every outlier with its value; each
+ * unknown with the hosts that lack the data (and the first reason); waived ones with their waiver; then how many
+ * comparisons agree. Pure.
+ */
+export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack[], lang: Lang, c: ChalkInstance): string[] {
+  const l = LABELS[lang]
+  const byId = new Map<string, FleetCheck>(packs.flatMap((p) => (p.fleet ?? []).map((ch) => [`${p.pack}/${ch.id}`, ch] as [string, FleetCheck])))
+  const scopeText = (f: FleetFinding) =>
+    f.scope.kind === 'fleet' ? (f.scope.name === 'all' ? l.all : `${l.all} (${f.scope.name})`) : `${f.scope.kind === 'group' ? l.group : l.role} ${f.scope.name}`
+  const out = [c.bold(l.fleet)]
+  const shown = fleet
+    .filter((f) => f.status !== 'pass')
+    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (a.status === 'fail' ? -1 : b.status === 'fail' ? 1 : 0))
+  for (const f of shown) {
+    const title = byId.get(`${f.pack}/${f.check}`)?.title[lang] ?? f.check
+    const mark = f.status === 'fail' ? c.red('✖') : f.status === 'waived' ? c.cyan('~') : c.yellow('?')
+    out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${scopeText(f)}: ${f.subject}`)}`)
+    if (f.status === 'fail' || (f.status === 'waived' && f.waiver?.status === 'fail')) {
+      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${l.majority} ${c.bold(f.majority.value)}: ${names(f.majority.hosts, l)}`)
+      const byValue = new Map<string, string[]>()
+      for (const o of f.outliers) byValue.set(o.value, [...(byValue.get(o.value) ?? []), o.host])
+      for (const [value, hosts] of byValue) out.push(c.red(`      ≠ ${value}: ${names(hosts, l)}`))
+    }
+    if (f.unknown.length > 0) out.push(c.yellow(`      ? ${l.noData}: ${names(f.unknown.map((u) => u.host), l)}`) + c.dim(` — ${f.unknown[0]!.reason}`))
+    if (f.waiver) out.push(c.cyan(`      ~ ${l.waived} (${l[f.waiver.status]}) ${l.until} ${f.waiver.expires}: ${f.waiver.reason} — ${f.waiver.approver}`))
+    if (f.note) out.push(c.yellow(`      ! ${f.note}`))
+  }
+  const agree = fleet.filter((f) => f.status === 'pass').length
+  out.push(c.green(`  ✓ ${agree} ${l.agree}`))
+  return out
 }

@@ -174,3 +174,36 @@ describe('hatang packs', () => {
     expect(hatang(['packs', 'show', 'no-such-pack']).status).toBe(2)
   })
 })
+
+describe('hatang check --pack fleet-sync', () => {
+  const fleetDir = path.resolve(import.meta.dirname, '../fixtures/fleet')
+  const unreachedDir = path.resolve(import.meta.dirname, '../fixtures/fleet-unreached')
+
+  it('prints each fleet failure with the majority and the outliers, in English and Vietnamese; exits 1 at or above --fail-on', () => {
+    const r = hatang(['check', fleetDir, '--pack', 'fleet-sync'])
+    expect(r.status, r.stderr).toBe(1)
+    expect(r.stdout).toMatch(/^Fleet synchronization$/m)
+    expect(r.stdout).toMatch(/✖ high\s+sync\.key-packages .* — group web: package openssh-server \[debian 13\]\n\s+majority \S+: web1, web3\n\s+≠ \S+: web2/)
+    expect(r.stdout).toMatch(/✖ high\s+identity\.unique-machine-id .* — fleet: machine-id\n\s+≠ [0-9a-f]{32}: web1, web3/)
+    expect(r.stdout).toMatch(/✖ medium\s+sync\.os-release .* — group db: OS release\n\s+majority Debian GNU\/Linux 13 \(trixie\): db1, db2\n\s+≠ Debian GNU\/Linux 11 \(bullseye\): db3/)
+    expect(r.stdout).toMatch(/\? low\s+sync\.firmware .*\n\s+\? no data: db1, db2, db3, web1, web2, web3 — system: unavailable/)
+    expect(r.stdout).not.toMatch(/no check applies/)
+    const vi = hatang(['check', fleetDir, '--pack', 'fleet-sync', '--lang', 'vi'])
+    expect(vi.stdout).toMatch(/^Đồng bộ giữa các máy$/m)
+    expect(vi.stdout).toMatch(/Không có hai máy trùng machine-id — toàn bộ: machine-id/)
+    expect(vi.stdout).toMatch(/đa số Debian GNU\/Linux 13 \(trixie\): db1, db2/)
+    // the fleet failures are high and medium: none is critical
+    expect(hatang(['check', fleetDir, '--pack', 'fleet-sync', '--fail-on', 'critical']).status).toBe(0)
+  })
+
+  it('includes the findings in --json, and marks a host that was not collected as an error', () => {
+    const r = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync', '--pack', 'linux-server', '--json', '--fail-on', 'critical'])
+    expect(r.status).toBe(1)
+    const out = JSON.parse(r.stdout) as {hosts: HostResults[]; fleet: {check: string; status: string; outliers: {host: string}[]}[]}
+    expect(out.fleet.filter((f) => f.status === 'fail').map((f) => f.check).sort()).toEqual(['identity.unique-machine-id', 'sync.key-packages', 'sync.os-release', 'sync.reached'])
+    expect(out.hosts.find((h) => h.host === 'web4')).toMatchObject({results: [], error: expect.stringMatching(/^not collected: unreachable/)})
+    const text = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync'])
+    expect(text.stdout).toMatch(/^web4 {2}✖ not collected: unreachable \(connection refused by 127\.0\.0\.1:\d+\)$/m)
+    expect(text.stdout.match(/web4/g)!.length).toBeLessThanOrEqual(3)
+  })
+})

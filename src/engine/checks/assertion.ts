@@ -46,14 +46,35 @@ export interface Outcome {
 
 const pass: Outcome = {verdict: 'pass'}
 
-function segments(path: Path): string[] {
-  if (Array.isArray(path)) return path
-  return path === '' || path === '.' ? [] : path.split('.')
+/** A path as dotted text, cached like its segments. */
+const dottedCache = new Map<string, string>()
+function dottedOf(path: Path): string {
+  if (Array.isArray(path)) return path.join('.')
+  let text = dottedCache.get(path)
+  if (text === undefined) dottedCache.set(path, (text = segments(path).join('.')))
+  return text
 }
 
-const show = (v: unknown): string => {
+/** Split paths, cached: the same few paths are read on every host and every list item (callers must not mutate). */
+const segmentCache = new Map<string, string[]>()
+function segments(path: Path): string[] {
+  if (Array.isArray(path)) return path
+  let segs = segmentCache.get(path)
+  if (!segs) segmentCache.set(path, (segs = path === '' || path === '.' ? [] : path.split('.')))
+  return segs
+}
+
+const showText = (v: unknown): string => {
   const text = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)
   return text.length > 120 ? `${text.slice(0, 117)}…` : text
+}
+/** The pack's lists (`in: [...]`) are shown in every failure reason: their text is made once. */
+const shownObjects = new WeakMap<object, string>()
+const show = (v: unknown): string => {
+  if (v === null || typeof v !== 'object') return showText(v)
+  let text = shownObjects.get(v)
+  if (text === undefined) shownObjects.set(v, (text = showText(v)))
+  return text
 }
 
 /** Where a path leads in a snapshot (top level) or in an item (inside a quantifier). */
@@ -88,24 +109,57 @@ export type VersionScheme = 'dpkg' | 'rpm'
 
 const DAY_MS = 86_400_000
 
-function compare(op: CompareOp, actual: unknown, expected: unknown, where: string, regexes: RegexCache, scheme: VersionScheme = 'dpkg', now = Number.NaN): Outcome {
+/**
+ * Labels and failure reasons of list items are made for every package of every host, and almost all are thrown
+ * away (a `none` reads only the items that match): they are made when first read. `${label}` reads a Label.
+ */
+class Label {
+  private text: string | undefined
+  /** parent.dotted, or with an index ≥ 0 the list item parent[name of value]. */
+  constructor(
+    private readonly parent: Text,
+    private readonly dotted: string,
+    private readonly value?: unknown,
+    private readonly index = -1,
+  ) {}
+  toString(): string {
+    this.text ??= this.index >= 0 ? `${this.parent}[${describeItem(this.value, this.index)}]` : `${this.parent}.${this.dotted}`
+    return this.text
+  }
+}
+type Text = string | Label
+
+class Failure implements Outcome {
+  readonly verdict = 'fail' as const
+  private text: string | undefined
+  constructor(
+    private readonly where: Text,
+    private readonly actual: unknown,
+    private readonly what: string,
+  ) {}
+  get reason(): string {
+    this.text ??= `${this.where} is ${show(this.actual)}, ${this.what}`
+    return this.text
+  }
+}
+
+function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text, regexes: RegexCache, scheme: VersionScheme = 'dpkg', now = Number.NaN): Outcome {
   if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
   if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
-  const fail = (what: string): Outcome => ({verdict: 'fail', reason: `${where} is ${show(actual)}, ${what}`})
   switch (op) {
     case 'equals':
-      return equal(actual, expected) ? pass : fail(`expected ${show(expected)}`)
+      return equal(actual, expected) ? pass : new Failure(where, actual, `expected ${show(expected)}`)
     case 'notEquals':
-      return !equal(actual, expected) ? pass : fail(`expected anything but ${show(expected)}`)
+      return !equal(actual, expected) ? pass : new Failure(where, actual, `expected anything but ${show(expected)}`)
     case 'in':
-      return (expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected one of ${show(expected)}`)
+      return inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected one of ${show(expected)}`)
     case 'notIn':
-      return !(expected as unknown[]).some((e) => equal(actual, e)) ? pass : fail(`expected none of ${show(expected)}`)
+      return !inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected none of ${show(expected)}`)
     case 'matches':
     case 'notMatches': {
       const re = regexes.get(String(expected))
       const hit = re.test(typeof actual === 'string' ? actual : JSON.stringify(actual))
-      return hit === (op === 'matches') ? pass : fail(`${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
+      return hit === (op === 'matches') ? pass : new Failure(where, actual, `${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
     }
     case 'lt':
     case 'le':
@@ -115,7 +169,7 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: strin
       if (a === undefined) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a number`}
       const e = Number(expected)
       const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
-      return ok ? pass : fail(`expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
+      return ok ? pass : new Failure(where, actual, `expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
     }
     case 'maxAgeDays': {
       // a date (YYYY-MM-DD or ISO 8601) no older than N days on the day the snapshot was taken
@@ -123,16 +177,26 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: strin
       if (Number.isNaN(t)) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a date`}
       if (Number.isNaN(now)) return {verdict: 'unknown', reason: 'meta.collectedAt is not a date'}
       const age = Math.floor((now - t) / DAY_MS)
-      return age <= Number(expected) ? pass : fail(`${age} days before the snapshot, expected at most ${Number(expected)}`)
+      return age <= Number(expected) ? pass : new Failure(where, actual, `${age} days before the snapshot, expected at most ${Number(expected)}`)
     }
     default: {
       // version comparisons, by the package manager's own ordering
       if (typeof actual !== 'string') return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a version`}
       const c = scheme === 'rpm' ? compareRpmVersions(actual, String(expected)) : compareDpkgVersions(actual, String(expected))
       const ok = op === 'versionLt' ? c < 0 : op === 'versionLe' ? c <= 0 : op === 'versionGt' ? c > 0 : c >= 0
-      return ok ? pass : fail(`expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
+      return ok ? pass : new Failure(where, actual, `expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
     }
   }
+}
+
+/** A pack's list of scalars as a set of their texts (made once per list): `in` runs on every item of every host. */
+const scalarSets = new WeakMap<object, Set<string> | null>()
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+function inList(actual: unknown, list: unknown[]): boolean {
+  let set = scalarSets.get(list)
+  if (set === undefined) scalarSets.set(list, (set = list.every(isScalar) ? new Set(list.map(String)) : null))
+  if (set && isScalar(actual)) return set.has(String(actual))
+  return list.some((e) => equal(actual, e))
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -166,9 +230,24 @@ function anyOf(outcomes: Outcome[]): Outcome {
   return {verdict: 'fail', reason: outcomes.map((o) => o.reason).filter(Boolean).join('; ') || 'no alternative holds'}
 }
 
+/** The comparison operators of an assertion, found once per assertion (it is evaluated on every host and item). */
+const opsOf = new WeakMap<object, CompareOp[]>()
+
 /** Evaluates an assertion against a snapshot (top level) or, inside quantifiers, against one item. */
-export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: string}): Outcome {
-  if ('all' in a) return allOf(a.all.map((x) => evaluate(x, snapshot, regexes, item)))
+export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCache(), item?: {value: unknown; label: Text}): Outcome {
+  // a plain comparison (most evaluations: one per list item) skips the form tests; `in` on these objects is costly
+  const leaf = leafOf(a)
+  if (leaf) return evaluateLeaf(a, leaf, snapshot, regexes, item)
+  if ('all' in a) {
+    // the first failure decides (as in allOf): the rest need not be evaluated
+    let unknown: Outcome | undefined
+    for (const x of a.all) {
+      const o = evaluate(x, snapshot, regexes, item)
+      if (o.verdict === 'fail') return o
+      if (o.verdict === 'unknown') unknown ??= o
+    }
+    return unknown ?? pass
+  }
   if ('any' in a) return anyOf(a.any.map((x) => evaluate(x, snapshot, regexes, item)))
   if ('not' in a && !('path' in a)) {
     const o = evaluate(a.not, snapshot, regexes, item)
@@ -189,14 +268,15 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
   }
   const p = (a as {path: Path}).path
-  const label = item ? `${item.label}${segments(p).length ? `.${segments(p).join('.')}` : ''}` : segments(p).join('.')
-  const resolved = item ? walk(item.value, segments(p), label) : resolveTop(snapshot, p)
+  const dotted = dottedOf(p)
+  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
+  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
     if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
     if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
-    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: `${label}[${describeItem(v, i)}]`}))
+    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', v, i)}))
     if ('each' in a) return allOf(per(a.each))
     if ('some' in a) {
       const o = anyOf(per(a.some))
@@ -215,10 +295,30 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const n = outcomes.filter((o) => o.verdict === 'pass').length
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
   }
-  const ops = COMPARE_OPS.filter((op) => op in a)
-  const manager = item && item.value !== null && typeof item.value === 'object' ? (item.value as {manager?: unknown}).manager : undefined
+  return evaluateLeaf(a, leafOf(a) ?? [], snapshot, regexes, item)
+}
+
+/** A plain comparison's operators (found once per assertion), or undefined for the other forms. */
+function leafOf(a: Assertion): CompareOp[] | undefined {
+  let ops = opsOf.get(a)
+  if (ops === undefined) {
+    const plain = !('all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
+  }
+  return ops.length > 0 ? ops : undefined
+}
+
+function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapshot, regexes: RegexCache, item?: {value: unknown; label: Text}): Outcome {
+  const p = (a as {path: Path}).path
+  const dotted = dottedOf(p)
+  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
+  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
+  if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
+  const value = resolved.value
+  const manager = item && item.value !== null && typeof item.value === 'object' && ops.some((op) => op.startsWith('version')) ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
-  const now = Date.parse(snapshot.meta?.collectedAt ?? '')
+  const now = ops.includes('maxAgeDays') ? Date.parse(snapshot.meta?.collectedAt ?? '') : Number.NaN
+  if (ops.length === 1) return compare(ops[0]!, value, (a as Record<string, unknown>)[ops[0]!], label, regexes, scheme, now)
   return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme, now)))
 }
 

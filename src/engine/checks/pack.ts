@@ -7,6 +7,7 @@ import {readYaml} from '../../hosts/hosts-file.js'
 import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {type compile, formatErrors, newAjv} from '../../model/validate.js'
+import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
 import {EolSpecSchema, loadEolData} from './eol.js'
@@ -94,23 +95,37 @@ export const CheckSchema = Obj({
   references: Opt(ReferenceSchema),
 })
 
+/** Checks across hosts (see ../fleet/fleet-check.ts). */
+export const FleetCheckSchema = fleetCheckSchema({
+  bilingual: Bilingual,
+  severity: StringEnum(SEVERITIES),
+  applies: ApplicabilitySchema,
+  assertion: Type.Ref(AssertionSchema),
+  references: ReferenceSchema,
+  path: PathSchema,
+})
+
 export const PackSchema = Obj(
   {
     pack: Str({pattern: '^[a-z0-9][a-z0-9-]*$'}),
     version: Str({pattern: '^\\d+\\.\\d+\\.\\d+$'}),
     title: Bilingual,
     description: Opt(Bilingual),
-    checks: Arr(CheckSchema, {minItems: 1}),
+    checks: Opt(Arr(CheckSchema, {minItems: 1})),
+    fleet: Opt(Arr(FleetCheckSchema, {minItems: 1})),
   },
-  {$id: 'urn:hatang:schema:check-pack', title: 'hatang check pack'},
+  {$id: 'urn:hatang:schema:check-pack', title: 'hatang check pack', anyOf: [{required: ['checks']}, {required: ['fleet']}]},
 )
 
 export type Check = Omit<Static<typeof CheckSchema>, 'assert' | 'applies'> & {
   assert: Assertion
   applies?: Omit<Static<typeof ApplicabilitySchema>, 'when'> & {when?: Assertion}
 }
-export interface Pack extends Omit<Static<typeof PackSchema>, 'checks'> {
+export interface Pack extends Omit<Static<typeof PackSchema>, 'checks' | 'fleet'> {
+  /** Per-host checks; empty in a pack of fleet checks only. */
   checks: Check[]
+  /** Checks across hosts. */
+  fleet?: FleetCheck[]
   /** Where the pack was read from. */
   file: string
 }
@@ -166,12 +181,15 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
     ConfigError.throwIfAny(problems.slice(0, 20))
   }
   const pack = data as Omit<Pack, 'file'>
+  pack.checks ??= []
   const problems: ConfigError[] = []
-  const ids = new Map<string, number>()
-  pack.checks.forEach((c, i) => {
-    if (ids.has(c.id)) problems.push(at(['checks', i, 'id'], `repeats the id '${c.id}' of check ${ids.get(c.id)! + 1}`, 'give every check its own id'))
-    ids.set(c.id, i)
-    for (const r of regexesOf(c, ['checks', i])) {
+  const ids = new Map<string, string>()
+  const entries = [...pack.checks.map((c, i) => ['checks', i, c] as const), ...(pack.fleet ?? []).map((c, i) => ['fleet', i, c] as const)]
+  entries.forEach(([list, i, c]) => {
+    if (ids.has(c.id)) problems.push(at([list, i, 'id'], `repeats the id '${c.id}' of ${ids.get(c.id)}`, 'give every check its own id'))
+    ids.set(c.id, list === 'checks' ? `check ${i + 1}` : `fleet check ${i + 1}`)
+    if (list === 'fleet') for (const f of fleetCheckProblems(c as FleetCheck)) problems.push(at([list, i, ...f.at], f.problem))
+    for (const r of regexesOf(c, [list, i])) {
       try {
         new RegExp(r.pattern, 'u')
       } catch (error) {

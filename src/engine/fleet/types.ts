@@ -1,4 +1,5 @@
 import type {Severity} from '../checks/pack.js'
+import type {AppliedWaiver} from '../checks/run-checks.js'
 
 /**
  * One fleet-synchronization finding: a property compared across the hosts of a scope (an inventory
@@ -23,4 +24,8 @@ export interface FleetFinding {
   unknown: {host: string; reason: string}[]
   /** One line for the reader, in English (titles come from the pack in both languages). */
   reason?: string
+  /** Set when status is waived: the waiver, and what the status was without it. */
+  waiver?: AppliedWaiver
+  /** Remarks for the reader, e.g. that a waiver for this finding has expired. */
+  note?: string
 }

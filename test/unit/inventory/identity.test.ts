@@ -1,6 +1,11 @@
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
-import {IdentitySchema, identityProbe, parseIdentityDmi, parseMachineId, parseNames} from '../../../inventory/identity.js'
+import {IdentitySchema, identityProbe, parseHostKeyFiles, parseIdentityDmi, parseMachineId, parseNames} from '../../../inventory/identity.js'
 import {ParseError} from '../../../src/collect/parse-error.js'
 import type {CommandOutput} from '../../../src/collect/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
@@ -76,8 +81,55 @@ describe('identity parsers', () => {
   it('the whole probe survives garbage in every output', () =>
     assertParserSurvivesGarbage(
       (text) =>
-        identityProbe.interpret({names: ok(text), machineId: ok(text), dmi: ok(text)}, contextOf(fixtures[0]!)).data ?? {hostname: 'x'},
-      [...samples('names'), ...samples('machineId')],
+        identityProbe.interpret({names: ok(text), machineId: ok(text), dmi: ok(text), hostKeys: ok(text)}, contextOf(fixtures[0]!)).data ?? {hostname: 'x'},
+      [...samples('names'), ...samples('machineId'), ...samples('hostKeys')],
       IdentitySchema,
     ))
+})
+
+describe('SSH host key fingerprints', () => {
+  const withKeys = fixtures.filter((f) => f.outputs.hostKeys?.ran && f.outputs.hostKeys.stdout.includes('==> '))
+
+  it('are captured on several systems, and the same keys read as root and as nobody', () => {
+    expect(withKeys.length).toBeGreaterThanOrEqual(3)
+    const keys = (p: string) => identityProbe.interpret(loadFixture(p, 'identity').outputs, contextOf(loadFixture(p, 'identity'))).data?.sshHostKeys
+    expect(keys('debian-12-user')).toEqual(keys('debian-12-root'))
+    expect(keys('debian-12-root')!.map((k) => k.type).sort()).toEqual(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa'])
+  })
+
+  it('match ssh-keygen -lf on every captured key', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-keys-'))
+    try {
+      let n = 0
+      for (const f of withKeys) {
+        const text = stdoutOf(f, 'hostKeys')
+        const parsed = parseHostKeyFiles(text)
+        const bodies = text.split(/^==> .*\n/m).slice(1)
+        expect(parsed.length).toBe(bodies.length)
+        parsed.forEach((k, i) => {
+          const file = path.join(dir, `${f.platform}-${i}.pub`)
+          writeFileSync(file, bodies[i]!)
+          const line = execFileSync('ssh-keygen', ['-lf', file], {encoding: 'utf8'})
+          expect(line.split(' ')[1]).toBe(k.fingerprint)
+          n++
+        })
+        const data = identityProbe.interpret(f.outputs, contextOf(f)).data!
+        expect(data.sshHostKeys).toEqual(parsed)
+        expect(problemsOf(IdentitySchema, data)).toEqual([])
+      }
+      expect(n).toBeGreaterThanOrEqual(9)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('refuse a blob that does not hold the key type it claims, and text outside a file', () => {
+    const ed = 'AAAAC3NzaC1lZDI1NTE5AAAAIOZciieg8FuyK1WmYU5dhfiSQVQuIJEnD9HJY3dB/FQq'
+    expect(parseHostKeyFiles(`==> /etc/ssh/a.pub\nssh-ed25519 ${ed} root@vm\n`)).toEqual([
+      {file: '/etc/ssh/a.pub', type: 'ssh-ed25519', fingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/)},
+    ])
+    expect(() => parseHostKeyFiles(`==> /etc/ssh/a.pub\nssh-rsa ${ed}\n`)).toThrow(ParseError)
+    expect(() => parseHostKeyFiles(`ssh-ed25519 ${ed}\n`)).toThrow(ParseError)
+    expect(parseHostKeyFiles('')).toEqual([])
+  })
 })

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Builds a small mixed fleet of real Debian systems from the chroots of scripts/make-chroots.sh, collects
+# each with hatang (scripts/collect-fleet-fixture.ts) and writes the snapshots to test/fixtures/fleet/.
+# The fleet, and the differences the fleet-sync pack must find in it (and nothing else):
+#   web1 web2 web3  trixie,   group web   web2's openssh-server is a rebuilt .deb at an older version
+#                                         web3's /etc/machine-id is a copy of web1's (a cloned VM)
+#   db1 db2         trixie,   group db
+#   db3             bullseye, group db    another Debian release in the same group
+#   web4 (to test/fixtures/fleet-unreached)   a host of the hosts file that is not reached (closed loopback port)
+# Each copy gets its own hostname, machine-id and SSH host keys, as an installation would. The copies share
+# this machine's kernel and hardware: they are collected in their own UTS and network namespaces and without
+# /sys, so hostname and MAC addresses are theirs, and the hardware identity (DMI) is unknown, as in a container.
+# Needs root. The original chroots are only read; the copies are removed at the end.
+#   sudo scripts/make-fleet-fixture.sh          (after npm run build)
+set -eu
+SRC=${HATANG_CHROOTS:-/var/tmp/hatang-chroots}
+WORK=${HATANG_FLEET_WORK:-/var/tmp/hatang-fleet}
+OUT=${OUT:-test/fixtures/fleet}
+UNREACHED_OUT=${UNREACHED_OUT:-test/fixtures/fleet-unreached}
+[ -x "$SRC/trixie/bin/sh" ] && [ -x "$SRC/bullseye/bin/sh" ] || { echo "run scripts/make-chroots.sh first" >&2; exit 2; }
+cleanup() {
+  for d in "$WORK"/*; do
+    [ -d "$d" ] || continue
+    for fs in dev proc; do mountpoint -q "$d/$fs" && umount "$d/$fs"; done
+  done
+  rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT INT TERM
+cleanup
+mkdir -p "$WORK"
+
+copy() { # copy SUITE NAME: a real copy (not hard links: the original must not change), without the mounted /proc, /sys, /dev
+  cp -a --one-file-system "$SRC/$1" "$WORK/$2"
+  echo "$2" > "$WORK/$2/etc/hostname"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$WORK/$2/etc/machine-id"
+  for fs in dev proc; do mount --bind "/$fs" "$WORK/$2/$fs"; done
+  rm -f "$WORK/$2"/etc/ssh/ssh_host_*
+  chroot "$WORK/$2" ssh-keygen -A >/dev/null
+}
+for h in web1 web2 web3 db1 db2; do copy trixie "$h"; done
+copy bullseye db3
+
+# web2: openssh-server drifted to an older version, by really installing a rebuilt package
+deb=$(ls "$WORK/web2"/var/cache/apt/archives/openssh-server_*.deb | head -n1)
+rm -rf "$WORK/deb" && dpkg-deb -R "$deb" "$WORK/deb"
+old=$(sed -n 's/^Version: //p' "$WORK/deb/DEBIAN/control")
+new=$(echo "$old" | sed 's/+deb13u\([0-9]*\)$/+deb13u0/')
+[ "$new" != "$old" ] || new="$old~drift"
+sed -i "s/^Version: .*/Version: $new/" "$WORK/deb/DEBIAN/control"
+dpkg-deb -b "$WORK/deb" "$WORK/web2/tmp/openssh-server-drift.deb" >/dev/null
+printf '#!/bin/sh\nexit 101\n' > "$WORK/web2/usr/sbin/policy-rc.d" && chmod +x "$WORK/web2/usr/sbin/policy-rc.d"
+chroot "$WORK/web2" dpkg -i /tmp/openssh-server-drift.deb >/dev/null
+rm -f "$WORK/web2/usr/sbin/policy-rc.d" "$WORK/web2/tmp/openssh-server-drift.deb"
+rm -rf "$WORK/deb"
+echo "web2: openssh-server $old -> $(chroot "$WORK/web2" dpkg-query -W -f '${Version}' openssh-server)"
+
+# web3: a clone of web1's machine-id
+cp "$WORK/web1/etc/machine-id" "$WORK/web3/etc/machine-id"
+
+rm -rf "$OUT" "$UNREACHED_OUT" && mkdir -p "$OUT" "$UNREACHED_OUT"
+node dist/scripts/collect-fleet-fixture.js --out "$OUT" --unreached-out "$UNREACHED_OUT" \
+  web1:web:"$WORK/web1" web2:web:"$WORK/web2" web3:web:"$WORK/web3" \
+  db1:db:"$WORK/db1" db2:db:"$WORK/db2" db3:db:"$WORK/db3"

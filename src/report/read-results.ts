@@ -14,6 +14,23 @@ function lineColumn(text: string, offset: number): string {
 }
 
 /**
+ * Where JSON.parse stopped: its message says `position N` (newer Node), or quotes the text around the
+ * unexpected token (`Unexpected token '}', ..."oops": }" is not valid JSON`), which is found in the text.
+ */
+function errorOffset(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message)
+  if (pos) return Number(pos[1])
+  if (/Unexpected end of JSON input/.test(message)) return text.length
+  const m = /Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(message)
+  if (!m) return undefined
+  const context = m[2]!.replace(/\\"/g, '"')
+  const at = text.indexOf(context)
+  if (at < 0) return undefined
+  const inContext = context.indexOf(m[1]!, Math.max(0, context.length - 11))
+  return at + (inContext >= 0 ? inContext : 0)
+}
+
+/**
  * Whether the arguments name one results file (the json report's results.json) rather than snapshots:
  * a single file whose start declares `"kind": "hatang-results"`.
  */
@@ -36,8 +53,8 @@ export function readResults(file: string): Results {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    const m = /position (\d+)/.exec((error as Error).message)
-    const where = m ? `${file}:${lineColumn(text, Number(m[1]))}` : file
+    const offset = errorOffset(text, (error as Error).message)
+    const where = offset === undefined ? file : `${file}:${lineColumn(text, offset)}`
     throw new InputError(`${where} is not valid JSON (${(error as Error).message})`, "give a results.json written by 'hatang report --format json'")
   }
   const validate = compile(ResultsSchema)

@@ -260,7 +260,8 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     packages: {
       count: pk.status === 'ok' || pk.status === 'partial' ? installed.length : null,
       managers: [...(pk.data?.managers ?? [])],
-      items: installed.map((p) => defined({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
+      // plain objects (a fleet has ~1,000 packages per host): undefined fields vanish when written as JSON
+      items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
     },
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: Static<typeof SectionStateSchema>['status']; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
     results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, note: r.note, waiver: r.waiver})),

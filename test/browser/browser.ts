@@ -8,6 +8,9 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
+/** In-page expression: the first contentful paint's time (ms from navigation), undefined until it happens. */
+export const FIRST_PAINT = "performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime"
+
 export interface Watched {
   page: Page
   /** URLs the page asked for, the report itself included. */

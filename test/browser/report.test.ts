@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {hatang} from '../support/cli.js'
 import {fleet} from '../unit/report/fleet.js'
-import {launchChromium, openWatched, type Watched} from './browser.js'
+import {FIRST_PAINT, launchChromium, openWatched, type Watched} from './browser.js'
 
 const N = 40
 let dir: string
@@ -43,7 +43,7 @@ describe('the HTML report in Chromium', () => {
       expect(w.problems).toEqual([])
       expect(w.requests).toEqual([w.page.url()])
       await w.page.bringToFront()
-      const fcp = await w.page.waitForFunction(() => performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime, null, {timeout: 10_000})
+      const fcp = await w.page.waitForFunction(FIRST_PAINT, null, {timeout: 10_000})
       expect(await fcp.jsonValue()).toBeGreaterThan(0)
     }
     const shot = path.join(dir, 'summary-vi.png')

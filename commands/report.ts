@@ -14,6 +14,7 @@ import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import {buildResults, type Results} from '../src/model/results.js'
 import {isResultsFile, readResults, sweepHostsFile} from '../src/report/read-results.js'
+import {TemplateError} from '../src/report/template-error.js'
 import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
 
 export default class Report extends BaseCommand {
@@ -48,7 +49,10 @@ export default class Report extends BaseCommand {
     try {
       files = await writeReports(results, {formats: formats as ReportFormat[], lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
     } catch (error) {
-      if (error instanceof Error && /template|Eta|no such templates/i.test(`${error.name} ${error.message}`)) this.usageError(`--template ${flags.template ?? ''}: ${error.message}`, 'fix the template or leave --template out')
+      if (error instanceof TemplateError) {
+        if (!flags.template) throw error // the built-in templates failing is a bug
+        this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
+      }
       const code = (error as NodeJS.ErrnoException).code
       if (code) {
         this.logToStderr(`Error: cannot write into ${flags.output} (${code}) — choose another folder with -o`)

@@ -35,9 +35,13 @@
     });
   });
 
+  // Vietnamese typed with or without its marks finds the same hosts: "chua thu thap" matches "Chưa thu thập".
+  function fold(s) {
+    return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLocaleLowerCase();
+  }
   function applyFilter() {
-    if (!texts) texts = new Map(rows.map(function (r) { return [r, r.textContent.toLocaleLowerCase()]; }));
-    var words = filter.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    if (!texts) texts = new Map(rows.map(function (r) { return [r, fold(r.textContent)]; }));
+    var words = fold(filter.value).split(/\s+/).filter(Boolean);
     var cat = category.value;
     var n = 0;
     rows.forEach(function (r) {

@@ -1,6 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {TemplateError} from './template-error.js'
+
 export type Lang = 'vi' | 'en'
 export const LANGS: readonly Lang[] = ['vi', 'en']
 
@@ -23,7 +25,17 @@ export function loadLabels(lang: Lang, templateDir?: string): Labels {
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Labels
   const base = read(path.join(templatesDir(), 'locales', `${lang}.json`))
   const override = templateDir ? path.join(templateDir, 'locales', `${lang}.json`) : undefined
-  return override && existsSync(override) ? {...base, ...read(override)} : base
+  if (!override || !existsSync(override)) return base
+  let labels: unknown
+  try {
+    labels = read(override)
+  } catch (error) {
+    throw new TemplateError(`${override}: ${(error as Error).message}`)
+  }
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+    throw new TemplateError(`${override}: must be an object of labels, each a string`)
+  }
+  return {...base, ...(labels as Labels)}
 }
 
 /** Numbers, sizes and dates in the reader's language (Intl: vi-VN or en-GB). */

@@ -2,7 +2,7 @@ import type {Results} from '../model/results.js'
 import {jsonForScript} from './escape.js'
 import {hostData, htmlView} from './html-view.js'
 import {formatter, loadLabels, type Lang} from './locale.js'
-import {cspHash, loadTemplates, type TemplateSet} from './templates.js'
+import {cspHash, loadTemplates, renderTemplate, type TemplateSet} from './templates.js'
 
 export interface HtmlOptions {
   lang: Lang
@@ -31,5 +31,5 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
     "form-action 'none'",
   ].join('; ')
   const view = htmlView(results, options.lang, t, f)
-  return templates.eta.render('@report', {...view, t, csp, css, script, data: jsonForScript(hostData(results, options.lang, t, f))})
+  return renderTemplate(templates, 'report', {...view, t, csp, css, script, data: jsonForScript(hostData(results, options.lang, t, f))})
 }

@@ -71,7 +71,7 @@ describe('the HTML report in Chromium', () => {
     expect(names[0]).toBe('srv-0000')
   })
 
-  it('filters the host table as one types, and by status', async () => {
+  it('filters the host table as one types (Vietnamese with or without its marks), and by status', async () => {
     const p = vi.page
     await p.fill('#filter', 'srv-001')
     expect(await visibleNames(vi)).toEqual(Array.from({length: 10}, (_, i) => `srv-001${i}`))
@@ -80,6 +80,10 @@ describe('the HTML report in Chromium', () => {
     const hits = await visibleNames(vi)
     // web: i % 4 == 0; bullseye: i % 3 == 1 → i ≡ 4 (mod 12); srv-0007 is unreachable but not web
     expect(hits).toEqual(['srv-0004', 'srv-0016', 'srv-0028'])
+    await p.fill('#filter', 'chua thu thap')
+    expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])
+    await p.fill('#filter', 'CHƯA THU THẬP')
+    expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])
     await p.fill('#filter', '')
     await p.selectOption('#category', 'notCollected')
     expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])

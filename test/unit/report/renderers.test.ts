@@ -1,4 +1,7 @@
 import {createHash} from 'node:crypto'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
@@ -78,6 +81,18 @@ describe('HTML', () => {
     expect(csp).toContain(`script-src ${sha(script)}`)
     expect(csp).toContain(`style-src ${sha(style)}`)
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//)
+  })
+
+  it("follows an organisation's stylesheet: its hash goes into the policy", () => {
+    const brand = mkdtempSync(path.join(os.tmpdir(), 'hatang-brand-'))
+    try {
+      writeFileSync(path.join(brand, 'report.css'), 'body{color:#123}')
+      const html = renderHtml(results, {lang: 'en', templateDir: brand})
+      expect(html).toContain('<style>body{color:#123}</style>')
+      expect(html).toContain(`style-src 'sha256-${createHash('sha256').update('body{color:#123}').digest('base64')}'`)
+    } finally {
+      rmSync(brand, {recursive: true, force: true})
+    }
   })
 
   it('is in Vietnamese with localised numbers and dates', () => {

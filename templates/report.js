@@ -124,7 +124,7 @@
     }
     if (h.sec.length) {
       body.appendChild(el('h3', '', L['detail.sections']));
-      list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec);
+      list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec.map(function (x) { return [x[0], L['sec.' + x[1]] || x[1], x[2]]; }));
     }
     return body;
   }

@@ -134,7 +134,7 @@ export type HtmlView = ReturnType<typeof htmlView>
 export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) {
   const index = new Map(results.checks.map((c, i) => [`${c.pack}/${c.id}`, i]))
   return {
-    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common)\./.test(k))),
+    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec)\./.test(k))),
     checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
     hosts: results.hosts.map((h) => ({
       n: h.name,

@@ -95,6 +95,15 @@ describe('HTML', () => {
     }
   })
 
+  it('shows each group\'s drift: the majority and the hosts that differ', () => {
+    const html = renderHtml(results, {lang: 'vi'})
+    const sync = html.slice(html.indexOf('<section id="sync">'), html.indexOf('<section id="hosts">'))
+    expect(sync).toContain('<h3>Nhóm: web</h3>')
+    expect(sync).toMatch(/Phần lớn: <code>6\.1\.0-28-amd64<\/code> \(1\)/)
+    expect(sync).toMatch(/<td>srv-0004<\/td><td><code>5\.10\.0-33-amd64<\/code><\/td>/)
+    expect(sync).toMatch(/<td>srv-0008<\/td><td><code>6\.12\.12-amd64<\/code><\/td>/)
+  })
+
   it('is in Vietnamese with localised numbers and dates', () => {
     const html = renderHtml(results, {lang: 'vi', timeZone: 'Asia/Ho_Chi_Minh'})
     expect(html).toContain('<html lang="vi">')

@@ -1,19 +1,13 @@
-import {userInfo, hostname} from 'node:os'
 import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
-import {TOOL_VERSION} from '../src/collect/tool-version.js'
-import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
-import {loadPack, type Pack} from '../src/engine/checks/pack.js'
-import {evaluateRun} from '../src/engine/evaluate-run.js'
-import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
-import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
+import {InputError} from '../src/engine/load-snapshots.js'
 import {ConfigError} from '../src/hosts/config-error.js'
-import {buildResults, type Results} from '../src/model/results.js'
-import {isResultsFile, readResults, sweepHostsFile} from '../src/report/read-results.js'
+import type {Results} from '../src/model/results.js'
+import {resultsFromInput} from '../src/report/results-from-input.js'
 import {TemplateError} from '../src/report/template-error.js'
 import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
 
@@ -44,49 +38,25 @@ export default class Report extends BaseCommand {
     const formats = flags.format.split(',').map((s) => s.trim()).filter(Boolean)
     const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
     if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
-    const results = this.results(argv as string[], flags)
+    let results: Results
+    try {
+      results = resultsFromInput(argv as string[], {packs: flags.pack, waiversFile: flags.waivers, warn: (m) => this.logToStderr(m)})
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
+      if (error instanceof InputError) this.usageError(error.message, error.hint)
+      throw error
+    }
     let files: WrittenFile[]
     try {
       files = await writeReports(results, {formats: formats as ReportFormat[], lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
     } catch (error) {
-      if (error instanceof TemplateError) {
-        if (!flags.template) throw error // the built-in templates failing is a bug
-        this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
-      }
+      if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
       const code = (error as NodeJS.ErrnoException).code
-      if (code) {
-        this.logToStderr(`Error: cannot write into ${flags.output} (${code}) — choose another folder with -o`)
-        this.exit(ExitCode.Output)
-      }
-      throw error
+      if (!code) throw error
+      this.logToStderr(`Error: cannot write into ${flags.output} (${code}) — choose another folder with -o`)
+      return this.exit(ExitCode.Output)
     }
-    if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${(f.bytes / 1024).toFixed(0)} KB`)
+    if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${Math.ceil(f.bytes / 1024)} KB`)
     return {files}
-  }
-
-  private results(args: string[], flags: {pack?: string[]; waivers?: string}): Results {
-    const startedAt = new Date().toISOString()
-    try {
-      if (isResultsFile(args)) return readResults(args[0]!)
-      let packs: Pack[]
-      let waivers: Waiver[] = []
-      try {
-        packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
-        if (flags.waivers) waivers = loadWaivers(flags.waivers)
-      } catch (error) {
-        if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
-        const code = (error as NodeJS.ErrnoException).code
-        if (code) this.usageError(`${flags.waivers}: cannot read (${code})`, 'name a waivers file that exists')
-        throw error
-      }
-      for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
-      const snapshots = loadSnapshots(args)
-      const evaluation = evaluateRun(snapshots, packs, {waivers})
-      const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
-      return buildResults({snapshots, packs, evaluation, waivers, run})
-    } catch (error) {
-      if (error instanceof InputError) this.usageError(error.message, error.hint)
-      throw error
-    }
   }
 }

@@ -45,6 +45,27 @@ describe('hatang report', () => {
     expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'all', 'results.json'), 'utf8'))
   })
 
+  it('applies waivers and shows them, warning about a waiver for a check no pack has', () => {
+    const waivers = path.join(dir, 'waivers.yaml')
+    writeFileSync(
+      waivers,
+      'waivers:\n  - check: firewall.active\n    groups: [db]\n    reason: "Máy chủ CSDL sau tường lửa mạng"\n    approver: Nguyễn Văn A\n    expires: 2999-12-31\n' +
+        '  - check: no.such-check\n    hosts: ["*"]\n    reason: typo\n    approver: B\n    expires: 2999-12-31\n',
+    )
+    const out = path.join(dir, 'waived')
+    const r = hatang(['report', snaps, '--waivers', waivers, '--format', 'json,html', '-o', out])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stderr).toContain("waivers.yaml:7 waives 'no.such-check', a check no loaded pack has")
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results
+    // db hosts: srv-0001 (firewall off) and srv-0005 (firewall off)
+    expect(results.waivers[0]).toMatchObject({check: 'firewall.active', approver: 'Nguyễn Văn A', expired: false, applied: 2})
+    expect(results.hosts[1]!.results.find((x) => x.check === 'firewall.active')?.status).toBe('waived')
+    expect(readFileSync(path.join(out, 'hatang-report.html'), 'utf8')).toContain('<td>Máy chủ CSDL sau tường lửa mạng</td><td>Nguyễn Văn A</td>')
+    const missing = hatang(['report', snaps, '--waivers', path.join(dir, 'none.yaml'), '-o', out])
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toMatch(/none\.yaml: cannot read the waivers file \(ENOENT\)/)
+  })
+
   it('takes an organisation’s templates and labels by file name', () => {
     const brand = path.join(dir, 'brand')
     mkdirSync(path.join(brand, 'locales'), {recursive: true})

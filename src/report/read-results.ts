@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import {InputError} from '../engine/load-snapshots.js'
@@ -42,7 +42,10 @@ export function isResultsFile(args: readonly string[]): boolean {
   } catch {
     return false
   }
-  const head = readFileSync(file, 'utf8').slice(0, 200)
+  const fd = openSync(file, 'r')
+  const buffer = Buffer.alloc(200)
+  const head = buffer.subarray(0, readSync(fd, buffer, 0, 200, 0)).toString('utf8')
+  closeSync(fd)
   return /"kind"\s*:\s*"hatang-results"/.test(head)
 }
 

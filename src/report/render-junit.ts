@@ -6,7 +6,8 @@ const x = (s: unknown) => escapeXml(String(s ?? '').replace(/[\u0000-\u0008\u000
 
 /**
  * JUnit XML for CI dashboards: a testsuite per host, a testcase per check; failures carry the reason,
- * unknown and not-applicable results are skipped (with why), waived ones pass with the waiver as output.
+ * unknown and not-applicable results are skipped (with why), waived ones pass with the waiver as output;
+ * fleet findings in a testsuite of their own, the outliers in the failure.
  */
 export function renderJunit(results: Results): string {
   const titles = new Map(results.checks.map((c) => [`${c.pack}/${c.id}`, c.title.en]))
@@ -27,6 +28,19 @@ export function renderJunit(results: Results): string {
       else if (r.status === 'unknown') out.push(`${open}<skipped message="${x(`unknown: ${r.reason ?? ''}`)}"/></testcase>`)
       else if (r.status === 'not-applicable') out.push(`${open}<skipped message="not applicable"/></testcase>`)
       else if (r.status === 'waived') out.push(`${open}<system-out>${x(`waived: ${r.waiver?.reason ?? ''} (${r.waiver?.approver ?? ''}, until ${r.waiver?.expires ?? ''})`)}</system-out></testcase>`)
+      else out.push(`${open}</testcase>`)
+    }
+    out.push('  </testsuite>')
+  }
+  if (results.fleet.length) {
+    const fails = results.fleet.filter((f) => f.status === 'fail').length
+    const unknown = results.fleet.filter((f) => f.status === 'unknown').length
+    out.push(`  <testsuite name="fleet" tests="${results.fleet.length}" failures="${fails}" errors="0" skipped="${unknown}" timestamp="${x(results.run.startedAt)}">`)
+    for (const f of results.fleet) {
+      const open = `    <testcase classname="${x(`fleet.${f.scope.kind}.${f.scope.name}`)}" name="${x(`${f.check} ${f.subject}`)}">`
+      const drift = f.outliers.map((o) => `${o.host}: ${o.value}`).join('\n')
+      if (f.status === 'fail') out.push(`${open}<failure type="${x(f.severity)}" message="${x(`${f.outliers.length} host(s) differ from ${f.majority?.value ?? 'the majority'}`)}">${x(drift)}</failure></testcase>`)
+      else if (f.status === 'unknown') out.push(`${open}<skipped message="${x(f.reason ?? 'unknown')}"/></testcase>`)
       else out.push(`${open}</testcase>`)
     }
     out.push('  </testsuite>')

@@ -37,6 +37,13 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
     const more = e.hosts.length > 5 ? ` +${e.hosts.length - 5}` : ''
     out.push(`- **${L(`sev.${e.severity}`)}** ${md(checks.get(k)?.title[lang] ?? k)} — ${f.num(e.hosts.length)} ${L('summary.affected')} (${e.hosts.slice(0, 5).map(md).join(', ')}${more})`)
   }
+  const drift = results.fleet.filter((x) => x.status === 'fail')
+  if (drift.length) {
+    out.push('', `## ${L('sync.title')}`, '')
+    for (const x of drift.slice(0, 10)) {
+      out.push(`- ${L(`sync.scope.${x.scope.kind}`)} ${md(x.scope.name)}, ${md(x.subject)}: ${L('sync.majority')} \`${md(x.majority?.value)}\`; ${L('sync.outliers')}: ${x.outliers.slice(0, 5).map((o) => `${md(o.host)} (\`${md(o.value)}\`)`).join(', ')}${x.outliers.length > 5 ? ` +${x.outliers.length - 5}` : ''}`)
+    }
+  }
   const failed = results.dataQuality.issues.filter((i) => i.kind === 'failed')
   if (failed.length) {
     out.push('', `## ${L('dq.title')}`, '')

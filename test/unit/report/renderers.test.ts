@@ -50,12 +50,14 @@ describe('CSV', () => {
 describe('JUnit', () => {
   it('has a testsuite per host, a testcase per check, failures with their reason', () => {
     const xml = renderJunit(results)
-    expect(xml.match(/<testsuite /g)).toHaveLength(12)
+    expect(xml.match(/<testsuite /g)).toHaveLength(12 + 1) // and the fleet's
     const first = xml.slice(xml.indexOf('<testsuite name="srv-0000"'), xml.indexOf('</testsuite>'))
     expect(first.match(/<testcase /g)).toHaveLength(results.hosts[0]!.results.length)
     expect(first).toMatch(/<failure type="high" message="sshd\.permitRootLogin is &quot;yes&quot;/)
     expect(xml).toMatch(/<testsuite name="srv-0007"[^>]*errors="1"/)
     expect(xml).toContain('<error message="unreachable: connect ECONNREFUSED')
+    expect(xml).toMatch(/<testsuite name="fleet" tests="1" failures="1"/)
+    expect(xml).toMatch(/<testcase classname="fleet\.group\.web" name="sync\.kernel kernel"><failure type="medium" message="2 host\(s\) differ from 6\.1\.0-28-amd64">srv-0004: 5\.10\.0-33-amd64\nsrv-0008: 6\.12\.12-amd64<\/failure>/)
   })
 })
 
@@ -65,6 +67,7 @@ describe('Markdown', () => {
     expect(md).toMatch(/^# Báo cáo rà soát hạ tầng/)
     expect(md).toContain('Chưa thu thập được: 1')
     expect(md).toMatch(/\*\*Cao\*\* SSH không cho phép tài khoản root .* — 3 máy bị ảnh hưởng \(srv-0000, srv-0005, srv-0010\)/)
+    expect(md).toContain('- Nhóm web, kernel: Phần lớn `6.1.0-28-amd64`; Khác biệt: srv-0004 (`5.10.0-33-amd64`), srv-0008 (`6.12.12-amd64`)')
     expect(renderMarkdown(results, 'en')).toContain('Not collected: 1')
   })
 })

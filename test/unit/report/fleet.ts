@@ -92,11 +92,13 @@ export function resultsOf(snapshots: Snapshot[], options: {packs?: Pack[]; waive
   })
 }
 
-/** A fleet finding over the first hosts, as the fleet engine reports drift: the kernel of group web. */
+/** A fleet finding as the fleet engine reports drift: the kernel of group web, the most common one the majority. */
 export function kernelDrift(snapshots: Snapshot[]): FleetFinding {
   const web = snapshots.filter((s) => s.host.groups?.includes('web') && s.host.status === 'ok')
   const kernels = web.map((s) => ({host: s.host.name, value: s.sections.os.data?.kernel ?? '?'}))
-  const majority = kernels[0]?.value ?? '?'
+  const tally = new Map<string, number>()
+  for (const k of kernels) tally.set(k.value, (tally.get(k.value) ?? 0) + 1)
+  const majority = [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '?'
   return {
     pack: 'fleet-sync',
     check: 'sync.kernel',

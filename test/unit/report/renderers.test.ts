@@ -57,7 +57,7 @@ describe('JUnit', () => {
     expect(xml).toMatch(/<testsuite name="srv-0007"[^>]*errors="1"/)
     expect(xml).toContain('<error message="unreachable: connect ECONNREFUSED')
     expect(xml).toMatch(/<testsuite name="fleet" tests="1" failures="1"/)
-    expect(xml).toMatch(/<testcase classname="fleet\.group\.web" name="sync\.kernel kernel"><failure type="medium" message="2 host\(s\) differ from 6\.1\.0-28-amd64">srv-0004: 5\.10\.0-33-amd64\nsrv-0008: 6\.12\.12-amd64<\/failure>/)
+    expect(xml).toMatch(/<testcase classname="fleet\.group\.web" name="sync\.kernel kernel"><failure type="medium" message="2 host\(s\) differ from 5\.10\.0-33-amd64">srv-0000: 6\.1\.0-28-amd64\nsrv-0008: 6\.12\.12-amd64<\/failure>/)
   })
 })
 
@@ -67,7 +67,7 @@ describe('Markdown', () => {
     expect(md).toMatch(/^# Báo cáo rà soát hạ tầng/)
     expect(md).toContain('Chưa thu thập được: 1')
     expect(md).toMatch(/\*\*Cao\*\* SSH không cho phép tài khoản root .* — 3 máy bị ảnh hưởng \(srv-0000, srv-0005, srv-0010\)/)
-    expect(md).toContain('- Nhóm web, kernel: Phần lớn `6.1.0-28-amd64`; Khác biệt: srv-0004 (`5.10.0-33-amd64`), srv-0008 (`6.12.12-amd64`)')
+    expect(md).toContain('- Nhóm web, kernel: Phần lớn `5.10.0-33-amd64`; Khác biệt: srv-0000 (`6.1.0-28-amd64`), srv-0008 (`6.12.12-amd64`)')
     expect(renderMarkdown(results, 'en')).toContain('Not collected: 1')
   })
 })
@@ -99,11 +99,12 @@ describe('HTML', () => {
   })
 
   it('shows each group\'s drift: the majority and the hosts that differ', () => {
+    // web is srv-0000, -0004, -0008, a kernel each: a tie, broken by the value's text
     const html = renderHtml(results, {lang: 'vi'})
     const sync = html.slice(html.indexOf('<section id="sync">'), html.indexOf('<section id="hosts">'))
     expect(sync).toContain('<h3>Nhóm: web</h3>')
-    expect(sync).toMatch(/Phần lớn: <code>6\.1\.0-28-amd64<\/code> \(1\)/)
-    expect(sync).toMatch(/<td>srv-0004<\/td><td><code>5\.10\.0-33-amd64<\/code><\/td>/)
+    expect(sync).toMatch(/Phần lớn: <code>5\.10\.0-33-amd64<\/code> \(1\)/)
+    expect(sync).toMatch(/<td>srv-0000<\/td><td><code>6\.1\.0-28-amd64<\/code><\/td>/)
     expect(sync).toMatch(/<td>srv-0008<\/td><td><code>6\.12\.12-amd64<\/code><\/td>/)
   })
 

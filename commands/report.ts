@@ -1,0 +1,62 @@
+import path from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../src/cli/base-command.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {InputError} from '../src/engine/load-snapshots.js'
+import {ConfigError} from '../src/hosts/config-error.js'
+import type {Results} from '../src/model/results.js'
+import {resultsFromInput} from '../src/report/results-from-input.js'
+import {TemplateError} from '../src/report/template-error.js'
+import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
+
+export default class Report extends BaseCommand {
+  static override summary = 'Write the reports a review committee reads: HTML, JSON, CSV, Markdown, JUnit.'
+  static override description =
+    'Given snapshots or the folder a sweep wrote, judges them (built-in packs unless --pack) and renders the results; given a ' +
+    "results.json (the json format's output) renders it as it is. The HTML report is one self-contained file that works " +
+    'offline and makes no network request. Files are written atomically into --output.'
+  static override examples = [
+    '<%= config.bin %> report hatang-sweep-20261124-0200/ -o report/',
+    '<%= config.bin %> report report/results.json --format html --lang en -o report-en/',
+    '<%= config.bin %> report snaps/ --format csv,md --waivers waivers.yaml --template ./our-brand/ -o out/',
+  ]
+  static override strict = false
+  static override args = {input: Args.string({required: true, description: 'a results.json, snapshot files, or a sweep folder'})}
+  static override flags = {
+    format: Flags.string({char: 'f', default: REPORT_FORMATS.join(','), summary: `Formats, comma-separated: ${REPORT_FORMATS.join(', ')}.`, helpValue: 'LIST'}),
+    lang: Flags.string({options: ['vi', 'en'], default: 'vi', summary: 'Language of the report.'}),
+    output: Flags.string({char: 'o', default: 'hatang-report', summary: 'Folder to write the reports into.', helpValue: 'DIR'}),
+    pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
+    waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
+    template: Flags.string({summary: 'A folder of templates, styles or locales/*.json overriding the built-in ones by file name.', helpValue: 'DIR'}),
+  }
+
+  async run(): Promise<{files: WrittenFile[]}> {
+    const {argv, flags} = await this.parse(Report)
+    const formats = flags.format.split(',').map((s) => s.trim()).filter(Boolean)
+    const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
+    if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
+    let results: Results
+    try {
+      results = resultsFromInput(argv as string[], {packs: flags.pack, waiversFile: flags.waivers, warn: (m) => this.logToStderr(m)})
+    } catch (error) {
+      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
+      if (error instanceof InputError) this.usageError(error.message, error.hint)
+      throw error
+    }
+    let files: WrittenFile[]
+    try {
+      files = await writeReports(results, {formats: formats as ReportFormat[], lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
+    } catch (error) {
+      if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
+      const code = (error as NodeJS.ErrnoException).code
+      if (!code) throw error
+      this.logToStderr(`Error: cannot write into ${flags.output} (${code}) — choose another folder with -o`)
+      return this.exit(ExitCode.Output)
+    }
+    if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${Math.ceil(f.bytes / 1024)} KB`)
+    return {files}
+  }
+}

@@ -1,0 +1,37 @@
+// Screenshots of the report's summary for the README: `npm run build && node docs/screenshots.mjs`.
+// The hosts are this machine's real snapshot (hatang collect --no-native), varied per host as the tests
+// vary it (test/unit/report/fleet.ts): 24 hosts, one unreachable, one stale.
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '..')
+const dist = (p) => import(path.join(root, 'dist', p))
+const {fleet, resultsOf, kernelDrift} = await dist('test/unit/report/fleet.js')
+const {writeReports} = await dist('src/report/write-reports.js')
+const {launchChromium} = await dist('test/browser/browser.js')
+
+const collected = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'collect', '--json', '--quiet', '--no-native'], {encoding: 'utf8', maxBuffer: 64 << 20})
+if (collected.status !== 0) throw new Error(collected.stderr)
+const snapshots = fleet(24, JSON.parse(collected.stdout))
+const results = resultsOf(snapshots, {fleet: [kernelDrift(snapshots)]})
+results.run.operator = 'auditor@workstation'
+const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-shots-'))
+const browser = await launchChromium()
+try {
+  for (const lang of ['vi', 'en']) {
+    const dir = path.join(work, lang)
+    await writeReports(results, {formats: ['html'], lang, dir, timeZone: 'Asia/Ho_Chi_Minh'})
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}, deviceScaleFactor: 1})
+    await page.goto(`file://${path.join(dir, 'hatang-report.html')}`)
+    const header = await page.locator('header.top').boundingBox()
+    const summary = await page.locator('#summary').boundingBox()
+    await page.screenshot({path: path.join(root, 'docs', `report-summary-${lang}.png`), clip: {x: 0, y: 0, width: 1280, height: Math.min(summary.y + summary.height + 16, 1400) - header.y}})
+    await page.close()
+    console.log(`wrote docs/report-summary-${lang}.png`)
+  }
+} finally {
+  await browser.close()
+  rmSync(work, {recursive: true, force: true})
+}

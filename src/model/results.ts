@@ -1,0 +1,330 @@
+import {Type, type Static} from '@sinclair/typebox'
+
+import type {Pack} from '../engine/checks/pack.js'
+import type {HostResults} from '../engine/checks/run-checks.js'
+import type {RunEvaluation} from '../engine/evaluate-run.js'
+import type {Score} from '../engine/scores.js'
+import {isExpired, type Waiver} from '../engine/waivers.js'
+import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
+import {SECTION_STATUSES} from './section.js'
+import type {Snapshot} from './snapshot.js'
+
+/** Bumped on any change to the results' shape: major when a reader of the old one would break. */
+export const RESULTS_SCHEMA_VERSION = '1.0.0'
+export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
+
+const SEVERITY = StringEnum(['critical', 'high', 'medium', 'low', 'info'] as const)
+const STATUS = StringEnum(['pass', 'fail', 'unknown', 'not-applicable', 'waived'] as const)
+const Bilingual = Obj({vi: Str(), en: Str()})
+const HOST_STATUSES = ['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted'] as const
+
+const ScoreSchema = Obj({
+  score: Type.Union([Num(), Type.Null()]),
+  passedWeight: Num(),
+  failedWeight: Num(),
+  counts: Obj({pass: NonNegInt(), fail: NonNegInt(), unknown: NonNegInt(), waived: NonNegInt(), notApplicable: NonNegInt()}),
+})
+
+export const RunInfoSchema = Obj({
+  startedAt: Str({format: 'date-time'}),
+  finishedAt: Str({format: 'date-time'}),
+  toolVersion: Str(),
+  /** Who ran it: user@host. */
+  operator: Str(),
+  hostsFile: Opt(Str()),
+  /** What was read: snapshot files, a sweep folder, or a results file. */
+  source: Str(),
+})
+
+const PackInfoSchema = Obj({pack: Str(), version: Str(), title: Bilingual, checks: NonNegInt()})
+
+/** One check of a loaded pack, with its texts in both languages: results name it by pack and id. */
+const CheckInfoSchema = Obj({
+  pack: Str(),
+  id: Str(),
+  severity: SEVERITY,
+  title: Bilingual,
+  rationale: Bilingual,
+  remediation: Bilingual,
+  references: Opt(Arr(Str())),
+})
+
+const AppliedWaiverSchema = Obj({status: StringEnum(['fail', 'unknown'] as const), reason: Str(), approver: Str(), expires: Str(), source: Str()})
+
+const ResultSchema = Obj({
+  pack: Str(),
+  check: Str(),
+  severity: SEVERITY,
+  status: STATUS,
+  reason: Opt(Str()),
+  note: Opt(Str()),
+  waiver: Opt(AppliedWaiverSchema),
+})
+
+const SectionStateSchema = Obj({status: StringEnum(SECTION_STATUSES), reason: Opt(Str())})
+
+/** One host: a compact summary of its inventory, its results and how well it was collected. */
+export const HostReportSchema = Obj({
+  name: Str(),
+  address: Opt(Str()),
+  groups: Arr(Str()),
+  role: Opt(Str()),
+  tags: Arr(Str()),
+  /** How the collection went (snapshot host.status) and why when not ok. */
+  status: StringEnum(HOST_STATUSES),
+  reason: Opt(Str()),
+  collectedAt: Str({format: 'date-time'}),
+  /** Collected longer ago than the run's staleness limit. */
+  stale: Bool(),
+  transport: Str(),
+  identity: Obj({hostname: Opt(Str()), fqdn: Opt(Str()), machineId: Opt(Str()), systemUuid: Opt(Str())}),
+  hardware: Obj({
+    vendor: Opt(Str()),
+    model: Opt(Str()),
+    serial: Opt(Str()),
+    chassis: Opt(Str()),
+    biosVendor: Opt(Str()),
+    biosVersion: Opt(Str()),
+    biosDate: Opt(Str()),
+    /** guest on kvm, container docker, bare metal… */
+    virtualization: Opt(Str()),
+  }),
+  os: Obj({
+    name: Opt(Str()),
+    distribution: Opt(Str()),
+    versionId: Opt(Str()),
+    family: Opt(Str()),
+    architecture: Opt(Str()),
+    kernel: Opt(Str()),
+    bootTime: Opt(Str()),
+    uptimeSeconds: Opt(NonNegInt()),
+    timezone: Opt(Str()),
+  }),
+  cpu: Obj({model: Opt(Str()), vendor: Opt(Str()), sockets: Opt(NonNegInt()), cores: Opt(NonNegInt()), threads: Opt(NonNegInt())}),
+  memory: Obj({totalBytes: Opt(NonNegInt()), availableBytes: Opt(NonNegInt()), swapTotalBytes: Opt(NonNegInt())}),
+  disks: Arr(Obj({name: Str(), model: Opt(Str()), serial: Opt(Str()), kind: Opt(Str()), sizeBytes: Opt(NonNegInt())})),
+  /** Filesystems on storage (pseudo filesystems left out). */
+  filesystems: Arr(Obj({target: Str(), source: Str(), fstype: Str(), sizeBytes: Opt(NonNegInt()), usedBytes: Opt(NonNegInt())})),
+  /** Global and site addresses of every interface, loopback left out. */
+  ips: Arr(Str()),
+  services: Arr(Obj({name: Str(), state: Str(), enabled: Opt(Bool())})),
+  /** Installed packages; count null when the packages section is unavailable. */
+  packages: Obj({count: Type.Union([NonNegInt(), Type.Null()]), managers: Arr(Str()), items: Arr(Obj({name: Str(), version: Opt(Str()), architecture: Opt(Str()), manager: Str()}))}),
+  /** Every section's status and, when not ok, why. */
+  sections: Type.Record(Str(), SectionStateSchema),
+  results: Arr(ResultSchema),
+  counts: Obj({pass: NonNegInt(), fail: NonNegInt(), unknown: NonNegInt(), 'not-applicable': NonNegInt(), waived: NonNegInt()}),
+  score: ScoreSchema,
+  /** Set when no check applied to the host. */
+  error: Opt(Str()),
+})
+
+export const FleetFindingSchema = Obj({
+  pack: Str(),
+  check: Str(),
+  severity: SEVERITY,
+  scope: Obj({kind: StringEnum(['group', 'role', 'fleet'] as const), name: Str()}),
+  subject: Str(),
+  status: StringEnum(['pass', 'fail', 'unknown', 'waived'] as const),
+  majority: Opt(Obj({value: Str(), hosts: Arr(Str())})),
+  outliers: Arr(Obj({host: Str(), value: Str()})),
+  unknown: Arr(Obj({host: Str(), reason: Str()})),
+  reason: Opt(Str()),
+})
+
+const WaiverInfoSchema = Obj({
+  check: Str(),
+  hosts: Opt(Arr(Str())),
+  groups: Opt(Arr(Str())),
+  reason: Str(),
+  approver: Str(),
+  expires: Str(),
+  source: Str(),
+  expired: Bool(),
+  /** Results it turned into waived. */
+  applied: NonNegInt(),
+})
+
+const DataQualitySchema = Obj({
+  hosts: NonNegInt(),
+  /** Hosts by collection status. */
+  byStatus: Type.Record(Str(), NonNegInt()),
+  staleAfterDays: NonNegInt(),
+  /** Per section: how many hosts had it ok, partial, unavailable, error, timeout. */
+  sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt()})),
+  /** What a reader should know: hosts not collected, stale collections, sections missing and why. */
+  issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str())})),
+})
+
+export const ResultsSchema = Type.Object(
+  {
+    kind: Type.Literal('hatang-results'),
+    schemaVersion: Type.Literal(RESULTS_SCHEMA_VERSION),
+    run: RunInfoSchema,
+    packs: Arr(PackInfoSchema),
+    checks: Arr(CheckInfoSchema),
+    hosts: Arr(HostReportSchema),
+    fleet: Arr(FleetFindingSchema),
+    scores: Obj({
+      overall: Obj({...ScoreSchema.properties, hosts: NonNegInt()}),
+      groups: Arr(Obj({group: Str(), hosts: NonNegInt(), ...ScoreSchema.properties})),
+    }),
+    waivers: Arr(WaiverInfoSchema),
+    dataQuality: DataQualitySchema,
+  },
+  {
+    $id: RESULTS_SCHEMA_ID,
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'hatang results',
+    description: 'One run judged: every host summarised with its check results, fleet findings, scores, waivers and data quality. Every report renders from this.',
+    additionalProperties: false,
+  },
+)
+
+export type Results = Static<typeof ResultsSchema>
+export type HostReport = Static<typeof HostReportSchema>
+export type RunInfo = Static<typeof RunInfoSchema>
+export type CheckInfo = Static<typeof CheckInfoSchema>
+
+export interface BuildResultsInput {
+  snapshots: readonly Snapshot[]
+  packs: readonly Pack[]
+  evaluation: RunEvaluation
+  waivers?: readonly Waiver[]
+  run: RunInfo
+  /** A collection older than this many days before run.startedAt is stale. Default 7. */
+  staleAfterDays?: number
+}
+
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+
+function references(r: Pack['checks'][number]['references']): string[] | undefined {
+  if (!r) return undefined
+  const out = [...(r.cis ?? []).map((c) => `CIS ${c.benchmark} ${c.id}`)]
+  if (r.tcvn) out.push(`TCVN 11930:2017 ${r.tcvn.group}${r.tcvn.clause ? ` ${r.tcvn.clause}` : ''} (${r.tcvn.status})`)
+  return out.length ? out : undefined
+}
+
+function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean): HostReport {
+  const x = s.sections
+  const sys = x.system.data
+  const virt = x.virtualization.data
+  const virtText = virt ? (virt.container !== 'none' ? `container ${virt.container}` : virt.role === 'guest' ? `guest ${virt.technology ?? ''}`.trim() : virt.role === 'host' ? 'hypervisor host' : 'bare metal') : undefined
+  const os = x.os.data
+  const ips = (x.network.data?.interfaces ?? [])
+    .filter((i) => i.kind !== 'loopback')
+    .flatMap((i) => [...i.ipv4, ...i.ipv6].filter((a) => a.scope === undefined || a.scope === 'global' || a.scope === 'site').map((a) => a.address))
+  const pk = x.packages
+  const installed = (pk.data?.items ?? []).filter((p) => p.status === 'ii' || p.status === 'installed')
+  return defined({
+    name: s.host.name,
+    address: s.host.address,
+    groups: s.host.groups ?? [],
+    role: s.host.role,
+    tags: s.host.tags ?? [],
+    status: s.host.status,
+    reason: s.host.reason,
+    collectedAt: s.meta.collectedAt,
+    stale,
+    transport: s.meta.transport,
+    identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineId: x.identity.data?.machineId, systemUuid: x.identity.data?.systemUuid}),
+    hardware: defined({
+      vendor: sys?.vendor,
+      model: sys?.model,
+      serial: sys?.serial ?? x.identity.data?.serial,
+      chassis: sys?.chassisType,
+      biosVendor: sys?.biosVendor,
+      biosVersion: sys?.biosVersion,
+      biosDate: sys?.biosDate,
+      virtualization: virtText,
+    }),
+    os: defined({
+      name: os?.prettyName ?? os?.name,
+      distribution: os?.distribution,
+      versionId: os?.versionId,
+      family: os?.family,
+      architecture: os?.architecture,
+      kernel: os?.kernel,
+      bootTime: os?.bootTime,
+      uptimeSeconds: os?.uptimeSeconds,
+      timezone: os?.timezone,
+    }),
+    cpu: defined({model: x.cpu.data?.model, vendor: x.cpu.data?.vendor, sockets: x.cpu.data?.sockets, cores: x.cpu.data?.cores, threads: x.cpu.data?.threads}),
+    memory: defined({totalBytes: x.memory.data?.totalBytes, availableBytes: x.memory.data?.availableBytes, swapTotalBytes: x.memory.data?.swapTotalBytes}),
+    disks: (x.disks.data?.disks ?? []).map((d) => defined({name: d.name, model: d.model, serial: d.serial, kind: d.kind, sizeBytes: d.sizeBytes})),
+    filesystems: (x.filesystems.data?.mounts ?? [])
+      .filter((m) => !m.pseudo)
+      .map((m) => defined({target: m.target, source: m.source, fstype: m.fstype, sizeBytes: m.sizeBytes, usedBytes: m.usedBytes})),
+    ips: [...new Set(ips)],
+    services: (x.services.data?.services ?? []).map((v) => defined({name: v.name, state: v.state, enabled: v.enabled})),
+    packages: {
+      count: pk.status === 'ok' || pk.status === 'partial' ? installed.length : null,
+      managers: [...(pk.data?.managers ?? [])],
+      // plain objects (a fleet has ~1,000 packages per host): undefined fields vanish when written as JSON
+      items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
+    },
+    sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: Static<typeof SectionStateSchema>['status']; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
+    results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, note: r.note, waiver: r.waiver})),
+    counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
+    score: {score: score.score, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
+    error: hr?.error,
+  })
+}
+
+const EMPTY_SCORE: Score = {score: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}}
+
+/**
+ * The one result model every report renders from: the run's snapshots summarised per host, joined with the
+ * evaluation (check results, fleet findings, scores), the packs' bilingual texts, the waivers and what the
+ * data is worth (sections per host, stale and failed collections). Pure.
+ */
+export function buildResults(input: BuildResultsInput): Results {
+  const {snapshots, packs, evaluation, run} = input
+  const staleAfterDays = input.staleAfterDays ?? 7
+  const staleBefore = Date.parse(run.startedAt) - staleAfterDays * 86_400_000
+  const byHost = new Map(evaluation.hosts.map((h) => [h.host, h]))
+  const scoreByHost = new Map(evaluation.scores.hosts.map((h) => [h.host, h]))
+  const hosts = snapshots.map((s) => hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, Date.parse(s.meta.collectedAt) < staleBefore))
+
+  const sections: Results['dataQuality']['sections'] = {}
+  const byStatus: Record<string, number> = {}
+  const issues: Results['dataQuality']['issues'] = []
+  for (const h of hosts) {
+    byStatus[h.status] = (byStatus[h.status] ?? 0) + 1
+    const failed = h.status !== 'ok' && h.status !== 'partial'
+    if (failed) issues.push(defined({host: h.name, kind: 'failed' as const, status: h.status, reason: h.reason}))
+    if (h.stale) issues.push({host: h.name, kind: 'stale', status: 'stale', reason: h.collectedAt})
+    for (const [id, sec] of Object.entries(h.sections)) {
+      const c = (sections[id] ??= {ok: 0, partial: 0, unavailable: 0, error: 0, timeout: 0})
+      c[sec.status]++
+      if (!failed && sec.status !== 'ok') issues.push(defined({host: h.name, kind: 'section' as const, section: id, status: sec.status, reason: sec.reason}))
+    }
+  }
+  const applied = (w: Waiver) =>
+    evaluation.hosts.reduce((n, h) => n + h.results.filter((r) => r.waiver && r.waiver.source === w.source).length, 0)
+  const now = new Date(run.startedAt)
+  return {
+    kind: 'hatang-results',
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    run: defined({...run}),
+    packs: packs.map((p) => ({pack: p.pack, version: p.version, title: {vi: p.title.vi, en: p.title.en}, checks: p.checks.length})),
+    checks: packs.flatMap((p) =>
+      p.checks.map((c) =>
+        defined({
+          pack: p.pack,
+          id: c.id,
+          severity: c.severity,
+          title: {vi: c.title.vi, en: c.title.en},
+          rationale: {vi: c.rationale.vi, en: c.rationale.en},
+          remediation: {vi: c.remediation.vi, en: c.remediation.en},
+          references: references(c.references),
+        }),
+      ),
+    ),
+    hosts,
+    fleet: evaluation.fleet.map((f) => defined({...f, scope: {...f.scope}, outliers: [...f.outliers], unknown: [...f.unknown]})),
+    scores: {overall: {...evaluation.scores.overall}, groups: evaluation.scores.groups.map((g) => ({...g}))},
+    waivers: (input.waivers ?? []).map((w) => defined({check: w.check, hosts: w.hosts, groups: w.groups, reason: w.reason, approver: w.approver, expires: w.expires, source: w.source, expired: isExpired(w, now), applied: applied(w)})),
+    dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, sections, issues},
+  }
+}

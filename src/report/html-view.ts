@@ -1,0 +1,165 @@
+import type {HostReport, Results} from '../model/results.js'
+import type {Formatter, Labels, Lang} from './locale.js'
+import {bars, donut, gauge, type Slice} from './svg-charts.js'
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
+const WEIGHT: Record<string, number> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
+
+export type Category = 'atRisk' | 'findings' | 'compliant' | 'notCollected'
+export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'notCollected']
+
+/** Where a host stands, for the committee: not collected, critical/high failures, other failures, or none. */
+export function categoryOf(h: HostReport): Category {
+  if (h.status !== 'ok' && h.status !== 'partial') return 'notCollected'
+  const fails = h.results.filter((r) => r.status === 'fail')
+  if (fails.some((r) => r.severity === 'critical' || r.severity === 'high')) return 'atRisk'
+  return fails.length ? 'findings' : 'compliant'
+}
+
+const count = <T>(items: readonly T[], key: (t: T) => string) => {
+  const m = new Map<string, number>()
+  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1)
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+}
+
+/** Everything the HTML template shows, computed from the results; the template only lays it out. */
+export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) {
+  const L = (k: string) => t[k] ?? k
+  const checkKey = (pack: string, id: string) => `${pack}/${id}`
+  const checks = new Map(results.checks.map((c) => [checkKey(c.pack, c.id), c]))
+  const title = (pack: string, id: string) => checks.get(checkKey(pack, id))?.title[lang] ?? id
+  const hosts = results.hosts
+
+  const cats = new Map<Category, number>(CATEGORIES.map((c) => [c, 0]))
+  for (const h of hosts) cats.set(categoryOf(h), cats.get(categoryOf(h))! + 1)
+  const catSlices: Slice[] = CATEGORIES.map((c) => ({label: L(`cat.${c}`), value: cats.get(c)!, cls: `cat-${c}`}))
+
+  const fails = hosts.flatMap((h) => h.results.filter((r) => r.status === 'fail'))
+  const sevSlices: Slice[] = SEVERITIES.map((s) => ({label: L(`sev.${s}`), value: fails.filter((r) => r.severity === s).length, cls: `sev-${s}`}))
+
+  const risks = new Map<string, {pack: string; check: string; severity: string; hosts: number}>()
+  for (const r of fails) {
+    const k = checkKey(r.pack, r.check)
+    const e = risks.get(k) ?? {pack: r.pack, check: r.check, severity: r.severity, hosts: 0}
+    e.hosts++
+    risks.set(k, e)
+  }
+  const topRisks = [...risks.values()]
+    .sort((a, b) => WEIGHT[b.severity]! * b.hosts - WEIGHT[a.severity]! * a.hosts || b.hosts - a.hosts || a.check.localeCompare(b.check))
+    .slice(0, 10)
+    .map((r) => ({...r, title: title(r.pack, r.check), remediation: checks.get(checkKey(r.pack, r.check))?.remediation[lang] ?? ''}))
+
+  const fleetByScope = new Map<string, Results['fleet']>()
+  for (const x of results.fleet) {
+    const k = `${L(`sync.scope.${x.scope.kind}`)}: ${x.scope.name}`
+    fleetByScope.set(k, [...(fleetByScope.get(k) ?? []), x])
+  }
+
+  const collected = hosts.filter((h) => h.status === 'ok' || h.status === 'partial')
+  const year = Date.parse(results.run.startedAt)
+  const models = new Map<string, {count: number; ages: number[]}>()
+  for (const h of collected) {
+    const name = [h.hardware.vendor, h.hardware.model].filter(Boolean).join(' ') || h.hardware.virtualization || L('inv.unknownModel')
+    const e = models.get(name) ?? {count: 0, ages: []}
+    e.count++
+    if (h.hardware.biosDate && !Number.isNaN(Date.parse(h.hardware.biosDate))) e.ages.push((year - Date.parse(h.hardware.biosDate)) / (365.25 * 86_400_000))
+    models.set(name, e)
+  }
+  const median = (xs: number[]) => {
+    if (!xs.length) return null
+    const s = [...xs].sort((a, b) => a - b)
+    const m = Math.floor(s.length / 2)
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  }
+  const sum = (xs: (number | undefined | null)[]) => xs.reduce<number>((n, x) => n + (x ?? 0), 0)
+
+  const sectionReasons = count(
+    results.dataQuality.issues.filter((i) => i.kind === 'section'),
+    (i) => `${i.section}\u0000${i.status}\u0000${i.reason ?? ''}`,
+  ).map(([k, n]) => {
+    const [section, status, reason] = k.split('\u0000') as [string, string, string]
+    return {section, status, reason, hosts: n}
+  })
+
+  const rows = hosts.map((h, i) => {
+    const failed = h.results.filter((r) => r.status === 'fail')
+    return {
+      i,
+      name: h.name,
+      groups: h.groups.join(', '),
+      os: h.os.name ?? '',
+      ip: h.address ?? h.ips[0] ?? '',
+      category: categoryOf(h),
+      status: h.status,
+      score: h.score.score,
+      failed: failed.length,
+      severe: failed.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
+      collectedAt: h.collectedAt,
+    }
+  })
+
+  return {
+    lang,
+    results,
+    rows,
+    overallGauge: gauge(results.scores.overall.score, L('summary.score')),
+    catSlices,
+    catChart: donut(catSlices, String(hosts.length), L('summary.hostsByStatus')),
+    sevSlices,
+    sevChart: bars(sevSlices, L('summary.findingsBySeverity')),
+    topRisks,
+    fleetByScope: [...fleetByScope.entries()],
+    osVersions: count(collected, (h) => h.os.name ?? L('common.unknown')),
+    models: [...models.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0])).map(([name, e]) => ({name, count: e.count, age: median(e.ages)})),
+    totals: {
+      memory: sum(collected.map((h) => h.memory.totalBytes)),
+      disk: sum(collected.flatMap((h) => h.disks.map((d) => d.sizeBytes))),
+      cpus: sum(collected.map((h) => h.cpu.threads)),
+      packages: sum(collected.map((h) => h.packages.count)),
+    },
+    sectionReasons,
+    failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
+    staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),
+    title,
+    f,
+  }
+}
+export type HtmlView = ReturnType<typeof htmlView>
+
+/**
+ * What the page's script needs to draw a host's details on demand: per host only what the details show
+ * (failures and unknowns with the check's texts by index, not every pass), the check catalogue in the
+ * reader's language once, and the labels.
+ */
+export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) {
+  const index = new Map(results.checks.map((c, i) => [`${c.pack}/${c.id}`, i]))
+  return {
+    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec)\./.test(k))),
+    checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
+    hosts: results.hosts.map((h) => ({
+      n: h.name,
+      st: h.status,
+      why: h.reason,
+      at: f.dateTime(h.collectedAt),
+      g: h.groups,
+      role: h.role,
+      id: h.identity,
+      hw: h.hardware,
+      os: {...h.os, bootTime: h.os.bootTime ? f.dateTime(h.os.bootTime) : undefined},
+      cpu: h.cpu,
+      mem: h.memory.totalBytes === undefined ? undefined : f.bytes(h.memory.totalBytes),
+      disks: h.disks.map((d) => [d.name, d.model ?? d.kind ?? '', f.bytes(d.sizeBytes)]),
+      fs: h.filesystems.map((m) => [m.target, m.fstype, f.bytes(m.sizeBytes), m.sizeBytes ? Math.round((100 * (m.usedBytes ?? 0)) / m.sizeBytes) : null]),
+      ips: h.ips,
+      sv: h.services.filter((s) => s.state !== 'stopped' || s.enabled).map((s) => [s.name, s.state]),
+      pk: h.packages.count,
+      sec: Object.entries(h.sections).filter(([, s]) => s.status !== 'ok').map(([id, s]) => [id, s.status, s.reason ?? '']),
+      res: h.results
+        .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
+        .map((r) => ({c: index.get(`${r.pack}/${r.check}`) ?? -1, st: r.status, why: r.reason, note: r.note, w: r.waiver ? `${r.waiver.reason} — ${r.waiver.approver}, ${r.waiver.expires}` : undefined})),
+      pass: h.counts.pass,
+      score: h.score.score,
+      err: h.error,
+    })),
+  }
+}

@@ -1,0 +1,73 @@
+import {stringify} from 'csv-stringify/sync'
+
+import type {Results} from '../model/results.js'
+import type {Lang} from './locale.js'
+
+/** RFC 4180 with CRLF, UTF-8 with a byte order mark so Excel reads Vietnamese right. */
+function csv(header: string[], rows: (string | number | null | undefined)[][]): string {
+  return stringify([header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))], {bom: true, record_delimiter: '\r\n', quoted_match: /[\r\n",]/})
+}
+
+/** Spreadsheet formulas start with = + - @: a host's text must not run as one (CSV injection). */
+function cell(text: string | undefined): string {
+  if (text === undefined) return ''
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+}
+
+/** One row per host: identity, hardware, OS, resources, collection and score. */
+export function renderHostsCsv(results: Results): string {
+  return csv(
+    ['host', 'address', 'groups', 'status', 'reason', 'collected_at', 'vendor', 'model', 'serial', 'bios_date', 'virtualization', 'os', 'os_version', 'kernel', 'architecture', 'cpu', 'cpu_threads', 'memory_bytes', 'disk_bytes', 'ips', 'packages', 'score', 'failed', 'unknown'],
+    results.hosts.map((h) => [
+      cell(h.name),
+      cell(h.address),
+      cell(h.groups.join(' ')),
+      h.status,
+      cell(h.reason),
+      h.collectedAt,
+      cell(h.hardware.vendor),
+      cell(h.hardware.model),
+      cell(h.hardware.serial),
+      h.hardware.biosDate,
+      cell(h.hardware.virtualization),
+      cell(h.os.name),
+      cell(h.os.versionId),
+      cell(h.os.kernel),
+      cell(h.os.architecture),
+      cell(h.cpu.model),
+      h.cpu.threads,
+      h.memory.totalBytes,
+      h.disks.reduce((n, d) => n + (d.sizeBytes ?? 0), 0),
+      cell(h.ips.join(' ')),
+      h.packages.count,
+      h.score.score,
+      h.counts.fail,
+      h.counts.unknown,
+    ]),
+  )
+}
+
+/** One row per failed, unknown or waived result, with the check's texts in the report's language. */
+export function renderFindingsCsv(results: Results, lang: Lang): string {
+  const checks = new Map(results.checks.map((c) => [`${c.pack}/${c.id}`, c]))
+  const rows = results.hosts.flatMap((h) =>
+    h.results
+      .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
+      .map((r) => {
+        const c = checks.get(`${r.pack}/${r.check}`)
+        return [cell(h.name), r.pack, r.check, r.severity, r.status, cell(c?.title[lang]), cell(r.reason), cell(c?.remediation[lang]), cell(r.waiver ? `${r.waiver.reason} (${r.waiver.approver}, ${r.waiver.expires})` : r.note)]
+      }),
+  )
+  const fleet = results.fleet
+    .filter((x) => x.status !== 'pass')
+    .flatMap((x) => x.outliers.map((o) => [cell(o.host), x.pack, x.check, x.severity, x.status, cell(`${x.scope.kind} ${x.scope.name}: ${x.subject}`), cell(`${o.value} (majority: ${x.majority?.value ?? '?'})`), '', '']))
+  return csv(['host', 'pack', 'check', 'severity', 'status', 'title', 'reason', 'remediation', 'waiver_or_note'], [...rows, ...fleet])
+}
+
+/** One row per installed package per host. */
+export function renderPackagesCsv(results: Results): string {
+  return csv(
+    ['host', 'manager', 'package', 'version', 'architecture'],
+    results.hosts.flatMap((h) => h.packages.items.map((p) => [cell(h.name), p.manager, cell(p.name), cell(p.version), cell(p.architecture)])),
+  )
+}

@@ -1,0 +1,53 @@
+import type {Results} from '../model/results.js'
+import {categoryOf, CATEGORIES, SEVERITIES} from './html-view.js'
+import {formatter, loadLabels, type Lang} from './locale.js'
+
+/** Markdown has no escaping of its own worth trusting: keep host text on one line, without markup characters. */
+function md(text: string | undefined): string {
+  return (text ?? '').replace(/[\r\n]+/g, ' ').replace(/([\\`*_{}[\]()#+!|<>~])/g, '\\$1')
+}
+
+/** A short summary for mail or chat: score, hosts by status, failures by severity, top risks. */
+export function renderMarkdown(results: Results, lang: Lang, templateDir?: string): string {
+  const t = loadLabels(lang, templateDir)
+  const f = formatter(t)
+  const L = (k: string) => t[k] ?? k
+  const out = [`# ${L('title')}`, '', `${L('generated')}: ${f.dateTime(results.run.startedAt)} · ${md(results.run.operator)}`, '']
+  out.push(`**${L('summary.score')}: ${f.num(results.scores.overall.score, 1)}** · ${L('summary.hosts')}: ${f.num(results.hosts.length)}`, '')
+  out.push(`## ${L('summary.hostsByStatus')}`, '')
+  for (const c of CATEGORIES) out.push(`- ${L(`cat.${c}`)}: ${f.num(results.hosts.filter((h) => categoryOf(h) === c).length)}`)
+  out.push('', `## ${L('summary.findingsBySeverity')}`, '')
+  const fails = results.hosts.flatMap((h) => h.results.filter((r) => r.status === 'fail'))
+  for (const s of SEVERITIES) out.push(`- ${L(`sev.${s}`)}: ${f.num(fails.filter((r) => r.severity === s).length)}`)
+  const checks = new Map(results.checks.map((c) => [`${c.pack}/${c.id}`, c]))
+  const byCheck = new Map<string, {severity: string; hosts: string[]}>()
+  for (const h of results.hosts) {
+    for (const r of h.results.filter((x) => x.status === 'fail')) {
+      const k = `${r.pack}/${r.check}`
+      const e = byCheck.get(k) ?? {severity: r.severity, hosts: []}
+      e.hosts.push(h.name)
+      byCheck.set(k, e)
+    }
+  }
+  out.push('', `## ${L('summary.topRisks')}`, '')
+  const order = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number])
+  const top = [...byCheck.entries()].sort((a, b) => order(a[1].severity) - order(b[1].severity) || b[1].hosts.length - a[1].hosts.length).slice(0, 10)
+  if (top.length === 0) out.push(L('summary.noRisk'))
+  for (const [k, e] of top) {
+    const more = e.hosts.length > 5 ? ` +${e.hosts.length - 5}` : ''
+    out.push(`- **${L(`sev.${e.severity}`)}** ${md(checks.get(k)?.title[lang] ?? k)} — ${f.num(e.hosts.length)} ${L('summary.affected')} (${e.hosts.slice(0, 5).map(md).join(', ')}${more})`)
+  }
+  const drift = results.fleet.filter((x) => x.status === 'fail')
+  if (drift.length) {
+    out.push('', `## ${L('sync.title')}`, '')
+    for (const x of drift.slice(0, 10)) {
+      out.push(`- ${L(`sync.scope.${x.scope.kind}`)} ${md(x.scope.name)}, ${md(x.subject)}: ${L('sync.majority')} \`${md(x.majority?.value)}\`; ${L('sync.outliers')}: ${x.outliers.slice(0, 5).map((o) => `${md(o.host)} (\`${md(o.value)}\`)`).join(', ')}${x.outliers.length > 5 ? ` +${x.outliers.length - 5}` : ''}`)
+    }
+  }
+  const failed = results.dataQuality.issues.filter((i) => i.kind === 'failed')
+  if (failed.length) {
+    out.push('', `## ${L('dq.title')}`, '')
+    for (const i of failed) out.push(`- ${md(i.host)}: ${L(`host.${i.status}`)}${i.reason ? ` — ${md(i.reason)}` : ''}`)
+  }
+  return `${out.join('\n')}\n`
+}

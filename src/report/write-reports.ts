@@ -1,0 +1,58 @@
+import path from 'node:path'
+
+import {writeFileAtomic} from '../cli/write-atomic.js'
+import type {Results} from '../model/results.js'
+import type {Lang} from './locale.js'
+import {renderFindingsCsv, renderHostsCsv, renderPackagesCsv} from './render-csv.js'
+import {renderHtml} from './render-html.js'
+import {renderJunit} from './render-junit.js'
+import {renderMarkdown} from './render-markdown.js'
+
+export const REPORT_FORMATS = ['html', 'json', 'csv', 'md', 'junit'] as const
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+export interface ReportOptions {
+  formats: readonly ReportFormat[]
+  lang: Lang
+  dir: string
+  templateDir?: string
+  timeZone?: string
+}
+
+export interface WrittenFile {
+  format: ReportFormat
+  file: string
+  bytes: number
+}
+
+/** Every file of the formats asked for, by name: renderers only render, nothing is written here. */
+export function renderReports(results: Results, options: Omit<ReportOptions, 'dir'>): {format: ReportFormat; name: string; content: string}[] {
+  const out: {format: ReportFormat; name: string; content: string}[] = []
+  for (const format of new Set(options.formats)) {
+    if (format === 'html') out.push({format, name: 'hatang-report.html', content: renderHtml(results, options)})
+    if (format === 'json') out.push({format, name: 'results.json', content: `${JSON.stringify(results, null, 1)}\n`})
+    if (format === 'csv') {
+      out.push({format, name: 'hosts.csv', content: renderHostsCsv(results)})
+      out.push({format, name: 'findings.csv', content: renderFindingsCsv(results, options.lang)})
+      out.push({format, name: 'packages.csv', content: renderPackagesCsv(results)})
+    }
+    if (format === 'md') out.push({format, name: 'summary.md', content: renderMarkdown(results, options.lang, options.templateDir)})
+    if (format === 'junit') out.push({format, name: 'junit.xml', content: renderJunit(results)})
+  }
+  return out
+}
+
+/**
+ * Renders the results in each format and writes the files into `dir`, each atomically (temp file + rename).
+ * Everything is rendered before the first file is written, so a template error leaves nothing behind.
+ */
+export async function writeReports(results: Results, options: ReportOptions): Promise<WrittenFile[]> {
+  const rendered = renderReports(results, options)
+  const written: WrittenFile[] = []
+  for (const r of rendered) {
+    const file = path.join(options.dir, r.name)
+    await writeFileAtomic(file, r.content)
+    written.push({format: r.format, file, bytes: Buffer.byteLength(r.content)})
+  }
+  return written
+}

@@ -1,0 +1,140 @@
+'use strict';
+(function () {
+  var data = JSON.parse(document.getElementById('host-data').textContent);
+  var L = data.labels;
+  var table = document.getElementById('host-table');
+  var tbody = table.tBodies[0];
+  var rows = Array.prototype.slice.call(tbody.rows);
+  var filter = document.getElementById('filter');
+  var category = document.getElementById('category');
+  var shown = document.getElementById('shown');
+  var texts = null;
+  var nf = new Intl.NumberFormat(document.documentElement.lang === 'vi' ? 'vi-VN' : 'en-GB');
+
+  function cellValue(row, col, numeric) {
+    var cell = row.cells[col];
+    if (numeric) return Number(cell.getAttribute('data-v'));
+    return cell.textContent.trim().toLocaleLowerCase();
+  }
+
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    th.querySelector('button').addEventListener('click', function () {
+      var numeric = th.getAttribute('data-key') === 'num';
+      var asc = th.getAttribute('aria-sort') !== 'ascending';
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (o) { o.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      var keyed = rows.map(function (r) { return [cellValue(r, col, numeric), r]; });
+      keyed.sort(function (a, b) {
+        var c = numeric ? a[0] - b[0] : String(a[0]).localeCompare(String(b[0]), document.documentElement.lang, {numeric: true});
+        return asc ? c : -c;
+      });
+      rows = keyed.map(function (k) { return k[1]; });
+      var frag = document.createDocumentFragment();
+      rows.forEach(function (r) { frag.appendChild(r); });
+      tbody.appendChild(frag);
+    });
+  });
+
+  // Vietnamese typed with or without its marks finds the same hosts: "chua thu thap" matches "Chưa thu thập".
+  function fold(s) {
+    return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLocaleLowerCase();
+  }
+  function applyFilter() {
+    if (!texts) texts = new Map(rows.map(function (r) { return [r, fold(r.textContent)]; }));
+    var words = fold(filter.value).split(/\s+/).filter(Boolean);
+    var cat = category.value;
+    var n = 0;
+    rows.forEach(function (r) {
+      var t = texts.get(r);
+      var ok = (!cat || r.getAttribute('data-cat') === cat) && words.every(function (w) { return t.indexOf(w) >= 0; });
+      r.classList.toggle('hidden', !ok);
+      if (ok) n++;
+    });
+    shown.textContent = nf.format(n) + ' ' + shown.getAttribute('data-of') + ' ' + nf.format(rows.length) + ' ' + shown.getAttribute('data-label');
+  }
+  filter.addEventListener('input', applyFilter);
+  category.addEventListener('change', applyFilter);
+
+  // Host details, drawn on demand with textContent only: nothing from a host is ever parsed as HTML.
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function kv(parent, pairs) {
+    var dl = el('dl', 'kv');
+    pairs.forEach(function (p) {
+      if (p[1] === undefined || p[1] === null || p[1] === '') return;
+      dl.appendChild(el('dt', '', p[0]));
+      dl.appendChild(el('dd', '', p[1]));
+    });
+    parent.appendChild(dl);
+  }
+  function list(parent, head, items) {
+    if (!items.length) return;
+    var t = el('table');
+    var hr = t.createTHead().insertRow();
+    head.forEach(function (h) { hr.appendChild(el('th', '', h)); });
+    var b = t.createTBody();
+    items.forEach(function (it) { var r = b.insertRow(); it.forEach(function (v) { r.insertCell().textContent = v === null || v === undefined ? '' : String(v); }); });
+    parent.appendChild(t);
+  }
+  function detail(h) {
+    var body = el('div');
+    var title = el('h2', '', h.n);
+    title.id = 'detail-title';
+    body.appendChild(title);
+    body.appendChild(el('p', 'note', (L['host.' + h.st] || h.st) + (h.why ? ' — ' + h.why : '') + ' · ' + h.at + (h.g.length ? ' · ' + h.g.join(', ') : '')));
+    body.appendChild(el('h3', '', L['detail.findings']));
+    if (h.err) body.appendChild(el('p', 'res fail', h.err));
+    if (!h.res.length) body.appendChild(el('p', 'good-news', L['detail.noFinding']));
+    h.res.forEach(function (r) {
+      var c = data.checks[r.c] || {t: '?', r: '', m: '', s: 'info', id: '?'};
+      var box = el('div', 'res ' + r.st);
+      var head = el('p');
+      head.appendChild(el('span', 'sev sev-' + c.s, L['sev.' + c.s]));
+      head.appendChild(document.createTextNode(' '));
+      head.appendChild(el('span', 'result result-' + r.st, L['status.' + r.st]));
+      head.appendChild(document.createTextNode(' '));
+      head.appendChild(el('strong', '', c.t));
+      head.appendChild(document.createTextNode(' '));
+      head.appendChild(el('code', '', c.id));
+      box.appendChild(head);
+      if (r.why) box.appendChild(el('p', '', r.why));
+      box.appendChild(el('p', '', L['detail.rationale'] + ': ' + c.r));
+      box.appendChild(el('p', '', L['detail.remediation'] + ': ' + c.m));
+      if (r.w) box.appendChild(el('p', '', L['detail.waiver'] + ': ' + r.w));
+      if (r.note) box.appendChild(el('p', '', L['detail.note'] + ': ' + r.note));
+      body.appendChild(box);
+    });
+    body.appendChild(el('p', 'note', nf.format(h.pass) + ' ' + L['detail.passed']));
+    body.appendChild(el('h3', '', L['detail.hardware']));
+    var cpu = h.cpu.model ? h.cpu.model + (h.cpu.threads ? ' · ' + h.cpu.threads + ' ' + L['detail.threads'] : '') + (h.cpu.cores ? ' · ' + h.cpu.cores + ' ' + L['detail.cores'] : '') : '';
+    kv(body, [[L['detail.vendor'], h.hw.vendor], [L['detail.model'], h.hw.model], [L['detail.serial'], h.hw.serial], [L['detail.bios'], [h.hw.biosVendor, h.hw.biosVersion].filter(Boolean).join(' ')], [L['detail.biosDate'], h.hw.biosDate], [L['detail.virtualization'], h.hw.virtualization], [L['detail.cpu'], cpu], [L['detail.memory'], h.mem]]);
+    list(body, [L['detail.disks'], L['col.model'], ''], h.disks);
+    list(body, [L['detail.filesystems'], '', '', '% ' + L['detail.used']], h.fs);
+    body.appendChild(el('h3', '', L['detail.os']));
+    kv(body, [[L['col.os'], h.os.name], [L['detail.kernel'], h.os.kernel], [L['detail.architecture'], h.os.architecture], [L['detail.uptime'], h.os.bootTime], [L['detail.timezone'], h.os.timezone], [L['detail.ips'], h.ips.join(', ')]]);
+    body.appendChild(el('h3', '', L['detail.software']));
+    kv(body, [[L['detail.packages'], h.pk === null ? L['common.unknown'] : nf.format(h.pk)]]);
+    if (h.sv.length) {
+      body.appendChild(el('h3', '', L['detail.services']));
+      list(body, [L['detail.services'], L['col.status']], h.sv.map(function (s) { return [s[0], L['detail.' + s[1]] || s[1]]; }));
+    }
+    if (h.sec.length) {
+      body.appendChild(el('h3', '', L['detail.sections']));
+      list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec.map(function (x) { return [x[0], L['sec.' + x[1]] || x[1], x[2]]; }));
+    }
+    return body;
+  }
+  var dialog = document.getElementById('host-detail');
+  var target = document.getElementById('detail-body');
+  tbody.addEventListener('click', function (ev) {
+    var b = ev.target.closest('button.open');
+    if (!b) return;
+    var h = data.hosts[Number(b.closest('tr').getAttribute('data-i'))];
+    target.replaceChildren(detail(h));
+    dialog.showModal();
+  });
+})();

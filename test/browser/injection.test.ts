@@ -1,0 +1,87 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type {Browser} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Waiver} from '../../src/engine/waivers.js'
+import type {Snapshot} from '../../src/model/snapshot.js'
+import {writeReports} from '../../src/report/write-reports.js'
+import {builtinPacks, fleet, kernelDrift, resultsOf} from '../unit/report/fleet.js'
+import {launchChromium, openWatched, type Watched} from './browser.js'
+
+/** Everything a hostile host (or pack, or waiver) could send; each part sets a flag if it ever runs. */
+const P =
+  `<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2"><svg onload="window.__pwned=3"></svg>` +
+  `</style></script><a href="javascript:window.__pwned=4">x</a>' onmouseover='window.__pwned=5' <!-- \u2028 <%= it %> ]]>`
+
+/** Keys whose values are enums the code switches on: left alone so the snapshot still reads as one. */
+const KEEP = new Set(['status', 'source', 'transport', 'kind', 'state', 'manager', 'schemaVersion', 'family', 'collectedAt', 'role', 'container', 'severity'])
+
+function inject(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return KEEP.has(key) ? value : `${value}${P}`
+  if (Array.isArray(value)) return value.map((v) => inject(v, key))
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inject(v, k)]))
+  return value
+}
+
+let dir: string
+let browser: Browser
+let w: Watched
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-inject-'))
+  const snaps = fleet(8).map((s) => inject(s) as Snapshot)
+  const packs = builtinPacks().map((p) => ({...p, title: {vi: p.title.vi + P, en: p.title.en + P}, checks: p.checks.map((c) => ({...c, title: {vi: c.title.vi + P, en: c.title.en + P}, rationale: {vi: P, en: P}, remediation: {vi: P, en: P}}))}))
+  const waivers: Waiver[] = [{check: 'firewall.active', hosts: ['*'], reason: P, approver: P, expires: '2999-01-01', source: `w.yaml:1${P}`}]
+  const drift = kernelDrift(snaps)
+  const results = resultsOf(snaps, {packs, waivers, fleet: [{...drift, subject: P, reason: P, scope: {kind: 'group', name: P}, majority: {value: P, hosts: [P]}, outliers: [{host: P, value: P}, ...drift.outliers], unknown: [{host: P, reason: P}]}]})
+  results.run.operator = P
+  results.run.source = P
+  await writeReports(results, {formats: ['html', 'junit', 'md', 'csv'], lang: 'vi', dir})
+  browser = await launchChromium()
+  w = await openWatched(browser, path.join(dir, 'hatang-report.html'))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+describe('a report of hostile data', () => {
+  it('shows every injected string as text and runs none of it', async () => {
+    const p = w.page
+    await p.hover('#host-table tbody tr:first-child td:nth-child(2)')
+    await p.click('#host-table tbody tr:first-child button.open')
+    await p.hover('#detail-body h2')
+    await p.evaluate("document.querySelectorAll('details').forEach((d) => (d.open = true))")
+    expect(await p.evaluate('window.__pwned')).toBeUndefined()
+    expect(w.dialogs).toEqual([])
+    expect(w.problems).toEqual([])
+    expect(w.requests).toEqual([p.url()])
+    const dom = await p.evaluate(`({
+      scripts: document.scripts.length,
+      injected: document.querySelectorAll('img, iframe, object, embed, a[href^="javascript"], svg [onload]').length,
+      handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
+      svgs: document.querySelectorAll('svg').length,
+    })`)
+    expect(dom).toEqual({scripts: 2, injected: 0, handlers: 0, svgs: 3})
+    const name = await p.textContent('#host-table tbody tr:first-child button.open')
+    expect(name).toBe(`srv-0000${P}`)
+    expect(await p.textContent('#detail-body h2')).toBe(`srv-0000${P}`)
+    expect(await p.textContent('#sync')).toContain(P)
+    expect(await p.textContent('#waivers')).toContain(P)
+    expect(await p.textContent('#method')).toContain(P)
+    await p.screenshot({path: path.join(dir, 'injection.png'), fullPage: false})
+  })
+
+  it('writes JUnit XML that an XML parser reads, with the payload as text', async () => {
+    const xml = readFileSync(path.join(dir, 'junit.xml'), 'utf8')
+    const parsed = await w.page.evaluate(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml')
+      return {error: doc.querySelector('parsererror')?.textContent ?? null, suites: doc.querySelectorAll('testsuite').length, name: doc.querySelector('testsuite')?.getAttribute('name')}
+    })()`)
+    expect(parsed).toEqual({error: null, suites: 8 + 1, name: `srv-0000${P}`})
+  })
+})

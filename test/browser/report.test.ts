@@ -1,0 +1,120 @@
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type {Browser} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {hatang} from '../support/cli.js'
+import {fleet} from '../unit/report/fleet.js'
+import {FIRST_PAINT, launchChromium, openWatched, type Watched} from './browser.js'
+
+const N = 40
+let dir: string
+let browser: Browser
+let vi: Watched
+let en: Watched
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-browser-'))
+  const snaps = path.join(dir, 'snaps')
+  const hosts = fleet(N)
+  mkdirSync(snaps)
+  for (const s of hosts) writeFileSync(path.join(snaps, `${s.host.name}.json`), JSON.stringify(s))
+  for (const lang of ['vi', 'en']) {
+    const r = hatang(['report', snaps, '--format', 'html', '--lang', lang, '-o', path.join(dir, lang)])
+    expect(r.status, r.stderr).toBe(0)
+  }
+  browser = await launchChromium()
+  vi = await openWatched(browser, path.join(dir, 'vi', 'hatang-report.html'))
+  en = await openWatched(browser, path.join(dir, 'en', 'hatang-report.html'))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+const visibleNames = (w: Watched) => w.page.$$eval('#host-table tbody tr:not(.hidden) button.open', (bs) => bs.map((b) => b.textContent ?? ''))
+
+describe('the HTML report in Chromium', () => {
+  it('opens with no console error and no network request, paints, and is screenshotted', async () => {
+    for (const w of [vi, en]) {
+      expect(w.problems).toEqual([])
+      expect(w.requests).toEqual([w.page.url()])
+      await w.page.bringToFront()
+      const fcp = await w.page.waitForFunction(FIRST_PAINT, null, {timeout: 10_000})
+      expect(await fcp.jsonValue()).toBeGreaterThan(0)
+    }
+    const shot = path.join(dir, 'summary-vi.png')
+    await vi.page.screenshot({path: shot})
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG')
+    expect(await vi.page.locator('#summary h2').textContent()).toBe('Tóm tắt cho lãnh đạo')
+    expect(await en.page.locator('#summary h2').textContent()).toBe('Executive summary')
+    expect(await vi.page.locator('#host-table tbody tr').count()).toBe(N)
+  })
+
+  it('sorts the host table by a column, both ways', async () => {
+    const p = en.page
+    const scores = () => p.$$eval('#host-table tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))))
+    await p.click('#host-table thead th:nth-child(6) button')
+    const up = await scores()
+    expect(up).toEqual([...up].sort((a, b) => a - b))
+    expect(up[0]).toBe(-1) // not collected: no score
+    await p.click('#host-table thead th:nth-child(6) button')
+    const down = await scores()
+    expect(down).toEqual([...up].sort((a, b) => b - a))
+    expect(await p.getAttribute('#host-table thead th:nth-child(6)', 'aria-sort')).toBe('descending')
+    await p.click('#host-table thead th:nth-child(1) button')
+    const names = await visibleNames(en)
+    expect(names).toEqual([...names].sort())
+    expect(names[0]).toBe('srv-0000')
+  })
+
+  it('filters the host table as one types (Vietnamese with or without its marks), and by status', async () => {
+    const p = vi.page
+    await p.fill('#filter', 'srv-001')
+    expect(await visibleNames(vi)).toEqual(Array.from({length: 10}, (_, i) => `srv-001${i}`))
+    expect(await p.textContent('#shown')).toBe('10 trên 40 máy đang hiển thị')
+    await p.fill('#filter', 'bullseye web')
+    const hits = await visibleNames(vi)
+    // web: i % 4 == 0; bullseye: i % 3 == 1 → i ≡ 4 (mod 12); srv-0007 is unreachable but not web
+    expect(hits).toEqual(['srv-0004', 'srv-0016', 'srv-0028'])
+    await p.fill('#filter', 'chua thu thap')
+    expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])
+    await p.fill('#filter', 'CHƯA THU THẬP')
+    expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])
+    await p.fill('#filter', '')
+    await p.selectOption('#category', 'notCollected')
+    expect(await visibleNames(vi)).toEqual(['srv-0007', 'srv-0032'])
+    await p.selectOption('#category', '')
+    expect((await visibleNames(vi)).length).toBe(N)
+  })
+
+  it("opens a host's details with its findings, rationale and remediation", async () => {
+    const p = vi.page
+    await p.click('#host-table button.open >> text=srv-0005')
+    const dialog = p.locator('#host-detail')
+    await expect.poll(() => dialog.isVisible()).toBe(true)
+    const text = (await dialog.textContent()) ?? ''
+    expect(text).toContain('srv-0005')
+    expect(text).toContain('SSH không cho phép tài khoản root đăng nhập bằng mật khẩu')
+    expect(text).toContain('Cách khắc phục: Đặt "PermitRootLogin no"')
+    expect(text).toContain('Lenovo')
+    expect(text).toContain('Debian GNU/Linux 13 (trixie)')
+    await p.click('#host-detail form.close button')
+    await expect.poll(() => dialog.isVisible()).toBe(false)
+    expect(vi.problems).toEqual([])
+  })
+
+  it('prints without navigation or the filter', async () => {
+    const p = en.page
+    await p.emulateMedia({media: 'print'})
+    expect(await p.locator('nav').isVisible()).toBe(false)
+    expect(await p.locator('#filter').isVisible()).toBe(false)
+    expect(await p.locator('#summary svg.donut').isVisible()).toBe(true)
+    const pdf = await p.pdf({format: 'A4'})
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
+    await p.emulateMedia({media: 'screen'})
+  })
+})

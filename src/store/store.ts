@@ -420,7 +420,7 @@ export class Store {
   /** Runs, newest first: complete ones only, unless `all` (then running and interrupted ones too). */
   listRuns(options: {all?: boolean} = {}): RunRecord[] {
     const where = options.all ? '' : "WHERE state = 'complete'"
-    return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY id DESC`).all() as RunRow[]).map(toRecord)
+    return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC`).all() as RunRow[]).map(toRecord)
   }
 
   /** One run in any state, or undefined. */

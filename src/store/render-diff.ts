@@ -24,7 +24,7 @@ export function renderDiff(d: RunDiff): string {
     const p = h.packages
     out.push('', h.host)
     out.push(...capped(h.hardware, (c) => `hardware  ${change(c)}`, '  '))
-    out.push(...capped(h.os, (c) => `os        ${change(c)}`, '  '))
+    out.push(...capped(h.os, (c) => `os        ${c.field}: ${value(c.from)} → ${value(c.to)}`, '  '))
     const counts = [`${p.upgraded.length} upgraded`, `${p.downgraded.length} downgraded`, `${p.added.length} added`, `${p.removed.length} removed`]
     if (p.upgraded.length + p.downgraded.length + p.added.length + p.removed.length > 0) out.push(`  packages  ${counts.join(', ')}`)
     out.push(...capped(p.upgraded, (x) => `upgraded    ${x.name} ${x.from} → ${x.to}`, '    '))

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -196,10 +196,18 @@ export class Store {
   static open(file: string, options: OpenOptions = {}): Store {
     const exists = existsSync(file)
     if (!exists && options.create === false) throw new StoreError(`no store at ${file}`, "runs are stored by 'hatang audit' and 'hatang import'")
-    if (!exists) mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
     let db: Database.Database
     try {
-      db = new Database(file, {fileMustExist: exists})
+      if (!exists) {
+        mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
+        // an inventory of the organisation's machines: readable by its owner only (SQLite gives -wal and -shm the same mode)
+        try {
+          writeFileSync(file, '', {mode: 0o600, flag: 'wx'})
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        }
+      }
+      db = new Database(file, {fileMustExist: true})
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
       db.pragma('journal_mode = WAL')
       db.pragma('foreign_keys = ON')

@@ -61,7 +61,7 @@ describe('hatang diff', () => {
     const lines = r.stdout.split('\n')
     expect(lines[0]).toBe('run 1 (2026-11-20 02:00) → run 2 (2026-11-21 02:00): 1 hosts in both, 1 changed')
     expect(r.stdout).toContain('hosts appeared (1): new01\nhosts gone (1): db01\n')
-    expect(r.stdout).toContain(`\nweb01\n  os        os kernel: ${real.sections.os.data!.kernel} → ${real.sections.os.data!.kernel}.1\n`)
+    expect(r.stdout).toContain(`\nweb01\n  os        kernel: ${real.sections.os.data!.kernel} → ${real.sections.os.data!.kernel}.1\n`)
     expect(r.stdout).toContain(`  packages  1 upgraded, 0 downgraded, 0 added, 0 removed\n    upgraded    ${upgraded.name} ${upgraded.from} → ${upgraded.to}\n`)
     // new01 appeared with its own failures: new too
     expect(r.stdout).toMatch(/\nfindings: [1-9]\d* new, 0 fixed\n/)

@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -31,6 +31,7 @@ describe('openStore', () => {
     const file = fresh()
     const store = openStore(file)
     store.close()
+    expect(statSync(file).mode & 0o777).toBe(0o600)
     const db = new Database(file, {readonly: true})
     expect(db.pragma('journal_mode', {simple: true})).toBe('wal')
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {name: string}[]).map((t) => t.name)

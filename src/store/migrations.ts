@@ -24,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
         operator TEXT,
         writer_pid INTEGER,
         writer_machine TEXT,
+        writer_start INTEGER,
         started_at TEXT NOT NULL,
         finished_at TEXT,
         note TEXT,

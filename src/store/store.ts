@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -183,6 +183,25 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** When a process started, in clock ticks since boot (Linux /proc/PID/stat field 22); null where unknown. */
+function processStart(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+    return Number.isSafeInteger(start) ? start : null
+  } catch {
+    return null
+  }
+}
+
+/** Whether the process that began a run is gone: no such pid, or the pid now belongs to a process started at another time. */
+function writerGone(pid: number, start: number | null): boolean {
+  if (!processAlive(pid)) return true
+  if (start === null) return false
+  const now = processStart(pid)
+  return now !== null && now !== start
+}
+
 const iso = (d: Date) => d.toISOString()
 
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
@@ -257,14 +276,15 @@ export class Store {
 
   /** Runs left 'running' by a process of this machine that is gone become 'interrupted' (kept, never counted). */
   private recover(): void {
-    const running = this.db.prepare("SELECT id, writer_pid, writer_machine FROM runs WHERE state = 'running'").all() as {
+    const running = this.db.prepare("SELECT id, writer_pid, writer_machine, writer_start FROM runs WHERE state = 'running'").all() as {
       id: number
       writer_pid: number | null
       writer_machine: string | null
+      writer_start: number | null
     }[]
     const mark = this.db.prepare("UPDATE runs SET state = 'interrupted', finished_at = ?, note = ? WHERE id = ? AND state = 'running'")
     for (const r of running) {
-      if (r.writer_machine !== os.hostname() || r.writer_pid === null || processAlive(r.writer_pid)) continue
+      if (r.writer_machine !== os.hostname() || r.writer_pid === null || !writerGone(r.writer_pid, r.writer_start)) continue
       mark.run(iso(new Date()), `its writer (pid ${r.writer_pid}) ended before the run was finished`, r.id)
     }
   }
@@ -329,10 +349,20 @@ export class Store {
     const {next} = this.db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS next FROM runs').get() as {next: number}
     this.db
       .prepare(
-        `INSERT INTO runs (id, state, source, hosts_file, tool_version, operator, writer_pid, writer_machine, started_at)
-         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, state, source, hosts_file, tool_version, operator, writer_pid, writer_machine, writer_start, started_at)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(next, meta.source, meta.hostsFile ?? null, meta.toolVersion ?? TOOL_VERSION, meta.operator ?? currentOperator(), process.pid, os.hostname(), iso(meta.startedAt ?? new Date()))
+      .run(
+        next,
+        meta.source,
+        meta.hostsFile ?? null,
+        meta.toolVersion ?? TOOL_VERSION,
+        meta.operator ?? currentOperator(),
+        process.pid,
+        os.hostname(),
+        processStart(process.pid),
+        iso(meta.startedAt ?? new Date()),
+      )
     return next
   }
 

@@ -149,6 +149,24 @@ describe('runs', () => {
     store.close()
   })
 
+  it("at open, leaves a live writer's run alone, and marks one whose pid now belongs to another process interrupted", () => {
+    const file = fresh()
+    const store = openStore(file)
+    const live = store.beginRun({source: 'audit'})
+    live.addSnapshot(asHost(real, 'a'))
+    const other = store.beginRun({source: 'audit'})
+    const db = new Database(file)
+    // same pid, another start time: the pid was given to a new process after the writer died
+    db.prepare('UPDATE runs SET writer_start = writer_start + 1 WHERE id = ?').run(other.id)
+    db.close()
+    const again = openStore(file)
+    expect(again.run(live.id)?.state).toBe('running')
+    expect(again.run(other.id)).toMatchObject({state: 'interrupted', note: expect.stringMatching(/ended before the run was finished/)})
+    again.close()
+    expect(live.finish().state).toBe('complete')
+    store.close()
+  })
+
   it('prune keeps the newest complete runs and drops interrupted ones, with all their rows', () => {
     const file = fresh()
     const store = openStore(file)

@@ -228,6 +228,8 @@ export class Store {
       }
       db = new Database(file, {fileMustExist: true})
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
+      // only takes effect on a database without tables yet: lets prune give the space of deleted runs back
+      if (!exists) db.pragma('auto_vacuum = INCREMENTAL')
       db.pragma('journal_mode = WAL')
       db.pragma('foreign_keys = ON')
       db.pragma('synchronous = NORMAL')
@@ -557,7 +559,7 @@ export class Store {
   /** Keeps the newest `keep` complete runs; deletes older complete runs and every interrupted one. Returns the ids deleted. */
   prune(keep: number): number[] {
     if (!Number.isInteger(keep) || keep < 0) throw new StoreError(`--keep must be a whole number ≥ 0, not ${keep}`)
-    return this.db
+    const deleted = this.db
       .transaction(() => {
         const complete = this.listRuns().map((r) => r.id)
         const interrupted = (this.db.prepare("SELECT id FROM runs WHERE state = 'interrupted'").all() as {id: number}[]).map((r) => r.id)
@@ -567,6 +569,8 @@ export class Store {
         return doomed
       })
       .immediate()
+    if (deleted.length > 0) this.db.pragma('incremental_vacuum')
+    return deleted
   }
 
   /** SQLite's own integrity check: 'ok' or the problems it found. */

@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {openStore} from '../../../src/store/store.js'
 import {ROOT} from '../../support/cli.js'
-import {asHost, realSnapshot} from './real-snapshot.js'
+import {asHost, realSnapshot, viaJson} from './real-snapshot.js'
 
 // the child writes through the built store (npm run build), as the CLI would
 const BUILT = path.join(ROOT, 'dist/src/store/store.js')
@@ -21,13 +21,14 @@ const snapshot = JSON.parse(readFileSync(process.env.SNAPSHOT, 'utf8'))
 const store = openStore(process.env.STORE)
 const run = store.beginRun({source: 'sweep', hostsFile: 'killed.yaml'})
 process.stdout.write('run ' + run.id + '\\n')
-for (let i = 0; i < 100000; i++) {
+for (let i = 0; i < Number(process.env.COUNT ?? 100000); i++) {
   snapshot.host.name = 'host-' + String(i).padStart(5, '0')
   snapshot.meta.collectedAt = new Date().toISOString()
   run.addSnapshot(snapshot)
   process.stdout.write('added ' + i + '\\n')
 }
 run.finish()
+store.close()
 `
 
 let dir: string
@@ -39,6 +40,36 @@ beforeAll(async () => {
   expect(existsSync(BUILT), 'run npm run build first').toBe(true)
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('two writers at once', () => {
+  it('each gets its own run id and both runs complete', async () => {
+    const file = path.join(dir, 'two.db')
+    const snapFile = path.join(dir, 'snap2.json')
+    writeFileSync(snapFile, JSON.stringify(real))
+    openStore(file).close()
+    const writers = [0, 1].map(
+      () =>
+        new Promise<{code: number | null; out: string; err: string}>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER], {
+            env: {...process.env, STORE: file, SNAPSHOT: snapFile, STORE_MODULE: pathToFileURL(BUILT).href, COUNT: '30'},
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+          let out = ''
+          let err = ''
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+          child.on('exit', (code) => resolve({code, out, err}))
+        }),
+    )
+    const done = await Promise.all(writers)
+    for (const w of done) expect(w.code, w.err).toBe(0)
+    expect(done.map((w) => Number(/run (\d+)/.exec(w.out)?.[1])).sort()).toEqual([1, 2])
+    const store = openStore(file)
+    expect(store.listRuns().map((r) => [r.id, r.state, r.hosts.total])).toEqual(expect.arrayContaining([[1, 'complete', 30], [2, 'complete', 30]]))
+    expect(store.integrityCheck()).toBe('ok')
+    store.close()
+  })
+})
 
 describe('a writer killed mid-run', () => {
   it('never leaves a half-written run: earlier runs intact, the killed one interrupted, the next one written normally', async () => {
@@ -82,7 +113,7 @@ describe('a writer killed mid-run', () => {
     expect(after.integrityCheck()).toBe('ok')
     expect(after.listRuns().map((r) => r.id)).toEqual([2, 1])
     expect(after.snapshots(1).map((s) => s.host.name)).toEqual(['db01', 'web01'])
-    expect(after.snapshots(1)[1]).toEqual(asHost(real, 'web01'))
+    expect(after.snapshots(1)[1]).toEqual(viaJson(asHost(real, 'web01')))
     const killed = after.run(runId)!
     expect(killed.state).toBe('interrupted')
     expect(killed.note).toMatch(/its writer \(pid \d+\) ended before the run was finished/)

@@ -10,7 +10,7 @@ import {LATEST_SCHEMA_VERSION, MIGRATIONS} from '../../../src/store/migrations.j
 import {encodeSnapshot} from '../../../src/store/snapshot-codec.js'
 import {openStore} from '../../../src/store/store.js'
 import {StoreError} from '../../../src/store/store-error.js'
-import {asHost, realSnapshot} from './real-snapshot.js'
+import {asHost, realSnapshot, viaJson} from './real-snapshot.js'
 
 let dir: string
 let real: Snapshot
@@ -47,7 +47,7 @@ describe('migrations', () => {
     const store = openStore(file)
     expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
     expect(store.listRuns()).toMatchObject([{id: 1, state: 'complete', toolVersion: '0.1.0', hosts: {total: 1, collected: 1}}])
-    expect(store.snapshots(1)).toEqual([s])
+    expect(store.snapshots(1)).toEqual([viaJson(s)])
     expect(store.lastSeen()).toEqual([
       {host: 'web01', firstSeen: '2026-10-01T02:00:00.000Z', lastSeen: '2026-10-01T02:00:00.000Z', lastAttempt: '2026-10-01T02:00:00.000Z', lastStatus: s.host.status},
     ])

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {diffRuns, type DiffSide, type RunDiff} from '../src/engine/diff.js'
+import {diffSources, type DiffSource, type RunDiff} from '../src/engine/diff.js'
 import {renderDiff} from '../src/store/render-diff.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import {StoreError} from '../src/store/store-error.js'
@@ -27,7 +27,7 @@ export default class Diff extends StoreCommand {
       flags.store,
       (store) => {
         const [from, to] = this.pick(store, a, b)
-        return diffRuns(this.side(store, from), this.side(store, to))
+        return diffSources(this.side(store, from), this.side(store, to))
       },
       {create: false},
     )
@@ -47,8 +47,14 @@ export default class Diff extends StoreCommand {
     return [latest[1]!, latest[0]!]
   }
 
-  private side(store: Store, id: number): DiffSide {
+  /** A run read host by host: two snapshots in memory at a time, however large the fleet. */
+  private side(store: Store, id: number): DiffSource {
     const run = store.completeRun(id)
-    return {run: {id, startedAt: run.startedAt}, snapshots: store.snapshots(id), ...(store.judged(id) ? {results: store.results(id)} : {})}
+    return {
+      run: {id, startedAt: run.startedAt},
+      hosts: store.hosts(id).map((h) => h.host),
+      snapshot: (host) => store.snapshot(id, host)!,
+      ...(store.judged(id) ? {results: store.results(id)} : {}),
+    }
   }
 }

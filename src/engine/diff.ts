@@ -267,14 +267,34 @@ function findingChanges(a: readonly CheckResult[], b: readonly CheckResult[]): {
   return {new: fresh, fixed}
 }
 
+/**
+ * One side of a diff read host by host (a store holds hundreds of snapshots of ~300 KB: only two are in
+ * memory at a time).
+ */
+export interface DiffSource {
+  run: {id: number; startedAt: string}
+  hosts: readonly string[]
+  snapshot(host: string): Snapshot
+  results?: readonly CheckResult[]
+}
+
 /** What changed from run A to run B: hosts, hardware, OS, packages and findings. Pure. */
 export function diffRuns(a: DiffSide, b: DiffSide): RunDiff {
-  const before = new Map(a.snapshots.map((s) => [s.host.name, s]))
-  const after = new Map(b.snapshots.map((s) => [s.host.name, s]))
-  const appeared = [...after.keys()].filter((h) => !before.has(h)).sort()
-  const disappeared = [...before.keys()].filter((h) => !after.has(h)).sort()
-  const common = [...after.keys()].filter((h) => before.has(h)).sort()
-  const changed = common.map((h) => diffHost(before.get(h)!, after.get(h)!, {from: a.run.id, to: b.run.id})).filter(hasChanges)
+  const source = (side: DiffSide): DiffSource => {
+    const byName = new Map(side.snapshots.map((s) => [s.host.name, s]))
+    return {run: side.run, hosts: [...byName.keys()], snapshot: (h) => byName.get(h)!, ...(side.results ? {results: side.results} : {})}
+  }
+  return diffSources(source(a), source(b))
+}
+
+/** diffRuns over sources that load each host's snapshot when it is compared. */
+export function diffSources(a: DiffSource, b: DiffSource): RunDiff {
+  const before = new Set(a.hosts)
+  const after = new Set(b.hosts)
+  const appeared = [...after].filter((h) => !before.has(h)).sort()
+  const disappeared = [...before].filter((h) => !after.has(h)).sort()
+  const common = [...after].filter((h) => before.has(h)).sort()
+  const changed = common.map((h) => diffHost(a.snapshot(h), b.snapshot(h), {from: a.run.id, to: b.run.id})).filter(hasChanges)
   const unjudged = [a, b].filter((s) => s.results === undefined).map((s) => s.run.id)
   return {
     from: a.run,

@@ -499,6 +499,14 @@ export class Store {
     return rows.map((r) => decodeSnapshot(r.encoding, r.body))
   }
 
+  /** One host's snapshot in a run, or undefined. */
+  snapshot(runId: number, host: string): Snapshot | undefined {
+    const row = this.db.prepare('SELECT s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ? AND h.name = ?').get(runId, host) as
+      | {encoding: string; body: Buffer}
+      | undefined
+    return row && decodeSnapshot(row.encoding, row.body)
+  }
+
   /** The check results of a run (empty when it was not judged), by host, pack and check. */
   results(runId: number): CheckResult[] {
     const rows = this.db

@@ -85,6 +85,8 @@ describe('runs', () => {
     const back = store.snapshots(1)
     expect(back.map((s) => s.host.name)).toEqual(['db01', 'web01'])
     expect(back[1]).toEqual(viaJson(asHost(real, 'web01')))
+    expect(store.snapshot(1, 'web01')).toEqual(back[1])
+    expect(store.snapshot(1, 'nobody')).toBeUndefined()
     const hosts = store.hosts(1)
     expect(hosts[0]).toMatchObject({host: 'db01', status: real.host.status, collectedAt: real.meta.collectedAt, checkError: null})
     expect(hosts[0]!.sizeBytes).toBe(Buffer.byteLength(JSON.stringify(asHost(real, 'db01'))))

@@ -204,6 +204,13 @@ function writerGone(pid: number, start: number | null): boolean {
 
 const iso = (d: Date) => d.toISOString()
 
+/** A snapshot's time as UTC ISO-8601 (a file may say +07:00): stored times compare as text. */
+function utc(time: string): string {
+  const ms = Date.parse(time)
+  if (Number.isNaN(ms)) throw new StoreError(`'${time}' is not a date-time`)
+  return iso(new Date(ms))
+}
+
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
 export class Store {
   private constructor(
@@ -383,7 +390,7 @@ export class Store {
         `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(runId, hostId, snapshot.host.status, snapshot.host.reason ?? null, snapshot.meta.collectedAt, encoding, size, body)
+      .run(runId, hostId, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body)
   }
 
   private finishRun(runId: number, options: FinishOptions): void {

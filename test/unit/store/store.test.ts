@@ -225,6 +225,9 @@ describe('alive', () => {
     expect(store.staleHosts(7, now).map((h) => h.host)).toEqual(['db01'])
     expect(store.staleHosts(30, now)).toEqual([])
     expect(store.staleHosts(3, now).map((h) => h.host)).toEqual(['db01', 'web01'])
+    // times written with an offset are stored in UTC, so they order correctly
+    store.storeRun({source: 'import'}, [asHost(real, 'web01', '2026-11-21T08:00:00+07:00')])
+    expect(store.lastSeen().find((h) => h.host === 'web01')?.lastSeen).toBe('2026-11-21T01:00:00.000Z')
     expect(staleOf([{host: 'never', firstSeen: null, lastSeen: null, lastAttempt: '2026-11-23T00:00:00Z', lastStatus: 'auth-failed'}], 30, now)).toHaveLength(1)
     store.close()
   })

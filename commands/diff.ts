@@ -14,15 +14,15 @@ export default class Diff extends StoreCommand {
     "downgraded (by dpkg's or rpm's version order); and, when both runs were judged, findings new and fixed."
   static override examples = ['<%= config.bin %> diff', '<%= config.bin %> diff 12 15', '<%= config.bin %> diff 12 --json']
   static override args = {
-    runA: Args.string({description: 'the older run (default: the one before the latest)'}),
-    runB: Args.string({description: 'the newer run (default: the latest)'}),
+    run_a: Args.string({description: 'the older run (default: the one before the latest)'}),
+    run_b: Args.string({description: 'the newer run (default: the latest)'}),
   }
   static override flags = {store: storeFlag}
 
   async run(): Promise<RunDiff> {
     const {args, flags} = await this.parse(Diff)
-    const a = args.runA === undefined ? undefined : this.runId(args.runA)
-    const b = args.runB === undefined ? undefined : this.runId(args.runB)
+    const a = args.run_a === undefined ? undefined : this.runId(args.run_a)
+    const b = args.run_b === undefined ? undefined : this.runId(args.run_b)
     const diff = this.withStore(
       flags.store,
       (store) => {

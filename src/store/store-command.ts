@@ -20,7 +20,7 @@ export const storeFlag = Flags.string({
 export abstract class StoreCommand extends BaseCommand {
   /** Runs `fn` with the store open; StoreError and InputError exit 2 (or their own code) with `message — hint`. */
   protected withStore<T>(file: string | undefined, fn: (store: Store) => T, options: {create?: boolean} = {}): T {
-    const path = file ?? defaultStorePath()
+    const path = file || defaultStorePath()
     let store: Store | undefined
     try {
       store = openStore(path, {create: options.create ?? true})
@@ -34,7 +34,7 @@ export abstract class StoreCommand extends BaseCommand {
 
   /** Whether the store file exists (read-only commands say "no runs" rather than creating one). */
   protected storeExists(file: string | undefined): boolean {
-    return existsSync(file ?? defaultStorePath())
+    return existsSync(file || defaultStorePath())
   }
 
   protected fail(error: unknown): never {

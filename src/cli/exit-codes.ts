@@ -8,7 +8,7 @@ export const ExitCode = {
   Usage: 2,
   /** Some hosts could not be collected (the others were). */
   Unreachable: 3,
-  /** Another run holds the lock. */
+  /** Another run holds the lock, or the store stays busy (another hatang writing to it). */
   Locked: 4,
   /** The output could not be written (disk full, permissions); nothing partial was left behind. */
   Output: 5,

@@ -1,0 +1,20 @@
+import {brotliCompressSync, brotliDecompressSync, constants, inflateSync} from 'node:zlib'
+
+import type {Snapshot} from '../model/snapshot.js'
+
+/** How a snapshot's JSON is compressed in the snapshots table: the `encoding` column says which, so it can change later. */
+export type SnapshotEncoding = 'br' | 'deflate'
+
+// quality 6: a 300 KB snapshot becomes ~20 KB in ~3 ms; 11 saves 10 % more for a hundred times the time
+const BROTLI = {params: {[constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT}}
+
+export function encodeSnapshot(snapshot: Snapshot): {encoding: SnapshotEncoding; size: number; body: Buffer} {
+  const json = Buffer.from(JSON.stringify(snapshot), 'utf8')
+  return {encoding: 'br', size: json.length, body: brotliCompressSync(json, BROTLI)}
+}
+
+export function decodeSnapshot(encoding: string, body: Uint8Array): Snapshot {
+  const json = encoding === 'br' ? brotliDecompressSync(body) : encoding === 'deflate' ? inflateSync(body) : undefined
+  if (!json) throw new Error(`unknown snapshot encoding '${encoding}'`)
+  return JSON.parse(json.toString('utf8')) as Snapshot
+}

@@ -5,7 +5,6 @@ import {Chalk} from 'chalk'
 
 import {probes} from '../inventory/index.js'
 import {AuditLog} from '../src/cli/audit-log.js'
-import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
@@ -25,6 +24,16 @@ import {LimitError, selectHosts} from '../src/hosts/select.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {countFindings, findingsAtOrAbove, renderAuditSummary, topFindings, type AuditOutcome} from '../src/report/audit-summary.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
+import {TOOL_VERSION} from '../src/collect/tool-version.js'
+import {writeFileAtomic} from '../src/cli/write-atomic.js'
+import {buildResults} from '../src/model/results.js'
+import {TemplateError} from '../src/report/template-error.js'
+import {REPORT_FORMATS, renderReports, type ReportFormat} from '../src/report/write-reports.js'
+import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {defaultStorePath} from '../src/store/store-path.js'
+import {openStore, type RunWriter, type Store} from '../src/store/store.js'
+import {hostname, userInfo} from 'node:os'
+import {existsSync} from 'node:fs'
 import {sshConfigOption} from './hosts/validate.js'
 
 /** A check's title in a language, by pack and id (the id when no pack has it). */
@@ -38,7 +47,7 @@ const stamp = (d: Date) => {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}`
 }
 
-export default class Audit extends BaseCommand {
+export default class Audit extends StoreCommand {
   static override summary = 'The main job: take stock (this machine, or every host of a hosts file), check, store and report, in one command.'
   static override description =
     'Without a hosts file it audits the local machine with the built-in packs and needs no configuration. It writes ' +
@@ -55,13 +64,16 @@ export default class Audit extends BaseCommand {
   static override args = {file: Args.string({description: 'hosts.yaml or an Ansible inventory (default: this machine)'})}
   static override flags = {
     'output-dir': Flags.string({char: 'o', default: '.', summary: 'Folder for the report.', helpValue: 'DIR'}),
+    format: Flags.string({char: 'f', default: 'html', summary: `Report formats, comma-separated: ${REPORT_FORMATS.join(', ')}.`, helpValue: 'LIST'}),
+    template: Flags.string({summary: 'A folder of templates, styles or locales overriding the built-in ones.', helpValue: 'DIR'}),
+    store: storeFlag,
     lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the report and summary.'}),
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a finding at or above this severity exists.'}),
     log: Flags.string({summary: 'Append plain, timestamped lines about the run to this file.', helpValue: 'FILE'}),
     quiet: Flags.boolean({char: 'q', summary: 'No progress output (the summary is still printed).'}),
-    lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: next to the store).', helpValue: 'FILE'}),
+    lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: the store file + .lock).', helpValue: 'FILE'}),
     limit: Flags.string({char: 'l', summary: 'Only these hosts (as sweep --limit).', helpValue: 'PATTERN'}),
     concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Hosts collected at once.'}),
     timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
@@ -89,8 +101,13 @@ export default class Audit extends BaseCommand {
     }
     if (hosts?.length === 0) this.usageError(`no host in ${args.file} matches --limit ${flags.limit}`, `run 'hatang hosts list ${args.file}'`)
     if (!args.file && flags.limit) this.usageError('--limit needs a hosts file')
+    const formats = flags.format.split(',').map((f) => f.trim()).filter(Boolean)
+    const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
+    if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
+    if (flags.template && !existsSync(flags.template)) this.usageError(`--template ${flags.template}: no such folder`)
+    const storePath = path.resolve(flags.store || defaultStorePath())
 
-    const lockFile = path.resolve(flags.lock ?? this.defaultLockFile())
+    const lockFile = path.resolve(flags.lock ?? `${storePath}.lock`)
     let lock: RunLock
     try {
       lock = acquireRunLock(lockFile, `hatang ${this.argv.join(' ')}`)
@@ -101,19 +118,18 @@ export default class Audit extends BaseCommand {
       }
       throw error
     }
+    let store: Store | undefined
     const log = AuditLog.open(flags.log)
     try {
-      return await this.audit(args.file, flags, hosts, packs, waivers, log)
+      store = openStore(storePath)
+      return await this.audit(args.file, flags, hosts, packs, waivers, log, store, formats as ReportFormat[])
     } catch (error) {
       log.line(`failed: ${(error as Error).message}`)
-      throw error
+      return this.fail(error)
     } finally {
+      store?.close()
       lock.release()
     }
-  }
-
-  private defaultLockFile(): string {
-    return path.join(process.env.XDG_RUNTIME_DIR && path.isAbsolute(process.env.XDG_RUNTIME_DIR) ? process.env.XDG_RUNTIME_DIR : '/tmp', `hatang-audit-${process.getuid?.() ?? 0}.lock`)
   }
 
   private async audit(
@@ -123,8 +139,30 @@ export default class Audit extends BaseCommand {
     packs: Pack[],
     waivers: Waiver[],
     log: AuditLog,
+    store: Store,
+    formats: ReportFormat[],
   ): Promise<AuditOutcome> {
     const startedAt = new Date()
+    const writer: RunWriter = store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
+    try {
+      return await this.auditRun(file, flags, hosts, packs, waivers, log, writer, formats, startedAt)
+    } catch (error) {
+      writer.abandon(`audit failed: ${(error as Error).message}`)
+      throw error
+    }
+  }
+
+  private async auditRun(
+    file: string | undefined,
+    flags: Interfaces.InferredFlags<typeof Audit.flags>,
+    hosts: HostSpec[] | undefined,
+    packs: Pack[],
+    waivers: Waiver[],
+    log: AuditLog,
+    writer: RunWriter,
+    formats: ReportFormat[],
+    startedAt: Date,
+  ): Promise<AuditOutcome> {
     log.line(`start: ${file ? `${hosts!.length} hosts of ${path.resolve(file)}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
     const snapshots: Snapshot[] = []
     let interrupted = false
@@ -137,12 +175,14 @@ export default class Audit extends BaseCommand {
         quiet: flags.quiet,
         onHostDone: (o) => {
           snapshots.push(o.snapshot)
+          writer.addSnapshot(o.snapshot)
           log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
         },
       })
       interrupted = r.interrupted
     } else {
       snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout))
+      writer.addSnapshot(snapshots[0]!)
       log.line(`host ${snapshots[0]!.host.name}: ${snapshots[0]!.host.status}`)
     }
 
@@ -151,10 +191,22 @@ export default class Audit extends BaseCommand {
     const findings = countFindings(evaluation)
     const blocking = findingsAtOrAbove(findings, failOn) + evaluation.hosts.filter((h) => h.error && isCollected(snapshots.find((s) => s.host.name === h.host)!.host.status)).length
     const notCollected = snapshots.filter((s) => !isCollected(s.host.status)).map((s) => ({name: s.host.name, status: s.host.status, ...(s.host.reason ? {reason: s.host.reason} : {})}))
-    const files: string[] = []
-    const outputDir = path.resolve(flags['output-dir'])
-    void outputDir
-    void stamp
+    const record = writer.finish({evaluation})
+    const results = buildResults({
+      snapshots,
+      packs,
+      evaluation,
+      waivers,
+      run: {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        toolVersion: TOOL_VERSION,
+        operator: `${userInfo().username}@${hostname()}`,
+        source: file ? path.resolve(file) : 'this machine',
+        ...(file ? {hostsFile: path.resolve(file)} : {}),
+      },
+    })
+    const files = await this.writeReports(results, formats, flags, stamp(startedAt))
     const exitCode = interrupted ? ExitCode.Interrupted : notCollected.length > 0 ? ExitCode.Unreachable : blocking > 0 ? ExitCode.Findings : ExitCode.Ok
     const outcome: AuditOutcome = {
       startedAt: startedAt.toISOString(),
@@ -167,6 +219,7 @@ export default class Audit extends BaseCommand {
       top: topFindings(evaluation, titleOf(packs, flags.lang as 'vi' | 'en'), failOn),
       score: evaluation.scores.overall.score,
       files,
+      run: String(record.id),
       exitCode,
     }
     log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
@@ -174,6 +227,32 @@ export default class Audit extends BaseCommand {
     if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color))
     process.exitCode = exitCode
     return outcome
+  }
+
+  /** The reports, named hatang-report-YYYYMMDD-HHMM.* in the output folder, each written atomically. */
+  private async writeReports(results: Parameters<typeof renderReports>[0], formats: ReportFormat[], flags: Interfaces.InferredFlags<typeof Audit.flags>, when: string): Promise<string[]> {
+    const dir = path.resolve(flags['output-dir'])
+    const base = `hatang-report-${when}`
+    const names: Record<string, string> = {'hatang-report.html': `${base}.html`, 'results.json': `${base}.json`, 'summary.md': `${base}.md`, 'junit.xml': `${base}-junit.xml`}
+    let rendered
+    try {
+      rendered = renderReports(results, {formats, lang: flags.lang as 'vi' | 'en', ...(flags.template ? {templateDir: flags.template} : {})})
+    } catch (error) {
+      if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
+      throw error
+    }
+    const files: string[] = []
+    for (const r of rendered) {
+      const file = path.join(dir, names[r.name] ?? `${base}-${r.name}`)
+      try {
+        await writeFileAtomic(file, r.content)
+      } catch (error) {
+        this.logToStderr(`Error: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) — the run is stored; choose another folder with -o, or 'hatang report RUN' later`)
+        this.exit(ExitCode.Output)
+      }
+      files.push(file)
+    }
+    return files
   }
 
   private async collectLocal(quiet: boolean, native: boolean, timeoutS: number): Promise<Snapshot> {

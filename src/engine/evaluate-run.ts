@@ -5,7 +5,7 @@ import {countStatuses, runChecks, type CheckResult, type HostResults} from './ch
 import {applyFleetWaivers} from './fleet/fleet-waivers.js'
 import {isCollected, runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
-import {computeScores, scoreOf, type Scores} from './scores.js'
+import {computeScores, mergeScores, scoreOf, type Scores} from './scores.js'
 import {applyWaivers, type Waiver, type WaiverHost} from './waivers.js'
 
 export interface RunEvaluation {
@@ -53,19 +53,10 @@ export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack
   const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))
   const scores = computeScores(hosts, (h) => groups.get(h))
   if (fleet.length === 0) return {hosts, fleet, scores}
-  const fleetResults = fleet.map(asResult)
-  const overall = {...scoreOf([...hosts.flatMap((h) => h.results), ...fleetResults]), hosts: scores.overall.hosts}
-  const byGroup = new Map<string, CheckResult[]>()
-  for (const h of hosts) {
-    for (const g of new Set(groups.get(h.host) ?? [])) {
-      const list = byGroup.get(g) ?? []
-      for (const r of h.results) list.push(r)
-      byGroup.set(g, list)
-    }
-  }
+  const overall = {...mergeScores([scores.overall, scoreOf(fleet.map(asResult))]), hosts: scores.overall.hosts}
   const scored = scores.groups.map((g) => {
     const extra = fleet.filter((f) => f.scope.kind === 'group' && f.scope.name === g.group).map(asResult)
-    return extra.length === 0 ? g : {group: g.group, hosts: g.hosts, ...scoreOf([...(byGroup.get(g.group) ?? []), ...extra])}
+    return extra.length === 0 ? g : {group: g.group, hosts: g.hosts, ...mergeScores([g, scoreOf(extra)])}
   })
   return {hosts, fleet, scores: {...scores, overall, groups: scored}}
 }

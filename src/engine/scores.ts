@@ -56,23 +56,40 @@ export function scoreOf(results: readonly CheckResult[]): Score {
   return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
 }
 
+/** The score of several scores' results together (their weights and counts summed): no result is read again. Pure. */
+export function mergeScores(parts: readonly Score[]): Score {
+  const counts = {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}
+  let passedWeight = 0
+  let failedWeight = 0
+  for (const p of parts) {
+    passedWeight += p.passedWeight
+    failedWeight += p.failedWeight
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += p.counts[k]
+  }
+  const total = passedWeight + failedWeight
+  return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
+}
+
+const scorePart = (s: Score): Score => ({score: s.score, passedWeight: s.passedWeight, failedWeight: s.failedWeight, counts: s.counts})
+
 /**
  * Scores per host, per group and overall. `groupsOf` gives a host's inventory groups (the snapshot's
- * host.groups); a host in no group counts only for itself and overall. Pure.
+ * host.groups); a host in no group counts only for itself and overall. A group's and the overall score pool
+ * their hosts' results (not the mean of host scores). Pure.
  */
 export function computeScores(hosts: readonly HostResults[], groupsOf: (host: string) => readonly string[] | undefined = () => undefined): Scores {
-  const byGroup = new Map<string, {hosts: number; results: CheckResult[]}>()
-  for (const h of hosts) {
+  const hostScores = hosts.map((h) => ({host: h.host, ...scoreOf(h.results)}))
+  const byGroup = new Map<string, Score[]>()
+  hosts.forEach((h, i) => {
     for (const g of new Set(groupsOf(h.host) ?? [])) {
-      const entry = byGroup.get(g) ?? {hosts: 0, results: []}
-      entry.hosts++
-      entry.results.push(...h.results)
-      byGroup.set(g, entry)
+      const list = byGroup.get(g) ?? []
+      list.push(hostScores[i]!)
+      byGroup.set(g, list)
     }
-  }
+  })
   return {
-    overall: {...scoreOf(hosts.flatMap((h) => h.results)), hosts: hosts.length},
-    hosts: hosts.map((h) => ({host: h.host, ...scoreOf(h.results)})),
-    groups: [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, e]) => ({group, hosts: e.hosts, ...scoreOf(e.results)})),
+    overall: {...mergeScores(hostScores), hosts: hosts.length},
+    hosts: hostScores,
+    groups: [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, list]) => ({group, hosts: list.length, ...mergeScores(list.map(scorePart))})),
   }
 }

@@ -29,7 +29,9 @@ export function renderRun(run: RunRecord, hosts: readonly RunHost[]): string {
   ]
   if (hosts.length > 0) out.push('')
   for (const h of hosts) {
-    const why = [h.reason?.split('\n')[0], h.checkError].filter(Boolean).join('; ')
+    // an uncollected host's check error only repeats its status and reason
+    const collected = h.status === 'ok' || h.status === 'partial'
+    const why = [h.reason?.split('\n')[0], collected ? h.checkError : null].filter(Boolean).join('; ')
     out.push(`  ${h.status.padEnd(16)} ${h.host.padEnd(24)} ${time(h.collectedAt)}${why ? `  ${why}` : ''}`)
   }
   return out.join('\n')

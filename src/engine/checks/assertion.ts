@@ -230,6 +230,62 @@ function anyOf(outcomes: Outcome[]): Outcome {
   return {verdict: 'fail', reason: outcomes.map((o) => o.reason).filter(Boolean).join('; ') || 'no alternative holds'}
 }
 
+/**
+ * A name filter in a quantifier's inner assertion: `{path: F, in: [strings]}` or `{path: F, equals: string}`,
+ * alone or as one conjunct of an `all`. An item whose F is a string outside the set fails that conjunct, so
+ * it fails the whole inner assertion (a failure decides an `all`, whatever the rest): only the others can pass
+ * or be unknown.
+ */
+const filters = new WeakMap<object, {field: string; values: readonly string[]} | null>()
+function filterOf(inner: Assertion): {field: string; values: readonly string[]} | null {
+  let f = filters.get(inner)
+  if (f !== undefined) return f
+  f = null
+  for (const x of 'all' in inner ? inner.all : [inner]) {
+    const ops = leafOf(x)
+    const path = (x as {path?: Path}).path
+    if (!ops || ops.length !== 1 || typeof path !== 'string' || path.includes('.') || path === '.') continue
+    const expected = ops[0] === 'in' ? (x as {in: unknown[]}).in : ops[0] === 'equals' ? [(x as {equals: unknown}).equals] : undefined
+    if (expected && expected.every((e) => typeof e === 'string')) {
+      f = {field: path, values: expected as string[]}
+      break
+    }
+  }
+  filters.set(inner, f)
+  return f
+}
+
+/** Per list and field: item indices by the field's string value, and the items where it is not a string. */
+const indexes = new WeakMap<readonly unknown[], Map<string, {by: Map<string, number[]>; other: number[]}>>()
+function indexOf(list: readonly unknown[], field: string): {by: Map<string, number[]>; other: number[]} {
+  let perField = indexes.get(list)
+  if (!perField) indexes.set(list, (perField = new Map()))
+  let index = perField.get(field)
+  if (!index) {
+    index = {by: new Map(), other: []}
+    list.forEach((item, i) => {
+      const v = item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[field] : undefined
+      if (typeof v === 'string') {
+        const at = index!.by.get(v)
+        if (at) at.push(i)
+        else index!.by.set(v, [i])
+      } else index!.other.push(i)
+    })
+    perField.set(field, index)
+  }
+  return index
+}
+
+/** The indices of the items that can pass `inner` (in list order), or undefined when it has no name filter. */
+function candidateItems(list: readonly unknown[], inner: Assertion): number[] | undefined {
+  const f = filterOf(inner)
+  if (!f || list.length < 16) return undefined
+  const index = indexOf(list, f.field)
+  const out = [...index.other]
+  for (const v of new Set(f.values)) out.push(...(index.by.get(v) ?? []))
+  return out.sort((x, y) => x - y)
+}
+
 /** The comparison operators of an assertion, found once per assertion (it is evaluated on every host and item). */
 const opsOf = new WeakMap<object, CompareOp[]>()
 
@@ -278,6 +334,26 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
     const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', v, i)}))
     if ('each' in a) return allOf(per(a.each))
+    // some / none / count only care which items pass: with a name filter, the others need no evaluation
+    const inner = 'some' in a ? a.some : 'none' in a ? a.none : a.count.where
+    const candidates = inner ? candidateItems(value, inner) : undefined
+    if (candidates) {
+      const outcomes = candidates.map((i) => evaluate(inner!, snapshot, regexes, {value: value[i], label: new Label(label, '', value[i], i)}))
+      if ('some' in a) {
+        const o = outcomes.length ? anyOf(outcomes) : undefined
+        return !o || o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o
+      }
+      const unknownOne = outcomes.find((o) => o.verdict === 'unknown')
+      const passing = candidates.filter((_, k) => outcomes[k]!.verdict === 'pass')
+      if ('none' in a) {
+        const hits = passing.map((i) => describeItem(value[i], i))
+        if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
+        return unknownOne ?? pass
+      }
+      if (unknownOne) return unknownOne
+      const {where: _where, ...ops} = a.count
+      return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, passing.length, limit, `count of ${label} (matching)`, regexes)))
+    }
     if ('some' in a) {
       const o = anyOf(per(a.some))
       return o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o

@@ -2,7 +2,13 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 /** The folder of built-in check packs (checks/ at the package root), found from wherever this module runs. */
+let packsDir: string | undefined
 export function builtinPacksDir(): string {
+  packsDir ??= findPacksDir()
+  return packsDir
+}
+
+function findPacksDir(): string {
   let dir = import.meta.dirname
   for (let i = 0; i < 6; i++) {
     const pkg = path.join(dir, 'package.json')

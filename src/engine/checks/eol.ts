@@ -49,9 +49,11 @@ export const EolSpecSchema = Obj({data: Str({pattern: '^[a-z0-9][a-z0-9-]*$'}), 
 const cache = new Map<string, EolData>()
 
 /** Reads and validates an end-of-life data set (checks/data/NAME.yaml), once. Throws ConfigError. */
-export function loadEolData(name: string, file = checkDataFile(name)): EolData {
-  const hit = cache.get(name)
+export function loadEolData(name: string, given?: string): EolData {
+  const hit = given === undefined ? cache.get(name) : undefined
   if (hit) return hit
+  // looked up on a miss only: this runs for every host
+  const file = given ?? checkDataFile(name)
   if (!file) throw new Error(`no end-of-life data set '${name}' in checks/data/`)
   const data = readDataFile<EolData>(file, EolDataSchema, (d, at) => {
     const problems = []
@@ -70,7 +72,7 @@ export function loadEolData(name: string, file = checkDataFile(name)): EolData {
     }
     return problems
   })
-  cache.set(name, data)
+  if (given === undefined) cache.set(name, data)
   return data
 }
 

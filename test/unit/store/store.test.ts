@@ -112,7 +112,9 @@ describe('runs', () => {
     expect(rec.score).toBe(evaluation.scores.overall.score)
     expect(rec.checks.fail).toBe(evaluation.scores.overall.counts.fail)
     expect(store.judged(rec.id)).toBe(true)
-    expect(store.fleet(rec.id)).toEqual([])
+    // a and b are one snapshot under two names: the fleet checks see the cloned identity
+    expect(store.fleet(rec.id).map((f) => `${f.check} ${f.status}`).sort()).toEqual(evaluation.fleet.map((f) => `${f.check} ${f.status}`).sort())
+    expect(store.fleet(rec.id).find((f) => f.check === 'identity.unique-machine-id')).toMatchObject({status: 'fail', outliers: [{host: 'a'}, {host: 'b'}]})
     store.close()
   })
 

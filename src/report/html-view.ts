@@ -188,12 +188,22 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
     findingsFixed: (c.findings?.fixed ?? []).map(finding).sort(bySeverity),
     findingsNote: c.findingsNote,
   }
+  const findingLists = changes
+    ? [
+        {kind: 'new', label: 'changes.findingsNew', rows: changes.findingsNew},
+        {kind: 'fixed', label: 'changes.findingsFixed', rows: changes.findingsFixed},
+      ]
+        .filter((l) => l.rows.length > 0)
+        .map((l) => ({...l, open: l.rows.length <= OPEN_UP_TO}))
+    : []
   const seen = hist.seen.map((h) => ({...h, days: daysSince(h.lastSeen, start)}))
   const inRun = new Set(results.hosts.map((h) => h.name))
   return {
     trend,
     runs: hist.trend.length,
     changes,
+    /** New and fixed findings, each folded when long. */
+    findingLists,
     /** Hosts the store knows not collected for longer than staleAfterDays, this run's included. */
     stale: seen.filter((h) => h.stale).map((h) => ({...h, inRun: inRun.has(h.host)})),
     staleAfterDays: hist.staleAfterDays,

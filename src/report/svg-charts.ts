@@ -96,7 +96,12 @@ export function trendLine(points: readonly TrendPoint[], caption: string, width 
   // a label under every point when they fit, else under the first, the last and a few between
   const every = Math.max(1, Math.ceil(points.length / 6))
   const labels = points
-    .map((p, i) => (i % every === 0 || i === points.length - 1 ? `<text class="trend-axis" x="${x(i).toFixed(1)}" y="${h - 18}" text-anchor="middle">${escapeXml(p.label)}</text>` : ''))
+    .map((p, i) => {
+      if (i % every !== 0 && i !== points.length - 1) return ''
+      // the first and last labels lean inwards so the plot's edges do not cut them
+      const anchor = points.length === 1 ? 'middle' : i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'
+      return `<text class="trend-axis" x="${x(i).toFixed(1)}" y="${h - 18}" text-anchor="${anchor}">${escapeXml(p.label)}</text>`
+    })
     .join('')
   return `<svg class="trend" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${escapeXml(caption)}">${grid}${line}${dots}${labels}</svg>`
 }

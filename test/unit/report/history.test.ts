@@ -155,7 +155,12 @@ describe('a report with history', () => {
     expect(section).toContain('<code>&lt;img src=x onerror=alert(1)&gt;</code> (amd64)</td><td></td><td>1.0-&quot;1&quot;</td>')
     expect(section).not.toContain('<img')
     expect(section).toContain(`<td>Upgraded</td><td><code>${h.upgraded.name}</code>`)
-    expect(section).toMatch(/<tr class="finding-fixed"><td>Fixed<\/td><td><span class="sev sev-high">High<\/span><\/td><td>SSH [^<]*<br><code>ssh\.root-login<\/code><\/td><td>srv-0000<\/td>/)
+    const fixed = section.slice(section.indexOf('<details class="finding changes-findings findings-fixed" open>'))
+    expect(fixed).toMatch(/^[^]*?<summary><strong>Fixed findings<\/strong>: \d<\/summary>/)
+    expect(fixed).toMatch(/<tr class="finding-fixed"><td><span class="sev sev-high">High<\/span><\/td><td>SSH [^<]*<br><code>ssh\.root-login<\/code><\/td><td>srv-0000<\/td>/)
+    // the new host's findings (some 30 on this machine's snapshot): folded when more than 12
+    const fresh = results.history!.changes!.findings!.new.length
+    expect(section).toMatch(new RegExp(`<details class="finding changes-findings findings-new"${fresh > 12 ? '' : ' open'}>\\s*<summary><strong>New findings</strong>: ${results.history!.changes!.findings!.new.length}</summary>`))
     expect(section).toContain('<li><strong>srv-0003</strong>: host not collected in run 2: unreachable')
     expect(html).toContain('<a href="#changes">Changes</a>')
   })

@@ -73,7 +73,7 @@ export interface TrendPoint {
 }
 
 /** Scores over runs as a line with a dot per run (oldest left), axis 0–100. Text is escaped. */
-export function trendLine(points: readonly TrendPoint[], caption: string, width = 420): string {
+export function trendLine(points: readonly TrendPoint[], caption: string, width = 320): string {
   const h = 150
   const left = 34
   const right = 14
@@ -94,7 +94,7 @@ export function trendLine(points: readonly TrendPoint[], caption: string, width 
     })
     .join('')
   // a label under every point when they fit, else under the first, the last and a few between
-  const every = Math.max(1, Math.ceil(points.length / 6))
+  const every = Math.max(1, Math.ceil(points.length / 4))
   const labels = points
     .map((p, i) => {
       if (i % every !== 0 && i !== points.length - 1) return ''

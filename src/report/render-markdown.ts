@@ -15,10 +15,11 @@ function changesParagraph(results: Results, L: (k: string) => string, f: ReturnT
   if (!c) return [`## ${L('changes.title')}`, '', L('changes.first'), '']
   const prev = h.trend.at(-2)
   const sum = (k: 'added' | 'removed' | 'upgraded' | 'downgraded') => c.changed.reduce((n, x) => n + x.packages[k].length, 0)
+  const hosts = (names: string[]) => `${f.num(names.length)}${names.length ? ` (${names.slice(0, 5).map(md).join(', ')}${names.length > 5 ? ` +${names.length - 5}` : ''})` : ''}`
   const parts = [
     ...(prev ? [`${L('changes.score')}: ${f.num(prev.score, 1)} → ${f.num(results.scores.overall.score, 1)}`] : []),
-    `${L('changes.appeared')}: ${f.num(c.hosts.appeared.length)}${c.hosts.appeared.length ? ` (${c.hosts.appeared.slice(0, 5).map(md).join(', ')}${c.hosts.appeared.length > 5 ? ` +${c.hosts.appeared.length - 5}` : ''})` : ''}`,
-    `${L('changes.disappeared')}: ${f.num(c.hosts.disappeared.length)}${c.hosts.disappeared.length ? ` (${c.hosts.disappeared.slice(0, 5).map(md).join(', ')}${c.hosts.disappeared.length > 5 ? ` +${c.hosts.disappeared.length - 5}` : ''})` : ''}`,
+    `${L('changes.appeared')}: ${hosts(c.hosts.appeared)}`,
+    `${L('changes.disappeared')}: ${hosts(c.hosts.disappeared)}`,
     `${L('changes.os')}: ${f.num(c.changed.filter((x) => x.os.length).length)}`,
     `${L('changes.hardware')}: ${f.num(c.changed.filter((x) => x.hardware.length).length)}`,
     `${L('changes.packages')}: +${f.num(sum('added'))} −${f.num(sum('removed'))} ↑${f.num(sum('upgraded'))} ↓${f.num(sum('downgraded'))}`,

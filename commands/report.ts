@@ -1,35 +1,41 @@
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {InputError} from '../src/engine/load-snapshots.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Results} from '../src/model/results.js'
 import {resultsFromInput} from '../src/report/results-from-input.js'
+import {resultsFromStore} from '../src/report/results-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
 import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
+import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 
-export default class Report extends BaseCommand {
+export default class Report extends StoreCommand {
   static override summary = 'Write the reports a review committee reads: HTML, JSON, CSV, Markdown, JUnit.'
   static override description =
     'Given snapshots or the folder a sweep wrote, judges them (built-in packs unless --pack) and renders the results; given a ' +
     "results.json (the json format's output) renders it as it is. The HTML report is one self-contained file that works " +
-    'offline and makes no network request. Files are written atomically into --output.'
+    'offline and makes no network request. Given a run id, renders that stored run (judged as it was stored, or now with the ' +
+    'packs when it was not) with its history: the score of past runs and what changed since the previous one. Files are ' +
+    'written atomically into --output.'
   static override examples = [
     '<%= config.bin %> report hatang-sweep-20261124-0200/ -o report/',
     '<%= config.bin %> report report/results.json --format html --lang en -o report-en/',
+    '<%= config.bin %> report 12 --store /var/lib/hatang/hatang.db -o report/',
     '<%= config.bin %> report snaps/ --format csv,md --waivers waivers.yaml --template ./our-brand/ -o out/',
   ]
   static override strict = false
-  static override args = {input: Args.string({required: true, description: 'a results.json, snapshot files, or a sweep folder'})}
+  static override args = {input: Args.string({required: true, description: 'a results.json, snapshot files, a sweep folder, or a stored run id'})}
   static override flags = {
     format: Flags.string({char: 'f', default: REPORT_FORMATS.join(','), summary: `Formats, comma-separated: ${REPORT_FORMATS.join(', ')}.`, helpValue: 'LIST'}),
     lang: Flags.string({options: ['vi', 'en'], default: 'vi', summary: 'Language of the report.'}),
     output: Flags.string({char: 'o', default: 'hatang-report', summary: 'Folder to write the reports into.', helpValue: 'DIR'}),
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
+    store: storeFlag,
     template: Flags.string({summary: 'A folder of templates, styles or locales/*.json overriding the built-in ones by file name.', helpValue: 'DIR'}),
   }
 
@@ -40,7 +46,11 @@ export default class Report extends BaseCommand {
     if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
     let results: Results
     try {
-      results = resultsFromInput(argv as string[], {packs: flags.pack, waiversFile: flags.waivers, warn: (m) => this.logToStderr(m)})
+      const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m)}
+      const args = argv as string[]
+      // a whole number that names no file is a run of the store
+      const runId = args.length === 1 && /^\d+$/.test(args[0]!) && !existsSync(args[0]!) ? this.runId(args[0]!) : undefined
+      results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
     } catch (error) {
       if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
       if (error instanceof InputError) this.usageError(error.message, error.hint)

@@ -10,7 +10,9 @@ import {SECTION_STATUSES} from './section.js'
 import type {Snapshot} from './snapshot.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.0.0'
+export const RESULTS_SCHEMA_VERSION = '1.1.0'
+/** Versions this hatang reads: 1.1.0 added the optional `history`. */
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(['critical', 'high', 'medium', 'low', 'info'] as const)
@@ -156,10 +158,63 @@ const DataQualitySchema = Obj({
   issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str())})),
 })
 
+const RunRefSchema = Obj({run: NonNegInt(), startedAt: Str({format: 'date-time'})})
+const FieldChangeSchema = Obj({section: Str(), field: Str(), from: Type.Union([Str(), Type.Null()]), to: Type.Union([Str(), Type.Null()])})
+const PackageRefSchema = Obj({name: Str(), architecture: Opt(Str()), manager: Str(), version: Str()})
+const PackageChangeSchema = Obj({name: Str(), architecture: Opt(Str()), manager: Str(), from: Str(), to: Str()})
+const FindingRefSchema = Obj({host: Str(), pack: Str(), check: Str(), severity: SEVERITY, reason: Opt(Str())})
+
+/** The store's memory of earlier runs: how the score moved, what changed since the last run, when each host was last seen. */
+export const HistorySchema = Obj({
+  staleAfterDays: NonNegInt(),
+  /** Complete runs up to this one, oldest first (at most the last 30). */
+  trend: Arr(
+    Obj({
+      ...RunRefSchema.properties,
+      score: Type.Union([Num(), Type.Null()]),
+      hosts: NonNegInt(),
+      collected: NonNegInt(),
+      /** Failed check results (hosts' checks). */
+      failing: NonNegInt(),
+    }),
+  ),
+  /** What changed since the previous complete run; absent when this is the first. */
+  changes: Opt(
+    Obj({
+      since: RunRefSchema,
+      hosts: Obj({appeared: Arr(Str()), disappeared: Arr(Str()), compared: NonNegInt()}),
+      /** Hosts of both runs with a change, or a section that could not be compared. */
+      changed: Arr(
+        Obj({
+          host: Str(),
+          hardware: Arr(FieldChangeSchema),
+          os: Arr(FieldChangeSchema),
+          packages: Obj({added: Arr(PackageRefSchema), removed: Arr(PackageRefSchema), upgraded: Arr(PackageChangeSchema), downgraded: Arr(PackageChangeSchema)}),
+          notCompared: Arr(Str()),
+        }),
+      ),
+      /** Findings new and fixed; null when a run was not judged (findingsNote says which). */
+      findings: Type.Union([Obj({new: Arr(FindingRefSchema), fixed: Arr(FindingRefSchema)}), Type.Null()]),
+      findingsNote: Opt(Str()),
+    }),
+  ),
+  /** Every host the store knows as of this run: first and last collected, last status. */
+  seen: Arr(
+    Obj({
+      host: Str(),
+      firstSeen: Type.Union([Str({format: 'date-time'}), Type.Null()]),
+      lastSeen: Type.Union([Str({format: 'date-time'}), Type.Null()]),
+      lastStatus: Type.Union([Str(), Type.Null()]),
+      /** Last collected longer than staleAfterDays before this run started (or never). */
+      stale: Bool(),
+    }),
+  ),
+})
+
 export const ResultsSchema = Type.Object(
   {
     kind: Type.Literal('hatang-results'),
-    schemaVersion: Type.Literal(RESULTS_SCHEMA_VERSION),
+    schemaVersion: StringEnum(RESULTS_SCHEMA_VERSIONS),
     run: RunInfoSchema,
     packs: Arr(PackInfoSchema),
     checks: Arr(CheckInfoSchema),
@@ -171,6 +226,8 @@ export const ResultsSchema = Type.Object(
     }),
     waivers: Arr(WaiverInfoSchema),
     dataQuality: DataQualitySchema,
+    /** Since 1.1.0, when the run came from a store. */
+    history: Opt(HistorySchema),
   },
   {
     $id: RESULTS_SCHEMA_ID,
@@ -185,6 +242,7 @@ export type Results = Static<typeof ResultsSchema>
 export type HostReport = Static<typeof HostReportSchema>
 export type RunInfo = Static<typeof RunInfoSchema>
 export type CheckInfo = Static<typeof CheckInfoSchema>
+export type ResultsHistory = Static<typeof HistorySchema>
 
 export interface BuildResultsInput {
   snapshots: readonly Snapshot[]
@@ -194,6 +252,8 @@ export interface BuildResultsInput {
   run: RunInfo
   /** A collection older than this many days before run.startedAt is stale. Default 7. */
   staleAfterDays?: number
+  /** Earlier runs from the store (historyFromStore). */
+  history?: ResultsHistory
 }
 
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
@@ -326,5 +386,6 @@ export function buildResults(input: BuildResultsInput): Results {
     scores: {overall: {...evaluation.scores.overall}, groups: evaluation.scores.groups.map((g) => ({...g}))},
     waivers: (input.waivers ?? []).map((w) => defined({check: w.check, hosts: w.hosts, groups: w.groups, reason: w.reason, approver: w.approver, expires: w.expires, source: w.source, expired: isExpired(w, now), applied: applied(w)})),
     dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, sections, issues},
+    ...(input.history ? {history: input.history} : {}),
   }
 }

@@ -1,6 +1,6 @@
 import type {HostReport, Results} from '../model/results.js'
 import type {Formatter, Labels, Lang} from './locale.js'
-import {bars, donut, gauge, type Slice} from './svg-charts.js'
+import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 const WEIGHT: Record<string, number> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
@@ -120,11 +120,99 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     sectionReasons,
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
     staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),
+    history: historyView(results, L, f, title),
     title,
     f,
   }
 }
 export type HtmlView = ReturnType<typeof htmlView>
+
+/** A package list longer than this starts folded. */
+const OPEN_UP_TO = 12
+const DAY = 86_400_000
+
+/** Whole days from `iso` to `until`, or null when never. */
+export function daysSince(iso: string | null | undefined, until: string): number | null {
+  if (!iso) return null
+  return Math.max(0, Math.floor((Date.parse(until) - Date.parse(iso)) / DAY))
+}
+
+/** The history part of the page: the trend chart, changes since the last run in counts and tables, hosts not seen lately. */
+export function historyView(results: Results, L: (k: string) => string, f: Formatter, title: (pack: string, id: string) => string) {
+  const hist = results.history
+  if (!hist) return undefined
+  const start = results.run.startedAt
+  const trend = hist.trend.length
+    ? trendLine(
+        hist.trend.map((r) => ({label: f.date(r.startedAt), value: r.score, title: `${L('trend.run')} ${r.run} — ${f.dateTime(r.startedAt)}: ${f.num(r.score, 1)}`})),
+        L('trend.title'),
+      )
+    : ''
+  const c = hist.changes
+  const sum = (n: (h: NonNullable<typeof c>['changed'][number]) => number) => (c ? c.changed.reduce((t, h) => t + n(h), 0) : 0)
+  const finding = (x: {host: string; pack: string; check: string; severity: string; reason?: string}) => ({...x, title: title(x.pack, x.check)})
+  const bySeverity = (a: {severity: string}, b: {severity: string}) => SEVERITIES.indexOf(a.severity as never) - SEVERITIES.indexOf(b.severity as never)
+  const changes = c && {
+    since: c.since,
+    counts: {
+      appeared: c.hosts.appeared.length,
+      disappeared: c.hosts.disappeared.length,
+      changedHosts: c.changed.filter((h) => h.hardware.length + h.os.length + h.packages.added.length + h.packages.removed.length + h.packages.upgraded.length + h.packages.downgraded.length > 0).length,
+      os: c.changed.filter((h) => h.os.length > 0).length,
+      hardware: c.changed.filter((h) => h.hardware.length > 0).length,
+      added: sum((h) => h.packages.added.length),
+      removed: sum((h) => h.packages.removed.length),
+      upgraded: sum((h) => h.packages.upgraded.length),
+      downgraded: sum((h) => h.packages.downgraded.length),
+      findingsNew: c.findings?.new.length ?? null,
+      findingsFixed: c.findings?.fixed.length ?? null,
+    },
+    appeared: c.hosts.appeared,
+    disappeared: c.hosts.disappeared,
+    os: c.changed.flatMap((h) => h.os.map((x) => ({host: h.host, ...x}))),
+    hardware: c.changed.flatMap((h) => h.hardware.map((x) => ({host: h.host, ...x}))),
+    packages: c.changed
+      .map((h) => {
+        const p = h.packages
+        const rows = [
+          ...p.added.map((x) => ({kind: 'added', name: x.name, arch: x.architecture ?? '', from: '', to: x.version})),
+          ...p.removed.map((x) => ({kind: 'removed', name: x.name, arch: x.architecture ?? '', from: x.version, to: ''})),
+          ...p.upgraded.map((x) => ({kind: 'upgraded', name: x.name, arch: x.architecture ?? '', from: x.from, to: x.to})),
+          ...p.downgraded.map((x) => ({kind: 'downgraded', name: x.name, arch: x.architecture ?? '', from: x.from, to: x.to})),
+        ]
+        return {host: h.host, added: p.added.length, removed: p.removed.length, upgraded: p.upgraded.length, downgraded: p.downgraded.length, rows, open: rows.length <= OPEN_UP_TO}
+      })
+      .filter((h) => h.rows.length > 0),
+    notCompared: c.changed.flatMap((h) => h.notCompared.map((text) => ({host: h.host, text}))),
+    findingsNew: (c.findings?.new ?? []).map(finding).sort(bySeverity),
+    findingsFixed: (c.findings?.fixed ?? []).map(finding).sort(bySeverity),
+    findingsNote: c.findingsNote,
+  }
+  const findingLists = changes
+    ? [
+        {kind: 'new', label: 'changes.findingsNew', rows: changes.findingsNew},
+        {kind: 'fixed', label: 'changes.findingsFixed', rows: changes.findingsFixed},
+      ]
+        .filter((l) => l.rows.length > 0)
+        .map((l) => ({...l, open: l.rows.length <= OPEN_UP_TO}))
+    : []
+  const seen = hist.seen.map((h) => ({...h, days: daysSince(h.lastSeen, start)}))
+  const inRun = new Set(results.hosts.map((h) => h.name))
+  return {
+    trend,
+    runs: hist.trend.length,
+    changes,
+    /** New and fixed findings, each folded when long. */
+    findingLists,
+    /** Hosts the store knows not collected for longer than staleAfterDays, this run's included. */
+    stale: seen.filter((h) => h.stale).map((h) => ({...h, inRun: inRun.has(h.host)})),
+    staleAfterDays: hist.staleAfterDays,
+    /** Host → whole days since it was last collected, for this run's hosts that were not collected. */
+    lastSeen: Object.fromEntries(
+      results.hosts.filter((h) => h.status !== 'ok' && h.status !== 'partial').map((h) => [h.name, seen.find((x) => x.host === h.name)?.days ?? null]),
+    ) as Record<string, number | null>,
+  }
+}
 
 /**
  * What the page's script needs to draw a host's details on demand: per host only what the details show

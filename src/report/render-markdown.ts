@@ -7,6 +7,27 @@ function md(text: string | undefined): string {
   return (text ?? '').replace(/[\r\n]+/g, ' ').replace(/([\\`*_{}[\]()#+!|<>~])/g, '\\$1')
 }
 
+/** What changed since the previous run, in one paragraph (a report of a stored run); nothing otherwise. */
+function changesParagraph(results: Results, L: (k: string) => string, f: ReturnType<typeof formatter>): string[] {
+  const h = results.history
+  if (!h) return []
+  const c = h.changes
+  if (!c) return [`## ${L('changes.title')}`, '', L('changes.first'), '']
+  const prev = h.trend.at(-2)
+  const sum = (k: 'added' | 'removed' | 'upgraded' | 'downgraded') => c.changed.reduce((n, x) => n + x.packages[k].length, 0)
+  const hosts = (names: string[]) => `${f.num(names.length)}${names.length ? ` (${names.slice(0, 5).map(md).join(', ')}${names.length > 5 ? ` +${names.length - 5}` : ''})` : ''}`
+  const parts = [
+    ...(prev ? [`${L('changes.score')}: ${f.num(prev.score, 1)} → ${f.num(results.scores.overall.score, 1)}`] : []),
+    `${L('changes.appeared')}: ${hosts(c.hosts.appeared)}`,
+    `${L('changes.disappeared')}: ${hosts(c.hosts.disappeared)}`,
+    `${L('changes.os')}: ${f.num(c.changed.filter((x) => x.os.length).length)}`,
+    `${L('changes.hardware')}: ${f.num(c.changed.filter((x) => x.hardware.length).length)}`,
+    `${L('changes.packages')}: +${f.num(sum('added'))} −${f.num(sum('removed'))} ↑${f.num(sum('upgraded'))} ↓${f.num(sum('downgraded'))}`,
+    c.findings ? `${L('changes.findingsNew')}: ${f.num(c.findings.new.length)}, ${L('changes.findingsFixed')}: ${f.num(c.findings.fixed.length)}` : L('changes.findingsNotCompared'),
+  ]
+  return [`## ${L('changes.title')}`, '', `${parts.join(' · ')}.`, '']
+}
+
 /** A short summary for mail or chat: score, hosts by status, failures by severity, top risks. */
 export function renderMarkdown(results: Results, lang: Lang, templateDir?: string): string {
   const t = loadLabels(lang, templateDir)
@@ -14,6 +35,7 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
   const L = (k: string) => t[k] ?? k
   const out = [`# ${L('title')}`, '', `${L('generated')}: ${f.dateTime(results.run.startedAt)} · ${md(results.run.operator)}`, '']
   out.push(`**${L('summary.score')}: ${f.num(results.scores.overall.score, 1)}** · ${L('summary.hosts')}: ${f.num(results.hosts.length)}`, '')
+  out.push(...changesParagraph(results, L, f))
   out.push(`## ${L('summary.hostsByStatus')}`, '')
   for (const c of CATEGORIES) out.push(`- ${L(`cat.${c}`)}: ${f.num(results.hosts.filter((h) => categoryOf(h) === c).length)}`)
   out.push('', `## ${L('summary.findingsBySeverity')}`, '')

@@ -2,7 +2,7 @@ import {hostname, userInfo} from 'node:os'
 
 import {TOOL_VERSION} from '../collect/tool-version.js'
 import {builtinPackNames, packFile} from '../engine/checks/builtin-packs.js'
-import {loadPack} from '../engine/checks/pack.js'
+import {loadPack, type Pack} from '../engine/checks/pack.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../engine/load-snapshots.js'
 import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
@@ -24,6 +24,15 @@ export interface InputOptions {
 export function resultsFromInput(args: readonly string[], options: InputOptions = {}): Results {
   if (isResultsFile(args)) return readResults(args[0]!)
   const startedAt = new Date().toISOString()
+  const {packs, waivers} = packsAndWaivers(options)
+  const snapshots = loadSnapshots(args)
+  const evaluation = evaluateRun(snapshots, packs, {waivers})
+  const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
+  return buildResults({snapshots, packs, evaluation, waivers, run})
+}
+
+/** The packs (default every built-in one) and the waivers the options name, warning about waivers of unknown checks. */
+export function packsAndWaivers(options: InputOptions): {packs: Pack[]; waivers: Waiver[]} {
   const packs = (options.packs ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
   let waivers: Waiver[] = []
   if (options.waiversFile) {
@@ -36,8 +45,5 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
     }
   }
   for (const w of unknownChecks(waivers, packs)) options.warn?.(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
-  const snapshots = loadSnapshots(args)
-  const evaluation = evaluateRun(snapshots, packs, {waivers})
-  const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
-  return buildResults({snapshots, packs, evaluation, waivers, run})
+  return {packs, waivers}
 }

@@ -62,3 +62,46 @@ export function gauge(score: number | null, caption: string): string {
     `<text x="90" y="86" text-anchor="middle" class="gauge-value">${escapeXml(score === null ? '–' : String(score))}</text></svg>`
   )
 }
+
+export interface TrendPoint {
+  /** Under the point's column, e.g. a localised date. */
+  label: string
+  /** 0–100, or null where the run has no score (not judged). */
+  value: number | null
+  /** The point's tooltip. */
+  title: string
+}
+
+/** Scores over runs as a line with a dot per run (oldest left), axis 0–100. Text is escaped. */
+export function trendLine(points: readonly TrendPoint[], caption: string, width = 320): string {
+  const h = 150
+  const left = 34
+  const right = 14
+  const top = 10
+  const plotH = 100
+  const step = points.length > 1 ? (width - left - right) / (points.length - 1) : 0
+  const x = (i: number) => (points.length > 1 ? left + i * step : (left + width - right) / 2)
+  const y = (v: number) => top + plotH - (Math.max(0, Math.min(100, v)) / 100) * plotH
+  const grid = [0, 50, 100]
+    .map((v) => `<line class="trend-grid" x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}"/><text class="trend-axis" x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`)
+    .join('')
+  const scored = points.map((p, i) => ({p, i})).filter((e): e is {p: TrendPoint & {value: number}; i: number} => e.p.value !== null)
+  const line = scored.length > 1 ? `<polyline class="trend-line" fill="none" stroke-width="2" points="${scored.map((e) => `${x(e.i).toFixed(1)},${y(e.p.value).toFixed(1)}`).join(' ')}"/>` : ''
+  const dots = scored
+    .map((e) => {
+      const cls = e.p.value >= 90 ? 'good' : e.p.value >= 70 ? 'fair' : 'poor'
+      return `<circle class="trend-dot gauge-${cls}" cx="${x(e.i).toFixed(1)}" cy="${y(e.p.value).toFixed(1)}" r="4"><title>${escapeXml(e.p.title)}</title></circle>`
+    })
+    .join('')
+  // a label under every point when they fit, else under the first, the last and a few between
+  const every = Math.max(1, Math.ceil(points.length / 4))
+  const labels = points
+    .map((p, i) => {
+      if (i % every !== 0 && i !== points.length - 1) return ''
+      // the first and last labels lean inwards so the plot's edges do not cut them
+      const anchor = points.length === 1 ? 'middle' : i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'
+      return `<text class="trend-axis" x="${x(i).toFixed(1)}" y="${h - 18}" text-anchor="${anchor}">${escapeXml(p.label)}</text>`
+    })
+    .join('')
+  return `<svg class="trend" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${escapeXml(caption)}">${grid}${line}${dots}${labels}</svg>`
+}

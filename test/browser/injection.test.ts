@@ -5,9 +5,13 @@ import path from 'node:path'
 import type {Browser} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {evaluateRun} from '../../src/engine/evaluate-run.js'
 import type {Waiver} from '../../src/engine/waivers.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
+import {historyFromStore} from '../../src/report/history-from-store.js'
 import {writeReports} from '../../src/report/write-reports.js'
+import {openStore} from '../../src/store/store.js'
+import {withData} from '../support/snapshots.js'
 import {builtinPacks, fleet, kernelDrift, resultsOf} from '../unit/report/fleet.js'
 import {launchChromium, openWatched, type Watched} from './browser.js'
 
@@ -29,6 +33,7 @@ function inject(value: unknown, key = ''): unknown {
 let dir: string
 let browser: Browser
 let w: Watched
+let pkgs0name: string
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-inject-'))
@@ -39,6 +44,25 @@ beforeAll(async () => {
   const results = resultsOf(snaps, {packs, waivers, fleet: [{...drift, subject: P, reason: P, scope: {kind: 'group', name: P}, majority: {value: P, hosts: [P]}, outliers: [{host: P, value: P}, ...drift.outliers], unknown: [{host: P, reason: P}]}]})
   results.run.operator = P
   results.run.source = P
+  // history from a store: ten days earlier the last host was missing, the first lacked a package and the second ran another kernel
+  const store = openStore(path.join(dir, 'hatang.db'))
+  const start = results.run.startedAt
+  const earlierAt = new Date(Date.parse(start) - 10 * 86_400_000).toISOString()
+  const pkgs = snaps[0]!.sections.packages.data!
+  pkgs0name = pkgs.items[0]!.name
+  const earlier = snaps.slice(0, -1).map((s, i) => {
+    const e = i === 0 ? withData(s, 'packages', {...pkgs, items: pkgs.items.slice(1)}) : i === 1 ? withData(s, 'os', {kernel: `4.19.0${P}`}) : structuredClone(s)
+    e.meta.collectedAt = earlierAt
+    return e
+  })
+  for (const [run, at] of [[earlier, earlierAt], [snaps, start]] as [Snapshot[], string][]) {
+    const writer = store.beginRun({source: 'sweep', startedAt: new Date(at)})
+    for (const s of run) writer.addSnapshot(s)
+    writer.finish({evaluation: evaluateRun(run, packs, {waivers})})
+  }
+  results.history = historyFromStore(store, 2)
+  store.close()
+  expect(results.history.changes!.changed.length).toBeGreaterThan(1)
   await writeReports(results, {formats: ['html', 'junit', 'md', 'csv'], lang: 'vi', dir})
   browser = await launchChromium()
   w = await openWatched(browser, path.join(dir, 'hatang-report.html'))
@@ -66,13 +90,17 @@ describe('a report of hostile data', () => {
       handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
       svgs: document.querySelectorAll('svg').length,
     })`)
-    expect(dom).toEqual({scripts: 2, injected: 0, handlers: 0, svgs: 3})
+    expect(dom).toEqual({scripts: 2, injected: 0, handlers: 0, svgs: 4})
     const name = await p.textContent('#host-table tbody tr:first-child button.open')
     expect(name).toBe(`srv-0000${P}`)
     expect(await p.textContent('#detail-body h2')).toBe(`srv-0000${P}`)
     expect(await p.textContent('#sync')).toContain(P)
     expect(await p.textContent('#waivers')).toContain(P)
     expect(await p.textContent('#method')).toContain(P)
+    const changes = (await p.textContent('#changes')) ?? ''
+    expect(changes).toContain(`srv-0007${P}`)
+    expect(changes).toContain(`4.19.0${P}`)
+    expect(changes).toContain(pkgs0name)
     await p.screenshot({path: path.join(dir, 'injection.png'), fullPage: false})
   })
 

@@ -5,8 +5,12 @@ import path from 'node:path'
 import type {Browser} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {evaluateRun} from '../../src/engine/evaluate-run.js'
+import type {Snapshot} from '../../src/model/snapshot.js'
+import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
-import {fleet} from '../unit/report/fleet.js'
+import {withData} from '../support/snapshots.js'
+import {builtinPacks, fleet} from '../unit/report/fleet.js'
 import {FIRST_PAINT, launchChromium, openWatched, type Watched} from './browser.js'
 
 const N = 40
@@ -21,10 +25,21 @@ beforeAll(async () => {
   const hosts = fleet(N)
   mkdirSync(snaps)
   for (const s of hosts) writeFileSync(path.join(snaps, `${s.host.name}.json`), JSON.stringify(s))
-  for (const lang of ['vi', 'en']) {
-    const r = hatang(['report', snaps, '--format', 'html', '--lang', lang, '-o', path.join(dir, lang)])
-    expect(r.status, r.stderr).toBe(0)
+  // the Vietnamese report is of a stored run, with its history: the run before it lacked srv-0039 and had a package on srv-0000 since removed
+  const store = openStore(path.join(dir, 'hatang.db'))
+  const pkgs = hosts[0]!.sections.packages.data!
+  const before = [withData(hosts[0]!, 'packages', {...pkgs, items: [...pkgs.items, {name: '<script>alert(1)</script>', version: '1', manager: 'dpkg', status: 'ii'}]}), ...hosts.slice(1, -1)]
+  const start = Date.parse(hosts[0]!.meta.collectedAt)
+  for (const [snapshots, at] of [[before, start - 86_400_000], [hosts, start]] as [Snapshot[], number][]) {
+    const w = store.beginRun({source: 'sweep', startedAt: new Date(at)})
+    for (const s of snapshots) w.addSnapshot(s)
+    w.finish({evaluation: evaluateRun(snapshots, builtinPacks())})
   }
+  store.close()
+  const stored = hatang(['report', '2', '--store', path.join(dir, 'hatang.db'), '--format', 'html', '--lang', 'vi', '-o', path.join(dir, 'vi')])
+  expect(stored.status, stored.stderr).toBe(0)
+  const r = hatang(['report', snaps, '--format', 'html', '--lang', 'en', '-o', path.join(dir, 'en')])
+  expect(r.status, r.stderr).toBe(0)
   browser = await launchChromium()
   vi = await openWatched(browser, path.join(dir, 'vi', 'hatang-report.html'))
   en = await openWatched(browser, path.join(dir, 'en', 'hatang-report.html'))
@@ -52,6 +67,15 @@ describe('the HTML report in Chromium', () => {
     expect(await vi.page.locator('#summary h2').textContent()).toBe('Tóm tắt cho lãnh đạo')
     expect(await en.page.locator('#summary h2').textContent()).toBe('Executive summary')
     expect(await vi.page.locator('#host-table tbody tr').count()).toBe(N)
+    // the stored run's history: changes since the run before, and the trend of both runs
+    expect(await vi.page.locator('#changes h2').textContent()).toBe('Thay đổi kể từ lần chạy trước')
+    expect(await vi.page.locator('#changes [data-count="appeared"]').textContent()).toBe('1')
+    expect(await vi.page.locator('#changes details.changes-packages summary').textContent()).toContain('srv-0000')
+    expect(await vi.page.locator('#changes details.changes-packages code').first().textContent()).toBe('<script>alert(1)</script>')
+    expect(await vi.page.locator('#summary svg.trend circle').count()).toBe(2)
+    expect(await vi.page.locator('#summary svg.trend').isVisible()).toBe(true)
+    expect(await en.page.locator('#changes').count()).toBe(0)
+    expect(vi.problems).toEqual([])
   })
 
   it('sorts the host table by a column, both ways', async () => {

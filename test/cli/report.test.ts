@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Results} from '../../src/model/results.js'
 import {hatang} from '../support/cli.js'
 import {fleet} from '../unit/report/fleet.js'
+import {writeHistoryStore} from '../unit/report/history-store.js'
 
 let dir: string
 let snaps: string
@@ -125,5 +126,42 @@ describe('hatang report', () => {
     const r = hatang(['report', snaps, '--format', 'md', '-o', '/proc/hatang-report'])
     expect(r.status).toBe(5)
     expect(r.stderr).toMatch(/cannot write into \/proc\/hatang-report \(\w+\) — choose another folder with -o/)
+  })
+})
+
+describe('hatang report RUN --store', () => {
+  it('renders a stored run with its history; an unknown run exits 2 naming the list command', () => {
+    const file = path.join(dir, 'store', 'hatang.db')
+    writeHistoryStore(file)
+    const out = path.join(dir, 'run-2')
+    const r = hatang(['report', '2', '--store', file, '--format', 'json,html,md', '-o', out])
+    expect(r.status, r.stderr).toBe(0)
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results
+    expect(results.schemaVersion).toBe('1.1.0')
+    expect(results.run).toMatchObject({operator: 'auditor', hostsFile: '/etc/hatang/hosts.yaml', source: expect.stringMatching(/^run 2 \(sweep\) in .*hatang\.db$/)})
+    expect(results.hosts.map((h) => h.name)).toEqual(['srv-0000', 'srv-0001', 'srv-0002', 'srv-0003', 'srv-0004', 'srv-0099'])
+    expect(results.history!.trend.map((t) => t.run)).toEqual([1, 2])
+    expect(results.history!.changes!.hosts).toEqual({appeared: ['srv-0099'], disappeared: ['srv-0005'], compared: 5})
+    const html = readFileSync(path.join(out, 'hatang-report.html'), 'utf8')
+    expect(html).toContain('<h2>Thay đổi kể từ lần chạy trước</h2>')
+    expect(html).toContain('<svg class="trend"')
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('## Thay đổi kể từ lần chạy trước')
+
+    // run 3 was stored without judging: judged now with the packs asked for
+    const judged = hatang(['report', '3', '--store', file, '--pack', 'linux-server', '--format', 'json', '-o', path.join(dir, 'run-3'), '--json'])
+    expect(judged.status, judged.stderr).toBe(0)
+    const r3 = JSON.parse(readFileSync(path.join(dir, 'run-3', 'results.json'), 'utf8')) as Results
+    expect(r3.packs.map((p) => p.pack)).toEqual(['linux-server'])
+    expect(r3.hosts[0]!.results.length).toBeGreaterThan(0)
+    expect(r3.history!.changes!.findingsNote).toBe('run 3 was not judged (no check results stored)')
+
+    const unknown = hatang(['report', '9', '--store', file, '-o', path.join(dir, 'run-9')])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toMatch(/no run 9 in .*hatang\.db/)
+    expect(unknown.stderr).toContain("'hatang runs list' shows the stored runs")
+    expect(() => readdirSync(path.join(dir, 'run-9'))).toThrow()
+    const noStore = hatang(['report', '2', '--store', path.join(dir, 'nowhere.db'), '-o', path.join(dir, 'run-9')])
+    expect(noStore.status).toBe(2)
+    expect(noStore.stderr).toMatch(/no store at .*nowhere\.db/)
   })
 })

@@ -52,6 +52,7 @@ describe('buildResults', () => {
     expect(c.title.vi).toBe('SSH không cho phép tài khoản root đăng nhập bằng mật khẩu')
     expect(c.remediation.en).toMatch(/PermitRootLogin no/)
     expect(results.packs.map((p) => p.pack)).toEqual(expect.arrayContaining(['linux-server', 'linux-workstation', 'efficiency', 'fleet-sync']))
+    expect(results.packs.find((p) => p.pack === 'linux-server')).toMatchObject({checks: results.checks.filter((x) => x.pack === 'linux-server').length})
     expect(results.packs.reduce((n, p) => n + p.checks, 0)).toBe(results.checks.length)
     expect(new Set(results.checks.map((x) => x.id)).size).toBe(results.checks.length)
   })

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {bars, donut, gauge} from '../../../src/report/svg-charts.js'
+import {bars, donut, gauge, trendLine} from '../../../src/report/svg-charts.js'
 
 const evil = `</text><script>alert(1)</script><text onload="x">`
 
@@ -25,5 +25,24 @@ describe('inline SVG charts', () => {
   it('shows a score, or a dash when nothing was scored', () => {
     expect(gauge(87.5, 'score')).toContain('>87.5</text>')
     expect(gauge(null, 'score')).toContain('>–</text>')
+  })
+
+  it('draws a trend: a dot per scored run at its height, a line through them, labels escaped', () => {
+    const svg = trendLine(
+      [
+        {label: evil, value: 50, title: evil},
+        {label: 'b', value: null, title: 'not judged'},
+        {label: 'c', value: 100, title: 'c'},
+      ],
+      evil,
+      420,
+    )
+    const dots = [...svg.matchAll(/<circle class="trend-dot gauge-(\w+)" cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [m[1], Number(m[2]), Number(m[3])])
+    // plot 34…406 wide, 10…110 high: 50 halfway, 100 at the top; the run without a score has no dot
+    expect(dots).toEqual([['poor', 34, 60], ['good', 406, 10]])
+    expect(svg).toContain('<polyline class="trend-line" fill="none" stroke-width="2" points="34.0,60.0 406.0,10.0"/>')
+    expect(svg.match(/class="trend-axis" x="[\d.]+" y="132"/g)).toHaveLength(3)
+    expect(svg).not.toMatch(/<script|onload="/)
+    expect(trendLine([{label: 'only', value: 80, title: 't'}], 'one')).not.toContain('<polyline')
   })
 })

@@ -1,0 +1,61 @@
+import {countStatuses, type CheckResult, type HostResults} from '../engine/checks/run-checks.js'
+import {evaluateRun, type RunEvaluation} from '../engine/evaluate-run.js'
+import type {Waiver} from '../engine/waivers.js'
+import {buildResults, type Results} from '../model/results.js'
+import type {Store} from '../store/store.js'
+import {historyFromStore, type HistoryOptions} from './history-from-store.js'
+import {packsAndWaivers, type InputOptions} from './results-from-input.js'
+
+/** The waivers a judged run applied, as its stored results carry them (one per waiver source). */
+function appliedWaivers(results: readonly CheckResult[]): Waiver[] {
+  const bySource = new Map<string, Waiver & {hosts: string[]}>()
+  for (const r of results) {
+    if (!r.waiver) continue
+    const w = bySource.get(r.waiver.source) ?? {check: r.check, hosts: [], reason: r.waiver.reason, approver: r.waiver.approver, expires: r.waiver.expires, source: r.waiver.source}
+    if (!w.hosts.includes(r.host)) w.hosts.push(r.host)
+    bySource.set(r.waiver.source, w)
+  }
+  return [...bySource.values()]
+}
+
+/** A judged run's evaluation as the store keeps it: results per host (with each host's check error), fleet findings, scores. */
+function storedEvaluation(store: Store, runId: number): RunEvaluation {
+  const results = store.results(runId)
+  const byHost = new Map<string, CheckResult[]>()
+  for (const r of results) byHost.set(r.host, [...(byHost.get(r.host) ?? []), r])
+  const hosts = store.hosts(runId).map((h): HostResults => {
+    const rs = byHost.get(h.host) ?? []
+    return {host: h.host, results: rs, counts: countStatuses(rs), ...(h.checkError ? {error: h.checkError} : {})}
+  })
+  return {hosts, fleet: store.fleet(runId), scores: store.scores(runId)!}
+}
+
+/**
+ * The results of a stored run with its history: judged as it was stored when it was judged (the packs only give
+ * the checks' texts; --waivers is not applied again), else judged now with the packs and waivers.
+ * Throws StoreError (exit 2) for a run that is unknown or not complete.
+ */
+export function resultsFromStore(store: Store, runId: number, options: InputOptions & HistoryOptions = {}): Results {
+  const record = store.completeRun(runId)
+  const judged = store.judged(runId)
+  if (judged && options.waiversFile) options.warn?.(`warning: run ${runId} was judged when it was stored: --waivers ${options.waiversFile} is not applied again`)
+  const {packs, waivers} = packsAndWaivers(judged ? {...options, waiversFile: undefined} : options)
+  const snapshots = store.snapshots(runId)
+  const evaluation = judged ? storedEvaluation(store, runId) : evaluateRun(snapshots, packs, {waivers})
+  return buildResults({
+    snapshots,
+    packs,
+    evaluation,
+    waivers: judged ? appliedWaivers(evaluation.hosts.flatMap((h) => h.results)) : waivers,
+    run: {
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? record.startedAt,
+      toolVersion: record.toolVersion,
+      operator: record.operator ?? 'unknown',
+      source: `run ${runId} (${record.source}) in ${store.file}`,
+      ...(record.hostsFile ? {hostsFile: record.hostsFile} : {}),
+    },
+    ...(options.staleAfterDays !== undefined ? {staleAfterDays: options.staleAfterDays} : {}),
+    history: historyFromStore(store, runId, options),
+  })
+}

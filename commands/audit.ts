@@ -27,6 +27,7 @@ import {LocalTransport} from '../src/transport/local-transport.js'
 import {TOOL_VERSION} from '../src/collect/tool-version.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
 import {buildResults} from '../src/model/results.js'
+import {historyFromStore} from '../src/report/history-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
 import {REPORT_FORMATS, renderReports, type ReportFormat} from '../src/report/write-reports.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
@@ -81,6 +82,7 @@ export default class Audit extends StoreCommand {
     'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (changed keys are still refused).'}),
     'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
     native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
+    'stale-after': Flags.integer({default: 7, min: 0, max: 3650, summary: 'The report flags hosts not collected for more than this many days as stale.', helpValue: 'DAYS'}),
   }
 
   async run(): Promise<AuditOutcome> {
@@ -145,7 +147,7 @@ export default class Audit extends StoreCommand {
     const startedAt = new Date()
     const writer: RunWriter = store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
     try {
-      return await this.auditRun(file, flags, hosts, packs, waivers, log, writer, formats, startedAt)
+      return await this.auditRun(file, flags, hosts, packs, waivers, log, store, writer, formats, startedAt)
     } catch (error) {
       writer.abandon(`audit failed: ${(error as Error).message}`)
       throw error
@@ -159,6 +161,7 @@ export default class Audit extends StoreCommand {
     packs: Pack[],
     waivers: Waiver[],
     log: AuditLog,
+    store: Store,
     writer: RunWriter,
     formats: ReportFormat[],
     startedAt: Date,
@@ -205,6 +208,9 @@ export default class Audit extends StoreCommand {
         source: file ? path.resolve(file) : 'this machine',
         ...(file ? {hostsFile: path.resolve(file)} : {}),
       },
+      staleAfterDays: flags['stale-after'],
+      // the trend of the runs so far and what changed since the previous complete run
+      history: historyFromStore(store, record.id, {staleAfterDays: flags['stale-after']}),
     })
     const files = await this.writeReports(results, formats, flags, stamp(startedAt))
     const exitCode = interrupted ? ExitCode.Interrupted : notCollected.length > 0 ? ExitCode.Unreachable : blocking > 0 ? ExitCode.Findings : ExitCode.Ok
@@ -229,11 +235,13 @@ export default class Audit extends StoreCommand {
     return outcome
   }
 
-  /** The reports, named hatang-report-YYYYMMDD-HHMM.* in the output folder, each written atomically. */
+  /**
+   * The reports, named hatang-report-YYYYMMDD-HHMM.* in the output folder, each written atomically. A second audit
+   * within the same minute never overwrites the first one's reports: it adds -2, -3, … to the name.
+   */
   private async writeReports(results: Parameters<typeof renderReports>[0], formats: ReportFormat[], flags: Interfaces.InferredFlags<typeof Audit.flags>, when: string): Promise<string[]> {
     const dir = path.resolve(flags['output-dir'])
-    const base = `hatang-report-${when}`
-    const names: Record<string, string> = {'hatang-report.html': `${base}.html`, 'results.json': `${base}.json`, 'summary.md': `${base}.md`, 'junit.xml': `${base}-junit.xml`}
+    const namesOf = (base: string): Record<string, string> => ({'hatang-report.html': `${base}.html`, 'results.json': `${base}.json`, 'summary.md': `${base}.md`, 'junit.xml': `${base}-junit.xml`})
     let rendered
     try {
       rendered = renderReports(results, {formats, lang: flags.lang as 'vi' | 'en', ...(flags.template ? {templateDir: flags.template} : {})})
@@ -241,6 +249,10 @@ export default class Audit extends StoreCommand {
       if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
       throw error
     }
+    let base = `hatang-report-${when}`
+    const target = (b: string, name: string) => path.join(dir, namesOf(b)[name] ?? `${b}-${name}`)
+    for (let n = 2; rendered.some((r) => existsSync(target(base, r.name))); n++) base = `hatang-report-${when}-${n}`
+    const names = namesOf(base)
     const files: string[] = []
     for (const r of rendered) {
       const file = path.join(dir, names[r.name] ?? `${base}-${r.name}`)

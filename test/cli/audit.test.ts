@@ -149,6 +149,21 @@ describe('hatang audit of a loopback fleet', () => {
     expect(text).toContain('hatang-e2e-beta')
     expect(text).toContain('hatang-e2e-alpha')
     expect(readFileSync(path.join(work, 'fleet.log'), 'utf8')).toMatch(/host web2: ok\n(.*\n)*.*stored as run 2/)
+
+    // the second report shows the same changes, and the first report is still there beside it
+    const reports = readdirSync(path.join(work, 'reports')).filter((f) => f.endsWith('.html'))
+    expect(reports).toHaveLength(2)
+    const html = readFileSync(outcome.files.find((f) => f.endsWith('.html'))!, 'utf8')
+    const at = html.indexOf('<section id="changes">')
+    expect(at).toBeGreaterThan(0)
+    const changes = html.slice(at, html.indexOf('</section>', at))
+    expect(changes).toContain('run 1')
+    expect(changes).toContain('hatang-e2e-beta')
+    expect(changes).toContain('hatang-e2e-alpha')
+    expect(changes).toContain('web2')
+    expect(changes).not.toContain('web1')
+    // and a trend of the two runs
+    expect(html).toContain(`class="trend-line"`)
   }, 240_000)
 
   it('survives kill -9 mid-sweep: the store stays readable, earlier runs intact, and the next audit runs normally', async () => {

@@ -6,7 +6,7 @@ import {loadPack, type Pack} from '../../src/engine/checks/pack.js'
 import {ConfigError} from '../../src/hosts/config-error.js'
 
 export default class PacksShow extends BaseCommand {
-  static override summary = 'Show the checks of a pack: id, severity and title.'
+  static override summary = 'Show the checks of a pack: severity, id, TCVN 11930 group and title; fleet checks after.'
   static override examples = ['<%= config.bin %> packs show linux-server', '<%= config.bin %> packs show ./our-rules.yaml --lang vi']
   static override args = {pack: Args.string({required: true, description: 'a built-in pack name or a pack file'})}
   static override flags = {lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the titles.'})}
@@ -24,7 +24,12 @@ export default class PacksShow extends BaseCommand {
     const lang = flags.lang as 'vi' | 'en'
     if (!this.jsonEnabled()) {
       this.log(`${pack.pack} ${pack.version} — ${pack.title[lang]}`)
-      for (const c of pack.checks) this.log(`  ${c.severity.padEnd(8)} ${c.id.padEnd(28)} ${c.title[lang]}`)
+      const line = (c: {severity: string; id: string; title: {vi: string; en: string}; references?: {tcvn?: {group: string}}}) =>
+        this.log(`  ${c.severity.padEnd(8)} ${c.id.padEnd(32)} ${(c.references?.tcvn?.group ?? '-').padEnd(11)} ${c.title[lang]}`)
+      if (pack.checks.length > 0) this.log(`${pack.checks.length} checks on each host (severity, id, TCVN 11930 group, title):`)
+      for (const c of pack.checks) line(c)
+      if (pack.fleet?.length) this.log(`${pack.fleet.length} fleet checks, across the hosts of a group, a role or the whole run:`)
+      for (const c of pack.fleet ?? []) line(c)
     }
     return pack
   }

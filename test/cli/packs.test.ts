@@ -1,0 +1,41 @@
+import {readFileSync} from 'node:fs'
+
+import {parse} from 'yaml'
+import {describe, expect, it} from 'vitest'
+
+import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
+import {hatang} from '../support/cli.js'
+
+/** The pack files as written, read without hatang's loader: what the commands show must match them. */
+const raw = (name: string) => parse(readFileSync(packFile(name), 'utf8')) as {pack: string; checks?: {id: string}[]; fleet?: {id: string; references?: {tcvn?: {group: string}}}[]}
+
+describe('hatang packs', () => {
+  it('list counts per-host and fleet checks of every built-in pack', () => {
+    const r = hatang(['packs', 'list', '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    const rows = JSON.parse(r.stdout) as {pack: string; checks: number; fleetChecks: number}[]
+    expect(rows.map((x) => x.pack)).toEqual(builtinPackNames())
+    for (const row of rows) {
+      const file = raw(row.pack)
+      expect(row).toMatchObject({checks: file.checks?.length ?? 0, fleetChecks: file.fleet?.length ?? 0})
+    }
+    expect(rows.find((x) => x.pack === 'fleet-sync')!.fleetChecks).toBeGreaterThan(0)
+    const text = hatang(['packs', 'list']).stdout
+    expect(text).toMatch(new RegExp(`^fleet-sync\\s+\\S+\\s+${raw('fleet-sync').fleet!.length} fleet checks`, 'm'))
+    expect(text).toMatch(new RegExp(`^linux-server\\s+\\S+\\s+${raw('linux-server').checks!.length} checks`, 'm'))
+  })
+
+  it('show lists the fleet checks of a fleet pack with their TCVN group', () => {
+    const r = hatang(['packs', 'show', 'fleet-sync'])
+    expect(r.status, r.stderr).toBe(0)
+    const fleet = raw('fleet-sync').fleet!
+    for (const c of fleet) expect(r.stdout).toMatch(new RegExp(`^  \\S+\\s+${c.id.replaceAll('.', '\\.')}\\s+${c.references?.tcvn?.group ?? '-'}\\s`, 'm'))
+    expect(r.stdout).toContain(`${fleet.length} fleet checks`)
+  })
+
+  it('show of an unknown pack is a usage error', () => {
+    const r = hatang(['packs', 'show', 'no-such-pack'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/no pack 'no-such-pack'/)
+  })
+})

@@ -96,7 +96,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
       clock = {
         hostTime: new Date(batch.header.hostTimeMs).toISOString(),
         auditorTime: new Date(mid).toISOString(),
-        skewMs: Math.round(batch.header.hostTimeMs - mid),
+        skewMs: Math.round(batch.header.hostTimeMs - mid) || 0, // never -0 in the JSON reading
         uncertaintyMs: Math.max(0, Math.round((batch.headerReceivedAtMs - batch.sentAtMs) / 2)),
       }
     }

@@ -1,8 +1,7 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
@@ -15,11 +14,13 @@ import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
+import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 
-export default class Check extends BaseCommand {
+export default class Check extends StoreCommand {
   static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
   static override description =
-    'Reads snapshots (files from collect -o, or the folder a sweep wrote) and evaluates every check of the packs. Where a ' +
+    'Reads snapshots (files from collect -o, the folder a sweep wrote, or a run of the store given by its id) and ' +
+    'evaluates every check of the packs. Where a ' +
     "check's data is unavailable the result is unknown, with the reason, never pass; a host where no check applies is an error. " +
     'Waived results (--waivers) never fail the run; an expired waiver is noted and waives nothing. Each host, group and the ' +
     'whole run get a score weighted by severity. Fleet checks (the fleet-sync pack) compare hosts of a group, role or the whole ' +
@@ -30,14 +31,16 @@ export default class Check extends BaseCommand {
     '<%= config.bin %> check web01.json --pack linux-server --pack ./our-rules.yaml --fail-on critical',
     '<%= config.bin %> check snap.json --lang vi --json',
     '<%= config.bin %> check snaps/ --waivers waivers.yaml',
+    '<%= config.bin %> check 12 --pack ./our-rules.yaml --store /var/lib/hatang/hatang.db',
   ]
   static override strict = false
-  static override args = {snapshots: Args.string({required: true, description: 'snapshot files, or folders of them'})}
+  static override args = {snapshots: Args.string({required: true, description: 'snapshot files, folders of them, or a stored run id'})}
   static override flags = {
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a check at or above this severity fails.'}),
     lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of titles in the summary.'}),
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
+    store: storeFlag,
   }
 
   async run(): Promise<{packs: {pack: string; version: string; checks: number; fleet?: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores}> {
@@ -52,7 +55,9 @@ export default class Check extends BaseCommand {
       throw error
     }
     for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
-    const snapshots = this.snapshots(argv as string[])
+    const args = argv as string[]
+    // a whole number that names no file is a run of the store, judged again with these packs and waivers
+    const snapshots = args.length === 1 && /^\d+$/.test(args[0]!) && !existsSync(args[0]!) ? this.storedRun(this.runId(args[0]!), flags.store) : this.snapshots(args)
     const {hosts, scores, fleet} = evaluateRun(snapshots, packs, {waivers})
     if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
@@ -70,6 +75,20 @@ export default class Check extends BaseCommand {
       return this.usageError(`${file}: cannot read the waivers file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
     return loadWaivers(file, text)
+  }
+
+  /** The snapshots of a stored run; an interrupted run's collected hosts, with a warning. Read-only. */
+  private storedRun(id: number, file: string | undefined): Snapshot[] {
+    return this.withStore(
+      file,
+      (store) => {
+        const run = store.run(id)
+        if (run?.state !== 'interrupted') store.completeRun(id)
+        else this.logToStderr(`warning: run ${id} was interrupted: judging the ${run.hosts.total} hosts it stored`)
+        return store.snapshots(id)
+      },
+      {create: false},
+    )
   }
 
   /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */

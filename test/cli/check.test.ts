@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {HostResults} from '../../src/engine/checks/run-checks.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {validateSnapshot} from '../../src/model/validate.js'
+import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
 import {withData, withSection} from '../support/snapshots.js'
 
@@ -163,6 +164,26 @@ describe('hatang check --waivers', () => {
     const broken = hatang(['check', bad, '--waivers', live])
     expect(broken.status).toBe(2)
     expect(broken.stderr).toMatch(/waivers\.yaml:2:5 \/waivers\/0 must have required property 'approver'/)
+  })
+})
+
+describe('hatang check RUN', () => {
+  it('judges a stored run again with the packs given; an unknown run or a missing store exits 2', () => {
+    const file = path.join(dir, 'store.db')
+    const store = openStore(file)
+    const snaps = [good, bad].map((f) => JSON.parse(readFileSync(f, 'utf8')) as Snapshot)
+    store.storeRun({source: 'import'}, snaps)
+    store.close()
+    const fromRun = hatang(['check', '1', '--store', file, '--pack', 'linux-server', '--json'])
+    expect(fromRun.status, fromRun.stderr).toBe(1)
+    const fromFiles = hatang(['check', good, bad, '--pack', 'linux-server', '--json'])
+    const hosts = (r: typeof fromRun) => (JSON.parse(r.stdout) as {hosts: HostResults[]}).hosts
+    expect(hosts(fromRun).map((h) => h.host).sort()).toEqual(['bad', 'good'])
+    for (const h of hosts(fromFiles)) expect(hosts(fromRun).find((x) => x.host === h.host)).toEqual(h)
+    const unknown = hatang(['check', '7', '--store', file])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toMatch(/no run 7 in .*store\.db/)
+    expect(hatang(['check', '1', '--store', path.join(dir, 'none.db')]).status).toBe(2)
   })
 })
 

@@ -230,7 +230,7 @@ export default class Audit extends StoreCommand {
     }
     log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
     log.line(`exit ${exitCode}`)
-    if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color))
+    if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color, flags.lang as 'vi' | 'en'))
     process.exitCode = exitCode
     return outcome
   }

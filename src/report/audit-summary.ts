@@ -54,19 +54,51 @@ export function topFindings(evaluation: RunEvaluation, titles: (pack: string, ch
     .slice(0, limit)
 }
 
-/** The audit's outcome in a few lines for the terminal (and the log). Pure. */
-export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance): string {
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** The summary's words; host statuses, check ids and severities in the listed lines stay as in the JSON and the log. */
+const LABELS = {
+  en: {
+    head: (collected: number, total: number, secs: string) => `hatang audit: ${collected} of ${plural(total, 'host')} collected in ${secs} s`,
+    interrupted: ' (interrupted)',
+    score: 'score',
+    findings: 'findings',
+    severity: {critical: 'critical', high: 'high', medium: 'medium', low: 'low', info: 'info'} as Record<Severity, string>,
+    blocking: (n: number, s: string) => `${plural(n, 'finding')} at or above ${s}`,
+    none: (s: string) => `no finding at or above ${s}`,
+    more: (n: number) => `… and ${n} more in the report`,
+    stored: (run: string) => `stored as run ${run}`,
+    wrote: 'wrote',
+  },
+  vi: {
+    head: (collected: number, total: number, secs: string) => `hatang audit: đã thu thập ${collected}/${total} máy trong ${secs} s`,
+    interrupted: ' (bị ngắt)',
+    score: 'điểm',
+    findings: 'phát hiện',
+    severity: {critical: 'nghiêm trọng', high: 'cao', medium: 'trung bình', low: 'thấp', info: 'thông tin'} as Record<Severity, string>,
+    blocking: (n: number, s: string) => `${n} phát hiện từ mức ${s} trở lên`,
+    none: (s: string) => `không có phát hiện từ mức ${s} trở lên`,
+    more: (n: number) => `… và ${n} phát hiện khác trong báo cáo`,
+    stored: (run: string) => `đã lưu thành lần chạy ${run}`,
+    wrote: 'đã ghi',
+  },
+}
+
+/** The audit's outcome in a few lines for the terminal (and, in English, the log). Pure. */
+export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: 'vi' | 'en' = 'en'): string {
+  const l = LABELS[lang]
   const out: string[] = []
   const secs = ((Date.parse(o.finishedAt) - Date.parse(o.startedAt)) / 1000).toFixed(1)
-  out.push(c.bold(`hatang audit: ${o.hosts.collected} of ${o.hosts.total} host${o.hosts.total === 1 ? '' : 's'} collected in ${secs} s`) + (o.interrupted ? c.red(' (interrupted)') : ''))
+  out.push(c.bold(l.head(o.hosts.collected, o.hosts.total, secs)) + (o.interrupted ? c.red(l.interrupted) : ''))
   for (const h of o.hosts.notCollected) out.push(c.red(`  ${h.status.padEnd(16)} ${h.name}${h.reason ? ` — ${h.reason.split('\n')[0]}` : ''}`))
-  out.push(`score ${o.score ?? '–'}   findings: ${SEVERITIES.map((s) => `${o.findings[s]} ${s}`).join(', ')}`)
+  out.push(`${l.score} ${o.score ?? '–'}   ${l.findings}: ${SEVERITIES.map((s) => `${o.findings[s]} ${l.severity[s]}`).join(', ')}`)
   if (o.failOn !== 'none') {
-    out.push(o.blocking > 0 ? c.red(`${o.blocking} finding${o.blocking === 1 ? '' : 's'} at or above ${o.failOn}`) : c.green(`no finding at or above ${o.failOn}`))
+    const at = l.severity[o.failOn]
+    out.push(o.blocking > 0 ? c.red(l.blocking(o.blocking, at)) : c.green(l.none(at)))
   }
   for (const f of o.top) out.push(`  ${c.red('✖')} ${f.severity.padEnd(8)} ${f.where}  ${f.check}  ${f.title}`)
-  if (o.blocking > o.top.length) out.push(c.dim(`  … and ${o.blocking - o.top.length} more in the report`))
-  if (o.run) out.push(`stored as run ${o.run}`)
-  for (const f of o.files) out.push(`wrote ${f}`)
+  if (o.blocking > o.top.length) out.push(c.dim(`  ${l.more(o.blocking - o.top.length)}`))
+  if (o.run) out.push(l.stored(o.run))
+  for (const f of o.files) out.push(`${l.wrote} ${f}`)
   return out.join('\n')
 }

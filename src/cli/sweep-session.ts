@@ -1,3 +1,4 @@
+import {askSecrets} from './ask-secrets.js'
 import {outputStyle} from './output-style.js'
 import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from './sweep-progress.js'
 import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
@@ -19,6 +20,8 @@ export interface SweepSessionOptions {
  * Ctrl-C quits at once). Shared by `sweep` and `audit`.
  */
 export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOptions): Promise<{outcomes: HostResult[]; interrupted: boolean}> {
+  // asked before any progress is drawn and any host contacted; nothing is asked without a terminal
+  const secrets = await askSecrets(hosts)
   const counter = new SweepCounter(hosts.length, o.concurrency)
   const errStyle = outputStyle(process.stderr)
   const progress: SweepProgress = o.quiet
@@ -38,6 +41,7 @@ export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOp
     commandTimeoutS: o.commandTimeoutS,
     connectTimeoutS: o.connectTimeoutS,
     acceptNew: o.acceptNew,
+    secrets,
     signal: abort.signal,
     onHostStart: (h) => progress.start(h),
     onHostDone: (x: HostOutcome) => {

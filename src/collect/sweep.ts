@@ -17,6 +17,7 @@ import {
   verifyHostKey,
   type KnownHostsEntry,
 } from '../transport/known-hosts.js'
+import type {SshSecrets} from '../transport/ssh-secrets.js'
 import {SshConnectError, SshTransport, type HostKeyVerifier} from '../transport/ssh-transport.js'
 import type {Transport} from '../transport/transport.js'
 import {collectHost, type CollectOptions} from './collect-host.js'
@@ -52,6 +53,8 @@ export interface SweepOptions {
   onHostDone?: (outcome: HostOutcome) => void
   /** Passed to collectHost (probes, batches); tests use it. */
   collect?: Pick<CollectOptions, 'probes' | 'parallelBatches'>
+  /** Passwords and key passphrases (default: the environment). */
+  secrets?: SshSecrets
 }
 
 export const DEFAULT_KNOWN_HOSTS = [path.join(os.homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
@@ -151,6 +154,7 @@ async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsC
       hostKeyAlgorithms: (h, port) => preferredHostKeyAlgorithms(entries, {host: h, port}),
       connectTimeoutMs: (host.connectTimeoutS ?? options.connectTimeoutS ?? 10) * 1000,
       maxChannels: Math.min(10, options.maxChannels ?? 8),
+      ...(options.secrets ? {secrets: options.secrets} : {}),
     },
     host.name,
   )

@@ -7,6 +7,7 @@ import {NodeSSH} from 'node-ssh'
 import type {AgentAuthMethod, ClientChannel, ConnectConfig, PasswordAuthMethod, PublicKeyAuthMethod} from 'ssh2'
 
 import {shQuote} from './shell-quote.js'
+import {envSecrets, isEncryptedKey, opensKey, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
 import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
 
@@ -60,12 +61,15 @@ export interface SshOptions {
   keepaliveIntervalMs?: number
   /** SSH agent socket; defaults to SSH_AUTH_SOCK. */
   agent?: string
+  /** Passwords and key passphrases; default: the environment (envSecrets). */
+  secrets?: SshSecrets
 }
 
 /** Host key algorithms ssh2 implements; asking for another one makes it throw. */
 const SSH2_HOST_KEY_ALGORITHMS = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
 
-const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f))
+/** The keys tried when a host names none, as OpenSSH tries them. */
+export const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f))
 
 /** Reads the type name at the start of an SSH wire-format public key. */
 export function keyTypeOf(blob: Buffer): string {
@@ -252,11 +256,12 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
   const socket = sock ?? (await openSocket(hop.host, hop.port, timeout))
   const keys = readKeys(hop.identityFiles)
   const agent = options.agent ?? process.env.SSH_AUTH_SOCK
-  const password = passwordEnv ? process.env[passwordEnv] : undefined
+  const secrets = options.secrets ?? envSecrets
+  const password = passwordEnv ? secrets.password(passwordEnv) : undefined
   const methods: (AgentAuthMethod | PublicKeyAuthMethod | PasswordAuthMethod)[] = []
   if (agent) methods.push({type: 'agent' as const, username: hop.user, agent})
   for (const k of keys) {
-    const passphrase = process.env.HATANG_SSH_PASSPHRASE
+    const passphrase = secrets.passphrase(k.file)
     methods.push({type: 'publickey' as const, username: hop.user, key: k.key, ...(passphrase ? {passphrase} : {})})
   }
   if (password !== undefined) methods.push({type: 'password' as const, username: hop.user, password})
@@ -291,7 +296,15 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     if (verdict) throw new SshConnectError(verdict.message, verdict.kind, {cause: error})
     if (/authentication methods failed/i.test((error as Error).message)) {
       const tried = keys.map((k) => k.file).join(', ') || 'no key file found'
-      throw new SshConnectError(`authentication refused for ${hop.user}@${hop.host}:${hop.port} (tried ${agent ? 'the ssh-agent, ' : ''}${tried}${password !== undefined ? ', a password' : ''})`, 'auth-failed', {cause: error})
+      const locked = keys.filter((k) => secrets.passphrase(k.file) === undefined && isEncryptedKey(k.key)).map((k) => k.file)
+      const wrong = keys.filter((k) => {
+        const given = secrets.passphrase(k.file)
+        return given !== undefined && isEncryptedKey(k.key) && !opensKey(k.key, given)
+      })
+      const hint =
+        (locked.length > 0 ? `; ${locked.join(', ')} ${locked.length === 1 ? 'is' : 'are'} encrypted and no passphrase was given: load ${locked.length === 1 ? 'it' : 'them'} into ssh-agent, set HATANG_SSH_PASSPHRASE, or run in a terminal to be asked` : '') +
+        (wrong.length > 0 ? `; the passphrase given does not open ${wrong.map((k) => k.file).join(', ')}` : '')
+      throw new SshConnectError(`authentication refused for ${hop.user}@${hop.host}:${hop.port} (tried ${agent ? 'the ssh-agent, ' : ''}${tried}${password !== undefined ? ', a password' : ''})${hint}`, 'auth-failed', {cause: error})
     }
     throw error
   }

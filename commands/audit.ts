@@ -36,6 +36,7 @@ import {openStore, type RunWriter, type Store} from '../src/store/store.js'
 import {hostname, userInfo} from 'node:os'
 import {existsSync} from 'node:fs'
 import {sshConfigOption} from './hosts/validate.js'
+import {langFlag} from '../src/cli/lang.js'
 
 /** A check's title in a language, by pack and id (the id when no pack has it). */
 function titleOf(packs: readonly Pack[], lang: 'vi' | 'en'): (pack: string, check: string) => string {
@@ -68,7 +69,7 @@ export default class Audit extends StoreCommand {
     format: Flags.string({char: 'f', default: 'html', summary: `Report formats, comma-separated: ${REPORT_FORMATS.join(', ')}.`, helpValue: 'LIST'}),
     template: Flags.string({summary: 'A folder of templates, styles or locales overriding the built-in ones.', helpValue: 'DIR'}),
     store: storeFlag,
-    lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the report and summary.'}),
+    lang: langFlag('Language of the report and summary.'),
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a finding at or above this severity exists.'}),

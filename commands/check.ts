@@ -15,6 +15,7 @@ import {ConfigError} from '../src/hosts/config-error.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {langFlag} from '../src/cli/lang.js'
 
 export default class Check extends StoreCommand {
   static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
@@ -38,7 +39,7 @@ export default class Check extends StoreCommand {
   static override flags = {
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a check at or above this severity fails.'}),
-    lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of titles in the summary.'}),
+    lang: langFlag('Language of titles in the summary.'),
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
     store: storeFlag,
   }

@@ -12,6 +12,7 @@ import {resultsFromStore} from '../src/report/results-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
 import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {langFlag} from '../src/cli/lang.js'
 
 export default class Report extends StoreCommand {
   static override summary = 'Write the reports a review committee reads: HTML, JSON, CSV, Markdown, JUnit.'
@@ -31,7 +32,7 @@ export default class Report extends StoreCommand {
   static override args = {input: Args.string({required: true, description: 'a results.json, snapshot files, a sweep folder, or a stored run id'})}
   static override flags = {
     format: Flags.string({char: 'f', default: REPORT_FORMATS.join(','), summary: `Formats, comma-separated: ${REPORT_FORMATS.join(', ')}.`, helpValue: 'LIST'}),
-    lang: Flags.string({options: ['vi', 'en'], default: 'vi', summary: 'Language of the report.'}),
+    lang: langFlag('Language of the report.'),
     output: Flags.string({char: 'o', default: 'hatang-report', summary: 'Folder to write the reports into.', helpValue: 'DIR'}),
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),

@@ -4,12 +4,13 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack, type Pack} from '../../src/engine/checks/pack.js'
 import {ConfigError} from '../../src/hosts/config-error.js'
+import {langFlag} from '../../src/cli/lang.js'
 
 export default class PacksShow extends BaseCommand {
   static override summary = 'Show the checks of a pack: severity, id, TCVN 11930 group and title; fleet checks after.'
   static override examples = ['<%= config.bin %> packs show linux-server', '<%= config.bin %> packs show ./our-rules.yaml --lang vi']
   static override args = {pack: Args.string({required: true, description: 'a built-in pack name or a pack file'})}
-  static override flags = {lang: Flags.string({options: ['vi', 'en'], default: 'en', summary: 'Language of the titles.'})}
+  static override flags = {lang: langFlag('Language of the titles.')}
 
   async run(): Promise<Pack> {
     const {args, flags} = await this.parse(PacksShow)

@@ -33,6 +33,17 @@ describe('hatang packs', () => {
     expect(r.stdout).toContain(`${fleet.length} fleet checks`)
   })
 
+  it('speaks the language of HATANG_LANG, else of a Vietnamese locale, else English; --lang wins', () => {
+    const title = (env: NodeJS.ProcessEnv, extra: string[] = []) => hatang(['packs', 'show', 'linux-server', ...extra], {env: {LC_ALL: '', LC_MESSAGES: '', LANG: '', HATANG_LANG: '', ...env}}).stdout.split('\n')[0]
+    expect(title({})).toBe('linux-server 0.2.0 — Linux server baseline')
+    expect(title({LANG: 'C.UTF-8'})).toMatch(/Linux server baseline$/)
+    expect(title({LANG: 'vi_VN.UTF-8'})).toMatch(/Chuẩn cơ sở cho máy chủ Linux$/)
+    expect(title({LANG: 'en_US.UTF-8', LC_ALL: 'vi_VN.UTF-8'})).toMatch(/Chuẩn cơ sở cho máy chủ Linux$/)
+    expect(title({HATANG_LANG: 'vi', LANG: 'en_US.UTF-8'})).toMatch(/Chuẩn cơ sở cho máy chủ Linux$/)
+    expect(title({HATANG_LANG: 'en', LANG: 'vi_VN.UTF-8'})).toMatch(/Linux server baseline$/)
+    expect(title({LANG: 'vi_VN.UTF-8'}, ['--lang', 'en'])).toMatch(/Linux server baseline$/)
+  })
+
   it('show of an unknown pack is a usage error', () => {
     const r = hatang(['packs', 'show', 'no-such-pack'])
     expect(r.status).toBe(2)

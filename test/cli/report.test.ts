@@ -25,7 +25,7 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 describe('hatang report', () => {
   it('judges a sweep folder and writes every format, listing the files with --json', () => {
     const out = path.join(dir, 'all')
-    const r = hatang(['report', snaps, '-o', out, '--json'])
+    const r = hatang(['report', snaps, '-o', out, '--json'], {env: {LANG: 'vi_VN.UTF-8', LC_ALL: '', HATANG_LANG: ''}})
     expect(r.status, r.stderr).toBe(0)
     const {files} = JSON.parse(r.stdout) as {files: {format: string; file: string; bytes: number}[]}
     const names = ['hatang-report.html', 'results.json', 'hosts.csv', 'findings.csv', 'packages.csv', 'summary.md', 'junit.xml']
@@ -116,7 +116,7 @@ describe('hatang report', () => {
     writeFileSync(path.join(badTemplate, 'summary.eta'), '<section id="summary"></section>')
     mkdirSync(path.join(badTemplate, 'locales'))
     writeFileSync(path.join(badTemplate, 'locales', 'vi.json'), '{"title": 1}')
-    const l = hatang(['report', snaps, '--format', 'html', '--template', badTemplate, '-o', out])
+    const l = hatang(['report', snaps, '--format', 'html', '--lang', 'vi', '--template', badTemplate, '-o', out])
     expect(l.status).toBe(2)
     expect(l.stderr).toMatch(/locales\/vi\.json: must be an object of labels, each a string — fix the template/)
     expect(() => readdirSync(out)).toThrow()
@@ -134,7 +134,7 @@ describe('hatang report RUN --store', () => {
     const file = path.join(dir, 'store', 'hatang.db')
     writeHistoryStore(file)
     const out = path.join(dir, 'run-2')
-    const r = hatang(['report', '2', '--store', file, '--format', 'json,html,md', '-o', out])
+    const r = hatang(['report', '2', '--store', file, '--format', 'json,html,md', '--lang', 'vi', '-o', out])
     expect(r.status, r.stderr).toBe(0)
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results
     expect(results.schemaVersion).toBe('1.1.0')

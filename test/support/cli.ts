@@ -14,8 +14,9 @@ export interface RunOptions {
 
 /** Runs the built CLI as a user would, and returns what it printed and its exit code. */
 export function hatang(args: string[], options: RunOptions = {}): SpawnSyncReturns<string> {
-  const base: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-  delete base.FORCE_COLOR
+  // the same language defaults whatever the developer's locale: English unless a test says otherwise
+  const base: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', LANG: 'C.UTF-8'}
+  for (const k of ['FORCE_COLOR', 'LC_ALL', 'LC_MESSAGES', 'HATANG_LANG']) delete base[k]
   const env = {...base, ...options.env}
   const [file, argv] =
     options.asUid === undefined

@@ -15,6 +15,8 @@ export interface Sample {
   cpuMs: number
   maxRssKb: number
   exitCode: number | null
+  /** The end of what the command printed (stdout, then stderr), to say why it failed. */
+  tail: string
 }
 
 /** Runs the command under /usr/bin/time -v: whole-process wall time, user+sys CPU, peak RSS. */
@@ -23,7 +25,7 @@ export function measure(c: Contender): Sample {
   const timeFile = path.join(dir, 'time')
   try {
     const t0 = performance.now()
-    const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, ...c.command], {env: {...process.env, ...c.env}, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+    const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, ...c.command], {env: {...process.env, ...c.env}, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20})
     const wallMs = performance.now() - t0
     const t = readFileSync(timeFile, 'utf8')
     const num = (re: RegExp) => Number(re.exec(t)?.[1] ?? Number.NaN)
@@ -32,6 +34,7 @@ export function measure(c: Contender): Sample {
       cpuMs: (num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/)) * 1000,
       maxRssKb: num(/Maximum resident set size \(kbytes\): (\d+)/),
       exitCode: r.status,
+      tail: `${r.stdout ?? ''}${r.stderr ?? ''}`.slice(-3000),
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

@@ -92,10 +92,11 @@ try {
     const byTool = new Map(contenders.map((c) => [c.name, [] as Row['samples']]))
     for (let r = 0; r < runs; r++) {
       for (const c of contenders) {
-        spawnSync('sh', ['-c', `rm -f ${cp}-*`]) // no master connection survives from a previous run
+        // no master connection survives from a previous run: ControlPersist keeps a master alive after its
+        // socket is removed, so end the processes too
+        spawnSync('sh', ['-c', `pkill -f -- "ControlPath=${cp}-" ; rm -f ${cp}-*`])
         const s = timed(c)
-        const ok = c.name.startsWith('hatang') ? s.exitCode === 0 : s.exitCode === 0
-        if (!ok) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}`)
+        if (s.exitCode !== 0) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
         byTool.get(c.name)!.push(s)
         console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s`)
       }
@@ -116,7 +117,8 @@ for (const row of rows) {
   const ctl = median(row.samples.map((s) => s.cpuMs))
   const target = median(row.samples.map((s) => Math.max(0, s.machineCpuMs - s.cpuMs)))
   const peer = rows.find((r) => r.n === row.n && r.tool.startsWith('ansible'))
-  const ratio = peer && row.tool.startsWith('hatang') ? `${(median(peer.samples.map((s) => s.wallMs)) / wall).toFixed(1)}× faster` : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
+  const speed = peer ? median(peer.samples.map((s) => s.wallMs)) / wall : 0
+  const ratio = peer && row.tool.startsWith('hatang') ? (speed >= 1 ? `${speed.toFixed(2)}× faster` : `${(1 / speed).toFixed(2)}× slower`) : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
   lines.push(
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )

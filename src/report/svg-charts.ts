@@ -29,10 +29,11 @@ export function donut(slices: readonly Slice[], center: string, caption: string)
 }
 
 /** Horizontal bars as inline SVG, a label and a value per row. Text is escaped. */
-export function bars(rows: readonly Slice[], caption: string, width = 360): string {
+export function bars(rows: readonly Slice[], caption: string, width = 320): string {
   const max = Math.max(1, ...rows.map((r) => r.value))
   const h = 26
-  const labelW = 130
+  // as wide as the longest label needs (≈7 px a character at 12 px), so the bars keep the room
+  const labelW = Math.min(130, Math.max(60, 8 + 7 * Math.max(0, ...rows.map((r) => [...r.label].length))))
   const barW = width - labelW - 50
   const body = rows
     .map((row, i) => {

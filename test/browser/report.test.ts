@@ -78,6 +78,22 @@ describe('the HTML report in Chromium', () => {
     expect(vi.problems).toEqual([])
   })
 
+  it('keeps every summary chart inside its card, with the trend card or without, wide or narrow', async () => {
+    const overflowing = () =>
+      [...document.querySelectorAll('#summary .card')].flatMap((card) => {
+        const box = card.getBoundingClientRect()
+        return [...card.querySelectorAll('svg')].filter((svg) => svg.getBoundingClientRect().right > box.right + 0.5).map((svg) => svg.getAttribute('class'))
+      })
+    for (const w of [vi, en]) {
+      expect(await w.page.locator('#summary .card svg').count()).toBeGreaterThanOrEqual(3)
+      for (const width of [1280, 1024, 700]) {
+        await w.page.setViewportSize({width, height: 900})
+        expect(await w.page.evaluate(overflowing), `${width} px`).toEqual([])
+      }
+      await w.page.setViewportSize({width: 1280, height: 900})
+    }
+  })
+
   it('sorts the host table by a column, both ways', async () => {
     const p = en.page
     const scores = () => p.$$eval('#host-table tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))))

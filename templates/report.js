@@ -2,6 +2,7 @@
 (function () {
   var data = JSON.parse(document.getElementById('host-data').textContent);
   var L = data.labels;
+  var STATUS = {f: 'fail', u: 'unknown', w: 'waived'};
   var table = document.getElementById('host-table');
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
@@ -89,7 +90,9 @@
     body.appendChild(el('h3', '', L['detail.findings']));
     if (h.err) body.appendChild(el('p', 'res fail', h.err));
     if (!h.res.length) body.appendChild(el('p', 'good-news', L['detail.noFinding']));
-    h.res.forEach(function (r) {
+    h.res.forEach(function (row) {
+      // [check, status letter, reason, note, waiver]: texts are indexes into data.strings
+      var r = {c: row[0], st: STATUS[row[1]] || row[1], y: row[2], n: row[3], w: row[4]};
       var c = data.checks[r.c] || {t: '?', r: '', m: '', s: 'info', id: '?'};
       var box = el('div', 'res ' + r.st);
       var head = el('p');
@@ -101,11 +104,11 @@
       head.appendChild(document.createTextNode(' '));
       head.appendChild(el('code', '', c.id));
       box.appendChild(head);
-      if (r.why) box.appendChild(el('p', '', r.why));
+      if (r.y != null) box.appendChild(el('p', '', data.strings[r.y]));
       box.appendChild(el('p', '', L['detail.rationale'] + ': ' + c.r));
       box.appendChild(el('p', '', L['detail.remediation'] + ': ' + c.m));
-      if (r.w) box.appendChild(el('p', '', L['detail.waiver'] + ': ' + r.w));
-      if (r.note) box.appendChild(el('p', '', L['detail.note'] + ': ' + r.note));
+      if (r.w != null) box.appendChild(el('p', '', L['detail.waiver'] + ': ' + data.strings[r.w]));
+      if (r.n != null) box.appendChild(el('p', '', L['detail.note'] + ': ' + data.strings[r.n]));
       body.appendChild(box);
     });
     body.appendChild(el('p', 'note', nf.format(h.pass) + ' ' + L['detail.passed']));
@@ -124,7 +127,7 @@
     }
     if (h.sec.length) {
       body.appendChild(el('h3', '', L['detail.sections']));
-      list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec.map(function (x) { return [x[0], L['sec.' + x[1]] || x[1], x[2]]; }));
+      list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec.map(function (x) { return [x[0], L['sec.' + x[1]] || x[1], x[2] === null ? '' : data.strings[x[2]]]; }));
     }
     return body;
   }

@@ -221,33 +221,49 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
  */
 export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) {
   const index = new Map(results.checks.map((c, i) => [`${c.pack}/${c.id}`, i]))
+  // failure reasons, notes and section reasons repeat from host to host: each is written once, in `strings`
+  const strings: string[] = []
+  const ids = new Map<string, number>()
+  const S = (text: string | undefined): number | undefined => {
+    if (text === undefined || text === '') return undefined
+    let id = ids.get(text)
+    if (id === undefined) ids.set(text, (id = strings.push(text) - 1))
+    return id
+  }
+  const hosts = results.hosts.map((h) => ({
+    n: h.name,
+    st: h.status,
+    why: h.reason,
+    at: f.dateTime(h.collectedAt),
+    g: h.groups,
+    role: h.role,
+    id: h.identity,
+    hw: h.hardware,
+    os: {...h.os, bootTime: h.os.bootTime ? f.dateTime(h.os.bootTime) : undefined},
+    cpu: h.cpu,
+    mem: h.memory.totalBytes === undefined ? undefined : f.bytes(h.memory.totalBytes),
+    disks: h.disks.map((d) => [d.name, d.model ?? d.kind ?? '', f.bytes(d.sizeBytes)]),
+    fs: h.filesystems.map((m) => [m.target, m.fstype, f.bytes(m.sizeBytes), m.sizeBytes ? Math.round((100 * (m.usedBytes ?? 0)) / m.sizeBytes) : null]),
+    ips: h.ips,
+    sv: h.services.filter((s) => s.state !== 'stopped' || s.enabled).map((s) => [s.name, s.state]),
+    pk: h.packages.count,
+    sec: Object.entries(h.sections).filter(([, s]) => s.status !== 'ok').map(([id, s]) => [id, s.status, S(s.reason) ?? null]),
+    res: h.results
+      .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
+      // [check index, f(ail) | u(nknown) | w(aived), reason, note, waiver], strings by index, trailing nulls left out
+      .map((r) => {
+        const row: (number | string | null)[] = [index.get(`${r.pack}/${r.check}`) ?? -1, r.status[0]!, S(r.reason) ?? null, S(r.note) ?? null, S(r.waiver ? `${r.waiver.reason} — ${r.waiver.approver}, ${r.waiver.expires}` : undefined) ?? null]
+        while (row.at(-1) === null) row.pop()
+        return row
+      }),
+    pass: h.counts.pass,
+    score: h.score.score,
+    err: h.error,
+  }))
   return {
     labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec)\./.test(k))),
     checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
-    hosts: results.hosts.map((h) => ({
-      n: h.name,
-      st: h.status,
-      why: h.reason,
-      at: f.dateTime(h.collectedAt),
-      g: h.groups,
-      role: h.role,
-      id: h.identity,
-      hw: h.hardware,
-      os: {...h.os, bootTime: h.os.bootTime ? f.dateTime(h.os.bootTime) : undefined},
-      cpu: h.cpu,
-      mem: h.memory.totalBytes === undefined ? undefined : f.bytes(h.memory.totalBytes),
-      disks: h.disks.map((d) => [d.name, d.model ?? d.kind ?? '', f.bytes(d.sizeBytes)]),
-      fs: h.filesystems.map((m) => [m.target, m.fstype, f.bytes(m.sizeBytes), m.sizeBytes ? Math.round((100 * (m.usedBytes ?? 0)) / m.sizeBytes) : null]),
-      ips: h.ips,
-      sv: h.services.filter((s) => s.state !== 'stopped' || s.enabled).map((s) => [s.name, s.state]),
-      pk: h.packages.count,
-      sec: Object.entries(h.sections).filter(([, s]) => s.status !== 'ok').map(([id, s]) => [id, s.status, s.reason ?? '']),
-      res: h.results
-        .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
-        .map((r) => ({c: index.get(`${r.pack}/${r.check}`) ?? -1, st: r.status, why: r.reason, note: r.note, w: r.waiver ? `${r.waiver.reason} — ${r.waiver.approver}, ${r.waiver.expires}` : undefined})),
-      pass: h.counts.pass,
-      score: h.score.score,
-      err: h.error,
-    })),
+    hosts,
+    strings,
   }
 }

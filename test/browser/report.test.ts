@@ -79,16 +79,16 @@ describe('the HTML report in Chromium', () => {
   })
 
   it('keeps every summary chart inside its card, with the trend card or without, wide or narrow', async () => {
-    const overflowing = () =>
-      [...document.querySelectorAll('#summary .card')].flatMap((card) => {
-        const box = card.getBoundingClientRect()
-        return [...card.querySelectorAll('svg')].filter((svg) => svg.getBoundingClientRect().right > box.right + 0.5).map((svg) => svg.getAttribute('class'))
-      })
+    // runs in the page (the tests are compiled without the DOM's types)
+    const overflowing = `[...document.querySelectorAll('#summary .card')].flatMap((card) => {
+      const box = card.getBoundingClientRect()
+      return [...card.querySelectorAll('svg')].filter((svg) => svg.getBoundingClientRect().right > box.right + 0.5).map((svg) => svg.getAttribute('class'))
+    })`
     for (const w of [vi, en]) {
       expect(await w.page.locator('#summary .card svg').count()).toBeGreaterThanOrEqual(3)
       for (const width of [1280, 1024, 700]) {
         await w.page.setViewportSize({width, height: 900})
-        expect(await w.page.evaluate(overflowing), `${width} px`).toEqual([])
+        expect(await w.page.evaluate<string[]>(overflowing), `${width} px`).toEqual([])
       }
       await w.page.setViewportSize({width: 1280, height: 900})
     }
@@ -142,6 +142,12 @@ describe('the HTML report in Chromium', () => {
     expect(text).toContain('Cách khắc phục: Đặt "PermitRootLogin no"')
     expect(text).toContain('Lenovo')
     expect(text).toContain('Debian GNU/Linux 13 (trixie)')
+    // every reason of that host (written once in the page's string table) shows in its details
+    const data = JSON.parse(await p.evaluate<string>(`document.getElementById('host-data').textContent`)) as {strings: string[]; hosts: {n: string; res: (number | string | null)[][]; sec: [string, string, number | null][]}[]}
+    const h = data.hosts.find((x) => x.n === 'srv-0005')!
+    const expected = [...h.res.map((r) => r[2]), ...h.sec.map((x) => x[2])].filter((i): i is number => typeof i === 'number').map((i) => data.strings[i]!)
+    expect(expected.length).toBeGreaterThan(5)
+    for (const why of expected) expect(text).toContain(why)
     await p.click('#host-detail form.close button')
     await expect.poll(() => dialog.isVisible()).toBe(false)
     expect(vi.problems).toEqual([])

@@ -38,10 +38,11 @@ const few = (names: string[]) => (names.length <= 3 ? names.join(', ') : `${name
 
 /** Reads one line from a terminal without echoing it. Ctrl-C exits 130; Ctrl-D ends the line. */
 export async function readHidden(prompt: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
-  output.write(prompt)
+  // echo off before the prompt shows: what is typed once it is visible is never echoed
   const wasRaw = input.isRaw
   input.setRawMode(true)
   input.resume()
+  output.write(prompt)
   try {
     return await new Promise<string>((resolve) => {
       let line = ''

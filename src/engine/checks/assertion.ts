@@ -336,44 +336,27 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
     if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
     if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
-    const per = (inner: Assertion) => value.map((v, i) => evaluate(inner, snapshot, regexes, {value: v, label: new Label(label, '', v, i)}))
-    if ('each' in a) return allOf(per(a.each))
-    // some / none / count only care which items pass: with a name filter, the others need no evaluation
+    const at = (inner: Assertion, i: number) => evaluate(inner, snapshot, regexes, {value: value[i], label: new Label(label, '', value[i], i)})
+    if ('each' in a) return allOf(value.map((_, i) => at(a.each, i)))
+    // some / none / count only care which items pass: with a name filter, the items it rules out fail
+    // without being evaluated
     const inner = 'some' in a ? a.some : 'none' in a ? a.none : a.count.where
-    const candidates = inner ? candidateItems(value, inner) : undefined
-    if (candidates) {
-      const outcomes = candidates.map((i) => evaluate(inner!, snapshot, regexes, {value: value[i], label: new Label(label, '', value[i], i)}))
-      if ('some' in a) {
-        const o = outcomes.length ? anyOf(outcomes) : undefined
-        return !o || o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o
-      }
-      const unknownOne = outcomes.find((o) => o.verdict === 'unknown')
-      const passing = candidates.filter((_, k) => outcomes[k]!.verdict === 'pass')
-      if ('none' in a) {
-        const hits = passing.map((i) => describeItem(value[i], i))
-        if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
-        return unknownOne ?? pass
-      }
-      if (unknownOne) return unknownOne
-      const {where: _where, ...ops} = a.count
-      return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, passing.length, limit, `count of ${label} (matching)`, regexes)))
-    }
+    const indices = (inner && candidateItems(value, inner)) || value.map((_, i) => i)
+    const outcomes = indices.map((i) => (inner ? at(inner, i) : pass))
     if ('some' in a) {
-      const o = anyOf(per(a.some))
+      const o = anyOf(outcomes)
       return o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o
     }
-    if ('none' in a) {
-      const outcomes = per(a.none)
-      const hits = outcomes.map((o, i) => (o.verdict === 'pass' ? describeItem(value[i], i) : undefined)).filter(Boolean)
-      if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
-      return outcomes.find((o) => o.verdict === 'unknown') ?? pass
-    }
-    const {where, ...ops} = a.count
-    const outcomes = where ? per(where) : value.map(() => pass)
     const unknown = outcomes.find((o) => o.verdict === 'unknown')
+    const passing = indices.filter((_, k) => outcomes[k]!.verdict === 'pass')
+    if ('none' in a) {
+      const hits = passing.map((i) => describeItem(value[i], i))
+      if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
+      return unknown ?? pass
+    }
     if (unknown) return unknown
-    const n = outcomes.filter((o) => o.verdict === 'pass').length
-    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, n, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
+    const {where, ...ops} = a.count
+    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, passing.length, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
   }
   return evaluateLeaf(a, leafOf(a) ?? [], snapshot, regexes, item)
 }

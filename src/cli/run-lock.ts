@@ -2,12 +2,16 @@ import {linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} fr
 import os from 'node:os'
 import path from 'node:path'
 
+import {processGone, processStart} from '../store/process-identity.js'
+
 /** Who holds a lock: written into the lock file as JSON. */
 export interface LockHolder {
   pid: number
   host: string
   startedAt: string
   command: string
+  /** The holder's start in clock ticks since boot (see processStart): a reused pid is not the holder. */
+  start?: number | null
 }
 
 /** Another live process holds the lock. */
@@ -22,16 +26,6 @@ export class LockedError extends Error {
         : `another hatang audit holds the lock ${file}`,
     )
     this.name = 'LockedError'
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
@@ -57,7 +51,7 @@ export interface RunLock {
  */
 export function acquireRunLock(file: string, command: string): RunLock {
   mkdirSync(path.dirname(file), {recursive: true})
-  const me: LockHolder = {pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command}
+  const me: LockHolder = {pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command, start: processStart(process.pid)}
   const temp = `${file}.${process.pid}.tmp`
   writeFileSync(temp, `${JSON.stringify(me)}\n`)
   try {
@@ -68,7 +62,7 @@ export function acquireRunLock(file: string, command: string): RunLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
         const holder = readHolder(file)
-        const stale = holder !== undefined && holder.host === me.host && !alive(holder.pid)
+        const stale = holder !== undefined && holder.host === me.host && processGone(holder.pid, holder.start ?? null)
         if (!stale || attempt > 0) throw new LockedError(file, holder)
         rmSync(file, {force: true})
       }

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -12,6 +12,7 @@ import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
+import {processGone, processStart} from './process-identity.js'
 import {decodeSnapshot, encodeSnapshot} from './snapshot-codec.js'
 import {StoreError} from './store-error.js'
 
@@ -173,35 +174,6 @@ function currentOperator(): string | null {
   }
 }
 
-/** Whether a process of this machine is still there (EPERM: it is, under another user). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** When a process started, in clock ticks since boot (Linux /proc/PID/stat field 22); null where unknown. */
-function processStart(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
-    return Number.isSafeInteger(start) ? start : null
-  } catch {
-    return null
-  }
-}
-
-/** Whether the process that began a run is gone: no such pid, or the pid now belongs to a process started at another time. */
-function writerGone(pid: number, start: number | null): boolean {
-  if (!processAlive(pid)) return true
-  if (start === null) return false
-  const now = processStart(pid)
-  return now !== null && now !== start
-}
-
 const iso = (d: Date) => d.toISOString()
 
 /** A snapshot's time as UTC ISO-8601 (a file may say +07:00): stored times compare as text. */
@@ -293,7 +265,7 @@ export class Store {
     }[]
     const mark = this.db.prepare("UPDATE runs SET state = 'interrupted', finished_at = ?, note = ? WHERE id = ? AND state = 'running'")
     for (const r of running) {
-      if (r.writer_machine !== os.hostname() || r.writer_pid === null || !writerGone(r.writer_pid, r.writer_start)) continue
+      if (r.writer_machine !== os.hostname() || r.writer_pid === null || !processGone(r.writer_pid, r.writer_start)) continue
       mark.run(iso(new Date()), `its writer (pid ${r.writer_pid}) ended before the run was finished`, r.id)
     }
   }

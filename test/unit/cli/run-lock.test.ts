@@ -6,6 +6,7 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {acquireRunLock, LockedError} from '../../../src/cli/run-lock.js'
+import {processStart} from '../../../src/store/process-identity.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-lock-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -33,6 +34,25 @@ describe('run lock', () => {
     const lock = acquireRunLock(file, 'me')
     expect(JSON.parse(readFileSync(file, 'utf8')).pid).toBe(process.pid)
     lock.release()
+  })
+
+  it('takes over a lock whose pid now belongs to another process (reused after a reboot or a kill)', async () => {
+    const file = path.join(dir, 'e.lock')
+    const child = spawn('sleep', ['30'])
+    const start = processStart(child.pid!)
+    expect(start).not.toBeNull()
+    try {
+      // the same live pid: held while the start matches, stale once it does not
+      writeFileSync(file, JSON.stringify({pid: child.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'other', start}))
+      expect(() => acquireRunLock(file, 'me')).toThrow(LockedError)
+      writeFileSync(file, JSON.stringify({pid: child.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'before the reboot', start: start! - 1}))
+      const lock = acquireRunLock(file, 'me')
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({pid: process.pid, start: processStart(process.pid)})
+      lock.release()
+    } finally {
+      child.kill('SIGKILL')
+      await new Promise((resolve) => child.once('exit', resolve))
+    }
   })
 
   it('respects a lock from another host (a shared folder), whatever its pid', () => {

@@ -1,6 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {packageDir} from '../package-root.js'
 import {TemplateError} from './template-error.js'
 
 export type Lang = 'vi' | 'en'
@@ -9,15 +10,9 @@ export const LANGS: readonly Lang[] = ['vi', 'en']
 /** Labels of one language, by key (templates/locales/LANG.json). */
 export type Labels = Record<string, string>
 
-/** The templates/ folder at the package root, found from wherever this module runs. */
+/** The templates/ folder at the package root. */
 export function templatesDir(): string {
-  let dir = import.meta.dirname
-  for (let i = 0; i < 6; i++) {
-    const pkg = path.join(dir, 'package.json')
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as {name?: string}).name === 'hatang') return path.join(dir, 'templates')
-    dir = path.dirname(dir)
-  }
-  throw new Error('cannot find the report templates (templates/ beside package.json)')
+  return packageDir('templates')
 }
 
 /** The labels of a language; an organisation's templates folder may override any of them (locales/LANG.json). */

@@ -1,21 +1,11 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
-/** The folder of built-in check packs (checks/ at the package root), found from wherever this module runs. */
-let packsDir: string | undefined
-export function builtinPacksDir(): string {
-  packsDir ??= findPacksDir()
-  return packsDir
-}
+import {packageDir} from '../../package-root.js'
 
-function findPacksDir(): string {
-  let dir = import.meta.dirname
-  for (let i = 0; i < 6; i++) {
-    const pkg = path.join(dir, 'package.json')
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as {name?: string}).name === 'hatang') return path.join(dir, 'checks')
-    dir = path.dirname(dir)
-  }
-  throw new Error('cannot find the built-in check packs (checks/ beside package.json)')
+/** The folder of built-in check packs (checks/ at the package root). */
+export function builtinPacksDir(): string {
+  return packageDir('checks')
 }
 
 /** Built-in pack names (file names without .yaml). */

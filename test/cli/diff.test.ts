@@ -11,18 +11,12 @@ import {evaluateRun} from '../../src/engine/evaluate-run.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
-import {withData} from '../support/snapshots.js'
+import {asHost, withData} from '../support/snapshots.js'
 
 let dir: string
 let store: string
 let real: Snapshot
 let upgraded: {name: string; from: string; to: string}
-
-const named = (s: Snapshot, name: string): Snapshot => {
-  const c = structuredClone(s)
-  c.host.name = name
-  return c
-}
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-diff-'))
@@ -42,8 +36,8 @@ beforeAll(() => {
   const s = openStore(store)
   const packs = builtinPackNames().map((n) => loadPack(packFile(n)))
   const runs = [
-    [named(before, 'web01'), named(before, 'db01')],
-    [named(after, 'web01'), named(before, 'new01')],
+    [asHost(before, 'web01'), asHost(before, 'db01')],
+    [asHost(after, 'web01'), asHost(before, 'new01')],
   ]
   runs.forEach((snaps, i) => {
     const run = s.beginRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 20 + i, 2))})
@@ -101,7 +95,7 @@ describe('hatang diff', () => {
   it('exits 2 when the store has fewer than two complete runs', () => {
     const one = path.join(dir, 'one.db')
     const s = openStore(one)
-    s.storeRun({source: 'import'}, [named(real, 'web01')])
+    s.storeRun({source: 'import'}, [asHost(real, 'web01')])
     s.close()
     const r = hatang(['diff', '--store', one])
     expect(r.status).toBe(2)

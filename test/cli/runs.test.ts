@@ -10,14 +10,14 @@ import {evaluateRun} from '../../src/engine/evaluate-run.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
+import {asHost} from '../support/snapshots.js'
 
 let dir: string
 let store: string
 let real: Snapshot
 
 const as = (name: string, status: Snapshot['host']['status'] = 'ok', reason?: string): Snapshot => {
-  const s = structuredClone(real)
-  s.host.name = name
+  const s = asHost(real, name)
   s.host.status = status
   if (reason) s.host.reason = reason
   return s

@@ -12,3 +12,11 @@ export function withData(snapshot: Snapshot, id: string, fields: Record<string, 
   const current = (snapshot.sections as unknown as Record<string, {data?: Record<string, unknown>}>)[id]?.data ?? {}
   return withSection(snapshot, id, {status: 'ok', data: {...current, ...fields}})
 }
+
+/** A copy of a snapshot renamed as another host, collected at another time. */
+export function asHost(s: Snapshot, name: string, collectedAt?: string): Snapshot {
+  const copy = structuredClone(s)
+  copy.host.name = name
+  if (collectedAt) copy.meta.collectedAt = collectedAt
+  return copy
+}

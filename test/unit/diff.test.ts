@@ -8,8 +8,8 @@ import {evaluateRun} from '../../src/engine/evaluate-run.js'
 import {compareDpkgVersions} from '../../src/engine/versions/dpkg-version.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {contextOf, loadFixture} from '../support/fixtures.js'
-import {withData, withSection} from '../support/snapshots.js'
-import {asHost, realSnapshot} from './store/real-snapshot.js'
+import {asHost, withData, withSection} from '../support/snapshots.js'
+import {realSnapshot} from './store/real-snapshot.js'
 
 let real: Snapshot
 beforeAll(async () => {

@@ -9,7 +9,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {openStore} from '../../../src/store/store.js'
 import {ROOT} from '../../support/cli.js'
-import {asHost, realSnapshot, viaJson} from './real-snapshot.js'
+import {asHost} from '../../support/snapshots.js'
+import {realSnapshot, viaJson} from './real-snapshot.js'
 
 // the child writes through the built store (npm run build), as the CLI would
 const BUILT = path.join(ROOT, 'dist/src/store/store.js')

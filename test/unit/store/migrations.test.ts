@@ -10,7 +10,8 @@ import {LATEST_SCHEMA_VERSION, MIGRATIONS} from '../../../src/store/migrations.j
 import {encodeSnapshot} from '../../../src/store/snapshot-codec.js'
 import {openStore} from '../../../src/store/store.js'
 import {StoreError} from '../../../src/store/store-error.js'
-import {asHost, realSnapshot, viaJson} from './real-snapshot.js'
+import {asHost} from '../../support/snapshots.js'
+import {realSnapshot, viaJson} from './real-snapshot.js'
 
 let dir: string
 let real: Snapshot

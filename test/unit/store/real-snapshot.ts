@@ -10,13 +10,5 @@ export function realSnapshot(): Promise<Snapshot> {
   return cached
 }
 
-/** A copy of a snapshot renamed as another host, collected at another time. */
-export function asHost(s: Snapshot, name: string, collectedAt?: string): Snapshot {
-  const copy = structuredClone(s)
-  copy.host.name = name
-  if (collectedAt) copy.meta.collectedAt = collectedAt
-  return copy
-}
-
 /** A value as JSON gives it back: what a store returns (JSON has no -0, which a clock skew of -0.4 ms rounds to). */
 export const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T

@@ -12,8 +12,8 @@ import type {Snapshot} from '../../../src/model/snapshot.js'
 import {openStore, staleOf} from '../../../src/store/store.js'
 import {StoreError} from '../../../src/store/store-error.js'
 import {defaultStorePath} from '../../../src/store/store-path.js'
-import {withData} from '../../support/snapshots.js'
-import {asHost, realSnapshot, viaJson} from './real-snapshot.js'
+import {asHost, withData} from '../../support/snapshots.js'
+import {realSnapshot, viaJson} from './real-snapshot.js'
 
 let dir: string
 let real: Snapshot

@@ -49,6 +49,19 @@ const stamp = (d: Date) => {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}`
 }
 
+/** What one audit works with, decided before it starts: configuration read, lock held, store open. */
+interface AuditPlan {
+  file: string | undefined
+  flags: Interfaces.InferredFlags<typeof Audit.flags>
+  /** The hosts to sweep; undefined: this machine. */
+  hosts: HostSpec[] | undefined
+  packs: Pack[]
+  waivers: Waiver[]
+  formats: ReportFormat[]
+  log: AuditLog
+  store: Store
+}
+
 export default class Audit extends StoreCommand {
   static override summary = 'The main job: take stock (this machine, or every host of a hosts file), check, store and report, in one command.'
   static override description =
@@ -125,7 +138,7 @@ export default class Audit extends StoreCommand {
     const log = AuditLog.open(flags.log)
     try {
       store = openStore(storePath)
-      return await this.audit(args.file, flags, hosts, packs, waivers, log, store, formats as ReportFormat[])
+      return await this.audit({file: args.file, flags, hosts, packs, waivers, log, store, formats: formats as ReportFormat[]})
     } catch (error) {
       log.line(`failed: ${(error as Error).message}`)
       return this.fail(error)
@@ -135,38 +148,19 @@ export default class Audit extends StoreCommand {
     }
   }
 
-  private async audit(
-    file: string | undefined,
-    flags: Interfaces.InferredFlags<typeof Audit.flags>,
-    hosts: HostSpec[] | undefined,
-    packs: Pack[],
-    waivers: Waiver[],
-    log: AuditLog,
-    store: Store,
-    formats: ReportFormat[],
-  ): Promise<AuditOutcome> {
+  private async audit(plan: AuditPlan): Promise<AuditOutcome> {
     const startedAt = new Date()
-    const writer: RunWriter = store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
+    const writer: RunWriter = plan.store.beginRun({source: 'audit', ...(plan.file ? {hostsFile: path.resolve(plan.file)} : {}), toolVersion: TOOL_VERSION, startedAt})
     try {
-      return await this.auditRun(file, flags, hosts, packs, waivers, log, store, writer, formats, startedAt)
+      return await this.auditRun(plan, writer, startedAt)
     } catch (error) {
       writer.abandon(`audit failed: ${(error as Error).message}`)
       throw error
     }
   }
 
-  private async auditRun(
-    file: string | undefined,
-    flags: Interfaces.InferredFlags<typeof Audit.flags>,
-    hosts: HostSpec[] | undefined,
-    packs: Pack[],
-    waivers: Waiver[],
-    log: AuditLog,
-    store: Store,
-    writer: RunWriter,
-    formats: ReportFormat[],
-    startedAt: Date,
-  ): Promise<AuditOutcome> {
+  private async auditRun(plan: AuditPlan, writer: RunWriter, startedAt: Date): Promise<AuditOutcome> {
+    const {file, flags, hosts, packs, waivers, log, store, formats} = plan
     log.line(`start: ${file ? `${hosts!.length} hosts of ${path.resolve(file)}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
     const snapshots: Snapshot[] = []
     let interrupted = false

@@ -327,10 +327,7 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const value = Math.round((x / y) * 1000) / 1000
     return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
   }
-  const p = (a as {path: Path}).path
-  const dotted = dottedOf(p)
-  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
-  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
+  const {label, resolved} = atPath(a, snapshot, item)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
@@ -361,6 +358,14 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   return evaluateLeaf(a, leafOf(a) ?? [], snapshot, regexes, item)
 }
 
+/** The value an assertion's `path` names, in the snapshot or (inside a quantifier) in the item, with its label. */
+function atPath(a: Assertion, snapshot: Snapshot, item?: {value: unknown; label: Text}) {
+  const p = (a as {path: Path}).path
+  const dotted = dottedOf(p)
+  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
+  return {label, resolved: item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)}
+}
+
 /** A plain comparison's operators (found once per assertion), or undefined for the other forms. */
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
@@ -372,10 +377,7 @@ function leafOf(a: Assertion): CompareOp[] | undefined {
 }
 
 function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapshot, regexes: RegexCache, item?: {value: unknown; label: Text}): Outcome {
-  const p = (a as {path: Path}).path
-  const dotted = dottedOf(p)
-  const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
-  const resolved = item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)
+  const {label, resolved} = atPath(a, snapshot, item)
   if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
   const value = resolved.value
   const manager = item && item.value !== null && typeof item.value === 'object' && ops.some((op) => op.startsWith('version')) ? (item.value as {manager?: unknown}).manager : undefined

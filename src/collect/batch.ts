@@ -36,6 +36,51 @@ export interface BatchResult {
 
 const KEY = /^[A-Za-z0-9_.-]+$/
 
+/**
+ * Bash 5 (which has $EPOCHREALTIME) starts each command as `sh -c` in a process group of its own (`set -m`),
+ * watched by one watchdog for the whole batch: it reads "S pid seconds key" / "E" lines, and when a command
+ * outlives its timeout prints a T marker, sends SIGTERM to the group, and SIGKILL a second later (GNU
+ * timeout's `-k 1`). That spares a `timeout` process per command (~0.6 ms of the target's CPU each, ~35 ms a
+ * host). Other shells run `timeout -k 1 N sh -c` per command.
+ */
+const BASH_WATCHDOG = [
+  '  _wd() {',
+  '    local pid= dl= key= st=0 line rem rc',
+  '    while :; do',
+  '      if [ -n "$pid" ]; then',
+  '        rem=$(( dl - ${EPOCHREALTIME/./} ))',
+  '        if (( rem <= 0 )); then',
+  `          if (( st == 0 )); then printf '\\n:%s:T:%s\\n' "$_N" "$key"; kill -TERM -- "-$pid" 2>/dev/null; st=1; dl=$(( \${EPOCHREALTIME/./} + 1000000 ))`,
+  '          else kill -KILL -- "-$pid" 2>/dev/null; pid=; fi',
+  '          continue',
+  '        fi',
+  "        printf -v rem '%d.%06d' $((rem / 1000000)) $((rem % 1000000))",
+  '        IFS= read -r -t "$rem" line; rc=$?',
+  // a read cut by its timeout returns > 128; end of input: the batch shell is gone, and so must its command be
+  '        if (( rc > 128 )); then continue; elif (( rc != 0 )); then kill -KILL -- "-$pid" 2>/dev/null; exit 0; fi',
+  '      else',
+  '        IFS= read -r line || exit 0',
+  '      fi',
+  '      case $line in',
+  '        S\\ *) set -- $line; pid=$2; dl=$(( ${EPOCHREALTIME/./} + $3 * 1000000 )); key=$4; st=0 ;;',
+  '        E) pid= ;;',
+  '      esac',
+  '    done',
+  '  }',
+  '  set -m',
+  '  exec 3> >(_wd)',
+  // the notice bash prints for a job killed by a signal is not the command's output
+  `  _x() { _c=$3; ( set +m; exec sh -c "$_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; printf 'E\\n' >&3; }`,
+]
+
+const WATCHDOG = [
+  // bash syntax, read only by bash: other shells never parse it
+  `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote(BASH_WATCHDOG.join('\n'))}`,
+  'else',
+  '  _x() { if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }',
+  'fi',
+]
+
 /** The POSIX shell program that runs the commands one after another, delimiting each with a per-batch nonce. */
 export function buildBatchScript(commands: readonly BatchCommand[], nonce: string): string {
   const out: string[] = [
@@ -47,11 +92,11 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '_OS=$(uname -s 2>/dev/null)',
     '_now',
     `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "\${EUID:-$(id -u 2>/dev/null)}" "$_OS"`,
+    ...WATCHDOG,
     '_r() {',
     `  printf '\\n:%s:B:%s\\n' "$_N" "$1"; printf '\\n:%s:B:%s\\n' "$_N" "$1" >&2`,
     '  _now; _a=$_t',
-    '  if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi',
-    '  _rc=$?',
+    '  _x "$@"',
     '  _now',
     `  printf '\\n:%s:E:%s:%s:%s:%s\\n' "$_N" "$1" "$_rc" "$_a" "$_t"; printf '\\n:%s:E:%s\\n' "$_N" "$1" >&2`,
     '}',
@@ -91,6 +136,12 @@ export function parseBatchOutput(
     if (/^\d+$/.test(headerMatch[2]!)) header.uid = Number(headerMatch[2])
     header.os = headerMatch[3]!
   }
+  // the watchdog's marks of the commands it cut, wherever they fell, taken out of the output
+  const cut = new Set<string>()
+  stdout = stdout.replace(new RegExp(`\\n:${nonce}:T:([A-Za-z0-9_.-]+)\\n`, 'g'), (_, key: string) => {
+    cut.add(key)
+    return ''
+  })
   const outputs = new Map<string, CommandOutput>()
   const skipped = new Set<string>()
   for (const c of commands) {
@@ -118,8 +169,8 @@ export function parseBatchOutput(
     const rc = /^\d+$/.test(fields[0] ?? '') ? Number(fields[0]) : null
     const t0 = parseSeconds(fields[1])
     const t1 = parseSeconds(fields[2])
-    // GNU timeout exits 124 when it fired, 137 when it had to SIGKILL
-    const timedOut = rc === 124 || rc === 137
+    // GNU timeout exits 124 when it fired, 137 when it had to SIGKILL; the watchdog marks what it cut
+    const timedOut = rc === 124 || rc === 137 || cut.has(c.key)
     outputs.set(c.key, {
       stdout: e < start ? '' : stdout.slice(start, e),
       stderr: errText,

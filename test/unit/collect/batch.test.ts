@@ -2,11 +2,23 @@ import {describe, expect, it} from 'vitest'
 
 import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../src/collect/batch.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
+import type {Transport} from '../../../src/transport/transport.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
 const local = new LocalTransport()
+/** The same machine with the batch read by dash: no bash 5, so each command runs under GNU timeout and sh. */
+const dash: Transport = {
+  kind: local.kind,
+  target: local.target,
+  platform: local.platform,
+  exec: (_command, options) => local.exec('exec sh -s', options),
+  close: () => local.close(),
+}
 
-describe('batch runner on a real shell', () => {
+describe.each([
+  ['bash 5: forked subshells and one watchdog', local],
+  ['sh: GNU timeout and sh -c per command', dash],
+])('batch runner on a real shell (%s)', (_mode, shell) => {
   it('recovers each command output byte for byte, with exit codes and stderr', async () => {
     const r = await runBatch(
       local,
@@ -29,27 +41,50 @@ describe('batch runner on a real shell', () => {
   })
 
   it('runs commands with LC_ALL=C and without the script on their stdin', async () => {
-    const r = await runBatch(local, [cmd('e.locale', 'echo "$LC_ALL"; cat'), cmd('e.after', 'echo still here')], 10_000)
+    const r = await runBatch(shell, [cmd('e.locale', 'echo "$LC_ALL"; cat'), cmd('e.after', 'echo still here')], 10_000)
     expect(r.outputs.get('e.locale')!.stdout).toBe('C\n')
     expect(r.outputs.get('e.after')!.stdout).toBe('still here\n')
   })
 
   it('says 127 for a missing tool', async () => {
-    const r = await runBatch(local, [cmd('m.x', 'no-such-tool-hatang --version')], 10_000)
+    const r = await runBatch(shell, [cmd('m.x', 'no-such-tool-hatang --version')], 10_000)
     expect(r.outputs.get('m.x')!.exitCode).toBe(127)
   })
 
-  it('cuts a hung command at its own timeout and goes on with the next', async () => {
+  it('cuts a hung command at its own timeout, with its pipeline, and goes on with the next', async () => {
     const t0 = Date.now()
-    const r = await runBatch(local, [cmd('h.hang', 'sleep 30', 1000), cmd('h.next', 'echo next')], 20_000)
+    const r = await runBatch(shell, [cmd('h.hang', 'echo started; sleep 30.25 | cat', 1000), cmd('h.next', 'echo next')], 20_000)
     expect(Date.now() - t0).toBeLessThan(8000)
-    expect(r.outputs.get('h.hang')).toMatchObject({timedOut: true, exitCode: null, ran: true})
-    expect(r.outputs.get('h.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
+    expect(r.outputs.get('h.hang')).toMatchObject({stdout: 'started\n', timedOut: true, exitCode: null, ran: true})
+    expect(r.outputs.get('h.next')).toMatchObject({stdout: 'next\n', exitCode: 0, timedOut: false})
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.25' || true")).stdout.trim()).toBe('0')
+  })
+
+  it('kills a command that ignores SIGTERM a second later', async () => {
+    const t0 = Date.now()
+    const r = await runBatch(shell, [cmd('k.stubborn', "trap '' TERM; sleep 30.5", 1000), cmd('k.next', 'echo next')], 20_000)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900)
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(r.outputs.get('k.stubborn')).toMatchObject({timedOut: true, exitCode: null})
+    expect(r.outputs.get('k.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.5' || true")).stdout.trim()).toBe('0')
+  })
+
+  it('runs commands as sh would: no arguments, XSI echo, nothing of the batch script visible', async () => {
+    const r = await runBatch(shell, [cmd('s.sh', 'echo "[$#] [${_N:-}] [${_TO:-}]"; echo "a\\tb"; x=1; echo "$x"'), cmd('s.after', 'echo "${x:-unset}"')], 10_000)
+    expect(r.outputs.get('s.sh')!.stdout).toBe('[0] [] []\na\tb\n1\n')
+    expect(r.outputs.get('s.after')!.stdout).toBe('unset\n')
+  })
+
+  it('does not take a killed command for a timed-out one', async () => {
+    const r = await runBatch(shell, [cmd('x.self', "exec sh -c 'kill -TERM $$; sleep 1'", 5000), cmd('x.next', 'echo next')], 10_000)
+    expect(r.outputs.get('x.self')).toMatchObject({timedOut: false, exitCode: 143})
+    expect(r.outputs.get('x.next')!.stdout).toBe('next\n')
   })
 
   it('marks commands not reached when the whole batch hits its deadline', async () => {
     const t0 = Date.now()
-    const r = await runBatch(local, [cmd('d.first', 'echo first'), cmd('d.hang', 'sleep 31.5', 60_000), cmd('d.never', 'echo never')], 1500)
+    const r = await runBatch(shell, [cmd('d.first', 'echo first'), cmd('d.hang', 'sleep 31.5', 60_000), cmd('d.never', 'echo never')], 1500)
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(r.failure).toMatch(/timed out/)
     // nothing of the batch is left running, not even in the process group GNU timeout made
@@ -60,7 +95,7 @@ describe('batch runner on a real shell', () => {
   })
 
   it('skips commands of other platforms', async () => {
-    const r = await runBatch(local, [cmd('p.bsd', 'echo bsd', 5000, ['FreeBSD']), cmd('p.any', 'echo any', 5000, [])], 10_000)
+    const r = await runBatch(shell, [cmd('p.bsd', 'echo bsd', 5000, ['FreeBSD']), cmd('p.any', 'echo any', 5000, [])], 10_000)
     expect(r.skipped.has('p.bsd')).toBe(true)
     expect(r.outputs.get('p.any')!.stdout).toBe('any\n')
   })

@@ -43,12 +43,16 @@ function order(c: number | undefined): number {
   return c + 256
 }
 
-/** Compares two digit strings as numbers, whatever their length. */
-function compareDigits(a: string, b: string): number {
-  const x = a.replace(/^0+/, '')
-  const y = b.replace(/^0+/, '')
-  if (x.length !== y.length) return x.length < y.length ? -1 : 1
-  return x < y ? -1 : x > y ? 1 : 0
+/** Compares the digit runs a[i, di) and b[j, dj) as numbers, whatever their length (no copies: hot path). */
+function compareDigitRuns(a: string, i: number, di: number, b: string, j: number, dj: number): number {
+  while (i < di && a.charCodeAt(i) === 48) i++
+  while (j < dj && b.charCodeAt(j) === 48) j++
+  if (di - i !== dj - j) return di - i < dj - j ? -1 : 1
+  for (; i < di; i++, j++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(j)
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return 0
 }
 
 /** dpkg's verrevcmp(). */
@@ -69,7 +73,7 @@ function verrevcmp(a: string, b: string): number {
     while (di < a.length && isDigit(a.charCodeAt(di))) di++
     let dj = j
     while (dj < b.length && isDigit(b.charCodeAt(dj))) dj++
-    const d = compareDigits(a.slice(i, di), b.slice(j, dj))
+    const d = compareDigitRuns(a, i, di, b, j, dj)
     if (d !== 0) return d
     i = di
     j = dj
@@ -81,7 +85,9 @@ const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0)
 
 /** Orders two versions like `dpkg --compare-versions a lt|eq|gt b`: -1, 0 or 1. */
 export function compareDpkgVersions(a: string | DpkgVersion, b: string | DpkgVersion): -1 | 0 | 1 {
+  // the same text is the same version (most comparisons while choosing candidates ask exactly that)
+  if (typeof a === 'string' && a === b) return 0
   const x = typeof a === 'string' ? parseDpkgVersion(a) : a
   const y = typeof b === 'string' ? parseDpkgVersion(b) : b
-  return sign(compareDigits(x.epoch, y.epoch) || verrevcmp(x.upstream, y.upstream) || verrevcmp(x.revision, y.revision))
+  return sign(compareDigitRuns(x.epoch, 0, x.epoch.length, y.epoch, 0, y.epoch.length) || verrevcmp(x.upstream, y.upstream) || verrevcmp(x.revision, y.revision))
 }

@@ -5,22 +5,32 @@
  *   NS=10,50,200,500   sizes (default)
  *   RUNS=3             runs per size and tool
  *   ANSIBLE_MAX=50     largest size Ansible is run at (it takes minutes beyond)
+ *   REPLAY=1           also sweep targets that replay a real target's answers (0: skip)
  * Needs root (sshd) and Debian's ansible. Reports wall, hosts/s, controller CPU per host (user+sys of the
  * tool's process tree ÷ hosts), target CPU per host (the rest of the machine's CPU during the run ÷ hosts:
  * sshd and the probe commands, which on a real network run on the targets) and peak RSS.
+ *
+ * On one machine the targets' work shares the controller's cores, so the wall time of a loopback sweep is
+ * the targets' CPU. The replay rows stand in for targets that are other machines: each is a real sshd (real
+ * handshake, key checks, channels, the full output encrypted and sent) whose session, instead of running
+ * the probes, waits as long as one real target took (measured idle, at the start) and then sends what
+ * that target sent, byte for byte but for the new batch's nonce and clock.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {SshLab, TEST_USER} from '../test/support/sshd.js'
+import {SshLab, TEST_USER, type Sshd} from '../test/support/sshd.js'
 import {appendResults, machine, measure, median, type Contender, type Sample} from './measure.js'
+import {recordTarget} from './replay-target.js'
 
 const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
 const ansibleMax = Number(process.env.ANSIBLE_MAX ?? 50)
 const servers = Number(process.env.SERVERS ?? 8)
+const replay = process.env.REPLAY !== '0'
+const REPLAY_TOOL = 'hatang sweep, replayed targets'
 const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
 const ansible = spawnSync('sh', ['-c', 'command -v ansible'], {encoding: 'utf8'}).stdout.trim()
 
@@ -42,29 +52,38 @@ function timed(c: Contender): Sample & {machineCpuMs: number} {
   return {...s, machineCpuMs: ((busyJiffies() - before) * 1000) / 100}
 }
 
+const hostsYaml = (names: string[], port: (i: number) => number) =>
+  [
+    'defaults:',
+    `  user: ${TEST_USER}`,
+    `  identityFile: ${lab.clientKey}`,
+    `  knownHostsFile: ${lab.knownHosts}`,
+    '  address: 127.0.0.1',
+    'hosts:',
+    ...names.flatMap((h, i) => [`  ${h}:`, `    port: ${port(i)}`]),
+    '',
+  ].join('\n')
+
 const lab = new SshLab()
 const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-sweep-'))
 const rows: Row[] = []
+let recorded: {script: string; seconds: number[]} | undefined
 try {
   const started = await Promise.all(Array.from({length: servers}, (_, i) => lab.start(`s${i}`)))
   for (const s of started) lab.trust(s)
+  let replaying: Sshd[] = []
+  if (replay) {
+    recorded = await recordTarget(lab, started[0]!, path.join(lab.dir, 'replay'))
+    replaying = await Promise.all(Array.from({length: servers}, (_, i) => lab.start(`r${i}`, {extraConfig: [`ForceCommand ${recorded!.script}`]})))
+    for (const s of replaying) lab.trust(s)
+  }
   for (const n of sizes) {
     const names = Array.from({length: n}, (_, i) => `h${String(i).padStart(4, '0')}`)
     const port = (i: number) => started[i % started.length]!.port
     const hostsFile = path.join(work, `hosts-${n}.yaml`)
-    writeFileSync(
-      hostsFile,
-      [
-        'defaults:',
-        `  user: ${TEST_USER}`,
-        `  identityFile: ${lab.clientKey}`,
-        `  knownHostsFile: ${lab.knownHosts}`,
-        '  address: 127.0.0.1',
-        'hosts:',
-        ...names.flatMap((h, i) => [`  ${h}:`, `    port: ${port(i)}`]),
-        '',
-      ].join('\n'),
-    )
+    writeFileSync(hostsFile, hostsYaml(names, port))
+    const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
+    writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % Math.max(1, replaying.length)]?.port ?? 0))
     const cp = path.join(work, 'cp')
     const inventory = path.join(work, `inventory-${n}.ini`)
     writeFileSync(
@@ -80,8 +99,12 @@ try {
       ].join('\n'),
     )
     const contenders: Contender[] = [
-      {name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50']},
+      // on loopback a handshake waits behind the other targets' probe work: more than the default 10 s at 200+ hosts
+      {name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50', '--connect-timeout', '30']},
     ]
+    if (replay) {
+      contenders.push({name: REPLAY_TOOL, command: [process.execPath, bin, 'sweep', replayFile, '-o', path.join(work, `replay-${n}`), '--quiet', '--concurrency', '50']})
+    }
     if (ansible && n <= ansibleMax) {
       contenders.push({
         name: 'ansible all -m setup -f 50',
@@ -97,6 +120,15 @@ try {
         spawnSync('sh', ['-c', `pkill -f -- "ControlPath=${cp}-" ; rm -f ${cp}-*`])
         const s = timed(c)
         if (s.exitCode !== 0) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
+        if (c.name === REPLAY_TOOL) {
+          // a replayed sweep counts only if every host came back whole, as the recorded one did
+          const out = path.join(work, `replay-${n}`)
+          const notOk = readdirSync(out)
+            .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
+            .map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as {host: {name: string; status: string; reason?: string}})
+            .filter((x) => x.host.status !== 'ok')
+          if (notOk.length > 0) throw new Error(`${c.name}: ${notOk.length} hosts not ok, e.g. ${notOk[0]!.host.name}: ${notOk[0]!.host.status} ${notOk[0]!.host.reason ?? ''}`)
+        }
         byTool.get(c.name)!.push(s)
         console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s`)
       }
@@ -105,7 +137,7 @@ try {
   }
 } finally {
   await lab.cleanup()
-  rmSync(work, {recursive: true, force: true})
+  if (!process.env.KEEP) rmSync(work, {recursive: true, force: true})
 }
 
 const lines = [
@@ -118,11 +150,15 @@ for (const row of rows) {
   const target = median(row.samples.map((s) => Math.max(0, s.machineCpuMs - s.cpuMs)))
   const peer = rows.find((r) => r.n === row.n && r.tool.startsWith('ansible'))
   const speed = peer ? median(peer.samples.map((s) => s.wallMs)) / wall : 0
-  const ratio = peer && row.tool.startsWith('hatang') ? (speed >= 1 ? `${speed.toFixed(2)}× faster` : `${(1 / speed).toFixed(2)}× slower`) : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
+  const ratio = row.tool === REPLAY_TOOL ? '— (targets replayed)' : peer && row.tool.startsWith('hatang') ? (speed >= 1 ? `${speed.toFixed(2)}× faster` : `${(1 / speed).toFixed(2)}× slower`) : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
   lines.push(
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller. ${machine()}.`
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller.${
+  recorded
+    ? ` "${REPLAY_TOOL}": ${servers} more sshd instances whose sessions replay one real target's answers after the time it took, measured idle at the start (batches of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}, run in parallel): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
+    : ''
+} ${machine()}.`
 console.log(body)
-appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax} npm run bench:sweep`, body)
+appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${replay ? '' : ' REPLAY=0'} npm run bench:sweep`, body)

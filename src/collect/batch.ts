@@ -136,43 +136,40 @@ export function parseBatchOutput(
     if (/^\d+$/.test(headerMatch[2]!)) header.uid = Number(headerMatch[2])
     header.os = headerMatch[3]!
   }
-  // the watchdog's marks of the commands it cut, wherever they fell, taken out of the output
-  const cut = new Set<string>()
-  stdout = stdout.replace(new RegExp(`\\n:${nonce}:T:([A-Za-z0-9_.-]+)\\n`, 'g'), (_, key: string) => {
-    cut.add(key)
-    return ''
-  })
+  const out = scanMarkers(stdout, nonce)
+  const err = scanMarkers(stderr, nonce)
+  // the watchdog's marks of the commands it cut, wherever they fell, are not output
+  const cutMark = new RegExp(`\\n:${nonce}:T:[A-Za-z0-9_.-]+\\n`, 'g')
+  const clean = (text: string) => (out.cut.size > 0 ? text.replace(cutMark, '') : text)
   const outputs = new Map<string, CommandOutput>()
   const skipped = new Set<string>()
   for (const c of commands) {
-    if (stdout.includes(`\n:${nonce}:S:${c.key}\n`)) {
+    if (out.skipped.has(c.key)) {
       skipped.add(c.key)
       continue
     }
-    const begin = `\n:${nonce}:B:${c.key}\n`
-    const b = stdout.indexOf(begin)
-    if (b < 0) {
+    const start = out.begin.get(c.key)
+    if (start === undefined) {
       outputs.set(c.key, {stdout: '', stderr: '', exitCode: null, timedOut: batchTimedOut, durationMs: 0, ran: false})
       continue
     }
-    const start = b + begin.length
-    const endMarker = `\n:${nonce}:E:${c.key}:`
-    const e = stdout.indexOf(endMarker, start - 1)
-    const errText = slice(stderr, `\n:${nonce}:B:${c.key}\n`, `\n:${nonce}:E:${c.key}\n`)
-    if (e < 0) {
+    const errStart = err.begin.get(c.key)
+    const errEnd = err.end.get(c.key)?.at
+    const errText = errStart === undefined ? '' : errEnd === undefined ? stderr.slice(errStart) : errEnd < errStart ? '' : stderr.slice(errStart, errEnd)
+    const end = out.end.get(c.key)
+    if (end === undefined) {
       // started, never finished: the batch was cut while this command ran
-      outputs.set(c.key, {stdout: stdout.slice(start), stderr: errText, exitCode: null, timedOut: batchTimedOut, durationMs: 0, ran: true})
+      outputs.set(c.key, {stdout: clean(stdout.slice(start)), stderr: errText, exitCode: null, timedOut: batchTimedOut || out.cut.has(c.key), durationMs: 0, ran: true})
       continue
     }
-    const lineEnd = stdout.indexOf('\n', e + endMarker.length)
-    const fields = stdout.slice(e + endMarker.length, lineEnd < 0 ? undefined : lineEnd).split(':')
+    const fields = end.fields.split(':')
     const rc = /^\d+$/.test(fields[0] ?? '') ? Number(fields[0]) : null
     const t0 = parseSeconds(fields[1])
     const t1 = parseSeconds(fields[2])
     // GNU timeout exits 124 when it fired, 137 when it had to SIGKILL; the watchdog marks what it cut
-    const timedOut = rc === 124 || rc === 137 || cut.has(c.key)
+    const timedOut = rc === 124 || rc === 137 || out.cut.has(c.key)
     outputs.set(c.key, {
-      stdout: e < start ? '' : stdout.slice(start, e),
+      stdout: end.at < start ? '' : clean(stdout.slice(start, end.at)),
       stderr: errText,
       exitCode: timedOut ? null : rc,
       timedOut,
@@ -183,12 +180,52 @@ export function parseBatchOutput(
   return {header, outputs, skipped}
 }
 
-function slice(text: string, begin: string, end: string): string {
-  const b = text.indexOf(begin)
-  if (b < 0) return ''
-  const start = b + begin.length
-  const e = text.indexOf(end, start - 1)
-  return e < 0 ? text.slice(start) : e < start ? '' : text.slice(start, e)
+interface Markers {
+  /** Where each command's output starts (just after its first B line). */
+  begin: Map<string, number>
+  /** Each command's first E line after its begin: where it starts (its leading newline) and what follows the key. */
+  end: Map<string, {at: number; fields: string}>
+  skipped: Set<string>
+  cut: Set<string>
+}
+
+/**
+ * Finds the marker lines (`\n:NONCE:K:key…\n`) of one stream in a single pass: a batch's output is a few
+ * hundred kB, and looking each command's markers up from the start would read it once per command.
+ */
+function scanMarkers(text: string, nonce: string): Markers {
+  const tag = `\n:${nonce}:`
+  const m: Markers = {begin: new Map(), end: new Map(), skipped: new Set(), cut: new Set()}
+  let i = text.indexOf(tag)
+  while (i >= 0) {
+    const k = i + tag.length
+    const lineEnd = text.indexOf('\n', k)
+    if (lineEnd < 0) break // a marker cut short is no marker
+    if (text.charCodeAt(k + 1) === 58 /* : */) {
+      const rest = text.slice(k + 2, lineEnd)
+      switch (text[k]) {
+        case 'B':
+          if (!m.begin.has(rest)) m.begin.set(rest, lineEnd + 1)
+          break
+        case 'E': {
+          const colon = rest.indexOf(':')
+          const key = colon < 0 ? rest : rest.slice(0, colon)
+          const begin = m.begin.get(key)
+          if (begin !== undefined && !m.end.has(key) && i >= begin - 1) m.end.set(key, {at: i, fields: colon < 0 ? '' : rest.slice(colon + 1)})
+          break
+        }
+        case 'S':
+          m.skipped.add(rest)
+          break
+        case 'T':
+          m.cut.add(rest)
+          break
+      }
+    }
+    // the newline that ends this marker may start the next one (a command that printed nothing)
+    i = text.indexOf(tag, lineEnd)
+  }
+  return m
 }
 
 /** Runs one batch over a transport: one round trip for all its commands. */

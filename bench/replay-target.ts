@@ -1,0 +1,78 @@
+/**
+ * Targets that replay a real target's answers, for `npm run bench:sweep`: a stand-in for targets that are
+ * machines of their own, which one machine cannot have. Each replaying target is a real sshd (handshake,
+ * key checks, channels, the whole output encrypted and sent); its session, instead of running the probes,
+ * waits as long as the recorded target took and then sends what it sent, byte for byte but for the new
+ * batch's nonce and the clock in its header.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {collectHost} from '../src/collect/collect-host.js'
+import {SshTransport} from '../src/transport/ssh-transport.js'
+import type {Transport} from '../src/transport/transport.js'
+import {TEST_USER, type SshLab, type Sshd} from '../test/support/sshd.js'
+
+/**
+ * Collects one real target over SSH (the machine otherwise idle) and keeps, for each batch, what its session
+ * was sent and answered and how long it took; writes the replaying session command. Returns its path.
+ */
+export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promise<{script: string; seconds: number[]}> {
+  mkdirSync(dir, {mode: 0o755})
+  const ssh = await SshTransport.connect(
+    {host: real.host, port: real.port, user: TEST_USER, identityFiles: [lab.clientKey]},
+    {verifyHostKey: (_h, _p, key) => (key.blob.toString('base64') === real.hostKeyPub.split(' ')[1] ? {ok: true} : {ok: false, kind: 'host-key-changed', message: 'not the lab key'})},
+  )
+  const seconds: number[] = []
+  const recording: Transport = {
+    kind: ssh.kind,
+    target: ssh.target,
+    platform: ssh.platform,
+    close: () => ssh.close(),
+    exec: async (command, options) => {
+      const t0 = performance.now()
+      const r = await ssh.exec(command, options)
+      const took = (performance.now() - t0) / 1000
+      const script = options?.stdin ?? ''
+      const nonce = /^_N=([0-9a-f]+)\n/.exec(script)?.[1]
+      const first = / _r ([A-Za-z0-9_.-]+) /.exec(script)?.[1]
+      if (nonce && first && r.exitCode === 0) {
+        writeFileSync(path.join(dir, `${first}.out`), r.stdout)
+        writeFileSync(path.join(dir, `${first}.err`), r.stderr)
+        writeFileSync(path.join(dir, `${first}.meta`), `${nonce} ${took.toFixed(3)}\n`)
+        seconds.push(took)
+      }
+      return r
+    },
+  }
+  try {
+    const snapshot = await collectHost(recording, {hostName: 'recorded'})
+    if (snapshot.host.status !== 'ok') throw new Error(`the recorded target is ${snapshot.host.status}: ${snapshot.host.reason}`)
+  } finally {
+    await recording.close()
+  }
+  const script = path.join(dir, 'replay.sh')
+  writeFileSync(
+    script,
+    [
+      '#!/bin/bash',
+      '# A target that answers a batch with what the recorded target answered (see bench/sweep.ts).',
+      `dir=${dir}`,
+      "IFS= read -r -d '' script",
+      "re=' _r ([A-Za-z0-9_.-]+) '; first=; [[ $script =~ $re ]] && first=${BASH_REMATCH[1]}",
+      // anything else (no recorded batch): run it for real
+      'if [[ -z $first || ! -f $dir/$first.meta ]]; then printf \'%s\' "$script" | exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"; fi',
+      'read -r old seconds < "$dir/$first.meta"',
+      "nonce=${script%%$'\\n'*}; nonce=${nonce#_N=}",
+      'IFS= read -r head < "$dir/$first.out"',
+      "printf ':%s:H:%s:%s\\n' \"$nonce\" \"$EPOCHREALTIME\" \"${head#:*:H:*:}\"",
+      'sleep "$seconds"',
+      'sed -e 1d -e "s/$old/$nonce/g" "$dir/$first.out"',
+      'sed -e "s/$old/$nonce/g" "$dir/$first.err" >&2',
+      '',
+    ].join('\n'),
+    {mode: 0o755},
+  )
+  return {script, seconds}
+}
+

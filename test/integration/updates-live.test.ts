@@ -4,6 +4,9 @@
  * captured systems; this proves the command as it is today, on the lists this machine has).
  */
 import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
@@ -35,5 +38,43 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
       .data!.packages!.map((p) => `${p.name} ${p.architecture} ${p.current} -> ${p.candidate}${p.security ? ' security' : ''}`)
       .sort()
     expect(found).toEqual(listed)
+  }, 60_000)
+
+  it('finds the same from uncompressed lists (apt\'s default, read by grep directly) as from the compressed ones here', async () => {
+    const lists = '/var/lib/apt/lists'
+    const compressed = readdirSync(lists).filter((f) => /_Packages\.(lz4|gz|xz|zst)$/.test(f))
+    expect(compressed.length).toBeGreaterThan(0) // this machine keeps its lists compressed (Docker's apt setup)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-lists-'))
+    try {
+      mkdirSync(path.join(dir, 'partial'))
+      for (const f of readdirSync(lists)) {
+        const from = path.join(lists, f)
+        if (f.endsWith('Release')) expect(spawnSync('cp', ['-p', from, dir]).status).toBe(0)
+        const m = /^(.*_Packages)\.(lz4|gz|xz|zst)$/.exec(f)
+        if (m) {
+          const tool = {lz4: 'lz4cat', gz: 'zcat', xz: 'xzcat', zst: 'zstdcat'}[m[2] as 'lz4']
+          expect(spawnSync('sh', ['-c', `${tool} "$0" > "$1"`, from, path.join(dir, m[1]!)]).status).toBe(0)
+        }
+      }
+      const conf = path.join(dir, 'apt.conf')
+      writeFileSync(conf, `Dir::State::lists "${dir}/";\n`)
+      const run = async (env?: string) => {
+        const before = process.env.APT_CONFIG
+        if (env) process.env.APT_CONFIG = env
+        try {
+          const snapshot = await collectHost(new LocalTransport(), {probes: [updatesProbe], native: []})
+          return (snapshot.sections as unknown as Record<string, Section<UpdatesData>>).updates!.data!
+        } finally {
+          if (before === undefined) delete process.env.APT_CONFIG
+          else process.env.APT_CONFIG = before
+        }
+      }
+      const [plain, packed] = [await run(conf), await run()]
+      expect(plain.method).toBe('lists')
+      expect(plain.packages!.length).toBeGreaterThan(0)
+      expect(plain.packages).toEqual(packed.packages)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   }, 60_000)
 })

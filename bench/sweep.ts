@@ -24,6 +24,7 @@ import path from 'node:path'
 import {SshLab, TEST_USER, type Sshd} from '../test/support/sshd.js'
 import {appendResults, machine, measure, median, type Contender, type Sample} from './measure.js'
 import {recordTarget} from './replay-target.js'
+import {describeTargetWork, targetWork} from './target-work.js'
 
 const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
@@ -140,6 +141,9 @@ try {
   if (!process.env.KEEP) rmSync(work, {recursive: true, force: true})
 }
 
+// the probe commands' own cost, measured once with the machine otherwise idle
+const targetCost = describeTargetWork(targetWork())
+
 const lines = [
   '| hosts | tool | runs | wall median (s) | hosts/s | controller CPU/host (ms) | target CPU/host (ms) | peak RSS (MB) | vs Ansible |',
   '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -155,7 +159,7 @@ for (const row of rows) {
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller.${
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, three sessions) and the batch shells.${
   recorded
     ? ` "${REPLAY_TOOL}": ${servers} more sshd instances whose sessions replay one real target's answers after the time it took, measured idle at the start (batches of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}, run in parallel): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
     : ''

@@ -1,0 +1,42 @@
+/**
+ * The target's work for one full inventory, measured on this machine: each probe command run as a batch
+ * runs it (`sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU (user + sys of the command and
+ * everything it started) read from the shell's `times`. Says which probes dominate a target's cost.
+ */
+import {spawnSync} from 'node:child_process'
+
+import {probes} from '../inventory/index.js'
+
+export interface CommandCost {
+  key: string
+  cpuMs: number
+}
+
+/** CPU per run of every Linux probe command, most costly first. */
+export function targetWork(runs = 5): CommandCost[] {
+  const costs: CommandCost[] = []
+  for (const p of probes) {
+    if (!p.platforms.includes('Linux')) continue
+    for (const [name, command] of Object.entries(p.commands)) {
+      const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do sh -c "$0" </dev/null >/dev/null 2>&1; done; times`, command], {
+        encoding: 'utf8',
+        env: {...process.env, LC_ALL: 'C', LANG: 'C'},
+      })
+      // `times` prints the shell's own times, then its children's: "0m0.123s 0m0.045s"
+      const children = r.stdout.trim().split('\n').pop() ?? ''
+      const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0)
+      costs.push({key: `${p.id}.${name}`, cpuMs: (seconds * 1000) / runs})
+    }
+  }
+  return costs.sort((a, b) => b.cpuMs - a.cpuMs)
+}
+
+/** One line for the results: the total and the heaviest commands. */
+export function describeTargetWork(costs: readonly CommandCost[], top = 5): string {
+  const total = costs.reduce((sum, c) => sum + c.cpuMs, 0)
+  const heaviest = costs
+    .slice(0, top)
+    .map((c) => `${c.key} ${c.cpuMs.toFixed(0)} ms`)
+    .join(', ')
+  return `${total.toFixed(0)} ms of CPU for the ${costs.length} probe commands of one full inventory, run one by one on this machine (heaviest: ${heaviest})`
+}

@@ -55,10 +55,7 @@ function timed(c: Contender): Sample & {machineCpuMs: number} {
 
 const hostsYaml = (names: string[], port: (i: number) => number) =>
   [
-    'defaults:',
-    `  user: ${TEST_USER}`,
-    `  identityFile: ${lab.clientKey}`,
-    `  knownHostsFile: ${lab.knownHosts}`,
+    ...lab.hostsDefaults(),
     '  address: 127.0.0.1',
     'hosts:',
     ...names.flatMap((h, i) => [`  ${h}:`, `    port: ${port(i)}`]),

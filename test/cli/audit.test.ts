@@ -9,7 +9,7 @@ import type {RunDiff} from '../../src/engine/diff.js'
 import type {AuditOutcome} from '../../src/report/audit-summary.js'
 import type {RunRecord} from '../../src/store/store.js'
 import {BIN, hatang} from '../support/cli.js'
-import {freePort, hangingCommands, SshLab, TEST_USER, type Sshd} from '../support/sshd.js'
+import {freePort, hangingCommands, SshLab, type Sshd} from '../support/sshd.js'
 
 let work: string
 let lab: SshLab
@@ -38,7 +38,7 @@ function dpkg(...args: string[]): void {
 }
 
 function hostsYaml(names: Record<string, {port: number}>, file: string): string {
-  const lines = ['defaults:', `  user: ${TEST_USER}`, `  identityFile: ${lab.clientKey}`, `  knownHostsFile: ${lab.knownHosts}`, '  address: 127.0.0.1', '  connectTimeout: 5', '  commandTimeout: 4', 'groups:', '  web:', '    hosts:']
+  const lines = [...lab.hostsDefaults(), '  address: 127.0.0.1', '  connectTimeout: 5', '  commandTimeout: 4', 'groups:', '  web:', '    hosts:']
   for (const [name, s] of Object.entries(names)) lines.push(`      ${name}:`, `        port: ${s.port}`)
   writeFileSync(file, `${lines.join('\n')}\n`)
   return file

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {SweepReport} from '../../src/report/sweep-summary.js'
 import {BIN, hatang, ROOT} from '../support/cli.js'
-import {SshLab, TEST_USER, type Sshd} from '../support/sshd.js'
+import {SshLab, type Sshd} from '../support/sshd.js'
 
 const PASSPHRASE = 'correct horse battery'
 let lab: SshLab
@@ -74,10 +74,7 @@ beforeAll(async () => {
   writeFileSync(
     hostsFile,
     [
-      'defaults:',
-      `  user: ${TEST_USER}`,
-      `  identityFile: ${lockedKey}`,
-      `  knownHostsFile: ${lab.knownHosts}`,
+      ...lab.hostsDefaults(lockedKey),
       '  address: 127.0.0.1',
       '  connectTimeout: 5',
       'hosts:',

@@ -19,10 +19,7 @@ let closedPort = 0
 
 function hostsYaml(hosts: Record<string, {port: number; extra?: string}>, file = path.join(work, 'hosts.yaml')): string {
   const lines = [
-    'defaults:',
-    `  user: ${TEST_USER}`,
-    `  identityFile: ${lab.clientKey}`,
-    `  knownHostsFile: ${lab.knownHosts}`,
+    ...lab.hostsDefaults(),
     '  address: 127.0.0.1',
     '  connectTimeout: 3',
     '  commandTimeout: 3',

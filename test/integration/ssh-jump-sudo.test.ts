@@ -58,10 +58,7 @@ describe('jump hosts (ProxyJump)', () => {
     writeFileSync(
       file,
       [
-        'defaults:',
-        `  user: ${TEST_USER}`,
-        `  identityFile: ${lab.clientKey}`,
-        `  knownHostsFile: ${lab.knownHosts}`,
+        ...lab.hostsDefaults(),
         'hosts:',
         '  bastion:',
         '    address: 127.0.0.1',

@@ -147,6 +147,11 @@ export class SshLab {
     return sshd
   }
 
+  /** The `defaults:` lines of a hosts.yaml that reaches this lab's servers: test user, a key, the lab's known_hosts. */
+  hostsDefaults(identityFile = this.clientKey): string[] {
+    return ['defaults:', `  user: ${TEST_USER}`, `  identityFile: ${identityFile}`, `  knownHostsFile: ${this.knownHosts}`]
+  }
+
   /** Adds a server's key (or another key) to the lab's known_hosts as `[127.0.0.1]:port`. */
   trust(sshd: Sshd, keyLine = sshd.hostKeyPub, hostPattern = `[127.0.0.1]:${sshd.port}`): void {
     writeFileSync(this.knownHosts, `${hostPattern} ${keyLine}\n`, {flag: 'a'})

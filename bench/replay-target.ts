@@ -5,23 +5,30 @@
  * waits as long as the recorded target took and then sends what it sent, byte for byte but for the new
  * batch's nonce and the clock in its header.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {collectHost} from '../src/collect/collect-host.js'
+import {parseKnownHosts, verifyHostKey} from '../src/transport/known-hosts.js'
 import {SshTransport} from '../src/transport/ssh-transport.js'
 import type {Transport} from '../src/transport/transport.js'
 import {TEST_USER, type SshLab, type Sshd} from '../test/support/sshd.js'
 
 /**
  * Collects one real target over SSH (the machine otherwise idle) and keeps, for each batch, what its session
- * was sent and answered and how long it took; writes the replaying session command. Returns its path.
+ * was sent and answered and how long it took; writes the replaying session command. Returns its path and
+ * the batches' durations.
  */
 export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promise<{script: string; seconds: number[]}> {
   mkdirSync(dir, {mode: 0o755})
+  const known = parseKnownHosts(readFileSync(lab.knownHosts, 'utf8'), lab.knownHosts).entries
   const ssh = await SshTransport.connect(
     {host: real.host, port: real.port, user: TEST_USER, identityFiles: [lab.clientKey]},
-    {verifyHostKey: (_h, _p, key) => (key.blob.toString('base64') === real.hostKeyPub.split(' ')[1] ? {ok: true} : {ok: false, kind: 'host-key-changed', message: 'not the lab key'})},
+    {
+      // the lab's known_hosts, read and matched as a sweep does
+      verifyHostKey: (host, port, key) =>
+        verifyHostKey(known, {host, port}, {blob: key.blob}).status === 'trusted' ? {ok: true} : {ok: false, kind: 'host-key-unknown', message: `${host}:${port} is not in ${lab.knownHosts}`},
+    },
   )
   const seconds: number[] = []
   const recording: Transport = {

@@ -17,7 +17,7 @@
  * that target sent, byte for byte but for the new batch's nonce and clock.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -53,6 +53,9 @@ function timed(c: Contender): Sample & {machineCpuMs: number} {
   return {...s, machineCpuMs: ((busyJiffies() - before) * 1000) / 100}
 }
 
+
+const lab = new SshLab()
+const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-sweep-'))
 const hostsYaml = (names: string[], port: (i: number) => number) =>
   [
     ...lab.hostsDefaults(),
@@ -61,9 +64,6 @@ const hostsYaml = (names: string[], port: (i: number) => number) =>
     ...names.flatMap((h, i) => [`  ${h}:`, `    port: ${port(i)}`]),
     '',
   ].join('\n')
-
-const lab = new SshLab()
-const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-sweep-'))
 const rows: Row[] = []
 let recorded: {script: string; seconds: number[]} | undefined
 try {
@@ -80,8 +80,6 @@ try {
     const port = (i: number) => started[i % started.length]!.port
     const hostsFile = path.join(work, `hosts-${n}.yaml`)
     writeFileSync(hostsFile, hostsYaml(names, port))
-    const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
-    writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % Math.max(1, replaying.length)]?.port ?? 0))
     const cp = path.join(work, 'cp')
     const inventory = path.join(work, `inventory-${n}.ini`)
     writeFileSync(
@@ -101,6 +99,8 @@ try {
       {name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50', '--connect-timeout', '30']},
     ]
     if (replay) {
+      const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
+      writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % replaying.length]!.port))
       contenders.push({name: REPLAY_TOOL, command: [process.execPath, bin, 'sweep', replayFile, '-o', path.join(work, `replay-${n}`), '--quiet', '--concurrency', '50']})
     }
     if (ansible && n <= ansibleMax) {
@@ -120,12 +120,9 @@ try {
         if (s.exitCode !== 0) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
         if (c.name === REPLAY_TOOL) {
           // a replayed sweep counts only if every host came back whole, as the recorded one did
-          const out = path.join(work, `replay-${n}`)
-          const notOk = readdirSync(out)
-            .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
-            .map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as {host: {name: string; status: string; reason?: string}})
-            .filter((x) => x.host.status !== 'ok')
-          if (notOk.length > 0) throw new Error(`${c.name}: ${notOk.length} hosts not ok, e.g. ${notOk[0]!.host.name}: ${notOk[0]!.host.status} ${notOk[0]!.host.reason ?? ''}`)
+          const summary = JSON.parse(readFileSync(path.join(work, `replay-${n}`, 'sweep.json'), 'utf8')) as {hosts: {name: string; status: string; reason?: string}[]}
+          const notOk = summary.hosts.filter((h) => h.status !== 'ok')
+          if (summary.hosts.length !== n || notOk.length > 0) throw new Error(`${c.name}: ${summary.hosts.length} of ${n} hosts, ${notOk.length} not ok${notOk[0] ? `, e.g. ${notOk[0].name}: ${notOk[0].status} ${notOk[0].reason ?? ''}` : ''}`)
         }
         byTool.get(c.name)!.push(s)
         console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s`)

@@ -70,7 +70,7 @@ const BASH_WATCHDOG = [
   '  set -m',
   '  exec 3> >(_wd)',
   // the notice bash prints for a job killed by a signal is not the command's output
-  `  _x() { _c=$3; ( set +m; exec sh -c "$_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; printf 'E\\n' >&3; }`,
+  `  _x() { ( set +m; exec sh -c "$3" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; printf 'E\\n' >&3; }`,
 ]
 
 const WATCHDOG = [

@@ -1,7 +1,8 @@
 import type {ChalkInstance} from 'chalk'
 
-import type {Severity} from '../engine/checks/pack.js'
+import {SEVERITIES, type Severity} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
+import {loadLabels, type Lang} from './locale.js'
 
 export interface AuditOutcome {
   startedAt: string
@@ -23,8 +24,6 @@ export interface AuditOutcome {
   run?: string
   exitCode: number
 }
-
-const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
 /** Failing per-host results and fleet findings, counted by severity. Pure. */
 export function countFindings(evaluation: RunEvaluation): Record<Severity, number> {
@@ -56,6 +55,12 @@ export function topFindings(evaluation: RunEvaluation, titles: (pack: string, ch
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
+/** Severity names as the report writes them (templates/locales, `sev.*`), in lower case for a sentence. */
+const severityNames = (lang: Lang): Record<Severity, string> => {
+  const labels = loadLabels(lang)
+  return Object.fromEntries(SEVERITIES.map((s) => [s, (labels[`sev.${s}`] ?? s).toLowerCase()])) as Record<Severity, string>
+}
+
 /** The summary's words; host statuses, check ids and severities in the listed lines stay as in the JSON and the log. */
 const LABELS = {
   en: {
@@ -63,7 +68,6 @@ const LABELS = {
     interrupted: ' (interrupted)',
     score: 'score',
     findings: 'findings',
-    severity: {critical: 'critical', high: 'high', medium: 'medium', low: 'low', info: 'info'} as Record<Severity, string>,
     blocking: (n: number, s: string) => `${plural(n, 'finding')} at or above ${s}`,
     none: (s: string) => `no finding at or above ${s}`,
     more: (n: number) => `… and ${n} more in the report`,
@@ -75,7 +79,6 @@ const LABELS = {
     interrupted: ' (bị ngắt)',
     score: 'điểm',
     findings: 'phát hiện',
-    severity: {critical: 'nghiêm trọng', high: 'cao', medium: 'trung bình', low: 'thấp', info: 'thông tin'} as Record<Severity, string>,
     blocking: (n: number, s: string) => `${n} phát hiện từ mức ${s} trở lên`,
     none: (s: string) => `không có phát hiện từ mức ${s} trở lên`,
     more: (n: number) => `… và ${n} phát hiện khác trong báo cáo`,
@@ -84,9 +87,9 @@ const LABELS = {
   },
 }
 
-/** The audit's outcome in a few lines for the terminal (and, in English, the log). Pure. */
-export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: 'vi' | 'en' = 'en'): string {
-  const l = LABELS[lang]
+/** The audit's outcome in a few lines for the terminal (and, in English, the log). */
+export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: Lang = 'en'): string {
+  const l = {...LABELS[lang], severity: severityNames(lang)}
   const out: string[] = []
   const secs = ((Date.parse(o.finishedAt) - Date.parse(o.startedAt)) / 1000).toFixed(1)
   out.push(c.bold(l.head(o.hosts.collected, o.hosts.total, secs)) + (o.interrupted ? c.red(l.interrupted) : ''))

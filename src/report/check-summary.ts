@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
-import type {Check, Pack, Severity} from '../engine/checks/pack.js'
+import {SEVERITIES, type Check, type Pack, type Severity} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {FleetCheck} from '../engine/fleet/fleet-check.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
@@ -15,7 +15,7 @@ const LABELS = {
     fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác'},
 } as const
 
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
+export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES
 
 const scoreText = (s: Score | undefined, l: (typeof LABELS)[Lang]) => (s ? `${l.score} ${s.score ?? '–'}` : '')
 

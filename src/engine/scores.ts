@@ -52,6 +52,11 @@ export function scoreOf(results: readonly CheckResult[]): Score {
     } else if (r.status === 'unknown') counts.unknown++
     else counts.notApplicable++
   }
+  return scored(passedWeight, failedWeight, counts)
+}
+
+/** 100 × passed weight ÷ (passed + failed weight), one decimal; null when nothing counted. */
+function scored(passedWeight: number, failedWeight: number, counts: Score['counts']): Score {
   const total = passedWeight + failedWeight
   return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
 }
@@ -66,8 +71,7 @@ export function mergeScores(parts: readonly Score[]): Score {
     failedWeight += p.failedWeight
     for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += p.counts[k]
   }
-  const total = passedWeight + failedWeight
-  return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
+  return scored(passedWeight, failedWeight, counts)
 }
 
 const scorePart = (s: Score): Score => ({score: s.score, passedWeight: s.passedWeight, failedWeight: s.failedWeight, counts: s.counts})

@@ -29,7 +29,7 @@ import {writeFileAtomic} from '../src/cli/write-atomic.js'
 import {buildResults} from '../src/model/results.js'
 import {historyFromStore} from '../src/report/history-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
-import {REPORT_FORMATS, renderReports, type ReportFormat} from '../src/report/write-reports.js'
+import {parseFormats, REPORT_FORMATS, renderReports, type ReportFormat} from '../src/report/write-reports.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import {defaultStorePath} from '../src/store/store-path.js'
 import {openStore, type RunWriter, type Store} from '../src/store/store.js'
@@ -117,9 +117,8 @@ export default class Audit extends StoreCommand {
     }
     if (hosts?.length === 0) this.usageError(`no host in ${args.file} matches --limit ${flags.limit}`, `run 'hatang hosts list ${args.file}'`)
     if (!args.file && flags.limit) this.usageError('--limit needs a hosts file')
-    const formats = flags.format.split(',').map((f) => f.trim()).filter(Boolean)
-    const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
-    if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
+    const {formats, problem} = parseFormats(flags.format)
+    if (problem) this.usageError(problem.message, problem.hint)
     if (flags.template && !existsSync(flags.template)) this.usageError(`--template ${flags.template}: no such folder`)
     const storePath = path.resolve(flags.store || defaultStorePath())
 
@@ -138,7 +137,7 @@ export default class Audit extends StoreCommand {
     const log = AuditLog.open(flags.log)
     try {
       store = openStore(storePath)
-      return await this.audit({file: args.file, flags, hosts, packs, waivers, log, store, formats: formats as ReportFormat[]})
+      return await this.audit({file: args.file, flags, hosts, packs, waivers, log, store, formats})
     } catch (error) {
       log.line(`failed: ${(error as Error).message}`)
       return this.fail(error)

@@ -10,7 +10,7 @@ import type {Results} from '../src/model/results.js'
 import {resultsFromInput} from '../src/report/results-from-input.js'
 import {resultsFromStore} from '../src/report/results-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
-import {REPORT_FORMATS, writeReports, type ReportFormat, type WrittenFile} from '../src/report/write-reports.js'
+import {parseFormats, REPORT_FORMATS, writeReports, type WrittenFile} from '../src/report/write-reports.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import {langFlag} from '../src/cli/lang.js'
 
@@ -42,9 +42,8 @@ export default class Report extends StoreCommand {
 
   async run(): Promise<{files: WrittenFile[]}> {
     const {argv, flags} = await this.parse(Report)
-    const formats = flags.format.split(',').map((s) => s.trim()).filter(Boolean)
-    const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
-    if (bad.length || formats.length === 0) this.usageError(`--format ${flags.format}: unknown format ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`)
+    const {formats, problem} = parseFormats(flags.format)
+    if (problem) this.usageError(problem.message, problem.hint)
     let results: Results
     try {
       const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m)}
@@ -59,7 +58,7 @@ export default class Report extends StoreCommand {
     }
     let files: WrittenFile[]
     try {
-      files = await writeReports(results, {formats: formats as ReportFormat[], lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
+      files = await writeReports(results, {formats, lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
     } catch (error) {
       if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
       const code = (error as NodeJS.ErrnoException).code

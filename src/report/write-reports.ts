@@ -11,6 +11,14 @@ import {renderMarkdown} from './render-markdown.js'
 export const REPORT_FORMATS = ['html', 'json', 'csv', 'md', 'junit'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
+/** A --format value ("html,md"): the formats, or what is wrong with it and what to do. Pure. */
+export function parseFormats(text: string): {formats: ReportFormat[]; problem?: {message: string; hint: string}} {
+  const formats = text.split(',').map((f) => f.trim()).filter(Boolean)
+  const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
+  if (bad.length === 0 && formats.length > 0) return {formats: formats as ReportFormat[]}
+  return {formats: [], problem: {message: `--format ${text}: unknown format ${bad.join(', ') || '(none)'}`, hint: `choose from ${REPORT_FORMATS.join(', ')}`}}
+}
+
 export interface ReportOptions {
   formats: readonly ReportFormat[]
   lang: Lang

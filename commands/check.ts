@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -57,8 +57,9 @@ export default class Check extends StoreCommand {
     }
     for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
     const args = argv as string[]
-    // a whole number that names no file is a run of the store, judged again with these packs and waivers
-    const snapshots = args.length === 1 && /^\d+$/.test(args[0]!) && !existsSync(args[0]!) ? this.storedRun(this.runId(args[0]!), flags.store) : this.snapshots(args)
+    // a run of the store is judged again with these packs and waivers
+    const runId = this.runIdArgument(args)
+    const snapshots = runId === undefined ? this.snapshots(args) : this.storedRun(runId, flags.store)
     const {hosts, scores, fleet} = evaluateRun(snapshots, packs, {waivers})
     if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])

@@ -1,4 +1,3 @@
-import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
@@ -48,8 +47,7 @@ export default class Report extends StoreCommand {
     try {
       const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m)}
       const args = argv as string[]
-      // a whole number that names no file is a run of the store
-      const runId = args.length === 1 && /^\d+$/.test(args[0]!) && !existsSync(args[0]!) ? this.runId(args[0]!) : undefined
+      const runId = this.runIdArgument(args)
       results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
     } catch (error) {
       if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))

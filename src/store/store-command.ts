@@ -53,6 +53,11 @@ export abstract class StoreCommand extends BaseCommand {
     throw error
   }
 
+  /** The run id the arguments name: a single whole number that names no file (else undefined: they are files). */
+  protected runIdArgument(args: readonly string[]): number | undefined {
+    return args.length === 1 && /^\d+$/.test(args[0]!) && !existsSync(args[0]!) ? this.runId(args[0]!) : undefined
+  }
+
   /** A run id argument: a whole number, else exit 2. */
   protected runId(text: string): number {
     if (!/^[1-9]\d*$/.test(text)) this.usageError(`'${text}' is not a run id`, "'hatang runs list' shows the stored runs")

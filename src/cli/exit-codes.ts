@@ -12,6 +12,11 @@ export const ExitCode = {
   Locked: 4,
   /** The output could not be written (disk full, permissions); nothing partial was left behind. */
   Output: 5,
+  /**
+   * check/audit: a host was judged on too little evidence (checks judged ÷ checks applicable below --min-coverage):
+   * "insufficient data", never compliant.
+   */
+  InsufficientData: 6,
   /** Interrupted (Ctrl-C): what was collected is kept. */
   Interrupted: 130,
   /** A bug in hatang. */

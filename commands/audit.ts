@@ -37,6 +37,7 @@ import {hostname, userInfo} from 'node:os'
 import {existsSync} from 'node:fs'
 import {sshConfigOption} from './hosts/validate.js'
 import {langFlag} from '../src/cli/lang.js'
+import {evidenceFlags} from '../src/cli/evidence-flags.js'
 
 /** A check's title in a language, by pack and id (the id when no pack has it). */
 function titleOf(packs: readonly Pack[], lang: 'vi' | 'en'): (pack: string, check: string) => string {
@@ -96,7 +97,7 @@ export default class Audit extends StoreCommand {
     'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (changed keys are still refused).'}),
     'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
     native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
-    'stale-after': Flags.integer({default: 7, min: 0, max: 3650, summary: 'The report flags hosts not collected for more than this many days as stale.', helpValue: 'DAYS'}),
+    ...evidenceFlags,
   }
 
   async run(): Promise<AuditOutcome> {
@@ -183,11 +184,13 @@ export default class Audit extends StoreCommand {
       log.line(`host ${snapshots[0]!.host.name}: ${snapshots[0]!.host.status}`)
     }
 
-    const evaluation = evaluateRun(snapshots, packs, {waivers})
+    const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
     const failOn = flags['fail-on'] as Severity | 'none'
     const findings = countFindings(evaluation)
-    const blocking = findingsAtOrAbove(findings, failOn) + evaluation.hosts.filter((h) => h.error && isCollected(snapshots.find((s) => s.host.name === h.host)!.host.status)).length
+    const blocking = findingsAtOrAbove(findings, failOn)
     const notCollected = snapshots.filter((s) => !isCollected(s.host.status)).map((s) => ({name: s.host.name, status: s.host.status, ...(s.host.reason ? {reason: s.host.reason} : {})}))
+    // hosts judged on too little evidence, the uncollected ones included: never compliant
+    const insufficient = evaluation.hosts.filter((h) => h.insufficient).map((h) => ({name: h.host, reason: h.insufficient!}))
     const record = writer.finish({evaluation})
     const results = buildResults({
       snapshots,
@@ -202,12 +205,19 @@ export default class Audit extends StoreCommand {
         source: file ? path.resolve(file) : 'this machine',
         ...(file ? {hostsFile: path.resolve(file)} : {}),
       },
-      staleAfterDays: flags['stale-after'],
       // the trend of the runs so far and what changed since the previous complete run
       history: historyFromStore(store, record.id, {staleAfterDays: flags['stale-after']}),
     })
     const files = await this.writeReports(results, formats, flags, stamp(startedAt))
-    const exitCode = interrupted ? ExitCode.Interrupted : notCollected.length > 0 ? ExitCode.Unreachable : blocking > 0 ? ExitCode.Findings : ExitCode.Ok
+    const exitCode = interrupted
+      ? ExitCode.Interrupted
+      : notCollected.length > 0
+        ? ExitCode.Unreachable
+        : insufficient.length > 0 // here: every host collected, some on too little evidence
+          ? ExitCode.InsufficientData
+          : blocking > 0
+            ? ExitCode.Findings
+            : ExitCode.Ok
     const outcome: AuditOutcome = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -218,6 +228,9 @@ export default class Audit extends StoreCommand {
       blocking,
       top: topFindings(evaluation, titleOf(packs, flags.lang as 'vi' | 'en'), failOn),
       score: evaluation.scores.overall.score,
+      coverage: evaluation.scores.overall.coverage,
+      minCoverage: evaluation.evidence.minCoverage,
+      insufficient,
       files,
       run: String(record.id),
       exitCode,

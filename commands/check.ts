@@ -6,7 +6,7 @@ import {ExitCode} from '../src/cli/exit-codes.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
 import type {HostResults} from '../src/engine/checks/run-checks.js'
-import {evaluateRun} from '../src/engine/evaluate-run.js'
+import {evaluateRun, type RunEvaluation} from '../src/engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
 import type {FleetFinding} from '../src/engine/fleet/types.js'
 import type {Scores} from '../src/engine/scores.js'
@@ -16,6 +16,7 @@ import type {Snapshot} from '../src/model/snapshot.js'
 import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import {langFlag} from '../src/cli/lang.js'
+import {evidenceFlags} from '../src/cli/evidence-flags.js'
 
 export default class Check extends StoreCommand {
   static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
@@ -42,9 +43,10 @@ export default class Check extends StoreCommand {
     lang: langFlag('Language of titles in the summary.'),
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
     store: storeFlag,
+    ...evidenceFlags,
   }
 
-  async run(): Promise<{packs: {pack: string; version: string; checks: number; fleet?: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores}> {
+  async run(): Promise<{packs: {pack: string; version: string; checks: number; fleet?: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores; evidence: RunEvaluation['evidence']}> {
     const {argv, flags} = await this.parse(Check)
     let packs: Pack[]
     let waivers: Waiver[] = []
@@ -60,13 +62,14 @@ export default class Check extends StoreCommand {
     // a run of the store is judged again with these packs and waivers
     const runId = this.runIdArgument(args)
     const snapshots = runId === undefined ? this.snapshots(args) : this.storedRun(runId, flags.store)
-    const {hosts, scores, fleet} = evaluateRun(snapshots, packs, {waivers})
-    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet))
+    const {hosts, scores, fleet, evidence} = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
+    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet, evidence.minCoverage))
     const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
     const above = (r: {status: string; severity: (typeof SEVERITY_ORDER)[number]}) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit
-    const failing = hosts.some((h) => h.error || h.results.some(above)) || fleet.some(above)
-    if (failing) process.exitCode = ExitCode.Findings
-    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores}
+    // too little evidence outranks findings: a run that saw too little never passes for judged
+    if (hosts.some((h) => h.insufficient)) process.exitCode = ExitCode.InsufficientData
+    else if (hosts.some((h) => h.results.some(above)) || fleet.some(above)) process.exitCode = ExitCode.Findings
+    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores, evidence}
   }
 
   private readWaivers(file: string): Waiver[] {

@@ -12,6 +12,7 @@ import {TemplateError} from '../src/report/template-error.js'
 import {parseFormats, REPORT_FORMATS, writeReports, type WrittenFile} from '../src/report/write-reports.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import {langFlag} from '../src/cli/lang.js'
+import {evidenceFlags} from '../src/cli/evidence-flags.js'
 
 export default class Report extends StoreCommand {
   static override summary = 'Write the reports a review committee reads: HTML, JSON, CSV, Markdown, JUnit.'
@@ -37,6 +38,7 @@ export default class Report extends StoreCommand {
     waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
     store: storeFlag,
     template: Flags.string({summary: 'A folder of templates, styles or locales/*.json overriding the built-in ones by file name.', helpValue: 'DIR'}),
+    ...evidenceFlags,
   }
 
   async run(): Promise<{files: WrittenFile[]}> {
@@ -45,7 +47,7 @@ export default class Report extends StoreCommand {
     if (problem) this.usageError(problem.message, problem.hint)
     let results: Results
     try {
-      const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m)}
+      const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m), minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']}
       const args = argv as string[]
       const runId = this.runIdArgument(args)
       results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})

@@ -88,8 +88,9 @@
     body.appendChild(title);
     body.appendChild(el('p', 'note', (L['host.' + h.st] || h.st) + (h.why ? ' — ' + h.why : '') + ' · ' + h.at + (h.g.length ? ' · ' + h.g.join(', ') : '')));
     body.appendChild(el('h3', '', L['detail.findings']));
+    if (h.ins) body.appendChild(el('p', 'res unknown', L['cat.insufficient'] + ': ' + h.ins));
     if (h.err) body.appendChild(el('p', 'res fail', h.err));
-    if (!h.res.length) body.appendChild(el('p', 'good-news', L['detail.noFinding']));
+    if (!h.res.length && !h.ins && !h.err) body.appendChild(el('p', 'good-news', L['detail.noFinding']));
     h.res.forEach(function (row) {
       // [check, status letter, reason, note, waiver]: texts are indexes into data.strings
       var r = {c: row[0], st: STATUS[row[1]] || row[1], y: row[2], n: row[3], w: row[4]};
@@ -111,7 +112,7 @@
       if (r.n != null) box.appendChild(el('p', '', L['detail.note'] + ': ' + data.strings[r.n]));
       body.appendChild(box);
     });
-    body.appendChild(el('p', 'note', nf.format(h.pass) + ' ' + L['detail.passed']));
+    body.appendChild(el('p', 'note', nf.format(h.pass) + ' ' + L['detail.passed'] + ' · ' + L['col.score'] + ' ' + (h.score === null ? '–' : nf.format(h.score)) + ' · ' + L['col.coverage'] + ' ' + (h.cov == null ? '–' : nf.format(h.cov) + ' %')));
     body.appendChild(el('h3', '', L['detail.hardware']));
     var cpu = h.cpu.model ? h.cpu.model + (h.cpu.threads ? ' · ' + h.cpu.threads + ' ' + L['detail.threads'] : '') + (h.cpu.cores ? ' · ' + h.cpu.cores + ' ' + L['detail.cores'] : '') : '';
     kv(body, [[L['detail.vendor'], h.hw.vendor], [L['detail.model'], h.hw.model], [L['detail.serial'], h.hw.serial], [L['detail.bios'], [h.hw.biosVendor, h.hw.biosVersion].filter(Boolean).join(' ')], [L['detail.biosDate'], h.hw.biosDate], [L['detail.virtualization'], h.hw.virtualization], [L['detail.cpu'], cpu], [L['detail.memory'], h.mem]]);

@@ -59,6 +59,32 @@ function contextOf(batch: BatchResult, transport: Transport): ProbeContext {
   return {uid, privileged: uid === 0, os: batch.header.os ?? (transport.platform === 'linux' ? 'Linux' : 'unknown')}
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/**
+ * The host's status from its sections: `ok` when none failed, `partial` when some failed but at least one was read,
+ * and not collected at all — `timeout` when every failure was a timeout, else `error` — when no section could be
+ * read: a host that answered nothing is never "collected".
+ */
+export function hostStatusOf(byId: Readonly<Record<string, Section<unknown>>>): {status: 'ok' | 'partial' | 'timeout' | 'error'; reason?: string} {
+  const sections = Object.values(byId)
+  const failedIds = Object.keys(byId).filter((id) => byId[id]!.status === 'error' || byId[id]!.status === 'timeout')
+  const failed = failedIds.map((id) => byId[id]!)
+  const read = sections.filter((s) => s.status === 'ok' || s.status === 'partial').length
+  if (read === 0) {
+    const timedOut = failed.filter((s) => s.status === 'timeout').length
+    const unavailable = sections.filter((s) => s.status === 'unavailable').length
+    const parts = [timedOut ? `${timedOut} timed out` : '', failed.length - timedOut ? `${failed.length - timedOut} failed` : '', unavailable ? `${unavailable} unavailable` : ''].filter(Boolean)
+    const first = failed[0]?.reason ?? sections[0]?.reason
+    return {
+      status: failed.length > 0 && timedOut === failed.length ? 'timeout' : 'error',
+      reason: `no section could be read (${plural(sections.length, 'section')}: ${parts.join(', ')})${first ? `; first reason: ${first.split('\n')[0]}` : ''}`,
+    }
+  }
+  if (failed.length === 0) return {status: 'ok'}
+  return {status: 'partial', reason: `${plural(failed.length, 'section')} failed: ${failedIds.map((id) => `${id} (${byId[id]!.status})`).join(', ')}`}
+}
+
 /** Collects one host: every probe (and, locally, native collectors), into a snapshot. Never throws for the host's sake. */
 export async function collectHost(transport: Transport, options: CollectOptions = {}): Promise<Snapshot> {
   const started = performance.now()
@@ -180,14 +206,9 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     batches: batchInfo,
     ...(clock ? {clock} : {}),
   }
-  const failed = Object.entries(ordered).filter(([, s]) => s.status === 'error' || s.status === 'timeout')
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    host: {
-      name: options.hostName ?? (transport.kind === 'local' ? os.hostname() : transport.target),
-      status: failed.length > 0 ? 'partial' : 'ok',
-      ...(failed.length > 0 ? {reason: `${failed.length} section${failed.length > 1 ? 's' : ''} failed: ${failed.map(([id, s]) => `${id} (${s.status})`).join(', ')}`} : {}),
-    },
+    host: {name: options.hostName ?? (transport.kind === 'local' ? os.hostname() : transport.target), ...hostStatusOf(ordered)},
     meta,
     sections: ordered as unknown as Snapshot['sections'],
   }

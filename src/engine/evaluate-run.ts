@@ -5,20 +5,61 @@ import {countStatuses, runChecks, type CheckResult, type HostResults} from './ch
 import {applyFleetWaivers} from './fleet/fleet-waivers.js'
 import {isCollected, runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
+import {DEFAULT_MIN_COVERAGE, DEFAULT_STALE_AFTER_DAYS, insufficientEvidence, type EvidenceRule} from './evidence.js'
 import {computeScores, mergeScores, scoreOf, type Scores} from './scores.js'
 import {applyWaivers, type Waiver, type WaiverHost} from './waivers.js'
 
 export interface RunEvaluation {
+  /** Each host's results; `insufficient` says why a host's verdict rests on too little evidence. */
   hosts: HostResults[]
   /** Findings across hosts (fleet-sync packs); empty when no fleet pack is loaded. */
   fleet: FleetFinding[]
   scores: Scores
+  /** The evidence rule the hosts were held to. */
+  evidence: {minCoverage: number; staleAfterDays: number; now: string}
 }
 
 export interface EvaluateOptions {
   waivers?: readonly Waiver[]
-  /** Decides waiver expiry; default now. */
+  /** Decides waiver expiry and staleness; default now. */
   now?: Date
+  /** Percent of applicable checks a host must have judged (default 80). */
+  minCoverage?: number
+  /** A host collected more than this many days before `now` is stale (default 7). */
+  staleAfterDays?: number
+}
+
+/** The evidence rule of these options. */
+export function evidenceRule(options: Pick<EvaluateOptions, 'now' | 'minCoverage' | 'staleAfterDays'>): EvidenceRule {
+  return {minCoverage: options.minCoverage ?? DEFAULT_MIN_COVERAGE, staleAfterDays: options.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS, now: options.now ?? new Date()}
+}
+
+/**
+ * Holds every host of a judged run to the evidence rule: a host not collected, with no applicable check, judged on
+ * fewer applicable checks than the floor, or collected too long ago gets `insufficient` with the reason. Used on a
+ * fresh judgement and on one read back from the store. Pure.
+ */
+export function withEvidence(evaluation: Omit<RunEvaluation, 'evidence'>, snapshots: readonly Snapshot[], rule: EvidenceRule, perHost: boolean): RunEvaluation {
+  const byName = new Map(snapshots.map((s) => [s.host.name, s]))
+  const scoreOf = new Map(evaluation.scores.hosts.map((h) => [h.host, h]))
+  const hosts = evaluation.hosts.map((h): HostResults => {
+    const s = byName.get(h.host)
+    const score = scoreOf.get(h.host)
+    const {insufficient: _, ...rest} = h
+    const why = insufficientEvidence(
+      {
+        collected: s ? isCollected(s) : false,
+        status: s?.host.status ?? 'unknown',
+        collectedAt: s?.meta.collectedAt ?? '',
+        score: score ?? {coverage: null, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}},
+        ...(h.error ? {error: h.error} : {}),
+        perHost,
+      },
+      rule,
+    )
+    return why ? {...rest, insufficient: why} : rest
+  })
+  return {...evaluation, hosts, evidence: {minCoverage: rule.minCoverage, staleAfterDays: rule.staleAfterDays, now: rule.now.toISOString()}}
 }
 
 /** A fleet finding as a result a score can count: it weighs by its severity like a host's check. */
@@ -52,11 +93,12 @@ export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack
   const fleet = applyFleetWaivers(runFleetChecks(snapshots, packs, regexes), info, waivers, now)
   const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))
   const scores = computeScores(hosts, (h) => groups.get(h))
-  if (fleet.length === 0) return {hosts, fleet, scores}
+  const rule = evidenceRule({...options, now})
+  if (fleet.length === 0) return withEvidence({hosts, fleet, scores}, snapshots, rule, perHost)
   const overall = {...mergeScores([scores.overall, scoreOf(fleet.map(asResult))]), hosts: scores.overall.hosts}
   const scored = scores.groups.map((g) => {
     const extra = fleet.filter((f) => f.scope.kind === 'group' && f.scope.name === g.group).map(asResult)
     return extra.length === 0 ? g : {group: g.group, hosts: g.hosts, ...mergeScores([g, scoreOf(extra)])}
   })
-  return {hosts, fleet, scores: {...scores, overall, groups: scored}}
+  return withEvidence({hosts, fleet, scores: {...scores, overall, groups: scored}}, snapshots, rule, perHost)
 }

@@ -11,8 +11,14 @@ export interface Score {
   /**
    * 100 × passed weight / (passed + failed weight), one decimal; waived results count as passed, unknown
    * and not-applicable ones are left out. null when nothing weighs (no scored check passed or failed).
+   * Never read without `coverage`: a score over few judged checks says little.
    */
   score: number | null
+  /**
+   * How much of what applies was judged: 100 × (pass + fail + waived) ÷ (pass + fail + waived + unknown), one
+   * decimal; null when no check applied. Unknown results (no evidence) lower it; not-applicable ones do not count.
+   */
+  coverage: number | null
   passedWeight: number
   failedWeight: number
   counts: {pass: number; fail: number; unknown: number; waived: number; notApplicable: number}
@@ -55,10 +61,20 @@ export function scoreOf(results: readonly CheckResult[]): Score {
   return scored(passedWeight, failedWeight, counts)
 }
 
-/** 100 × passed weight ÷ (passed + failed weight), one decimal; null when nothing counted. */
-function scored(passedWeight: number, failedWeight: number, counts: Score['counts']): Score {
+/**
+ * Checks judged (with evidence: passed, failed, or waived by an approved waiver) ÷ checks applicable (those and the
+ * unknown ones), as a percentage with one decimal; null when nothing applied. Pure.
+ */
+export function coverageOf(counts: Pick<Score['counts'], 'pass' | 'fail' | 'waived' | 'unknown'>): number | null {
+  const judged = counts.pass + counts.fail + counts.waived
+  const applicable = judged + counts.unknown
+  return applicable === 0 ? null : Math.floor((1000 * judged) / applicable) / 10
+}
+
+/** 100 × passed weight ÷ (passed + failed weight), one decimal; null when nothing counted; with its coverage. */
+export function scored(passedWeight: number, failedWeight: number, counts: Score['counts']): Score {
   const total = passedWeight + failedWeight
-  return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, passedWeight, failedWeight, counts}
+  return {score: total === 0 ? null : Math.round((1000 * passedWeight) / total) / 10, coverage: coverageOf(counts), passedWeight, failedWeight, counts}
 }
 
 /** The score of several scores' results together (their weights and counts summed): no result is read again. Pure. */
@@ -74,7 +90,7 @@ export function mergeScores(parts: readonly Score[]): Score {
   return scored(passedWeight, failedWeight, counts)
 }
 
-const scorePart = (s: Score): Score => ({score: s.score, passedWeight: s.passedWeight, failedWeight: s.failedWeight, counts: s.counts})
+const scorePart = (s: Score): Score => ({score: s.score, coverage: s.coverage, passedWeight: s.passedWeight, failedWeight: s.failedWeight, counts: s.counts})
 
 /**
  * Scores per host, per group and overall. `groupsOf` gives a host's inventory groups (the snapshot's

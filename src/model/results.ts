@@ -4,24 +4,30 @@ import type {Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {Score} from '../engine/scores.js'
+import {isStale} from '../engine/evidence.js'
 import {isExpired, type Waiver} from '../engine/waivers.js'
+import {HOST_STATUSES, isCollected} from './host-status.js'
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_STATUSES} from './section.js'
 import type {Snapshot} from './snapshot.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.1.0'
-/** Versions this hatang reads: 1.1.0 added the optional `history`. */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0'] as const
+export const RESULTS_SCHEMA_VERSION = '1.2.0'
+/**
+ * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
+ * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read).
+ */
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(['critical', 'high', 'medium', 'low', 'info'] as const)
 const STATUS = StringEnum(['pass', 'fail', 'unknown', 'not-applicable', 'waived'] as const)
 const Bilingual = Obj({vi: Str(), en: Str()})
-const HOST_STATUSES = ['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted'] as const
 
 const ScoreSchema = Obj({
   score: Type.Union([Num(), Type.Null()]),
+  /** Checks judged ÷ checks applicable, in % (one decimal, rounded down); null when no check applied. */
+  coverage: Type.Union([Num(), Type.Null()]),
   passedWeight: Num(),
   failedWeight: Num(),
   counts: Obj({pass: NonNegInt(), fail: NonNegInt(), unknown: NonNegInt(), waived: NonNegInt(), notApplicable: NonNegInt()}),
@@ -76,8 +82,13 @@ export const HostReportSchema = Obj({
   status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),
   collectedAt: Str({format: 'date-time'}),
-  /** Collected longer ago than the run's staleness limit. */
+  /** Collected longer ago than the run's staleness limit, or not collected at all. */
   stale: Bool(),
+  /**
+   * Why this host's verdict rests on too little evidence — not collected, coverage below dataQuality.minCoverage,
+   * stale, or no check applies: "insufficient data", never compliant. Absent when the evidence suffices.
+   */
+  insufficient: Opt(Str()),
   transport: Str(),
   identity: Obj({hostname: Opt(Str()), fqdn: Opt(Str()), machineId: Opt(Str()), systemUuid: Opt(Str())}),
   hardware: Obj({
@@ -149,13 +160,17 @@ const WaiverInfoSchema = Obj({
 
 const DataQualitySchema = Obj({
   hosts: NonNegInt(),
+  /** The evidence rule: a host judged on less than this % of its applicable checks is insufficient data. */
+  minCoverage: Num({minimum: 0, maximum: 100}),
+  /** Hosts whose verdict rests on too little evidence (host.insufficient set). */
+  insufficient: NonNegInt(),
   /** Hosts by collection status. */
   byStatus: Type.Record(Str(), NonNegInt()),
   staleAfterDays: NonNegInt(),
   /** Per section: how many hosts had it ok, partial, unavailable, error, timeout. */
   sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt()})),
   /** What a reader should know: hosts not collected, stale collections, sections missing and why. */
-  issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str())})),
+  issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'insufficient', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str())})),
 })
 
 const RunRefSchema = Obj({run: NonNegInt(), startedAt: Str({format: 'date-time'})})
@@ -250,8 +265,6 @@ export interface BuildResultsInput {
   evaluation: RunEvaluation
   waivers?: readonly Waiver[]
   run: RunInfo
-  /** A collection older than this many days before run.startedAt is stale. Default 7. */
-  staleAfterDays?: number
   /** Earlier runs from the store (historyFromStore). */
   history?: ResultsHistory
 }
@@ -286,6 +299,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     reason: s.host.reason,
     collectedAt: s.meta.collectedAt,
     stale,
+    insufficient: hr?.insufficient,
     transport: s.meta.transport,
     identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineId: x.identity.data?.machineId, systemUuid: x.identity.data?.systemUuid}),
     hardware: defined({
@@ -326,12 +340,12 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: Static<typeof SectionStateSchema>['status']; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
     results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, note: r.note, waiver: r.waiver})),
     counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
-    score: {score: score.score, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
+    score: {score: score.score, coverage: score.coverage, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
     error: hr?.error,
   })
 }
 
-const EMPTY_SCORE: Score = {score: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}}
+const EMPTY_SCORE: Score = {score: null, coverage: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}}
 
 /**
  * The one result model every report renders from: the run's snapshots summarised per host, joined with the
@@ -340,20 +354,23 @@ const EMPTY_SCORE: Score = {score: null, passedWeight: 0, failedWeight: 0, count
  */
 export function buildResults(input: BuildResultsInput): Results {
   const {snapshots, packs, evaluation, run} = input
-  const staleAfterDays = input.staleAfterDays ?? 7
-  const staleBefore = Date.parse(run.startedAt) - staleAfterDays * 86_400_000
+  const {staleAfterDays, minCoverage} = evaluation.evidence
+  const rule = {staleAfterDays, now: new Date(evaluation.evidence.now)}
   const byHost = new Map(evaluation.hosts.map((h) => [h.host, h]))
   const scoreByHost = new Map(evaluation.scores.hosts.map((h) => [h.host, h]))
-  const hosts = snapshots.map((s) => hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, Date.parse(s.meta.collectedAt) < staleBefore))
+  const hosts = snapshots.map((s) =>
+    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule)),
+  )
 
   const sections: Results['dataQuality']['sections'] = {}
   const byStatus: Record<string, number> = {}
   const issues: Results['dataQuality']['issues'] = []
   for (const h of hosts) {
     byStatus[h.status] = (byStatus[h.status] ?? 0) + 1
-    const failed = h.status !== 'ok' && h.status !== 'partial'
+    const failed = !isCollected(h.status)
     if (failed) issues.push(defined({host: h.name, kind: 'failed' as const, status: h.status, reason: h.reason}))
-    if (h.stale) issues.push({host: h.name, kind: 'stale', status: 'stale', reason: h.collectedAt})
+    else if (h.stale) issues.push({host: h.name, kind: 'stale', status: 'stale', reason: h.collectedAt})
+    if (h.insufficient) issues.push({host: h.name, kind: 'insufficient', status: 'insufficient', reason: h.insufficient})
     for (const [id, sec] of Object.entries(h.sections)) {
       const c = (sections[id] ??= {ok: 0, partial: 0, unavailable: 0, error: 0, timeout: 0})
       c[sec.status]++
@@ -385,7 +402,7 @@ export function buildResults(input: BuildResultsInput): Results {
     fleet: evaluation.fleet.map((f) => defined({...f, scope: {...f.scope}, outliers: [...f.outliers], unknown: [...f.unknown]})),
     scores: {overall: {...evaluation.scores.overall}, groups: evaluation.scores.groups.map((g) => ({...g}))},
     waivers: (input.waivers ?? []).map((w) => defined({check: w.check, hosts: w.hosts, groups: w.groups, reason: w.reason, approver: w.approver, expires: w.expires, source: w.source, expired: isExpired(w, now), applied: applied(w)})),
-    dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, sections, issues},
+    dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, minCoverage, insufficient: hosts.filter((h) => h.insufficient).length, sections, issues},
     ...(input.history ? {history: input.history} : {}),
   }
 }

@@ -3,6 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import {SEVERITIES, type Severity} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {loadLabels, type Lang} from './locale.js'
+import {terminalText as T} from './terminal-text.js'
 
 export interface AuditOutcome {
   startedAt: string
@@ -18,6 +19,12 @@ export interface AuditOutcome {
   /** The most severe findings (at most 10), for the summary: host (or scope), check id, severity, title. */
   top: {where: string; check: string; severity: Severity; title: string}[]
   score: number | null
+  /** Checks judged ÷ checks applicable, in %, beside the score. */
+  coverage: number | null
+  /** The evidence rule's floor, in %. */
+  minCoverage: number
+  /** Hosts whose verdict rests on too little evidence (not collected ones included), and why: "insufficient data", never compliant. */
+  insufficient: {name: string; reason: string}[]
   /** Files written (reports, log). */
   files: string[]
   /** The store's run id, when stored. */
@@ -67,6 +74,8 @@ const LABELS = {
     head: (collected: number, total: number, secs: string) => `hatang audit: ${collected} of ${plural(total, 'host')} collected in ${secs} s`,
     interrupted: ' (interrupted)',
     score: 'score',
+    coverage: 'coverage',
+    insufficient: (n: number, min: number) => `${plural(n, 'host')} with insufficient data (not collected, or coverage below ${min} %): never counted as compliant`,
     findings: 'findings',
     blocking: (n: number, s: string) => `${plural(n, 'finding')} at or above ${s}`,
     none: (s: string) => `no finding at or above ${s}`,
@@ -78,6 +87,8 @@ const LABELS = {
     head: (collected: number, total: number, secs: string) => `hatang audit: đã thu thập ${collected}/${total} máy trong ${secs} s`,
     interrupted: ' (bị ngắt)',
     score: 'điểm',
+    coverage: 'độ phủ',
+    insufficient: (n: number, min: number) => `${n} máy không đủ dữ liệu (không thu thập được, hoặc độ phủ dưới ${min} %): không bao giờ được coi là tuân thủ`,
     findings: 'phát hiện',
     blocking: (n: number, s: string) => `${n} phát hiện từ mức ${s} trở lên`,
     none: (s: string) => `không có phát hiện từ mức ${s} trở lên`,
@@ -93,15 +104,21 @@ export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: Lang
   const out: string[] = []
   const secs = ((Date.parse(o.finishedAt) - Date.parse(o.startedAt)) / 1000).toFixed(1)
   out.push(c.bold(l.head(o.hosts.collected, o.hosts.total, secs)) + (o.interrupted ? c.red(l.interrupted) : ''))
-  for (const h of o.hosts.notCollected) out.push(c.red(`  ${h.status.padEnd(16)} ${h.name}${h.reason ? ` — ${h.reason.split('\n')[0]}` : ''}`))
-  out.push(`${l.score} ${o.score ?? '–'}   ${l.findings}: ${SEVERITIES.map((s) => `${o.findings[s]} ${l.severity[s]}`).join(', ')}`)
+  for (const h of o.hosts.notCollected) out.push(c.red(`  ${h.status.padEnd(16)} ${T(h.name)}${h.reason ? ` — ${T(h.reason.split('\n')[0])}` : ''}`))
+  out.push(`${l.score} ${o.score ?? '–'} · ${l.coverage} ${o.coverage === null ? '–' : `${o.coverage} %`}   ${l.findings}: ${SEVERITIES.map((s) => `${o.findings[s]} ${l.severity[s]}`).join(', ')}`)
+  if (o.insufficient.length > 0) {
+    out.push(c.red(l.insufficient(o.insufficient.length, o.minCoverage)))
+    // the hosts not collected are listed above with their status and reason
+    const listed = new Set(o.hosts.notCollected.map((h) => h.name))
+    for (const h of o.insufficient.filter((x) => !listed.has(x.name)).slice(0, 10)) out.push(c.red(`  ? ${T(h.name)} — ${T(h.reason)}`))
+  }
   if (o.failOn !== 'none') {
     const at = l.severity[o.failOn]
     out.push(o.blocking > 0 ? c.red(l.blocking(o.blocking, at)) : c.green(l.none(at)))
   }
-  for (const f of o.top) out.push(`  ${c.red('✖')} ${f.severity.padEnd(8)} ${f.where}  ${f.check}  ${f.title}`)
+  for (const f of o.top) out.push(`  ${c.red('✖')} ${f.severity.padEnd(8)} ${T(f.where)}  ${f.check}  ${f.title}`)
   if (o.blocking > o.top.length) out.push(c.dim(`  ${l.more(o.blocking - o.top.length)}`))
   if (o.run) out.push(l.stored(o.run))
-  for (const f of o.files) out.push(`${l.wrote} ${f}`)
+  for (const f of o.files) out.push(`${l.wrote} ${T(f)}`)
   return out.join('\n')
 }

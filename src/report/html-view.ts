@@ -5,12 +5,16 @@ import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 const WEIGHT: Record<string, number> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
 
-export type Category = 'atRisk' | 'findings' | 'compliant' | 'notCollected'
-export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'notCollected']
+export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
+export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
 
-/** Where a host stands, for the committee: not collected, critical/high failures, other failures, or none. */
+/**
+ * Where a host stands, for the committee: not collected; insufficient data (judged on too little evidence: never
+ * compliant, whatever it passed); critical/high failures; other failures; or none.
+ */
 export function categoryOf(h: HostReport): Category {
   if (h.status !== 'ok' && h.status !== 'partial') return 'notCollected'
+  if (h.insufficient) return 'insufficient'
   const fails = h.results.filter((r) => r.status === 'fail')
   if (fails.some((r) => r.severity === 'critical' || r.severity === 'high')) return 'atRisk'
   return fails.length ? 'findings' : 'compliant'
@@ -92,6 +96,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       category: categoryOf(h),
       status: h.status,
       score: h.score.score,
+      coverage: h.score.coverage,
+      insufficient: h.insufficient,
       failed: failed.length,
       severe: failed.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
       collectedAt: h.collectedAt,
@@ -103,6 +109,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     results,
     rows,
     overallGauge: gauge(results.scores.overall.score, L('summary.score')),
+    /** The overall coverage, and whether it is below the floor: the score above it then says little. */
+    coverage: {value: results.scores.overall.coverage, low: results.scores.overall.coverage === null || results.scores.overall.coverage < results.dataQuality.minCoverage, min: results.dataQuality.minCoverage},
     catSlices,
     catChart: donut(catSlices, String(hosts.length), L('summary.hostsByStatus')),
     sevSlices,
@@ -119,6 +127,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     },
     sectionReasons,
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
+    insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient'),
     staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),
     history: historyView(results, L, f, title),
     title,
@@ -258,10 +267,12 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
       }),
     pass: h.counts.pass,
     score: h.score.score,
+    cov: h.score.coverage,
+    ins: h.insufficient,
     err: h.error,
   }))
   return {
-    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec)\./.test(k))),
+    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec|cat)\./.test(k))),
     checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
     hosts,
     strings,

@@ -1,7 +1,9 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import path from 'node:path'
 
+import {DEFAULT_MIN_COVERAGE} from '../engine/evidence.js'
 import {InputError} from '../engine/load-snapshots.js'
+import {coverageOf} from '../engine/scores.js'
 import {ResultsSchema, type Results} from '../model/results.js'
 import {compile, formatErrors} from '../model/validate.js'
 import {jsonPointerLine} from './json-position.js'
@@ -60,6 +62,7 @@ export function readResults(file: string): Results {
     const where = offset === undefined ? file : `${file}:${lineColumn(text, offset)}`
     throw new InputError(`${where} is not valid JSON (${(error as Error).message})`, "give a results.json written by 'hatang report --format json'")
   }
+  upgrade(value)
   const validate = compile(ResultsSchema)
   if (!validate(value)) {
     const first = validate.errors![0]!
@@ -68,6 +71,33 @@ export function readResults(file: string): Results {
     throw new InputError(`${file}:${line} ${problems.join('; ')}`, 'was it written by another version of hatang? Report again from the snapshots')
   }
   return value as Results
+}
+
+type Loose = Record<string, unknown>
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Results written before 1.2.0 read as 1.2.0: every score gets its coverage from its counts, the evidence rule its
+ * default floor. Hosts of such a file carry no `insufficient` reason (the rule was not applied when they were
+ * judged); the report shows their coverage. Anything malformed is left for the validator to name.
+ */
+function upgrade(value: unknown): void {
+  if (!isObject(value) || (value.schemaVersion !== '1.0.0' && value.schemaVersion !== '1.1.0')) return
+  const withCoverage = (score: unknown) => {
+    if (!isObject(score) || !isObject(score.counts) || 'coverage' in score) return
+    const c = score.counts as Record<string, number>
+    score.coverage = coverageOf({pass: c.pass ?? 0, fail: c.fail ?? 0, waived: c.waived ?? 0, unknown: c.unknown ?? 0})
+  }
+  const hosts = Array.isArray(value.hosts) ? value.hosts : []
+  for (const h of hosts) if (isObject(h)) withCoverage(h.score)
+  if (isObject(value.scores)) {
+    withCoverage(value.scores.overall)
+    if (Array.isArray(value.scores.groups)) value.scores.groups.forEach(withCoverage)
+  }
+  if (isObject(value.dataQuality)) {
+    value.dataQuality.minCoverage ??= DEFAULT_MIN_COVERAGE
+    value.dataQuality.insufficient ??= 0
+  }
 }
 
 /** The hosts file a sweep folder was collected from, as its sweep.json records it. */

@@ -14,10 +14,13 @@ function cell(text: string | undefined): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
 }
 
-/** One row per host: identity, hardware, OS, resources, collection and score. */
+/**
+ * One row per host: identity, hardware, OS, resources, collection, score with its coverage, and the evidence verdict
+ * (`insufficient_data`: why the verdict rests on too little evidence, empty when it does not; `stale`).
+ */
 export function renderHostsCsv(results: Results): string {
   return csv(
-    ['host', 'address', 'groups', 'status', 'reason', 'collected_at', 'vendor', 'model', 'serial', 'bios_date', 'virtualization', 'os', 'os_version', 'kernel', 'architecture', 'cpu', 'cpu_threads', 'memory_bytes', 'disk_bytes', 'ips', 'packages', 'score', 'failed', 'unknown'],
+    ['host', 'address', 'groups', 'status', 'reason', 'collected_at', 'vendor', 'model', 'serial', 'bios_date', 'virtualization', 'os', 'os_version', 'kernel', 'architecture', 'cpu', 'cpu_threads', 'memory_bytes', 'disk_bytes', 'ips', 'packages', 'score', 'coverage_percent', 'insufficient_data', 'stale', 'failed', 'unknown'],
     results.hosts.map((h) => [
       cell(h.name),
       cell(h.address),
@@ -41,6 +44,9 @@ export function renderHostsCsv(results: Results): string {
       cell(h.ips.join(' ')),
       h.packages.count,
       h.score.score,
+      h.score.coverage,
+      cell(h.insufficient),
+      h.stale ? 'yes' : 'no',
       h.counts.fail,
       h.counts.unknown,
     ]),

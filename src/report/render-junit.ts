@@ -1,4 +1,5 @@
 import type {Results} from '../model/results.js'
+import {isCollected} from '../model/host-status.js'
 import {escapeXml} from './escape.js'
 
 /** XML 1.0 cannot carry most control characters, even escaped: drop them. */
@@ -15,12 +16,18 @@ export function renderJunit(results: Results): string {
   const total = results.hosts.reduce((n, h) => n + h.results.length, 0)
   const failures = results.hosts.reduce((n, h) => n + h.counts.fail, 0)
   const skipped = results.hosts.reduce((n, h) => n + h.counts.unknown + h.counts['not-applicable'], 0)
-  const errors = results.hosts.filter((h) => h.status !== 'ok' && h.status !== 'partial').length
-  out.push(`<testsuites name="hatang" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${x(results.run.startedAt)}">`)
+  // a host not collected, or judged on too little evidence, is one error: never a suite that looks green
+  const errors = results.hosts.filter((h) => !isCollected(h.status) || h.insufficient).length
+  out.push(`<testsuites name="hatang" tests="${total + errors}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${x(results.run.startedAt)}">`)
   for (const h of results.hosts) {
-    const collected = h.status === 'ok' || h.status === 'partial'
-    out.push(`  <testsuite name="${x(h.name)}" tests="${h.results.length + (collected ? 0 : 1)}" failures="${h.counts.fail}" errors="${collected ? 0 : 1}" skipped="${h.counts.unknown + h.counts['not-applicable']}" timestamp="${x(h.collectedAt)}">`)
-    if (!collected) out.push(`    <testcase classname="${x(h.name)}" name="collection"><error message="${x(`${h.status}${h.reason ? `: ${h.reason}` : ''}`)}"/></testcase>`)
+    const collected = isCollected(h.status)
+    const error = !collected || h.insufficient !== undefined
+    out.push(`  <testsuite name="${x(h.name)}" tests="${h.results.length + (error ? 1 : 0)}" failures="${h.counts.fail}" errors="${error ? 1 : 0}" skipped="${h.counts.unknown + h.counts['not-applicable']}" timestamp="${x(h.collectedAt)}">`)
+    if (!collected) out.push(`    <testcase classname="${x(h.name)}" name="collection"><error type="not-collected" message="${x(`${h.status}${h.reason ? `: ${h.reason}` : ''}`)}">${x(`insufficient data: ${h.insufficient ?? `not collected (${h.status})`}`)}</error></testcase>`)
+    else if (h.insufficient) {
+      const cov = h.score.coverage === null ? '–' : `${h.score.coverage} %`
+      out.push(`    <testcase classname="${x(h.name)}" name="evidence"><error type="insufficient-data" message="${x(`insufficient data: ${h.insufficient}`)}">${x(`score ${h.score.score ?? '–'}, coverage ${cov}`)}</error></testcase>`)
+    }
     for (const r of h.results) {
       const name = `${r.check} ${titles.get(`${r.pack}/${r.check}`) ?? ''}`.trim()
       const open = `    <testcase classname="${x(`${h.name}.${r.pack}`)}" name="${x(name)}">`

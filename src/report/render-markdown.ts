@@ -1,10 +1,14 @@
 import type {Results} from '../model/results.js'
 import {categoryOf, CATEGORIES, SEVERITIES} from './html-view.js'
 import {formatter, loadLabels, type Lang} from './locale.js'
+import {terminalText} from './terminal-text.js'
 
-/** Markdown has no escaping of its own worth trusting: keep host text on one line, without markup characters. */
+/**
+ * Markdown has no escaping of its own worth trusting: keep host text on one line, without markup characters, and
+ * with every control character escaped (a summary.md is often read with `cat` in a terminal).
+ */
 function md(text: string | undefined): string {
-  return (text ?? '').replace(/[\r\n]+/g, ' ').replace(/([\\`*_{}[\]()#+!|<>~])/g, '\\$1')
+  return terminalText((text ?? '').replace(/[\r\n]+/g, ' ')).replace(/([\\`*_{}[\]()#+!|<>~])/g, '\\$1')
 }
 
 /** What changed since the previous run, in one paragraph (a report of a stored run); nothing otherwise. */
@@ -34,7 +38,13 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
   const f = formatter(t)
   const L = (k: string) => t[k] ?? k
   const out = [`# ${L('title')}`, '', `${L('generated')}: ${f.dateTime(results.run.startedAt)} · ${md(results.run.operator)}`, '']
-  out.push(`**${L('summary.score')}: ${f.num(results.scores.overall.score, 1)}** · ${L('summary.hosts')}: ${f.num(results.hosts.length)}`, '')
+  const cov = results.scores.overall.coverage
+  const low = cov === null || cov < results.dataQuality.minCoverage
+  out.push(
+    `**${L('summary.score')}: ${f.num(results.scores.overall.score, 1)}** · ${L('summary.coverage')}: ${cov === null ? '–' : `${f.num(cov, 1)} %`}` +
+      `${low ? ` (${L('summary.coverageLow').replace('%d', f.num(results.dataQuality.minCoverage))})` : ''} · ${L('summary.hosts')}: ${f.num(results.hosts.length)}`,
+    '',
+  )
   out.push(...changesParagraph(results, L, f))
   out.push(`## ${L('summary.hostsByStatus')}`, '')
   for (const c of CATEGORIES) out.push(`- ${L(`cat.${c}`)}: ${f.num(results.hosts.filter((h) => categoryOf(h) === c).length)}`)
@@ -66,10 +76,14 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
       out.push(`- ${L(`sync.scope.${x.scope.kind}`)} ${md(x.scope.name)}, ${md(x.subject)}: ${L('sync.majority')} \`${md(x.majority?.value)}\`; ${L('sync.outliers')}: ${x.outliers.slice(0, 5).map((o) => `${md(o.host)} (\`${md(o.value)}\`)`).join(', ')}${x.outliers.length > 5 ? ` +${x.outliers.length - 5}` : ''}`)
     }
   }
-  const failed = results.dataQuality.issues.filter((i) => i.kind === 'failed')
-  if (failed.length) {
+  const issues = results.dataQuality.issues.filter((i) => i.kind !== 'section')
+  if (issues.length) {
     out.push('', `## ${L('dq.title')}`, '')
-    for (const i of failed) out.push(`- ${md(i.host)}: ${L(`host.${i.status}`)}${i.reason ? ` — ${md(i.reason)}` : ''}`)
+    for (const i of issues) {
+      const what = i.kind === 'failed' ? L(`host.${i.status}`) : L(`dq.kind.${i.kind}`)
+      const why = i.kind === 'stale' ? f.dateTime(i.reason ?? '') : md(i.reason)
+      out.push(`- ${md(i.host)}: ${what}${why ? ` — ${why}` : ''}`)
+    }
   }
   return `${out.join('\n')}\n`
 }

@@ -15,6 +15,9 @@ export interface InputOptions {
   waiversFile?: string
   /** Told about waivers that name a check no loaded pack has. */
   warn?: (message: string) => void
+  /** The evidence rule (see src/engine/evidence.ts): minimum coverage in %, and days after which a host is stale. */
+  minCoverage?: number
+  staleAfterDays?: number
 }
 
 /**
@@ -26,7 +29,7 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
   const startedAt = new Date().toISOString()
   const {packs, waivers} = packsAndWaivers(options)
   const snapshots = loadSnapshots(args)
-  const evaluation = evaluateRun(snapshots, packs, {waivers})
+  const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays})
   const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
   return buildResults({snapshots, packs, evaluation, waivers, run})
 }

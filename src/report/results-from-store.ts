@@ -1,5 +1,7 @@
 import {countStatuses, type CheckResult, type HostResults} from '../engine/checks/run-checks.js'
-import {evaluateRun, type RunEvaluation} from '../engine/evaluate-run.js'
+import {evaluateRun, evidenceRule, withEvidence, type RunEvaluation} from '../engine/evaluate-run.js'
+import type {EvidenceRule} from '../engine/evidence.js'
+import type {Snapshot} from '../model/snapshot.js'
 import type {Waiver} from '../engine/waivers.js'
 import {buildResults, type Results} from '../model/results.js'
 import type {Store} from '../store/store.js'
@@ -18,8 +20,11 @@ function appliedWaivers(results: readonly CheckResult[]): Waiver[] {
   return [...bySource.values()]
 }
 
-/** A judged run's evaluation as the store keeps it: results per host (with each host's check error), fleet findings, scores. */
-function storedEvaluation(store: Store, runId: number): RunEvaluation {
+/**
+ * A judged run's evaluation as the store keeps it: results per host (with each host's check error), fleet findings,
+ * scores; held to the evidence rule given (the coverage comes from the stored counts).
+ */
+function storedEvaluation(store: Store, runId: number, snapshots: readonly Snapshot[], rule: EvidenceRule): RunEvaluation {
   const results = store.results(runId)
   const byHost = new Map<string, CheckResult[]>()
   for (const r of results) byHost.set(r.host, [...(byHost.get(r.host) ?? []), r])
@@ -27,7 +32,8 @@ function storedEvaluation(store: Store, runId: number): RunEvaluation {
     const rs = byHost.get(h.host) ?? []
     return {host: h.host, results: rs, counts: countStatuses(rs), ...(h.checkError ? {error: h.checkError} : {})}
   })
-  return {hosts, fleet: store.fleet(runId), scores: store.scores(runId)!}
+  const perHost = results.length > 0 || hosts.some((h) => h.error !== undefined && !h.error.startsWith('not collected'))
+  return withEvidence({hosts, fleet: store.fleet(runId), scores: store.scores(runId)!}, snapshots, rule, perHost)
 }
 
 /**
@@ -41,7 +47,9 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
   if (judged && options.waiversFile) options.warn?.(`warning: run ${runId} was judged when it was stored: --waivers ${options.waiversFile} is not applied again`)
   const {packs, waivers} = packsAndWaivers(judged ? {...options, waiversFile: undefined} : options)
   const snapshots = store.snapshots(runId)
-  const evaluation = judged ? storedEvaluation(store, runId) : evaluateRun(snapshots, packs, {waivers})
+  // a stored run is reported as of its start: its hosts' staleness is measured from then
+  const evidence = {now: new Date(record.startedAt), minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays}
+  const evaluation = judged ? storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence})
   return buildResults({
     snapshots,
     packs,
@@ -55,7 +63,6 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
       source: `run ${runId} (${record.source}) in ${store.file}`,
       ...(record.hostsFile ? {hostsFile: record.hostsFile} : {}),
     },
-    ...(options.staleAfterDays !== undefined ? {staleAfterDays: options.staleAfterDays} : {}),
     history: historyFromStore(store, runId, options),
   })
 }

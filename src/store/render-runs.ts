@@ -2,14 +2,15 @@ import type {RunHost, RunRecord} from './store.js'
 
 const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-')
 const score = (s: number | null) => (s === null ? '-' : s.toFixed(1))
+const coverage = (c: number | null) => (c === null ? '-' : `${c.toFixed(1)}%`)
 
 /** One line per run, newest first. Pure. */
 export function renderRunList(runs: readonly RunRecord[], file: string): string {
   if (runs.length === 0) return `no runs in ${file}`
-  const head = `${'ID'.padStart(5)}  ${'STARTED (UTC)'.padEnd(17)}  ${'STATE'.padEnd(11)}  ${'SOURCE'.padEnd(8)}  ${'HOSTS'.padStart(5)}  ${'COLLECTED'.padStart(9)}  ${'FAILED'.padStart(6)}  SCORE`
+  const head = `${'ID'.padStart(5)}  ${'STARTED (UTC)'.padEnd(17)}  ${'STATE'.padEnd(11)}  ${'SOURCE'.padEnd(8)}  ${'HOSTS'.padStart(5)}  ${'COLLECTED'.padStart(9)}  ${'FAILED'.padStart(6)}  ${'SCORE'.padStart(5)}  COVERAGE`
   const rows = runs.map(
     (r) =>
-      `${String(r.id).padStart(5)}  ${time(r.startedAt).padEnd(17)}  ${r.state.padEnd(11)}  ${r.source.padEnd(8)}  ${String(r.hosts.total).padStart(5)}  ${String(r.hosts.collected).padStart(9)}  ${String(r.checks.fail).padStart(6)}  ${score(r.score)}`,
+      `${String(r.id).padStart(5)}  ${time(r.startedAt).padEnd(17)}  ${r.state.padEnd(11)}  ${r.source.padEnd(8)}  ${String(r.hosts.total).padStart(5)}  ${String(r.hosts.collected).padStart(9)}  ${String(r.checks.fail).padStart(6)}  ${score(r.score).padStart(5)}  ${coverage(r.coverage)}`,
   )
   return [head, ...rows].join('\n')
 }
@@ -25,7 +26,7 @@ export function renderRun(run: RunRecord, hosts: readonly RunHost[]): string {
     `  hatang      ${run.toolVersion}`,
     `  hosts       ${run.hosts.collected} of ${run.hosts.total} collected`,
     `  checks      ${run.checks.pass} pass, ${run.checks.fail} fail, ${run.checks.unknown} unknown, ${run.checks.waived} waived, ${run.checks.notApplicable} not applicable`,
-    `  score       ${score(run.score)}`,
+    `  score       ${score(run.score)} (coverage ${coverage(run.coverage)}: checks judged of those that apply)`,
   ]
   if (hosts.length > 0) out.push('')
   for (const h of hosts) {

@@ -9,7 +9,7 @@ import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
 import type {Severity} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
-import type {Score, Scores} from '../engine/scores.js'
+import {coverageOf, type Score, type Scores} from '../engine/scores.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {processGone, processStart} from './process-identity.js'
@@ -56,6 +56,8 @@ export interface RunRecord {
   checks: CheckCounts
   /** The overall score of the run's results; null when it was not judged (or nothing weighed). */
   score: number | null
+  /** Checks judged ÷ checks applicable, in % (see coverageOf); null when not judged or nothing applied. */
+  coverage: number | null
 }
 
 /** One host of a run: how its collection went, without decompressing the snapshot. */
@@ -154,16 +156,13 @@ function toRecord(r: RunRow): RunRecord {
     hosts: {total: r.hosts_total, collected: r.hosts_collected},
     checks: {pass: r.checks_pass, fail: r.checks_fail, unknown: r.checks_unknown, waived: r.checks_waived, notApplicable: r.checks_not_applicable},
     score: r.score,
+    coverage: coverageOf({pass: r.checks_pass, fail: r.checks_fail, unknown: r.checks_unknown, waived: r.checks_waived}),
   }
 }
 
 function scoreOfRow(r: ScoreRow): Score {
-  return {
-    score: r.score,
-    passedWeight: r.passed_weight,
-    failedWeight: r.failed_weight,
-    counts: {pass: r.pass, fail: r.fail, unknown: r.unknown, waived: r.waived, notApplicable: r.not_applicable},
-  }
+  const counts = {pass: r.pass, fail: r.fail, unknown: r.unknown, waived: r.waived, notApplicable: r.not_applicable}
+  return {score: r.score, coverage: coverageOf(counts), passedWeight: r.passed_weight, failedWeight: r.failed_weight, counts}
 }
 
 function currentOperator(): string | null {

@@ -37,6 +37,11 @@ export interface HostResults {
   counts: Record<CheckStatus, number>
   /** Set when no check applied to the host: that is an error, never a pass. */
   error?: string
+  /**
+   * Set when the host's verdict rests on too little evidence (not collected, coverage below the floor, stale): the
+   * reason. Such a host is "insufficient data", never compliant (see ../evidence.ts).
+   */
+  insufficient?: string
 }
 
 function inList(value: string | undefined, list: readonly string[] | undefined): boolean | undefined {

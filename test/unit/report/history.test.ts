@@ -118,18 +118,27 @@ describe('a report with history', () => {
     results = resultsFromStore(store, 2)
   })
 
-  it('is results 1.1.0 that match the schema; a 1.0.0 results file without history still reads', () => {
-    expect(results.schemaVersion).toBe('1.1.0')
+  it('is results 1.2.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', () => {
+    expect(results.schemaVersion).toBe('1.2.0')
     expect(problemsOf(ResultsSchema, results)).toEqual([])
     expect(results.history).toEqual(historyFromStore(store, 2))
     // judged as stored: the same results, no judging again
     expect(results.hosts.flatMap((x) => x.results.map((r) => ({host: x.name, ...r})))).toEqual(store.results(2))
     expect(results.scores.overall.score).toBe(store.run(2)!.score)
-    const old = {...resultsOf(h.runs[1]!), schemaVersion: '1.0.0'}
-    delete (old as Partial<Results>).history
+    // as 1.0.0 and 1.1.0 wrote them: no coverage beside any score, no evidence rule, no insufficient reason
+    const current = resultsOf(h.runs[1]!)
+    const old = JSON.parse(JSON.stringify({...current, schemaVersion: '1.0.0'}), (k, v: unknown) =>
+      k === 'coverage' || k === 'insufficient' || k === 'minCoverage' || k === 'history' ? undefined : v,
+    ) as Results
+    expect(JSON.stringify(old)).not.toContain('coverage')
     const file = path.join(dir, 'old-results.json')
     writeFileSync(file, JSON.stringify(old))
-    expect(readResults(file).schemaVersion).toBe('1.0.0')
+    const read = readResults(file)
+    expect(read.schemaVersion).toBe('1.0.0')
+    // upgraded on read: each score's coverage from its counts, the default floor
+    expect(read.scores.overall.coverage).toBe(current.scores.overall.coverage)
+    expect(read.hosts.map((x) => x.score.coverage)).toEqual(current.hosts.map((x) => x.score.coverage))
+    expect(read.dataQuality.minCoverage).toBe(80)
   })
 
   it('judges a run that was stored without judging, with the packs', () => {

@@ -55,7 +55,7 @@ describe('JUnit', () => {
     expect(first.match(/<testcase /g)).toHaveLength(results.hosts[0]!.results.length)
     expect(first).toMatch(/<failure type="high" message="sshd\.permitRootLogin is &quot;yes&quot;/)
     expect(xml).toMatch(/<testsuite name="srv-0007"[^>]*errors="1"/)
-    expect(xml).toContain('<error message="unreachable: connect ECONNREFUSED')
+    expect(xml).toContain('<error type="not-collected" message="unreachable: connect ECONNREFUSED')
     expect(xml).toMatch(/<testsuite name="fleet" tests="1" failures="1"/)
     expect(xml).toMatch(/<testcase classname="fleet\.group\.web" name="sync\.kernel kernel"><failure type="medium" message="2 host\(s\) differ from 5\.10\.0-33-amd64">srv-0000: 6\.1\.0-28-amd64\nsrv-0008: 6\.12\.12-amd64<\/failure>/)
   })

@@ -1,0 +1,61 @@
+import type {Score} from './scores.js'
+
+/** Below this coverage (checks judged ÷ checks applicable, in %) a host is "insufficient data" unless told otherwise. */
+export const DEFAULT_MIN_COVERAGE = 80
+/** A host collected longer ago than this many days is stale unless told otherwise. */
+export const DEFAULT_STALE_AFTER_DAYS = 7
+const DAY_MS = 86_400_000
+
+/** What decides whether a host's verdict rests on enough evidence. */
+export interface EvidenceRule {
+  /** Percent of applicable checks that must have been judged. */
+  minCoverage: number
+  /** A collection older than this many days before `now` is stale. */
+  staleAfterDays: number
+  /** The moment staleness is measured from: now for `check`, the run's start for a run's report. */
+  now: Date
+}
+
+/** What the rule reads of one host. */
+export interface EvidenceOf {
+  /** Collected (ok, partial) or not. */
+  collected: boolean
+  /** The host's status when not collected (unreachable, timeout…), for the reason. */
+  status: string
+  collectedAt: string
+  score: Pick<Score, 'coverage' | 'counts'>
+  /** The host's check error: no check applies, or it was not collected. */
+  error?: string
+  /** Whether per-host checks were run at all (a run judged by fleet packs only has none). */
+  perHost: boolean
+}
+
+/** Whole days between a collection and `now`. */
+export function ageInDays(collectedAt: string, now: Date): number {
+  return Math.floor((now.getTime() - Date.parse(collectedAt)) / DAY_MS)
+}
+
+/** Whether a collection is older than the rule allows; a host never collected is never fresh. */
+export function isStale(e: Pick<EvidenceOf, 'collected' | 'collectedAt'>, rule: Pick<EvidenceRule, 'staleAfterDays' | 'now'>): boolean {
+  if (!e.collected) return true
+  const t = Date.parse(e.collectedAt)
+  return Number.isNaN(t) || rule.now.getTime() - t > rule.staleAfterDays * DAY_MS
+}
+
+/**
+ * Why a host's verdict does not rest on enough evidence, or undefined when it does: not collected, no check applies,
+ * fewer applicable checks judged than the rule's floor, or a collection older than the staleness limit. Such a host is
+ * "insufficient data": never counted as compliant, and `check`/`audit` exit 6. Pure.
+ */
+export function insufficientEvidence(e: EvidenceOf, rule: EvidenceRule): string | undefined {
+  if (!e.collected) return `not collected (${e.status})`
+  if (e.perHost && e.score.coverage === null) return e.error ?? 'no check applies to this host'
+  if (e.perHost && e.score.coverage !== null && e.score.coverage < rule.minCoverage) {
+    const c = e.score.counts
+    const judged = c.pass + c.fail + c.waived
+    return `coverage ${e.score.coverage} % (${judged} of ${judged + c.unknown} applicable checks judged; the rest unknown), below ${rule.minCoverage} %`
+  }
+  // stale data is no evidence of today, whatever judged it (per-host or fleet checks)
+  if (isStale(e, rule)) return `stale: collected ${ageInDays(e.collectedAt, rule.now)} days ago (limit ${rule.staleAfterDays} days)`
+  return undefined
+}

@@ -30,8 +30,11 @@ export interface PresentedHostKey {
   blob: Buffer
 }
 
-/** Decides on a host key. Must refuse (ok: false) anything it cannot vouch for; `kind` says how to report it. */
-export type HostKeyVerifier = (host: string, port: number, key: PresentedHostKey) => {ok: true} | {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string}
+/** A decision on a host key; a refusal's `kind` says how to report it, its message's first line says it all. */
+export type HostKeyDecision = {ok: true} | {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string}
+
+/** Decides on a host key, at once or after a while (recording it first). Must refuse anything it cannot vouch for. */
+export type HostKeyVerifier = (host: string, port: number, key: PresentedHostKey) => HostKeyDecision | Promise<HostKeyDecision>
 
 export interface SshHop {
   host: string
@@ -252,7 +255,7 @@ export class SshTransport implements Transport {
 
 async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.ReadableStream | undefined, passwordEnv: string | undefined): Promise<NodeSSH> {
   const timeout = options.connectTimeoutMs ?? 10_000
-  let verdict: {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string} | undefined
+  let verdict: Extract<HostKeyDecision, {ok: false}> | undefined
   const socket = sock ?? (await openSocket(hop.host, hop.port, timeout))
   const keys = readKeys(hop.identityFiles)
   const agent = options.agent ?? process.env.SSH_AUTH_SOCK
@@ -275,10 +278,20 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
     keepaliveCountMax: 3,
     ...(algorithms && algorithms.length > 0 ? {algorithms: {serverHostKey: algorithms as never}} : {}),
-    hostVerifier: (key: Buffer) => {
-      const result = options.verifyHostKey(hop.host, hop.port, {type: keyTypeOf(key), blob: key})
-      if (!result.ok) verdict = result
-      return result.ok
+    // asynchronous (ssh2 waits for `verify`): accepting a key may mean recording it first
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      Promise.resolve()
+        .then(() => options.verifyHostKey(hop.host, hop.port, {type: keyTypeOf(key), blob: key}))
+        .then(
+          (result) => {
+            if (!result.ok) verdict = result
+            verify(result.ok)
+          },
+          (error: unknown) => {
+            verdict = {ok: false, kind: 'host-key-unknown', message: `${hop.host}:${hop.port}: refusing to connect: the host key could not be checked (${(error as Error)?.message ?? String(error)})`}
+            verify(false)
+          },
+        )
     },
     authHandler: (_left, _partial, next) => {
       const m = methods.shift()

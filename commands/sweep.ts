@@ -35,7 +35,7 @@ export default class Sweep extends BaseCommand {
     timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
     'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
     output: Flags.string({char: 'o', summary: 'Folder for the snapshots (default ./hatang-sweep-YYYYMMDD-HHMMSS).', helpValue: 'DIR'}),
-    'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (like StrictHostKeyChecking=accept-new); changed keys are still refused.'}),
+    'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (like StrictHostKeyChecking=accept-new); a key that cannot be recorded, and a changed key, are refused.'}),
     quiet: Flags.boolean({char: 'q', summary: 'No progress output.'}),
     'ssh-config': Flags.string({summary: "ssh_config to consult for what the inventory leaves unset; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
   }

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 
 import type {HostSpec} from '../hosts/model.js'
 import {envSecrets, isEncryptedKey, withTyped, type SshSecrets} from '../transport/ssh-secrets.js'
-import {DEFAULT_IDENTITIES} from '../transport/ssh-transport.js'
+import {DEFAULT_IDENTITIES} from '../transport/ssh-auth.js'
 
 /** A secret the sweep needs and the environment does not give, with the hosts that need it. */
 export type NeededSecret = {kind: 'password'; env: string; hosts: string[]} | {kind: 'passphrase'; file: string; hosts: string[]}

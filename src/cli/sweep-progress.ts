@@ -1,12 +1,18 @@
 import type {HostOutcome, HostStatus} from '../collect/sweep.js'
 import {isCollected} from '../collect/sweep.js'
 import type {HostSpec} from '../hosts/model.js'
+import {terminalText} from '../report/terminal-text.js'
 import type {OutputStyle} from './output-style.js'
 
 export interface SweepProgress {
   start(host: HostSpec): void
   done(outcome: HostOutcome): void
   finish(): Promise<void>
+}
+
+/** What a one-line channel shows of a host's reason: its first line (it says it all), safe for a terminal or a log. */
+export function reasonLine(reason: string | undefined): string {
+  return reason ? terminalText(reason.split('\n')[0]) : ''
 }
 
 export function statusPainter(style: OutputStyle): (status: HostStatus, text: string) => string {
@@ -50,7 +56,7 @@ export function lineSweepProgress(counter: SweepCounter, style: OutputStyle, out
     start: (h) => counter.start(h),
     done(o) {
       counter.finish(o)
-      const reason = o.reason ? `: ${o.reason.split('\n')[0]}` : ''
+      const reason = o.reason ? `: ${reasonLine(o.reason)}` : ''
       out.write(`${new Date().toISOString()} ${o.host.name} ${paint(o.status, o.status)}${reason} (${(o.durationMs / 1000).toFixed(1)} s) [${counter.done}/${counter.total}]\n`)
     },
     finish: async () => {
@@ -80,7 +86,7 @@ export async function taskSweepProgress(counter: SweepCounter, hosts: readonly H
         title: h.name,
         task: async (_: unknown, t: {title: string; skip: (m?: string) => void}) => {
           const o = await outcomes.get(h.name)!
-          t.title = `${h.name} — ${paint(o.status, o.status)}${o.reason ? ` (${o.reason.split('\n')[0]})` : ''} ${(o.durationMs / 1000).toFixed(1)} s`
+          t.title = `${h.name} — ${paint(o.status, o.status)}${o.reason ? ` (${reasonLine(o.reason)})` : ''} ${(o.durationMs / 1000).toFixed(1)} s`
           if (!isCollected(o.status)) t.skip(t.title)
         },
       }))
@@ -114,7 +120,7 @@ export async function taskSweepProgress(counter: SweepCounter, hosts: readonly H
     },
     done(o) {
       counter.finish(o)
-      if (!isCollected(o.status)) failures.push(`${paint(o.status, '✖')} ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
+      if (!isCollected(o.status)) failures.push(`${paint(o.status, '✖')} ${o.host.name}: ${o.status}${o.reason ? ` — ${reasonLine(o.reason)}` : ''}`)
       waiters.get(o.host.name)?.(o)
       update?.()
     },

@@ -6,19 +6,9 @@ import {SNAPSHOT_SCHEMA_VERSION, type Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 import {probes as registeredProbes} from '../../inventory/index.js'
 import {LocalTransport} from '../transport/local-transport.js'
-import {
-  acceptNewAllowed,
-  appendKnownHost,
-  describeHostKeyVerdict,
-  knownHostsName,
-  parseKnownHosts,
-  preferredHostKeyAlgorithms,
-  readKnownHosts,
-  verifyHostKey,
-  type KnownHostsEntry,
-} from '../transport/known-hosts.js'
+import {KnownHostsBook} from '../transport/known-hosts-book.js'
 import type {SshSecrets} from '../transport/ssh-secrets.js'
-import {SshConnectError, SshTransport, type HostKeyVerifier} from '../transport/ssh-transport.js'
+import {SshConnectError, SshTransport} from '../transport/ssh-transport.js'
 import type {Transport} from '../transport/transport.js'
 import {collectHost, type CollectOptions} from './collect-host.js'
 import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
@@ -101,45 +91,12 @@ export function statusOfSnapshot(snapshot: Snapshot): {status: HostStatus; reaso
   return {status: snapshot.host.status, ...(snapshot.host.reason ? {reason: snapshot.host.reason} : {})}
 }
 
-interface KnownHostsCache {
-  get(files: readonly string[]): Promise<KnownHostsEntry[]>
-}
-
-function knownHostsCache(): KnownHostsCache {
-  const cache = new Map<string, Promise<KnownHostsEntry[]>>()
-  return {
-    get(files) {
-      const key = files.join('\0')
-      let p = cache.get(key)
-      if (!p) {
-        p = readKnownHosts(files).then((k) => k.entries)
-        cache.set(key, p)
-      }
-      return p
-    },
-  }
-}
-
-async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsCache): Promise<Transport> {
+async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsBook): Promise<Transport> {
   if (host.transport === 'local') return new LocalTransport()
   const files = host.knownHostsFiles.length > 0 ? host.knownHostsFiles : (options.defaultKnownHosts ?? DEFAULT_KNOWN_HOSTS)
-  const entries = await known.get(files)
-  const pendingAppends: Promise<unknown>[] = []
-  const verifyHostKeyFn: HostKeyVerifier = (h, port, key) => {
-    const verdict = verifyHostKey(entries, {host: h, port}, {blob: key.blob})
-    if (verdict.status === 'trusted') return {ok: true}
-    if (options.acceptNew && verdict.status === 'unknown' && acceptNewAllowed(verdict)) {
-      // known from now on for the rest of this sweep too: another alias of the same host:port presenting a
-      // different key is then refused as changed, not accepted as new
-      entries.push(...parseKnownHosts(`${knownHostsName(h, port)} ${verdict.keyType} ${key.blob.toString('base64')}`, `${files[0]!} (accepted in this sweep)`).entries)
-      pendingAppends.push(appendKnownHost(files[0]!, h, port, {blob: key.blob}, {comment: `added by hatang ${new Date().toISOString().slice(0, 10)}`}))
-      return {ok: true}
-    }
-    const message = describeHostKeyVerdict(verdict, {host: h, port, knownHostsFile: files[0]!, home: os.homedir()})
-    return {ok: false, kind: verdict.status === 'unknown' ? 'host-key-unknown' : 'host-key-changed', message}
-  }
+  const hostKeys = await known.policy(files)
   const jump = host.proxyJump?.map((hop) => ({host: hop.host, port: hop.port ?? 22, user: hop.user ?? host.user ?? os.userInfo().username, identityFiles: host.identityFiles}))
-  const transport = await SshTransport.connect(
+  return SshTransport.connect(
     {
       host: host.address,
       port: host.port,
@@ -150,20 +107,18 @@ async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsC
       ...(host.passwordEnv ? {passwordEnv: host.passwordEnv} : {}),
     },
     {
-      verifyHostKey: verifyHostKeyFn,
-      hostKeyAlgorithms: (h, port) => preferredHostKeyAlgorithms(entries, {host: h, port}),
+      verifyHostKey: hostKeys.verify,
+      hostKeyAlgorithms: hostKeys.algorithms,
       connectTimeoutMs: (host.connectTimeoutS ?? options.connectTimeoutS ?? 10) * 1000,
       maxChannels: Math.min(10, options.maxChannels ?? 8),
       ...(options.secrets ? {secrets: options.secrets} : {}),
     },
     host.name,
   )
-  await Promise.all(pendingAppends)
-  return transport
 }
 
 /** Collects one host and never throws: a failure is an outcome with its status and reason. */
-export async function sweepHost(host: HostSpec, options: SweepOptions, known: KnownHostsCache = knownHostsCache()): Promise<HostOutcome> {
+export async function sweepHost(host: HostSpec, options: SweepOptions, known = new KnownHostsBook({acceptNew: options.acceptNew ?? false})): Promise<HostOutcome> {
   const t0 = performance.now()
   const done = (status: HostStatus, reason: string | undefined, snapshot: Snapshot): HostOutcome => ({
     host,
@@ -206,7 +161,7 @@ export type HostResult = Omit<HostOutcome, 'snapshot'>
  * onHostDone and then let go, so memory stays flat however many hosts there are.
  */
 export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = {}): Promise<HostResult[]> {
-  const known = knownHostsCache()
+  const known = new KnownHostsBook({acceptNew: options.acceptNew ?? false})
   const results: HostResult[] = new Array(hosts.length)
   let next = 0
   const worker = async () => {

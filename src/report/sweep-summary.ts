@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {HostOutcome, HostStatus} from '../collect/sweep.js'
+import {terminalText} from './terminal-text.js'
 
 export interface SweepReport {
   startedAt: string
@@ -25,7 +26,8 @@ export function renderSweepSummary(report: SweepReport, c: ChalkInstance): strin
   if (trouble.length > 0) out.push('')
   for (const h of trouble) {
     const paint = h.status === 'partial' ? c.yellow : c.red
-    const [first, ...rest] = (h.reason ?? '').split('\n')
+    // a reason may carry what the host sent (a banner, an error): printed as text, never as terminal controls
+    const [first, ...rest] = (h.reason ?? '').split('\n').map(terminalText)
     out.push(`${paint(h.status.padEnd(16))} ${h.name} (${h.address}:${h.port})${first ? ` — ${first}` : ''}`)
     for (const line of rest) out.push(`${' '.repeat(17)}${line}`)
   }

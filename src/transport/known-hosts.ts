@@ -1,5 +1,5 @@
 import {createHmac, randomBytes} from 'node:crypto'
-import {mkdir, open, readFile} from 'node:fs/promises'
+import {lstat, mkdir, open, readFile, unlink} from 'node:fs/promises'
 import path from 'node:path'
 
 import {
@@ -11,6 +11,7 @@ import {
   type HostKeyTypeInfo,
 } from './host-key.js'
 import {shQuote} from './shell-quote.js'
+import {whyNotWritten} from './why-not-written.js'
 
 /**
  * OpenSSH known_hosts, as sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT" describes it and as OpenSSH's hostfile.c and
@@ -407,30 +408,92 @@ function at(r: KnownKeyRef): string {
 export interface VerdictMessageContext extends HostKeyTarget {
   /** Where a user should record accepted keys (usually ~/.ssh/known_hosts). */
   knownHostsFile: string
+  /** Every known_hosts file the key was looked up in (default: knownHostsFile). */
+  lookedUpIn?: readonly string[]
   home?: string
 }
 
+/** `/etc/ssh/ssh_host_ed25519_key.pub`: where the host's administrator reads the key on the host. */
+function hostKeyFileOnHost(keyType: string): string {
+  return `/etc/ssh/ssh_host_${hostKeyTypeInfo(keyType)?.scanType ?? '*'}_key.pub`
+}
+
+/** The commands that replace the keys on file for a host by the one it presents now: remove from each file that has one, record. */
+function replaceCommands(verdict: {keyType: string; expected: KnownKeyRef[]}, ctx: VerdictMessageContext): {remove: string[]; record: string} {
+  const files = [...new Set(verdict.expected.map((r) => r.file))]
+  return {
+    remove: files.map((f) => removeCommand(ctx.host, ctx.port, f, {home: ctx.home})),
+    record: acceptCommand(ctx.host, ctx.port, ctx.knownHostsFile, {home: ctx.home, keyType: verdict.keyType}),
+  }
+}
+
 /**
- * What to tell the user about a verdict other than `trusted`: what was presented, what is on file and where,
- * and the commands to check and accept. Empty for `trusted`.
+ * The one line that says everything a log, a progress line or a summary needs about a refused host key: the
+ * host, the presented key's fingerprint, the keys on file with their file:line, and the command to run. Empty
+ * for `trusted`. Always the first line of describeHostKeyVerdict.
  */
-export function describeHostKeyVerdict(verdict: HostKeyVerdict, ctx: VerdictMessageContext): string {
+export function hostKeyVerdictLine(verdict: HostKeyVerdict, ctx: VerdictMessageContext): string {
   const name = knownHostsName(asciiLower(ctx.host), ctx.port)
-  const opts = {home: ctx.home}
   switch (verdict.status) {
     case 'trusted':
       return ''
     case 'invalid':
       return `${name}: refusing to connect: ${verdict.reason}.`
     case 'revoked':
+      return (
+        `${name}: host key REVOKED: presented ${describeKey(verdict.keyType, verdict.fingerprint)}, marked @revoked at ${verdict.revokedAt.map(at).join(', ')}` +
+        ' — never accept it: ask the host\'s administrator for its new host key'
+      )
+    case 'changed': {
+      const {remove, record} = replaceCommands(verdict, ctx)
+      return (
+        `${name}: host key CHANGED: presented ${describeKey(verdict.keyType, verdict.fingerprint)}, ` +
+        `known_hosts expects ${verdict.expected.map((r) => `${describeKey(r.keyType, r.fingerprint)} (${at(r)})`).join(', ')}` +
+        ` — only if the host was rekeyed (check on it: ssh-keygen -lf ${hostKeyFileOnHost(verdict.keyType)}): ${[...remove, record].join(' && ')}`
+      )
+    }
+    case 'unknown': {
+      const files = ctx.lookedUpIn && ctx.lookedUpIn.length > 0 ? ctx.lookedUpIn : [ctx.knownHostsFile]
+      const onFile =
+        verdict.otherTypes.length > 0
+          ? `known_hosts has only ${verdict.otherTypes.map((r) => `${describeKey(r.keyType, r.fingerprint)} (${at(r)})`).join(', ')} for it`
+          : verdict.certAuthorityOnly
+            ? 'only @cert-authority lines match it (host certificates are not supported)'
+            : `not in ${files.join(', ')}`
+      return (
+        `${name}: host key not known: presented ${describeKey(verdict.keyType, verdict.fingerprint)}, ${onFile}` +
+        ` — compare it with ${fingerprintCommand(ctx.host, ctx.port, {keyType: verdict.keyType})}, then record it: ` +
+        `${acceptCommand(ctx.host, ctx.port, ctx.knownHostsFile, {home: ctx.home, keyType: verdict.keyType})}` +
+        (acceptNewAllowed(verdict) ? ' (or rerun with --accept-new)' : '')
+      )
+    }
+  }
+}
+
+/**
+ * What to tell the user about a verdict other than `trusted`: first hostKeyVerdictLine (all a one-line channel
+ * shows), then the full explanation for a terminal: what was presented, what is on file and where, and the
+ * commands to check and accept. Empty for `trusted`.
+ */
+export function describeHostKeyVerdict(verdict: HostKeyVerdict, ctx: VerdictMessageContext): string {
+  const name = knownHostsName(asciiLower(ctx.host), ctx.port)
+  const first = hostKeyVerdictLine(verdict, ctx)
+  switch (verdict.status) {
+    case 'trusted':
+    case 'invalid':
+      return first
+    case 'revoked':
       return [
-        `${name}: REFUSING to connect: the server presented the ${describeKey(verdict.keyType, verdict.fingerprint)},`,
+        first,
+        `REFUSING to connect: the server presented the ${describeKey(verdict.keyType, verdict.fingerprint)},`,
         `which is marked @revoked at ${verdict.revokedAt.map(at).join(', ')}.`,
         'A revoked key must never be accepted. Ask the host\'s administrator for the new host key; do not remove the @revoked line.',
       ].join('\n')
     case 'changed': {
       const bar = '@'.repeat(59)
+      const {remove, record} = replaceCommands(verdict, ctx)
       return [
+        first,
         bar,
         '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @',
         bar,
@@ -438,16 +501,16 @@ export function describeHostKeyVerdict(verdict: HostKeyVerdict, ctx: VerdictMess
         'but known_hosts expects:',
         ...verdict.expected.map((r) => `  ${describeKey(r.keyType, r.fingerprint)}  (${at(r)})`),
         'Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host was reinstalled.',
-        'hatang will not connect. Check the new key out of band (on the host: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub);',
-        `if the change is expected, remove the old key:  ${removeCommand(ctx.host, ctx.port, ctx.knownHostsFile, opts)}`,
-        `then record the new one:  ${acceptCommand(ctx.host, ctx.port, ctx.knownHostsFile, {...opts, keyType: verdict.keyType})}`,
+        `hatang will not connect. Check the new key out of band (on the host: ssh-keygen -lf ${hostKeyFileOnHost(verdict.keyType)});`,
+        `if the change is expected, remove the old key:  ${remove.join(' && ')}`,
+        `then record the new one:  ${record}`,
       ].join('\n')
     }
     case 'unknown': {
-      const lines = [`${name}: host key not known: the server presented the ${describeKey(verdict.keyType, verdict.fingerprint)}.`]
+      const lines = [first]
       if (verdict.otherTypes.length > 0) {
         lines.push(
-          `known_hosts has other key types for this host, not this one:`,
+          `The server presented the ${describeKey(verdict.keyType, verdict.fingerprint)}; known_hosts has other key types for this host, not this one:`,
           ...verdict.otherTypes.map((r) => `  ${describeKey(r.keyType, r.fingerprint)}  (${at(r)})`),
           'A server that suddenly presents another key type may have been reconfigured, or something is in the middle.',
         )
@@ -456,14 +519,34 @@ export function describeHostKeyVerdict(verdict: HostKeyVerdict, ctx: VerdictMess
         lines.push('Only @cert-authority lines match this host: hatang does not support host certificates, so each host key must be listed itself.')
       }
       lines.push(
-        `Compare the fingerprint with the one the host's administrator reads on the host (ssh-keygen -lf /etc/ssh/ssh_host_${hostKeyTypeInfo(verdict.keyType)?.scanType ?? '*'}_key.pub),`,
+        `Compare the fingerprint with the one the host's administrator reads on the host (ssh-keygen -lf ${hostKeyFileOnHost(verdict.keyType)}),`,
         `or from here: ${fingerprintCommand(ctx.host, ctx.port, {keyType: verdict.keyType})}`,
-        `If they agree, record the key: ${acceptCommand(ctx.host, ctx.port, ctx.knownHostsFile, {...opts, keyType: verdict.keyType})}`,
+        `If they agree, record the key: ${acceptCommand(ctx.host, ctx.port, ctx.knownHostsFile, {home: ctx.home, keyType: verdict.keyType})}`,
       )
       if (acceptNewAllowed(verdict)) lines.push('or rerun with --accept-new to record keys of hosts seen for the first time.')
       return lines.join('\n')
     }
   }
+}
+
+/**
+ * A first-seen key `--accept-new` could not record: refused, since an unrecorded key would be accepted afresh
+ * on every run and a changed key never noticed. First line: the host, the key, which file and why, what to do.
+ */
+export function describeUnrecordedKey(
+  verdict: Extract<HostKeyVerdict, {status: 'unknown'}>,
+  ctx: VerdictMessageContext,
+  failure: {file: string; why: string},
+): string {
+  const name = knownHostsName(asciiLower(ctx.host), ctx.port)
+  return [
+    `${name}: --accept-new cannot record the host key in ${failure.file} (${failure.why}), ` +
+      `so the ${describeKey(verdict.keyType, verdict.fingerprint)} is not trusted and hatang did not connect` +
+      ` — make ${failure.file} writable, or set the host's knownHostsFile to a writable file, and rerun`,
+    'A key accepted without being recorded would be accepted again, whatever it is, on every later run: a changed key would never be noticed.',
+    `Compare the fingerprint with the one the host's administrator reads on the host (ssh-keygen -lf ${hostKeyFileOnHost(verdict.keyType)}),`,
+    `or from here: ${fingerprintCommand(ctx.host, ctx.port, {keyType: verdict.keyType})}`,
+  ].join('\n')
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -496,10 +579,29 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
 /** Characters that would make a host name into a pattern, a list, or break the line. */
 const UNSAFE_HOST = /[\s,*?!#|@[\]\0]/u
 
+/** A known_hosts file that could not be written: which file, and why in words (`read-only file system`). */
+export class KnownHostsWriteError extends Error {
+  override readonly name = 'KnownHostsWriteError'
+  constructor(
+    readonly file: string,
+    readonly why: string,
+    options?: {cause?: unknown},
+  ) {
+    super(`cannot write ${file}: ${why}`, options)
+  }
+}
+
+/** A line recorded in a known_hosts file: its text (without newline) and its 1-based number there (as read just before). */
+export interface RecordedKnownHost {
+  line: string
+  lineNumber: number
+}
+
 /**
  * Records a host key (for `--accept-new`, like StrictHostKeyChecking=accept-new): appends one line with
  * O_APPEND, never rewriting others' lines; creates the file 0600 and its folder 0700 when missing. Call it
- * only for a verdict that `acceptNewAllowed` allows. Returns the line written (without newline).
+ * only for a verdict that `acceptNewAllowed` allows. A file that cannot be written throws KnownHostsWriteError
+ * and leaves nothing behind (a file it created is removed).
  */
 export async function appendKnownHost(
   file: string,
@@ -507,7 +609,7 @@ export async function appendKnownHost(
   port: number,
   key: PresentedHostKey,
   options: {hash?: boolean; comment?: string} = {},
-): Promise<string> {
+): Promise<RecordedKnownHost> {
   const name = asciiLower(host)
   if (name === '' || UNSAFE_HOST.test(name)) {
     throw new Error(`cannot record a host key for ${JSON.stringify(host)}: not a plain host name or address`)
@@ -520,21 +622,28 @@ export async function appendKnownHost(
   const comment = options.comment?.replace(/[\r\n]+/g, ' ').trim()
   const line = `${hostField} ${check.type} ${key.blob.toString('base64')}${comment ? ` ${comment}` : ''}`
 
-  await mkdir(path.dirname(path.resolve(file)), {recursive: true, mode: 0o700})
-  const handle = await open(file, 'a+', 0o600)
+  let created = false
   try {
-    // Do not glue our line onto a last line that lacks its newline.
-    const {size} = await handle.stat()
-    let lead = ''
-    if (size > 0) {
-      const last = Buffer.alloc(1)
-      await handle.read(last, 0, 1, size - 1)
-      if (last[0] !== 0x0a) lead = '\n'
+    await mkdir(path.dirname(path.resolve(file)), {recursive: true, mode: 0o700})
+    const existed = await lstat(file).then(
+      () => true,
+      () => false,
+    )
+    const handle = await open(file, 'a+', 0o600)
+    created = !existed
+    try {
+      // Do not glue our line onto a last line that lacks its newline.
+      const text = await handle.readFile('utf8')
+      const lead = text.length > 0 && !text.endsWith('\n') ? '\n' : ''
+      const before = text.length === 0 ? 0 : text.split('\n').length - (lead === '' ? 1 : 0)
+      await handle.write(`${lead}${line}\n`)
+      await handle.sync()
+      return {line, lineNumber: before + 1}
+    } finally {
+      await handle.close()
     }
-    await handle.write(`${lead}${line}\n`)
-    await handle.sync()
-  } finally {
-    await handle.close()
+  } catch (error) {
+    if (created) await unlink(file).catch(() => undefined) // only a file this call made
+    throw new KnownHostsWriteError(file, whyNotWritten(file, error), {cause: error})
   }
-  return line
 }

@@ -1,13 +1,11 @@
-import {readFileSync} from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 
 import {NodeSSH} from 'node-ssh'
-import type {AgentAuthMethod, ClientChannel, ConnectConfig, PasswordAuthMethod, PublicKeyAuthMethod} from 'ssh2'
+import type {ClientChannel, ConnectConfig, PasswordAuthMethod} from 'ssh2'
 
 import {shQuote} from './shell-quote.js'
-import {envSecrets, isEncryptedKey, opensKey, type SshSecrets} from './ssh-secrets.js'
+import {planAuth} from './ssh-auth.js'
+import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
 import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
 
@@ -30,8 +28,11 @@ export interface PresentedHostKey {
   blob: Buffer
 }
 
-/** Decides on a host key. Must refuse (ok: false) anything it cannot vouch for; `kind` says how to report it. */
-export type HostKeyVerifier = (host: string, port: number, key: PresentedHostKey) => {ok: true} | {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string}
+/** A decision on a host key; a refusal's `kind` says how to report it, its message's first line says it all. */
+export type HostKeyDecision = {ok: true} | {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string}
+
+/** Decides on a host key, at once or after a while (recording it first). Must refuse anything it cannot vouch for. */
+export type HostKeyVerifier = (host: string, port: number, key: PresentedHostKey) => HostKeyDecision | Promise<HostKeyDecision>
 
 export interface SshHop {
   host: string
@@ -68,9 +69,6 @@ export interface SshOptions {
 /** Host key algorithms ssh2 implements; asking for another one makes it throw. */
 const SSH2_HOST_KEY_ALGORITHMS = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
 
-/** The keys tried when a host names none, as OpenSSH tries them. */
-export const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f))
-
 /** Reads the type name at the start of an SSH wire-format public key. */
 export function keyTypeOf(blob: Buffer): string {
   if (blob.length < 4) return 'unknown'
@@ -90,18 +88,6 @@ class Semaphore {
       this.waiting.shift()?.()
     }
   }
-}
-
-function readKeys(files: string[]): {file: string; key: string}[] {
-  const out: {file: string; key: string}[] = []
-  for (const file of files.length > 0 ? files : DEFAULT_IDENTITIES) {
-    try {
-      out.push({file, key: readFileSync(file, 'utf8')})
-    } catch {
-      // a default identity that does not exist is fine; a configured one is reported by auth failure
-    }
-  }
-  return out
 }
 
 const TRANSIENT = /ECONNRESET|ECONNREFUSED|EPIPE|Connection lost before handshake|socket hang up|Keepalive timeout/i
@@ -252,19 +238,14 @@ export class SshTransport implements Transport {
 
 async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.ReadableStream | undefined, passwordEnv: string | undefined): Promise<NodeSSH> {
   const timeout = options.connectTimeoutMs ?? 10_000
-  let verdict: {ok: false; kind: 'host-key-unknown' | 'host-key-changed'; message: string} | undefined
+  let verdict: Extract<HostKeyDecision, {ok: false}> | undefined
   const socket = sock ?? (await openSocket(hop.host, hop.port, timeout))
-  const keys = readKeys(hop.identityFiles)
-  const agent = options.agent ?? process.env.SSH_AUTH_SOCK
-  const secrets = options.secrets ?? envSecrets
-  const password = passwordEnv ? secrets.password(passwordEnv) : undefined
-  const methods: (AgentAuthMethod | PublicKeyAuthMethod | PasswordAuthMethod)[] = []
-  if (agent) methods.push({type: 'agent' as const, username: hop.user, agent})
-  for (const k of keys) {
-    const passphrase = secrets.passphrase(k.file)
-    methods.push({type: 'publickey' as const, username: hop.user, key: k.key, ...(passphrase ? {passphrase} : {})})
-  }
-  if (password !== undefined) methods.push({type: 'password' as const, username: hop.user, password})
+  const auth = planAuth(
+    {user: hop.user, host: hop.host, port: hop.port, identityFiles: hop.identityFiles, ...(passwordEnv ? {passwordEnv} : {})},
+    {agent: options.agent ?? process.env.SSH_AUTH_SOCK, secrets: options.secrets ?? envSecrets},
+  )
+  const methods = [...auth.methods]
+  let accepts: string[] | undefined
   const algorithms = options.hostKeyAlgorithms?.(hop.host, hop.port)?.filter((a) => SSH2_HOST_KEY_ALGORITHMS.has(a))
   const config: ConnectConfig = {
     sock: socket as ConnectConfig['sock'],
@@ -275,12 +256,23 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
     keepaliveCountMax: 3,
     ...(algorithms && algorithms.length > 0 ? {algorithms: {serverHostKey: algorithms as never}} : {}),
-    hostVerifier: (key: Buffer) => {
-      const result = options.verifyHostKey(hop.host, hop.port, {type: keyTypeOf(key), blob: key})
-      if (!result.ok) verdict = result
-      return result.ok
+    // asynchronous (ssh2 waits for `verify`): accepting a key may mean recording it first
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      Promise.resolve()
+        .then(() => options.verifyHostKey(hop.host, hop.port, {type: keyTypeOf(key), blob: key}))
+        .then(
+          (result) => {
+            if (!result.ok) verdict = result
+            verify(result.ok)
+          },
+          (error: unknown) => {
+            verdict = {ok: false, kind: 'host-key-unknown', message: `${hop.host}:${hop.port}: refusing to connect: the host key could not be checked (${(error as Error)?.message ?? String(error)})`}
+            verify(false)
+          },
+        )
     },
-    authHandler: (_left, _partial, next) => {
+    authHandler: (left, _partial, next) => {
+      if (Array.isArray(left) && left.length > 0) accepts = left.map(String)
       const m = methods.shift()
       // false ends authentication (ssh2 accepts it though its types do not say so)
       next(m ?? (false as unknown as PasswordAuthMethod))
@@ -294,18 +286,7 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
     // ssh2 does not always close a socket it was handed: an open one would keep the process alive
     if (!sock) (socket as net.Socket).destroy()
     if (verdict) throw new SshConnectError(verdict.message, verdict.kind, {cause: error})
-    if (/authentication methods failed/i.test((error as Error).message)) {
-      const tried = keys.map((k) => k.file).join(', ') || 'no key file found'
-      const locked = keys.filter((k) => secrets.passphrase(k.file) === undefined && isEncryptedKey(k.key)).map((k) => k.file)
-      const wrong = keys.filter((k) => {
-        const given = secrets.passphrase(k.file)
-        return given !== undefined && isEncryptedKey(k.key) && !opensKey(k.key, given)
-      })
-      const hint =
-        (locked.length > 0 ? `; ${locked.join(', ')} ${locked.length === 1 ? 'is' : 'are'} encrypted and no passphrase was given: load ${locked.length === 1 ? 'it' : 'them'} into ssh-agent, set HATANG_SSH_PASSPHRASE, or run in a terminal to be asked` : '') +
-        (wrong.length > 0 ? `; the passphrase given does not open ${wrong.map((k) => k.file).join(', ')}` : '')
-      throw new SshConnectError(`authentication refused for ${hop.user}@${hop.host}:${hop.port} (tried ${agent ? 'the ssh-agent, ' : ''}${tried}${password !== undefined ? ', a password' : ''})${hint}`, 'auth-failed', {cause: error})
-    }
+    if (/authentication methods failed/i.test((error as Error).message)) throw new SshConnectError(auth.refused(accepts), 'auth-failed', {cause: error})
     throw error
   }
   return ssh

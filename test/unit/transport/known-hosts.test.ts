@@ -1,5 +1,5 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -14,9 +14,12 @@ import {
   acceptNewAllowed,
   appendKnownHost,
   describeHostKeyVerdict,
+  describeUnrecordedKey,
   entryMatchesName,
   fingerprintCommand,
   hashKnownHostsName,
+  hostKeyVerdictLine,
+  KnownHostsWriteError,
   knownHostsName,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
@@ -444,7 +447,7 @@ describe('messages and commands', () => {
     expect(changed).toContain('ssh-keyscan -p 2222 -t ed25519 10.0.0.5 >> ~/.ssh/known_hosts')
 
     const unknown = describeHostKeyVerdict(verifyHostKey(entries, ctx, {blob: keys.ec384.blob}), ctx)
-    expect(unknown).toContain(`host key not known: the server presented the ECDSA key ${keys.ec384.fingerprint}`)
+    expect(unknown).toContain(`The server presented the ECDSA key ${keys.ec384.fingerprint}; known_hosts has other key types`)
     expect(unknown).toContain(`ED25519 key ${keys.ed1.fingerprint}  (${file}:1)`)
     expect(unknown).toContain(`RSA key ${keys.rsa.fingerprint}  (${file}:2)`)
     expect(unknown).toContain('ssh-keyscan -p 2222 -t ecdsa 10.0.0.5 | ssh-keygen -lf -')
@@ -461,6 +464,50 @@ describe('messages and commands', () => {
     const ca = parseOk(`@cert-authority * ${keys.ed1.line}`)
     expect(describeHostKeyVerdict(verifyHostKey(ca, ctx, {blob: keys.ed2.blob}), ctx)).toContain('does not support host certificates')
     expect(describeHostKeyVerdict(verifyHostKey(entries, ctx, {blob: keys.ed1.blob}), ctx)).toBe('')
+  })
+
+  it('puts everything a one-line channel needs on the first line: host, fingerprints, file:line, the command', () => {
+    const global = '/etc/ssh/ssh_known_hosts'
+    const entries = [
+      ...parseOk(`[10.0.0.5]:2222 ${keys.rsa.line}\n@revoked * ${keys.ec256.line}`, file),
+      ...parseOk(`# fleet\n[10.0.0.5]:2222 ${keys.ed1.line}`, global),
+    ]
+    const ctx = {host: '10.0.0.5', port: 2222, knownHostsFile: file, lookedUpIn: [file, global], home}
+    const first = (blob: Buffer) => {
+      const verdict = verifyHostKey(entries, ctx, {blob})
+      const line = hostKeyVerdictLine(verdict, ctx)
+      expect(describeHostKeyVerdict(verdict, ctx).split('\n')[0]).toBe(line)
+      return line
+    }
+    // changed: the old key is removed from the file that has it (the global one), the new one recorded in the user's
+    expect(first(keys.ed2.blob)).toBe(
+      `[10.0.0.5]:2222: host key CHANGED: presented ED25519 key ${keys.ed2.fingerprint}, known_hosts expects ED25519 key ${keys.ed1.fingerprint} (${global}:2)` +
+        ` — only if the host was rekeyed (check on it: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub): ssh-keygen -R '[10.0.0.5]:2222' -f ${global}` +
+        ' && ssh-keyscan -p 2222 -t ed25519 10.0.0.5 >> ~/.ssh/known_hosts',
+    )
+    expect(first(keys.ec384.blob)).toBe(
+      `[10.0.0.5]:2222: host key not known: presented ECDSA key ${keys.ec384.fingerprint}, known_hosts has only RSA key ${keys.rsa.fingerprint} (${file}:1), ` +
+        `ED25519 key ${keys.ed1.fingerprint} (${global}:2) for it — compare it with ssh-keyscan -p 2222 -t ecdsa 10.0.0.5 | ssh-keygen -lf -, ` +
+        'then record it: ssh-keyscan -p 2222 -t ecdsa 10.0.0.5 >> ~/.ssh/known_hosts',
+    )
+    expect(first(keys.ec256.blob)).toBe(
+      `[10.0.0.5]:2222: host key REVOKED: presented ECDSA key ${keys.ec256.fingerprint}, marked @revoked at ${file}:2` +
+        " — never accept it: ask the host's administrator for its new host key",
+    )
+    const fresh = {...ctx, host: 'new.example', port: 22}
+    expect(hostKeyVerdictLine(verifyHostKey(entries, fresh, {blob: keys.ed2.blob}), fresh)).toBe(
+      `new.example: host key not known: presented ED25519 key ${keys.ed2.fingerprint}, not in ${file}, ${global}` +
+        ' — compare it with ssh-keyscan -t ed25519 new.example | ssh-keygen -lf -, then record it: ssh-keyscan -t ed25519 new.example >> ~/.ssh/known_hosts' +
+        ' (or rerun with --accept-new)',
+    )
+    const unrecorded = describeUnrecordedKey(verifyHostKey(entries, fresh, {blob: keys.ed2.blob}) as Extract<HostKeyVerdict, {status: 'unknown'}>, fresh, {
+      file,
+      why: 'read-only file system',
+    })
+    expect(unrecorded.split('\n')[0]).toBe(
+      `new.example: --accept-new cannot record the host key in ${file} (read-only file system), so the ED25519 key ${keys.ed2.fingerprint} is not trusted` +
+        ` and hatang did not connect — make ${file} writable, or set the host's knownHostsFile to a writable file, and rerun`,
+    )
   })
 
   const sshd = '/usr/sbin/sshd'
@@ -511,20 +558,20 @@ describe('messages and commands', () => {
 describe('appendKnownHost', () => {
   it('creates the folder 0700 and file 0600, and writes a line ssh-keygen -F finds', async () => {
     const file = path.join(dir, 'new-home', '.ssh', 'known_hosts')
-    const line = await appendKnownHost(file, '127.0.0.1', 2222, {blob: keys.ed1.blob})
-    expect(line).toBe(`[127.0.0.1]:2222 ${keys.ed1.line}`)
+    const first = await appendKnownHost(file, '127.0.0.1', 2222, {blob: keys.ed1.blob})
+    expect(first).toEqual({line: `[127.0.0.1]:2222 ${keys.ed1.line}`, lineNumber: 1})
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700)
     expect(sshKeygenFinds(file, '[127.0.0.1]:2222')).toEqual([1])
     expect(sshKeygenFinds(file, '127.0.0.1')).toEqual([])
-    await appendKnownHost(file, 'Web.Example', 22, {blob: keys.rsa.blob, type: 'rsa-sha2-256'}, {comment: 'added by hatang\non 2024'})
+    expect((await appendKnownHost(file, 'Web.Example', 22, {blob: keys.rsa.blob, type: 'rsa-sha2-256'}, {comment: 'added by hatang\non 2024'})).lineNumber).toBe(2)
     expect(await readFile(file, 'utf8')).toBe(`[127.0.0.1]:2222 ${keys.ed1.line}\nweb.example ${keys.rsa.line} added by hatang on 2024\n`)
     expect(sshKeygenFinds(file, 'web.example')).toEqual([2])
   })
 
   it('hashes the name as ssh-keygen -H does, readable by ssh-keygen -F and verifyHostKey', async () => {
     const file = path.join(dir, 'hashed_known_hosts')
-    const line = await appendKnownHost(file, '::1', 2200, {blob: keys.ec384.blob}, {hash: true})
+    const {line} = await appendKnownHost(file, '::1', 2200, {blob: keys.ec384.blob}, {hash: true})
     expect(line).toMatch(/^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ecdsa-sha2-nistp384 /)
     expect(line).not.toContain('::1')
     expect(sshKeygenFinds(file, '[::1]:2200')).toEqual([1])
@@ -545,6 +592,35 @@ describe('appendKnownHost', () => {
     expect(problems).toEqual([])
     expect(entries).toHaveLength(21)
     for (let i = 0; i < 20; i++) expect(sshKeygenFinds(file, `h${i}.example`)).toHaveLength(1)
+  })
+
+  it('numbers the line it appends, after a last line that lacks its newline too', async () => {
+    const file = path.join(dir, 'numbered_known_hosts')
+    await writeFile(file, `# theirs\nother.example ${keys.ed2.line}`)
+    expect((await appendKnownHost(file, 'a.example', 22, {blob: keys.ed1.blob})).lineNumber).toBe(3)
+    expect((await appendKnownHost(file, 'b.example', 22, {blob: keys.ed1.blob})).lineNumber).toBe(4)
+    const {entries} = await readKnownHosts([file])
+    expect(entries.map((e) => [e.line, e.hosts.text])).toEqual([
+      [2, 'other.example'],
+      [3, 'a.example'],
+      [4, 'b.example'],
+    ])
+  })
+
+  it('says which file cannot be written and why, and leaves nothing behind', async () => {
+    const blocker = path.join(dir, 'blocker')
+    await writeFile(blocker, 'a file\n')
+    const under = path.join(blocker, 'known_hosts')
+    const notDir = appendKnownHost(under, 'a.example', 22, {blob: keys.ed1.blob})
+    await expect(notDir).rejects.toBeInstanceOf(KnownHostsWriteError)
+    await expect(notDir).rejects.toMatchObject({file: under, why: `${blocker} is a file, not a folder`})
+    const deeper = path.join(blocker, 'x', 'known_hosts')
+    await expect(appendKnownHost(deeper, 'a.example', 22, {blob: keys.ed1.blob})).rejects.toMatchObject({why: `${blocker} is a file, not a folder`})
+    const folder = path.join(dir, 'folder_known_hosts')
+    await mkdir(folder)
+    await expect(appendKnownHost(folder, 'a.example', 22, {blob: keys.ed1.blob})).rejects.toMatchObject({file: folder, why: `${folder} is a folder, not a file`})
+    expect(await readFile(blocker, 'utf8')).toBe('a file\n')
+    expect(readdirSync(folder)).toEqual([])
   })
 
   it('refuses patterns, bad ports and bad keys', async () => {

@@ -81,7 +81,8 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
     out.push('', `## ${L('dq.title')}`, '')
     for (const i of issues) {
       const what = i.kind === 'failed' ? L(`host.${i.status}`) : L(`dq.kind.${i.kind}`)
-      const why = i.kind === 'stale' ? f.dateTime(i.reason ?? '') : md(i.reason)
+      // a host's reason may go on with a long explanation (a changed host key's banner): its first line says it all
+      const why = i.kind === 'stale' ? f.dateTime(i.reason ?? '') : md(i.reason?.split('\n')[0])
       out.push(`- ${md(i.host)}: ${what}${why ? ` — ${why}` : ''}`)
     }
   }

@@ -205,7 +205,7 @@ describe('hatang check --pack fleet-sync', () => {
     expect(r.status, r.stderr).toBe(1)
     expect(r.stdout).toMatch(/^Fleet synchronization$/m)
     expect(r.stdout).toMatch(/✖ high\s+sync\.key-packages .* — group web: package openssh-server \[debian 13\]\n\s+majority \S+: web1, web3\n\s+≠ \S+: web2/)
-    expect(r.stdout).toMatch(/✖ high\s+identity\.unique-machine-id .* — fleet: machine-id\n\s+≠ [0-9a-f]{32}: web1, web3/)
+    expect(r.stdout).toMatch(/✖ high\s+identity\.unique-machine-id .* — fleet: machine-id\n\s+≠ [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}: web1, web3/)
     expect(r.stdout).toMatch(/✖ medium\s+sync\.os-release .* — group db: OS release\n\s+majority Debian GNU\/Linux 13 \(trixie\): db1, db2\n\s+≠ Debian GNU\/Linux 11 \(bullseye\): db3/)
     expect(r.stdout).toMatch(/\? low\s+sync\.firmware .*\n\s+\? no data: db1, db2, db3, web1, web2, web3 — system: unavailable/)
     expect(r.stdout).not.toMatch(/no check applies/)

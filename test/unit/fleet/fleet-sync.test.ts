@@ -63,8 +63,8 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
         subject: 'machine-id',
         majority: undefined,
         outliers: [
-          {host: 'web1', value: web1.sections.identity.data!.machineId!},
-          {host: 'web3', value: web1.sections.identity.data!.machineId!},
+          {host: 'web1', value: web1.sections.identity.data!.machineAppId!},
+          {host: 'web3', value: web1.sections.identity.data!.machineAppId!},
         ],
       },
     ])

@@ -221,7 +221,7 @@ describe('hatang check --pack fleet-sync', () => {
     const r = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync', '--pack', 'linux-server', '--json', '--fail-on', 'critical'])
     expect(r.status).toBe(1)
     const out = JSON.parse(r.stdout) as {hosts: HostResults[]; fleet: {check: string; status: string; outliers: {host: string}[]}[]}
-    expect(out.fleet.filter((f) => f.status === 'fail').map((f) => f.check).sort()).toEqual(['identity.unique-machine-id', 'sync.key-packages', 'sync.os-release', 'sync.reached'])
+    expect(out.fleet.filter((f) => f.status === 'fail').map((f) => f.check).sort()).toEqual(['identity.unique-mac', 'identity.unique-machine-id', 'sync.key-packages', 'sync.os-release', 'sync.reached'])
     expect(out.hosts.find((h) => h.host === 'web4')).toMatchObject({results: [], error: expect.stringMatching(/^not collected: unreachable/)})
     const text = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync'])
     expect(text.stdout).toMatch(/^web4 {2}✖ not collected: unreachable \(connection refused by 127\.0\.0\.1:\d+\)$/m)

@@ -10,6 +10,7 @@ import {appendFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import {appSpecificId} from '../inventory/identity.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../src/engine/checks/pack.js'
@@ -38,7 +39,7 @@ function variant(real: readonly Snapshot[], i: number): Snapshot {
   s.host = {...s.host, name, groups: [`g${Math.floor(i / 50)}`], role: i % 2 ? 'app' : 'db'}
   const id = s.sections.identity.data!
   id.hostname = name
-  id.machineId = hex(`m${i}`, 32)
+  id.machineAppId = appSpecificId(hex(`m${i}`, 32))
   id.sshHostKeys = id.sshHostKeys?.map((k) => ({...k, fingerprint: `SHA256:${createHash('sha256').update(`${name}${k.type}`).digest('base64').replace(/=+$/, '')}`}))
   if (i % 97 === 0) {
     const p = s.sections.packages.data!.items.find((x) => x.name === 'libc6')!

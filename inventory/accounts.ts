@@ -69,35 +69,55 @@ export interface AccountFiles {
   /** undefined when /etc/shells does not exist. */
   shells?: string[]
   loginDefs?: LoginDefs
+  /** Lines of /etc/passwd or /etc/group that were skipped, each naming its file and line: the section is then partial. */
+  skipped: string[]
 }
 
 const NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/
 
+/** An id of /etc/passwd or /etc/group: a decimal number, at most 2^32 - 2 (-1 is "no id"). */
+const isId = (n: number | undefined): n is number => n !== undefined && n >= 0 && n < 4294967295
+
 /**
- * Parses the `files` command: `user:NAME:UID:GID:HOME:SHELL`, `group:NAME:GID:MEMBERS`, `shell:PATH`,
- * `def:KEY VALUE` lines, as the awk over /etc/passwd, group, shells and login.defs prints them.
+ * Parses the `files` command: `user:LINE:NAME:UID:GID:HOME:SHELL`, `group:LINE:NAME:GID:MEMBERS`, `bad:FILE:LINE:FIELDS`,
+ * `shell:PATH`, `def:KEY VALUE` lines, as the awk over /etc/passwd, group, shells and login.defs prints them. A
+ * malformed entry (wrong number of fields, an id that is no number, no name) is skipped and named in `skipped`;
+ * the others are kept.
  */
 export function parseAccountFiles(text: string): AccountFiles {
-  const r: AccountFiles = {users: [], groups: []}
+  const r: AccountFiles = {users: [], groups: [], skipped: []}
   let defs: LoginDefs | undefined
   let noDefs = false
+  const lineNo = (v: string | undefined, i: number) => {
+    const n = toInt(v)
+    if (n === undefined || n < 1) throw new ParseError('expected a line number after the tag', i + 1)
+    return n
+  }
   for (const [i, line] of lines(text).entries()) {
     if (line.trim() === '') continue
     const tag = line.slice(0, line.indexOf(':'))
     const f = line.split(':')
     if (tag === 'user') {
-      if (f.length !== 6) throw new ParseError('expected user:NAME:UID:GID:HOME:SHELL', i + 1)
-      const uid = toInt(f[2])
-      const gid = toInt(f[3])
-      if (/^[+-]/.test(f[1]!)) continue // NIS compat entries
-      if (uid === undefined || gid === undefined || uid < 0 || gid < 0 || f[1] === '') throw new ParseError('bad uid or gid', i + 1)
-      r.users.push({name: f[1]!, uid, gid, home: f[4]!, shell: f[5]!})
+      if (f.length !== 7) throw new ParseError('expected user:LINE:NAME:UID:GID:HOME:SHELL', i + 1)
+      const at = lineNo(f[1], i)
+      if (/^[+-]/.test(f[2]!)) continue // NIS compat entries
+      const uid = toInt(f[3])
+      const gid = toInt(f[4])
+      if (f[2] === '') r.skipped.push(`/etc/passwd line ${at}: no user name`)
+      else if (!isId(uid) || !isId(gid)) r.skipped.push(`/etc/passwd line ${at}: ${isId(uid) ? 'gid' : 'uid'} is not a number`)
+      else r.users.push({name: f[2]!, uid, gid, home: f[5]!, shell: f[6]!})
     } else if (tag === 'group') {
-      if (f.length !== 4) throw new ParseError('expected group:NAME:GID:MEMBERS', i + 1)
-      if (/^[+-]/.test(f[1]!)) continue
-      const gid = toInt(f[2])
-      if (gid === undefined || gid < 0 || f[1] === '') throw new ParseError('bad gid', i + 1)
-      r.groups.push({name: f[1]!, gid, members: f[3]!.split(',').map((m) => m.trim()).filter(Boolean)})
+      if (f.length !== 5) throw new ParseError('expected group:LINE:NAME:GID:MEMBERS', i + 1)
+      const at = lineNo(f[1], i)
+      if (/^[+-]/.test(f[2]!)) continue
+      const gid = toInt(f[3])
+      if (f[2] === '') r.skipped.push(`/etc/group line ${at}: no group name`)
+      else if (!isId(gid)) r.skipped.push(`/etc/group line ${at}: gid is not a number`)
+      else r.groups.push({name: f[2]!, gid, members: f[4]!.split(',').map((m) => m.trim()).filter(Boolean)})
+    } else if (tag === 'bad') {
+      const m = /^bad:(\/etc\/passwd|\/etc\/group):(\d+):(\d+)$/.exec(line)
+      if (!m) throw new ParseError('expected bad:FILE:LINE:FIELDS', i + 1)
+      r.skipped.push(`${m[1]} line ${m[2]}: ${m[3]} fields, expected ${m[1] === '/etc/passwd' ? 7 : 4}`)
     } else if (tag === 'shell') {
       r.shells ??= []
       r.shells.push(line.slice(6).trim())
@@ -218,8 +238,10 @@ const SUDOERS_AWK = String.raw`{
   if (t[1] != "") print "rule " t[1]
 }`
 
-const FILES_AWK = String.raw`FILENAME == "/etc/passwd" { if (NF >= 7) print "user:" $1 ":" $3 ":" $4 ":" $6 ":" $7; next }
-FILENAME == "/etc/group" { if (NF >= 3) print "group:" $1 ":" $3 ":" $4; next }
+// blank lines and NIS compat entries (+name, -name, a lone +) are not accounts; any other line of the wrong shape is named
+const FILES_AWK = String.raw`FILENAME == "/etc/passwd" || FILENAME == "/etc/group" { if ($0 ~ /^[ \t]*$/ || $1 ~ /^[+-]/) next }
+FILENAME == "/etc/passwd" { if (NF == 7) print "user:" FNR ":" $1 ":" $3 ":" $4 ":" $6 ":" $7; else print "bad:/etc/passwd:" FNR ":" NF; next }
+FILENAME == "/etc/group" { if (NF == 4) print "group:" FNR ":" $1 ":" $3 ":" $4; else print "bad:/etc/group:" FNR ":" NF; next }
 FILENAME == "/etc/shells" { if ($0 ~ /^\//) print "shell:" $0; next }
 FILENAME == "/etc/login.defs" && /^[ \t]*(PASS_MAX_DAYS|PASS_MIN_DAYS|PASS_WARN_AGE|UMASK|ENCRYPT_METHOD)[ \t]/ { print "def:" $0 }`
 
@@ -263,6 +285,7 @@ export const accountsProbe = defineProbe({
     }
     const missing: string[] = []
     const needRoot: string[] = []
+    if (files.skipped.length > 0) missing.push(`skipped ${files.skipped.join('; ')}`)
     if (succeeded(out.shadow)) data.passwords = parseShadowStatus(out.shadow.stdout)
     else {
       const f = failure(out.shadow, '/etc/shadow')!

@@ -30,9 +30,27 @@ const IptablesView = Obj({
   chains: Arr(IptablesChain),
 })
 
+const NF_TABLES_STATES = ['loaded', 'not-loaded', 'unknown'] as const
+
+const KernelTables = Obj({
+  /** Legacy IPv4 tables the kernel holds (/proc/net/ip_tables_names): [] when the file is absent (ip_tables not loaded); absent when unreadable. */
+  ipTables: Opt(Arr(Str())),
+  /** The same for IPv6 (/proc/net/ip6_tables_names). */
+  ip6Tables: Opt(Arr(Str())),
+  /** nf_tables: `loaded` (in /proc/modules), `not-loaded` (a module of this kernel that is not loaded: it holds no rules), `unknown` (built in, or no module list). */
+  nfTables: StringEnum(NF_TABLES_STATES),
+})
+
 export const FirewallSchema = Obj({
-  /** Something filters traffic: a drop/reject policy or a rule in a filter chain, or ufw/firewalld on. */
+  /**
+   * Something filters traffic: a drop/reject policy or a rule in a filter chain, or ufw/firewalld on. Absent when
+   * what was read cannot tell (no tool listed the rules and the kernel may hold some): never false without evidence.
+   */
   active: Opt(Bool()),
+  /** What was read: `nft list ruleset`, `iptables -S`, `ip6tables -S`, `/proc/net/ip_tables_names`, `/proc/modules`, `ufw status`… */
+  read: Opt(Arr(Str())),
+  /** What the kernel says of its tables, read without any firewall tool. */
+  kernel: Opt(KernelTables),
   /** What manages the rules: firewalld, ufw, nftables, iptables-nft, iptables-legacy, or none. */
   backend: Opt(StringEnum(['firewalld', 'ufw', 'nftables', 'iptables-nft', 'iptables-legacy', 'none'] as const)),
   /** What happens to inbound traffic no rule accepts. */
@@ -61,6 +79,7 @@ export const FirewallSchema = Obj({
 export type FirewallData = Static<typeof FirewallSchema>
 export type NftTableData = Static<typeof NftTable>
 export type IptablesViewData = Static<typeof IptablesView>
+export type KernelTablesData = Static<typeof KernelTables>
 
 const NOT_LOADED = '# not loaded'
 
@@ -240,6 +259,43 @@ export function parseUfw(text: string): UfwInfo {
   return info
 }
 
+/**
+ * Parses the `kernel` command: `absent FILE`, `denied FILE`, or `read FILE` then `table FILE NAME` lines, for
+ * /proc/net/ip_tables_names and ip6_tables_names; then `nf_tables loaded|not-loaded|unknown`.
+ */
+export function parseKernelTables(text: string): KernelTablesData & {read: string[]; denied: string[]} {
+  const files: Record<string, string[] | undefined> = {}
+  const read: string[] = []
+  const denied: string[] = []
+  let nfTables: KernelTablesData['nfTables'] | undefined
+  for (const [i, raw] of lines(text).entries()) {
+    const line = raw.trim()
+    if (line === '') continue
+    const m = /^(absent|denied|read) (\/proc\/net\/ip6?_tables_names)$/.exec(line)
+    const t = /^table (\/proc\/net\/ip6?_tables_names) (\S+)$/.exec(line)
+    const nf = /^nf_tables (loaded|not-loaded|unknown)$/.exec(line)
+    if (m) {
+      if (m[1] === 'denied') {
+        denied.push(m[2]!)
+        continue
+      }
+      files[m[2]!] = []
+      read.push(m[2]!)
+    } else if (t) {
+      const list = files[t[1]!]
+      if (!list) throw new ParseError(`a table of ${t[1]} before "read ${t[1]}"`, i + 1)
+      if (!list.includes(t[2]!)) list.push(t[2]!)
+    } else if (nf) {
+      nfTables = nf[1] as KernelTablesData['nfTables']
+      if (nfTables !== 'unknown') read.push('/proc/modules')
+    } else throw new ParseError(`not a kernel tables line: ${JSON.stringify(line.slice(0, 60))}`, i + 1)
+  }
+  if (nfTables === undefined) throw new ParseError('no "nf_tables" line')
+  const v4 = files['/proc/net/ip_tables_names']
+  const v6 = files['/proc/net/ip6_tables_names']
+  return {...(v4 ? {ipTables: v4} : {}), ...(v6 ? {ip6Tables: v6} : {}), nfTables, read, denied}
+}
+
 /** Parses the `firewalld` command: `running` or `stopped`, then `DefaultZone=…` when configured. */
 export function parseFirewalld(text: string): {running: boolean; defaultZone?: string} {
   const ls = lines(text).map((l) => l.trim())
@@ -270,6 +326,16 @@ const IPTABLES_COMMAND = [
   'done',
 ].join('\n')
 
+// what the kernel holds, without any firewall tool: the legacy tables' names (root only) and whether nf_tables is loaded
+const KERNEL_COMMAND = [
+  'for p in /proc/net/ip_tables_names /proc/net/ip6_tables_names; do',
+  '  if [ ! -e $p ]; then echo "absent $p"; elif [ -r $p ]; then echo "read $p"; sed "s|^|table $p |" $p; else echo "denied $p"; fi',
+  'done',
+  "if [ -r /proc/modules ] && grep -q '^nf_tables ' /proc/modules; then echo 'nf_tables loaded'",
+  `elif [ -r /proc/modules ] && grep -qs '/nf_tables\\.ko' "/lib/modules/$(uname -r)/modules.dep"; then echo 'nf_tables not-loaded'`,
+  "else echo 'nf_tables unknown'; fi",
+].join('\n')
+
 export const firewallProbe = defineProbe({
   id: 'firewall',
   title: 'Firewall',
@@ -289,9 +355,11 @@ export const firewallProbe = defineProbe({
       'if pidof -x firewalld >/dev/null 2>&1; then echo running; else echo stopped; fi',
       'grep -s "^DefaultZone=" /etc/firewalld/firewalld.conf; exit 0',
     ].join('\n'),
+    kernel: KERNEL_COMMAND,
   },
   interpret(out) {
     const data: FirewallData = {tools: []}
+    const read: string[] = []
     const needRoot: string[] = []
     const other: string[] = []
     const note = (o: CommandOutput | undefined, what: string) => {
@@ -304,14 +372,17 @@ export const firewallProbe = defineProbe({
 
     const nft: CommandOutput | undefined = out.nft
     if (nft?.ran && !notInstalled(nft) && !nft.timedOut) data.tools.push('nft')
-    if (succeeded(nft)) data.nftables = parseNftRuleset(nft.stdout)
-    else note(nft, 'nft ruleset')
+    if (succeeded(nft)) {
+      data.nftables = parseNftRuleset(nft.stdout)
+      read.push(data.nftables.loaded ? 'nft list ruleset' : 'nf_tables not loaded')
+    } else note(nft, 'nft ruleset')
 
     if (succeeded(out.iptables)) {
       data.tools.push('iptables')
       const ipt = parseIptables(out.iptables.stdout)
       const readable = ipt.views.filter((v) => !ipt.denied.includes(v.command))
       if (readable.length > 0 || ipt.denied.length === 0) data.iptables = readable
+      for (const v of readable) read.push(v.loaded ? `${v.command} -S` : `${v.command}: not loaded`)
       for (const c of ipt.denied) needRoot.push(`${c} rules`)
       if (ipt.failed.length) data.errors = ipt.failed
     } else note(out.iptables, 'iptables')
@@ -322,32 +393,68 @@ export const firewallProbe = defineProbe({
       ufw = parseUfw(out.ufw.stdout)
       const {statusDenied, ...rest} = ufw
       data.ufw = rest
+      read.push(rest.active === undefined || rest.enabled === false ? 'ufw configuration' : 'ufw status')
       if (statusDenied) needRoot.push('ufw status')
     } else note(out.ufw, 'ufw')
 
     if (succeeded(out.firewalld)) {
       data.tools.push('firewalld')
       data.firewalld = parseFirewalld(out.firewalld.stdout)
+      read.push('firewalld process')
     } else note(out.firewalld, 'firewalld')
 
-    const rulesKnown = data.nftables !== undefined || (data.iptables !== undefined && needRoot.every((w) => !/tables/.test(w)))
-    const completeView = rulesKnown && !needRoot.some((w) => w === 'nft ruleset' || w.endsWith(' rules'))
-    Object.assign(data, summarize(data, completeView))
+    if (succeeded(out.kernel)) {
+      const {read: files, denied, ...kernel} = parseKernelTables(out.kernel.stdout)
+      data.kernel = kernel
+      read.push(...files)
+      if (denied.length > 0) needRoot.push('kernel tables')
+    } else note(out.kernel, 'kernel tables')
+    if (read.length > 0) data.read = read
 
+    const view = viewOf(data, needRoot)
+    Object.assign(data, summarize(data, view.complete))
+    // what is missing for a verdict, when nothing else gave one
+    const why = view.why.filter((w) => w !== 'needs root')
+    const blind = data.active === undefined && why.length > 0 ? [`cannot tell whether rules filter traffic: ${why.join('; ')}`] : []
+
+    const hasData = data.ufw !== undefined || data.firewalld !== undefined || data.nftables !== undefined || data.iptables !== undefined || data.kernel !== undefined
     if (needRoot.length) {
-      const reason = `needs root: ${needRoot.join(', ')}${other.length ? `; ${other.join('; ')}` : ''}`
-      const hasData = data.ufw !== undefined || data.firewalld !== undefined || data.nftables !== undefined || data.iptables !== undefined
+      const reason = [`needs root: ${needRoot.join(', ')}`, ...blind, ...other].join('; ')
       return hasData ? {status: 'partial', reason, data} : {status: 'unavailable', reason}
     }
-    return other.length ? {status: 'partial', reason: other.join('; '), data} : {status: 'ok', data}
+    const missing = [...blind, ...other]
+    if (missing.length === 0) return {status: 'ok', data}
+    return hasData ? {status: 'partial', reason: missing.join('; '), data} : {status: 'unavailable', reason: missing.join('; ')}
   },
 })
+
+/**
+ * Whether what was read shows every rule that can filter traffic, and if not why: nf_tables rules are seen through
+ * `nft` (or iptables-nft's view of its tables), unless the kernel says nf_tables is not loaded; legacy rules through
+ * iptables-legacy, needed only when the kernel holds a legacy filter table (or cannot say, having no such file).
+ */
+export function viewOf(d: FirewallData, needRoot: readonly string[]): {complete: boolean; why: string[]} {
+  const why: string[] = []
+  if (needRoot.some((w) => w === 'nft ruleset' || w.endsWith(' rules'))) return {complete: false, why: ['needs root']}
+  const k = d.kernel
+  const nftSeen = d.nftables !== undefined || (d.iptables ?? []).some((v) => v.variant === 'nf_tables')
+  if (!nftSeen && k?.nfTables !== 'not-loaded') {
+    why.push(`nf_tables ${k ? (k.nfTables === 'loaded' ? 'is loaded' : 'may be built in (no module list)') : 'state unknown'} and no nft${d.tools.includes('iptables') ? ' or iptables-nft' : ''} listed its rules`)
+  }
+  for (const [command, names] of [['iptables', k?.ipTables], ['ip6tables', k?.ip6Tables]] as const) {
+    const legacySeen = (d.iptables ?? []).some((v) => v.command === command && v.variant === 'legacy')
+    if (legacySeen) continue
+    if (names?.includes('filter')) why.push(`the kernel holds a legacy ${command} filter table and no ${command}-legacy listed it`)
+  }
+  if (why.length > 0 && !d.tools.some((t) => t === 'nft' || t === 'iptables')) why.unshift('no nft or iptables installed')
+  return {complete: why.length === 0, why}
+}
 
 /** The summary: active, backend, inputPolicy, from what could be read; only when the view is complete. */
 export function summarize(d: FirewallData, completeView: boolean): Pick<FirewallData, 'active' | 'backend' | 'inputPolicy'> {
   if (d.firewalld?.running) return {active: true, backend: 'firewalld'}
   if (d.ufw?.active) return {active: true, backend: 'ufw', ...(d.ufw.defaultInput ? {inputPolicy: d.ufw.defaultInput} : {})}
-  if (!completeView && d.tools.length > 0) return {}
+  if (!completeView) return {}
   const strictest = (ps: (string | undefined)[]): PolicyName => {
     const l = ps.map((p) => p?.toLowerCase())
     return l.includes('drop') ? 'drop' : l.includes('reject') ? 'reject' : 'accept'

@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {createHash, createHmac} from 'node:crypto'
 
 import type {Static} from '@sinclair/typebox'
 
@@ -8,15 +8,24 @@ import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
 import {Arr, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 import {dmiValue} from './system.js'
 
+const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+
 export const IdentitySchema = Obj({
-  /** The kernel's node name (`uname -n`). */
-  hostname: Str({minLength: 1}),
+  /** The kernel's node name (`uname -n`); absent when it is empty or holds blanks or control characters (the reason says so). */
+  hostname: Opt(Str({minLength: 1})),
   /** Fully qualified name from /etc/hosts (no DNS query is made), when it is there. */
   fqdn: Opt(Str()),
-  /** /etc/machine-id (or D-Bus's copy): 32 lowercase hex digits. */
+  /**
+   * hatang's app-specific id of the machine: HMAC-SHA256 keyed by /etc/machine-id (or D-Bus's copy) over hatang's
+   * application id, its first 128 bits made a v4 UUID, as `sd_id128_get_machine_app_specific()` and
+   * `systemd-id128 -u -a 5600303c836846be865dcb5eb58e8963 machine-id` compute it. Equal on clones, like the machine-id
+   * itself; the machine-id, which systemd documents as confidential, is not stored.
+   */
+  machineAppId: Opt(Str({pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'})),
+  /** Deprecated: the raw /etc/machine-id, as snapshots written before machineAppId held it. No longer collected; read so older snapshots stay valid. */
   machineId: Opt(Str({pattern: '^[0-9a-f]{32}$'})),
   /** SMBIOS system UUID, lowercase. */
-  systemUuid: Opt(Str({pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'})),
+  systemUuid: Opt(Str({pattern: UUID})),
   /** SMBIOS system serial number. */
   serial: Opt(Str()),
   /**
@@ -28,41 +37,78 @@ export const IdentitySchema = Obj({
 export type IdentityData = Static<typeof IdentitySchema>
 
 const HOST_LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$/
+const isHostName = (name: string) => name.split('.').every((l) => HOST_LABEL.test(l))
+
+export interface Names {
+  /** Absent when the node name is empty or holds blanks or control characters. */
+  hostname?: string
+  fqdn?: string
+  /** What was odd, naming the line: the section is then partial, the rest of it kept. */
+  problems: string[]
+}
 
 /**
  * Parses the `names` command: line 1 `uname -n`, then the lines of /etc/hosts. The FQDN is the canonical
  * name (first after the address) of a line that lists the host name, when it is dotted and starts with the
- * host's short name, as `hostname -f` would find it through the files database.
+ * host's short name, as `hostname -f` would find it through the files database. An odd node name is flagged,
+ * not fatal: one that is no DNS name (`web_01.`, `db 1`) is kept as the kernel has it but gets no FQDN; one
+ * that is empty or holds blanks or control characters is left out.
  */
-export function parseNames(text: string): {hostname: string; fqdn?: string} {
+export function parseNames(text: string): Names {
   const [first, ...hosts] = lines(text)
-  const hostname = (first ?? '').trim()
-  if (hostname === '' || /\s/.test(hostname) || !hostname.split('.').every((l) => HOST_LABEL.test(l))) {
-    throw new ParseError('expected the node name on the first line', 1)
+  if (first === undefined) throw new ParseError('no output: expected the node name on the first line')
+  const quoted = JSON.stringify(first.slice(0, 80))
+  const hostname = first.trim()
+  if (hostname === '' || /[\s\p{Cc}]/u.test(hostname)) {
+    const what = hostname === '' ? 'is empty' : `${quoted} holds blanks or control characters`
+    return {problems: [`uname -n line 1: the node name ${what}, left out: host name, FQDN`]}
   }
+  if (!isHostName(hostname)) return {hostname, problems: [`uname -n line 1: the node name ${quoted} is not a DNS name, kept as it is: FQDN`]}
   const short = hostname.split('.')[0]!
-  if (hostname.includes('.')) return {hostname, fqdn: hostname}
+  if (hostname.includes('.')) return {hostname, fqdn: hostname, problems: []}
   for (const raw of hosts) {
     const fields = raw.replace(/#.*/, '').trim().split(/\s+/)
     if (fields.length < 2) continue
     const names = fields.slice(1)
     if (!names.includes(hostname)) continue
     const canonical = names[0]!
-    if (canonical.includes('.') && canonical.split('.')[0] === short && canonical.split('.').every((l) => HOST_LABEL.test(l))) {
-      return {hostname, fqdn: canonical}
-    }
-    const dotted = names.find((n) => n.startsWith(`${short}.`) && n.split('.').every((l) => HOST_LABEL.test(l)))
-    if (dotted) return {hostname, fqdn: dotted}
+    if (canonical.includes('.') && canonical.split('.')[0] === short && isHostName(canonical)) return {hostname, fqdn: canonical, problems: []}
+    const dotted = names.find((n) => n.startsWith(`${short}.`) && isHostName(n))
+    if (dotted) return {hostname, fqdn: dotted, problems: []}
   }
-  return {hostname}
+  return {hostname, problems: []}
 }
 
-/** Parses a machine-id file: 32 hex digits (an uninitialized id, empty or "uninitialized", is unknown). */
-export function parseMachineId(text: string): string | undefined {
+/**
+ * hatang's application id for app-specific machine ids (made once with `systemd-id128 new`). Changing it changes
+ * every host's machineAppId: never do.
+ */
+export const HATANG_APP_ID = '5600303c836846be865dcb5eb58e8963'
+
+/**
+ * The app-specific id of a machine, as systemd's `sd_id128_get_machine_app_specific()` makes it: HMAC-SHA256 with
+ * the 16 bytes of the machine-id as the key over the 16 bytes of the application id, the first 16 bytes of the
+ * digest turned into a v4 UUID (version nibble 4, variant bits 10). Written as a UUID, like `systemd-id128 -u`.
+ */
+export function appSpecificId(machineId: string, appId: string = HATANG_APP_ID): string {
+  const hex = /^[0-9a-f]{32}$/
+  if (!hex.test(machineId) || !hex.test(appId)) throw new ParseError('an id128 is 32 lowercase hex digits')
+  const id = createHmac('sha256', Buffer.from(machineId, 'hex')).update(Buffer.from(appId, 'hex')).digest().subarray(0, 16)
+  id[6] = (id[6]! & 0x0f) | 0x40
+  id[8] = (id[8]! & 0x3f) | 0x80
+  const h = id.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/**
+ * Parses a machine-id file (32 hex digits; an uninitialized id, empty or "uninitialized", is unknown) into hatang's
+ * app-specific id of it: the raw id never leaves this function.
+ */
+export function parseMachineAppId(text: string): string | undefined {
   const v = text.trim().toLowerCase()
   if (v === '' || v === 'uninitialized') return undefined
   if (!/^[0-9a-f]{32}$/.test(v)) throw new ParseError('machine-id is not 32 hex digits', 1)
-  return v
+  return appSpecificId(v)
 }
 
 export interface HostKey {
@@ -126,7 +172,7 @@ export function parseIdentityDmi(text: string): IdentityDmi {
     r.read.push(file!)
     if (file === 'product_uuid') {
       const u = value!.trim().toLowerCase()
-      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(u) && dmiValue(u) !== undefined) r.uuid = u
+      if (new RegExp(UUID).test(u) && dmiValue(u) !== undefined) r.uuid = u
     } else {
       const s = dmiValue(value)
       if (s !== undefined) r.serial = s
@@ -153,11 +199,11 @@ export const identityProbe = defineProbe({
     const fail = failure(out.names, 'uname -n')
     if (fail) return fail
     const names = parseNames(out.names!.stdout)
-    const data: IdentityData = {hostname: names.hostname, ...(names.fqdn ? {fqdn: names.fqdn} : {})}
-    const missing: string[] = []
+    const data: IdentityData = {...(names.hostname ? {hostname: names.hostname} : {}), ...(names.fqdn ? {fqdn: names.fqdn} : {})}
+    const missing: string[] = [...names.problems]
     if (succeeded(out.machineId)) {
-      const id = parseMachineId(out.machineId.stdout)
-      if (id) data.machineId = id
+      const id = parseMachineAppId(out.machineId.stdout)
+      if (id) data.machineAppId = id
       else missing.push('not present: machine ID (uninitialized)')
     } else {
       const f = failure(out.machineId, 'machine ID')

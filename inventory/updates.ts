@@ -55,6 +55,31 @@ export const AutomaticUpdatesSchema = Obj({
 
 export const PENDING_METHODS = ['apt-list', 'lists'] as const
 
+export const SourceSchema = Obj({
+  /** The file that configures it. */
+  file: Str({minLength: 1}),
+  /** apt: deb or deb-src (one-line or deb822 style); dnf/yum: repo. */
+  type: StringEnum(['deb', 'deb-src', 'repo'] as const),
+  /** apt: the archive's URI; dnf/yum: baseurl, else mirrorlist or metalink. */
+  uri: Opt(Str()),
+  /** apt: the suite (bookworm-security, jammy-updates…). */
+  suite: Opt(Str()),
+  /** apt: the components (main, contrib…). */
+  components: Arr(Str()),
+  /** dnf/yum: the repository id ([baseos]) and its name. */
+  id: Opt(Str()),
+  name: Opt(Str()),
+  /**
+   * It carries the distribution's security updates. apt: a deb source of a `*-security` suite (bookworm-security,
+   * trixie-security, jammy-security; `bullseye/updates`-style before Debian 11). dnf/yum: RHEL and its rebuilds have no
+   * separate security repository — errata ship in BaseOS and AppStream — so an enabled repository whose id is BaseOS
+   * or AppStream (`baseos`, `appstream`, `rhel-9-for-x86_64-baseos-rpms`, `ol9_baseos_latest`), RHEL 7's
+   * `rhel-7-server-rpms`, Fedora's and CentOS 7's `updates`, or Amazon Linux's `amazonlinux`/`amzn2-core`.
+   */
+  security: Bool(),
+})
+export type SourceData = Static<typeof SourceSchema>
+
 export const UpdatesSchema = Obj({
   manager: StringEnum(UPDATE_MANAGERS),
   /**
@@ -65,8 +90,16 @@ export const UpdatesSchema = Obj({
   method: Opt(StringEnum(PENDING_METHODS)),
   /** Number of packages with a newer candidate in the local cache; absent when the cache cannot say. */
   pending: Opt(NonNegInt()),
+  /**
+   * Pending updates that are security fixes. Absent when no source can tell: no security source is configured (a
+   * count of 0 would then mean nothing), its package lists were never downloaded, or the advisories could not be read.
+   */
   security: Opt(NonNegInt()),
   packages: Opt(Arr(PendingUpdateSchema)),
+  /** The enabled package sources (apt: sources.list, sources.list.d/*.list and *.sources; dnf/yum: /etc/yum.repos.d). Absent when unreadable. */
+  sources: Opt(Arr(SourceSchema)),
+  /** A security source is among them (see SourceSchema.security); absent when the sources could not be read. */
+  securitySource: Opt(Bool()),
   /** When the local package cache was last refreshed (apt: /var/lib/apt/lists; dnf: the oldest repomd.xml). */
   cacheUpdatedAt: Opt(Str({format: 'date-time'})),
   cacheAgeSeconds: Opt(NonNegInt()),
@@ -211,6 +244,22 @@ const SECURITY = [
   'elif command -v dnf >/dev/null 2>&1; then exec dnf -C -q updateinfo list --security',
   'elif command -v yum >/dev/null 2>&1; then exec yum -C -q updateinfo list security',
   'else exit 127; fi',
+].join('\n')
+
+/** The configured sources: `#manager`, then `==> FILE` and the file's lines without whole-line comments (`!denied FILE` when unreadable). */
+const SOURCES = [
+  'show() { if [ -r "$1" ]; then echo "==> $1"; grep -v "^[[:space:]]*[#;]" "$1"; echo; else echo "!denied $1"; fi; }',
+  'if command -v apt-config >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then',
+  '  echo "#manager apt"; SL= SP=',
+  '  eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d 2>/dev/null)"',
+  '  [ -n "$SL" ] || SL=/etc/apt/sources.list; [ -n "$SP" ] || SP=/etc/apt/sources.list.d/',
+  '  [ -f "$SL" ] && show "$SL"',
+  '  for f in "$SP"*.list "$SP"*.sources; do [ -f "$f" ] && show "$f"; done',
+  'elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then',
+  '  echo "#manager dnf"',
+  '  for f in /etc/yum.repos.d/*.repo /etc/distro.repos.d/*.repo; do [ -f "$f" ] && show "$f"; done',
+  'else exit 127; fi',
+  'exit 0',
 ].join('\n')
 
 const UNITS = ['apt-daily-upgrade.timer', 'dnf-automatic.timer', 'dnf-automatic-install.timer', 'dnf5-automatic.timer', 'yum-cron.service']
@@ -465,6 +514,104 @@ export function pendingFromLists(o: AptListsOutput): PendingUpdate[] {
   return out.sort((a, b) => byteOrder(`${a.name}/`, `${b.name}/`) || byteOrder(a.architecture ?? '', b.architecture ?? ''))
 }
 
+const DNF_SECURITY_REPO = /(^|[-_])(baseos|appstream)([-_]|$)|^rhel-\d+-server-rpms$|^updates$|^amazonlinux$|^amzn2-core$/i
+
+/** One-line style: `deb [opt=v …] URI SUITE [COMPONENT…]`. */
+function oneLineSource(file: string, line: string): SourceData | undefined {
+  const text = line.replace(/\s#.*$/, '').trim()
+  const m = /^(deb|deb-src)\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)(.*)$/.exec(text)
+  if (!m) return undefined
+  const type = m[1] as 'deb' | 'deb-src'
+  const suite = m[3]!
+  return {file, type, uri: m[2]!, suite, components: m[4]!.trim().split(/\s+/).filter(Boolean), security: type === 'deb' && SECURITY_ARCHIVE.test(suite)}
+}
+
+/** A deb822 stanza (Types, URIs, Suites, Components, Enabled): one source per type, URI and suite. */
+function deb822Sources(file: string, fields: Map<string, string>): SourceData[] {
+  if (/^(no|false|0)$/i.test(fields.get('enabled') ?? 'yes')) return []
+  const list = (k: string) => (fields.get(k) ?? '').split(/\s+/).filter(Boolean)
+  const components = list('components')
+  const out: SourceData[] = []
+  for (const type of list('types')) {
+    if (type !== 'deb' && type !== 'deb-src') continue
+    for (const uri of list('uris')) for (const suite of list('suites')) out.push({file, type, uri, suite, components, security: type === 'deb' && SECURITY_ARCHIVE.test(suite)})
+  }
+  return out
+}
+
+/**
+ * Parses the `sources` command: the manager, then each file (`==> FILE` and its lines; `!denied FILE` when it
+ * could not be read). apt: one-line `.list` files and deb822 `.sources` files (stanzas apart by blank lines,
+ * `Enabled: no` skipped); dnf/yum: `.repo` INI sections whose `enabled` is not 0. Only enabled sources are returned.
+ */
+export function parseSources(text: string): {manager: 'apt' | 'dnf'; sources: SourceData[]; denied: string[]} {
+  const all = lines(text)
+  const head = /^#manager (apt|dnf)$/.exec(all[0] ?? '')
+  if (!head) throw new ParseError('expected "#manager apt" or "#manager dnf" on the first line', 1)
+  const manager = head[1] as 'apt' | 'dnf'
+  const sources: SourceData[] = []
+  const denied: string[] = []
+  let file: string | undefined
+  let fields = new Map<string, string>()
+  let lastKey: string | undefined
+  let repo: {id: string; values: Map<string, string>} | undefined
+  const flush = () => {
+    if (file && file.endsWith('.sources') && fields.size > 0) sources.push(...deb822Sources(file, fields))
+    if (file && repo && !/^(0|no|false)$/i.test(repo.values.get('enabled') ?? '1')) {
+      const uri = repo.values.get('baseurl')?.split(/[\s,]+/)[0] || repo.values.get('mirrorlist') || repo.values.get('metalink')
+      sources.push({file, type: 'repo', ...(uri ? {uri} : {}), components: [], id: repo.id, ...(repo.values.get('name') ? {name: repo.values.get('name')!} : {}), security: DNF_SECURITY_REPO.test(repo.id)})
+    }
+    fields = new Map()
+    lastKey = undefined
+    repo = undefined
+  }
+  for (const [i, raw] of all.slice(1).entries()) {
+    const n = i + 2
+    const start = /^==> (\/\S*)$/.exec(raw)
+    if (start) {
+      flush()
+      file = start[1]!
+      continue
+    }
+    const den = /^!denied (\/\S*)$/.exec(raw)
+    if (den) {
+      flush()
+      file = undefined
+      denied.push(den[1]!)
+      continue
+    }
+    if (file === undefined) {
+      if (raw.trim() === '') continue
+      throw new ParseError('a line before the first "==> FILE"', n)
+    }
+    const line = raw.replace(/\r$/, '')
+    if (manager === 'dnf') {
+      const section = /^\s*\[([^\]]+)\]\s*$/.exec(line)
+      if (section) {
+        flush()
+        repo = {id: section[1]!.trim(), values: new Map()}
+      } else if (repo) {
+        const kv = /^\s*([A-Za-z_0-9]+)\s*=\s*(.*?)\s*$/.exec(line)
+        if (kv) repo.values.set(kv[1]!.toLowerCase(), kv[2]!)
+      }
+    } else if (file.endsWith('.sources')) {
+      if (line.trim() === '') flush()
+      else if (/^\s/.test(line) && lastKey) fields.set(lastKey, `${fields.get(lastKey)} ${line.trim()}`)
+      else {
+        const kv = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line)
+        if (!kv) throw new ParseError(`${file}: not a deb822 field: ${JSON.stringify(line.slice(0, 80))}`, n)
+        lastKey = kv[1]!.toLowerCase()
+        fields.set(lastKey, kv[2]!.trim())
+      }
+    } else {
+      const src = oneLineSource(file, line)
+      if (src) sources.push(src)
+    }
+  }
+  flush()
+  return {manager, sources, denied}
+}
+
 /** The method line of the apt pending command: `lists` or `apt-list` (older captures print none: apt-list). */
 export function aptMethodOf(text: string): (typeof PENDING_METHODS)[number] {
   return /^#method lists$/m.test(text) ? 'lists' : 'apt-list'
@@ -673,6 +820,7 @@ export const updatesProbe = defineProbe({
     pending: PENDING,
     security: SECURITY,
     state: STATE,
+    sources: SOURCES,
   },
   timeoutMs: 30_000,
   weight: 10,
@@ -688,12 +836,14 @@ export const updatesProbe = defineProbe({
 
     let packages: PendingUpdate[] | undefined
     let method: (typeof PENDING_METHODS)[number] | undefined
+    let aptLists: AptListsOutput | undefined
     const aptWhat = pendingOut && aptMethodOf(pendingOut.stdout) === 'lists' ? 'reading the apt lists' : 'apt list --upgradable'
     const fail = failure(pendingOut, manager === 'apt' ? aptWhat : `${manager} check-update`)
     if (fail) missing.push(fail.reason ?? 'pending updates')
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
-      packages = method === 'lists' ? pendingFromLists(parseAptLists(pendingOut!.stdout)) : parseAptUpgradable(pendingOut!.stdout)
+      if (method === 'lists') packages = pendingFromLists((aptLists = parseAptLists(pendingOut!.stdout)))
+      else packages = parseAptUpgradable(pendingOut!.stdout)
     }
     else {
       packages = parseCheckUpdate(pendingOut!.stdout)
@@ -729,12 +879,30 @@ export const updatesProbe = defineProbe({
       )
     }
 
+    // the sources: a count of pending security updates is evidence only when a security source is configured and its lists are there
+    let sources: SourceData[] | undefined
+    let securityKnown = packages !== undefined
+    if (succeeded(out.sources)) {
+      const parsed = parseSources(out.sources.stdout)
+      if (parsed.denied.length > 0) missing.push(`needs root: ${parsed.denied.join(', ')}`)
+      else sources = parsed.sources
+    } else if (!notInstalled(out.sources)) missing.push(failure(out.sources, 'package sources')?.reason ?? 'package sources')
+    const securitySource = sources?.some((x) => x.security)
+    if (packages && securitySource === false) {
+      securityKnown = false
+      missing.push(
+        `no security source configured (${manager === 'apt' ? 'no *-security suite among the apt sources' : 'no BaseOS, AppStream or updates repository enabled'}): pending security updates unknown`,
+      )
+    } else if (packages && securitySource && aptLists && !aptLists.lists.some((l) => SECURITY_ARCHIVE.test(l.fields.Suite ?? ''))) {
+      securityKnown = false
+      missing.push('the security suite\'s package lists were never downloaded (apt-get update): pending security updates unknown')
+    }
+
     const data: UpdatesData = {
       manager,
       ...(method ? {method} : {}),
-      ...(packages
-        ? {pending: packages.length, security: packages.filter((p) => p.security).length, packages}
-        : {}),
+      ...(packages ? {pending: packages.length, ...(securityKnown ? {security: packages.filter((p) => p.security).length} : {}), packages} : {}),
+      ...(sources ? {sources, securitySource: securitySource!} : {}),
       ...(updatedAt ? {cacheUpdatedAt: updatedAt} : {}),
       ...(age === undefined ? {} : {cacheAgeSeconds: age}),
       cacheStale: stale,

@@ -5,6 +5,9 @@
  *   node dist/scripts/capture-fixtures.js --name debian-12-root
  *   node dist/scripts/capture-fixtures.js --name debian-12-user --user 65534
  *   node dist/scripts/capture-fixtures.js --name debian-11-chroot --chroot /var/tmp/hatang-chroots/bullseye
+ *   node dist/scripts/capture-fixtures.js --name debian-12-rules --netns hatang-rules --probe firewall
+ *     (this machine inside the named network namespace: its own interfaces and firewall rules, see
+ *      scripts/capture-firewall-rules.sh; with --user as well for an ordinary user there)
  *   … --probe os --probe cpu   (only these probes)
  */
 import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
@@ -23,18 +26,22 @@ const {values} = parseArgs({
     name: {type: 'string'},
     chroot: {type: 'string'},
     user: {type: 'string'},
+    netns: {type: 'string'},
     probe: {type: 'string', multiple: true},
     out: {type: 'string', default: 'test/fixtures'},
   },
 })
 if (!values.name || !/^[a-z0-9.-]+$/.test(values.name)) {
-  console.error('usage: capture-fixtures --name PLATFORM-NAME [--chroot DIR | --user UID] [--probe ID]...')
+  console.error('usage: capture-fixtures --name PLATFORM-NAME [--chroot DIR | [--netns NAME] [--user UID]] [--probe ID]...')
   process.exit(2)
 }
 
 const transport: Transport = values.chroot
   ? new ChrootTransport(values.chroot)
-  : new LocalTransport(values.user ? ['setpriv', `--reuid=${values.user}`, `--regid=${values.user}`, '--clear-groups'] : [])
+  : new LocalTransport([
+      ...(values.netns ? ['ip', 'netns', 'exec', values.netns] : []),
+      ...(values.user ? ['setpriv', `--reuid=${values.user}`, `--regid=${values.user}`, '--clear-groups'] : []),
+    ])
 
 const selected = (probes as readonly AnyProbe[]).filter((p) => !values.probe || values.probe.includes(p.id))
 const dir = path.join(values.out!, values.name)

@@ -1,7 +1,8 @@
 /**
  * Collects a fleet of chroots (made by scripts/make-fleet-fixture.sh) into snapshot files, one per host, as a
- * sweep would write them: NAME:GROUP:DIR each. Every chroot runs in its own UTS namespace (its /etc/hostname is
- * its node name) and network namespace (its own interfaces), without /sys. Adds one host of the hosts file that
+ * sweep would write them: NAME:GROUP:DIR[:NETNS] each. Every chroot runs in its own UTS namespace (its /etc/hostname
+ * is its node name) and network namespace (NETNS, a named one with its own network cards, else an empty one),
+ * without /sys. Adds one host of the hosts file that
  * is not reached (an SSH port on loopback where nothing listens), as a sweep records it.
  *
  *   node dist/scripts/collect-fleet-fixture.js --out test/fixtures/fleet --unreached-out test/fixtures/fleet-unreached web1:web:/var/tmp/hatang-fleet/web1 …
@@ -19,11 +20,24 @@ import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {runProcess} from '../src/transport/local-transport.js'
 import type {ExecOptions, ExecResult} from '../src/transport/transport.js'
 
-/** hatang's chroot transport, each command in fresh UTS and network namespaces named after the chroot's /etc/hostname. */
+/**
+ * hatang's chroot transport, each command in a fresh UTS namespace named after the chroot's /etc/hostname, and in
+ * the host's own network namespace (made by make-fleet-fixture.sh, with its network cards) or else a fresh one.
+ */
 class IsolatedChrootTransport extends ChrootTransport {
+  constructor(
+    target: string,
+    private readonly netns?: string,
+  ) {
+    super(target)
+  }
+
   override exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     const script = 'hostname "$(cat "$1/etc/hostname")" && exec chroot "$1" /bin/sh -c "$2"'
-    return runProcess({file: 'unshare', args: ['--uts', '--net', '--', '/bin/sh', '-c', script, 'sh', this.target, command]}, options)
+    const args = ['/bin/sh', '-c', script, 'sh', this.target, command]
+    return this.netns
+      ? runProcess({file: 'nsenter', args: [`--net=/run/netns/${this.netns}`, 'unshare', '--uts', '--', ...args]}, options)
+      : runProcess({file: 'unshare', args: ['--uts', '--net', '--', ...args]}, options)
   }
 }
 
@@ -41,8 +55,8 @@ function write(name: string, snapshot: unknown, dir = values.out!) {
 }
 
 for (const spec of positionals) {
-  const [name, group, dir] = spec.split(':') as [string, string, string]
-  const snapshot = await collectHost(new IsolatedChrootTransport(dir), {hostName: name})
+  const [name, group, dir, netns] = spec.split(':') as [string, string, string, string | undefined]
+  const snapshot = await collectHost(new IsolatedChrootTransport(dir, netns), {hostName: name})
   snapshot.host = {...snapshot.host, name, groups: [group], tags: []}
   write(name, snapshot)
   console.log(`${name}: ${snapshot.host.status}${snapshot.host.reason ? ` (${snapshot.host.reason})` : ''}`)

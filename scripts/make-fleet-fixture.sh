@@ -3,13 +3,17 @@
 # each with hatang (scripts/collect-fleet-fixture.ts) and writes the snapshots to test/fixtures/fleet/.
 # The fleet, and the differences the fleet-sync pack must find in it (and nothing else):
 #   web1 web2 web3  trixie,   group web   web2's openssh-server is a rebuilt .deb at an older version
-#                                         web3's /etc/machine-id is a copy of web1's (a cloned VM)
+#                                         web3's /etc/machine-id is a copy of web1's, and its two network cards
+#                                         have web1's MAC addresses (a cloned VM)
 #   db1 db2         trixie,   group db
 #   db3             bullseye, group db    another Debian release in the same group
 #   web4 (to test/fixtures/fleet-unreached)   a host of the hosts file that is not reached (closed loopback port)
 # Each copy gets its own hostname, machine-id and SSH host keys, as an installation would. The copies share
 # this machine's kernel and hardware: they are collected in their own UTS and network namespaces and without
 # /sys, so hostname and MAC addresses are theirs, and the hardware identity (DMI) is unknown, as in a container.
+# Each host's network namespace (hatang-fleet-NAME) has two network cards, eth0 and eth1 (veth pairs whose other
+# ends sit on a bridge in the namespace hatang-fleet-lan: one isolated LAN, no route out of it, nothing sent),
+# eth0 with an address of 198.51.100.0/24 (TEST-NET-2) and a default route. This machine's own network is untouched.
 # Needs root. The original chroots are only read; the copies are removed at the end.
 #   sudo scripts/make-fleet-fixture.sh          (after npm run build)
 set -eu
@@ -19,6 +23,7 @@ OUT=${OUT:-test/fixtures/fleet}
 UNREACHED_OUT=${UNREACHED_OUT:-test/fixtures/fleet-unreached}
 [ -x "$SRC/trixie/bin/sh" ] && [ -x "$SRC/bullseye/bin/sh" ] || { echo "run scripts/make-chroots.sh first" >&2; exit 2; }
 cleanup() {
+  for n in $(ip netns list 2>/dev/null | awk '$1 ~ /^hatang-fleet-/ {print $1}'); do ip netns del "$n"; done
   for d in "$WORK"/*; do
     [ -d "$d" ] || continue
     for fs in dev proc; do mountpoint -q "$d/$fs" && umount "$d/$fs"; done
@@ -57,7 +62,29 @@ echo "web2: openssh-server $old -> $(chroot "$WORK/web2" dpkg-query -W -f '${Ver
 # web3: a clone of web1's machine-id
 cp "$WORK/web1/etc/machine-id" "$WORK/web3/etc/machine-id"
 
+# the LAN: a network namespace per host with two cards on one bridge; web3 has web1's MAC addresses
+LAN=hatang-fleet-lan
+ip netns add "$LAN"
+ip -n "$LAN" link add br0 type bridge
+ip -n "$LAN" link set br0 up
+nic() { # nic HOST IFACE MAC
+  ip -n "hatang-fleet-$1" link add "$2" type veth peer name "$1-$2" netns "$LAN"
+  ip -n "hatang-fleet-$1" link set "$2" address "$3" up
+  ip -n "$LAN" link set "$1-$2" master br0 up
+}
+i=10
+for h in web1 web2 web3 db1 db2 db3; do
+  i=$((i + 1))
+  mac=$i; [ "$h" = web3 ] && mac=11
+  ip netns add "hatang-fleet-$h"
+  ip -n "hatang-fleet-$h" link set lo up
+  nic "$h" eth0 "52:54:00:00:$mac:01"
+  nic "$h" eth1 "52:54:00:00:$mac:02"
+  ip -n "hatang-fleet-$h" addr add "198.51.100.$i/24" dev eth0
+  ip -n "hatang-fleet-$h" route add default via 198.51.100.1
+done
+
 rm -rf "$OUT" "$UNREACHED_OUT" && mkdir -p "$OUT" "$UNREACHED_OUT"
 node dist/scripts/collect-fleet-fixture.js --out "$OUT" --unreached-out "$UNREACHED_OUT" \
-  web1:web:"$WORK/web1" web2:web:"$WORK/web2" web3:web:"$WORK/web3" \
-  db1:db:"$WORK/db1" db2:db:"$WORK/db2" db3:db:"$WORK/db3"
+  web1:web:"$WORK/web1":hatang-fleet-web1 web2:web:"$WORK/web2":hatang-fleet-web2 web3:web:"$WORK/web3":hatang-fleet-web3 \
+  db1:db:"$WORK/db1":hatang-fleet-db1 db2:db:"$WORK/db2":hatang-fleet-db2 db3:db:"$WORK/db3":hatang-fleet-db3

@@ -90,7 +90,15 @@ export const HostReportSchema = Obj({
    */
   insufficient: Opt(Str()),
   transport: Str(),
-  identity: Obj({hostname: Opt(Str()), fqdn: Opt(Str()), machineId: Opt(Str()), systemUuid: Opt(Str())}),
+  identity: Obj({
+    hostname: Opt(Str()),
+    fqdn: Opt(Str()),
+    /** hatang's app-specific id of the machine (the snapshot's identity.machineAppId), never the confidential machine-id. */
+    machineAppId: Opt(Str()),
+    /** Deprecated: the raw machine-id, in results written before machineAppId; no longer written, read so older files stay valid. */
+    machineId: Opt(Str()),
+    systemUuid: Opt(Str()),
+  }),
   hardware: Obj({
     vendor: Opt(Str()),
     model: Opt(Str()),
@@ -301,7 +309,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     stale,
     insufficient: hr?.insufficient,
     transport: s.meta.transport,
-    identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineId: x.identity.data?.machineId, systemUuid: x.identity.data?.systemUuid}),
+    identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineAppId: x.identity.data?.machineAppId, systemUuid: x.identity.data?.systemUuid}),
     hardware: defined({
       vendor: sys?.vendor,
       model: sys?.model,

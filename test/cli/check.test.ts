@@ -206,7 +206,7 @@ describe('hatang check --pack fleet-sync', () => {
     expect(r.status, r.stderr).toBe(1)
     expect(r.stdout).toMatch(/^Fleet synchronization$/m)
     expect(r.stdout).toMatch(/✖ high\s+sync\.key-packages .* — group web: package openssh-server \[debian 13\]\n\s+majority \S+: web1, web3\n\s+≠ \S+: web2/)
-    expect(r.stdout).toMatch(/✖ high\s+identity\.unique-machine-id .* — fleet: machine-id\n\s+≠ [0-9a-f]{32}: web1, web3/)
+    expect(r.stdout).toMatch(/✖ high\s+identity\.unique-machine-id .* — fleet: machine-id\n\s+≠ [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}: web1, web3/)
     expect(r.stdout).toMatch(/✖ medium\s+sync\.os-release .* — group db: OS release\n\s+majority Debian GNU\/Linux 13 \(trixie\): db1, db2\n\s+≠ Debian GNU\/Linux 11 \(bullseye\): db3/)
     expect(r.stdout).toMatch(/\? low\s+sync\.firmware .*\n\s+\? no data: db1, db2, db3, web1, web2, web3 — system: unavailable/)
     expect(r.stdout).not.toMatch(/no check applies/)
@@ -223,7 +223,7 @@ describe('hatang check --pack fleet-sync', () => {
     // web4 was never collected: too little evidence outranks the findings (exit 6, not 1)
     expect(r.status).toBe(6)
     const out = JSON.parse(r.stdout) as {hosts: HostResults[]; fleet: {check: string; status: string; outliers: {host: string}[]}[]}
-    expect(out.fleet.filter((f) => f.status === 'fail').map((f) => f.check).sort()).toEqual(['identity.unique-machine-id', 'sync.key-packages', 'sync.os-release', 'sync.reached'])
+    expect(out.fleet.filter((f) => f.status === 'fail').map((f) => f.check).sort()).toEqual(['identity.unique-mac', 'identity.unique-machine-id', 'sync.key-packages', 'sync.os-release', 'sync.reached'])
     expect(out.hosts.find((h) => h.host === 'web4')).toMatchObject({results: [], error: expect.stringMatching(/^not collected: unreachable/), insufficient: 'not collected (unreachable)'})
     expect(out.hosts.filter((h) => h.insufficient).map((h) => h.host)).toEqual(['web4'])
     const text = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync'])

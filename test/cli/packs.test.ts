@@ -35,7 +35,7 @@ describe('hatang packs', () => {
 
   it('speaks the language of HATANG_LANG, else of a Vietnamese locale, else English; --lang wins', () => {
     const title = (env: NodeJS.ProcessEnv, extra: string[] = []) => hatang(['packs', 'show', 'linux-server', ...extra], {env: {LC_ALL: '', LC_MESSAGES: '', LANG: '', HATANG_LANG: '', ...env}}).stdout.split('\n')[0]
-    expect(title({})).toBe('linux-server 0.2.0 — Linux server baseline')
+    expect(title({})).toBe('linux-server 0.3.0 — Linux server baseline')
     expect(title({LANG: 'C.UTF-8'})).toMatch(/Linux server baseline$/)
     expect(title({LANG: 'vi_VN.UTF-8'})).toMatch(/Chuẩn cơ sở cho máy chủ Linux$/)
     expect(title({LANG: 'en_US.UTF-8', LC_ALL: 'vi_VN.UTF-8'})).toMatch(/Chuẩn cơ sở cho máy chủ Linux$/)

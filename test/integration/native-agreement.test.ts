@@ -5,7 +5,7 @@
 import type {TSchema} from '@sinclair/typebox'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {identityProbe, type IdentityData} from '../../inventory/identity.js'
+import {appSpecificId, identityProbe, type IdentityData} from '../../inventory/identity.js'
 import {collectHost} from '../../src/collect/collect-host.js'
 import {cpuNative} from '../../src/collect/native/cpu.js'
 import {disksNative} from '../../src/collect/native/disks.js'
@@ -101,7 +101,7 @@ describe.runIf(linux)('native collectors agree with the probes on this machine',
       const [uuid, system] = await Promise.all([si.uuid(), systemNative.collect()])
       const os = await import('node:os')
       expect(probe.data!.hostname).toBe(os.hostname())
-      expect(probe.data!.machineId).toBe(uuid.os || undefined)
+      expect(probe.data!.machineAppId).toBe(uuid.os ? appSpecificId(uuid.os) : undefined)
       expect(probe.data!.systemUuid).toBe(uuid.hardware || undefined)
       if (system.status === 'unavailable') expect(probe.reason).toMatch(/no DMI: system UUID, serial/)
     })

@@ -40,6 +40,17 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
     expect(found).toEqual(listed)
   }, 60_000)
 
+  it('finds the deb sources apt itself has configured (apt-get indextargets), and tells the security suite', async () => {
+    const snapshot = await collectHost(new LocalTransport(), {probes: [updatesProbe], native: []})
+    const data = (snapshot.sections as unknown as Record<string, Section<UpdatesData>>).updates!.data!
+    const apt = spawnSync('apt-get', ['indextargets', '--no-release-info', '--format', '$(REPO_URI) $(RELEASE) $(COMPONENT)', 'Created-By: Packages'], {encoding: 'utf8', env: {...process.env, LC_ALL: 'C'}})
+    expect(apt.status).toBe(0)
+    const targets = [...new Set(apt.stdout.split('\n').filter(Boolean))].sort()
+    const found = [...new Set(data.sources!.filter((x) => x.type === 'deb').flatMap((x) => x.components.map((c) => `${x.uri!.replace(/\/?$/, '/')} ${x.suite} ${c}`)))].sort()
+    expect(found).toEqual(targets)
+    expect(data.securitySource).toBe(targets.some((t) => / \S+-security /.test(t)))
+  }, 60_000)
+
   it('finds the same from uncompressed lists (apt\'s default, read by grep directly) as from the compressed ones here', async () => {
     const lists = '/var/lib/apt/lists'
     const compressed = readdirSync(lists).filter((f) => /_Packages\.(lz4|gz|xz|zst)$/.test(f))

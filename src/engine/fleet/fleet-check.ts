@@ -15,7 +15,7 @@ import type {Check} from '../checks/pack.js'
  *   compare: {path: timeSync.configuredServers, item: address}   a list: the set of the items' field
  *   compare: {packages: [openssh-server, openssl, 'linux-image-*'], per: [os.versionId]}
  *                                                          installed versions by package name (a glob: the set)
- *   unique: {path: identity.machineId}                     no two hosts of the fleet share a value
+ *   unique: {path: identity.machineAppId}                  no two hosts of the fleet share a value
  *   unique: {path: network.interfaces, item: mac, where: {path: kind, notEquals: loopback}, ignore: ['00:00:00:00:00:00']}
  *   within: {path: meta.clock.skewMs, maxAbs: 60000, margin: meta.clock.uncertaintyMs}
  *                                                          every host's number within ±maxAbs (beyond it, by more than the margin, is an outlier)

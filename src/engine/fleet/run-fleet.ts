@@ -312,16 +312,22 @@ function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable:
       holders.set(t, set)
     }
   }
-  const outliers = [...holders.entries()]
-    .filter(([, h]) => h.size > 1)
-    .flatMap(([value, h]) => [...h].map((host) => ({host, value})))
+  // one outlier per host (a host holds several values of a list: several MACs, several host keys), with every
+  // value it shares, so that counting outliers counts hosts
+  const shared = new Map<string, string[]>()
+  for (const [value, h] of holders) {
+    if (h.size < 2) continue
+    for (const host of h) shared.set(host, [...(shared.get(host) ?? []), value])
+  }
+  const outliers = [...shared.entries()]
+    .map(([host, values]) => ({host, value: values.sort().join(', ')}))
     .sort((a, b) => a.value.localeCompare(b.value) || a.host.localeCompare(b.host))
   const scope: Scope = {kind: 'fleet', name: 'all'}
   const subject = u.subject ?? `${label(u.path)}${u.item ? `.${u.item}` : ''}`
   unknown.sort(byName)
   if (outliers.length > 0) {
-    const clusters = new Set(outliers.map((o) => o.value)).size
-    return [{...base, scope, subject, status: 'fail', outliers, unknown, reason: `${clusters === 1 ? 'one value' : `${clusters} values`} shared by ${outliers.length} hosts: ${[...new Set(outliers.map((o) => o.host))].join(', ')}`}]
+    const clusters = [...holders.values()].filter((h) => h.size > 1).length
+    return [{...base, scope, subject, status: 'fail', outliers, unknown, reason: `${clusters === 1 ? 'one value' : `${clusters} values`} shared by ${outliers.length} hosts: ${outliers.map((o) => o.host).sort().join(', ')}`}]
   }
   if (known < 2) return [{...base, scope, subject, status: 'unknown', outliers, unknown, reason: `${known} of ${known + unknown.length} hosts report it`}]
   return [{...base, scope, subject, status: 'pass', outliers, unknown}]

@@ -18,7 +18,7 @@ export interface FleetFinding {
   status: 'pass' | 'fail' | 'unknown' | 'waived'
   /** The value most hosts share (ties broken by the value's text), with its hosts. */
   majority?: {value: string; hosts: string[]}
-  /** Hosts whose value differs from the majority's, each with its value. For duplicate identities: every host sharing one. */
+  /** Hosts whose value differs from the majority's, each once with its value. For duplicate identities: every host sharing one, with the values it shares. */
   outliers: {host: string; value: string}[]
   /** Hosts of the scope whose data was unavailable, with the probe's reason. */
   unknown: {host: string; reason: string}[]

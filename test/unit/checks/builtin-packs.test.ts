@@ -7,6 +7,8 @@ import {loadPack, type Pack} from '../../../src/engine/checks/pack.js'
 import {runChecks} from '../../../src/engine/checks/run-checks.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
+import {updatesProbe} from '../../../inventory/updates.js'
+import {contextOf, loadFixture} from '../../support/fixtures.js'
 import {withData, withSection} from '../../support/snapshots.js'
 
 /** For every built-in check: how to make a host pass it and fail it (from a real snapshot of this machine). */
@@ -71,6 +73,7 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'firewall.active': {pass: data('firewall', {active: true}), fail: data('firewall', {active: false})},
   'firewall.default-deny': {pass: data('firewall', {inputPolicy: 'drop'}), fail: data('firewall', {inputPolicy: 'accept'})},
   'updates.security': {pass: data('updates', {security: 0}), fail: data('updates', {security: 3})},
+  'updates.security-source': {pass: data('updates', {securitySource: true}), fail: data('updates', {securitySource: false})},
   'updates.reboot': {
     pass: data('updates', {reboot: {required: false, reasons: [], packages: []}}),
     fail: data('updates', {reboot: {required: true, reasons: ['reboot-required file'], packages: []}}),
@@ -167,6 +170,7 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'ws.firewall-active': {pass: ws(data('firewall', {active: true})), fail: ws(data('firewall', {active: false}))},
   'ws.firewall-default-deny': {pass: ws(data('firewall', {inputPolicy: 'reject'})), fail: ws(data('firewall', {inputPolicy: 'accept'}))},
   'ws.security-updates': {pass: ws(data('updates', {security: 0})), fail: ws(data('updates', {security: 12}))},
+  'ws.security-source': {pass: ws(data('updates', {securitySource: true})), fail: ws(data('updates', {securitySource: false}))},
   'ws.automatic-updates': {
     pass: ws(data('updates', {automaticUpdates: {mechanism: 'unattended-upgrades', enabled: true}})),
     fail: ws(data('updates', {automaticUpdates: {mechanism: 'none', enabled: false}})),
@@ -256,6 +260,23 @@ describe('built-in check packs', () => {
         expect(blinded.reason, `${check.id} blind`).toMatch(new RegExp(`^(${sections.join('|')}|packages): unavailable \\(needs root\\)$`))
       }
     }
+  })
+
+  it('on captured hosts without a security source, pending security updates are unknown and the missing source is the finding', () => {
+    const verdicts = (platform: string) => {
+      const f = loadFixture(platform, 'updates')
+      const section = updatesProbe.interpret(f.outputs, contextOf(f))
+      const results = runChecks(ws()(withSection(base, 'updates', section)), packs).results
+      return ['updates.security', 'updates.security-source', 'ws.security-updates', 'ws.security-source'].map((id) => `${id} ${results.find((x) => x.check === id)!.status}`)
+    }
+    // debootstrap's sources.list: the release only, as on the hosts the issue found
+    for (const p of ['debian-11-chroot', 'debian-13-chroot']) {
+      expect(verdicts(p), p).toEqual(['updates.security unknown', 'updates.security-source fail', 'ws.security-updates unknown', 'ws.security-source fail'])
+    }
+    // this machine: bookworm-security configured and its lists downloaded
+    const here = verdicts('debian-12-root')
+    expect(here.slice(1)).toEqual(['updates.security-source pass', 'ws.security-updates ' + here[0]!.split(' ')[1], 'ws.security-source pass'])
+    expect(here[0]).toMatch(/^updates\.security (pass|fail)$/)
   })
 
   it('judges desktops by the workstation pack: its checks apply only where a display manager is installed, and X is no finding there', () => {

@@ -2,6 +2,7 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {appSpecificId} from '../../../inventory/identity.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {runFleetChecks} from '../../../src/engine/fleet/run-fleet.js'
@@ -27,7 +28,7 @@ function host(i: number): Snapshot {
   const id = data(web1, 'identity')
   s = withData(s, 'identity', {
     hostname: `h${i}`,
-    machineId: String(i).repeat(32),
+    machineAppId: appSpecificId(String(i).repeat(32)),
     systemUuid: `${String(i).repeat(8)}-0000-4000-8000-00000000000${i}`,
     sshHostKeys: (id.sshHostKeys as {fingerprint: string}[]).map((k) => ({...k, fingerprint: `${k.fingerprint.slice(0, -1)}${i}`})),
   })
@@ -54,7 +55,7 @@ const drift: Record<string, (s: Snapshot) => Snapshot> = {
   'sync.firmware': (s) => withData(s, 'system', {biosVersion: 'U30 v2.50'}),
   'sync.clock-skew': (s) => ({...s, meta: {...s.meta, clock: {...s.meta.clock!, skewMs: 90_000, uncertaintyMs: 20}}}),
   'identity.unique-hostname': (s) => withData(s, 'identity', {hostname: 'h1'}),
-  'identity.unique-machine-id': (s) => withData(s, 'identity', {machineId: '1'.repeat(32)}),
+  'identity.unique-machine-id': (s) => withData(s, 'identity', {machineAppId: appSpecificId('1'.repeat(32))}),
   'identity.unique-system-uuid': (s) => withData(s, 'identity', {systemUuid: '11111111-0000-4000-8000-000000000001'}),
   'identity.unique-mac': (s) => {
     const ifs = data(s, 'network').interfaces as {name: string; mac?: string}[]

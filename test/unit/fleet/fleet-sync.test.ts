@@ -20,6 +20,8 @@ const pack = loadPack(packFile('fleet-sync'))
 const byName = (snaps: Snapshot[], name: string) => snaps.find((s) => s.host.name === name)!
 const failing = (f: FleetFinding[]) => f.filter((x) => x.status === 'fail')
 const version = (s: Snapshot, name: string) => s.sections.packages.data!.items.find((p) => p.name === name)!.version!
+/** The MAC addresses of a host's network cards (not loopback), sorted. */
+const macs = (s: Snapshot) => s.sections.network.data!.interfaces.filter((i) => i.kind !== 'loopback' && i.mac).map((i) => i.mac!).sort()
 
 describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
   const snaps = fleet()
@@ -37,7 +39,7 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
     expect(snaps.every((s) => s.host.status === 'ok' || s.host.status === 'partial')).toBe(true)
   })
 
-  it('reports exactly the drifted package, the cloned machine-id and the release difference', () => {
+  it('reports exactly the drifted package, the cloned machine-id and MACs, and the release difference', () => {
     const web1 = byName(snaps, 'web1')
     const web2 = byName(snaps, 'web2')
     expect(version(web2, 'openssh-server')).not.toBe(version(web1, 'openssh-server'))
@@ -63,11 +65,23 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
         subject: 'machine-id',
         majority: undefined,
         outliers: [
-          {host: 'web1', value: web1.sections.identity.data!.machineId!},
-          {host: 'web3', value: web1.sections.identity.data!.machineId!},
+          {host: 'web1', value: web1.sections.identity.data!.machineAppId!},
+          {host: 'web3', value: web1.sections.identity.data!.machineAppId!},
+        ],
+      },
+      {
+        check: 'identity.unique-mac',
+        scope: {kind: 'fleet', name: 'all'},
+        subject: 'MAC address',
+        majority: undefined,
+        outliers: [
+          {host: 'web1', value: macs(web1).join(', ')},
+          {host: 'web3', value: macs(web1).join(', ')},
         ],
       },
     ])
+    expect(macs(web1)).toHaveLength(2)
+    expect(macs(byName(snaps, 'web3'))).toEqual(macs(web1))
   })
 
   it('is unknown only where the copies have no data by construction (no /sys: no DMI), and waives nothing silently', () => {
@@ -93,7 +107,10 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
     expect(uuid.unknown.map((u) => u.host)).toEqual(['db1', 'db2', 'db3', 'web1', 'web2', 'web3'])
     expect(uuid.unknown[0]!.reason).toMatch(/no DMI/)
     const mac = findings.find((f) => f.check === 'identity.unique-mac')!
-    expect(mac.unknown).toEqual([{host: 'db3', reason: expect.stringMatching(/^network: error/)}])
+    expect(mac.unknown).toEqual([])
+    const blindNet = withSection(byName(snaps, 'db3'), 'network', {status: 'error', reason: 'ip: exit 2'})
+    const withBlind = runFleetChecks([...snaps.filter((s) => s.host.name !== 'db3'), blindNet], [pack]).find((f) => f.check === 'identity.unique-mac')!
+    expect(withBlind.unknown).toEqual([{host: 'db3', reason: 'network: error (ip: exit 2)'}])
     // a host whose package list is unavailable is not counted in the majority
     const blind = withSection(byName(snaps, 'web3'), 'packages', {status: 'unavailable', reason: 'dpkg-query: not installed'})
     const others = snaps.filter((s) => s.host.name !== 'web3')
@@ -165,7 +182,22 @@ describe('fleet check semantics', () => {
     const keys = f.find((x) => x.check === 'identity.unique-ssh-host-key')!
     expect(keys.status).toBe('fail')
     expect(new Set(keys.outliers.map((o) => o.host))).toEqual(new Set(['db2', 'web1']))
-    expect(keys.outliers).toHaveLength(6)
+    // one outlier per host, with the three keys it shares
+    expect(keys.outliers).toHaveLength(2)
+    expect(keys.outliers.every((o) => o.value.split(', ').length === 3)).toBe(true)
+    expect(keys.reason).toBe('3 values shared by 2 hosts: db2, web1')
+  })
+
+  it('counts the hosts that share MAC addresses, not the addresses they share', () => {
+    const mac = evaluateRun(snaps, [pack]).fleet.find((f) => f.check === 'identity.unique-mac')!
+    expect(mac.reason).toBe('2 values shared by 2 hosts: web1, web3')
+    expect(mac.outliers.map((o) => o.host)).toEqual(['web1', 'web3'])
+    // six names for one machine (six sshd instances of one host): each of its MACs is held by all six
+    const web1 = byName(snaps, 'web1')
+    const same = snaps.map((s) => withData(s, 'network', {interfaces: web1.sections.network.data!.interfaces}))
+    const all = runFleetChecks(same, [pack]).find((f) => f.check === 'identity.unique-mac')!
+    expect(all.reason).toBe('2 values shared by 6 hosts: db1, db2, db3, web1, web2, web3')
+    expect(all.outliers).toEqual(same.map((s) => ({host: s.host.name, value: macs(web1).join(', ')})).sort((a, b) => a.host.localeCompare(b.host)))
   })
 })
 

@@ -42,7 +42,8 @@ describe('accounts probe on captured output', () => {
       const userLines = stdoutOf(f, 'files').split('\n').filter((l) => l.startsWith('user:'))
       expect(d.users).toHaveLength(userLines.length)
       expect(d.groups).toHaveLength(stdoutOf(f, 'files').split('\n').filter((l) => l.startsWith('group:')).length)
-      expect(d.uid0).toEqual(userLines.filter((l) => l.split(':')[2] === '0').map((l) => l.split(':')[1]))
+      expect(d.uid0).toEqual(userLines.filter((l) => l.split(':')[3] === '0').map((l) => l.split(':')[2]))
+      expect(stdoutOf(f, 'files')).not.toMatch(/^bad:/m)
       expect(d.users.find((u) => u.name === 'root')).toMatchObject({uid: 0, loginShell: true})
       expect(d.users.filter((u) => /nologin$/.test(u.shell)).every((u) => !u.loginShell)).toBe(true)
       if (f.uid === 0) {
@@ -100,6 +101,44 @@ describe('accounts probe on captured output', () => {
       rmSync(dir, {recursive: true, force: true})
     }
   })
+
+  it('skips a malformed line of /etc/passwd or /etc/group, names it, and keeps every other account', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hatang-passwd-'))
+    try {
+      const passwd = path.join(dir, 'passwd')
+      const group = path.join(dir, 'group')
+      writeFileSync(
+        passwd,
+        [
+          'root:x:0:0:root:/root:/bin/bash',
+          'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin',
+          'broken:x:1001:1001:/home/broken',
+          '',
+          'alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash',
+          'mallory:x:zero:0::/root:/bin/sh',
+          '+@netgroup::::::',
+          'bob:x:1002:1002::/home/bob:/bin/sh:extra',
+        ].join('\n') + '\n',
+      )
+      writeFileSync(group, ['root:x:0:', 'sudo:x:27:alice', 'odd:x:28', 'users:x:100:'].join('\n') + '\n')
+      const f = loadFixture('debian-12-root', 'accounts')
+      const cmd = accountsProbe.commands.files!.replaceAll('/etc/passwd', passwd).replaceAll('/etc/group', group)
+      // the command runs for real on these files (its awk's file names replaced too); what it prints names them back
+      const stdout = execFileSync('sh', ['-c', cmd], {encoding: 'utf8'}).replaceAll(passwd, '/etc/passwd').replaceAll(group, '/etc/group')
+      const r = accountsProbe.interpret({...f.outputs, files: {...f.outputs.files!, stdout}}, contextOf(f))
+      expect(r.status).toBe('partial')
+      expect(r.reason).toBe(
+        'skipped /etc/passwd line 3: 5 fields, expected 7; /etc/passwd line 6: uid is not a number; /etc/passwd line 8: 8 fields, expected 7; /etc/group line 3: 3 fields, expected 4',
+      )
+      expect(r.data!.users.map((u) => u.name)).toEqual(['root', 'daemon', 'alice'])
+      expect(r.data!.groups.map((g) => g.name)).toEqual(['root', 'sudo', 'users'])
+      expect(r.data!.uid0).toEqual(['root'])
+      expect(r.data!.passwords).toBeDefined()
+      expect(problemsOf(AccountsSchema, r.data)).toEqual([])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
 })
 
 describe('accounts parsers', () => {
@@ -109,7 +148,7 @@ describe('accounts parsers', () => {
 
   it('counts primary-group members of wheel as admins', () => {
     const f = fixtures[0]!
-    const outputs = {...f.outputs, files: {...f.outputs.files!, stdout: 'user:root:0:0:/root:/bin/bash\nuser:ops:1000:10:/home/ops:\ngroup:wheel:10:alice\n'}}
+    const outputs = {...f.outputs, files: {...f.outputs.files!, stdout: 'user:1:root:0:0:/root:/bin/bash\nuser:2:ops:1000:10:/home/ops:\ngroup:1:wheel:10:alice\n'}}
     const d = accountsProbe.interpret(outputs, contextOf(f)).data!
     expect(d.adminGroups).toEqual([{name: 'wheel', members: ['alice', 'ops']}])
     // an empty shell field is /bin/sh; no /etc/shells printed means "not listed" cannot be judged

@@ -11,6 +11,7 @@ import {
   pendingFromLists,
   parseCheckUpdate,
   parseSecurityAdvisories,
+  parseSources,
   parseUpdateState,
   rebootFrom,
   UpdatesSchema,
@@ -47,7 +48,6 @@ describe('updates probe on captured output', () => {
   for (const f of aptFixtures) {
     it(`${f.platform}: counts what apt list --upgradable lists`, () => {
       const r = updatesProbe.interpret(f.outputs, contextOf(f))
-      expect(r.status).toBe('ok')
       expect(problemsOf(UpdatesSchema, r.data)).toEqual([])
       const d = r.data!
       const listed = aptListOf(f)
@@ -56,7 +56,17 @@ describe('updates probe on captured output', () => {
       expect(d.manager).toBe('apt')
       expect(d.method).toBe(aptMethodOf(stdoutOf(f, 'pending')))
       expect(d.pending).toBe(listed.length)
-      expect(d.security).toBe(listed.filter((l) => /^[^/]+\/\S*-security/.test(l)).length)
+      // the security count is evidence only where a security suite is configured (and its lists downloaded)
+      const securitySuite = /^\s*(Suites:.*\S-security\b|deb\s.*\S-security\s)/m.test(stdoutOf(f, 'sources'))
+      expect(d.securitySource).toBe(securitySuite)
+      if (securitySuite) {
+        expect(r.status).toBe('ok')
+        expect(d.security).toBe(listed.filter((l) => /^[^/]+\/\S*-security/.test(l)).length)
+      } else {
+        expect(r.status).toBe('partial')
+        expect(r.reason).toBe('no security source configured (no *-security suite among the apt sources): pending security updates unknown')
+        expect(d.security).toBeUndefined()
+      }
       expect(d.packages!.map((p) => p.name)).toEqual(listed.map((l) => l.split('/')[0]))
       // the lists folder's mtime, as stat printed it
       const lists = stateLine(f, 'mtime')
@@ -77,6 +87,23 @@ describe('updates probe on captured output', () => {
       expect(fromLists).toEqual(fromApt)
     })
   }
+
+  it('finds the configured sources the package lists came from: their suites are the lists\' codenames', () => {
+    for (const f of aptFixtures) {
+      const d = updatesProbe.interpret(f.outputs, contextOf(f)).data!
+      const codenames = [...new Set(stdoutOf(f, 'pending').split('\n').filter((l) => l.startsWith('F Codename: ')).map((l) => l.slice(12).trim()))].sort()
+      expect(d.sources!.filter((x) => x.type === 'deb').map((x) => x.suite).sort(), f.platform).toEqual(codenames)
+      expect(d.sources!.every((x) => x.uri?.startsWith('http'))).toBe(true)
+    }
+    // this machine: deb822 (debian.sources) with the security suite; the chroots: debootstrap's one line, without it
+    expect(updatesProbe.interpret(loadFixture('debian-12-root', 'updates').outputs, contextOf(loadFixture('debian-12-root', 'updates'))).data!.sources).toContainEqual(
+      expect.objectContaining({file: '/etc/apt/sources.list.d/debian.sources', type: 'deb', suite: 'bookworm-security', components: ['main'], security: true}),
+    )
+    for (const p of ['debian-11-chroot', 'debian-13-chroot']) {
+      const f = loadFixture(p, 'updates')
+      expect(updatesProbe.interpret(f.outputs, contextOf(f)).data).toMatchObject({securitySource: false, sources: [{file: '/etc/apt/sources.list', type: 'deb', security: false}]})
+    }
+  })
 
   it('uses the lists method on every captured Debian, where nothing makes apt choose otherwise', () => {
     // Debian 12 here has pins in preferences.d (nodejs, nsolid from deb.nodesource.com, a source no list comes from)
@@ -128,6 +155,28 @@ describe('updates probe decisions', () => {
   const f = loadFixture('debian-12-root', 'updates')
   const state = stdoutOf(f, 'state')
   const now = Number(stateLine(f, 'now'))
+
+  it('does not count pending security updates where no security source is configured', () => {
+    const noSecurity = stdoutOf(f, 'sources').replace(/ bookworm-security/g, ' bookworm-backports')
+    const r = updatesProbe.interpret(withOutputs(f, {sources: {stdout: noSecurity}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^no security source configured \(no \*-security suite among the apt sources\): pending security updates unknown/)
+    expect(r.data!.securitySource).toBe(false)
+    expect(r.data!.security).toBeUndefined()
+    expect(r.data!.pending).toBe(updatesProbe.interpret(f.outputs, contextOf(f)).data!.pending)
+  })
+
+  it('does not count them either when the security suite is configured but its lists were never downloaded', () => {
+    // the security archive's lists removed from what the target printed (as before the first apt-get update after adding it)
+    const text = stdoutOf(f, 'pending')
+    const blocks = text.split(/^(?=L )/m)
+    const kept = blocks.filter((b) => !/^F (Suite|Codename): \S*-security$/m.test(b)).join('')
+    expect(kept.length).toBeLessThan(text.length)
+    const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: kept}}), contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/security suite's package lists were never downloaded/)
+    expect(r.data!.security).toBeUndefined()
+  })
 
   it('says a cache older than a week is stale, and why', () => {
     const later = state.replace(/^now \d+$/m, `now ${now + 30 * 86400}`)
@@ -252,6 +301,41 @@ describe('updates parsers', () => {
     expect([...parseSecurityAdvisories(dnf5)]).toEqual(['curl.x86_64'])
   })
 
+  it('reads one-line and deb822 apt sources, enabled ones only', () => {
+    const text =
+      '#manager apt\n==> /etc/apt/sources.list\ndeb [arch=amd64 signed-by=/k.gpg] http://archive.ubuntu.com/ubuntu jammy main restricted # the archive\n' +
+      'deb http://security.ubuntu.com/ubuntu jammy-security main\ndeb-src http://security.ubuntu.com/ubuntu jammy-security main\n' +
+      'deb http://security.debian.org/debian-security buster/updates main\n\n' +
+      '==> /etc/apt/sources.list.d/x.sources\nTypes: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: trixie trixie-updates\nComponents: main\n contrib\n\n' +
+      'Enabled: no\nTypes: deb\nURIs: http://deb.debian.org/debian-security\nSuites: trixie-security\nComponents: main\n\n!denied /etc/apt/sources.list.d/secret.list\n'
+    const r = parseSources(text)
+    expect(r.denied).toEqual(['/etc/apt/sources.list.d/secret.list'])
+    expect(r.sources.map((x) => `${x.type} ${x.uri} ${x.suite} ${x.components.join(',')} ${x.security}`)).toEqual([
+      'deb http://archive.ubuntu.com/ubuntu jammy main,restricted false',
+      'deb http://security.ubuntu.com/ubuntu jammy-security main true',
+      'deb-src http://security.ubuntu.com/ubuntu jammy-security main false',
+      'deb http://security.debian.org/debian-security buster/updates main true',
+      'deb http://deb.debian.org/debian trixie main,contrib false',
+      'deb http://deb.debian.org/debian trixie-updates main,contrib false',
+      'deb-src http://deb.debian.org/debian trixie main,contrib false',
+      'deb-src http://deb.debian.org/debian trixie-updates main,contrib false',
+    ])
+    expect(() => parseSources('deb http://x y main\n')).toThrow(ParseError)
+  })
+
+  it('reads dnf/yum repositories: BaseOS, AppStream and updates carry security errata, EPEL does not', () => {
+    const text =
+      '#manager dnf\n==> /etc/yum.repos.d/rocky.repo\n[baseos]\nname=Rocky Linux $releasever - BaseOS\nmirrorlist=https://mirrors.rockylinux.org/mirrorlist?repo=BaseOS-$releasever\nenabled=1\n\n' +
+      '[devel]\nname=Rocky Linux $releasever - Devel\nbaseurl=http://dl.rockylinux.org/$contentdir/$releasever/devel/$basearch/os/\nenabled=0\n' +
+      '==> /etc/yum.repos.d/redhat.repo\n[rhel-9-for-x86_64-appstream-rpms]\nname = Red Hat Enterprise Linux 9 for x86_64 - AppStream (RPMs)\nbaseurl = https://cdn.redhat.com/content/dist/rhel9/9/x86_64/appstream/os\nenabled = 1\n' +
+      '==> /etc/yum.repos.d/epel.repo\n[epel]\nname=EPEL\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=epel-9&arch=$basearch\n'
+    expect(parseSources(text).sources.map((x) => `${x.id} ${x.uri} ${x.security}`)).toEqual([
+      'baseos https://mirrors.rockylinux.org/mirrorlist?repo=BaseOS-$releasever true',
+      'rhel-9-for-x86_64-appstream-rpms https://cdn.redhat.com/content/dist/rhel9/9/x86_64/appstream/os true',
+      'epel https://mirrors.fedoraproject.org/metalink?repo=epel-9&arch=$basearch false',
+    ])
+  })
+
   it('rejects state output it does not know', () => {
     expect(() => parseUpdateState('hello world\n')).toThrow(ParseError)
     expect(() => parseUpdateState('mtime x /var/lib/apt/lists\nnow 1\nkernel 6\n')).toThrow(ParseError)
@@ -269,6 +353,7 @@ describe('updates parsers', () => {
       samples('pending').filter((t) => aptMethodOf(t) === 'lists').map((t) => t.split('\n').filter((l, i) => i < 40 || l.startsWith('L ') || l.startsWith('F ')).join('\n')),
     ))
   it('parseUpdateState survives garbage', () => assertParserSurvivesGarbage(parseUpdateState, samples('state')))
+  it('parseSources survives garbage', () => assertParserSurvivesGarbage(parseSources, samples('sources')))
   it('the whole probe survives garbage in every output', () =>
     assertParserSurvivesGarbage(
       (text) => {

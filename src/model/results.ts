@@ -195,6 +195,8 @@ export const HistorySchema = Obj({
     Obj({
       ...RunRefSchema.properties,
       score: Type.Union([Num(), Type.Null()]),
+      /** The run's coverage beside its score (since 1.2.0; absent in older files). */
+      coverage: Opt(Type.Union([Num(), Type.Null()])),
       hosts: NonNegInt(),
       collected: NonNegInt(),
       /** Failed check results (hosts' checks). */

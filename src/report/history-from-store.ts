@@ -49,7 +49,7 @@ export function historyFromStore(store: Store, runId: number, options: HistoryOp
   const trend = upTo
     .slice(0, trendRuns)
     .reverse()
-    .map((r) => ({run: r.id, startedAt: r.startedAt, score: r.score, hosts: r.hosts.total, collected: r.hosts.collected, failing: r.checks.fail}))
+    .map((r) => ({run: r.id, startedAt: r.startedAt, score: r.score, coverage: r.coverage, hosts: r.hosts.total, collected: r.hosts.collected, failing: r.checks.fail}))
 
   const seen = new Map<string, {host: string; firstSeen: string | null; lastSeen: string | null; lastAttempt: string; lastStatus: string}>()
   for (const r of upTo) {

@@ -153,7 +153,11 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
   const start = results.run.startedAt
   const trend = hist.trend.length
     ? trendLine(
-        hist.trend.map((r) => ({label: f.date(r.startedAt), value: r.score, title: `${L('trend.run')} ${r.run} — ${f.dateTime(r.startedAt)}: ${f.num(r.score, 1)}`})),
+        hist.trend.map((r) => ({
+          label: f.date(r.startedAt),
+          value: r.score,
+          title: `${L('trend.run')} ${r.run} — ${f.dateTime(r.startedAt)}: ${f.num(r.score, 1)}${r.coverage === undefined ? '' : ` · ${L('summary.coverage')} ${r.coverage === null ? '–' : `${f.num(r.coverage, 1)} %`}`}`,
+        })),
         L('trend.title'),
       )
     : ''

@@ -21,7 +21,9 @@ function changesParagraph(results: Results, L: (k: string) => string, f: ReturnT
   const sum = (k: 'added' | 'removed' | 'upgraded' | 'downgraded') => c.changed.reduce((n, x) => n + x.packages[k].length, 0)
   const hosts = (names: string[]) => `${f.num(names.length)}${names.length ? ` (${names.slice(0, 5).map(md).join(', ')}${names.length > 5 ? ` +${names.length - 5}` : ''})` : ''}`
   const parts = [
-    ...(prev ? [`${L('changes.score')}: ${f.num(prev.score, 1)} → ${f.num(results.scores.overall.score, 1)}`] : []),
+    ...(prev
+      ? [`${L('changes.score')}: ${f.num(prev.score, 1)} → ${f.num(results.scores.overall.score, 1)} (${L('summary.coverage')} ${prev.coverage == null ? '–' : `${f.num(prev.coverage, 1)} %`} → ${results.scores.overall.coverage === null ? '–' : `${f.num(results.scores.overall.coverage, 1)} %`})`]
+      : []),
     `${L('changes.appeared')}: ${hosts(c.hosts.appeared)}`,
     `${L('changes.disappeared')}: ${hosts(c.hosts.disappeared)}`,
     `${L('changes.os')}: ${f.num(c.changed.filter((x) => x.os.length).length)}`,

@@ -36,7 +36,8 @@ describe('historyFromStore', () => {
     expect(hist.trend.map((r) => r.run)).toEqual([1, 2])
     for (const t of hist.trend) {
       const r = store.run(t.run)!
-      expect(t).toEqual({run: r.id, startedAt: h.startedAt[r.id as 1 | 2], score: r.score, hosts: 6, collected: t.run === 1 ? 6 : 5, failing: r.checks.fail})
+      expect(t).toEqual({run: r.id, startedAt: h.startedAt[r.id as 1 | 2], score: r.score, coverage: r.coverage, hosts: 6, collected: t.run === 1 ? 6 : 5, failing: r.checks.fail})
+      expect(t.coverage).toEqual(expect.any(Number))
       expect(t.score).toEqual(expect.any(Number))
       expect(t.failing).toBeGreaterThan(0)
     }
@@ -194,11 +195,11 @@ describe('a report with history', () => {
 
   it('sums up the changes in the Markdown summary', () => {
     const md = renderMarkdown(results, 'en')
-    const before = store.run(1)!.score!
-    const after = store.run(2)!.score!
+    const before = store.run(1)!
+    const after = store.run(2)!
     const n = (x: number) => new Intl.NumberFormat('en-GB', {maximumFractionDigits: 1}).format(x)
     expect(md).toContain(
-      `## Changes since the last run\n\nScore: ${n(before)} → ${n(after)} · Hosts appeared: 1 (srv-0099) · Hosts gone: 1 (srv-0005) · Operating system changes: 1 · Hardware changes: 1 · Package changes: +1 −1 ↑1 ↓0 · New findings: ${results.history!.changes!.findings!.new.length}, Fixed findings: ${results.history!.changes!.findings!.fixed.length}.`,
+      `## Changes since the last run\n\nScore: ${n(before.score!)} → ${n(after.score!)} (Coverage ${n(before.coverage!)} % → ${n(after.coverage!)} %) · Hosts appeared: 1 (srv-0099) · Hosts gone: 1 (srv-0005) · Operating system changes: 1 · Hardware changes: 1 · Package changes: +1 −1 ↑1 ↓0 · New findings: ${results.history!.changes!.findings!.new.length}, Fixed findings: ${results.history!.changes!.findings!.fixed.length}.`,
     )
     expect(renderMarkdown(resultsOf(h.runs[1]!), 'en')).not.toContain('Changes since the last run')
   })

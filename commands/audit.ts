@@ -6,9 +6,10 @@ import {Chalk} from 'chalk'
 import {probes} from '../inventory/index.js'
 import {AuditLog} from '../src/cli/audit-log.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {fsProblem} from '../src/cli/fs-problem.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
-import {acquireRunLock, LockedError, type RunLock} from '../src/cli/run-lock.js'
+import {acquireRunLock, type RunLock} from '../src/cli/run-lock.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
@@ -99,9 +100,19 @@ export default class Audit extends StoreCommand {
     'stale-after': Flags.integer({default: 7, min: 0, max: 3650, summary: 'The report flags hosts not collected for more than this many days as stale.', helpValue: 'DAYS'}),
   }
 
+  private auditLog: AuditLog | undefined
+
+  /** Every error the audit ends with goes to --log too, with its exit code. */
+  protected override onFailure(message: string, exit: number): void {
+    this.auditLog?.line(`error: ${message}`)
+    this.auditLog?.line(`exit ${exit}`)
+  }
+
   async run(): Promise<AuditOutcome> {
     const {args, flags} = await this.parse(Audit)
-    // configuration first: an error here exits 2 having written nothing
+    // the log first, so that a configuration error or a held lock is logged too (with the exit code)
+    const log = (this.auditLog = AuditLog.open(flags.log))
+    // configuration next: an error here exits 2 having written nothing else
     let packs: Pack[]
     let waivers: Waiver[] = []
     let hosts: HostSpec[] | undefined
@@ -127,20 +138,14 @@ export default class Audit extends StoreCommand {
     try {
       lock = acquireRunLock(lockFile, `hatang ${this.argv.join(' ')}`)
     } catch (error) {
-      if (error instanceof LockedError) {
-        this.logToStderr(`Error: ${error.message} — wait for it to finish; a lock left by a process that is gone is taken over`)
-        this.exit(ExitCode.Locked)
-      }
-      throw error
+      return this.fail(error)
     }
     let store: Store | undefined
-    const log = AuditLog.open(flags.log)
     try {
       store = openStore(storePath)
       return await this.audit({file: args.file, flags, hosts, packs, waivers, log, store, formats})
     } catch (error) {
-      log.line(`failed: ${(error as Error).message}`)
-      return this.fail(error)
+      return this.fail(error, storePath)
     } finally {
       store?.close()
       lock.release()
@@ -253,8 +258,7 @@ export default class Audit extends StoreCommand {
       try {
         await writeFileAtomic(file, r.content)
       } catch (error) {
-        this.logToStderr(`Error: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) — the run is stored; choose another folder with -o, or 'hatang report RUN' later`)
-        this.exit(ExitCode.Output)
+        this.exitWith(ExitCode.Output, `cannot write ${file}: ${fsProblem(error, file)}`, "the run is stored; choose another folder with -o, or 'hatang report RUN' later")
       }
       files.push(file)
     }

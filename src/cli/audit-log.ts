@@ -1,5 +1,9 @@
-import {appendFileSync, mkdirSync} from 'node:fs'
+import {appendFileSync} from 'node:fs'
 import path from 'node:path'
+
+import {fsProblem, isFsError} from './fs-problem.js'
+import {ensureDirSync} from './make-dir.js'
+import {OutputError} from './output-error.js'
 
 /**
  * The audit's log file (--log): plain lines, each stamped with the UTC time and the process id, appended
@@ -9,11 +13,16 @@ import path from 'node:path'
 export class AuditLog {
   private constructor(readonly file: string | undefined) {}
 
-  /** A log to this file (its folder created), or one that discards when no file is given. */
+  /** A log to this file (its folder created), or one that discards when no file is given. Throws OutputError (exit 5) when it cannot be written. */
   static open(file: string | undefined): AuditLog {
     if (file) {
-      mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
-      appendFileSync(file, '')
+      try {
+        ensureDirSync(path.dirname(path.resolve(file)))
+        appendFileSync(file, '')
+      } catch (error) {
+        if (isFsError(error)) throw new OutputError(`cannot write the log ${file}: ${fsProblem(error, file)}`, 'choose another --log')
+        throw error
+      }
     }
     return new AuditLog(file)
   }

@@ -4,8 +4,10 @@ import path from 'node:path'
 import type {Snapshot} from '../model/snapshot.js'
 import {SnapshotValidationError, validateSnapshot} from '../model/validate.js'
 
-/** Input the user named that cannot be read as snapshots: exit 2 with `message — hint`. */
+/** Input the user named that cannot be read (snapshots, a pack that does not exist): exit 2 with `message — hint`. */
 export class InputError extends Error {
+  readonly exitCode = 2
+
   constructor(
     message: string,
     readonly hint?: string,

@@ -1,9 +1,12 @@
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {accessSync, constants, existsSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import {ExitCode} from '../cli/exit-codes.js'
+import {fsProblem, isFsError} from '../cli/fs-problem.js'
+import {ensureDirSync} from '../cli/make-dir.js'
 import {TOOL_VERSION} from '../collect/tool-version.js'
 import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
 import type {Severity} from '../engine/checks/pack.js'
@@ -176,6 +179,30 @@ function currentOperator(): string | null {
 
 const iso = (d: Date) => d.toISOString()
 
+/** Whether SQLite says it cannot open or write the file (read-only file or filesystem, a folder it cannot write in, a full disk, I/O). */
+export function isUnwritable(error: unknown): boolean {
+  const code = (error as {code?: unknown} | undefined)?.code
+  return typeof code === 'string' && /^SQLITE_(CANTOPEN|READONLY|FULL|IOERR)/.test(code)
+}
+
+/** The store's file (or its folder) cannot be made or written: an output error (exit 5) naming the path and what to do. */
+export function cannotWrite(file: string, error: unknown): StoreError {
+  return new StoreError(`cannot write the store ${file}: ${whyUnwritable(file, error)}`, 'nothing was changed; choose a writable place with --store (or HATANG_STORE)', ExitCode.Output)
+}
+
+/** Why: the filesystem's own word for the file or its folder (SQLite only says 'unable to open database file'), else SQLite's. */
+function whyUnwritable(file: string, error: unknown): string {
+  if (isFsError(error)) return fsProblem(error, file)
+  for (const target of [path.dirname(path.resolve(file)), file]) {
+    try {
+      accessSync(target, constants.W_OK)
+    } catch (problem) {
+      if (isFsError(problem) && problem.code !== 'ENOENT') return fsProblem(problem, target)
+    }
+  }
+  return (error as Error).message
+}
+
 /** A snapshot's time as UTC ISO-8601 (a file may say +07:00): stored times compare as text. */
 function utc(time: string): string {
   const ms = Date.parse(time)
@@ -194,17 +221,17 @@ export class Store {
   static open(file: string, options: OpenOptions = {}): Store {
     const exists = existsSync(file)
     if (!exists && options.create === false) throw new StoreError(`no store at ${file}`, "runs are stored by 'hatang audit' and 'hatang import'")
-    let db: Database.Database
-    try {
-      if (!exists) {
-        mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
+    if (!exists) {
+      try {
+        ensureDirSync(path.dirname(path.resolve(file)))
         // an inventory of the organisation's machines: readable by its owner only (SQLite gives -wal and -shm the same mode)
-        try {
-          writeFileSync(file, '', {mode: 0o600, flag: 'wx'})
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-        }
+        writeFileSync(file, '', {mode: 0o600, flag: 'wx'})
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(file, error)
       }
+    }
+    let db: Database.Database | undefined
+    try {
       db = new Database(file, {fileMustExist: true})
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
       // only takes effect on a database without tables yet: lets prune give the space of deleted runs back
@@ -213,6 +240,8 @@ export class Store {
       db.pragma('foreign_keys = ON')
       db.pragma('synchronous = NORMAL')
     } catch (error) {
+      db?.close()
+      if (isFsError(error) || isUnwritable(error)) throw cannotWrite(file, error)
       throw new StoreError(`${file} cannot be opened as a hatang store (${(error as Error).message})`, 'name another file with --store')
     }
     const store = new Store(file, db)

@@ -14,8 +14,8 @@ import {sweepSession} from '../src/cli/sweep-session.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
 import {isCollected} from '../src/collect/sweep.js'
-import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
-import {loadPack, SEVERITIES, type Pack, type Severity} from '../src/engine/checks/pack.js'
+import {loadPacks} from '../src/engine/checks/load-packs.js'
+import {SEVERITIES, type Pack, type Severity} from '../src/engine/checks/pack.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
 import {loadWaivers, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
@@ -117,7 +117,7 @@ export default class Audit extends StoreCommand {
     let waivers: Waiver[] = []
     let hosts: HostSpec[] | undefined
     try {
-      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      packs = loadPacks(flags.pack)
       if (flags.waivers) waivers = loadWaivers(flags.waivers)
       if (args.file) hosts = selectHosts(loadInventory(args.file, sshConfigOption(flags['ssh-config'])), flags.limit)
     } catch (error) {

@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 
 import {ExitCode} from '../src/cli/exit-codes.js'
-import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
-import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
+import {loadPacks} from '../src/engine/checks/load-packs.js'
+import {SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
 import type {HostResults} from '../src/engine/checks/run-checks.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
@@ -49,7 +49,7 @@ export default class Check extends StoreCommand {
     let packs: Pack[]
     let waivers: Waiver[] = []
     try {
-      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      packs = loadPacks(flags.pack)
       if (flags.waivers) waivers = this.readWaivers(flags.waivers)
     } catch (error) {
       if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))

@@ -1,8 +1,8 @@
 import {hostname, userInfo} from 'node:os'
 
 import {TOOL_VERSION} from '../collect/tool-version.js'
-import {builtinPackNames, packFile} from '../engine/checks/builtin-packs.js'
-import {loadPack, type Pack} from '../engine/checks/pack.js'
+import {loadPacks} from '../engine/checks/load-packs.js'
+import type {Pack} from '../engine/checks/pack.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../engine/load-snapshots.js'
 import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
@@ -33,7 +33,7 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
 
 /** The packs (default every built-in one) and the waivers the options name, warning about waivers of unknown checks. */
 export function packsAndWaivers(options: InputOptions): {packs: Pack[]; waivers: Waiver[]} {
-  const packs = (options.packs ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+  const packs = loadPacks(options.packs)
   let waivers: Waiver[] = []
   if (options.waiversFile) {
     try {

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -226,5 +226,30 @@ describe('hatang check --pack fleet-sync', () => {
     const text = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync'])
     expect(text.stdout).toMatch(/^web4 {2}✖ not collected: unreachable \(connection refused by 127\.0\.0\.1:\d+\)$/m)
     expect(text.stdout.match(/web4/g)!.length).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('the packs named: one loader for check, report and audit', () => {
+  it('the same pack twice, or a pack file named as a built-in pack, is a usage error naming both files, before anything is read or collected', () => {
+    const builtin = path.resolve(import.meta.dirname, '../../checks/linux-server.yaml')
+    // where the pack says its name: `pack: linux-server`, column 7
+    const at = `${readFileSync(builtin, 'utf8').split('\n').findIndex((l) => l.startsWith('pack:')) + 1}:7`
+    const twice = new RegExp(`^Error: ${builtin}:${at} /pack the pack 'linux-server' is named twice \\(--pack linux-server and --pack linux-server\\) — name each pack once$`, 'm')
+    const r = hatang(['check', good, '--pack', 'linux-server', '--pack', 'linux-server'])
+    expect(r.status, r.stdout).toBe(2)
+    expect(r.stderr).toMatch(twice)
+    expect(r.stdout).toBe('')
+    const ours = path.join(dir, 'ours.yaml')
+    writeFileSync(ours, readFileSync(builtin, 'utf8').replace(/^title:/m, '# our own rules, under the same name\ntitle:'))
+    const clash = hatang(['report', good, '--pack', 'linux-server', '--pack', ours, '-o', path.join(dir, 'clash-report')])
+    expect(clash.status).toBe(2)
+    expect(clash.stderr).toMatch(new RegExp(`^Error: ${ours}:${at} /pack 'linux-server' is also the name of the pack ${builtin} \\(--pack linux-server\\) — give one of the two packs another name$`, 'm'))
+    expect(existsSync(path.join(dir, 'clash-report'))).toBe(false)
+    // audit: refused before collecting (nothing stored, no report)
+    const cwd = mkdtempSync(path.join(dir, 'audit-'))
+    const a = hatang(['audit', '--no-native', '--quiet', '--pack', 'linux-server', '--pack', 'linux-server', '--store', 'store.db', '--json'], {cwd})
+    expect(a.status).toBe(2)
+    expect((JSON.parse(a.stdout) as {error: {message: string}}).error.message).toMatch(/checks\/linux-server\.yaml:\d+:7 \/pack the pack 'linux-server' is named twice/)
+    expect(readdirSync(cwd)).toEqual([])
   })
 })

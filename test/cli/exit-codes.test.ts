@@ -87,6 +87,8 @@ describe('exit 2: usage and configuration errors', () => {
     expectExit(['hosts', 'list', path.join(dir, 'nope.yaml')], 2, /nope\.yaml:1:1 does not exist/)
     expectExit(['collect', '--timeout', '0'], 2, /--timeout/)
     expectExit(['sweep', path.join(dir, 'nope.yaml'), '-o', path.join(dir, 'sweep')], 2, /nope\.yaml:1:1 does not exist/)
+    expectExit(['audit', '--pack', 'no-such-pack', '--store', path.join(dir, 'audit2.db')], 2, /--pack no-such-pack: no built-in pack of that name, and no such file — 'hatang packs list'/)
+    expect(existsSync(path.join(dir, 'audit2.db'))).toBe(false)
   })
 })
 

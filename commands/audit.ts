@@ -211,6 +211,7 @@ export default class Audit extends StoreCommand {
       // the trend of the runs so far and what changed since the previous complete run
       history: historyFromStore(store, record.id, {staleAfterDays: flags['stale-after']}),
     })
+    this.warnDamaged(store, (l) => log.line(l))
     const files = await this.writeReports(results, formats, flags, stamp(startedAt))
     const exitCode = interrupted ? ExitCode.Interrupted : notCollected.length > 0 ? ExitCode.Unreachable : blocking > 0 ? ExitCode.Findings : ExitCode.Ok
     const outcome: AuditOutcome = {

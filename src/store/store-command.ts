@@ -6,6 +6,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {defaultStorePath} from './store-path.js'
 import {cannotWrite, isUnwritable, openStore, type Store} from './store.js'
+import {describeDamage} from './unreadable-snapshot.js'
 
 /** --store, shared by every command that reads or writes the run store. */
 export const storeFlag = Flags.string({
@@ -26,7 +27,17 @@ export abstract class StoreCommand extends BaseCommand {
     } catch (error) {
       return this.fail(error, path)
     } finally {
+      if (store) this.warnDamaged(store)
       store?.close()
+    }
+  }
+
+  /** Says on stderr (even with --json: the data is at stake), and to `log`, which stored snapshots could not be read and what to do. */
+  protected warnDamaged(store: Store, log?: (line: string) => void): void {
+    for (const d of store.damaged()) {
+      const line = `warning: ${describeDamage(d, store.file)}`
+      process.stderr.write(`${line}\n`)
+      log?.(line)
     }
   }
 

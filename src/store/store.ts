@@ -18,6 +18,7 @@ import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {processGone, processStart} from './process-identity.js'
 import {decodeSnapshot, encodeSnapshot} from './snapshot-codec.js'
 import {StoreError} from './store-error.js'
+import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
 
 /**
  * running: rows are being written; never shown as a result. complete: finished in one final transaction, the
@@ -210,8 +211,20 @@ function utc(time: string): string {
   return iso(new Date(ms))
 }
 
+/** The rows of one run's snapshots (run id bound), with what decode() needs. */
+const SNAPSHOT_ROWS = 'SELECT h.name AS host, s.collected_at, s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
+
+interface SnapshotRow {
+  host: string
+  collected_at: string
+  encoding: string
+  body: Buffer
+}
+
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
 export class Store {
+  private readonly damagedRows = new Map<string, DamagedSnapshot>()
+
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
@@ -499,20 +512,43 @@ export class Store {
       .all(runId) as RunHost[]
   }
 
-  /** The snapshots of a run, by host name. */
+  /**
+   * The snapshots of a run, by host name. A row that cannot be read back (damaged body) reads as the host not
+   * readable (unreadableSnapshot) and is recorded in damaged(): one bad row never stops a check, report or history.
+   */
   snapshots(runId: number): Snapshot[] {
-    const rows = this.db
-      .prepare('SELECT s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ? ORDER BY h.name')
-      .all(runId) as {encoding: string; body: Buffer}[]
-    return rows.map((r) => decodeSnapshot(r.encoding, r.body))
+    const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).all(runId) as SnapshotRow[]
+    return rows.map((r) => this.decode(runId, r))
   }
 
-  /** One host's snapshot in a run, or undefined. */
+  /** One host's snapshot in a run (damaged: as snapshots() says), or undefined. */
   snapshot(runId: number, host: string): Snapshot | undefined {
-    const row = this.db.prepare('SELECT s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ? AND h.name = ?').get(runId, host) as
-      | {encoding: string; body: Buffer}
-      | undefined
-    return row && decodeSnapshot(row.encoding, row.body)
+    const row = this.db.prepare(`${SNAPSHOT_ROWS} AND h.name = ?`).get(runId, host) as SnapshotRow | undefined
+    return row && this.decode(runId, row)
+  }
+
+  /** Reads back every snapshot of a run, one at a time, and returns those that cannot be read (also in damaged()). */
+  damagedSnapshots(runId: number): DamagedSnapshot[] {
+    const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).iterate(runId) as IterableIterator<SnapshotRow>
+    for (const row of rows) this.decode(runId, row)
+    return this.damaged().filter((d) => d.run === runId)
+  }
+
+  /** The damaged snapshots read so far (each once), by run and host, for the command to report. */
+  damaged(): DamagedSnapshot[] {
+    return [...this.damagedRows.values()].sort((a, b) => a.run - b.run || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+  }
+
+  private decode(runId: number, row: SnapshotRow): Snapshot {
+    try {
+      const snapshot = decodeSnapshot(row.encoding, row.body)
+      if (snapshot?.host?.name !== row.host || typeof snapshot.sections !== 'object' || snapshot.sections === null) throw new Error('not the snapshot of this host')
+      return snapshot
+    } catch (error) {
+      const damage: DamagedSnapshot = {run: runId, host: row.host, problem: (error as Error).message}
+      this.damagedRows.set(`${runId}\0${row.host}`, damage)
+      return unreadableSnapshot(damage, this.file, row.collected_at)
+    }
   }
 
   /** The check results of a run (empty when it was not judged), by host, pack and check. */

@@ -10,6 +10,7 @@ import {fsProblem} from '../src/cli/fs-problem.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
 import {acquireRunLock, type RunLock} from '../src/cli/run-lock.js'
+import {listenForStop} from '../src/cli/stop-signals.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
@@ -183,10 +184,14 @@ export default class Audit extends StoreCommand {
       })
       interrupted = r.interrupted
     } else {
-      snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout))
+      // Ctrl-C or SIGTERM lets this machine's collection finish: it is stored and reported, and the audit exits 130
+      const stop = listenForStop('finishing this machine, then storing and reporting it')
+      snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout).finally(() => stop.release()))
+      interrupted = stop.received
       writer.addSnapshot(snapshots[0]!)
       log.line(`host ${snapshots[0]!.host.name}: ${snapshots[0]!.host.status}`)
     }
+    if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
 
     const evaluation = evaluateRun(snapshots, packs, {waivers})
     const failOn = flags['fail-on'] as Severity | 'none'

@@ -96,7 +96,7 @@ export default class Check extends StoreCommand {
   /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */
   private snapshots(args: string[]): Snapshot[] {
     try {
-      return loadSnapshots(args)
+      return loadSnapshots(args, (m) => this.logToStderr(m))
     } catch (error) {
       if (error instanceof InputError) this.usageError(error.message, error.hint)
       throw error

@@ -25,7 +25,7 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
   if (isResultsFile(args)) return readResults(args[0]!)
   const startedAt = new Date().toISOString()
   const {packs, waivers} = packsAndWaivers(options)
-  const snapshots = loadSnapshots(args)
+  const snapshots = loadSnapshots(args, options.warn)
   const evaluation = evaluateRun(snapshots, packs, {waivers})
   const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
   return buildResults({snapshots, packs, evaluation, waivers, run})

@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -9,6 +9,7 @@ import type {Snapshot} from '../../src/model/snapshot.js'
 import {validateSnapshot} from '../../src/model/validate.js'
 import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
+import {freePort} from '../support/sshd.js'
 import {withData, withSection} from '../support/snapshots.js'
 
 let dir: string
@@ -251,5 +252,35 @@ describe('the packs named: one loader for check, report and audit', () => {
     expect(a.status).toBe(2)
     expect((JSON.parse(a.stdout) as {error: {message: string}}).error.message).toMatch(/checks\/linux-server\.yaml:\d+:7 \/pack the pack 'linux-server' is named twice/)
     expect(readdirSync(cwd)).toEqual([])
+  })
+})
+
+describe('hatang check DIR/*.json of a sweep folder', () => {
+  it("skips the sweep's own sweep.json (known by its content, whatever its name), with a note", async () => {
+    const out = path.join(dir, 'swept')
+    const hosts = path.join(dir, 'gone.yaml')
+    writeFileSync(hosts, `hosts:\n  gone:\n    address: 127.0.0.1\n    port: ${await freePort()}\n    connectTimeout: 2\n`)
+    const sweep = hatang(['sweep', hosts, '--quiet', '--ssh-config', 'none', '-o', out])
+    expect(sweep.status, sweep.stderr).toBe(3)
+    expect(readdirSync(out).sort()).toEqual(['gone.json', 'sweep.json'])
+    copyFileSync(path.join(out, 'sweep.json'), path.join(dir, 'summary-copy.json'))
+    // what the shell makes of DIR/*.json, and a renamed copy
+    const files = [path.join(out, 'gone.json'), path.join(out, 'sweep.json'), path.join(dir, 'summary-copy.json')]
+    const r = hatang(['check', ...files])
+    expect(r.status, r.stderr).toBe(1) // the host was not collected: an error host
+    expect(r.stderr).toContain(`note: ${path.join(out, 'sweep.json')} is a sweep's summary, not a snapshot: skipped`)
+    expect(r.stderr).toContain(`note: ${path.join(dir, 'summary-copy.json')} is a sweep's summary, not a snapshot: skipped`)
+    expect(r.stdout).toMatch(/^gone {2}✖ not collected: unreachable/m)
+    const json = hatang(['check', ...files, '--json'])
+    expect(json.status).toBe(1)
+    expect((JSON.parse(json.stdout) as {hosts: HostResults[]}).hosts.map((h) => h.host)).toEqual(['gone'])
+    // the summary alone is no snapshot at all
+    const alone = hatang(['check', path.join(out, 'sweep.json')])
+    expect(alone.status).toBe(2)
+    expect(alone.stderr).toMatch(/no snapshot in .*sweep\.json/)
+    // import skips it the same way
+    const imp = hatang(['import', path.join(out, 'gone.json'), path.join(out, 'sweep.json'), '--store', path.join(dir, 'swept.db')])
+    expect(imp.status, imp.stderr).toBe(0)
+    expect(imp.stdout).toMatch(/imported 1 snapshot into new run 1/)
   })
 })

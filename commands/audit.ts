@@ -6,15 +6,17 @@ import {Chalk} from 'chalk'
 import {probes} from '../inventory/index.js'
 import {AuditLog} from '../src/cli/audit-log.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {fsProblem} from '../src/cli/fs-problem.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
-import {acquireRunLock, LockedError, type RunLock} from '../src/cli/run-lock.js'
+import {acquireRunLock, type RunLock} from '../src/cli/run-lock.js'
+import {listenForStop} from '../src/cli/stop-signals.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
 import {isCollected} from '../src/collect/sweep.js'
-import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
-import {loadPack, SEVERITIES, type Pack, type Severity} from '../src/engine/checks/pack.js'
+import {loadPacks} from '../src/engine/checks/load-packs.js'
+import {SEVERITIES, type Pack, type Severity} from '../src/engine/checks/pack.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
 import {loadWaivers, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
@@ -100,14 +102,24 @@ export default class Audit extends StoreCommand {
     ...evidenceFlags,
   }
 
+  private auditLog: AuditLog | undefined
+
+  /** Every error the audit ends with goes to --log too, with its exit code. */
+  protected override onFailure(message: string, exit: number): void {
+    this.auditLog?.line(`error: ${message}`)
+    this.auditLog?.line(`exit ${exit}`)
+  }
+
   async run(): Promise<AuditOutcome> {
     const {args, flags} = await this.parse(Audit)
-    // configuration first: an error here exits 2 having written nothing
+    // the log first, so that a configuration error or a held lock is logged too (with the exit code)
+    const log = (this.auditLog = AuditLog.open(flags.log))
+    // configuration next: an error here exits 2 having written nothing else
     let packs: Pack[]
     let waivers: Waiver[] = []
     let hosts: HostSpec[] | undefined
     try {
-      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      packs = loadPacks(flags.pack)
       if (flags.waivers) waivers = loadWaivers(flags.waivers)
       if (args.file) hosts = selectHosts(loadInventory(args.file, sshConfigOption(flags['ssh-config'])), flags.limit)
     } catch (error) {
@@ -128,20 +140,14 @@ export default class Audit extends StoreCommand {
     try {
       lock = acquireRunLock(lockFile, `hatang ${this.argv.join(' ')}`)
     } catch (error) {
-      if (error instanceof LockedError) {
-        this.logToStderr(`Error: ${error.message} — wait for it to finish; a lock left by a process that is gone is taken over`)
-        this.exit(ExitCode.Locked)
-      }
-      throw error
+      return this.fail(error)
     }
     let store: Store | undefined
-    const log = AuditLog.open(flags.log)
     try {
       store = openStore(storePath)
       return await this.audit({file: args.file, flags, hosts, packs, waivers, log, store, formats})
     } catch (error) {
-      log.line(`failed: ${(error as Error).message}`)
-      return this.fail(error)
+      return this.fail(error, storePath)
     } finally {
       store?.close()
       lock.release()
@@ -179,10 +185,14 @@ export default class Audit extends StoreCommand {
       })
       interrupted = r.interrupted
     } else {
-      snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout))
+      // Ctrl-C or SIGTERM lets this machine's collection finish: it is stored and reported, and the audit exits 130
+      const stop = listenForStop('finishing this machine, then storing and reporting it')
+      snapshots.push(await this.collectLocal(flags.quiet, flags.native, flags.timeout).finally(() => stop.release()))
+      interrupted = stop.received
       writer.addSnapshot(snapshots[0]!)
       log.line(`host ${snapshots[0]!.host.name}: ${snapshots[0]!.host.status}`)
     }
+    if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
 
     const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
     const failOn = flags['fail-on'] as Severity | 'none'
@@ -208,6 +218,7 @@ export default class Audit extends StoreCommand {
       // the trend of the runs so far and what changed since the previous complete run
       history: historyFromStore(store, record.id, {staleAfterDays: flags['stale-after']}),
     })
+    this.warnDamaged(store, (l) => log.line(l))
     const files = await this.writeReports(results, formats, flags, stamp(startedAt))
     const exitCode = interrupted
       ? ExitCode.Interrupted
@@ -266,8 +277,7 @@ export default class Audit extends StoreCommand {
       try {
         await writeFileAtomic(file, r.content)
       } catch (error) {
-        this.logToStderr(`Error: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) — the run is stored; choose another folder with -o, or 'hatang report RUN' later`)
-        this.exit(ExitCode.Output)
+        this.exitWith(ExitCode.Output, `cannot write ${file}: ${fsProblem(error, file)}`, "the run is stored; choose another folder with -o, or 'hatang report RUN' later")
       }
       files.push(file)
     }

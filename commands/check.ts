@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 
 import {ExitCode} from '../src/cli/exit-codes.js'
-import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
-import {loadPack, SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
+import {loadPacks} from '../src/engine/checks/load-packs.js'
+import {SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
 import type {HostResults} from '../src/engine/checks/run-checks.js'
 import {evaluateRun, type RunEvaluation} from '../src/engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
@@ -51,7 +51,7 @@ export default class Check extends StoreCommand {
     let packs: Pack[]
     let waivers: Waiver[] = []
     try {
-      packs = (flags.pack ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+      packs = loadPacks(flags.pack)
       if (flags.waivers) waivers = this.readWaivers(flags.waivers)
     } catch (error) {
       if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
@@ -99,7 +99,7 @@ export default class Check extends StoreCommand {
   /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */
   private snapshots(args: string[]): Snapshot[] {
     try {
-      return loadSnapshots(args)
+      return loadSnapshots(args, (m) => this.logToStderr(m))
     } catch (error) {
       if (error instanceof InputError) this.usageError(error.message, error.hint)
       throw error

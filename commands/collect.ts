@@ -4,6 +4,7 @@ import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {fsProblem} from '../src/cli/fs-problem.js'
 import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
@@ -52,7 +53,7 @@ export default class Collect extends BaseCommand {
       try {
         await writeFileAtomic(flags.output, `${JSON.stringify(snapshot, null, 2)}\n`)
       } catch (error) {
-        this.error(`cannot write ${flags.output}: ${(error as Error).message} — choose a writable path with -o`, {exit: ExitCode.Output})
+        this.exitWith(ExitCode.Output, `cannot write ${flags.output}: ${fsProblem(error, flags.output)}`, 'choose a writable path with -o')
       }
     }
     if (!this.jsonEnabled()) this.log(renderCollectSummary(snapshot, style.color))

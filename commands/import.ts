@@ -2,8 +2,7 @@ import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {readSnapshotFile, snapshotFiles} from '../src/engine/load-snapshots.js'
-import type {Snapshot} from '../src/model/snapshot.js'
+import {readSnapshots} from '../src/engine/load-snapshots.js'
 import {StoreCommand, storeFlag} from '../src/store/store-command.js'
 import type {RunRecord} from '../src/store/store.js'
 
@@ -27,12 +26,7 @@ export default class Import extends StoreCommand {
   async run(): Promise<{run: RunRecord; imported: {host: string; file: string}[]}> {
     const {argv, flags} = await this.parse(Import)
     const runId = flags.run === undefined ? undefined : this.runId(flags.run)
-    const loaded: {file: string; snapshot: Snapshot}[] = []
-    try {
-      for (const file of snapshotFiles(argv as string[])) loaded.push({file, snapshot: readSnapshotFile(file)})
-    } catch (error) {
-      this.fail(error)
-    }
+    const loaded = readSnapshots(argv as string[], (m) => this.logToStderr(m))
     const seen = new Map<string, string>()
     for (const {file, snapshot} of loaded) {
       const other = seen.get(snapshot.host.name)

@@ -3,6 +3,7 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {fsProblem} from '../src/cli/fs-problem.js'
 import {InputError} from '../src/engine/load-snapshots.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Results} from '../src/model/results.js'
@@ -63,8 +64,7 @@ export default class Report extends StoreCommand {
       if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
       const code = (error as NodeJS.ErrnoException).code
       if (!code) throw error
-      this.logToStderr(`Error: cannot write into ${flags.output} (${code}) — choose another folder with -o`)
-      return this.exit(ExitCode.Output)
+      return this.exitWith(ExitCode.Output, `cannot write into ${flags.output}: ${fsProblem(error, path.join(flags.output, 'x'))}`, 'choose another folder with -o')
     }
     if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${Math.ceil(f.bytes / 1024)} KB`)
     return {files}

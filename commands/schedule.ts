@@ -4,14 +4,15 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {CronError} from '../src/cli/cron.js'
-import {scheduleUnits, type ScheduleUnits} from '../src/cli/schedule-units.js'
+import {invokingUser, scheduleUnits, type ScheduleUnits} from '../src/cli/schedule-units.js'
 import {hatangDataDir, hatangStateDir} from '../src/cli/xdg-paths.js'
 
 export default class Schedule extends BaseCommand {
   static override summary = 'Print the crontab line, and a systemd timer + service pair, that run hatang audit on a schedule.'
   static override description =
     'Writes nothing and installs nothing: it prints what to install. Paths are made absolute (cron and systemd start ' +
-    'elsewhere), the audit runs with --quiet and a --log file, and the lock of hatang audit keeps runs from overlapping.'
+    'elsewhere), the audit runs with --quiet and a --log file, and the lock of hatang audit keeps runs from overlapping. ' +
+    'Run by a user other than root, the service gets User= of that user (install it as root; it runs as them).'
   static override examples = [
     '<%= config.bin %> schedule --cron "0 2 * * 1" /etc/hatang/hosts.yaml',
     '<%= config.bin %> schedule --cron @daily --output-dir /srv/reports --lang vi',
@@ -48,7 +49,7 @@ export default class Schedule extends BaseCommand {
     ]
     let units: ScheduleUnits
     try {
-      units = scheduleUnits({cron: flags.cron, command, unit: flags.unit})
+      units = scheduleUnits({cron: flags.cron, command, unit: flags.unit, user: invokingUser()})
     } catch (error) {
       if (error instanceof CronError) this.usageError(`--cron: ${error.message}`, 'e.g. --cron "0 2 * * 1" (Mondays at 02:00)')
       throw error
@@ -56,7 +57,7 @@ export default class Schedule extends BaseCommand {
     if (!this.jsonEnabled()) {
       this.log(
         [
-          '# crontab line (crontab -e; in /etc/cron.d add a user name after the five time fields):',
+          `# crontab line (crontab -e; in /etc/cron.d add the user, ${invokingUser() ?? 'root'}, after the five time fields):`,
           units.cron,
           '',
           `# /etc/systemd/system/${units.serviceFile}`,

@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
+import {fsProblem} from '../src/cli/fs-problem.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
 import {writeFileAtomic} from '../src/cli/write-atomic.js'
 import {isCollected, type HostOutcome, type HostResult} from '../src/collect/sweep.js'
@@ -72,7 +73,7 @@ export default class Sweep extends BaseCommand {
       await Promise.all(writes)
       await writeFileAtomic(path.join(outputDir, 'sweep.json'), `${JSON.stringify(report, null, 2)}\n`)
     } catch (error) {
-      this.error(`cannot write to ${outputDir}: ${(error as Error).message} — choose a writable folder with -o`, {exit: ExitCode.Output})
+      this.exitWith(ExitCode.Output, `cannot write to ${outputDir}: ${fsProblem(error, path.join(outputDir, 'x'))}`, 'choose a writable folder with -o')
     }
     if (!this.jsonEnabled()) this.log(renderSweepSummary(report, this.style().color))
     // 130 (as a shell reports SIGINT) when interrupted, 3 when some hosts were not collected

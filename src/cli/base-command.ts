@@ -1,9 +1,23 @@
 import {Command, Errors} from '@oclif/core'
 
-import {ExitCode} from './exit-codes.js'
+import {ExitCode, exitCodeName} from './exit-codes.js'
 import {outputStyle, type OutputStyle} from './output-style.js'
 
-/** What every hatang command shares: --json, colour and TTY rules, errors that say what, where and what next. */
+/** What a command's error becomes with --json: the whole message, what kind of error it is, and the exit code. */
+export interface ErrorJson {
+  error: {message: string; code: string; exit: number}
+}
+
+/** What a command may throw: oclif's errors carry `oclif.exit`; hatang's own (StoreError, InputError…) `exitCode` and `hint`. */
+type Thrown = Error & {exitCode?: number; hint?: string; oclif?: {exit?: number}}
+
+/**
+ * What every hatang command shares: --json, colour and TTY rules, errors that say what, where and what next.
+ * Every error ends the same way, with or without --json: `Error: <message>` on stderr (unwrapped, so
+ * file:line:col stays greppable) and the exit code of the README; with --json also `{"error": {message, code,
+ * exit}}` on stdout. A command ends with an error through usageError/exitWith (or this.error with an exit code):
+ * never a bare this.exit(N) after a message of its own, which --json would lose.
+ */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
@@ -11,21 +25,34 @@ export abstract class BaseCommand extends Command {
     return outputStyle(process.stdout)
   }
 
-  /** A usage or configuration problem: exit 2, nothing written. */
-  /** A usage or configuration error: exit 2, the message on stderr unwrapped (file:line:col stays greppable). */
+  /** A usage or configuration error: exit 2, nothing written. */
   protected usageError(message: string, next?: string): never {
-    const text = next ? `${message} — ${next}` : message
-    if (this.jsonEnabled()) this.error(text, {exit: ExitCode.Usage})
-    this.logToStderr(`Error: ${text}`)
-    this.exit(ExitCode.Usage)
+    return this.exitWith(ExitCode.Usage, message, next)
   }
 
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (!(err instanceof Errors.CLIError) && err.oclif === undefined && err.exitCode === undefined) {
-      // an unexpected exception is a bug: say so plainly, with its own exit code
-      this.logToStderr(`hatang: internal error: ${err.stack ?? err.message}`)
-      this.exit(ExitCode.Internal)
+  /** Ends the command with `message — next` and this exit code (see catch for how it is shown). */
+  protected exitWith(code: ExitCode, message: string, next?: string): never {
+    return this.error(next ? `${message} — ${next}` : message, {exit: code})
+  }
+
+  /** Told the message and exit code a command ends with, before they are shown (audit writes them to its --log). */
+  protected onFailure(_message: string, _exit: number): void {}
+
+  protected override async catch(thrown: Error): Promise<unknown> {
+    // a bare exit (this.exit(N), oclif's own --help/--version) says nothing more
+    if (thrown instanceof Errors.ExitError) throw thrown
+    const err = thrown as Thrown
+    const known = thrown instanceof Errors.CLIError || err.oclif?.exit !== undefined || err.exitCode !== undefined
+    const exit = known ? (err.oclif?.exit ?? err.exitCode ?? ExitCode.Usage) : ExitCode.Internal
+    // an unexpected exception is a bug: say so plainly, with its stack and its own exit code
+    const message = !known ? `internal error: ${err.message}` : err.hint ? `${err.message} — ${err.hint}` : err.message
+    process.stderr.write(known ? `Error: ${message}\n` : `hatang: internal error: ${err.stack ?? err.message}\n`)
+    try {
+      this.onFailure(message, exit)
+    } catch {
+      // a log that cannot be written must not hide the error itself
     }
-    return super.catch(err)
+    if (this.jsonEnabled()) this.logJson({error: {message, code: exitCodeName(exit), exit}} satisfies ErrorJson)
+    return this.exit(exit)
   }
 }

@@ -23,3 +23,9 @@ export const ExitCode = {
   Internal: 70,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** The name of an exit code in an error's JSON (`usage`, `locked`, `output`, `insufficient-data`…): its key above, in kebab case. */
+export function exitCodeName(code: number): string {
+  const key = Object.entries(ExitCode).find(([, v]) => v === code)?.[0]
+  return key ? key.replace(/[A-Z]/g, (c, i: number) => `${i > 0 ? '-' : ''}${c.toLowerCase()}`) : `exit-${code}`
+}

@@ -1,8 +1,12 @@
-import {linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import {linkSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {processGone, processStart} from '../store/process-identity.js'
+import {ExitCode} from './exit-codes.js'
+import {fsProblem, isFsError} from './fs-problem.js'
+import {ensureDirSync} from './make-dir.js'
+import {OutputError} from './output-error.js'
 
 /** Who holds a lock: written into the lock file as JSON. */
 export interface LockHolder {
@@ -14,8 +18,11 @@ export interface LockHolder {
   start?: number | null
 }
 
-/** Another live process holds the lock. */
+/** Another live process holds the lock: exit 4. */
 export class LockedError extends Error {
+  readonly exitCode = ExitCode.Locked
+  readonly hint = 'wait for it to finish; a lock left by a process that is gone is taken over'
+
   constructor(
     readonly file: string,
     readonly holder: LockHolder | undefined,
@@ -26,6 +33,17 @@ export class LockedError extends Error {
         : `another hatang audit holds the lock ${file}`,
     )
     this.name = 'LockedError'
+  }
+}
+
+/** The lock file cannot be made (read-only filesystem, a file where its folder should be, permissions): exit 5. */
+export class LockFileError extends OutputError {
+  constructor(
+    readonly file: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`cannot create the lock file ${file}: ${fsProblem(cause, file)}`, 'choose a writable place with --store, or --lock FILE')
+    this.name = 'LockFileError'
   }
 }
 
@@ -47,20 +65,26 @@ export interface RunLock {
  * Takes an exclusive lock for one run: the lock file is created atomically (written aside, then
  * hard-linked into place, which fails if it exists). A lock left by a process that is gone (killed,
  * crashed, machine rebooted) is taken over; one held by a live process on this host throws LockedError.
- * A lock from another host (shared folder) is respected. Released on release() or at process exit.
+ * A lock from another host (shared folder) is respected. Released on release() or at process exit. A lock file
+ * that cannot be made (read-only filesystem, a file in the way, permissions) throws LockFileError.
  */
 export function acquireRunLock(file: string, command: string): RunLock {
-  mkdirSync(path.dirname(file), {recursive: true})
   const me: LockHolder = {pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command, start: processStart(process.pid)}
   const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, `${JSON.stringify(me)}\n`)
+  try {
+    ensureDirSync(path.dirname(file))
+    writeFileSync(temp, `${JSON.stringify(me)}\n`)
+  } catch (error) {
+    if (isFsError(error)) throw new LockFileError(file, error)
+    throw error
+  }
   try {
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(temp, file)
         break
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw isFsError(error) ? new LockFileError(file, error) : error
         const holder = readHolder(file)
         const stale = holder !== undefined && holder.host === me.host && processGone(holder.pid, holder.start ?? null)
         if (!stale || attempt > 0) throw new LockedError(file, holder)

@@ -1,3 +1,5 @@
+import {userInfo} from 'node:os'
+
 import {shQuote} from '../transport/shell-quote.js'
 import {parseCron, toOnCalendar} from './cron.js'
 
@@ -8,6 +10,8 @@ export interface ScheduleInput {
   command: readonly string[]
   /** Unit name stem: hatang-audit → hatang-audit.service / .timer. */
   unit: string
+  /** The user the service runs as (User=); none: root. */
+  user?: string
 }
 
 export interface ScheduleUnits {
@@ -44,6 +48,8 @@ export function scheduleUnits(input: ScheduleInput): ScheduleUnits {
     '',
     '[Service]',
     'Type=oneshot',
+    // a system unit runs as root unless told: the audit of a user who is not root runs as that user, with its paths
+    ...(input.user ? [`User=${input.user}`] : []),
     `ExecStart=${input.command.map(systemdQuote).join(' ')}`,
     '# 1: findings at or above --fail-on, 3: some hosts unreachable; both are results, not failures of the unit',
     'SuccessExitStatus=1 3',
@@ -65,4 +71,18 @@ export function scheduleUnits(input: ScheduleInput): ScheduleUnits {
     '',
   ].join('\n')
   return {cron: `${input.cron.trim()} ${shell}`, onCalendar, service, timer, serviceFile: `${input.unit}.service`, timerFile: `${input.unit}.timer`}
+}
+
+/**
+ * Who the scheduled audit runs as: the user asking for it (by name, else by uid), or undefined for root. The
+ * paths printed (store, log, reports) are that user's; a unit without User= would run as root and write elsewhere.
+ */
+export function invokingUser(): string | undefined {
+  const uid = process.getuid?.()
+  if (uid === undefined || uid === 0) return undefined
+  try {
+    return userInfo().username
+  } catch {
+    return String(uid)
+  }
 }

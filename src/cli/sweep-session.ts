@@ -35,7 +35,8 @@ export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOp
     abort.abort()
     process.stderr.write('\ninterrupted: finishing the hosts under way, starting no more (Ctrl-C again to quit now)\n')
   }
-  process.on('SIGINT', onSigint)
+  // SIGTERM (systemctl stop, a cron wrapper's timeout) is a Ctrl-C that no terminal sent
+  process.on('SIGINT', onSigint).on('SIGTERM', onSigint)
   const outcomes = await sweep(hosts, {
     concurrency: o.concurrency,
     commandTimeoutS: o.commandTimeoutS,
@@ -48,7 +49,7 @@ export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOp
       o.onHostDone(x)
       progress.done(x)
     },
-  }).finally(() => process.off('SIGINT', onSigint))
+  }).finally(() => process.off('SIGINT', onSigint).off('SIGTERM', onSigint))
   await progress.finish()
   return {outcomes, interrupted: abort.signal.aborted}
 }

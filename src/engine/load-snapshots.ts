@@ -4,8 +4,10 @@ import path from 'node:path'
 import type {Snapshot} from '../model/snapshot.js'
 import {SnapshotValidationError, validateSnapshot} from '../model/validate.js'
 
-/** Input the user named that cannot be read as snapshots: exit 2 with `message — hint`. */
+/** Input the user named that cannot be read (snapshots, a pack that does not exist): exit 2 with `message — hint`. */
 export class InputError extends Error {
+  readonly exitCode = 2
+
   constructor(
     message: string,
     readonly hint?: string,
@@ -15,7 +17,10 @@ export class InputError extends Error {
   }
 }
 
-/** The files a list of arguments names: files as given, folders expanded to their *.json (a sweep's sweep.json is not a snapshot). */
+/** The summary a sweep writes beside its snapshots. */
+const SWEEP_SUMMARY = 'sweep.json'
+
+/** The files a list of arguments names: files as given, folders expanded to their *.json but the sweep's summary. */
 export function snapshotFiles(args: readonly string[]): string[] {
   const files = args.flatMap((a) => {
     let dir: boolean
@@ -24,20 +29,30 @@ export function snapshotFiles(args: readonly string[]): string[] {
     } catch {
       throw new InputError(`${a}: no such file or folder`, 'name snapshot files or the folder a sweep wrote')
     }
-    return dir ? readdirSync(a).filter((f) => f.endsWith('.json') && f !== 'sweep.json').sort().map((f) => path.join(a, f)) : [a]
+    return dir ? readdirSync(a).filter((f) => f.endsWith('.json') && f !== SWEEP_SUMMARY).sort().map((f) => path.join(a, f)) : [a]
   })
   if (files.length === 0) throw new InputError(`no snapshot in ${args.join(', ')}`, "collect one with 'hatang collect -o FILE' or 'hatang sweep'")
   return files
 }
 
-/** Reads and validates one snapshot file. Throws InputError naming the file and what is wrong. */
-export function readSnapshotFile(file: string): Snapshot {
-  let value: unknown
+/**
+ * Whether a JSON document is a sweep's own summary (the sweep.json it writes beside the snapshots), whatever its
+ * file is called: it lists hosts with their files, and has no sections.
+ */
+export function isSweepSummary(value: unknown): boolean {
+  const v = value as {outputDir?: unknown; counts?: unknown; hosts?: unknown; sections?: unknown} | null
+  return typeof v === 'object' && v !== null && typeof v.outputDir === 'string' && typeof v.counts === 'object' && Array.isArray(v.hosts) && v.sections === undefined
+}
+
+function parseJson(file: string): unknown {
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'))
+    return JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
     throw new InputError(`${file}: not a JSON snapshot (${(error as Error).message})`)
   }
+}
+
+function validated(value: unknown, file: string): Snapshot {
   try {
     validateSnapshot(value, file)
   } catch (error) {
@@ -47,7 +62,31 @@ export function readSnapshotFile(file: string): Snapshot {
   return value
 }
 
-/** Every snapshot the arguments name, validated. */
-export function loadSnapshots(args: readonly string[]): Snapshot[] {
-  return snapshotFiles(args).map(readSnapshotFile)
+/** Reads and validates one snapshot file. Throws InputError naming the file and what is wrong. */
+export function readSnapshotFile(file: string): Snapshot {
+  return validated(parseJson(file), file)
+}
+
+/**
+ * Every snapshot the arguments name (files, folders of them), validated, with its file. A sweep's summary is
+ * skipped, with a note for one named outright (`check DIR/*.json`); a folder's is skipped quietly.
+ */
+export function readSnapshots(args: readonly string[], note?: (message: string) => void): {file: string; snapshot: Snapshot}[] {
+  const named = new Set(args.map((a) => path.resolve(a)))
+  const out: {file: string; snapshot: Snapshot}[] = []
+  for (const file of snapshotFiles(args)) {
+    const value = parseJson(file)
+    if (isSweepSummary(value)) {
+      if (named.has(path.resolve(file))) note?.(`note: ${file} is a sweep's summary, not a snapshot: skipped`)
+      continue
+    }
+    out.push({file, snapshot: validated(value, file)})
+  }
+  if (out.length === 0) throw new InputError(`no snapshot in ${args.join(', ')}`, "collect one with 'hatang collect -o FILE' or 'hatang sweep'")
+  return out
+}
+
+/** Every snapshot the arguments name, validated (see readSnapshots). */
+export function loadSnapshots(args: readonly string[], note?: (message: string) => void): Snapshot[] {
+  return readSnapshots(args, note).map((r) => r.snapshot)
 }

@@ -2,6 +2,7 @@ import type {ChalkInstance} from 'chalk'
 
 import type {Snapshot} from '../model/snapshot.js'
 import type {SectionStatus} from '../model/section.js'
+import {terminalSafe} from './terminal-text.js'
 
 const mark: Record<SectionStatus, string> = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗'}
 
@@ -21,8 +22,12 @@ function duration(seconds: number): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
-/** A readable summary of one snapshot for the terminal: the machine in a screenful, then each section's status. Pure. */
-export function renderCollectSummary(snapshot: Snapshot, c: ChalkInstance): string {
+/**
+ * A readable summary of one snapshot for the terminal: the machine in a screenful, then each section's status; every
+ * string the host sent with its control characters escaped. Pure.
+ */
+export function renderCollectSummary(raw: Snapshot, c: ChalkInstance): string {
+  const snapshot = terminalSafe(raw)
   const s = snapshot.sections
   const m = snapshot.meta
   const out: string[] = []

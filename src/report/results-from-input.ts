@@ -1,8 +1,8 @@
 import {hostname, userInfo} from 'node:os'
 
 import {TOOL_VERSION} from '../collect/tool-version.js'
-import {builtinPackNames, packFile} from '../engine/checks/builtin-packs.js'
-import {loadPack, type Pack} from '../engine/checks/pack.js'
+import {loadPacks} from '../engine/checks/load-packs.js'
+import type {Pack} from '../engine/checks/pack.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../engine/load-snapshots.js'
 import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
@@ -28,7 +28,7 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
   if (isResultsFile(args)) return readResults(args[0]!)
   const startedAt = new Date().toISOString()
   const {packs, waivers} = packsAndWaivers(options)
-  const snapshots = loadSnapshots(args)
+  const snapshots = loadSnapshots(args, options.warn)
   const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays})
   const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
   return buildResults({snapshots, packs, evaluation, waivers, run})
@@ -36,7 +36,7 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
 
 /** The packs (default every built-in one) and the waivers the options name, warning about waivers of unknown checks. */
 export function packsAndWaivers(options: InputOptions): {packs: Pack[]; waivers: Waiver[]} {
-  const packs = (options.packs ?? builtinPackNames()).map((p) => loadPack(packFile(p)))
+  const packs = loadPacks(options.packs)
   let waivers: Waiver[] = []
   if (options.waiversFile) {
     try {

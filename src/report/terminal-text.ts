@@ -26,3 +26,11 @@ export function terminalText(value: unknown): string {
 export function terminalLines(value: unknown): string {
   return String(value ?? '').replace(UNSAFE_KEEP_NEWLINES, escapeChar)
 }
+
+/** A copy of a value (a snapshot, a diff) with every string in it made one line of safe text: for renderers that print many fields. */
+export function terminalSafe<T>(value: T): T {
+  if (typeof value === 'string') return terminalText(value) as T
+  if (Array.isArray(value)) return value.map((v: unknown) => terminalSafe(v)) as T
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [terminalText(k), terminalSafe(v)])) as T
+  return value
+}

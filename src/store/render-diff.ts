@@ -1,3 +1,4 @@
+import {terminalText} from '../report/terminal-text.js'
 import type {FieldChange, FindingRef, RunDiff} from '../engine/diff.js'
 
 /** Items of one kind shown per host before "… and N more". */
@@ -40,5 +41,5 @@ export function renderDiff(d: RunDiff): string {
     out.push(...capped(d.findings.new, (f) => `new    ${finding(f)}`, '  ', 50))
     out.push(...capped(d.findings.fixed, (f) => `fixed  ${finding(f)}`, '  ', 50))
   }
-  return out.join('\n')
+  return out.map(terminalText).join('\n')
 }

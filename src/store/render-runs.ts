@@ -1,4 +1,6 @@
+import {terminalText} from '../report/terminal-text.js'
 import type {RunHost, RunRecord} from './store.js'
+import type {DamagedSnapshot} from './unreadable-snapshot.js'
 
 const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-')
 const score = (s: number | null) => (s === null ? '-' : s.toFixed(1))
@@ -12,11 +14,11 @@ export function renderRunList(runs: readonly RunRecord[], file: string): string 
     (r) =>
       `${String(r.id).padStart(5)}  ${time(r.startedAt).padEnd(17)}  ${r.state.padEnd(11)}  ${r.source.padEnd(8)}  ${String(r.hosts.total).padStart(5)}  ${String(r.hosts.collected).padStart(9)}  ${String(r.checks.fail).padStart(6)}  ${score(r.score).padStart(5)}  ${coverage(r.coverage)}`,
   )
-  return [head, ...rows].join('\n')
+  return [head, ...rows].map(terminalText).join('\n')
 }
 
-/** A run: who, when, how its hosts went, its checks and score. Pure. */
-export function renderRun(run: RunRecord, hosts: readonly RunHost[]): string {
+/** A run: who, when, how its hosts went (and which stored snapshots cannot be read), its checks and score. Pure. */
+export function renderRun(run: RunRecord, hosts: readonly RunHost[], damaged: readonly DamagedSnapshot[] = []): string {
   const out = [
     `run ${run.id}: ${run.state}${run.note ? ` — ${run.note}` : ''}`,
     `  source      ${run.source}${run.hostsFile ? ` (${run.hostsFile})` : ''}`,
@@ -34,6 +36,8 @@ export function renderRun(run: RunRecord, hosts: readonly RunHost[]): string {
     const collected = h.status === 'ok' || h.status === 'partial'
     const why = [h.reason?.split('\n')[0], collected ? h.checkError : null].filter(Boolean).join('; ')
     out.push(`  ${h.status.padEnd(16)} ${h.host.padEnd(24)} ${time(h.collectedAt)}${why ? `  ${why}` : ''}`)
+    const damage = damaged.find((d) => d.host === h.host)
+    if (damage) out.push(`  ${''.padEnd(16)} ${''.padEnd(24)} DAMAGED: its stored snapshot cannot be read (${damage.problem})`)
   }
-  return out.join('\n')
+  return out.map(terminalText).join('\n')
 }

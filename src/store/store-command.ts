@@ -4,10 +4,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {InputError} from '../engine/load-snapshots.js'
 import {defaultStorePath} from './store-path.js'
-import {StoreError} from './store-error.js'
-import {openStore, type Store} from './store.js'
+import {cannotWrite, isUnwritable, openStore, type Store} from './store.js'
+import {describeDamage} from './unreadable-snapshot.js'
 
 /** --store, shared by every command that reads or writes the run store. */
 export const storeFlag = Flags.string({
@@ -18,7 +17,7 @@ export const storeFlag = Flags.string({
 
 /** A command that uses the store: opens it, closes it, and turns store problems into exit codes. */
 export abstract class StoreCommand extends BaseCommand {
-  /** Runs `fn` with the store open; StoreError and InputError exit 2 (or their own code) with `message — hint`. */
+  /** Runs `fn` with the store open, and closed after; store problems end the command (see fail). */
   protected withStore<T>(file: string | undefined, fn: (store: Store) => T, options: {create?: boolean} = {}): T {
     const path = file || defaultStorePath()
     let store: Store | undefined
@@ -26,9 +25,19 @@ export abstract class StoreCommand extends BaseCommand {
       store = openStore(path, {create: options.create ?? true})
       return fn(store)
     } catch (error) {
-      return this.fail(error)
+      return this.fail(error, path)
     } finally {
+      if (store) this.warnDamaged(store)
       store?.close()
+    }
+  }
+
+  /** Says on stderr (even with --json: the data is at stake), and to `log`, which stored snapshots could not be read and what to do. */
+  protected warnDamaged(store: Store, log?: (line: string) => void): void {
+    for (const d of store.damaged()) {
+      const line = `warning: ${describeDamage(d, store.file)}`
+      process.stderr.write(`${line}\n`)
+      log?.(line)
     }
   }
 
@@ -37,19 +46,17 @@ export abstract class StoreCommand extends BaseCommand {
     return existsSync(file || defaultStorePath())
   }
 
-  protected fail(error: unknown): never {
-    if (error instanceof StoreError) {
-      if (error.exitCode === ExitCode.Usage) this.usageError(error.message, error.hint)
-      this.error(error.hint ? `${error.message} — ${error.hint}` : error.message, {exit: error.exitCode})
+  /**
+   * Ends the command for a store problem with the README's exit code and `message — what to do`: a busy store 4, a
+   * store that cannot be written 5. Errors that carry their own exit code (StoreError, InputError, LockedError,
+   * OutputError) are shown as they are by BaseCommand; anything else is a bug (exit 70).
+   */
+  protected fail(error: unknown, file?: string): never {
+    const code = String((error as {code?: unknown} | undefined)?.code)
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      return this.exitWith(ExitCode.Locked, 'the store is busy: another hatang has been writing to it for too long', 'try again when it is done')
     }
-    if (error instanceof InputError) this.usageError(error.message, error.hint)
-    const code = (error as {code?: string}).code
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      this.error('the store is busy: another hatang has been writing to it for too long — try again when it is done', {exit: ExitCode.Locked})
-    }
-    if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
-      this.error(`the store cannot be written (${(error as Error).message}) — nothing was changed; free space or choose another --store`, {exit: ExitCode.Output})
-    }
+    if (isUnwritable(error)) throw cannotWrite(file ?? defaultStorePath(), error)
     throw error
   }
 

@@ -1,9 +1,12 @@
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {accessSync, constants, existsSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import {ExitCode} from '../cli/exit-codes.js'
+import {fsProblem, isFsError} from '../cli/fs-problem.js'
+import {ensureDirSync} from '../cli/make-dir.js'
 import {TOOL_VERSION} from '../collect/tool-version.js'
 import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
 import type {Severity} from '../engine/checks/pack.js'
@@ -15,6 +18,7 @@ import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {processGone, processStart} from './process-identity.js'
 import {decodeSnapshot, encodeSnapshot} from './snapshot-codec.js'
 import {StoreError} from './store-error.js'
+import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
 
 /**
  * running: rows are being written; never shown as a result. complete: finished in one final transaction, the
@@ -175,6 +179,30 @@ function currentOperator(): string | null {
 
 const iso = (d: Date) => d.toISOString()
 
+/** Whether SQLite says it cannot open or write the file (read-only file or filesystem, a folder it cannot write in, a full disk, I/O). */
+export function isUnwritable(error: unknown): boolean {
+  const code = (error as {code?: unknown} | undefined)?.code
+  return typeof code === 'string' && /^SQLITE_(CANTOPEN|READONLY|FULL|IOERR)/.test(code)
+}
+
+/** The store's file (or its folder) cannot be made or written: an output error (exit 5) naming the path and what to do. */
+export function cannotWrite(file: string, error: unknown): StoreError {
+  return new StoreError(`cannot write the store ${file}: ${whyUnwritable(file, error)}`, 'nothing was changed; choose a writable place with --store (or HATANG_STORE)', ExitCode.Output)
+}
+
+/** Why: the filesystem's own word for the file or its folder (SQLite only says 'unable to open database file'), else SQLite's. */
+function whyUnwritable(file: string, error: unknown): string {
+  if (isFsError(error)) return fsProblem(error, file)
+  for (const target of [path.dirname(path.resolve(file)), file]) {
+    try {
+      accessSync(target, constants.W_OK)
+    } catch (problem) {
+      if (isFsError(problem) && problem.code !== 'ENOENT') return fsProblem(problem, target)
+    }
+  }
+  return (error as Error).message
+}
+
 /** A snapshot's time as UTC ISO-8601 (a file may say +07:00): stored times compare as text. */
 function utc(time: string): string {
   const ms = Date.parse(time)
@@ -182,8 +210,20 @@ function utc(time: string): string {
   return iso(new Date(ms))
 }
 
+/** The rows of one run's snapshots (run id bound), with what decode() needs. */
+const SNAPSHOT_ROWS = 'SELECT h.name AS host, s.collected_at, s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
+
+interface SnapshotRow {
+  host: string
+  collected_at: string
+  encoding: string
+  body: Buffer
+}
+
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
 export class Store {
+  private readonly damagedRows = new Map<string, DamagedSnapshot>()
+
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
@@ -193,17 +233,17 @@ export class Store {
   static open(file: string, options: OpenOptions = {}): Store {
     const exists = existsSync(file)
     if (!exists && options.create === false) throw new StoreError(`no store at ${file}`, "runs are stored by 'hatang audit' and 'hatang import'")
-    let db: Database.Database
-    try {
-      if (!exists) {
-        mkdirSync(path.dirname(path.resolve(file)), {recursive: true})
+    if (!exists) {
+      try {
+        ensureDirSync(path.dirname(path.resolve(file)))
         // an inventory of the organisation's machines: readable by its owner only (SQLite gives -wal and -shm the same mode)
-        try {
-          writeFileSync(file, '', {mode: 0o600, flag: 'wx'})
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-        }
+        writeFileSync(file, '', {mode: 0o600, flag: 'wx'})
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(file, error)
       }
+    }
+    let db: Database.Database | undefined
+    try {
       db = new Database(file, {fileMustExist: true})
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
       // only takes effect on a database without tables yet: lets prune give the space of deleted runs back
@@ -212,6 +252,8 @@ export class Store {
       db.pragma('foreign_keys = ON')
       db.pragma('synchronous = NORMAL')
     } catch (error) {
+      db?.close()
+      if (isFsError(error) || isUnwritable(error)) throw cannotWrite(file, error)
       throw new StoreError(`${file} cannot be opened as a hatang store (${(error as Error).message})`, 'name another file with --store')
     }
     const store = new Store(file, db)
@@ -469,20 +511,43 @@ export class Store {
       .all(runId) as RunHost[]
   }
 
-  /** The snapshots of a run, by host name. */
+  /**
+   * The snapshots of a run, by host name. A row that cannot be read back (damaged body) reads as the host not
+   * readable (unreadableSnapshot) and is recorded in damaged(): one bad row never stops a check, report or history.
+   */
   snapshots(runId: number): Snapshot[] {
-    const rows = this.db
-      .prepare('SELECT s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ? ORDER BY h.name')
-      .all(runId) as {encoding: string; body: Buffer}[]
-    return rows.map((r) => decodeSnapshot(r.encoding, r.body))
+    const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).all(runId) as SnapshotRow[]
+    return rows.map((r) => this.decode(runId, r))
   }
 
-  /** One host's snapshot in a run, or undefined. */
+  /** One host's snapshot in a run (damaged: as snapshots() says), or undefined. */
   snapshot(runId: number, host: string): Snapshot | undefined {
-    const row = this.db.prepare('SELECT s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ? AND h.name = ?').get(runId, host) as
-      | {encoding: string; body: Buffer}
-      | undefined
-    return row && decodeSnapshot(row.encoding, row.body)
+    const row = this.db.prepare(`${SNAPSHOT_ROWS} AND h.name = ?`).get(runId, host) as SnapshotRow | undefined
+    return row && this.decode(runId, row)
+  }
+
+  /** Reads back every snapshot of a run, one at a time, and returns those that cannot be read (also in damaged()). */
+  damagedSnapshots(runId: number): DamagedSnapshot[] {
+    const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).iterate(runId) as IterableIterator<SnapshotRow>
+    for (const row of rows) this.decode(runId, row)
+    return this.damaged().filter((d) => d.run === runId)
+  }
+
+  /** The damaged snapshots read so far (each once), by run and host, for the command to report. */
+  damaged(): DamagedSnapshot[] {
+    return [...this.damagedRows.values()].sort((a, b) => a.run - b.run || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+  }
+
+  private decode(runId: number, row: SnapshotRow): Snapshot {
+    try {
+      const snapshot = decodeSnapshot(row.encoding, row.body)
+      if (snapshot?.host?.name !== row.host || typeof snapshot.sections !== 'object' || snapshot.sections === null) throw new Error('not the snapshot of this host')
+      return snapshot
+    } catch (error) {
+      const damage: DamagedSnapshot = {run: runId, host: row.host, problem: (error as Error).message}
+      this.damagedRows.set(`${runId}\0${row.host}`, damage)
+      return unreadableSnapshot(damage, this.file, row.collected_at)
+    }
   }
 
   /** The check results of a run (empty when it was not judged), by host, pack and check. */

@@ -85,14 +85,16 @@ describe('hatang audit on this machine', () => {
     expect(hatang(['audit', '--no-native', '--quiet', '--fail-on', 'info', '--json'], {cwd, env}).status).toBe(1)
   })
 
-  it('exits 2 on a configuration error, having written nothing', () => {
+  it('exits 2 on a configuration error, having written nothing but its --log line', () => {
     const cwd = path.join(work, 'bad')
     mkdirSync(cwd)
     writeFileSync(path.join(cwd, 'waivers.yaml'), 'waivers:\n  - check: ssh.root-login\n    hosts: [x]\n')
     const r = hatang(['audit', '--no-native', '--waivers', 'waivers.yaml', '--store', 'store.db', '--log', 'audit.log'], {cwd})
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/waivers\.yaml:2:5 \/waivers\/0 must have required property/)
-    expect(readdirSync(cwd)).toEqual(['waivers.yaml'])
+    expect(readdirSync(cwd).sort()).toEqual(['audit.log', 'waivers.yaml'])
+    // a cron job's only trace: the error and the exit code, in the log
+    expect(readFileSync(path.join(cwd, 'audit.log'), 'utf8')).toMatch(/^\S+ \[\d+\] error: waivers\.yaml:2:5 \/waivers\/0 must have required property .*\n(.*\n)*\S+ \[\d+\] exit 2\n$/)
     expect(hatang(['audit', 'no-such-hosts.yaml'], {cwd}).status).toBe(2)
   })
 
@@ -101,9 +103,13 @@ describe('hatang audit on this machine', () => {
     mkdirSync(cwd)
     const holder = spawn('sleep', ['60'])
     writeFileSync(path.join(cwd, 'store.db.lock'), JSON.stringify({pid: holder.pid, host: os.hostname(), startedAt: '2026-11-24T02:00:00.000Z', command: 'hatang audit'}))
-    const r = hatang(['audit', '--no-native', '--quiet', '--store', 'store.db', '--fail-on', 'none'], {cwd})
+    const r = hatang(['audit', '--no-native', '--quiet', '--store', 'store.db', '--fail-on', 'none', '--log', 'audit.log'], {cwd})
     expect(r.status).toBe(4)
     expect(r.stderr).toContain(`another hatang audit is running (pid ${holder.pid} on ${os.hostname()}, since 2026-11-24T02:00:00.000Z)`)
+    // the refusal, naming the holder, and the exit code are in the log
+    const log = readFileSync(path.join(cwd, 'audit.log'), 'utf8').split('\n')
+    expect(log[0]).toMatch(new RegExp(`\\] error: another hatang audit is running \\(pid ${holder.pid} on ${os.hostname()}, since 2026-11-24T02:00:00.000Z\\); lock: .*store\\.db\\.lock — wait for it to finish`))
+    expect(log.slice(1)).toEqual([expect.stringMatching(/\] exit 4$/), ''])
     holder.kill('SIGKILL')
     await new Promise((resolve) => holder.once('exit', resolve))
     const again = hatang(['audit', '--no-native', '--quiet', '--store', 'store.db', '--fail-on', 'none'], {cwd})

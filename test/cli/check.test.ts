@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -9,6 +9,7 @@ import type {Snapshot} from '../../src/model/snapshot.js'
 import {validateSnapshot} from '../../src/model/validate.js'
 import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
+import {freePort} from '../support/sshd.js'
 import {collectedNow, freshCopy, supportedDebian, withData, withSection} from '../support/snapshots.js'
 
 let dir: string
@@ -229,5 +230,60 @@ describe('hatang check --pack fleet-sync', () => {
     const text = hatang(['check', fleetDir, unreachedDir, '--pack', 'fleet-sync'])
     expect(text.stdout).toMatch(/^web4 {2}✖ not collected: unreachable \(connection refused by 127\.0\.0\.1:\d+\)$/m)
     expect(text.stdout.match(/web4/g)!.length).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('the packs named: one loader for check, report and audit', () => {
+  it('the same pack twice, or a pack file named as a built-in pack, is a usage error naming both files, before anything is read or collected', () => {
+    const builtin = path.resolve(import.meta.dirname, '../../checks/linux-server.yaml')
+    // where the pack says its name: `pack: linux-server`, column 7
+    const at = `${readFileSync(builtin, 'utf8').split('\n').findIndex((l) => l.startsWith('pack:')) + 1}:7`
+    const twice = new RegExp(`^Error: ${builtin}:${at} /pack the pack 'linux-server' is named twice \\(--pack linux-server and --pack linux-server\\) — name each pack once$`, 'm')
+    const r = hatang(['check', good, '--pack', 'linux-server', '--pack', 'linux-server'])
+    expect(r.status, r.stdout).toBe(2)
+    expect(r.stderr).toMatch(twice)
+    expect(r.stdout).toBe('')
+    const ours = path.join(dir, 'ours.yaml')
+    writeFileSync(ours, readFileSync(builtin, 'utf8').replace(/^title:/m, '# our own rules, under the same name\ntitle:'))
+    const clash = hatang(['report', good, '--pack', 'linux-server', '--pack', ours, '-o', path.join(dir, 'clash-report')])
+    expect(clash.status).toBe(2)
+    expect(clash.stderr).toMatch(new RegExp(`^Error: ${ours}:${at} /pack 'linux-server' is also the name of the pack ${builtin} \\(--pack linux-server\\) — give one of the two packs another name$`, 'm'))
+    expect(existsSync(path.join(dir, 'clash-report'))).toBe(false)
+    // audit: refused before collecting (nothing stored, no report)
+    const cwd = mkdtempSync(path.join(dir, 'audit-'))
+    const a = hatang(['audit', '--no-native', '--quiet', '--pack', 'linux-server', '--pack', 'linux-server', '--store', 'store.db', '--json'], {cwd})
+    expect(a.status).toBe(2)
+    expect((JSON.parse(a.stdout) as {error: {message: string}}).error.message).toMatch(/checks\/linux-server\.yaml:\d+:7 \/pack the pack 'linux-server' is named twice/)
+    expect(readdirSync(cwd)).toEqual([])
+  })
+})
+
+describe('hatang check DIR/*.json of a sweep folder', () => {
+  it("skips the sweep's own sweep.json (known by its content, whatever its name), with a note", async () => {
+    const out = path.join(dir, 'swept')
+    const hosts = path.join(dir, 'gone.yaml')
+    writeFileSync(hosts, `hosts:\n  gone:\n    address: 127.0.0.1\n    port: ${await freePort()}\n    connectTimeout: 2\n`)
+    const sweep = hatang(['sweep', hosts, '--quiet', '--ssh-config', 'none', '-o', out])
+    expect(sweep.status, sweep.stderr).toBe(3)
+    expect(readdirSync(out).sort()).toEqual(['gone.json', 'sweep.json'])
+    copyFileSync(path.join(out, 'sweep.json'), path.join(dir, 'summary-copy.json'))
+    // what the shell makes of DIR/*.json, and a renamed copy
+    const files = [path.join(out, 'gone.json'), path.join(out, 'sweep.json'), path.join(dir, 'summary-copy.json')]
+    const r = hatang(['check', ...files])
+    expect(r.status, r.stderr).toBe(1) // the host was not collected: an error host
+    expect(r.stderr).toContain(`note: ${path.join(out, 'sweep.json')} is a sweep's summary, not a snapshot: skipped`)
+    expect(r.stderr).toContain(`note: ${path.join(dir, 'summary-copy.json')} is a sweep's summary, not a snapshot: skipped`)
+    expect(r.stdout).toMatch(/^gone {2}✖ not collected: unreachable/m)
+    const json = hatang(['check', ...files, '--json'])
+    expect(json.status).toBe(1)
+    expect((JSON.parse(json.stdout) as {hosts: HostResults[]}).hosts.map((h) => h.host)).toEqual(['gone'])
+    // the summary alone is no snapshot at all
+    const alone = hatang(['check', path.join(out, 'sweep.json')])
+    expect(alone.status).toBe(2)
+    expect(alone.stderr).toMatch(/no snapshot in .*sweep\.json/)
+    // import skips it the same way
+    const imp = hatang(['import', path.join(out, 'gone.json'), path.join(out, 'sweep.json'), '--store', path.join(dir, 'swept.db')])
+    expect(imp.status, imp.stderr).toBe(0)
+    expect(imp.stdout).toMatch(/imported 1 snapshot into new run 1/)
   })
 })

@@ -25,6 +25,14 @@ export function ensureTestUser(): void {
   run('useradd', ['--system', '--shell', '/bin/sh', '--home-dir', TEST_HOME, '--create-home', '-p', '*', TEST_USER])
 }
 
+/**
+ * The folder every OpenSSH sshd checks for at start (privilege separation): packages make it at boot (tmpfiles),
+ * so a fresh machine or container may not have it. Each place that starts an sshd calls this first.
+ */
+export function ensureSshdPrivsepDir(): void {
+  mkdirSync('/run/sshd', {recursive: true, mode: 0o755})
+}
+
 export async function freePort(): Promise<number> {
   const server = net.createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -82,7 +90,7 @@ export class SshLab {
 
   constructor() {
     ensureTestUser()
-    mkdirSync('/run/sshd', {recursive: true, mode: 0o755})
+    ensureSshdPrivsepDir()
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-sshlab-'))
     chmodSync(this.dir, 0o755)
     this.clientKey = path.join(this.dir, 'id_client')

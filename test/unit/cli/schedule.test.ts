@@ -3,7 +3,8 @@ import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {CronError, cronMatches, parseCron, toOnCalendar} from '../../../src/cli/cron.js'
-import {scheduleUnits, systemdQuote} from '../../../src/cli/schedule-units.js'
+import {scheduleUnits, systemdQuote, type ScheduleUnits} from '../../../src/cli/schedule-units.js'
+import {hatang} from '../../support/cli.js'
 
 process.env.TZ = 'UTC'
 const BASE = new Date(Date.UTC(2026, 0, 1, 0, 0))
@@ -82,7 +83,8 @@ describe('schedule units', () => {
   })
 
   it('writes units systemd accepts', () => {
-    const u = scheduleUnits({cron: '0 3 13 * 5', command: [process.execPath, '--version'], unit: 'hatang-audit'})
+    const u = scheduleUnits({cron: '0 3 13 * 5', command: [process.execPath, '--version'], unit: 'hatang-audit', user: 'daemon'})
+    expect(u.service).toContain('\nUser=daemon\n')
     expect(u.onCalendar).toHaveLength(2)
     const dir = spawnSync('mktemp', ['-d'], {encoding: 'utf8'}).stdout.trim()
     spawnSync('sh', ['-c', `cat > "${dir}/hatang-audit.service" && printf '%s' "$TIMER" > "${dir}/hatang-audit.timer"`], {input: u.service, env: {...process.env, TIMER: u.timer}})
@@ -90,5 +92,19 @@ describe('schedule units', () => {
     spawnSync('rm', ['-rf', dir])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stderr.split('\n').filter((l) => /hatang-audit/.test(l) && !/Failed to .*bus|System has not been booted/.test(l))).toEqual([])
+  })
+})
+
+describe('hatang schedule as a user who is not root', () => {
+  it("runs the service as that user (User=), whose paths the units name; root's units have no User=", () => {
+    const nobody = hatang(['schedule', '--cron', '@daily', '--json'], {asUid: 65534, env: {HOME: '/nonexistent'}})
+    expect(nobody.status, nobody.stderr).toBe(0)
+    const units = JSON.parse(nobody.stdout) as ScheduleUnits
+    expect(units.service).toMatch(/^\[Service\]\nType=oneshot\nUser=nobody\nExecStart=.* audit --quiet --log \/nonexistent\/\.local\/state\/hatang\/audit\.log /m)
+    const text = hatang(['schedule', '--cron', '@daily'], {asUid: 65534, env: {HOME: '/nonexistent'}})
+    expect(text.stdout).toContain('in /etc/cron.d add the user, nobody, after the five time fields')
+    expect(text.stdout).toMatch(/^User=nobody$/m)
+    const root = JSON.parse(hatang(['schedule', '--cron', '@daily', '--json']).stdout) as ScheduleUnits
+    expect(root.service).not.toMatch(/^User=/m)
   })
 })

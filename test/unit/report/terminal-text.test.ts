@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {terminalLines, terminalText} from '../../../src/report/terminal-text.js'
+import {terminalLines, terminalSafe, terminalText} from '../../../src/report/terminal-text.js'
 
 describe('terminalText', () => {
   it('escapes the bytes that retitle and clear a terminal, and keeps Vietnamese intact', () => {
@@ -19,5 +19,14 @@ describe('terminalText', () => {
 
   it('terminalLines keeps newlines and escapes everything else', () => {
     expect(terminalLines('one\ntwo\u001b[1m\r')).toBe('one\ntwo\\x1b[1m\\r')
+  })
+})
+
+describe('terminalSafe', () => {
+  it('escapes every string of a nested value, keys included, and leaves numbers, booleans and null', () => {
+    const value = {os: {prettyName: 'x\u001b[2J'}, list: ['a\u0007', 3, true, null], ['k\u001b']: 'v'}
+    expect(terminalSafe(value)).toEqual({os: {prettyName: 'x\\x1b[2J'}, list: ['a\\x07', 3, true, null], 'k\\x1b': 'v'})
+    // the original is untouched: JSON output keeps the raw value
+    expect(value.os.prettyName).toBe('x\u001b[2J')
   })
 })

@@ -30,6 +30,7 @@ import {
   type KnownHostsEntry,
 } from '../../../src/transport/known-hosts.js'
 import {FUZZ_RUNS, garbage} from '../../support/fuzz.js'
+import {ensureSshdPrivsepDir} from '../../support/sshd.js'
 
 /** A key made by ssh-keygen: its .pub line, type, blob, and what `ssh-keygen -lf` says of it. */
 interface RealKey {
@@ -512,6 +513,7 @@ describe('messages and commands', () => {
 
   const sshd = '/usr/sbin/sshd'
   it('the printed commands work against a real sshd on loopback', async () => {
+    ensureSshdPrivsepDir()
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as {port: number}).port

@@ -1,0 +1,29 @@
+import {ExitCode} from './exit-codes.js'
+
+export interface StopSignals {
+  /** Whether Ctrl-C or SIGTERM came while listening. */
+  readonly received: boolean
+  /** Stops listening: the signals kill again as they normally do. */
+  release(): void
+}
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM (systemctl stop, a cron wrapper's timeout) while work is under way: the first lets it
+ * finish (saying so on stderr) so that what it did is stored and reported, then the command exits 130; a second
+ * quits at once with 130. The local audit's; a sweep's session does the same for its hosts.
+ */
+export function listenForStop(what: string): StopSignals {
+  let received = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) process.exit(ExitCode.Interrupted)
+    received = true
+    process.stderr.write(`\ninterrupted (${signal}): ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)\n`)
+  }
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+  return {
+    get received() {
+      return received
+    },
+    release: () => void process.off('SIGINT', onSignal).off('SIGTERM', onSignal),
+  }
+}

@@ -270,12 +270,12 @@ describe('hatang check DIR/*.json of a sweep folder', () => {
     // what the shell makes of DIR/*.json, and a renamed copy
     const files = [path.join(out, 'gone.json'), path.join(out, 'sweep.json'), path.join(dir, 'summary-copy.json')]
     const r = hatang(['check', ...files])
-    expect(r.status, r.stderr).toBe(1) // the host was not collected: an error host
+    expect(r.status, r.stderr).toBe(6) // the host was not collected: insufficient data
     expect(r.stderr).toContain(`note: ${path.join(out, 'sweep.json')} is a sweep's summary, not a snapshot: skipped`)
     expect(r.stderr).toContain(`note: ${path.join(dir, 'summary-copy.json')} is a sweep's summary, not a snapshot: skipped`)
     expect(r.stdout).toMatch(/^gone {2}✖ not collected: unreachable/m)
     const json = hatang(['check', ...files, '--json'])
-    expect(json.status).toBe(1)
+    expect(json.status).toBe(6)
     expect((JSON.parse(json.stdout) as {hosts: HostResults[]}).hosts.map((h) => h.host)).toEqual(['gone'])
     // the summary alone is no snapshot at all
     const alone = hatang(['check', path.join(out, 'sweep.json')])

@@ -40,14 +40,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 describe('a store with a damaged snapshot', () => {
-  it('check RUN: the host is an error host saying why (exit 1 as for any error host), not a crash', () => {
+  it('check RUN: the host is an error host saying why (insufficient data: exit 6), not a crash', () => {
     const r = hatang(['check', '1', '--store', store, '--json'])
-    expect(r.status, r.stderr).toBe(1)
+    expect(r.status, r.stderr).toBe(6)
     expect(r.stderr).toMatch(WARNING)
     const out = JSON.parse(r.stdout) as {hosts: HostResults[]}
     expect(out.hosts).toEqual([expect.objectContaining({host, results: [], error: expect.stringMatching(/^not collected: error \(the stored snapshot cannot be read \(.+\): run 1 of .*hatang\.db is damaged there/)})])
     const text = hatang(['check', '1', '--store', store])
-    expect(text.status).toBe(1)
+    expect(text.status).toBe(6)
     expect(text.stdout).toContain('the stored snapshot cannot be read')
     expect(text.stderr).not.toMatch(/internal error|Decompression failed\n\s+at /)
   })

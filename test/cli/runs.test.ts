@@ -48,12 +48,14 @@ describe('hatang runs list', () => {
     const r = hatang(['runs', 'list', '--store', store])
     expect(r.status, r.stderr).toBe(0)
     const lines = r.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^\s+ID\s+STARTED \(UTC\)\s+STATE\s+SOURCE\s+HOSTS\s+COLLECTED\s+FAILED\s+SCORE$/)
+    expect(lines[0]).toMatch(/^\s+ID\s+STARTED \(UTC\)\s+STATE\s+SOURCE\s+HOSTS\s+COLLECTED\s+FAILED\s+SCORE\s+COVERAGE$/)
     expect(lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 5))).toEqual([
       ['3', '2026-11-22', '02:00Z', 'complete', 'audit'],
       ['2', '2026-11-21', '02:00Z', 'complete', 'audit'],
       ['1', '2026-11-20', '02:00Z', 'complete', 'audit'],
     ])
+    // every score with its coverage
+    for (const l of lines.slice(1)) expect(l).toMatch(/\d+\.\d {2}\d+\.\d%$/)
   })
 
   it('--all shows the interrupted run; --json carries counts and score', () => {
@@ -85,7 +87,7 @@ describe('hatang runs show', () => {
     expect(r.stdout).toMatch(/^run 2: complete\n  source      audit \(\/etc\/hatang\/hosts\.yaml\)\n  started     2026-11-21 02:00Z\n/)
     expect(r.stdout).toContain('  operator    auditor\n')
     expect(r.stdout).toContain('  hosts       1 of 2 collected\n')
-    expect(r.stdout).toMatch(/  checks      \d+ pass, [1-9]\d* fail, \d+ unknown, 0 waived, \d+ not applicable\n  score       \d+\.\d\n/)
+    expect(r.stdout).toMatch(/  checks      \d+ pass, [1-9]\d* fail, \d+ unknown, 0 waived, \d+ not applicable\n  score       \d+\.\d \(coverage \d+\.\d%: checks judged of those that apply\)\n/)
     expect(r.stdout).toMatch(/  unreachable\s+db01\s+\S+ \S+\s+connect ETIMEDOUT 10\.0\.0\.2:22\n/)
     expect(r.stdout).toMatch(/  ok\s+web01\s+/)
   })

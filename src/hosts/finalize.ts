@@ -1,10 +1,11 @@
+import {statSync} from 'node:fs'
 import os from 'node:os'
 
 import {ConfigError} from './config-error.js'
 import {didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory} from './draft.js'
 import {expandHome} from './home-path.js'
-import {DEFAULT_SSH_PORT, type HostHop, type HostSpec, type Inventory} from './model.js'
+import {DEFAULT_SSH_PORT, type ConfiguredIdentityFile, type HostHop, type HostSpec, type Inventory, type InventoryWarning} from './model.js'
 import {looksLikeAlias, parseProxyJump} from './proxy-jump.js'
 import {expandSshTokens, type SshConfig} from './ssh-config.js'
 
@@ -24,6 +25,36 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
   const localUser = options.localUser ?? os.userInfo().username
   const errors: ConfigError[] = []
   const byName = new Map(draft.hosts.map((h) => [h.name, h]))
+  const isFile = fileCheck()
+  // one warning object per place and text, shared by the hosts it applies to
+  const interned = new Map<string, InventoryWarning>()
+  const intern = (w: InventoryWarning): InventoryWarning => {
+    const key = `${w.file}:${w.line}:${w.column} ${w.message}`
+    const known = interned.get(key)
+    if (known) return known
+    interned.set(key, w)
+    return w
+  }
+  /** The identity files the inventory names, where each is written, and whether it exists. */
+  const configured = (h: DraftHost, files: string[]): {list: ConfiguredIdentityFile[]; warnings: InventoryWarning[]} => {
+    const list: ConfiguredIdentityFile[] = []
+    const warnings: InventoryWarning[] = []
+    files.forEach((file, i) => {
+      const origin = h.identityOrigins?.[i] ?? h.origins.identityFiles ?? {...h.source, path: ''}
+      const written = h.settings.identityFiles![i]!
+      if (isFile(file)) return list.push({file, origin})
+      list.push({file, origin, missing: true})
+      warnings.push(
+        intern({
+          ...origin,
+          code: 'identity-file-missing',
+          message: `identity file ${written}${written === file ? '' : ` (${file})`} does not exist`,
+          hint: `correct the path, or create the key: ssh-keygen -t ed25519 -f ${file}`,
+        }),
+      )
+    })
+    return {list, warnings}
+  }
 
   const base = (h: DraftHost): Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} => {
     const s = h.settings
@@ -32,6 +63,8 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
     const port = s.port ?? ssh?.port ?? DEFAULT_SSH_PORT
     const user = s.user ?? ssh?.user
     const ctx = {home, localUser, host: address, remoteUser: user ?? localUser, port, alias: h.name}
+    const explicit = s.identityFiles && s.transport !== 'local' ? configured(h, s.identityFiles.map((f) => expandHome(f, home))) : undefined
+    const warnings = [...(h.warnings ?? []).map(intern), ...(explicit?.warnings ?? [])]
     const spec: Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} = {
       name: h.name,
       address,
@@ -50,6 +83,8 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
       ...(s.commandTimeoutS !== undefined ? {commandTimeoutS: s.commandTimeoutS} : {}),
       ...(s.passwordEnv !== undefined ? {passwordEnv: s.passwordEnv} : {}),
       source: h.source,
+      ...(explicit ? {configuredIdentityFiles: explicit.list} : {}),
+      ...(warnings.length ? {warnings} : {}),
     }
     const proxyRaw = s.proxyJump ?? (s.proxyHops ? undefined : ssh?.proxyJump)
     if (proxyRaw !== undefined) spec.proxyRaw = proxyRaw
@@ -90,6 +125,23 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
   const unique = [...new Map(errors.map((e) => [`${e.file}:${e.line}:${e.column} ${e.problem.replace(/ \(for host .*\)$/, '')}`, e])).values()]
   if (unique.length) return {errors: unique}
   return {inventory: {hosts, groups: draft.groups}, errors: []}
+}
+
+/** Whether a path names a regular file, each path checked once (many hosts share a key). */
+function fileCheck(): (file: string) => boolean {
+  const known = new Map<string, boolean>()
+  return (file) => {
+    let ok = known.get(file)
+    if (ok === undefined) {
+      try {
+        ok = statSync(file).isFile()
+      } catch {
+        ok = false
+      }
+      known.set(file, ok)
+    }
+    return ok
+  }
 }
 
 class AliasError extends Error {

@@ -7,7 +7,7 @@ import {isAnsibleYamlShape, parseAnsibleYaml} from './ansible-yaml.js'
 import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {finalizeInventory, type FinalizeOptions} from './finalize.js'
-import {isHostsFileShape, parseHostsFile, readYaml} from './hosts-file.js'
+import {checkHostsFile, isHostsFileShape, readYaml} from './hosts-file.js'
 import type {Inventory} from './model.js'
 import {SshConfig} from './ssh-config.js'
 
@@ -51,7 +51,7 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
   const data = y && y.errors.length === 0 ? y.data : undefined
   if (y && (isHostsFileShape(data) || (yamlByName && !isAnsibleYamlShape(data)))) {
     format = 'hatang'
-    parsed = parseHostsFile(text, file)
+    parsed = checkHostsFile(y, file)
   } else if (y && y.errors.length === 0 && isAnsibleYamlShape(data)) {
     format = 'ansible-yaml'
     parsed = parseAnsibleYaml(y.doc, y.counter, y.data, file)

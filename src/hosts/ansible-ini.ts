@@ -29,7 +29,7 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     if (!line || line.startsWith('#') || line.startsWith(';')) return
     const pos = {file, line: lineNo, column: raw.indexOf(line[0]!) + 1}
     const fail = (problem: string, hint?: string) => errors.push(new ConfigError(file, lineNo, pos.column, '', problem, hint))
-    const section = /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line)
+    const section = line.startsWith('[') ? /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line) : null
     if (section) {
       const [name, suffix] = section[1]!.split(':') as [string, string | undefined]
       if (suffix !== undefined && suffix !== 'vars' && suffix !== 'children') return fail(`has section type ':${suffix}' (expected :vars or :children)`, `write [${name}], [${name}:vars] or [${name}:children]`)

@@ -74,9 +74,11 @@ export class AnsibleTree {
     const source: VarSource = {vars, origin: origin ?? (() => ({...pos, path: ''}))}
     const h = this.hosts.get(name)
     if (h) {
+      // the first definition's variables are shared (a range's hosts share one object): copied before merging
+      if (h.sources.length === 1) h.vars = {...h.vars}
       Object.assign(h.vars, vars)
       h.sources.push(source)
-    } else this.hosts.set(name, {name, vars: {...vars}, sources: [source], pos})
+    } else this.hosts.set(name, {name, vars, sources: [source], pos})
   }
 
   setGroupVars(group: string, vars: Record<string, unknown>, pos: SourcePosition, origin?: VarOrigin): void {

@@ -123,46 +123,50 @@ export function checkHostsFile(yaml: ReturnType<typeof readYaml>, file: string):
   const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positionOf(doc, counter, segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
-  const problems = [...secretProblems(data, [], at)]
-  const schemaProblems = validateShape(normalise(stripSecrets(data)), at)
+  const problems = secretProblems(data, at)
+  const schemaProblems = validateShape(schemaView(data), at)
   problems.push(...schemaProblems)
   if (problems.length) return {errors: problems}
   return resolve(data as HostsFile, at, origin, file, doc, counter)
 }
 
+/** A password-like key with a literal value (only `passwordEnv`, a variable NAME, is allowed). */
+const isSecret = (k: string, v: unknown): boolean => k !== 'passwordEnv' && v !== null && (typeof v !== 'object' || Array.isArray(v)) && SECRET_KEY.test(k)
+const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
 /** Literal secrets: a password-like key with a value is an error, and its value is never repeated. */
-function* secretProblems(node: unknown, segs: Segs, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): Generator<ConfigError> {
-  if (node === null || typeof node !== 'object') return
-  for (const [k, v] of Object.entries(node)) {
-    const here = [...segs, k]
-    const literal = v !== null && (typeof v !== 'object' || Array.isArray(v))
-    if (literal && k !== 'passwordEnv' && SECRET_KEY.test(k)) {
-      yield at(here, `looks like a secret: passwords, passphrases and tokens never go in the hosts file`, `put it in an environment variable and write 'passwordEnv: VARIABLE_NAME'`, true)
-    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) yield* secretProblems(v, here, at)
+function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+  const out: ConfigError[] = []
+  const segs: Segs = []
+  const walk = (n: object): void => {
+    for (const [k, v] of Object.entries(n)) {
+      if (isSecret(k, v)) out.push(at([...segs, k], `looks like a secret: passwords, passphrases and tokens never go in the hosts file`, `put it in an environment variable and write 'passwordEnv: VARIABLE_NAME'`, true))
+      else if (isPlainMap(v)) {
+        segs.push(k)
+        walk(v)
+        segs.pop()
+      }
+    }
   }
+  if (node !== null && typeof node === 'object') walk(node)
+  return out
 }
 
-function stripSecrets(node: unknown): unknown {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) return node
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !(k !== 'passwordEnv' && SECRET_KEY.test(k) && v !== null && (typeof v !== 'object' || Array.isArray(v))))
-      .map(([k, v]) => [k, stripSecrets(v)]),
-  )
+/**
+ * What the schema checks: the document without its literal secrets (reported on their own, never repeated), and
+ * with `name:` (no value) as `{}` inside the name maps (groups, hosts, children), so the schema sees one shape.
+ */
+function schemaView(node: unknown): unknown {
+  if (!isPlainMap(node)) return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = k === 'groups' || k === 'hosts' || k === 'children' ? nameMapView(v) : schemaView(v)
+  return out
 }
-
-/** `name:` with no value becomes `{}` inside the name maps, so the schema sees one shape. */
-function normalise(node: unknown, inNameMap = false): unknown {
-  if (node === null) return inNameMap ? {} : null
-  if (typeof node !== 'object' || Array.isArray(node)) return node
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, isNameMapKey(k, inNameMap) ? normaliseMap(v) : normalise(v)]))
-}
-function isNameMapKey(k: string, parentIsNameMap: boolean): boolean {
-  return !parentIsNameMap && (k === 'groups' || k === 'hosts' || k === 'children')
-}
-function normaliseMap(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? {} : normalise(x)]))
+function nameMapView(node: unknown): unknown {
+  if (!isPlainMap(node)) return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = v === null ? {} : schemaView(v)
+  return out
 }
 
 const ANYOF_TEXT: Record<string, string> = {
@@ -254,23 +258,29 @@ const SETTING_TO_YAML: Record<keyof HostSettings, string> = {
   passwordEnv: 'passwordEnv',
 }
 
-/** One level's settings (defaults, a group, one place a host is written), with where each was written. */
+/**
+ * One level's settings (defaults, a group, one place a host is written), with where each was written: as JSON
+ * Pointer segments, turned into line:column only for the settings a message may need (see `placed`).
+ */
 interface Level {
   settings: HostSettings
-  origins: DraftHost['origins']
+  origins: Partial<Record<keyof HostSettings, Segs>>
   /** Where each identityFile item is written. */
-  identityOrigins?: SettingOrigin[]
+  identityOrigins?: Segs[]
 }
 
-function levelOf(raw: Settings | null | undefined, segs: Segs, origin: (s: Segs) => SettingOrigin): Level {
+function levelOf(raw: Settings | null | undefined, segs: Segs): Level {
   const settings = toHostSettings(raw)
-  const origins: DraftHost['origins'] = {}
-  for (const k of Object.keys(settings) as (keyof HostSettings)[]) origins[k] = origin([...segs, SETTING_TO_YAML[k]])
+  const origins: Level['origins'] = {}
+  for (const k of Object.keys(settings) as (keyof HostSettings)[]) origins[k] = [...segs, SETTING_TO_YAML[k]]
   const level: Level = {settings, origins}
   if (raw?.identityFile !== undefined)
-    level.identityOrigins = typeof raw.identityFile === 'string' ? [origins.identityFiles!] : raw.identityFile.map((_, i) => origin([...segs, 'identityFile', String(i)]))
+    level.identityOrigins = typeof raw.identityFile === 'string' ? [origins.identityFiles!] : raw.identityFile.map((_, i) => [...segs, 'identityFile', String(i)])
   return level
 }
+
+/** The settings whose position a later message or a host's key list needs. */
+const PLACED = ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const
 
 /** Layers settings: later layers win, except tags, which accumulate. */
 function layer(target: Level, level: Level): void {
@@ -362,9 +372,16 @@ function resolve(
   const groupLevels = new Map<string, Level>()
   for (const [g, info] of groups) {
     const {hosts: _h, children: _c, ...own} = info.def
-    groupLevels.set(g, levelOf(own, info.segs, origin))
+    groupLevels.set(g, levelOf(own, info.segs))
   }
-  const defaults = levelOf(data.defaults, ['defaults'], origin)
+  const defaults = levelOf(data.defaults, ['defaults'])
+  /** Positions of segments, each computed once (hosts of a group share the group's). */
+  const placedAt = new WeakMap<Segs, SettingOrigin>()
+  const placed = (segs: Segs): SettingOrigin => {
+    let o = placedAt.get(segs)
+    if (!o) placedAt.set(segs, (o = origin(segs)))
+    return o
+  }
   /** Hosts with the same direct groups share their ancestors and the settings layered from them. */
   const lineage = new Map<string, {groups: string[]; level: Level}>()
   const lineageOf = (direct: readonly string[]) => {
@@ -392,11 +409,11 @@ function resolve(
   for (const occ of occurrences) {
     let entry = byName.get(occ.name)
     if (!entry) byName.set(occ.name, (entry = {occ: [], own: {settings: {}, origins: {}}}))
-    const own = levelOf(occ.settings, occ.segs, origin)
+    const own = levelOf(occ.settings, occ.segs)
     for (const [k, v] of Object.entries(own.settings) as [keyof HostSettings, unknown][]) {
       const prev = entry.own.settings[k]
       if (prev !== undefined && k !== 'tags' && JSON.stringify(prev) !== JSON.stringify(v)) {
-        const first = entry.own.origins[k]!
+        const first = placed(entry.own.origins[k]!)
         const what = k === 'address' ? 'a different address' : `a different ${SETTING_TO_YAML[k]}`
         errors.push(at([...occ.segs, SETTING_TO_YAML[k]], `gives host '${occ.name}' ${what} than ${first.file}:${first.line}:${first.column}`, `a host listed in several places is one machine: set ${SETTING_TO_YAML[k]} in one place only`, true))
         continue
@@ -414,7 +431,11 @@ function resolve(
     layer(level, entry.own)
     const first = entry.occ[0]!
     const pos = positionOf(doc, counter, first.segs, {key: true})
-    hosts.push({name, settings: level.settings, origins: level.origins, ...(level.identityOrigins ? {identityOrigins: level.identityOrigins} : {}), groups: groupList, source: {file, line: pos.line, column: pos.column}})
+    const origins: DraftHost['origins'] = {}
+    for (const k of PLACED) if (level.origins[k]) origins[k] = placed(level.origins[k])
+    const draft: DraftHost = {name, settings: level.settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}}
+    if (level.identityOrigins) draft.identityOrigins = level.identityOrigins.map(placed)
+    hosts.push(draft)
   }
   const members = new Map<string, Set<string>>()
   for (const o of occurrences) if (o.group !== null) (members.get(o.group) ?? members.set(o.group, new Set()).get(o.group)!).add(o.name)

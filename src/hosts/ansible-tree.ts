@@ -31,6 +31,12 @@ interface AHost {
   pos: SourcePosition
 }
 
+/** Every variable at one position (an INI line): one object, however many hosts ask. */
+function atPosition(pos: SourcePosition): VarOrigin {
+  const origin = {...pos, path: ''}
+  return () => origin
+}
+
 /** Remembers each variable's position once asked (a group's variable is asked for by each of its hosts). */
 export function memoOrigin(origin: VarOrigin): VarOrigin {
   let known: Map<string, SettingOrigin> | undefined
@@ -71,7 +77,7 @@ export class AnsibleTree {
       g.hostSet.add(name)
       g.hosts.push(name)
     }
-    const source: VarSource = {vars, origin: origin ?? (() => ({...pos, path: ''}))}
+    const source: VarSource = {vars, origin: origin ?? atPosition(pos)}
     const h = this.hosts.get(name)
     if (h) {
       // the first definition's variables are shared (a range's hosts share one object): copied before merging
@@ -84,7 +90,7 @@ export class AnsibleTree {
   setGroupVars(group: string, vars: Record<string, unknown>, pos: SourcePosition, origin?: VarOrigin): void {
     const g = this.group(group, pos)
     Object.assign(g.vars, vars)
-    g.sources.push({vars, origin: origin ?? (() => ({...pos, path: ''}))})
+    g.sources.push({vars, origin: origin ? memoOrigin(origin) : atPosition(pos)})
   }
 
   addChild(parent: string, child: string, pos: SourcePosition): void {

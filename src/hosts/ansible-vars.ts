@@ -80,8 +80,9 @@ export function settingsFromAnsibleVars(name: string, vars: Record<string, unkno
   const note = (variable: string, code: InventoryWarningCode, message: string, hint?: string) => notes.push({variable, code, message, ...(hint ? {hint} : {})})
   /** The variable Ansible reads among `names`, and its value when usable (a template is noted and left out). */
   const pick = (names: readonly string[]): {variable: string; value?: string; raw: unknown} | undefined => {
-    const variable = [...names].reverse().find((n) => vars[n] !== undefined && vars[n] !== null)
-    if (!variable) return undefined
+    let variable: string | undefined
+    for (let i = names.length - 1; i >= 0 && variable === undefined; i--) if (vars[names[i]!] !== undefined && vars[names[i]!] !== null) variable = names[i]
+    if (variable === undefined) return undefined
     const raw = vars[variable]
     const value = str(raw)
     if (templated(value)) {

@@ -96,6 +96,8 @@ describe('precedence rules', () => {
     expect(host(inv, 'b').proxyJump).toBeUndefined()
     expect(parseProxyJump('ssh://u@h:2')).toEqual([{host: 'h', port: 2, user: 'u'}])
     expect(() => parseProxyJump('h:99999')).toThrow(/port/)
+    // as ssh -G -o ProxyJump=2001:db8::1 says: "Invalid ProxyJump"
+    expect(() => parseProxyJump('2001:db8::1')).toThrow(/IPv6 address without brackets/)
   })
   it('ssh_config fills what the hosts file leaves unset, and never overrides it', () => {
     const cfg = path.join(tmp, 'ssh_config')

@@ -4,7 +4,7 @@ import {compile} from '../model/validate.js'
 import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
-import {HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
+import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
 import {pointer, pointerSegments, positionOf} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
@@ -175,7 +175,7 @@ const ANYOF_TEXT: Record<string, string> = {
 }
 
 function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
-  const fn = compile(HostsFileSchema)
+  const fn = compile(HostsFileSchema, HOSTS_FILE_VALIDATOR)
   if (fn(data)) return []
   const errors = fn.errors ?? []
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))

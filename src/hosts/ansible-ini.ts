@@ -17,6 +17,8 @@ export function iniValue(raw: string): unknown {
   return v
 }
 
+const COMMENTS = {comments: true}
+
 /** Reads an Ansible INI inventory: [group], [group:vars], [group:children], inline host vars, ranges. */
 export function parseAnsibleIni(text: string, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
   const tree = new AnsibleTree(file)
@@ -52,7 +54,7 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     }
     let tokens: string[]
     try {
-      tokens = shlexSplit(line, {comments: true})
+      tokens = shlexSplit(line, COMMENTS)
     } catch (error) {
       return fail((error as Error).message)
     }

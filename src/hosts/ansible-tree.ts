@@ -170,7 +170,8 @@ export class AnsibleTree {
     const hosts: DraftHost[] = []
     for (const h of this.hosts.values()) {
       const {ordered, vars: groupVars, names} = lineageOf(directOf.get(h.name) ?? [])
-      const vars = {...groupVars, ...h.vars}
+      // the host's own variables over its groups' (shared through the prototype: no copy of them per host)
+      const vars = Object.assign(Object.create(groupVars) as Record<string, unknown>, h.vars)
       /** Where the variable the host ends up with was written: the host's own last definition, else the deepest group. */
       const originOf = (variable: string): SettingOrigin => {
         for (let i = h.sources.length - 1; i >= 0; i--) if (variable in h.sources[i]!.vars) return h.sources[i]!.origin(variable)

@@ -14,8 +14,7 @@ export function ansibleBool(v: unknown): boolean | undefined {
   return undefined
 }
 
-const str = (v: unknown): string | undefined =>
-  v === undefined || v === null ? undefined : typeof v === 'string' || typeof v === 'number' ? String(v) : undefined
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined)
 
 /** A value Ansible would template at run time; hatang cannot evaluate Jinja, so it is not imported. */
 const templated = (v: string | undefined): boolean => v !== undefined && v.includes('{{')

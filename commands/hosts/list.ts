@@ -5,6 +5,7 @@ import {ExitCode} from '../../src/cli/exit-codes.js'
 import {ConfigError} from '../../src/hosts/config-error.js'
 import {loadInventory} from '../../src/hosts/load-inventory.js'
 import type {HostSpec} from '../../src/hosts/model.js'
+import {groupWarnings, renderWarnings} from '../../src/hosts/inventory-warnings.js'
 import {renderHostList} from '../../src/hosts/render-hosts.js'
 import {LimitError, selectHosts} from '../../src/hosts/select.js'
 import {sshConfigOption} from './validate.js'
@@ -14,7 +15,9 @@ export default class HostsList extends BaseCommand {
   static override description =
     'Resolves defaults, groups, host settings and ~/.ssh/config (the hosts file wins) and prints one row per host. ' +
     '--limit selects like Ansible: groups, hosts, globs (web*), comma lists, !exclusion, &intersection. ' +
-    'Passwords are never shown: only the name of the variable that holds one.'
+    'Passwords are never shown: only the name of the variable that holds one. A key file the inventory names that ' +
+    'does not exist is marked (missing); what hatang ignores or refuses of an Ansible inventory is named on stderr ' +
+    '(with --json: in each host\'s warnings).'
   static override examples = [
     '<%= config.bin %> hosts list hosts.yaml',
     "<%= config.bin %> hosts list hosts.yaml --limit 'web,db,!web03'",
@@ -38,7 +41,10 @@ export default class HostsList extends BaseCommand {
       this.logToStderr(text) // unwrapped, so file:line:column stays on one line for editors and grep
       this.exit(ExitCode.Usage)
     }
-    if (!this.jsonEnabled()) this.log(renderHostList(hosts, this.style().color))
+    if (this.jsonEnabled()) return hosts
+    this.log(renderHostList(hosts, this.style().color))
+    const warnings = groupWarnings(hosts)
+    if (warnings.length) this.logToStderr(renderWarnings(warnings, this.style().color))
     return hosts
   }
 }

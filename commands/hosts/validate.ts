@@ -3,14 +3,18 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
 import {readInventory} from '../../src/hosts/load-inventory.js'
-import {renderValidate, type ValidateResult} from '../../src/hosts/render-hosts.js'
+import {renderValidate} from '../../src/hosts/render-hosts.js'
+import {renderWarnings} from '../../src/hosts/inventory-warnings.js'
+import {validateInventory, type ValidateResult} from '../../src/hosts/validate-inventory.js'
 
 export default class HostsValidate extends BaseCommand {
   static override summary = 'Check a hosts file (or an Ansible inventory) and say where each problem is.'
   static override description =
     'Reads hosts.yaml, an Ansible YAML inventory or an Ansible INI inventory, validates it (schema, unknown keys, ' +
-    'secrets written in the file, unknown proxyJump aliases, conflicting duplicates, cycles in children) and prints ' +
-    '"ok: N hosts in M groups" or one file:line:column line per problem. Exits 2 when there is a problem.'
+    'secrets written in the file, unknown proxyJump aliases, conflicting duplicates, cycles in children, identity ' +
+    'files that do not exist, ssh options ssh itself would stop at) and prints "ok: N hosts in M groups" or one ' +
+    'file:line:column line per problem. Exits 2 when there is a problem. Ansible ssh options hatang ignores or ' +
+    'refuses are named as warnings on stderr.'
   static override examples = ['<%= config.bin %> hosts validate hosts.yaml', '<%= config.bin %> hosts validate /etc/ansible/hosts --json']
   static override args = {file: Args.string({required: true, description: 'hosts.yaml or an Ansible inventory (INI or YAML)'})}
   static override flags = {
@@ -19,17 +23,13 @@ export default class HostsValidate extends BaseCommand {
 
   async run(): Promise<ValidateResult> {
     const {args, flags} = await this.parse(HostsValidate)
-    const r = readInventory(args.file, sshConfigOption(flags['ssh-config']))
-    const result: ValidateResult = {
-      valid: r.errors.length === 0,
-      ...(r.format ? {format: r.format} : {}),
-      hosts: r.inventory?.hosts.length ?? 0,
-      groups: Object.keys(r.inventory?.groups ?? {}).length,
-      errors: r.errors.map((e) => e.toJSON()),
-    }
+    const {result, errors, warnings} = validateInventory(readInventory(args.file, sshConfigOption(flags['ssh-config'])))
     if (!result.valid) process.exitCode = ExitCode.Usage // --json still prints the result, with the errors
-    const text = renderValidate(args.file, result, r.errors, this.style().color)
-    if (!this.jsonEnabled()) (result.valid ? this.log(text) : this.logToStderr(text))
+    if (this.jsonEnabled()) return result
+    const color = this.style().color
+    if (result.valid) this.log(renderValidate(args.file, result, errors, color))
+    else this.logToStderr(renderValidate(args.file, result, errors, color))
+    if (warnings.length) this.logToStderr(renderWarnings(warnings, color))
     return result
   }
 }

@@ -2,6 +2,7 @@ import {askSecrets} from './ask-secrets.js'
 import {outputStyle} from './output-style.js'
 import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from './sweep-progress.js'
 import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
+import {groupWarnings, renderWarnings, type GroupedWarning} from '../hosts/inventory-warnings.js'
 import type {HostSpec} from '../hosts/model.js'
 
 export interface SweepSessionOptions {
@@ -15,15 +16,21 @@ export interface SweepSessionOptions {
 }
 
 /**
- * A sweep as the terminal sees it: progress on stderr (tasks on a TTY, timestamped lines otherwise,
- * nothing with quiet), and Ctrl-C that stops starting hosts while those under way finish (a second
- * Ctrl-C quits at once). Shared by `sweep` and `audit`.
+ * A sweep as the terminal sees it: first, once, what the inventory says that hatang does not do for these hosts
+ * (ignored or refused ssh options, missing key files…) on stderr, even with quiet; then progress on stderr (tasks
+ * on a TTY, timestamped lines otherwise, nothing with quiet), and Ctrl-C that stops starting hosts while those
+ * under way finish (a second Ctrl-C quits at once). Shared by `sweep` and `audit`, which get the warnings back.
  */
-export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOptions): Promise<{outcomes: HostResult[]; interrupted: boolean}> {
+export async function sweepSession(
+  hosts: readonly HostSpec[],
+  o: SweepSessionOptions,
+): Promise<{outcomes: HostResult[]; interrupted: boolean; warnings: GroupedWarning[]}> {
+  const errStyle = outputStyle(process.stderr)
+  const warnings = groupWarnings(hosts)
+  if (warnings.length) process.stderr.write(`${renderWarnings(warnings, errStyle.color)}\n`)
   // asked before any progress is drawn and any host contacted; nothing is asked without a terminal
   const secrets = await askSecrets(hosts)
   const counter = new SweepCounter(hosts.length, o.concurrency)
-  const errStyle = outputStyle(process.stderr)
   const progress: SweepProgress = o.quiet
     ? {start: (h) => counter.start(h), done: (x) => counter.finish(x), finish: async () => {}}
     : errStyle.interactive
@@ -51,5 +58,5 @@ export async function sweepSession(hosts: readonly HostSpec[], o: SweepSessionOp
     },
   }).finally(() => process.off('SIGINT', onSigint).off('SIGTERM', onSigint))
   await progress.finish()
-  return {outcomes, interrupted: abort.signal.aborted}
+  return {outcomes, interrupted: abort.signal.aborted, warnings}
 }

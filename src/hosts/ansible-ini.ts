@@ -2,6 +2,7 @@ import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
 import {AnsibleTree} from './ansible-tree.js'
+import {shlexSplit} from './shlex-split.js'
 
 /** A value as Ansible's INI plugin reads it: Python literals (numbers, True/False, quoted strings), else the text. */
 export function iniValue(raw: string): unknown {
@@ -16,38 +17,7 @@ export function iniValue(raw: string): unknown {
   return v
 }
 
-/** shlex.split(line, comments=True), enough for host lines: quotes, backslashes, `#` comments. */
-function shlexSplit(line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let has = false
-  let quote: string | null = null
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!
-    if (quote) {
-      if (c === quote) quote = null
-      else if (c === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i]
-      else cur += c
-    } else if (c === '"' || c === "'") {
-      quote = c
-      has = true
-    } else if (c === '\\' && i + 1 < line.length) {
-      cur += line[++i]
-      has = true
-    } else if (c === '#' && !has) break
-    else if (/\s/.test(c)) {
-      if (has) out.push(cur)
-      cur = ''
-      has = false
-    } else {
-      cur += c
-      has = true
-    }
-  }
-  if (quote) throw new Error('has an unclosed quote')
-  if (has) out.push(cur)
-  return out
-}
+const COMMENTS = {comments: true}
 
 /** Reads an Ansible INI inventory: [group], [group:vars], [group:children], inline host vars, ranges. */
 export function parseAnsibleIni(text: string, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
@@ -61,7 +31,7 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     if (!line || line.startsWith('#') || line.startsWith(';')) return
     const pos = {file, line: lineNo, column: raw.indexOf(line[0]!) + 1}
     const fail = (problem: string, hint?: string) => errors.push(new ConfigError(file, lineNo, pos.column, '', problem, hint))
-    const section = /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line)
+    const section = line.startsWith('[') ? /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line) : null
     if (section) {
       const [name, suffix] = section[1]!.split(':') as [string, string | undefined]
       if (suffix !== undefined && suffix !== 'vars' && suffix !== 'children') return fail(`has section type ':${suffix}' (expected :vars or :children)`, `write [${name}], [${name}:vars] or [${name}:children]`)
@@ -84,7 +54,7 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     }
     let tokens: string[]
     try {
-      tokens = shlexSplit(line)
+      tokens = shlexSplit(line, COMMENTS)
     } catch (error) {
       return fail((error as Error).message)
     }
@@ -98,7 +68,9 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     }
     try {
       const {names, port} = parseHostPattern(pattern)
-      for (const n of names) tree.addHost(group, n, port !== undefined ? {ansible_port: port, ...vars} : vars, pos)
+      // a variable's column: where `name=` is written on the line
+      const origin = (variable: string) => ({...pos, column: raw.indexOf(`${variable}=`) + 1 || pos.column, path: ''})
+      for (const n of names) tree.addHost(group, n, port !== undefined ? {ansible_port: port, ...vars} : vars, pos, origin)
     } catch (error) {
       fail((error as Error).message)
     }

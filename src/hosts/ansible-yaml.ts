@@ -3,7 +3,7 @@ import type {Document, LineCounter} from 'yaml'
 import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
-import {AnsibleTree} from './ansible-tree.js'
+import {AnsibleTree, memoOrigin} from './ansible-tree.js'
 import {pointer, positionOf} from './yaml-positions.js'
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children'])
@@ -22,6 +22,8 @@ export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unkn
   const tree = new AnsibleTree(file)
   const errors: ConfigError[] = []
   const posOf = (segs: string[]) => ({file, ...positionOf(doc, counter, segs, {key: true})})
+  /** Where each variable under `segs` is written (its key), found when asked. */
+  const varOrigin = (segs: string[]) => memoOrigin((variable) => ({...posOf([...segs, variable]), path: pointer([...segs, variable])}))
   const fail = (segs: string[], problem: string, hint?: string) => {
     const p = posOf(segs)
     errors.push(new ConfigError(file, p.line, p.column, pointer(segs), problem, hint))
@@ -34,7 +36,7 @@ export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unkn
     for (const k of Object.keys(def)) if (!GROUP_KEYS.has(k)) fail([...segs, k], `is not a group key (hosts, vars, children)`)
     if (def.vars !== undefined && def.vars !== null) {
       if (!isMap(def.vars)) fail([...segs, 'vars'], 'must be a map of variables')
-      else tree.setGroupVars(name, def.vars, pos)
+      else tree.setGroupVars(name, def.vars, pos, varOrigin([...segs, 'vars']))
     }
     if (def.hosts !== undefined && def.hosts !== null) {
       if (!isMap(def.hosts)) return fail([...segs, 'hosts'], 'must be a map of host names (a list is not accepted by Ansible either)')
@@ -46,7 +48,9 @@ export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unkn
         }
         try {
           const {names, port} = parseHostPattern(pattern)
-          for (const n of names) tree.addHost(name, n, {...(port !== undefined ? {ansible_port: port} : {}), ...(vars ?? {})}, posOf(hsegs))
+          const hostPos = posOf(hsegs)
+          const origin = varOrigin(hsegs)
+          for (const n of names) tree.addHost(name, n, {...(port !== undefined ? {ansible_port: port} : {}), ...(vars ?? {})}, hostPos, origin)
         } catch (error) {
           fail(hsegs, (error as Error).message)
         }

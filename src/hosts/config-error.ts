@@ -1,3 +1,8 @@
+/** `file:line:column /pointer text` — how every problem and warning about a file starts. */
+export function atPosition(where: {file: string; line: number; column: number; path: string}, text: string): string {
+  return `${where.file}:${where.line}:${where.column} ${where.path ? `${where.path} ` : ''}${text}`
+}
+
 /** A problem in a hosts file (or an imported inventory / ssh_config): what, where and what next. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -13,7 +18,7 @@ export class ConfigError extends Error {
     readonly problem: string,
     readonly hint?: string,
   ) {
-    super(`${file}:${line}:${column} ${path ? `${path} ` : ''}${problem}`)
+    super(atPosition({file, line, column, path}, problem))
   }
 
   /** `hosts.yaml:14:3 /groups/web/hosts/web02/port must be <= 65535 — run 'hatang hosts validate hosts.yaml'` */

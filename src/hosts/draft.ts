@@ -1,4 +1,6 @@
-import type {HostHop, SourcePosition, TransportKind} from './model.js'
+import type {HostHop, InventoryWarning, SettingOrigin, SourcePosition, TransportKind} from './model.js'
+
+export type {SettingOrigin} from './model.js'
 
 /**
  * The settings an inventory source states explicitly for one host, before ssh_config and built-in
@@ -23,16 +25,15 @@ export interface HostSettings {
   passwordEnv?: string
 }
 
-/** Where a setting came from: a position and the JSON Pointer of the value. */
-export interface SettingOrigin extends SourcePosition {
-  path: string
-}
-
 export interface DraftHost {
   name: string
   settings: HostSettings
   /** Where each winning setting was written, for errors found later (unknown proxyJump alias…). */
   origins: Partial<Record<keyof HostSettings, SettingOrigin>>
+  /** Where each of `settings.identityFiles` was written (same order), when the importer knows. */
+  identityOrigins?: SettingOrigin[]
+  /** What the importer could not honour as written for this host. */
+  warnings?: InventoryWarning[]
   groups: string[]
   source: SourcePosition
 }

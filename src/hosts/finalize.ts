@@ -1,10 +1,11 @@
+import {statSync} from 'node:fs'
 import os from 'node:os'
 
 import {ConfigError} from './config-error.js'
 import {didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory} from './draft.js'
 import {expandHome} from './home-path.js'
-import {DEFAULT_SSH_PORT, type HostHop, type HostSpec, type Inventory} from './model.js'
+import {DEFAULT_SSH_PORT, type ConfiguredIdentityFile, type HostHop, type HostSpec, type Inventory, type InventoryWarning} from './model.js'
 import {looksLikeAlias, parseProxyJump} from './proxy-jump.js'
 import {expandSshTokens, type SshConfig} from './ssh-config.js'
 
@@ -24,48 +25,75 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
   const localUser = options.localUser ?? os.userInfo().username
   const errors: ConfigError[] = []
   const byName = new Map(draft.hosts.map((h) => [h.name, h]))
+  const isFile = fileCheck()
+  // one warning object per place and text, shared by the hosts it applies to
+  const interned = new Map<string, InventoryWarning>()
+  const intern = (w: InventoryWarning): InventoryWarning => {
+    const key = `${w.file}:${w.line}:${w.column} ${w.message}`
+    const known = interned.get(key)
+    if (known) return known
+    interned.set(key, w)
+    return w
+  }
+  /** The identity files the inventory names, where each is written, and whether it exists. */
+  const configured = (h: DraftHost, files: string[]): {list: ConfiguredIdentityFile[]; warnings: InventoryWarning[]} => {
+    const list: ConfiguredIdentityFile[] = []
+    const warnings: InventoryWarning[] = []
+    files.forEach((file, i) => {
+      const origin = h.identityOrigins?.[i] ?? h.origins.identityFiles ?? {...h.source, path: ''}
+      const written = h.settings.identityFiles![i]!
+      if (isFile(file)) return list.push({file, origin})
+      list.push({file, origin, missing: true})
+      warnings.push(
+        intern({
+          ...origin,
+          code: 'identity-file-missing',
+          message: `identity file ${written}${written === file ? '' : ` (${file})`} does not exist`,
+          hint: `correct the path, or create the key: ssh-keygen -t ed25519 -f ${file}`,
+        }),
+      )
+    })
+    return {list, warnings}
+  }
 
-  const base = (h: DraftHost): Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} => {
+  /** ProxyJump values as written, resolved once every host is known (a jump may name another host). */
+  const proxyRaw = new Map<string, string>()
+  // properties assigned one by one, not spread: this runs once per host, 100,000 times for a big inventory
+  const base = (h: DraftHost): HostSpec => {
     const s = h.settings
     const ssh = s.transport === 'local' ? undefined : options.sshConfig?.lookup(h.name)
     const address = s.address ?? ssh?.hostname ?? h.name
     const port = s.port ?? ssh?.port ?? DEFAULT_SSH_PORT
     const user = s.user ?? ssh?.user
-    const ctx = {home, localUser, host: address, remoteUser: user ?? localUser, port, alias: h.name}
-    const spec: Omit<HostSpec, 'proxyJump'> & {proxyRaw?: string} = {
-      name: h.name,
-      address,
-      port,
-      ...(user !== undefined ? {user} : {}),
-      identityFiles: s.identityFiles ? s.identityFiles.map((f) => expandHome(f, home)) : (ssh?.identityFiles ?? []).map((f) => expandSshTokens(f, ctx)),
-      knownHostsFiles: s.knownHostsFiles
-        ? s.knownHostsFiles.map((f) => expandHome(f, home))
-        : (ssh?.userKnownHostsFiles ?? []).map((f) => expandSshTokens(f, ctx)),
-      sudo: s.sudo ?? false,
-      transport: s.transport ?? 'ssh',
-      groups: h.groups,
-      tags: s.tags ?? [],
-      ...(s.role !== undefined ? {role: s.role} : {}),
-      ...(s.connectTimeoutS !== undefined ? {connectTimeoutS: s.connectTimeoutS} : {}),
-      ...(s.commandTimeoutS !== undefined ? {commandTimeoutS: s.commandTimeoutS} : {}),
-      ...(s.passwordEnv !== undefined ? {passwordEnv: s.passwordEnv} : {}),
-      source: h.source,
-    }
-    const proxyRaw = s.proxyJump ?? (s.proxyHops ? undefined : ssh?.proxyJump)
-    if (proxyRaw !== undefined) spec.proxyRaw = proxyRaw
+    const ctx = () => ({home, localUser, host: address, remoteUser: user ?? localUser, port, alias: h.name})
+    const identityFiles = s.identityFiles ? s.identityFiles.map((f) => expandHome(f, home)) : ssh?.identityFiles.length ? ssh.identityFiles.map((f) => expandSshTokens(f, ctx())) : []
+    const spec: HostSpec = {name: h.name, address, port, identityFiles, knownHostsFiles: [], sudo: s.sudo ?? false, transport: s.transport ?? 'ssh', groups: h.groups, tags: s.tags ?? [], source: h.source}
+    if (user !== undefined) spec.user = user
+    if (s.knownHostsFiles) spec.knownHostsFiles = s.knownHostsFiles.map((f) => expandHome(f, home))
+    else if (ssh?.userKnownHostsFiles) spec.knownHostsFiles = ssh.userKnownHostsFiles.map((f) => expandSshTokens(f, ctx()))
+    if (s.role !== undefined) spec.role = s.role
+    if (s.connectTimeoutS !== undefined) spec.connectTimeoutS = s.connectTimeoutS
+    if (s.commandTimeoutS !== undefined) spec.commandTimeoutS = s.commandTimeoutS
+    if (s.passwordEnv !== undefined) spec.passwordEnv = s.passwordEnv
+    const explicit = s.identityFiles && spec.transport !== 'local' ? configured(h, identityFiles) : undefined
+    if (explicit) spec.configuredIdentityFiles = explicit.list
+    if (h.warnings?.length || explicit?.warnings.length) spec.warnings = [...(h.warnings ?? []).map(intern), ...(explicit?.warnings ?? [])]
+    const jump = s.proxyJump ?? (s.proxyHops ? undefined : ssh?.proxyJump)
+    if (jump !== undefined) proxyRaw.set(h.name, jump)
     return spec
   }
   const bases = new Map(draft.hosts.map((h) => [h.name, base(h)]))
 
   const hosts: HostSpec[] = []
   for (const h of draft.hosts) {
-    const {proxyRaw, ...spec} = bases.get(h.name)!
+    const spec = bases.get(h.name)!
+    const raw = proxyRaw.get(h.name)
     let hops: HostHop[] | undefined = h.settings.proxyHops
-    if (proxyRaw !== undefined && spec.transport === 'ssh') {
+    if (raw !== undefined && spec.transport === 'ssh') {
       const where = h.origins.proxyJump ?? {...h.source, path: ''}
       const fail = (problem: string, hint?: string) => errors.push(new ConfigError(where.file, where.line, where.column, where.path, problem, hint))
       try {
-        hops = parseProxyJump(proxyRaw).map((hop) => {
+        hops = parseProxyJump(raw).map((hop) => {
           const target = bases.get(hop.host)
           if (target) {
             if (hop.host === h.name) throw new SelfJumpError(h.name)
@@ -84,12 +112,30 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
       }
       if (hops.length === 0) hops = undefined // ProxyJump none
     }
-    hosts.push(hops ? {...spec, proxyJump: hops} : spec)
+    if (hops) spec.proxyJump = hops
+    hosts.push(spec)
   }
   // errors about a setting inherited by many hosts are reported once
   const unique = [...new Map(errors.map((e) => [`${e.file}:${e.line}:${e.column} ${e.problem.replace(/ \(for host .*\)$/, '')}`, e])).values()]
   if (unique.length) return {errors: unique}
   return {inventory: {hosts, groups: draft.groups}, errors: []}
+}
+
+/** Whether a path names a regular file, each path checked once (many hosts share a key). */
+function fileCheck(): (file: string) => boolean {
+  const known = new Map<string, boolean>()
+  return (file) => {
+    let ok = known.get(file)
+    if (ok === undefined) {
+      try {
+        ok = statSync(file).isFile()
+      } catch {
+        ok = false
+      }
+      known.set(file, ok)
+    }
+    return ok
+  }
 }
 
 class AliasError extends Error {

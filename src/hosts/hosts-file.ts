@@ -1,10 +1,10 @@
-import {LineCounter, parseDocument, type Document} from 'yaml'
+import {isScalar, LineCounter, parseDocument, visit, type Document} from 'yaml'
 
 import {compile} from '../model/validate.js'
 import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
-import {HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
+import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
 import {pointer, pointerSegments, positionOf} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
@@ -68,14 +68,21 @@ export function isHostsFileShape(data: unknown): boolean {
   return keys.some((k) => TOP_KEYS.includes(k)) || (!keys.includes('all') && keys.some((k) => closest(k, TOP_KEYS) !== undefined))
 }
 
-/** Reads a YAML document with positions; YAML syntax errors become ConfigErrors. */
+/**
+ * Reads a YAML document with positions; YAML syntax errors become ConfigErrors. Keys must be unique in each map:
+ * checked here with one set per map (the yaml library's own check compares each key with all before it, which
+ * takes minutes on a map of 100,000 hosts).
+ */
 export function readYaml(text: string, file: string): {doc: Document; counter: LineCounter; data: unknown; errors: ConfigError[]} {
   const counter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true})
-  const errors = doc.errors.map((e) => {
-    const {line, col} = counter.linePos(e.pos[0])
-    return new ConfigError(file, line, col, '', `is not valid YAML: ${e.message.split('\n')[0]}`, 'fix the syntax at this position')
-  })
+  const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: false})
+  const syntax = (offset: number, message: string) => {
+    const {line, col} = counter.linePos(offset)
+    return new ConfigError(file, line, col, '', `is not valid YAML: ${message}`, 'fix the syntax at this position')
+  }
+  const errors = [...doc.errors.map((e) => syntax(e.pos[0], e.message.split('\n')[0]!)), ...duplicateKeys(doc).map((offset) => syntax(offset, 'Map keys must be unique'))].sort(
+    (a, b) => a.line - b.line || a.column - b.column,
+  )
   let data: unknown
   if (errors.length === 0) {
     try {
@@ -88,9 +95,26 @@ export function readYaml(text: string, file: string): {doc: Document; counter: L
   return {doc, counter, data, errors}
 }
 
-/** Parses and checks a hatang hosts file (see README "The hosts file"). */
-export function parseHostsFile(text: string, file: string): HostsFileResult {
-  const {doc, counter, data, errors} = readYaml(text, file)
+/** Where a key repeats one before it in the same map (equal scalar values, as the yaml library compares them). */
+function duplicateKeys(doc: Document): number[] {
+  const out: number[] = []
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const k = pair.key.value
+        if (seen.has(k)) out.push(pair.key.range?.[0] ?? 0)
+        else seen.add(k)
+      }
+    },
+  })
+  return out
+}
+
+/** Checks a hatang hosts file read with readYaml (see README "The hosts file"). */
+export function checkHostsFile(yaml: ReturnType<typeof readYaml>, file: string): HostsFileResult {
+  const {doc, counter, data, errors} = yaml
   if (errors.length) return {errors}
   const at = (segs: readonly string[], problem: string, hint?: string, key = false): ConfigError => {
     const {line, column} = positionOf(doc, counter, segs, {key})
@@ -99,46 +123,50 @@ export function parseHostsFile(text: string, file: string): HostsFileResult {
   const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positionOf(doc, counter, segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
-  const problems = [...secretProblems(data, [], at)]
-  const schemaProblems = validateShape(normalise(stripSecrets(data)), at)
+  const problems = secretProblems(data, at)
+  const schemaProblems = validateShape(schemaView(data), at)
   problems.push(...schemaProblems)
   if (problems.length) return {errors: problems}
   return resolve(data as HostsFile, at, origin, file, doc, counter)
 }
 
+/** A password-like key with a literal value (only `passwordEnv`, a variable NAME, is allowed). */
+const isSecret = (k: string, v: unknown): boolean => k !== 'passwordEnv' && v !== null && (typeof v !== 'object' || Array.isArray(v)) && SECRET_KEY.test(k)
+const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
 /** Literal secrets: a password-like key with a value is an error, and its value is never repeated. */
-function* secretProblems(node: unknown, segs: Segs, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): Generator<ConfigError> {
-  if (node === null || typeof node !== 'object') return
-  for (const [k, v] of Object.entries(node)) {
-    const here = [...segs, k]
-    const literal = v !== null && (typeof v !== 'object' || Array.isArray(v))
-    if (literal && k !== 'passwordEnv' && SECRET_KEY.test(k)) {
-      yield at(here, `looks like a secret: passwords, passphrases and tokens never go in the hosts file`, `put it in an environment variable and write 'passwordEnv: VARIABLE_NAME'`, true)
-    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) yield* secretProblems(v, here, at)
+function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+  const out: ConfigError[] = []
+  const segs: Segs = []
+  const walk = (n: object): void => {
+    for (const [k, v] of Object.entries(n)) {
+      if (isSecret(k, v)) out.push(at([...segs, k], `looks like a secret: passwords, passphrases and tokens never go in the hosts file`, `put it in an environment variable and write 'passwordEnv: VARIABLE_NAME'`, true))
+      else if (isPlainMap(v)) {
+        segs.push(k)
+        walk(v)
+        segs.pop()
+      }
+    }
   }
+  if (node !== null && typeof node === 'object') walk(node)
+  return out
 }
 
-function stripSecrets(node: unknown): unknown {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) return node
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !(k !== 'passwordEnv' && SECRET_KEY.test(k) && v !== null && (typeof v !== 'object' || Array.isArray(v))))
-      .map(([k, v]) => [k, stripSecrets(v)]),
-  )
+/**
+ * What the schema checks: the document without its literal secrets (reported on their own, never repeated), and
+ * with `name:` (no value) as `{}` inside the name maps (groups, hosts, children), so the schema sees one shape.
+ */
+function schemaView(node: unknown): unknown {
+  if (!isPlainMap(node)) return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = k === 'groups' || k === 'hosts' || k === 'children' ? nameMapView(v) : schemaView(v)
+  return out
 }
-
-/** `name:` with no value becomes `{}` inside the name maps, so the schema sees one shape. */
-function normalise(node: unknown, inNameMap = false): unknown {
-  if (node === null) return inNameMap ? {} : null
-  if (typeof node !== 'object' || Array.isArray(node)) return node
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, isNameMapKey(k, inNameMap) ? normaliseMap(v) : normalise(v)]))
-}
-function isNameMapKey(k: string, parentIsNameMap: boolean): boolean {
-  return !parentIsNameMap && (k === 'groups' || k === 'hosts' || k === 'children')
-}
-function normaliseMap(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? {} : normalise(x)]))
+function nameMapView(node: unknown): unknown {
+  if (!isPlainMap(node)) return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = v === null ? {} : schemaView(v)
+  return out
 }
 
 const ANYOF_TEXT: Record<string, string> = {
@@ -147,7 +175,7 @@ const ANYOF_TEXT: Record<string, string> = {
 }
 
 function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
-  const fn = compile(HostsFileSchema)
+  const fn = compile(HostsFileSchema, HOSTS_FILE_VALIDATOR)
   if (fn(data)) return []
   const errors = fn.errors ?? []
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
@@ -230,13 +258,44 @@ const SETTING_TO_YAML: Record<keyof HostSettings, string> = {
   passwordEnv: 'passwordEnv',
 }
 
+/**
+ * One level's settings (defaults, a group, one place a host is written), with where each was written: as JSON
+ * Pointer segments, turned into line:column only for the settings a message may need (see `placed`).
+ */
+interface Level {
+  settings: HostSettings
+  origins: Partial<Record<keyof HostSettings, Segs>>
+  /** Where each identityFile item is written. */
+  identityOrigins?: Segs[]
+}
+
+function levelOf(raw: Settings | null | undefined, segs: Segs): Level {
+  const settings = toHostSettings(raw)
+  const origins: Level['origins'] = {}
+  for (const k of Object.keys(settings) as (keyof HostSettings)[]) origins[k] = [...segs, SETTING_TO_YAML[k]]
+  const level: Level = {settings, origins}
+  if (raw?.identityFile !== undefined)
+    level.identityOrigins = typeof raw.identityFile === 'string' ? [origins.identityFiles!] : raw.identityFile.map((_, i) => [...segs, 'identityFile', String(i)])
+  return level
+}
+
+/** The settings whose position a later message or a host's key list needs. */
+const PLACED = ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const
+
 /** Layers settings: later layers win, except tags, which accumulate. */
-function layer(target: HostSettings, origins: DraftHost['origins'], s: HostSettings, segs: Segs, origin: (s: Segs) => SettingOrigin): void {
-  for (const [k, v] of Object.entries(s) as [keyof HostSettings, never][]) {
-    if (k === 'tags') target.tags = [...new Set([...(target.tags ?? []), ...(v as string[])])]
-    else (target as Record<string, unknown>)[k] = v
-    origins[k] = origin([...segs, SETTING_TO_YAML[k]])
+function layer(target: Level, level: Level): void {
+  for (const [k, v] of Object.entries(level.settings) as [keyof HostSettings, never][]) {
+    if (k === 'tags') target.settings.tags = [...new Set([...(target.settings.tags ?? []), ...(v as string[])])]
+    else (target.settings as Record<string, unknown>)[k] = v
+    target.origins[k] = level.origins[k]!
   }
+  if (level.identityOrigins) target.identityOrigins = level.identityOrigins
+}
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
 }
 
 function resolve(
@@ -280,7 +339,7 @@ function resolve(
 
   // children: no cycles; depth = longest path from a top-level group
   const childrenOf = new Map<string, typeof edges>()
-  for (const e of edges) if (groups.has(e.child)) childrenOf.set(e.parent, [...(childrenOf.get(e.parent) ?? []), e])
+  for (const e of edges) if (groups.has(e.child)) push(childrenOf, e.parent, e)
   const state = new Map<string, 'open' | 'done'>()
   const stack: string[] = []
   const visit = (g: string): void => {
@@ -299,7 +358,7 @@ function resolve(
   if (errors.length) return {errors}
 
   const parentsOf = new Map<string, string[]>()
-  for (const e of edges) parentsOf.set(e.child, [...(parentsOf.get(e.child) ?? []), e.parent])
+  for (const e of edges) push(parentsOf, e.child, e.parent)
   const depthMemo = new Map<string, number>()
   const depth = (g: string): number => {
     const known = depthMemo.get(g)
@@ -309,7 +368,26 @@ function resolve(
     return d
   }
   for (const [g, info] of groups) info.depth = depth(g)
-  const ancestors = (direct: Iterable<string>): string[] => {
+  // each group's own settings, read once (not once per host)
+  const groupLevels = new Map<string, Level>()
+  for (const [g, info] of groups) {
+    const {hosts: _h, children: _c, ...own} = info.def
+    groupLevels.set(g, levelOf(own, info.segs))
+  }
+  const defaults = levelOf(data.defaults, ['defaults'])
+  /** Positions of segments, each computed once (hosts of a group share the group's). */
+  const placedAt = new WeakMap<Segs, SettingOrigin>()
+  const placed = (segs: Segs): SettingOrigin => {
+    let o = placedAt.get(segs)
+    if (!o) placedAt.set(segs, (o = origin(segs)))
+    return o
+  }
+  /** Hosts with the same direct groups share their ancestors and the settings layered from them. */
+  const lineage = new Map<string, {groups: string[]; level: Level}>()
+  const lineageOf = (direct: readonly string[]) => {
+    const key = direct.join('\0')
+    let l = lineage.get(key)
+    if (l) return l
     const out = new Set<string>()
     const up = (g: string): void => {
       if (out.has(g)) return
@@ -318,53 +396,52 @@ function resolve(
     }
     for (const g of direct) up(g)
     // precedence order: outer (shallower) first, then file order: deeper and later win
-    return [...out].sort((a, b) => groups.get(a)!.depth - groups.get(b)!.depth || groups.get(a)!.order - groups.get(b)!.order)
+    const list = [...out].sort((a, b) => groups.get(a)!.depth - groups.get(b)!.depth || groups.get(a)!.order - groups.get(b)!.order)
+    const level: Level = {settings: {}, origins: {}}
+    layer(level, defaults)
+    for (const g of list) layer(level, groupLevels.get(g)!)
+    lineage.set(key, (l = {groups: list, level}))
+    return l
   }
 
   // hosts: one entry per name; host-level settings from several places must agree
-  const byName = new Map<string, {occ: Occurrence[]; own: HostSettings; ownOrigins: DraftHost['origins']}>()
+  const byName = new Map<string, {occ: Occurrence[]; own: Level}>()
   for (const occ of occurrences) {
     let entry = byName.get(occ.name)
-    if (!entry) byName.set(occ.name, (entry = {occ: [], own: {}, ownOrigins: {}}))
-    const own = toHostSettings(occ.settings)
-    for (const [k, v] of Object.entries(own) as [keyof HostSettings, unknown][]) {
-      const prev = entry.own[k]
+    if (!entry) byName.set(occ.name, (entry = {occ: [], own: {settings: {}, origins: {}}}))
+    const own = levelOf(occ.settings, occ.segs)
+    for (const [k, v] of Object.entries(own.settings) as [keyof HostSettings, unknown][]) {
+      const prev = entry.own.settings[k]
       if (prev !== undefined && k !== 'tags' && JSON.stringify(prev) !== JSON.stringify(v)) {
-        const first = entry.ownOrigins[k]!
+        const first = placed(entry.own.origins[k]!)
         const what = k === 'address' ? 'a different address' : `a different ${SETTING_TO_YAML[k]}`
         errors.push(at([...occ.segs, SETTING_TO_YAML[k]], `gives host '${occ.name}' ${what} than ${first.file}:${first.line}:${first.column}`, `a host listed in several places is one machine: set ${SETTING_TO_YAML[k]} in one place only`, true))
         continue
       }
     }
-    layer(entry.own, entry.ownOrigins, own, occ.segs, origin)
+    layer(entry.own, own)
     entry.occ.push(occ)
   }
   if (errors.length) return {errors}
 
   const hosts: DraftHost[] = []
-  const defaults = toHostSettings(data.defaults)
   for (const [name, entry] of byName) {
-    const settings: HostSettings = {}
-    const origins: DraftHost['origins'] = {}
-    layer(settings, origins, defaults, ['defaults'], origin)
-    const groupList = ancestors(entry.occ.map((o) => o.group).filter((g): g is string => g !== null))
-    for (const g of groupList) {
-      const info = groups.get(g)!
-      const {hosts: _h, children: _c, ...own} = info.def
-      layer(settings, origins, toHostSettings(own), info.segs, origin)
-    }
-    layer(settings, origins, entry.own, [], () => ({file, line: 0, column: 0, path: ''}))
-    Object.assign(origins, entry.ownOrigins)
+    const {groups: groupList, level: inherited} = lineageOf([...new Set(entry.occ.map((o) => o.group).filter((g): g is string => g !== null))])
+    const level: Level = {settings: {...inherited.settings}, origins: {...inherited.origins}, ...(inherited.identityOrigins ? {identityOrigins: inherited.identityOrigins} : {})}
+    layer(level, entry.own)
     const first = entry.occ[0]!
     const pos = positionOf(doc, counter, first.segs, {key: true})
-    hosts.push({name, settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}})
+    const origins: DraftHost['origins'] = {}
+    for (const k of PLACED) if (level.origins[k]) origins[k] = placed(level.origins[k])
+    const draft: DraftHost = {name, settings: level.settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}}
+    if (level.identityOrigins) draft.identityOrigins = level.identityOrigins.map(placed)
+    hosts.push(draft)
   }
+  const members = new Map<string, Set<string>>()
+  for (const o of occurrences) if (o.group !== null) (members.get(o.group) ?? members.set(o.group, new Set()).get(o.group)!).add(o.name)
+  const childNames = new Map<string, Set<string>>()
+  for (const e of edges) (childNames.get(e.parent) ?? childNames.set(e.parent, new Set()).get(e.parent)!).add(e.child)
   const groupMembers: DraftInventory['groups'] = {}
-  for (const [g] of [...groups].sort((a, b) => a[1].order - b[1].order)) {
-    groupMembers[g] = {
-      hosts: [...new Set(occurrences.filter((o) => o.group === g).map((o) => o.name))],
-      children: [...new Set(edges.filter((e) => e.parent === g).map((e) => e.child))],
-    }
-  }
+  for (const [g] of [...groups].sort((a, b) => a[1].order - b[1].order)) groupMembers[g] = {hosts: [...(members.get(g) ?? [])], children: [...(childNames.get(g) ?? [])]}
   return {draft: {hosts, groups: groupMembers}, errors: []}
 }

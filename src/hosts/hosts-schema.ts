@@ -48,6 +48,9 @@ export const GroupSchema = Type.Recursive(
   {$id: 'urn:hatang:schema:hosts-group'},
 )
 
+/** The name of the hosts file's validator among those the build precompiles (scripts/build-validators.ts). */
+export const HOSTS_FILE_VALIDATOR = 'hostsFile'
+
 /** hosts.yaml, as a closed JSON Schema. */
 export const HostsFileSchema = Obj(
   {

@@ -7,7 +7,7 @@ import {isAnsibleYamlShape, parseAnsibleYaml} from './ansible-yaml.js'
 import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {finalizeInventory, type FinalizeOptions} from './finalize.js'
-import {isHostsFileShape, parseHostsFile, readYaml} from './hosts-file.js'
+import {checkHostsFile, isHostsFileShape, readYaml} from './hosts-file.js'
 import type {Inventory} from './model.js'
 import {SshConfig} from './ssh-config.js'
 
@@ -43,22 +43,9 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
     const code = (error as NodeJS.ErrnoException).code
     return {errors: [new ConfigError(file, 1, 1, '', code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`, 'give the path of a hosts.yaml or an Ansible inventory')]}
   }
-  const ext = path.extname(file).toLowerCase()
-  let format: InventoryFormat
-  let parsed: {draft?: DraftInventory; errors: ConfigError[]}
-  const yamlByName = ['.yaml', '.yml', '.json'].includes(ext)
-  const y = ['.ini', '.cfg'].includes(ext) ? undefined : readYaml(text, file)
-  const data = y && y.errors.length === 0 ? y.data : undefined
-  if (y && (isHostsFileShape(data) || (yamlByName && !isAnsibleYamlShape(data)))) {
-    format = 'hatang'
-    parsed = parseHostsFile(text, file)
-  } else if (y && y.errors.length === 0 && isAnsibleYamlShape(data)) {
-    format = 'ansible-yaml'
-    parsed = parseAnsibleYaml(y.doc, y.counter, y.data, file)
-  } else {
-    format = 'ansible-ini'
-    parsed = parseAnsibleIni(text, file)
-  }
+  // parsed in a function of its own: the text and the YAML document (the largest part, with every node's position)
+  // can be collected before the hosts are resolved
+  const {format, parsed} = parseInventory(text, file)
   if (!parsed.draft) return {format, errors: parsed.errors}
   const home = options.home ?? os.homedir()
   let sshConfig: SshConfig | undefined
@@ -73,6 +60,17 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
   }
   const done = finalizeInventory(parsed.draft, {home, ...(options.localUser ? {localUser: options.localUser} : {}), ...(sshConfig ? {sshConfig} : {})})
   return {format, ...done}
+}
+
+/** The draft of an inventory, in whichever format it is written. */
+function parseInventory(text: string, file: string): {format: InventoryFormat; parsed: {draft?: DraftInventory; errors: ConfigError[]}} {
+  const ext = path.extname(file).toLowerCase()
+  const yamlByName = ['.yaml', '.yml', '.json'].includes(ext)
+  const y = ['.ini', '.cfg'].includes(ext) ? undefined : readYaml(text, file)
+  const data = y && y.errors.length === 0 ? y.data : undefined
+  if (y && (isHostsFileShape(data) || (yamlByName && !isAnsibleYamlShape(data)))) return {format: 'hatang', parsed: checkHostsFile(y, file)}
+  if (y && y.errors.length === 0 && isAnsibleYamlShape(data)) return {format: 'ansible-yaml', parsed: parseAnsibleYaml(y.doc, y.counter, y.data, file)}
+  return {format: 'ansible-ini', parsed: parseAnsibleIni(text, file)}
 }
 
 /** Reads an inventory or throws its first ConfigError (carrying the others in `more`). */

@@ -41,9 +41,10 @@ function parseHop(raw: string): ParsedHop {
     }
   } else {
     const colons = rest.split(':').length - 1
-    if (colons === 1) {
-      ;[hop.host, portText] = rest.split(':') as [string, string]
-    } else hop.host = rest // a bare IPv6 address has no port
+    // as OpenSSH: an IPv6 address is written in brackets (`[2001:db8::1]:22`); bare, ssh refuses it
+    if (colons > 1) throw new Error(`has an IPv6 address without brackets in '${raw}' (write [address] or [address]:port)`)
+    if (colons === 1) [hop.host, portText] = rest.split(':') as [string, string]
+    else hop.host = rest
   }
   if (!hop.host || /\s/.test(hop.host)) throw new Error(`has no valid host in '${raw}'`)
   if (portText !== undefined) {

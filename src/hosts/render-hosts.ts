@@ -3,14 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import type {ConfigError} from './config-error.js'
 import type {HostSpec} from './model.js'
 import {formatProxyJump} from './proxy-jump.js'
-
-export interface ValidateResult {
-  valid: boolean
-  format?: string
-  hosts: number
-  groups: number
-  errors: ReturnType<ConfigError['toJSON']>[]
-}
+import type {ValidateResult} from './validate-inventory.js'
 
 /** `ok: 12 hosts in 4 groups`, or one positioned line per problem. */
 export function renderValidate(file: string, result: ValidateResult, errors: ConfigError[], color: ChalkInstance): string {
@@ -32,16 +25,23 @@ export function renderHostList(hosts: readonly HostSpec[], color: ChalkInstance)
     h.proxyJump ? formatProxyJump(h.proxyJump) : '-',
     h.groups.join(',') || '-',
     h.tags.join(',') || '-',
-    h.transport !== 'local' && h.identityFiles.length ? h.identityFiles.join(',') : '-',
+    h.transport !== 'local' && h.identityFiles.length ? keys(h) : '-',
     h.passwordEnv ? `$${h.passwordEnv}` : '-',
   ])
   const used = header.map((_, i) => i < 6 || rows.some((r) => r[i] !== '-'))
   const cols = header.map((_, i) => i).filter((i) => used[i])
-  const width = cols.map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)))
+  // a loop, not Math.max(...rows): a spread of 100,000 arguments overflows the stack
+  const width = cols.map((i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), header[i]!.length))
   const line = (cells: string[]) =>
     cols
       .map((i, j) => (j === cols.length - 1 ? cells[i]! : cells[i]!.padEnd(width[j]!)))
       .join('  ')
       .trimEnd()
   return [color.bold(line(header)), ...rows.map(line), '', `${hosts.length} host${hosts.length === 1 ? '' : 's'}`].join('\n')
+}
+
+/** The key files a host offers, a configured one that does not exist marked `(missing)`. */
+function keys(h: HostSpec): string {
+  const missing = new Set(h.configuredIdentityFiles?.filter((f) => f.missing).map((f) => f.file))
+  return h.identityFiles.map((f) => (missing.has(f) ? `${f} (missing)` : f)).join(',')
 }

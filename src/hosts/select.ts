@@ -1,5 +1,5 @@
 import {didYouMean} from './did-you-mean.js'
-import {hostsOfGroup, type HostSpec, type Inventory} from './model.js'
+import {hostsOfGroup, hostsOfGroups, type HostSpec, type Inventory} from './model.js'
 import {wildcardMatch} from './ssh-config.js'
 
 /** A --limit problem: exit 2 like every usage error. */
@@ -15,8 +15,7 @@ export class LimitError extends Error {
 
 /** Hosts a single term names: `all`/`*`, a group (with its children), a host, a glob, or `~regex`. */
 function termHosts(inventory: Inventory, term: string): string[] | undefined {
-  const all = inventory.hosts.map((h) => h.name)
-  if (term === 'all' || term === '*') return all
+  if (term === 'all' || term === '*') return inventory.hosts.map((h) => h.name)
   if (term.startsWith('~')) {
     let re: RegExp
     try {
@@ -27,14 +26,13 @@ function termHosts(inventory: Inventory, term: string): string[] | undefined {
     return [...matching(inventory, (n) => re.test(n))]
   }
   if (/[*?]/.test(term)) return [...matching(inventory, (n) => wildcardMatch(n, term))]
-  if (term in inventory.groups) return hostsOfGroup(inventory, term)
-  if (all.includes(term)) return [term]
+  if (Object.hasOwn(inventory.groups, term)) return hostsOfGroup(inventory, term)
+  if (inventory.hosts.some((h) => h.name === term)) return [term]
   return undefined
 }
 
 function matching(inventory: Inventory, test: (name: string) => boolean): Set<string> {
-  const out = new Set<string>()
-  for (const g of Object.keys(inventory.groups)) if (test(g)) for (const h of hostsOfGroup(inventory, g)) out.add(h)
+  const out = hostsOfGroups(inventory, Object.keys(inventory.groups).filter(test))
   for (const h of inventory.hosts) if (test(h.name)) out.add(h.name)
   return out
 }
@@ -51,11 +49,11 @@ export function selectHosts(inventory: Inventory, limit: string | undefined): Ho
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean)
-  const names = [...Object.keys(inventory.groups), ...inventory.hosts.map((h) => h.name)]
+  const names = () => [...Object.keys(inventory.groups), ...inventory.hosts.map((h) => h.name)]
   const resolve = (term: string, mustMatch: boolean): Set<string> => {
     const hosts = termHosts(inventory, term)
     if (hosts === undefined)
-      throw new LimitError(`--limit names '${term}', which is neither a group nor a host`, didYouMean(term, names) ?? `see 'hatang hosts list FILE' for the names`)
+      throw new LimitError(`--limit names '${term}', which is neither a group nor a host`, didYouMean(term, names()) ?? `see 'hatang hosts list FILE' for the names`)
     if (mustMatch && hosts.length === 0) throw new LimitError(`--limit '${term}' matches no host`, `see 'hatang hosts list FILE' for the names`)
     return new Set(hosts)
   }

@@ -67,9 +67,15 @@ export function splitSshLine(line: string): string[] {
   return words
 }
 
-/** OpenSSH's wildcard match: `*` and `?`, case-insensitive for host names. */
+const compiled = new Map<string, RegExp>()
+
+/** OpenSSH's wildcard match: `*` and `?`, case-insensitive for host names. Each pattern is compiled once. */
 export function wildcardMatch(text: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i')
+  let re = compiled.get(pattern)
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i')
+    compiled.set(pattern, re)
+  }
   return re.test(text)
 }
 

@@ -1,4 +1,4 @@
-import {isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair} from 'yaml'
+import {isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap} from 'yaml'
 
 export interface LineColumn {
   line: number
@@ -19,9 +19,26 @@ export function pointer(segments: readonly (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
 }
 
+/**
+ * Each map's pairs by key, built the first time a key of that map is looked up, so that finding the positions of
+ * all N entries of a map costs N, not N² (a hosts file of 100,000 hosts asks for each of them). The first pair
+ * of a key wins, as a linear search would find it. Documents are not changed after parsing.
+ */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>()
+
 function pairOf(node: unknown, key: string): Pair | undefined {
   if (!isMap(node)) return undefined
-  return node.items.find((p): p is Pair => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key)
+  let index = pairIndex.get(node)
+  if (!index) {
+    index = new Map()
+    for (const p of node.items) {
+      if (!isPair(p)) continue
+      const k = isScalar(p.key) ? String(p.key.value) : String(p.key)
+      if (!index.has(k)) index.set(k, p)
+    }
+    pairIndex.set(node, index)
+  }
+  return index.get(key)
 }
 
 function offsetOf(node: unknown): number | undefined {

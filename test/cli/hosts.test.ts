@@ -1,15 +1,21 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {HostSpec} from '../../src/hosts/model.js'
+import type {SweepReport} from '../../src/report/sweep-summary.js'
 import {hatang} from '../support/cli.js'
+import {SshLab, TEST_USER, type Sshd} from '../support/sshd.js'
 
 const FIX = 'test/fixtures/hosts'
-// a HOME without ~/.ssh/config, so the machine's own ssh_config does not colour the results
+// a HOME without ~/.ssh/config, so the machine's own ssh_config does not colour the results, with the key files
+// the fixtures name (a named key file that does not exist is an error for 'hosts validate')
 const HOME = mkdtempSync(path.join(os.tmpdir(), 'hatang-cli-home-'))
+mkdirSync(path.join(HOME, '.ssh'))
+for (const k of ['hatang_ed25519', 'db_ed25519', 'db_backup_ed25519', 'db_key']) writeFileSync(path.join(HOME, '.ssh', k), 'not a key: only its existence matters\n')
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) => hatang(args, {env: {HOME, ...env}})
 
 describe('hatang hosts validate', () => {
@@ -37,7 +43,7 @@ describe('hatang hosts validate', () => {
   it('--json gives {valid, hosts, groups, errors}', () => {
     const ok = run(['hosts', 'validate', `${FIX}/hosts.yaml`, '--json'])
     expect(ok.status, ok.stderr).toBe(0)
-    expect(JSON.parse(ok.stdout)).toEqual({valid: true, format: 'hatang', hosts: 7, groups: 5, errors: []})
+    expect(JSON.parse(ok.stdout)).toEqual({valid: true, format: 'hatang', hosts: 7, groups: 5, errors: [], warnings: []})
     const bad = run(['hosts', 'validate', `${FIX}/invalid/cycle.yaml`, '--json'])
     expect(bad.status).toBe(2)
     const body = JSON.parse(bad.stdout) as {valid: boolean; errors: {line: number; column: number; path: string}[]}
@@ -106,4 +112,136 @@ describe('hatang hosts list', () => {
     expect(r.status, r.stderr).toBe(0)
     expect((JSON.parse(r.stdout) as HostSpec[]).map((h) => h.name)).toEqual(['replica01', 'replica05', 'replica09'])
   })
+})
+
+describe('Ansible ssh options and key files, as hosts validate and hosts list show them', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-cli-ansible-'))
+  const key = path.join(HOME, '.ssh', 'hatang_ed25519')
+  const write = (name: string, lines: string[]) => {
+    const file = path.join(dir, name)
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    return file
+  }
+  const options = [
+    '[web]',
+    `w1 ansible_host=10.0.0.1 ansible_ssh_private_key_file=${key} ansible_ssh_common_args='-o UserKnownHostsFile=${dir}/known -o ServerAliveInterval=30 -C'`,
+    `w2 ansible_host=10.0.0.2 ansible_ssh_private_key_file=${key}`,
+    '[web:vars]',
+    'ansible_ssh_extra_args=-o StrictHostKeyChecking=no -o ConnectTimeout=30',
+  ]
+
+  it('validate: ok, and each ignored or refused option named once with file:line:column on stderr', () => {
+    const file = write('options.ini', options)
+    const r = run(['hosts', 'validate', file])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^ok: 2 hosts in 1 group/)
+    const col = options[1]!.indexOf('ansible_ssh_common_args') + 1
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `warning: ${file}:5:1 ansible_ssh_extra_args: -o StrictHostKeyChecking=no is refused: hatang always verifies host keys against known_hosts (hosts w1, w2) — record the hosts' keys in known_hosts (ssh-keyscan, or a first sweep with --accept-new)`,
+      `warning: ${file}:5:1 ansible_ssh_extra_args: -o ConnectTimeout=30 has no effect: ssh keeps the first value it is given, Ansible's own ConnectTimeout (ansible_ssh_timeout, default 10 s), which comes before it; so does hatang (hosts w1, w2) — set ansible_ssh_timeout instead`,
+      `warning: ${file}:2:${col} ansible_ssh_common_args: -o ServerAliveInterval=30, -C are ignored: hatang has no equivalent (host w1)`,
+    ])
+    const json = run(['hosts', 'validate', file, '--json'])
+    expect(json.status).toBe(0)
+    const body = JSON.parse(json.stdout) as {valid: boolean; warnings: {code: string; line: number; column: number; hosts: number; examples: string[]}[]}
+    expect(body.valid).toBe(true)
+    expect(body.warnings.map((w) => [w.code, w.line, w.column, w.hosts, w.examples])).toEqual([
+      ['ssh-option-refused', 5, 1, 2, ['w1', 'w2']],
+      ['ssh-option-no-effect', 5, 1, 2, ['w1', 'w2']],
+      ['ssh-option-ignored', 2, col, 1, ['w1']],
+    ])
+  })
+
+  it('list: the known_hosts of the ssh args is used; --json carries each host its warnings', () => {
+    const file = write('options-list.ini', options)
+    const r = run(['hosts', 'list', file, '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    const [w1, w2] = JSON.parse(r.stdout) as HostSpec[]
+    expect(w1).toMatchObject({knownHostsFiles: [`${dir}/known`], identityFiles: [key], configuredIdentityFiles: [{file: key, origin: {line: 2}}]})
+    expect(w2!.knownHostsFiles).toEqual([])
+    expect(w1!.warnings!.map((w) => w.code)).toEqual(['ssh-option-refused', 'ssh-option-no-effect', 'ssh-option-ignored'])
+    const text = run(['hosts', 'list', file])
+    expect(text.stderr).toMatch(/^warning: .*options-list\.ini:5:1 ansible_ssh_extra_args: -o StrictHostKeyChecking=no is refused/m)
+  })
+
+  it('a key file the inventory names that does not exist: validate exits 2 at its position; list marks it', () => {
+    const gone = path.join(dir, 'no-such-key')
+    const file = write('missing-key.ini', ['[db]', `db1 ansible_ssh_private_key_file=${gone}`, 'db2', '[db:vars]', `ansible_ssh_common_args='-i ${gone}2'`])
+    const r = run(['hosts', 'validate', file])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:2:5 identity file ${gone} does not exist (host db1) — correct the path, or create the key: ssh-keygen -t ed25519 -f ${gone}`,
+      `${file}:5:1 identity file ${gone}2 does not exist (hosts db1, db2) — correct the path, or create the key: ssh-keygen -t ed25519 -f ${gone}2`,
+    ])
+    const json = JSON.parse(run(['hosts', 'validate', file, '--json']).stdout) as {valid: boolean; errors: {line: number; column: number; message: string; hint: string}[]}
+    expect(json.valid).toBe(false)
+    expect(json.errors[0]).toMatchObject({line: 2, column: 5, message: `identity file ${gone} does not exist (host db1)`})
+    const list = run(['hosts', 'list', file])
+    expect(list.status, list.stderr).toBe(0)
+    expect(list.stdout.split('\n').find((l) => l.startsWith('db1'))).toContain(`${gone} (missing),${gone}2 (missing)`)
+    expect(list.stderr).toContain(`warning: ${file}:2:5 identity file ${gone} does not exist (host db1)`)
+    const hosts = JSON.parse(run(['hosts', 'list', file, '--json']).stdout) as HostSpec[]
+    expect(hosts[1]!.configuredIdentityFiles).toEqual([{file: `${gone}2`, origin: {file, line: 5, column: 1, path: ''}, missing: true}])
+  })
+
+  it('hosts.yaml: the item of the identityFile list that is missing; ssh_config and default keys stay silent', () => {
+    const file = write('keys.yaml', ['defaults:', '  identityFile:', '    - ~/.ssh/hatang_ed25519', '    - ~/.ssh/lost_ed25519', 'hosts:', '  a:', '  b: {identityFile: ~/.ssh/db_key}'])
+    const r = run(['hosts', 'validate', file])
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim()).toBe(
+      `${file}:4:7 /defaults/identityFile/1 identity file ~/.ssh/lost_ed25519 (${HOME}/.ssh/lost_ed25519) does not exist (host a) — correct the path, or create the key: ssh-keygen -t ed25519 -f ${HOME}/.ssh/lost_ed25519`,
+    )
+    const cfg = write('ssh_config', ['Host *', '  IdentityFile ~/.ssh/lost_ed25519'])
+    const quiet = write('quiet.yaml', ['hosts:', '  a:', '  b: {port: 2222}'])
+    const ok = run(['hosts', 'validate', quiet, '--ssh-config', cfg])
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(ok.stderr).toBe('')
+  })
+})
+
+describe('hatang sweep with an Ansible inventory whose ssh args name the known_hosts', () => {
+  let lab: SshLab
+  let sshd: Sshd
+  let work: string
+  beforeAll(async () => {
+    lab = new SshLab()
+    sshd = await lab.start('ansible-args')
+    lab.trust(sshd)
+    work = mkdtempSync(path.join(os.tmpdir(), 'hatang-cli-sweep-args-'))
+  })
+  afterAll(async () => {
+    await lab?.cleanup()
+    rmSync(work, {recursive: true, force: true})
+  })
+
+  it('connects as Ansible does (the file known_hosts is honoured), and names the ignored option once at the start', () => {
+    const file = path.join(work, 'inventory.ini')
+    writeFileSync(
+      file,
+      [
+        '[fleet]',
+        `node[1:2] ansible_host=127.0.0.1 ansible_port=${sshd.port}`,
+        '[fleet:vars]',
+        `ansible_user=${TEST_USER}`,
+        `ansible_ssh_private_key_file=${lab.clientKey}`,
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${lab.knownHosts} -o ServerAliveInterval=15'`,
+        '',
+      ].join('\n'),
+    )
+    // a HOME of its own: no ~/.ssh/known_hosts or ~/.ssh/config of this machine to fall back on
+    const home = mkdtempSync(path.join(work, 'home-'))
+    const ansible = spawnSync('ansible', ['all', '-i', file, '-m', 'raw', '-a', 'true'], {
+      encoding: 'utf8',
+      env: {...process.env, HOME: home, ANSIBLE_HOME: path.join(work, 'ansible'), ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'), ANSIBLE_SSH_CONTROL_PATH_DIR: path.join(work, 'cp'), ANSIBLE_NOCOLOR: '1'},
+    })
+    expect(ansible.status, ansible.stdout + ansible.stderr).toBe(0)
+    const r = hatang(['sweep', file, '-o', path.join(work, 'out'), '--json', '--quiet'], {env: {HOME: home}, timeoutMs: 120_000})
+    expect(r.status, r.stderr).toBe(0)
+    expect((JSON.parse(r.stdout) as SweepReport).hosts.map((h) => [h.name, h.status])).toEqual([
+      ['node1', 'ok'],
+      ['node2', 'ok'],
+    ])
+    expect(r.stderr.trim().split('\n')).toEqual([`warning: ${file}:6:1 ansible_ssh_common_args: -o ServerAliveInterval=15 is ignored: hatang has no equivalent (hosts node1, node2)`])
+  }, 180_000)
 })

@@ -6,7 +6,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {expandHostRange, parseHostPattern} from '../../../src/hosts/ansible-range.js'
-import {proxyFromSshArgs} from '../../../src/hosts/ansible-vars.js'
+import {jumpFromProxyCommand} from '../../../src/hosts/ssh-command-line.js'
 import {readInventory} from '../../../src/hosts/load-inventory.js'
 import type {Inventory} from '../../../src/hosts/model.js'
 
@@ -50,10 +50,11 @@ function compareWithAnsible(file: string): Inventory {
   expect(ourGroups).toEqual(theirGroups)
   for (const h of inv.hosts) {
     const v = hostvars[h.name] ?? {}
+    // of ansible_X and ansible_ssh_X, Ansible's ssh connection takes the latter (the last name of its list)
     const expected = {
-      address: String(v.ansible_host ?? h.name),
-      port: Number(v.ansible_port ?? 22),
-      user: v.ansible_user,
+      address: String(v.ansible_ssh_host ?? v.ansible_host ?? h.name),
+      port: Number(v.ansible_ssh_port ?? v.ansible_port ?? 22),
+      user: v.ansible_ssh_user ?? v.ansible_user,
       identityFiles: v.ansible_ssh_private_key_file ? [String(v.ansible_ssh_private_key_file).replace(/^~\//, `${home}/`)] : [],
       sudo: truthy(v.ansible_become),
       transport: v.ansible_connection === 'local' ? 'local' : 'ssh',
@@ -169,12 +170,12 @@ describe('Ansible host patterns', () => {
     expect(parseHostPattern('2001:db8::1')).toEqual({names: ['2001:db8::1']})
   })
 
-  it('reads simple jumps from ssh args', () => {
-    expect(proxyFromSshArgs('-o ProxyJump=jump@b:2022')).toBe('jump@b:2022')
-    expect(proxyFromSshArgs('-J b.example.com')).toBe('b.example.com')
-    expect(proxyFromSshArgs('-o ProxyCommand="ssh -W %h:%p -q -p 2200 ops@bastion"')).toBe('ops@bastion:2200')
-    expect(proxyFromSshArgs('-o ProxyCommand="nc -X 5 -x proxy:1080 %h %p"')).toBeUndefined()
-    expect(proxyFromSshArgs('-o StrictHostKeyChecking=no')).toBeUndefined()
+  it('reads a plain ssh -W ProxyCommand as a jump, and nothing else', () => {
+    expect(jumpFromProxyCommand('ssh -W %h:%p -q -p 2200 ops@bastion')).toBe('ops@bastion:2200')
+    expect(jumpFromProxyCommand('ssh -l ops -W [%h]:%p bastion')).toBe('ops@bastion')
+    expect(jumpFromProxyCommand('nc -X 5 -x proxy:1080 %h %p')).toBeUndefined()
+    expect(jumpFromProxyCommand('ssh -W %h:%p -i key bastion')).toBeUndefined()
+    expect(jumpFromProxyCommand('ssh bastion nc %h %p')).toBeUndefined()
   })
 })
 
@@ -189,6 +190,7 @@ describe('Ansible import errors', () => {
   it('refuses a connection hatang cannot make', () => {
     const file = path.join(tmp, 'winrm.ini')
     writeFileSync(file, '[win]\nw1 ansible_connection=winrm\n')
-    expect(readInventory(file, {sshConfig: null}).errors[0]?.format()).toMatch(/winrm\.ini:2:1 .*winrm/)
+    // the position is the variable's, on the host's line
+    expect(readInventory(file, {sshConfig: null}).errors[0]?.format()).toMatch(/winrm\.ini:2:4 host 'w1': ansible_connection 'winrm' is not supported/)
   })
 })

@@ -1,4 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -58,7 +58,7 @@ describe('the example hosts.yaml', () => {
     const db02 = host(inv, 'db02')
     expect(db02.groups).toEqual(['backup', 'prod', 'db'])
     expect(db02.role).toBe('db')
-    expect(db02.identityFiles).toEqual([`${HOME}/.ssh/db_ed25519`, '/etc/hatang/keys/db'])
+    expect(db02.identityFiles).toEqual([`${HOME}/.ssh/db_ed25519`, `${HOME}/.ssh/db_backup_ed25519`])
     expect(db02.passwordEnv).toBe('HATANG_DB_PASSWORD')
   })
 
@@ -96,6 +96,8 @@ describe('precedence rules', () => {
     expect(host(inv, 'b').proxyJump).toBeUndefined()
     expect(parseProxyJump('ssh://u@h:2')).toEqual([{host: 'h', port: 2, user: 'u'}])
     expect(() => parseProxyJump('h:99999')).toThrow(/port/)
+    // as ssh -G -o ProxyJump=2001:db8::1 says: "Invalid ProxyJump"
+    expect(() => parseProxyJump('2001:db8::1')).toThrow(/IPv6 address without brackets/)
   })
   it('ssh_config fills what the hosts file leaves unset, and never overrides it', () => {
     const cfg = path.join(tmp, 'ssh_config')
@@ -178,5 +180,96 @@ describe('format detection', () => {
     const r = readInventory(bare, {sshConfig: null})
     expect(r.format).toBe('ansible-ini')
     expect(r.inventory!.hosts.map((h) => h.name)).toEqual(['a.example.com', 'b.example.com'])
+  })
+})
+
+describe('large inventories keep exact positions', () => {
+  const N = 20_000
+  const write = (name: string, text: string) => {
+    const file = path.join(tmp, name)
+    writeFileSync(file, text)
+    return file
+  }
+  it('hosts.yaml: an error on the last of 20,000 hosts points to its line; every host knows its own line', () => {
+    const lines = ['groups:', '  fleet:', '    hosts:']
+    for (let i = 0; i < N; i++) lines.push(`      h${i}: {address: 10.0.${i >> 8}.${i & 255}${i === N - 1 ? ', port: 70000' : ''}}`)
+    const file = write('big.yaml', `${lines.join('\n')}\n`)
+    const errors = readInventory(file, {sshConfig: null, home: HOME}).errors.map((e) => e.format())
+    // line N+3: three lines of groups before the first host; `port: 70000` starts at column 40 on that line
+    const last = lines.at(-1)!
+    expect(errors).toEqual([`${file}:${N + 3}:${last.indexOf('70000') + 1} /groups/fleet/hosts/h${N - 1}/port must be <= 65535 — run 'hatang hosts validate ${file}'`])
+    const ok = write('big-ok.yaml', `${lines.slice(0, -1).join('\n')}\n`)
+    const hosts = loadInventory(ok, {sshConfig: null, home: HOME}).hosts
+    expect(hosts).toHaveLength(N - 1)
+    for (const i of [0, 1, 9_999, N - 2]) expect(hosts[i]!.source).toEqual({file: ok, line: i + 4, column: 7})
+  })
+  it('Ansible INI and YAML: the last of 20,000 hosts, and a group variable every host inherits, reported once', () => {
+    const ini = ['[fleet]']
+    for (let i = 0; i < N; i++) ini.push(`h${i} ansible_host=10.0.${i >> 8}.${i & 255}${i === N - 1 ? ' ansible_port=0' : ''}`)
+    const iniFile = write('big.ini', `${ini.join('\n')}\n`)
+    expect(readInventory(iniFile, {sshConfig: null}).errors.map((e) => `${e.line}:${e.column} ${e.problem}`)).toEqual([`${N + 1}:${ini.at(-1)!.indexOf('ansible_port') + 1} host 'h${N - 1}': ansible_port must be a port number (1-65535)`])
+    const withVars = [...ini.slice(0, -1), '[fleet:vars]', "ansible_ssh_common_args='-p 0'"]
+    const groupVar = write('big-vars.ini', `${withVars.join('\n')}\n`)
+    expect(readInventory(groupVar, {sshConfig: null}).errors.map((e) => `${e.line}:${e.column} ${e.problem}`)).toEqual([
+      `${withVars.length}:1 host 'h0': ansible_ssh_common_args has '-p 0', which is not a port (1-65535): ssh would stop ("Bad port")`,
+    ])
+    const yaml = ['all:', '  hosts:']
+    for (let i = 0; i < N; i++) yaml.push(`    h${i}: {ansible_host: 10.0.${i >> 8}.${i & 255}${i === N - 1 ? ', ansible_port: 0' : ''}}`)
+    const yamlFile = write('big-inventory.yml', `${yaml.join('\n')}\n`)
+    expect(readInventory(yamlFile, {sshConfig: null}).errors.map((e) => `${e.line}:${e.column} ${e.path} ${e.problem}`)).toEqual([
+      `${N + 2}:${yaml.at(-1)!.indexOf('ansible_port') + 1} /all/hosts/h${N - 1}/ansible_port host 'h${N - 1}': ansible_port must be a port number (1-65535)`,
+    ])
+  })
+})
+
+describe('identity files named in the inventory', () => {
+  it('each item of an identityFile list keeps its position; one that does not exist is marked and warned about', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'hatang-keys-'))
+    mkdirSync(path.join(home, '.ssh'))
+    writeFileSync(path.join(home, '.ssh', 'there'), 'key\n')
+    const file = path.join(tmp, 'keys.yaml')
+    writeFileSync(file, 'defaults:\n  identityFile: [~/.ssh/there, ~/.ssh/gone]\nhosts:\n  a:\n  b:\n  c: {identityFile: ~/.ssh/there}\n  d: {transport: local}\n')
+    const inv = loadInventory(file, {sshConfig: null, home})
+    const a = host(inv, 'a')
+    expect(a.configuredIdentityFiles).toEqual([
+      {file: path.join(home, '.ssh/there'), origin: {file, line: 2, column: 18, path: '/defaults/identityFile/0'}},
+      {file: path.join(home, '.ssh/gone'), origin: {file, line: 2, column: 32, path: '/defaults/identityFile/1'}, missing: true},
+    ])
+    expect(a.warnings).toEqual([
+      {
+        file,
+        line: 2,
+        column: 32,
+        path: '/defaults/identityFile/1',
+        code: 'identity-file-missing',
+        message: `identity file ~/.ssh/gone (${path.join(home, '.ssh/gone')}) does not exist`,
+        hint: `correct the path, or create the key: ssh-keygen -t ed25519 -f ${path.join(home, '.ssh/gone')}`,
+      },
+    ])
+    // the same warning object for every host it applies to
+    expect(host(inv, 'b').warnings![0]).toBe(a.warnings![0])
+    expect(host(inv, 'c')).toMatchObject({configuredIdentityFiles: [{file: path.join(home, '.ssh/there'), origin: {line: 6, column: '  c: {identityFile: '.length + 1}}]})
+    expect(host(inv, 'c').warnings).toBeUndefined()
+    expect(host(inv, 'd').configuredIdentityFiles).toBeUndefined()
+  })
+  it('ssh_config IdentityFile lines and the defaults say nothing when missing (OpenSSH ignores them too)', () => {
+    const cfg = path.join(tmp, 'ssh_config_keys')
+    writeFileSync(cfg, 'Host *\n  IdentityFile ~/.ssh/not-there\n')
+    const inv = load('hosts:\n  a:\n  b: {port: 22}\n', {sshConfig: cfg})
+    expect(host(inv, 'a').identityFiles).toEqual([`${HOME}/.ssh/not-there`])
+    expect(host(inv, 'a').configuredIdentityFiles).toBeUndefined()
+    expect(inv.hosts.flatMap((h) => h.warnings ?? [])).toEqual([])
+  })
+  it('Ansible: the key variable and -i / IdentityFile in ssh args, at the variable', () => {
+    const file = path.join(tmp, 'keys.ini')
+    const line2 = "h1 ansible_ssh_private_key_file=/nonexistent/k1 ansible_ssh_common_args='-i /nonexistent/k2'"
+    writeFileSync(file, `[g]\n${line2}\n[g:vars]\nansible_ssh_extra_args=-o IdentityFile=/nonexistent/k3\n`)
+    const h1 = host(loadInventory(file, {sshConfig: null}), 'h1')
+    expect(h1.configuredIdentityFiles!.map((f) => [f.file, f.origin.line, f.origin.column, f.missing])).toEqual([
+      ['/nonexistent/k1', 2, 4, true],
+      ['/nonexistent/k2', 2, line2.indexOf('ansible_ssh_common_args') + 1, true],
+      ['/nonexistent/k3', 4, 1, true],
+    ])
+    expect(h1.warnings!.map((w) => w.code)).toEqual(['identity-file-missing', 'identity-file-missing', 'identity-file-missing'])
   })
 })

@@ -12,6 +12,7 @@ import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js
 import {acquireRunLock, type RunLock} from '../src/cli/run-lock.js'
 import {listenForStop} from '../src/cli/stop-signals.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
+import {formatWarning, groupWarnings} from '../src/hosts/inventory-warnings.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
 import {isCollected} from '../src/collect/sweep.js'
@@ -170,6 +171,8 @@ export default class Audit extends StoreCommand {
     log.line(`start: ${file ? `${hosts!.length} hosts of ${path.resolve(file)}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
     const snapshots: Snapshot[] = []
     let interrupted = false
+    // what the inventory asks that hatang does not do (ignored ssh options, missing key files): in the log too
+    for (const w of hosts ? groupWarnings(hosts) : []) log.line(`inventory: ${formatWarning(w, new Chalk({level: 0}))}`)
     if (hosts) {
       const r = await sweepSession(hosts, {
         concurrency: flags.concurrency,

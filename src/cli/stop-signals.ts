@@ -10,13 +10,14 @@ export interface StopSignals {
 /**
  * Ctrl-C (SIGINT) and SIGTERM (systemctl stop, a cron wrapper's timeout) while work is under way: the first lets it
  * finish (saying so on stderr) so that what it did is stored and reported, then the command exits 130; a second
- * quits at once with 130. The local audit's; a sweep's session does the same for its hosts.
+ * quits at once with 130. `onStop` runs on the first (a sweep stops starting hosts). The local audit's and the sweep's.
  */
-export function listenForStop(what: string): StopSignals {
+export function listenForStop(what: string, onStop?: () => void): StopSignals {
   let received = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) process.exit(ExitCode.Interrupted)
     received = true
+    onStop?.()
     process.stderr.write(`\ninterrupted (${signal}): ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)\n`)
   }
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal)

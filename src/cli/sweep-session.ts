@@ -1,5 +1,6 @@
 import {askSecrets} from './ask-secrets.js'
 import {outputStyle} from './output-style.js'
+import {listenForStop} from './stop-signals.js'
 import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from './sweep-progress.js'
 import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
 import {groupWarnings, renderWarnings, type GroupedWarning} from '../hosts/inventory-warnings.js'
@@ -37,13 +38,8 @@ export async function sweepSession(
       ? await taskSweepProgress(counter, hosts, errStyle)
       : lineSweepProgress(counter, errStyle)
   const abort = new AbortController()
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130)
-    abort.abort()
-    process.stderr.write('\ninterrupted: finishing the hosts under way, starting no more (Ctrl-C again to quit now)\n')
-  }
   // SIGTERM (systemctl stop, a cron wrapper's timeout) is a Ctrl-C that no terminal sent
-  process.on('SIGINT', onSigint).on('SIGTERM', onSigint)
+  const stop = listenForStop('finishing the hosts under way, starting no more', () => abort.abort())
   const outcomes = await sweep(hosts, {
     concurrency: o.concurrency,
     commandTimeoutS: o.commandTimeoutS,
@@ -56,7 +52,7 @@ export async function sweepSession(
       o.onHostDone(x)
       progress.done(x)
     },
-  }).finally(() => process.off('SIGINT', onSigint).off('SIGTERM', onSigint))
+  }).finally(() => stop.release())
   await progress.finish()
   return {outcomes, interrupted: abort.signal.aborted, warnings}
 }

@@ -73,7 +73,7 @@ describe('SIGTERM', () => {
     // web1 is stored and slow under way (its probes hang until the command timeout)
     const r = await terminated(args, logHas(log, 'host web1:'))
     expect([r.status, r.signal], r.stderr).toEqual([130, null])
-    expect(r.stderr).toContain('interrupted: finishing the hosts under way, starting no more')
+    expect(r.stderr).toContain('interrupted (SIGTERM): finishing the hosts under way, starting no more (SIGTERM again to quit now)')
     // slow's probes ran into their timeout: collected in part
     expect(r.stdout).toMatch(/^hatang audit: 2 of 3 hosts collected in [\d.]+ s \(interrupted\)$/m)
     const lines = readFileSync(log, 'utf8')

@@ -1,3 +1,6 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import type {CheckResult, HostResults} from '../../../src/engine/checks/run-checks.js'
@@ -50,6 +53,19 @@ const waiver = (extra: Partial<Waiver> = {}): Waiver => ({
 // local times, so the tests hold in every time zone
 const BEFORE = new Date(2027, 2, 31, 23, 59)
 const AFTER = new Date(2027, 3, 1, 0, 0)
+
+describe('the README', () => {
+  it('has the "Waivers" section every waiver error points to, and its example is a valid waivers file', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8')
+    expect(errorOf('waivers: [{check: x}]').format()).toContain('see "Waivers" in the README')
+    const section = /^## Waivers\n([\s\S]*?)\n## /m.exec(readme)
+    expect(section, 'README has no "## Waivers" section').not.toBeNull()
+    const example = /```yaml\n([\s\S]*?)```/.exec(section![1]!)![1]!
+    const waivers = loadWaivers('README.md', example)
+    expect(waivers.map((w) => w.check)).toEqual(['ssh.password-authentication', 'fleet-sync/sync.kernel'])
+    expect(waivers[0]).toMatchObject({hosts: ['legacy-app01', 'db*'], groups: ['branch-offices'], expires: '2027-03-31'})
+  })
+})
 
 describe('loadWaivers', () => {
   it('reads a valid file, dates as written, with where each waiver is', () => {

@@ -2,6 +2,7 @@ import {Command, Errors} from '@oclif/core'
 
 import {ExitCode, exitCodeName} from './exit-codes.js'
 import {outputStyle, type OutputStyle} from './output-style.js'
+import {terminalLines} from '../report/terminal-text.js'
 
 /** What a command's error becomes with --json: the whole message, what kind of error it is, and the exit code. */
 export interface ErrorJson {
@@ -46,7 +47,8 @@ export abstract class BaseCommand extends Command {
     const exit = known ? (err.oclif?.exit ?? err.exitCode ?? ExitCode.Usage) : ExitCode.Internal
     // an unexpected exception is a bug: say so plainly, with its stack and its own exit code
     const message = !known ? `internal error: ${err.message}` : err.hint ? `${err.message} — ${err.hint}` : err.message
-    process.stderr.write(known ? `Error: ${message}\n` : `hatang: internal error: ${err.stack ?? err.message}\n`)
+    // a message may quote what a file or a host held: its control characters are escaped on the terminal
+    process.stderr.write(known ? `Error: ${terminalLines(message)}\n` : `hatang: internal error: ${terminalLines(err.stack ?? err.message)}\n`)
     try {
       this.onFailure(message, exit)
     } catch {

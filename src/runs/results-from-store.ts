@@ -3,8 +3,9 @@ import {evaluateRun, evidenceRule, withEvidence, type RunEvaluation} from '../en
 import type {EvidenceRule} from '../engine/evidence.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Waiver} from '../engine/waivers.js'
-import {buildResults, type Results} from '../model/results.js'
+import type {Results} from '../model/results.js'
 import type {Store} from '../store/store.js'
+import {buildResults} from './build-results.js'
 import {historyFromStore, type HistoryOptions} from './history-from-store.js'
 import {packsAndWaivers, type InputOptions} from './results-from-input.js'
 

@@ -6,8 +6,9 @@ import type {Pack} from '../engine/checks/pack.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
 import {InputError, loadSnapshots} from '../engine/load-snapshots.js'
 import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
-import {buildResults, type Results} from '../model/results.js'
-import {isResultsFile, readResults, sweepHostsFile} from './read-results.js'
+import type {Results} from '../model/results.js'
+import {isResultsFile, readResults, sweepHostsFile} from '../report/read-results.js'
+import {buildResults} from './build-results.js'
 
 export interface InputOptions {
   /** Built-in pack names or pack files; default every built-in pack. */

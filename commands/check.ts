@@ -14,7 +14,7 @@ import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {langFlag} from '../src/cli/lang.js'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
 

@@ -11,7 +11,7 @@ import {resultsFromInput} from '../src/runs/results-from-input.js'
 import {resultsFromStore} from '../src/runs/results-from-store.js'
 import {TemplateError} from '../src/report/template-error.js'
 import {parseFormats, REPORT_FORMATS, writeReports, type WrittenFile} from '../src/report/write-reports.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {langFlag} from '../src/cli/lang.js'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
 

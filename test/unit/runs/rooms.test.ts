@@ -45,6 +45,10 @@ describe('the arrows between rooms', () => {
     expect(crossing('src/report', (t) => t.startsWith('src/store/') || t.startsWith('src/runs/'))).toEqual([])
   })
 
+  it('the store holds storage only: no view, no command machinery', () => {
+    expect(crossing('src/store', (t) => t.startsWith('src/report/') || t.startsWith('src/runs/') || t.startsWith('src/cli/views/') || t.startsWith('@oclif/') || t === 'src/cli/base-command.ts')).toEqual([])
+  })
+
   it('nothing in src/ imports a command', () => {
     expect(crossing('src', (t) => t.startsWith('commands/'))).toEqual([])
   })

@@ -2,11 +2,11 @@ import {existsSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base-command.js'
-import {ExitCode} from '../cli/exit-codes.js'
-import {defaultStorePath} from './store-path.js'
-import {cannotWrite, isUnwritable, openStore, type Store} from './store.js'
-import {describeDamage} from './unreadable-snapshot.js'
+import {defaultStorePath} from '../store/store-path.js'
+import {cannotWrite, isUnwritable, openStore, type Store} from '../store/store.js'
+import {describeDamage} from '../store/unreadable-snapshot.js'
+import {BaseCommand} from './base-command.js'
+import {ExitCode} from './exit-codes.js'
 
 /** --store, shared by every command that reads or writes the run store. */
 export const storeFlag = Flags.string({

@@ -1,21 +1,15 @@
 import {hostname, userInfo} from 'node:os'
 
 import {TOOL_VERSION} from '../collect/tool-version.js'
-import {loadPacks} from '../engine/checks/load-packs.js'
-import type {Pack} from '../engine/checks/pack.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
-import {InputError, loadSnapshots} from '../engine/load-snapshots.js'
-import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
+import {loadSnapshots} from '../engine/load-snapshots.js'
 import type {Results} from '../model/results.js'
 import {isResultsFile, readResults, sweepHostsFile} from '../report/read-results.js'
 import {buildResults} from './build-results.js'
+import {packsAndWaivers, type JudgingOptions} from './packs-and-waivers.js'
 
-export interface InputOptions {
-  /** Built-in pack names or pack files; default every built-in pack. */
-  packs?: readonly string[]
-  waiversFile?: string
-  /** Told about waivers that name a check no loaded pack has. */
-  warn?: (message: string) => void
+/** How snapshots are judged, and who is told of waivers that name an unknown check. */
+export type InputOptions = JudgingOptions & {
   /** The evidence rule (see src/engine/evidence.ts): minimum coverage in %, and days after which a host is stale. */
   minCoverage?: number
   staleAfterDays?: number
@@ -33,21 +27,4 @@ export function resultsFromInput(args: readonly string[], options: InputOptions 
   const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays})
   const run = {startedAt, finishedAt: new Date().toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: args.join(' '), hostsFile: sweepHostsFile(args)}
   return buildResults({snapshots, packs, evaluation, waivers, run})
-}
-
-/** The packs (default every built-in one) and the waivers the options name, warning about waivers of unknown checks. */
-export function packsAndWaivers(options: InputOptions): {packs: Pack[]; waivers: Waiver[]} {
-  const packs = loadPacks(options.packs)
-  let waivers: Waiver[] = []
-  if (options.waiversFile) {
-    try {
-      waivers = loadWaivers(options.waiversFile)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code) throw new InputError(`${options.waiversFile}: cannot read the waivers file (${code})`, 'name a waivers file that exists')
-      throw error
-    }
-  }
-  for (const w of unknownChecks(waivers, packs)) options.warn?.(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
-  return {packs, waivers}
 }

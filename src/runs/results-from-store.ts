@@ -7,7 +7,8 @@ import type {Results} from '../model/results.js'
 import type {Store} from '../store/store.js'
 import {buildResults} from './build-results.js'
 import {historyFromStore, type HistoryOptions} from './history-from-store.js'
-import {packsAndWaivers, type InputOptions} from './results-from-input.js'
+import {packsAndWaivers} from './packs-and-waivers.js'
+import type {InputOptions} from './results-from-input.js'
 
 /** The waivers a judged run applied, as its stored results carry them (one per waiver source). */
 function appliedWaivers(results: readonly CheckResult[]): Waiver[] {

@@ -5,7 +5,7 @@ import type {Results, RunInfo} from '../model/results.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {RunRecord, RunWriter, Store} from '../store/store.js'
 import {buildResults} from './build-results.js'
-import {historyFromStore} from './history-from-store.js'
+import {historyOfRun} from './history-from-store.js'
 
 export interface JudgeRunInput {
   store: Store
@@ -32,7 +32,8 @@ export interface JudgedRun {
 
 /**
  * Judges a stored run and finishes it: the snapshots judged once (evaluateRun), the judgement stored with the run's
- * completion, and the results every report renders built from that same evaluation, with the run's history.
+ * completion, and the results every report renders built from that same evaluation, with the run's history (the
+ * earlier runs from the store, this one from memory).
  */
 export function judgeRun(input: JudgeRunInput): JudgedRun {
   const {store, writer, snapshots, packs, waivers} = input
@@ -46,8 +47,9 @@ export function judgeRun(input: JudgeRunInput): JudgedRun {
     evaluation,
     waivers,
     run: {startedAt, finishedAt: new Date().toISOString(), ...run},
-    // the trend of the runs so far and what changed since the previous complete run
-    history: historyFromStore(store, record.id, {staleAfterDays: input.staleAfterDays}),
+    // the trend of the runs so far and what changed since the previous complete run (read from the store): this
+    // run is compared as it is here, not read back and decompressed again
+    history: historyOfRun(store, {id: record.id, snapshots, results: evaluation.hosts.flatMap((h) => h.results)}, {staleAfterDays: input.staleAfterDays}),
   })
   return {evaluation, record, results}
 }

@@ -6,7 +6,7 @@ import type {Waiver} from '../engine/waivers.js'
 import type {Results} from '../model/results.js'
 import type {Store} from '../store/store.js'
 import {buildResults} from './build-results.js'
-import {historyFromStore, type HistoryOptions} from './history-from-store.js'
+import {historyOfRun, type HistoryOptions} from './history-from-store.js'
 import {packsAndWaivers} from './packs-and-waivers.js'
 import type {InputOptions} from './results-from-input.js'
 
@@ -65,6 +65,7 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
       source: `run ${runId} (${record.source}) in ${store.file}`,
       ...(record.hostsFile ? {hostsFile: record.hostsFile} : {}),
     },
-    history: historyFromStore(store, runId, options),
+    // its snapshots and stored results as read above, not read again
+    history: historyOfRun(store, {id: runId, snapshots, ...(judged ? {results: evaluation.hosts.flatMap((h) => h.results)} : {})}, options),
   })
 }

@@ -31,8 +31,8 @@ export interface JudgedRun {
 }
 
 /**
- * Judges a stored run and finishes it: the snapshots judged once (evaluateRun), the judgement stored with the run's
- * completion, and the results every report renders built from that same evaluation, with the run's history (the
+ * Judges a stored run and finishes it: the snapshots judged once (evaluateRun), the judgement and the waivers it
+ * applied stored with the run's completion, and the results every report renders built from that same evaluation, with the run's history (the
  * earlier runs from the store, this one from memory).
  */
 export function judgeRun(input: JudgeRunInput): JudgedRun {
@@ -40,7 +40,7 @@ export function judgeRun(input: JudgeRunInput): JudgedRun {
   const {startedAt, ...run} = input.run
   const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: input.minCoverage, staleAfterDays: input.staleAfterDays, ...(input.now ? {now: input.now} : {})})
   // the run record and the results share this one evaluation
-  const record = writer.finish({evaluation})
+  const record = writer.finish({evaluation, waivers})
   const results = buildResults({
     snapshots,
     packs,

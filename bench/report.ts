@@ -13,7 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {evaluateRun} from '../src/engine/evaluate-run.js'
-import {buildResults} from '../src/model/results.js'
+import {buildResults} from '../src/runs/build-results.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {renderHtml} from '../src/report/render-html.js'
 import {writeReports} from '../src/report/write-reports.js'

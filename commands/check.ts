@@ -1,22 +1,16 @@
-import {readFileSync} from 'node:fs'
-
 import {Args, Flags} from '@oclif/core'
 
-import {ExitCode} from '../src/cli/exit-codes.js'
-import {loadPacks} from '../src/engine/checks/load-packs.js'
-import {SEVERITIES, type Pack} from '../src/engine/checks/pack.js'
-import type {HostResults} from '../src/engine/checks/run-checks.js'
-import {evaluateRun, type RunEvaluation} from '../src/engine/evaluate-run.js'
-import {InputError, loadSnapshots} from '../src/engine/load-snapshots.js'
-import type {FleetFinding} from '../src/engine/fleet/types.js'
-import type {Scores} from '../src/engine/scores.js'
-import {loadWaivers, unknownChecks, type Waiver} from '../src/engine/waivers.js'
-import {ConfigError} from '../src/hosts/config-error.js'
-import type {Snapshot} from '../src/model/snapshot.js'
-import {renderCheckSummary, SEVERITY_ORDER} from '../src/report/check-summary.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
-import {langFlag} from '../src/cli/lang.js'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
+import {langFlag} from '../src/cli/lang.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
+import {SEVERITIES, type Severity} from '../src/engine/checks/pack.js'
+import {evaluateRun} from '../src/engine/evaluate-run.js'
+import {loadSnapshots} from '../src/engine/load-snapshots.js'
+import {renderCheckSummary} from '../src/report/check-summary.js'
+import type {Lang} from '../src/report/locale.js'
+import {checkExitCode, checkOutcome, type CheckOutcome} from '../src/runs/check-outcome.js'
+import {packsAndWaivers} from '../src/runs/packs-and-waivers.js'
+import {storedSnapshots} from '../src/runs/stored-snapshots.js'
 
 export default class Check extends StoreCommand {
   static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
@@ -46,63 +40,18 @@ export default class Check extends StoreCommand {
     ...evidenceFlags,
   }
 
-  async run(): Promise<{packs: {pack: string; version: string; checks: number; fleet?: number}[]; hosts: HostResults[]; fleet: FleetFinding[]; scores: Scores; evidence: RunEvaluation['evidence']}> {
+  async run(): Promise<CheckOutcome> {
     const {argv, flags} = await this.parse(Check)
-    let packs: Pack[]
-    let waivers: Waiver[] = []
-    try {
-      packs = loadPacks(flags.pack)
-      if (flags.waivers) waivers = this.readWaivers(flags.waivers)
-    } catch (error) {
-      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
-      throw error
-    }
-    for (const w of unknownChecks(waivers, packs)) this.logToStderr(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
+    const warn = (m: string) => this.logToStderr(m)
+    const {packs, waivers} = packsAndWaivers({packs: flags.pack, waiversFile: flags.waivers, warn})
     const args = argv as string[]
     // a run of the store is judged again with these packs and waivers
     const runId = this.runIdArgument(args)
-    const snapshots = runId === undefined ? this.snapshots(args) : this.storedRun(runId, flags.store)
-    const {hosts, scores, fleet, evidence} = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
-    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as 'vi' | 'en', this.style().color, scores, fleet, evidence.minCoverage))
-    const limit = flags['fail-on'] === 'none' ? -1 : SEVERITY_ORDER.indexOf(flags['fail-on'] as (typeof SEVERITY_ORDER)[number])
-    const above = (r: {status: string; severity: (typeof SEVERITY_ORDER)[number]}) => r.status === 'fail' && SEVERITY_ORDER.indexOf(r.severity) <= limit
-    // too little evidence outranks findings: a run that saw too little never passes for judged
-    if (hosts.some((h) => h.insufficient)) process.exitCode = ExitCode.InsufficientData
-    else if (hosts.some((h) => h.results.some(above)) || fleet.some(above)) process.exitCode = ExitCode.Findings
-    return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores, evidence}
-  }
-
-  private readWaivers(file: string): Waiver[] {
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch (error) {
-      return this.usageError(`${file}: cannot read the waivers file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
-    }
-    return loadWaivers(file, text)
-  }
-
-  /** The snapshots of a stored run; an interrupted run's collected hosts, with a warning. Read-only. */
-  private storedRun(id: number, file: string | undefined): Snapshot[] {
-    return this.withStore(
-      file,
-      (store) => {
-        const run = store.run(id)
-        if (run?.state !== 'interrupted') store.completeRun(id)
-        else this.logToStderr(`warning: run ${id} was interrupted: judging the ${run.hosts.total} hosts it stored`)
-        return store.snapshots(id)
-      },
-      {create: false},
-    )
-  }
-
-  /** Every snapshot named, folders expanded (a sweep's sweep.json is not a snapshot); each validated. */
-  private snapshots(args: string[]): Snapshot[] {
-    try {
-      return loadSnapshots(args, (m) => this.logToStderr(m))
-    } catch (error) {
-      if (error instanceof InputError) this.usageError(error.message, error.hint)
-      throw error
-    }
+    const snapshots = runId === undefined ? loadSnapshots(args, warn) : this.withStore(flags.store, (store) => storedSnapshots(store, runId, warn), {create: false})
+    const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
+    const {hosts, scores, fleet, evidence} = evaluation
+    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as Lang, this.style().color, scores, fleet, evidence.minCoverage))
+    process.exitCode = checkExitCode(evaluation, flags['fail-on'] as Severity | 'none')
+    return checkOutcome(packs, evaluation)
   }
 }

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {diffSources, type DiffSource, type RunDiff} from '../src/engine/diff.js'
-import {renderDiff} from '../src/store/render-diff.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {renderDiff} from '../src/cli/views/render-diff.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {StoreError} from '../src/store/store-error.js'
 import type {Store} from '../src/store/store.js'
 

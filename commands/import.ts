@@ -3,7 +3,7 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {readSnapshots} from '../src/engine/load-snapshots.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import type {RunRecord} from '../src/store/store.js'
 
 export default class Import extends StoreCommand {

@@ -2,18 +2,14 @@ import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {ExitCode} from '../src/cli/exit-codes.js'
-import {fsProblem} from '../src/cli/fs-problem.js'
-import {InputError} from '../src/engine/load-snapshots.js'
-import {ConfigError} from '../src/hosts/config-error.js'
-import type {Results} from '../src/model/results.js'
-import {resultsFromInput} from '../src/report/results-from-input.js'
-import {resultsFromStore} from '../src/report/results-from-store.js'
-import {TemplateError} from '../src/report/template-error.js'
-import {parseFormats, REPORT_FORMATS, writeReports, type WrittenFile} from '../src/report/write-reports.js'
-import {StoreCommand, storeFlag} from '../src/store/store-command.js'
-import {langFlag} from '../src/cli/lang.js'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
+import {langFlag} from '../src/cli/lang.js'
+import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
+import type {Lang} from '../src/report/locale.js'
+import {parseFormats, REPORT_FORMATS, type WrittenFile} from '../src/report/write-reports.js'
+import {writeReportFiles} from '../src/runs/report-files.js'
+import {resultsFromInput} from '../src/runs/results-from-input.js'
+import {resultsFromStore} from '../src/runs/results-from-store.js'
 
 export default class Report extends StoreCommand {
   static override summary = 'Write the reports a review committee reads: HTML, JSON, CSV, Markdown, JUnit.'
@@ -46,26 +42,11 @@ export default class Report extends StoreCommand {
     const {argv, flags} = await this.parse(Report)
     const {formats, problem} = parseFormats(flags.format)
     if (problem) this.usageError(problem.message, problem.hint)
-    let results: Results
-    try {
-      const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m), minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']}
-      const args = argv as string[]
-      const runId = this.runIdArgument(args)
-      results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
-    } catch (error) {
-      if (error instanceof ConfigError) this.usageError(error.all().map((e) => e.format()).join('\n'))
-      if (error instanceof InputError) this.usageError(error.message, error.hint)
-      throw error
-    }
-    let files: WrittenFile[]
-    try {
-      files = await writeReports(results, {formats, lang: flags.lang as 'vi' | 'en', dir: flags.output, templateDir: flags.template})
-    } catch (error) {
-      if (error instanceof TemplateError && flags.template) this.usageError(`--template ${flags.template}: ${error.message}`, 'fix the template or leave --template out')
-      const code = (error as NodeJS.ErrnoException).code
-      if (!code) throw error
-      return this.exitWith(ExitCode.Output, `cannot write into ${flags.output}: ${fsProblem(error, path.join(flags.output, 'x'))}`, 'choose another folder with -o')
-    }
+    const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m), minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']}
+    const args = argv as string[]
+    const runId = this.runIdArgument(args)
+    const results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
+    const files = await writeReportFiles(results, {formats, lang: flags.lang as Lang, dir: flags.output, templateDir: flags.template})
     if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${Math.ceil(f.bytes / 1024)} KB`)
     return {files}
   }

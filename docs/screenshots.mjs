@@ -14,7 +14,7 @@ const {writeReports} = await dist('src/report/write-reports.js')
 const {launchChromium} = await dist('test/browser/browser.js')
 const {openStore} = await dist('src/store/store.js')
 const {evaluateRun} = await dist('src/engine/evaluate-run.js')
-const {historyFromStore} = await dist('src/report/history-from-store.js')
+const {historyFromStore} = await dist('src/runs/history-from-store.js')
 const {withData} = await dist('test/support/snapshots.js')
 const {builtinPacks} = await dist('test/unit/report/fleet.js')
 

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {defaultStorePath} from '../../src/store/store-path.js'
-import {renderRunList} from '../../src/store/render-runs.js'
-import {StoreCommand, storeFlag} from '../../src/store/store-command.js'
+import {renderRunList} from '../../src/cli/views/render-runs.js'
+import {StoreCommand, storeFlag} from '../../src/cli/store-command.js'
 import type {RunRecord} from '../../src/store/store.js'
 
 export default class RunsList extends StoreCommand {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {StoreCommand, storeFlag} from '../../src/store/store-command.js'
+import {StoreCommand, storeFlag} from '../../src/cli/store-command.js'
 
 export default class RunsPrune extends StoreCommand {
   static override summary = 'Delete old runs: keep the newest N complete runs, drop older ones and every interrupted one.'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import type {Scores} from '../../src/engine/scores.js'
-import {renderRun} from '../../src/store/render-runs.js'
-import {StoreCommand, storeFlag} from '../../src/store/store-command.js'
+import {renderRun} from '../../src/cli/views/render-runs.js'
+import {StoreCommand, storeFlag} from '../../src/cli/store-command.js'
 import {StoreError} from '../../src/store/store-error.js'
 import type {RunHost, RunRecord} from '../../src/store/store.js'
 import type {DamagedSnapshot} from '../../src/store/unreadable-snapshot.js'

@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
+import {ConfigError} from '../hosts/config-error.js'
 import {ExitCode, exitCodeName} from './exit-codes.js'
 import {outputStyle, type OutputStyle} from './output-style.js'
 import {terminalLines} from '../report/terminal-text.js'
@@ -17,7 +18,8 @@ type Thrown = Error & {exitCode?: number; hint?: string; oclif?: {exit?: number}
  * Every error ends the same way, with or without --json: `Error: <message>` on stderr (unwrapped, so
  * file:line:col stays greppable) and the exit code of the README; with --json also `{"error": {message, code,
  * exit}}` on stdout. A command ends with an error through usageError/exitWith (or this.error with an exit code):
- * never a bare this.exit(N) after a message of its own, which --json would lose.
+ * never a bare this.exit(N) after a message of its own, which --json would lose. A ConfigError (hosts file, pack,
+ * waivers) is a usage error (exit 2) listing every problem found, one `file:line:column …` line each.
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -43,10 +45,17 @@ export abstract class BaseCommand extends Command {
     // a bare exit (this.exit(N), oclif's own --help/--version) says nothing more
     if (thrown instanceof Errors.ExitError) throw thrown
     const err = thrown as Thrown
-    const known = thrown instanceof Errors.CLIError || err.oclif?.exit !== undefined || err.exitCode !== undefined
-    const exit = known ? (err.oclif?.exit ?? err.exitCode ?? ExitCode.Usage) : ExitCode.Internal
+    const config = thrown instanceof ConfigError
+    const known = config || thrown instanceof Errors.CLIError || err.oclif?.exit !== undefined || err.exitCode !== undefined
+    const exit = config ? ExitCode.Usage : known ? (err.oclif?.exit ?? err.exitCode ?? ExitCode.Usage) : ExitCode.Internal
     // an unexpected exception is a bug: say so plainly, with its stack and its own exit code
-    const message = !known ? `internal error: ${err.message}` : err.hint ? `${err.message} — ${err.hint}` : err.message
+    const message = config
+      ? thrown.all().map((e) => e.format()).join('\n')
+      : !known
+        ? `internal error: ${err.message}`
+        : err.hint
+          ? `${err.message} — ${err.hint}`
+          : err.message
     // a message may quote what a file or a host held: its control characters are escaped on the terminal
     process.stderr.write(known ? `Error: ${terminalLines(message)}\n` : `hatang: internal error: ${terminalLines(err.stack ?? err.message)}\n`)
     try {

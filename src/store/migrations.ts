@@ -113,6 +113,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX results_host ON results (host_id)`,
     ],
   },
+  {
+    version: 3,
+    name: 'runs keep the waivers they were judged with',
+    statements: [
+      // one row per waiver as it was parsed and applied (a host or group list as a JSON array, NULL when not given);
+      // a run judged before this migration has none recorded: waivers_kept stays NULL
+      `CREATE TABLE waivers (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        check_id TEXT NOT NULL,
+        host_patterns TEXT,
+        group_names TEXT,
+        reason TEXT NOT NULL,
+        approver TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      )`,
+      `ALTER TABLE runs ADD COLUMN waivers_kept INTEGER`,
+    ],
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -13,6 +13,7 @@ import type {Severity} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import {coverageOf, type Score, type Scores} from '../engine/scores.js'
+import type {Waiver} from '../engine/waivers.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {processGone, processStart} from './process-identity.js'
@@ -87,6 +88,8 @@ export interface HostSeen {
 export interface FinishOptions {
   /** The run's judgement (evaluateRun); without it the run stores snapshots only. */
   evaluation?: RunEvaluation
+  /** The waivers it was judged with (every one, those that matched nothing too), kept with the judgement; [] for none. */
+  waivers?: readonly Waiver[]
   finishedAt?: Date
 }
 
@@ -433,10 +436,15 @@ export class Store {
       score('overall', '', e.scores.overall, e.scores.overall.hosts)
       for (const g of e.scores.groups) score('group', g.group, g, g.hosts)
       for (const h of e.scores.hosts) score('host', h.host, h, null)
+      const insertWaiver = this.db.prepare(
+        'INSERT INTO waivers (run_id, seq, check_id, host_patterns, group_names, reason, approver, expires, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      const list = (l: readonly string[] | undefined) => (l ? JSON.stringify(l) : null)
+      ;(options.waivers ?? []).forEach((w, i) => insertWaiver.run(runId, i + 1, w.check, list(w.hosts), list(w.groups), w.reason, w.approver, w.expires, w.source))
       const c = e.scores.overall.counts
       this.db
-        .prepare('UPDATE runs SET checks_pass = ?, checks_fail = ?, checks_unknown = ?, checks_waived = ?, checks_not_applicable = ?, score = ? WHERE id = ?')
-        .run(c.pass, c.fail, c.unknown, c.waived, c.notApplicable, e.scores.overall.score, runId)
+        .prepare('UPDATE runs SET checks_pass = ?, checks_fail = ?, checks_unknown = ?, checks_waived = ?, checks_not_applicable = ?, score = ?, waivers_kept = ? WHERE id = ?')
+        .run(c.pass, c.fail, c.unknown, c.waived, c.notApplicable, e.scores.overall.score, options.waivers ? 1 : null, runId)
     }
     this.updateCounts(runId)
     this.db.prepare("UPDATE runs SET state = 'complete', finished_at = ? WHERE id = ?").run(iso(options.finishedAt ?? new Date()), runId)
@@ -573,6 +581,34 @@ export class Store {
   /** Whether a run was judged (has stored results or scores). */
   judged(runId: number): boolean {
     return this.db.prepare("SELECT 1 FROM scores WHERE run_id = ? AND scope_kind = 'overall'").get(runId) !== undefined
+  }
+
+  /**
+   * The waivers a judged run was judged with, in their file's order, as they were then (every one, those that matched
+   * nothing too); undefined for a run stored without them (not judged, judged before the store kept waivers, or
+   * finished without saying which).
+   */
+  waivers(runId: number): Waiver[] | undefined {
+    const kept = this.db.prepare('SELECT waivers_kept FROM runs WHERE id = ?').get(runId) as {waivers_kept: number | null} | undefined
+    if (!kept?.waivers_kept) return undefined
+    const rows = this.db.prepare('SELECT * FROM waivers WHERE run_id = ? ORDER BY seq').all(runId) as {
+      check_id: string
+      host_patterns: string | null
+      group_names: string | null
+      reason: string
+      approver: string
+      expires: string
+      source: string
+    }[]
+    return rows.map((r) => ({
+      check: r.check_id,
+      ...(r.host_patterns !== null ? {hosts: JSON.parse(r.host_patterns) as string[]} : {}),
+      ...(r.group_names !== null ? {groups: JSON.parse(r.group_names) as string[]} : {}),
+      reason: r.reason,
+      approver: r.approver,
+      expires: r.expires,
+      source: r.source,
+    }))
   }
 
   fleet(runId: number): FleetFinding[] {

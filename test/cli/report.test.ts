@@ -164,4 +164,37 @@ describe('hatang report RUN --store', () => {
     expect(noStore.status).toBe(2)
     expect(noStore.stderr).toMatch(/no store at .*nowhere\.db/)
   })
+
+  it('renders a run an audit judged with waivers with exactly those waivers: by group, and matching nothing, included', () => {
+    const work = path.join(dir, 'waived-audit')
+    mkdirSync(work)
+    // this machine as a host of group lab; a pack whose one check fails wherever the OS is read
+    writeFileSync(path.join(work, 'hosts.yaml'), 'groups:\n  lab:\n    hosts:\n      here:\n        transport: local\n')
+    const text = (t: string) => `{vi: ${t}, en: ${t}}`
+    writeFileSync(
+      path.join(work, 'rules.yaml'),
+      ['pack: test-rules', 'version: 1.0.0', `title: ${text('Test rules')}`, 'checks:', '  - id: test.os-family', `    title: ${text('OS family is NoSuchOS')}`,
+        `    rationale: ${text('a check that fails')}`, `    remediation: ${text('none')}`, '    severity: low', '    assert: {path: os.family, equals: NoSuchOS}', ''].join('\n'),
+    )
+    writeFileSync(
+      path.join(work, 'waivers.yaml'),
+      'waivers:\n  - check: test.os-family\n    groups: [lab]\n    reason: Lab machines run another OS\n    approver: Nguyễn Văn A\n    expires: 2999-12-31\n' +
+        '  - check: test.os-family\n    hosts: [no-such-host]\n    reason: Matches nothing\n    approver: Trần Thị B\n    expires: 2999-12-31\n',
+    )
+    const store = path.join(work, 'hatang.db')
+    const common = ['--pack', path.join(work, 'rules.yaml'), '--store', store, '--format', 'json']
+    const audit = hatang(['audit', path.join(work, 'hosts.yaml'), '--waivers', path.join(work, 'waivers.yaml'), ...common, '-o', path.join(work, 'audit'), '--quiet', '--json'], {timeoutMs: 120_000})
+    expect(audit.status, audit.stderr).toBe(0)
+    const audited = JSON.parse(readFileSync((JSON.parse(audit.stdout) as {files: string[]}).files[0]!, 'utf8')) as Results
+    expect(audited.waivers.map((w) => [w.groups, w.hosts, w.applied])).toEqual([
+      [['lab'], undefined, 1],
+      [undefined, ['no-such-host'], 0],
+    ])
+
+    const r = hatang(['report', '1', ...common, '-o', path.join(work, 'report')])
+    expect(r.status, r.stderr).toBe(0)
+    const reported = JSON.parse(readFileSync(path.join(work, 'report', 'results.json'), 'utf8')) as Results
+    expect(reported.waivers).toEqual(audited.waivers)
+    expect(reported.hosts[0]!.results).toEqual(audited.hosts[0]!.results)
+  }, 180_000)
 })

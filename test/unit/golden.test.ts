@@ -9,8 +9,8 @@ import type {CommandOutput} from '../../src/collect/probe.js'
 import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../src/engine/evaluate-run.js'
-import {buildResults} from '../../src/model/results.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
+import {buildResults} from '../../src/runs/build-results.js'
 import {contextOf, FIXTURES, fixturePlatforms, loadFixture} from '../support/fixtures.js'
 
 /**

@@ -59,6 +59,37 @@ describe('migrations', () => {
     store.close()
   })
 
+  it('bring a version-2 store up to date: a run judged then says it kept no waivers, and new runs keep theirs', () => {
+    const file = path.join(dir, 'v2.db')
+    openStore(file, {migrateTo: 2}).close()
+    // a judged run as version 2 wrote it: its waivers only as stamps on the results they applied to
+    const db = new Database(file)
+    const s = asHost(real, 'web01', '2026-10-01T02:00:00.000Z')
+    const {encoding, size, body} = encodeSnapshot(s)
+    db.prepare("INSERT INTO runs (id, state, source, tool_version, started_at, finished_at, hosts_total, hosts_collected, checks_waived) VALUES (1, 'complete', 'audit', '0.1.0', ?, ?, 1, 1, 1)").run(s.meta.collectedAt, s.meta.collectedAt)
+    db.prepare("INSERT INTO hosts (id, name) VALUES (1, 'web01')").run()
+    db.prepare('INSERT INTO snapshots (run_id, host_id, status, collected_at, encoding, size_bytes, body) VALUES (1, 1, ?, ?, ?, ?, ?)').run(s.host.status, s.meta.collectedAt, encoding, size, body)
+    const stamp = {status: 'fail', reason: 'r', approver: 'a', expires: '2999-12-31', source: 'w.yaml:2'}
+    db.prepare("INSERT INTO results (run_id, host_id, pack, check_id, severity, status, waiver) VALUES (1, 1, 'linux-server', 'ssh.root-login', 'high', 'waived', ?)").run(JSON.stringify(stamp))
+    db.prepare("INSERT INTO scores (run_id, scope_kind, scope_name, score, passed_weight, failed_weight, pass, fail, unknown, waived, not_applicable, hosts) VALUES (1, 'overall', '', 100, 10, 0, 0, 0, 0, 1, 0, 1)").run()
+    db.close()
+
+    const store = openStore(file)
+    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    expect(store.judged(1)).toBe(true)
+    expect(store.results(1)[0]!.waiver).toEqual(stamp)
+    expect(store.waivers(1)).toBeUndefined()
+    // a run judged now keeps its waivers
+    const waiver = {check: 'ssh.root-login', groups: ['web'], reason: 'r', approver: 'a', expires: '2999-12-31', source: 'w.yaml:2'}
+    const next = store.beginRun({source: 'audit'})
+    next.addSnapshot(asHost(real, 'web01', '2026-11-01T02:00:00.000Z'))
+    const scores = {overall: {score: null, coverage: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}, hosts: 1}, groups: [], hosts: []}
+    const id = next.finish({evaluation: {hosts: [], fleet: [], scores, evidence: {minCoverage: 80, staleAfterDays: 7, now: '2026-11-01T02:00:00.000Z'}}, waivers: [waiver]}).id
+    expect(store.waivers(id)).toEqual([waiver])
+    expect(store.integrityCheck()).toBe('ok')
+    store.close()
+  })
+
   it('refuse a store newer than this code, changing nothing', () => {
     const file = path.join(dir, 'future.db')
     openStore(file).close()

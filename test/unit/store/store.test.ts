@@ -35,13 +35,13 @@ describe('openStore', () => {
     const db = new Database(file, {readonly: true})
     expect(db.pragma('journal_mode', {simple: true})).toBe('wal')
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {name: string}[]).map((t) => t.name)
-    expect(tables).toEqual(['fleet_findings', 'hosts', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots'])
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}])
+    expect(tables).toEqual(['fleet_findings', 'hosts', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers'])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}, {version: 3}])
     const fks = db.prepare("SELECT \"table\" FROM pragma_foreign_key_list('results')").all() as {table: string}[]
     expect(fks.map((f) => f.table).sort()).toEqual(['hosts', 'runs'])
     db.close()
     const again = openStore(file)
-    expect(again.schemaVersion()).toBe(2)
+    expect(again.schemaVersion()).toBe(3)
     expect(again.integrityCheck()).toBe('ok')
     again.close()
   })
@@ -116,6 +116,37 @@ describe('runs', () => {
     expect(store.fleet(rec.id).map((f) => `${f.check} ${f.status}`).sort()).toEqual(evaluation.fleet.map((f) => `${f.check} ${f.status}`).sort())
     expect(store.fleet(rec.id).find((f) => f.check === 'identity.unique-machine-id')).toMatchObject({status: 'fail', outliers: [{host: 'a'}, {host: 'b'}]})
     store.close()
+  })
+
+  it('keeps the waivers a run was judged with, every one as it was, in order; none for a run that did not say', () => {
+    const file = fresh()
+    const store = openStore(file)
+    const packs = builtinPackNames().map((p) => loadPack(packFile(p)))
+    const snaps = [withData(asHost(real, 'b'), 'sshd', {installed: true, permitRootLogin: 'yes'})]
+    snaps[0]!.host.groups = ['web']
+    const waivers = [
+      {check: 'ssh.root-login', groups: ['web'], reason: 'Vendor access until 2027', approver: 'Nguyễn Văn A', expires: '2999-12-31', source: 'waivers.yaml:2'},
+      {check: 'no.such-check', hosts: ['nobody*', 'x'], reason: 'matches nothing', approver: 'B', expires: '2000-01-01', source: 'waivers.yaml:8'},
+    ]
+    const judged = (w?: typeof waivers) => {
+      const run = store.beginRun({source: 'audit'})
+      for (const s of snaps) run.addSnapshot(s)
+      return run.finish({evaluation: evaluateRun(snaps, packs, {waivers: w ?? []}), ...(w ? {waivers: w} : {})}).id
+    }
+    const kept = judged(waivers)
+    expect(store.results(kept).find((r) => r.check === 'ssh.root-login')).toMatchObject({status: 'waived', waiver: {source: 'waivers.yaml:2'}})
+    expect(store.waivers(kept)).toEqual(waivers)
+    expect(store.waivers(judged([]))).toEqual([])
+    // not said (a writer that judged without telling), not judged, not stored: undefined
+    expect(store.waivers(judged())).toBeUndefined()
+    expect(store.waivers(store.storeRun({source: 'import'}, snaps).id)).toBeUndefined()
+    expect(store.waivers(99)).toBeUndefined()
+    // and they go with their run
+    store.prune(0)
+    store.close()
+    const db = new Database(file, {readonly: true})
+    expect(db.prepare('SELECT COUNT(*) AS n FROM waivers').get()).toEqual({n: 0})
+    db.close()
   })
 
   it('refuses a second snapshot of the same host in a run', () => {

@@ -3,12 +3,17 @@ import {evaluateRun, evidenceRule, withEvidence, type RunEvaluation} from '../en
 import type {EvidenceRule} from '../engine/evidence.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Waiver} from '../engine/waivers.js'
-import {buildResults, type Results} from '../model/results.js'
+import type {Results} from '../model/results.js'
 import type {Store} from '../store/store.js'
-import {historyFromStore, type HistoryOptions} from './history-from-store.js'
-import {packsAndWaivers, type InputOptions} from './results-from-input.js'
+import {buildResults} from './build-results.js'
+import {historyOfRun, type HistoryOptions} from './history-from-store.js'
+import {packsAndWaivers} from './packs-and-waivers.js'
+import type {InputOptions} from './results-from-input.js'
 
-/** The waivers a judged run applied, as its stored results carry them (one per waiver source). */
+/**
+ * The waivers a run judged before the store kept waivers applied, as its stored results carry them (one per waiver
+ * source, by host): those that matched nothing, and waivers by group, cannot be told from these.
+ */
 function appliedWaivers(results: readonly CheckResult[]): Waiver[] {
   const bySource = new Map<string, Waiver & {hosts: string[]}>()
   for (const r of results) {
@@ -54,7 +59,8 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
     snapshots,
     packs,
     evaluation,
-    waivers: judged ? appliedWaivers(evaluation.hosts.flatMap((h) => h.results)) : waivers,
+    // a judged run is reported with the waivers it was judged with, as they were then
+    waivers: judged ? (store.waivers(runId) ?? appliedWaivers(evaluation.hosts.flatMap((h) => h.results))) : waivers,
     run: {
       startedAt: record.startedAt,
       finishedAt: record.finishedAt ?? record.startedAt,
@@ -63,6 +69,7 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
       source: `run ${runId} (${record.source}) in ${store.file}`,
       ...(record.hostsFile ? {hostsFile: record.hostsFile} : {}),
     },
-    history: historyFromStore(store, runId, options),
+    // its snapshots and stored results as read above, not read again
+    history: historyOfRun(store, {id: runId, snapshots, ...(judged ? {results: evaluation.hosts.flatMap((h) => h.results)} : {})}, options),
   })
 }

@@ -1,6 +1,6 @@
-import {terminalText} from '../report/terminal-text.js'
-import type {RunHost, RunRecord} from './store.js'
-import type {DamagedSnapshot} from './unreadable-snapshot.js'
+import {terminalText} from '../../report/terminal-text.js'
+import type {RunHost, RunRecord} from '../../store/store.js'
+import type {DamagedSnapshot} from '../../store/unreadable-snapshot.js'
 
 const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z') : '-')
 const score = (s: number | null) => (s === null ? '-' : s.toFixed(1))

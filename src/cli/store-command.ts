@@ -2,11 +2,11 @@ import {existsSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base-command.js'
-import {ExitCode} from '../cli/exit-codes.js'
-import {defaultStorePath} from './store-path.js'
-import {cannotWrite, isUnwritable, openStore, type Store} from './store.js'
-import {describeDamage} from './unreadable-snapshot.js'
+import {defaultStorePath} from '../store/store-path.js'
+import {openStore, type Store} from '../store/store.js'
+import {storeProblem} from '../store/store-problem.js'
+import {BaseCommand} from './base-command.js'
+import {warnDamaged} from './damage-warnings.js'
 
 /** --store, shared by every command that reads or writes the run store. */
 export const storeFlag = Flags.string({
@@ -27,17 +27,8 @@ export abstract class StoreCommand extends BaseCommand {
     } catch (error) {
       return this.fail(error, path)
     } finally {
-      if (store) this.warnDamaged(store)
+      if (store) warnDamaged(store)
       store?.close()
-    }
-  }
-
-  /** Says on stderr (even with --json: the data is at stake), and to `log`, which stored snapshots could not be read and what to do. */
-  protected warnDamaged(store: Store, log?: (line: string) => void): void {
-    for (const d of store.damaged()) {
-      const line = `warning: ${describeDamage(d, store.file)}`
-      process.stderr.write(`${line}\n`)
-      log?.(line)
     }
   }
 
@@ -47,17 +38,12 @@ export abstract class StoreCommand extends BaseCommand {
   }
 
   /**
-   * Ends the command for a store problem with the README's exit code and `message — what to do`: a busy store 4, a
-   * store that cannot be written 5. Errors that carry their own exit code (StoreError, InputError, LockedError,
-   * OutputError) are shown as they are by BaseCommand; anything else is a bug (exit 70).
+   * Ends the command for a store problem with the README's exit code and `message — what to do` (storeProblem: a busy
+   * store 4, a store that cannot be written 5). Errors that carry their own exit code (StoreError, InputError,
+   * LockedError, OutputError) are shown as they are by BaseCommand; anything else is a bug (exit 70).
    */
   protected fail(error: unknown, file?: string): never {
-    const code = String((error as {code?: unknown} | undefined)?.code)
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      return this.exitWith(ExitCode.Locked, 'the store is busy: another hatang has been writing to it for too long', 'try again when it is done')
-    }
-    if (isUnwritable(error)) throw cannotWrite(file ?? defaultStorePath(), error)
-    throw error
+    throw storeProblem(error, file ?? defaultStorePath())
   }
 
   /** The run id the arguments name: a single whole number that names no file (else undefined: they are files). */

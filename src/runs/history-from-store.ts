@@ -1,5 +1,7 @@
+import type {CheckResult} from '../engine/checks/run-checks.js'
 import {diffSources, type DiffSource, type RunDiff} from '../engine/diff.js'
 import type {ResultsHistory} from '../model/results.js'
+import type {Snapshot} from '../model/snapshot.js'
 import type {RunRecord, Store} from '../store/store.js'
 
 export interface HistoryOptions {
@@ -12,6 +14,14 @@ export interface HistoryOptions {
 const COLLECTED = new Set(['ok', 'partial'])
 type Changes = NonNullable<ResultsHistory['changes']>
 
+/** The run a history is of, as its writer or reader has it in memory. */
+export interface RunInMemory {
+  id: number
+  snapshots: readonly Snapshot[]
+  /** Its check results as stored with it; undefined when it was stored without judging. */
+  results?: readonly CheckResult[]
+}
+
 /** A run read host by host: two snapshots in memory at a time, however large the fleet. */
 function diffSource(store: Store, run: RunRecord): DiffSource {
   return {
@@ -20,6 +30,28 @@ function diffSource(store: Store, run: RunRecord): DiffSource {
     snapshot: (host) => store.snapshot(run.id, host)!,
     ...(store.judged(run.id) ? {results: store.results(run.id)} : {}),
   }
+}
+
+/**
+ * Orders strings as SQLite's BINARY collation does (UTF-8 bytes, that is code points), which orders the store's rows.
+ * UTF-16 code units agree with it except that a surrogate (a code point above U+FFFF) comes after U+E000–U+FFFF.
+ */
+function binary(a: string, b: string): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    const sx = x >= 0xd800 && x <= 0xdfff
+    return sx === (y >= 0xd800 && y <= 0xdfff) ? x - y : sx ? 1 : -1
+  }
+  return a.length - b.length
+}
+
+/** A run in memory as a diff reads it: its results in the store's order (host, pack, check), as a stored run gives them. */
+function memorySource(run: RunRecord, current: RunInMemory): DiffSource {
+  const byName = new Map(current.snapshots.map((s) => [s.host.name, s]))
+  const results = current.results && [...current.results].sort((x, y) => binary(x.host, y.host) || binary(x.pack, y.pack) || binary(x.check, y.check))
+  return {run: {id: run.id, startedAt: run.startedAt}, hosts: [...byName.keys()], snapshot: (host) => byName.get(host)!, ...(results ? {results} : {})}
 }
 
 /** RunDiff in the result model's form: the newer run is the report's own, so only the older one is named. */
@@ -39,6 +71,18 @@ function compact(d: RunDiff): Changes {
  * had tried by then with its first and last collection. Throws StoreError when the run is unknown or not complete.
  */
 export function historyFromStore(store: Store, runId: number, options: HistoryOptions = {}): ResultsHistory {
+  return history(store, runId, (run) => diffSource(store, run), options)
+}
+
+/**
+ * historyFromStore of a stored run that is in memory (the audit that has just written it, a report that has read
+ * it): the earlier runs come from the store, this one's snapshots and results are not read back.
+ */
+export function historyOfRun(store: Store, run: RunInMemory, options: HistoryOptions = {}): ResultsHistory {
+  return history(store, run.id, (record) => memorySource(record, run), options)
+}
+
+function history(store: Store, runId: number, current: (run: RunRecord) => DiffSource, options: HistoryOptions): ResultsHistory {
   const staleAfterDays = options.staleAfterDays ?? 7
   const trendRuns = options.trendRuns ?? 30
   const run = store.completeRun(runId)
@@ -70,7 +114,7 @@ export function historyFromStore(store: Store, runId: number, options: HistoryOp
   return {
     staleAfterDays,
     trend,
-    ...(previous ? {changes: compact(diffSources(diffSource(store, previous), diffSource(store, run)))} : {}),
+    ...(previous ? {changes: compact(diffSources(diffSource(store, previous), current(run)))} : {}),
     seen: [...seen.values()]
       .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
       .map((e) => ({host: e.host, firstSeen: e.firstSeen, lastSeen: e.lastSeen, lastStatus: e.lastStatus, stale: e.lastSeen === null || Date.parse(e.lastSeen) < limit})),

@@ -1,5 +1,5 @@
-import {terminalText} from '../report/terminal-text.js'
-import type {FieldChange, FindingRef, RunDiff} from '../engine/diff.js'
+import type {FieldChange, FindingRef, RunDiff} from '../../engine/diff.js'
+import {terminalText} from '../../report/terminal-text.js'
 
 /** Items of one kind shown per host before "… and N more". */
 const SHOWN = 15

@@ -6,15 +6,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ResultsSchema, type Results} from '../../../src/model/results.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {historyFromStore} from '../../../src/report/history-from-store.js'
+import {historyFromStore} from '../../../src/runs/history-from-store.js'
 import {readResults} from '../../../src/report/read-results.js'
 import {renderHtml} from '../../../src/report/render-html.js'
 import {renderMarkdown} from '../../../src/report/render-markdown.js'
-import {resultsFromStore} from '../../../src/report/results-from-store.js'
+import {resultsFromStore} from '../../../src/runs/results-from-store.js'
 import {openStore, type Store} from '../../../src/store/store.js'
 import {StoreError} from '../../../src/store/store-error.js'
-import {resultsOf} from './fleet.js'
-import {ADDED, writeHistoryStore, type HistoryStore} from './history-store.js'
+import {resultsOf} from '../report/fleet.js'
+import {ADDED, writeHistoryStore, type HistoryStore} from '../report/history-store.js'
 
 let dir: string
 let h: HistoryStore

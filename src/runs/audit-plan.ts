@@ -1,0 +1,86 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+
+import {loadPacks} from '../engine/checks/load-packs.js'
+import type {Pack, Severity} from '../engine/checks/pack.js'
+import {InputError} from '../engine/load-snapshots.js'
+import {loadWaivers, type Waiver} from '../engine/waivers.js'
+import {loadInventory} from '../hosts/load-inventory.js'
+import type {HostSpec} from '../hosts/model.js'
+import {LimitError, selectHosts} from '../hosts/select.js'
+import type {Lang} from '../report/locale.js'
+import {parseFormats, type ReportFormat} from '../report/write-reports.js'
+import {defaultStorePath} from '../store/store-path.js'
+
+/** What an audit is asked to do, as its command line says it. */
+export interface AuditRequest {
+  /** hosts.yaml or an Ansible inventory; undefined: this machine. */
+  hostsFile?: string
+  limit?: string
+  /** The ssh_config to consult (null: none; absent: ~/.ssh/config when it exists). */
+  sshConfig: {sshConfig?: string | null}
+  /** Built-in pack names or pack files; default every built-in pack. */
+  packs?: readonly string[]
+  waiversFile?: string
+  /** Report formats, comma-separated (--format). */
+  formats: string
+  templateDir?: string
+  outputDir: string
+  /** The store file; default the XDG one. */
+  store?: string
+  /** The lock file; default the store file + .lock. */
+  lockFile?: string
+  lang: Lang
+  failOn: Severity | 'none'
+  minCoverage: number
+  staleAfterDays: number
+  quiet: boolean
+  /** This machine: read the hardware with systeminformation. */
+  native: boolean
+  concurrency: number
+  commandTimeoutS: number
+  connectTimeoutS: number
+  acceptNew: boolean
+  /** How the audit was started, written into the lock file for whoever finds it held. */
+  command: string
+}
+
+/** What one audit works with, decided before it starts: its configuration read and checked. */
+export interface AuditPlan {
+  request: AuditRequest
+  /** The hosts to sweep; undefined: this machine. */
+  hosts: HostSpec[] | undefined
+  packs: Pack[]
+  waivers: Waiver[]
+  formats: ReportFormat[]
+  storeFile: string
+  lockFile: string
+}
+
+/**
+ * Reads and checks everything an audit is configured with — packs, waivers, the hosts file and --limit, formats, the
+ * template folder — before anything is collected or stored. A problem is a usage error (exit 2) that says what, where
+ * and what next: InputError, or ConfigError listing every problem of a file at file:line:column.
+ */
+export function planAudit(request: AuditRequest): AuditPlan {
+  const file = request.hostsFile
+  let packs: Pack[]
+  let waivers: Waiver[] = []
+  let hosts: HostSpec[] | undefined
+  try {
+    packs = loadPacks(request.packs)
+    if (request.waiversFile) waivers = loadWaivers(request.waiversFile)
+    if (file) hosts = selectHosts(loadInventory(file, request.sshConfig), request.limit)
+  } catch (error) {
+    if (error instanceof LimitError) throw new InputError(error.message, `run 'hatang hosts list ${file}'`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${(error as NodeJS.ErrnoException).path}: no such file`)
+    throw error
+  }
+  if (hosts?.length === 0) throw new InputError(`no host in ${file} matches --limit ${request.limit}`, `run 'hatang hosts list ${file}'`)
+  if (!file && request.limit) throw new InputError('--limit needs a hosts file')
+  const {formats, problem} = parseFormats(request.formats)
+  if (problem) throw new InputError(problem.message, problem.hint)
+  if (request.templateDir && !existsSync(request.templateDir)) throw new InputError(`--template ${request.templateDir}: no such folder`)
+  const storeFile = path.resolve(request.store || defaultStorePath())
+  return {request, hosts, packs, waivers, formats, storeFile, lockFile: path.resolve(request.lockFile ?? `${storeFile}.lock`)}
+}

@@ -1,0 +1,75 @@
+import {hostname, userInfo} from 'node:os'
+import path from 'node:path'
+
+import {Chalk} from 'chalk'
+
+import type {AuditLog} from '../cli/audit-log.js'
+import {warnDamaged} from '../cli/damage-warnings.js'
+import {acquireRunLock} from '../cli/run-lock.js'
+import {TOOL_VERSION} from '../collect/tool-version.js'
+import {renderAuditSummary, type AuditOutcome} from '../report/audit-summary.js'
+import {storeProblem} from '../store/store-problem.js'
+import {openStore, type RunWriter, type Store} from '../store/store.js'
+import {auditOutcome} from './audit-outcome.js'
+import {planAudit, type AuditPlan, type AuditRequest} from './audit-plan.js'
+import {collectRun} from './collect-run.js'
+import {judgeRun} from './judge-run.js'
+import {writeAuditReports} from './report-files.js'
+
+/**
+ * The main job, `hatang audit`: configuration read (exit 2 before anything else) → lock (exit 4 when another audit
+ * holds it) → store opened → hosts collected, each snapshot stored as it comes → judged → the judgement stored with
+ * the run's completion → results with the run's history → reports written → the outcome, logged with its exit code.
+ * A store, lock or report that cannot be written is exit 5. An audit that fails after its run began leaves the run
+ * interrupted. Every step says what it did in `log`.
+ */
+export async function runAudit(request: AuditRequest, log: AuditLog): Promise<AuditOutcome> {
+  const plan = planAudit(request)
+  const lock = acquireRunLock(plan.lockFile, request.command)
+  let store: Store | undefined
+  try {
+    store = openStore(plan.storeFile)
+    return await auditInto(store, plan, log)
+  } catch (error) {
+    throw storeProblem(error, plan.storeFile)
+  } finally {
+    store?.close()
+    lock.release()
+  }
+}
+
+async function auditInto(store: Store, plan: AuditPlan, log: AuditLog): Promise<AuditOutcome> {
+  const file = plan.request.hostsFile
+  const startedAt = new Date()
+  const writer = store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
+  try {
+    return await audit(store, writer, startedAt, plan, log)
+  } catch (error) {
+    writer.abandon(`audit failed: ${(error as Error).message}`)
+    throw error
+  }
+}
+
+async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: AuditPlan, log: AuditLog): Promise<AuditOutcome> {
+  const {request: r, hosts, packs, waivers} = plan
+  const file = r.hostsFile && path.resolve(r.hostsFile)
+  log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
+  const {snapshots, interrupted} = await collectRun(plan, writer, log)
+  if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
+  const {evaluation, record, results} = judgeRun({
+    store,
+    writer,
+    snapshots,
+    packs,
+    waivers,
+    minCoverage: r.minCoverage,
+    staleAfterDays: r.staleAfterDays,
+    run: {startedAt: startedAt.toISOString(), toolVersion: TOOL_VERSION, operator: `${userInfo().username}@${hostname()}`, source: file || 'this machine', ...(file ? {hostsFile: file} : {})},
+  })
+  warnDamaged(store, (l) => log.line(l))
+  const files = await writeAuditReports(results, {formats: plan.formats, lang: r.lang, dir: r.outputDir, ...(r.templateDir ? {templateDir: r.templateDir} : {}), startedAt})
+  const outcome = auditOutcome({startedAt, snapshots, evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id})
+  log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
+  log.line(`exit ${outcome.exitCode}`)
+  return outcome
+}

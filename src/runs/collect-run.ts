@@ -1,0 +1,40 @@
+import {Chalk} from 'chalk'
+
+import type {AuditLog} from '../cli/audit-log.js'
+import {localSession} from '../cli/local-session.js'
+import {sweepSession} from '../cli/sweep-session.js'
+import {formatWarning, groupWarnings} from '../hosts/inventory-warnings.js'
+import type {Snapshot} from '../model/snapshot.js'
+import type {RunWriter} from '../store/store.js'
+import type {AuditPlan} from './audit-plan.js'
+
+/**
+ * Collects an audit's hosts — every host of the plan (sweepSession), or this machine (localSession) — storing each
+ * snapshot in the run as it comes and logging each host's status. Ctrl-C or SIGTERM lets the hosts under way finish
+ * (`interrupted`); their snapshots are returned and stored like the others.
+ */
+export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditLog): Promise<{snapshots: Snapshot[]; interrupted: boolean}> {
+  const {request: r, hosts} = plan
+  // what the inventory asks that hatang does not do (ignored ssh options, missing key files): in the log too
+  for (const w of hosts ? groupWarnings(hosts) : []) log.line(`inventory: ${formatWarning(w, new Chalk({level: 0}))}`)
+  if (hosts) {
+    const snapshots: Snapshot[] = []
+    const {interrupted} = await sweepSession(hosts, {
+      concurrency: r.concurrency,
+      commandTimeoutS: r.commandTimeoutS,
+      connectTimeoutS: r.connectTimeoutS,
+      acceptNew: r.acceptNew,
+      quiet: r.quiet,
+      onHostDone: (o) => {
+        snapshots.push(o.snapshot)
+        writer.addSnapshot(o.snapshot)
+        log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
+      },
+    })
+    return {snapshots, interrupted}
+  }
+  const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS})
+  writer.addSnapshot(snapshot)
+  log.line(`host ${snapshot.host.name}: ${snapshot.host.status}`)
+  return {snapshots: [snapshot], interrupted}
+}

@@ -1,0 +1,32 @@
+import {loadPacks} from '../engine/checks/load-packs.js'
+import type {Pack} from '../engine/checks/pack.js'
+import {InputError} from '../engine/load-snapshots.js'
+import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
+
+export interface JudgingOptions {
+  /** Built-in pack names or pack files; default every built-in pack. */
+  packs?: readonly string[]
+  waiversFile?: string
+  /** Told about waivers that name a check no loaded pack has. */
+  warn?: (message: string) => void
+}
+
+/**
+ * The packs (default every built-in one) and the waivers the options name, warning about waivers of unknown checks.
+ * Throws ConfigError (a pack or waivers file that does not validate) or InputError (one that cannot be read): exit 2.
+ */
+export function packsAndWaivers(options: JudgingOptions): {packs: Pack[]; waivers: Waiver[]} {
+  const packs = loadPacks(options.packs)
+  let waivers: Waiver[] = []
+  if (options.waiversFile) {
+    try {
+      waivers = loadWaivers(options.waiversFile)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code) throw new InputError(`${options.waiversFile}: cannot read the waivers file (${code})`, 'name a waivers file that exists')
+      throw error
+    }
+  }
+  for (const w of unknownChecks(waivers, packs)) options.warn?.(`warning: ${w.source} waives '${w.check}', a check no loaded pack has`)
+  return {packs, waivers}
+}

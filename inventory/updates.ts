@@ -1,6 +1,6 @@
 import {type Static} from '@sinclair/typebox'
 
-import {compareDpkgVersions} from '../src/engine/versions/dpkg-version.js'
+import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
 
 import {ParseError} from '../src/collect/parse-error.js'
 import {defineProbe, type CommandOutput, type ProbeResult} from '../src/collect/probe.js'

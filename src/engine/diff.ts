@@ -1,7 +1,7 @@
 import type {CheckResult} from './checks/run-checks.js'
 import type {Severity} from './checks/pack.js'
-import {compareDpkgVersions} from './versions/dpkg-version.js'
-import {compareRpmVersions} from './versions/rpm-version.js'
+import {compareDpkgVersions} from '../model/versions/dpkg-version.js'
+import {compareRpmVersions} from '../model/versions/rpm-version.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 

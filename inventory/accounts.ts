@@ -1,8 +1,8 @@
 import type {Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, isoFromEpochSeconds, lines, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, isoFromEpochSeconds, lines, succeeded, toInt} from './kit/probe-helpers.js'
 import {shQuote} from '../src/transport/shell-quote.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 

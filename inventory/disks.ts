@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, parsePairs, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, parsePairs, toInt} from './kit/probe-helpers.js'
 import {Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 export const DISK_KINDS = ['hdd', 'ssd', 'nvme', 'virtual', 'optical', 'mmc', 'unknown'] as const

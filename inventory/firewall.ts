@@ -1,8 +1,8 @@
 import {type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe, type CommandOutput} from '../src/collect/probe.js'
-import {deniedByPermissions, failure, lines, notInstalled, succeeded} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe, type CommandOutput} from './kit/probe.js'
+import {deniedByPermissions, failure, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {Arr, Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 const Policy = StringEnum(['accept', 'drop', 'reject'] as const)

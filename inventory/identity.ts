@@ -2,9 +2,9 @@ import {createHash, createHmac} from 'node:crypto'
 
 import type {Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, succeeded} from './kit/probe-helpers.js'
 import {Arr, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 import {dmiValue} from './system.js'
 

@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe, type CommandOutput} from '../src/collect/probe.js'
-import {failure, lines, needs, readFile, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe, type CommandOutput} from './kit/probe.js'
+import {failure, lines, needs, readFile, succeeded, toInt} from './kit/probe-helpers.js'
 import {NonNegInt, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 import {dmiValue} from './system.js'
 

@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from './kit/probe-helpers.js'
 import {NonNegInt, Num, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 
 export const OsSchema = Obj({

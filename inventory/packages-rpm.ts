@@ -1,5 +1,5 @@
-import {ParseError} from '../src/collect/parse-error.js'
-import {lines} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {lines} from './kit/probe-helpers.js'
 import type {PackageItem} from './packages.js'
 
 /** The rpm query: one package a line, tab-separated. `(none)` is what rpm prints for a missing tag. */

@@ -1,7 +1,7 @@
 import {type Static} from '@sinclair/typebox'
 
-import {defineProbe, type ProbeResult} from '../src/collect/probe.js'
-import {deniedByPermissions, failure, needs, notInstalled, succeeded} from '../src/collect/probe-helpers.js'
+import {defineProbe, type ProbeResult} from './kit/probe.js'
+import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {Arr, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 import {shQuote} from '../src/transport/shell-quote.js'
 import {DPKG_FORMAT, parseDpkgQuery} from './packages-dpkg.js'

@@ -1,10 +1,10 @@
 import type {Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-import {formatIpv6Groups} from '../src/collect/ipv6-text.js'
+import {formatIpv6Groups} from './kit/ipv6-text.js'
 
 const ProcessSchema = Obj({name: Str(), pid: NonNegInt()})
 

@@ -1,8 +1,8 @@
 import type {Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, succeeded, toInt} from './kit/probe-helpers.js'
 import {Arr, Bool, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 const ServiceSchema = Obj({

@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {deniedByPermissions, failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {deniedByPermissions, failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 /** Settings as sshd spells them lower-cased, each with every value it was given, in order. */

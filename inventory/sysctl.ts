@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, succeeded} from './kit/probe-helpers.js'
 import {Arr, Bool, Obj, Opt, Str} from '../src/model/schema-helpers.js'
 
 /** The kernel parameters checks look at (CIS and TCVN hardening), as sysctl names them. */

@@ -1,8 +1,8 @@
 import {type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 const DAEMONS = ['chrony', 'systemd-timesyncd', 'ntpd', 'openntpd'] as const

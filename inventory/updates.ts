@@ -2,9 +2,9 @@ import {type Static} from '@sinclair/typebox'
 
 import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe, type CommandOutput, type ProbeResult} from '../src/collect/probe.js'
-import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe, type CommandOutput, type ProbeResult} from './kit/probe.js'
+import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 /** A package cache older than this makes "0 pending" meaningless. */

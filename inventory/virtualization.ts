@@ -1,8 +1,8 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {lines, needs, succeeded} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {lines, needs, succeeded} from './kit/probe-helpers.js'
 import {Bool, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
 
 export const CONTAINERS = ['docker', 'podman', 'lxc', 'systemd-nspawn', 'wsl', 'openvz', 'kubernetes', 'other', 'none'] as const

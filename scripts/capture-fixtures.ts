@@ -16,7 +16,7 @@ import {parseArgs} from 'node:util'
 
 import {probes} from '../inventory/index.js'
 import {runBatch} from '../src/collect/batch.js'
-import type {AnyProbe} from '../src/collect/probe.js'
+import type {AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
 import type {Transport} from '../src/transport/transport.js'

@@ -1,5 +1,5 @@
 import type {ProbeEvent} from '../collect/collect-host.js'
-import type {AnyProbe} from '../collect/probe.js'
+import type {AnyProbe} from '../../inventory/kit/probe.js'
 import type {OutputStyle} from './output-style.js'
 
 /** Receives collection events; shows them as listr2 tasks on a TTY, plain timestamped lines otherwise. */

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 
 import {shQuote} from '../transport/shell-quote.js'
 import type {Transport} from '../transport/transport.js'
-import type {CommandOutput} from './probe.js'
+import type {CommandOutput} from '../../inventory/kit/probe.js'
 
 /** One command of a batch. */
 export interface BatchCommand {

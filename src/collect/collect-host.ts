@@ -8,7 +8,7 @@ import {runBatch, type BatchCommand, type BatchResult} from './batch.js'
 import {interpretProbe, normalise} from './interpret-probe.js'
 import {withDeadline, type NativeCollector} from './native-collector.js'
 import {planBatches} from './plan-batches.js'
-import type {AnyProbe, ProbeContext} from './probe.js'
+import type {AnyProbe, ProbeContext} from '../../inventory/kit/probe.js'
 import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
 
 export interface ProbeEvent {

@@ -1,7 +1,7 @@
 import {problemsOf, sectionKey} from '../model/validate.js'
 import type {SectionStatus} from '../model/section.js'
-import {ParseError} from './parse-error.js'
-import type {AnyProbe, CommandOutput, ProbeContext, ProbeResult} from './probe.js'
+import {ParseError} from '../../inventory/kit/parse-error.js'
+import type {AnyProbe, CommandOutput, ProbeContext, ProbeResult} from '../../inventory/kit/probe.js'
 
 /**
  * Runs a probe's interpreter on its outputs and makes sure the result is a valid section, whatever

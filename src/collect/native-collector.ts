@@ -1,6 +1,6 @@
 import type {Static, TSchema} from '@sinclair/typebox'
 
-import type {Probe, ProbeResult} from './probe.js'
+import type {Probe, ProbeResult} from '../../inventory/kit/probe.js'
 
 /**
  * Collects one section on the local machine through systeminformation instead of shell commands

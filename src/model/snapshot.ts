@@ -1,7 +1,7 @@
 import {Type, type Static} from '@sinclair/typebox'
 
 import {probes, type RegisteredProbe} from '../../inventory/index.js'
-import type {Probe} from '../collect/probe.js'
+import type {Probe} from '../../inventory/kit/probe.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 

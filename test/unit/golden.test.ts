@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../inventory/index.js'
 import {interpretProbe} from '../../src/collect/interpret-probe.js'
-import type {CommandOutput} from '../../src/collect/probe.js'
+import type {CommandOutput} from '../../inventory/kit/probe.js'
 import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../src/engine/evaluate-run.js'

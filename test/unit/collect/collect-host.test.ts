@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest'
 
 import {collectHost, type ProbeEvent} from '../../../src/collect/collect-host.js'
 import type {NativeCollector} from '../../../src/collect/native-collector.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import {defineProbe, type AnyProbe, type Probe} from '../../../src/collect/probe.js'
-import {failure} from '../../../src/collect/probe-helpers.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {defineProbe, type AnyProbe, type Probe} from '../../../inventory/kit/probe.js'
+import {failure} from '../../../inventory/kit/probe-helpers.js'
 import {Obj, Str} from '../../../src/model/schema-helpers.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
 

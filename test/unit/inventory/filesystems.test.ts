@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
 import {FilesystemsSchema, filesystemsProbe, mergeUsage, parseDfUsage, parseFindmnt} from '../../../inventory/filesystems.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
-import {unescapeHex} from '../../../src/collect/probe-helpers.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
+import {unescapeHex} from '../../../inventory/kit/probe-helpers.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -11,7 +11,7 @@ import {
   parseSysNet,
   splitSections,
 } from '../../../inventory/network.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -17,8 +17,8 @@ import {
   UpdatesSchema,
   updatesProbe,
 } from '../../../inventory/updates.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, FIXTURES, loadFixture, probeFixtures, stdoutOf, type ProbeFixture} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -7,8 +7,8 @@ import {
   VirtualizationSchema,
   virtualizationProbe,
 } from '../../../inventory/virtualization.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

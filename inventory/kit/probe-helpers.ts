@@ -1,4 +1,4 @@
-import {shQuote} from '../transport/shell-quote.js'
+import {shQuote} from '../../src/transport/shell-quote.js'
 import type {CommandOutput, ProbeResult} from './probe.js'
 
 /** A command that exits 127 (the shell's "command not found") when `tool` is missing, so "not installed" is told apart from failure. */

@@ -1,6 +1,6 @@
 import type {Static, TSchema} from '@sinclair/typebox'
 
-import type {SectionStatus} from '../model/section.js'
+import type {SectionStatus} from '../../src/model/section.js'
 
 /** Platforms as `uname -s` names them; a probe runs only where its platform matches. */
 export type Platform = 'Linux' | 'Darwin' | 'FreeBSD' | 'OpenBSD' | 'NetBSD' | 'SunOS'

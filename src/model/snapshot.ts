@@ -1,9 +1,9 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {probes, type RegisteredProbe} from '../../inventory/index.js'
-import type {Probe} from '../../inventory/kit/probe.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
+import type {SectionSpec} from './section-spec.js'
+import {sectionCatalog, type CatalogSection} from './sections/index.js'
 
 /** Bumped on any change to the snapshot's shape: major when a reader of the old one would break. */
 export const SNAPSHOT_SCHEMA_VERSION = '1.0.0'
@@ -59,12 +59,12 @@ export const HostSchema = Obj({
   reason: Opt(Str()),
 })
 
-type SectionOf<P> = P extends Probe<string, infer S> ? Section<Static<S>> : never
+type SectionOf<P> = P extends SectionSpec<string, infer S> ? Section<Static<S>> : never
 type SectionsOf<P extends {id: string}> = {[K in P as K['id']]: SectionOf<K>}
 
 function sectionsSchema() {
   const properties: Record<string, ReturnType<typeof sectionSchema>> = {}
-  for (const p of probes) properties[p.id] = sectionSchema(p.schema, p.title)
+  for (const spec of sectionCatalog) properties[spec.id] = sectionSchema(spec.schema, spec.title)
   return Obj(properties)
 }
 
@@ -85,7 +85,7 @@ export const SnapshotSchema = Type.Object(
 )
 
 export type SnapshotMeta = Static<typeof MetaSchema>
-export type SnapshotSections = SectionsOf<RegisteredProbe>
+export type SnapshotSections = SectionsOf<CatalogSection>
 export interface Snapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION
   host: Static<typeof HostSchema>

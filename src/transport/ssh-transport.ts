@@ -7,7 +7,7 @@ import {shQuote} from './shell-quote.js'
 import {planAuth} from './ssh-auth.js'
 import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
-import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
 /** Why a host could not be collected: one word a report can count, with the reason beside it. */
 export type HostFailureKind = 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'timeout' | 'error'
@@ -93,9 +93,11 @@ class Semaphore {
 const TRANSIENT = /ECONNRESET|ECONNREFUSED|EPIPE|Connection lost before handshake|socket hang up|Keepalive timeout/i
 
 /** One SSH connection to one host, through node-ssh (ssh2). Host keys verified; channels capped. */
-export class SshTransport implements Transport {
+export class SshTransport implements CommandTransport {
   readonly kind = 'ssh' as const
   readonly platform = 'unknown' as const
+  /** Every command goes through /bin/sh (see exec), whatever the login shell. */
+  readonly dialects: readonly Dialect[] = [POSIX_SH]
   private readonly channels: Semaphore
   private useSudo = false
   /** Set when sudo was configured but refused to run without a password. */
@@ -104,6 +106,10 @@ export class SshTransport implements Transport {
   private lost: string | undefined
   /** Pending commands, failed at once when the connection goes (ssh2 would leave them waiting). */
   private readonly pending = new Set<(reason: string) => void>()
+
+  get degraded(): string | undefined {
+    return this.sudoRefused ? `sudo refused (${this.sudoRefused}): collected without privileges` : undefined
+  }
 
   private constructor(
     readonly target: string,

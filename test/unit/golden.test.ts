@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../inventory/index.js'
-import {interpretProbe} from '../../src/collect/interpret-probe.js'
+import {interpretProbe} from '../../src/collect/posix-sh/interpret-probe.js'
 import type {CommandOutput} from '../../inventory/kit/probe.js'
 import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../src/engine/checks/pack.js'

@@ -5,7 +5,8 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {AccountsSchema, accountsProbe, parseAccountFiles, parseShadowStatus, parseSudoersPrincipals} from '../../../inventory/accounts.js'
+import {accountsProbe, parseAccountFiles, parseShadowStatus, parseSudoersPrincipals} from '../../../inventory/accounts.js'
+import {AccountsSchema} from '../../../src/model/sections/accounts.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'

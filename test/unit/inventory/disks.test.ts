@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {diskKind, DisksSchema, disksProbe, parseLsblkDisks} from '../../../inventory/disks.js'
+import {diskKind, disksProbe, parseLsblkDisks} from '../../../inventory/disks.js'
+import {DisksSchema} from '../../../src/model/sections/disks.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {EncryptionSchema, encryptionProbe, parseEncryption} from '../../../inventory/encryption.js'
+import {encryptionProbe, parseEncryption} from '../../../inventory/encryption.js'
+import {EncryptionSchema} from '../../../src/model/sections/encryption.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {parsePairs} from '../../../inventory/kit/probe-helpers.js'
 import {problemsOf} from '../../../src/model/validate.js'

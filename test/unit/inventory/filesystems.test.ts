@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {FilesystemsSchema, filesystemsProbe, mergeUsage, parseDfUsage, parseFindmnt} from '../../../inventory/filesystems.js'
+import {filesystemsProbe, mergeUsage, parseDfUsage, parseFindmnt} from '../../../inventory/filesystems.js'
+import {FilesystemsSchema} from '../../../src/model/sections/filesystems.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {unescapeHex} from '../../../inventory/kit/probe-helpers.js'

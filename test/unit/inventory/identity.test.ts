@@ -5,16 +5,8 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  appSpecificId,
-  HATANG_APP_ID,
-  IdentitySchema,
-  identityProbe,
-  parseHostKeyFiles,
-  parseIdentityDmi,
-  parseMachineAppId,
-  parseNames,
-} from '../../../inventory/identity.js'
+import {identityProbe, parseHostKeyFiles, parseIdentityDmi, parseMachineAppId, parseNames} from '../../../inventory/identity.js'
+import {appSpecificId, HATANG_APP_ID, IdentitySchema} from '../../../src/model/sections/identity.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {MacSchema, macProbe, parseMacState} from '../../../inventory/mac.js'
+import {macProbe, parseMacState} from '../../../inventory/mac.js'
+import {MacSchema} from '../../../src/model/sections/mac.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, probeFixtures, stdoutOf} from '../../support/fixtures.js'

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {dmiSizeBytes, MemorySchema, memoryProbe, parseDmidecodeMemory, parseMemInfo} from '../../../inventory/memory.js'
+import {dmiSizeBytes, memoryProbe, parseDmidecodeMemory, parseMemInfo} from '../../../inventory/memory.js'
+import {MemorySchema} from '../../../src/model/sections/memory.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'

@@ -1,16 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  NetworkSchema,
-  networkProbe,
-  parseIpAddr,
-  parseIpDefaultRoutes,
-  parseIpLink,
-  parseProcNet,
-  parseResolvConf,
-  parseSysNet,
-  splitSections,
-} from '../../../inventory/network.js'
+import {networkProbe, parseIpAddr, parseIpDefaultRoutes, parseIpLink, parseProcNet, parseResolvConf, parseSysNet, splitSections} from '../../../inventory/network.js'
+import {NetworkSchema} from '../../../src/model/sections/network.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {PackagesSchema, packagesProbe} from '../../../inventory/packages.js'
+import {packagesProbe} from '../../../inventory/packages.js'
+import {PackagesSchema} from '../../../src/model/sections/packages.js'
 import {parseDpkgQuery} from '../../../inventory/packages-dpkg.js'
 import {parseRpmQuery, sourceName} from '../../../inventory/packages-rpm.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'

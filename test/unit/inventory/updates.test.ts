@@ -3,20 +3,8 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  aptMethodOf,
-  compareKernels,
-  parseAptLists,
-  parseAptUpgradable,
-  pendingFromLists,
-  parseCheckUpdate,
-  parseSecurityAdvisories,
-  parseSources,
-  parseUpdateState,
-  rebootFrom,
-  UpdatesSchema,
-  updatesProbe,
-} from '../../../inventory/updates.js'
+import {aptMethodOf, compareKernels, parseAptLists, parseAptUpgradable, pendingFromLists, parseCheckUpdate, parseSecurityAdvisories, parseSources, parseUpdateState, rebootFrom, updatesProbe} from '../../../inventory/updates.js'
+import {UpdatesSchema} from '../../../src/model/sections/updates.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'

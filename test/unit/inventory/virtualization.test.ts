@@ -1,12 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  decideVirtualization,
-  parseDetectVirt,
-  parseVirtEvidence,
-  VirtualizationSchema,
-  virtualizationProbe,
-} from '../../../inventory/virtualization.js'
+import {decideVirtualization, parseDetectVirt, parseVirtEvidence, virtualizationProbe} from '../../../inventory/virtualization.js'
+import {VirtualizationSchema} from '../../../src/model/sections/virtualization.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'

@@ -118,7 +118,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
 
   const record = (spec: AnySectionSpec, source: 'probe' | 'native', result: {status: SectionStatus; reason?: string; data?: unknown; durationMs: number}, commands = 0) => {
     const durationMs = Math.max(0, Math.round(result.durationMs))
-    const section: Section<unknown> = {status: result.status, source, durationMs}
+    const section: Section<unknown> = {status: result.status, version: spec.version, source, durationMs}
     if (result.reason) section.reason = result.reason
     if (result.data !== undefined) section.data = result.data
     sections.set(spec.id, section)
@@ -203,7 +203,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
 
   const ordered: Record<string, Section<unknown>> = {}
   for (const spec of specs) {
-    ordered[spec.id] = sections.get(spec.id) ?? {status: 'error', reason: 'not collected', source: 'probe', durationMs: 0}
+    ordered[spec.id] = sections.get(spec.id) ?? {status: 'error', version: spec.version, reason: 'not collected', source: 'probe', durationMs: 0}
   }
   runs.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 

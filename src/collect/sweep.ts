@@ -53,7 +53,7 @@ export const DEFAULT_KNOWN_HOSTS = [path.join(os.homedir(), '.ssh', 'known_hosts
 export function failedSnapshot(host: HostSpec, status: HostStatus, reason: string, transport: HostSpec['transport']): Snapshot {
   const sectionStatus = status === 'timeout' ? 'timeout' : 'error'
   const sections: Record<string, Section<unknown>> = {}
-  for (const spec of sectionCatalog) sections[spec.id] = {status: sectionStatus, reason: `host not collected (${status}): ${reason.split('\n')[0]}`, source: 'probe', durationMs: 0}
+  for (const spec of sectionCatalog) sections[spec.id] = {status: sectionStatus, version: spec.version, reason: `host not collected (${status}): ${reason.split('\n')[0]}`, source: 'probe', durationMs: 0}
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     host: hostInfo(host, status, reason),

@@ -3,7 +3,8 @@ import {createHmac} from 'node:crypto'
 import {type Static} from '@sinclair/typebox'
 
 import {Arr, Obj, Opt, Str} from '../schema-helpers.js'
-import {defineSection} from '../section-spec.js'
+import type {Section} from '../section.js'
+import {defineSection, type SectionUpgrade} from '../section-spec.js'
 
 /** An SMBIOS UUID, lowercase. */
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -17,11 +18,10 @@ export const IdentitySchema = Obj({
    * hatang's app-specific id of the machine: HMAC-SHA256 keyed by /etc/machine-id (or D-Bus's copy) over hatang's
    * application id, its first 128 bits made a v4 UUID, as `sd_id128_get_machine_app_specific()` and
    * `systemd-id128 -u -a 5600303c836846be865dcb5eb58e8963 machine-id` compute it. Equal on clones, like the machine-id
-   * itself; the machine-id, which systemd documents as confidential, is not stored.
+   * itself; the machine-id, which systemd documents as confidential, is not stored (version 1 of the section held it
+   * as `machineId`: reading such a section turns it into machineAppId, see identityUpgradeTo2).
    */
   machineAppId: Opt(Str({pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'})),
-  /** Deprecated: the raw /etc/machine-id, as snapshots written before machineAppId held it. No longer collected; read so older snapshots stay valid. */
-  machineId: Opt(Str({pattern: '^[0-9a-f]{32}$'})),
   /** SMBIOS system UUID, lowercase. */
   systemUuid: Opt(Str({pattern: UUID_PATTERN})),
   /** SMBIOS system serial number. */
@@ -55,10 +55,32 @@ export function appSpecificId(machineId: string, appId: string = HATANG_APP_ID):
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
+const ID128 = /^[0-9a-f]{32}$/
+
+/**
+ * Version 1 → 2: the raw machine-id (`machineId`, deprecated: systemd documents it as confidential) becomes hatang's
+ * app-specific id of it, computed as the probe computes it, and is dropped; so a stored run stops carrying it and the
+ * fleet's clone check (identity.machineAppId) works on it. Any machineAppId already there is kept.
+ */
+export const identityUpgradeTo2: SectionUpgrade = {
+  to: 2,
+  why: 'the raw machine-id is kept only as its app-specific id (machineAppId)',
+  upgrade(section: Section<unknown>): Section<unknown> {
+    const data = section.data
+    if (typeof data !== 'object' || data === null || !('machineId' in data)) return section
+    const {machineId, ...rest} = data as Record<string, unknown>
+    if (rest.machineAppId === undefined && typeof machineId === 'string' && ID128.test(machineId)) rest.machineAppId = appSpecificId(machineId)
+    // in the schema's order, as the probe writes it
+    const order = Object.keys(IdentitySchema.properties)
+    const ordered = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+    return {...section, data: ordered}
+  },
+}
+
 export const identitySection = defineSection({
   id: 'identity',
   title: 'Identity',
-  version: 1,
+  version: 2,
   schema: IdentitySchema,
-  upgrades: [],
+  upgrades: [identityUpgradeTo2],
 })

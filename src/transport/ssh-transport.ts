@@ -164,14 +164,21 @@ export class SshTransport implements CommandTransport {
   /** Runs a POSIX shell command: through /bin/sh whatever the login shell, and through `sudo -n` when enabled. */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const inner = `exec /bin/sh -c ${shQuote(command)}`
-    const wrapped = this.useSudo ? `exec sudo -n /bin/sh -c ${shQuote(command)}` : inner
+    return this.execRaw(this.useSudo ? `exec sudo -n /bin/sh -c ${shQuote(command)}` : inner, options)
+  }
+
+  /**
+   * Runs a command exactly as given, as the server's own shell takes it (no /bin/sh, no sudo): for a transport of
+   * another dialect over this connection (PowerShell on a Windows server), within the same channel limit.
+   */
+  async execRaw(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const release = await this.channels.acquire()
     try {
       // sshd frees a session slot only after it has read our close: a new channel right after one closed can
       // be refused ("open failed") at the MaxSessions limit; that refusal, and only it, is retried briefly
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.run(wrapped, options)
+          return await this.run(command, options)
         } catch (error) {
           if (!(error instanceof TransportError && error.code === 'EOPENFAILED') || attempt >= 20) throw error
           await new Promise((r) => setTimeout(r, 10 * attempt))

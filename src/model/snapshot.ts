@@ -90,6 +90,11 @@ export const SnapshotSchema = Type.Object(
 )
 
 export type SnapshotMeta = Static<typeof MetaSchema>
+/**
+ * The sections as this build collects them: every catalog section present (one it cannot read says why). A snapshot
+ * of another platform, read from a file or the store, may lack some: code that reads a section by id from any
+ * snapshot treats an absent one as unknown (see test/unit/checks/absent-sections.test.ts).
+ */
 export type SnapshotSections = SectionsOf<CatalogSection>
 export interface Snapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION

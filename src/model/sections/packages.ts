@@ -32,6 +32,11 @@ export const PackagesSchema = Obj({
 })
 export type PackagesData = Static<typeof PackagesSchema>
 
+/** Really installed: dpkg's `ii`/`hi` (want anything, state installed), rpm's `installed`. */
+export function isInstalled(p: {manager: string; status: string}): boolean {
+  return p.manager === 'rpm' ? p.status === 'installed' : /^.i/.test(p.status)
+}
+
 export const packagesSection = defineSection({
   id: 'packages',
   title: 'Installed packages',

@@ -10,7 +10,7 @@ import {appendFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {appSpecificId} from '../inventory/identity.js'
+import {appSpecificId} from '../src/model/sections/identity.js'
 import {collectHost} from '../src/collect/collect-host.js'
 import {builtinPackNames, packFile} from '../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../src/engine/checks/pack.js'

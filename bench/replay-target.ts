@@ -11,7 +11,7 @@ import path from 'node:path'
 import {collectHost} from '../src/collect/collect-host.js'
 import {parseKnownHosts, verifyHostKey} from '../src/transport/known-hosts.js'
 import {SshTransport} from '../src/transport/ssh-transport.js'
-import type {Transport} from '../src/transport/transport.js'
+import type {CommandTransport} from '../src/transport/transport.js'
 import {TEST_USER, type SshLab, type Sshd} from '../test/support/sshd.js'
 
 /**
@@ -31,10 +31,11 @@ export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promis
     },
   )
   const seconds: number[] = []
-  const recording: Transport = {
+  const recording: CommandTransport = {
     kind: ssh.kind,
     target: ssh.target,
     platform: ssh.platform,
+    dialects: ssh.dialects,
     close: () => ssh.close(),
     exec: async (command, options) => {
       const t0 = performance.now()

@@ -1,49 +1,8 @@
-import {type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {shQuote} from '../src/transport/shell-quote.js'
-import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-const SYSLOG_DAEMONS = ['rsyslogd', 'syslog-ng', 'syslogd'] as const
-
-/** System logging beside the kernel audit: syslog daemons, the journal's storage, forwarding to a log server. */
-export const LoggingSchema = Obj({
-  /** Syslog daemons installed, each running or not. */
-  syslog: Arr(Obj({name: StringEnum(SYSLOG_DAEMONS), running: Bool()})),
-  journald: Obj({
-    running: Bool(),
-    /** Storage= of journald.conf after its drop-ins; auto when no file sets it. */
-    storage: Str(),
-    /** /var/log/journal exists (with Storage=auto the journal is then kept on disk). */
-    journalDir: Bool(),
-    /** The journal is written to disk: Storage=persistent, or auto with /var/log/journal. */
-    persistent: Bool(),
-  }),
-  /** Remote log destinations written in rsyslog or syslog-ng configuration (host as written). */
-  forwarding: Arr(Obj({file: Str(), target: Str()})),
-})
-export type LoggingData = Static<typeof LoggingSchema>
-
-export const AuditSchema = Obj({
-  /** auditd is installed. */
-  installed: Bool(),
-  running: Bool(),
-  pids: Arr(NonNegInt()),
-  /** The kernel's audit is on (auditctl -s: enabled 1 or 2). Root only. */
-  enabled: Opt(Bool()),
-  /** enabled 2: the configuration is immutable until reboot. */
-  locked: Opt(Bool()),
-  /** What the kernel does on a critical error: 0 silent, 1 printk, 2 panic. */
-  failureMode: Opt(NonNegInt()),
-  backlogLimit: Opt(NonNegInt()),
-  lost: Opt(NonNegInt()),
-  /** Rules loaded in the kernel (auditctl -l). Root only. */
-  rules: Opt(NonNegInt()),
-  logging: Opt(LoggingSchema),
-})
-export type AuditData = Static<typeof AuditSchema>
+import {auditSection, SYSLOG_DAEMONS, type AuditData, type LoggingData} from '../src/model/sections/audit.js'
 
 /** Parses the `state` command: `installed yes|no` and `pids N…` (possibly empty). */
 export function parseAuditState(text: string): {installed: boolean; pids: number[]} {
@@ -170,10 +129,8 @@ export const LOGGING_AWK = String.raw`FILENAME ~ /journald\.conf/ { if ($0 ~ /^[
 /^[ \t]*[^# \t$][^ \t]*[ \t]+@/ || /^[^#]*omfwd/ || /^[^#]*(network|tcp6?|udp6?|syslog)[ \t]*\([ \t]*"/ { print "forward " FILENAME ":" $0 }`
 
 export const auditProbe = defineProbe({
-  id: 'audit',
-  title: 'Audit daemon',
+  section: auditSection,
   platforms: ['Linux'],
-  schema: AuditSchema,
   commands: {
     state: `if command -v auditd >/dev/null 2>&1; then echo installed yes; else echo installed no; fi; echo "pids $(pidof auditd 2>/dev/null)"`,
     auditctl: "command -v auditctl >/dev/null 2>&1 || exit 127; auditctl -s || exit $?; echo '--- rules'; auditctl -l",

@@ -1,32 +1,7 @@
-import type {Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, readFile, succeeded, toInt, toNumber} from '../src/collect/probe-helpers.js'
-import {Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-export const CpuSchema = Obj({
-  /** Model name as the CPU reports it (e.g. "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"). */
-  model: Opt(Str()),
-  /** Intel, AMD, Hygon, Centaur, ARM… (CPUID vendor strings mapped to the maker's name). */
-  vendor: Opt(Str()),
-  sockets: Opt(NonNegInt({minimum: 1})),
-  /** Physical cores, all sockets. */
-  cores: Opt(NonNegInt({minimum: 1})),
-  /** Logical processors configured (as `nproc --all`). */
-  threads: NonNegInt({minimum: 1}),
-  /** Current clock, the mean over the logical CPUs, MHz. */
-  mhz: Opt(NonNegInt()),
-  /** Highest clock the CPU can run at, MHz (cpufreq), when known. */
-  maxMhz: Opt(NonNegInt()),
-  /** Hardware virtualization extension: vmx (Intel VT-x), svm (AMD-V), or none. */
-  virtualizationExtension: Opt(StringEnum(['vmx', 'svm', 'none'])),
-  /** AES instructions (aes on x86 and ARM). */
-  aes: Opt(Bool()),
-  /** The x86 "hypervisor" flag: running under a hypervisor. Unknown on other architectures. */
-  hypervisorFlag: Opt(Bool()),
-})
-export type CpuData = Static<typeof CpuSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, readFile, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
+import {cpuSection, type CpuData} from '../src/model/sections/cpu.js'
 
 const VENDORS: Record<string, string> = {
   GenuineIntel: 'Intel',
@@ -246,10 +221,8 @@ export function cpuData(info: CpuInfo, lscpu: Lscpu | undefined, count: {threads
 }
 
 export const cpuProbe = defineProbe({
-  id: 'cpu',
-  title: 'Processors',
+  section: cpuSection,
   platforms: ['Linux'],
-  schema: CpuSchema,
   commands: {
     cpuinfo: readFile('/proc/cpuinfo'),
     lscpu: needs('lscpu', 'lscpu'),

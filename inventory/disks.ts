@@ -1,35 +1,7 @@
-import {Type, type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, parsePairs, toInt} from '../src/collect/probe-helpers.js'
-import {Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-export const DISK_KINDS = ['hdd', 'ssd', 'nvme', 'virtual', 'optical', 'mmc', 'unknown'] as const
-export type DiskKind = (typeof DISK_KINDS)[number]
-
-export const DiskSchema = Obj({
-  /** Kernel name: sda, nvme0n1, vda… */
-  name: Str({minLength: 1}),
-  model: Opt(Str()),
-  serial: Opt(Str()),
-  vendor: Opt(Str()),
-  sizeBytes: NonNegInt(),
-  rotational: Opt(Bool()),
-  kind: StringEnum(DISK_KINDS),
-  /** sata, sas, nvme, usb, spi, fc, iscsi… as lsblk's TRAN says. */
-  transport: Opt(Str()),
-  removable: Opt(Bool()),
-  readOnly: Opt(Bool()),
-  wwn: Opt(Str()),
-  firmware: Opt(Str()),
-})
-export type Disk = Static<typeof DiskSchema>
-
-export const DisksSchema = Obj({
-  disks: Type.Array(DiskSchema),
-})
-export type DisksData = Static<typeof DisksSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, parsePairs, toInt} from './kit/probe-helpers.js'
+import {disksSection, type Disk, type DiskKind} from '../src/model/sections/disks.js'
 
 /** Block devices that are not disks of the machine: RAM disks, compressed swap, loop and network block devices. */
 export const NOT_A_DISK = /^(zram|ram|loop|nbd|fd|md|dm-|zd)\d*/
@@ -96,10 +68,8 @@ export function parseLsblkDisks(text: string): Disk[] {
 const COLUMNS = 'NAME,TYPE,SIZE,ROTA,RM,RO,MODEL,SERIAL,VENDOR,TRAN,WWN,REV'
 
 export const disksProbe = defineProbe({
-  id: 'disks',
-  title: 'Disks',
+  section: disksSection,
   platforms: ['Linux'],
-  schema: DisksSchema,
   commands: {
     // SUBSYSTEMS came with util-linux 2.33; older lsblk refuses the column, so ask again without it
     lsblk: needs('lsblk', `lsblk -P -b -d -o ${COLUMNS},SUBSYSTEMS 2>/dev/null || lsblk -P -b -d -o ${COLUMNS}`),

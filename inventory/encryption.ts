@@ -1,27 +1,7 @@
-import {type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, parsePairs} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, Obj, Opt, Str} from '../src/model/schema-helpers.js'
-
-export const EncryptionSchema = Obj({
-  /** Open dm-crypt mappings (lsblk TYPE crypt), with the device under them. */
-  mappings: Arr(Obj({name: Str(), backingDevices: Arr(Str()), mountpoint: Opt(Str())})),
-  /** Devices holding a LUKS header (FSTYPE crypto_LUKS), opened or not. */
-  luksDevices: Arr(Obj({name: Str(), open: Bool()})),
-  /** Entries of /etc/crypttab (name and device only: never key material). */
-  crypttab: Opt(Arr(Obj({name: Str(), device: Str()}))),
-  /** The device of / (lsblk's name), when / is on a block device. */
-  rootDevice: Opt(Str()),
-  /** / sits on a dm-crypt device somewhere below it (LVM on LUKS included). Unknown when / is not on a block device. */
-  rootEncrypted: Opt(Bool()),
-  /** Active swap areas from /proc/swaps. */
-  swap: Arr(Obj({path: Str(), kind: Str(), inMemory: Bool(), encrypted: Opt(Bool())})),
-  /** Every disk-backed swap area is encrypted; unknown when there is none, or it cannot be told. */
-  swapEncrypted: Opt(Bool()),
-})
-export type EncryptionData = Static<typeof EncryptionSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, parsePairs} from './kit/probe-helpers.js'
+import {encryptionSection, type EncryptionData} from '../src/model/sections/encryption.js'
 
 interface BlockEntry {
   name: string
@@ -131,10 +111,8 @@ export function parseEncryption(text: string): {data: EncryptionData; fstypesMis
 }
 
 export const encryptionProbe = defineProbe({
-  id: 'encryption',
-  title: 'Disk encryption',
+  section: encryptionSection,
   platforms: ['Linux'],
-  schema: EncryptionSchema,
   commands: {
     lsblk: [
       'command -v lsblk >/dev/null 2>&1 || exit 127',

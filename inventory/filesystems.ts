@@ -1,35 +1,7 @@
-import {Type, type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, parsePairs, toInt} from '../src/collect/probe-helpers.js'
-import {Bool, NonNegInt, Obj, Opt, Str} from '../src/model/schema-helpers.js'
-
-export const MountSchema = Obj({
-  /** Mount point. */
-  target: Str({minLength: 1}),
-  /** Device or source: /dev/sda1, server:/export, tmpfs… */
-  source: Str(),
-  fstype: Str(),
-  /** Mount options, in order (rw, nosuid, relatime, size=…). */
-  options: Type.Array(Str()),
-  readOnly: Bool(),
-  /** Kernel or memory filesystem (proc, sysfs, cgroup, tmpfs, devpts…): no disk behind it. */
-  pseudo: Bool(),
-  /** Network filesystem (nfs, cifs, sshfs…): its usage is not measured (a dead server would stall the probe). */
-  network: Bool(),
-  sizeBytes: Opt(NonNegInt()),
-  usedBytes: Opt(NonNegInt()),
-  availableBytes: Opt(NonNegInt()),
-  inodesTotal: Opt(NonNegInt()),
-  inodesUsed: Opt(NonNegInt()),
-})
-export type Mount = Static<typeof MountSchema>
-
-export const FilesystemsSchema = Obj({
-  mounts: Type.Array(MountSchema),
-})
-export type FilesystemsData = Static<typeof FilesystemsSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, parsePairs, toInt} from './kit/probe-helpers.js'
+import {filesystemsSection, type Mount} from '../src/model/sections/filesystems.js'
 
 const PSEUDO = new Set([
   'proc', 'sysfs', 'cgroup', 'cgroup2', 'tmpfs', 'devtmpfs', 'devpts', 'mqueue', 'debugfs', 'tracefs', 'securityfs',
@@ -143,10 +115,8 @@ export function mergeUsage(mounts: Mount[], usage: ReadonlyMap<string, Usage>): 
 }
 
 export const filesystemsProbe = defineProbe({
-  id: 'filesystems',
-  title: 'Filesystems',
+  section: filesystemsSection,
   platforms: ['Linux'],
-  schema: FilesystemsSchema,
   commands: {
     // findmnt reads /proc/self/mountinfo and stats nothing, so a hung NFS server cannot stall the list
     mounts: needs('findmnt', 'findmnt -P -o TARGET,SOURCE,FSTYPE,OPTIONS'),

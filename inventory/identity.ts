@@ -1,40 +1,10 @@
-import {createHash, createHmac} from 'node:crypto'
+import {createHash} from 'node:crypto'
 
-import type {Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
-import {Arr, Obj, Opt, Str} from '../src/model/schema-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, succeeded} from './kit/probe-helpers.js'
+import {appSpecificId, identitySection, UUID_PATTERN, type IdentityData} from '../src/model/sections/identity.js'
 import {dmiValue} from './system.js'
-
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-
-export const IdentitySchema = Obj({
-  /** The kernel's node name (`uname -n`); absent when it is empty or holds blanks or control characters (the reason says so). */
-  hostname: Opt(Str({minLength: 1})),
-  /** Fully qualified name from /etc/hosts (no DNS query is made), when it is there. */
-  fqdn: Opt(Str()),
-  /**
-   * hatang's app-specific id of the machine: HMAC-SHA256 keyed by /etc/machine-id (or D-Bus's copy) over hatang's
-   * application id, its first 128 bits made a v4 UUID, as `sd_id128_get_machine_app_specific()` and
-   * `systemd-id128 -u -a 5600303c836846be865dcb5eb58e8963 machine-id` compute it. Equal on clones, like the machine-id
-   * itself; the machine-id, which systemd documents as confidential, is not stored.
-   */
-  machineAppId: Opt(Str({pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'})),
-  /** Deprecated: the raw /etc/machine-id, as snapshots written before machineAppId held it. No longer collected; read so older snapshots stay valid. */
-  machineId: Opt(Str({pattern: '^[0-9a-f]{32}$'})),
-  /** SMBIOS system UUID, lowercase. */
-  systemUuid: Opt(Str({pattern: UUID})),
-  /** SMBIOS system serial number. */
-  serial: Opt(Str()),
-  /**
-   * SSH host public keys (/etc/ssh/ssh_host_*_key.pub, readable without root), each with its SHA256 fingerprint as
-   * `ssh-keygen -lf` prints it. Identical ones across hosts betray cloned machines. Absent when none is readable.
-   */
-  sshHostKeys: Opt(Arr(Obj({file: Str(), type: Str(), fingerprint: Str({pattern: '^SHA256:[A-Za-z0-9+/]{43}$'})}))),
-})
-export type IdentityData = Static<typeof IdentitySchema>
 
 const HOST_LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$/
 const isHostName = (name: string) => name.split('.').every((l) => HOST_LABEL.test(l))
@@ -77,27 +47,6 @@ export function parseNames(text: string): Names {
     if (dotted) return {hostname, fqdn: dotted, problems: []}
   }
   return {hostname, problems: []}
-}
-
-/**
- * hatang's application id for app-specific machine ids (made once with `systemd-id128 new`). Changing it changes
- * every host's machineAppId: never do.
- */
-export const HATANG_APP_ID = '5600303c836846be865dcb5eb58e8963'
-
-/**
- * The app-specific id of a machine, as systemd's `sd_id128_get_machine_app_specific()` makes it: HMAC-SHA256 with
- * the 16 bytes of the machine-id as the key over the 16 bytes of the application id, the first 16 bytes of the
- * digest turned into a v4 UUID (version nibble 4, variant bits 10). Written as a UUID, like `systemd-id128 -u`.
- */
-export function appSpecificId(machineId: string, appId: string = HATANG_APP_ID): string {
-  const hex = /^[0-9a-f]{32}$/
-  if (!hex.test(machineId) || !hex.test(appId)) throw new ParseError('an id128 is 32 lowercase hex digits')
-  const id = createHmac('sha256', Buffer.from(machineId, 'hex')).update(Buffer.from(appId, 'hex')).digest().subarray(0, 16)
-  id[6] = (id[6]! & 0x0f) | 0x40
-  id[8] = (id[8]! & 0x3f) | 0x80
-  const h = id.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
 /**
@@ -172,7 +121,7 @@ export function parseIdentityDmi(text: string): IdentityDmi {
     r.read.push(file!)
     if (file === 'product_uuid') {
       const u = value!.trim().toLowerCase()
-      if (new RegExp(UUID).test(u) && dmiValue(u) !== undefined) r.uuid = u
+      if (new RegExp(UUID_PATTERN).test(u) && dmiValue(u) !== undefined) r.uuid = u
     } else {
       const s = dmiValue(value)
       if (s !== undefined) r.serial = s
@@ -182,10 +131,8 @@ export function parseIdentityDmi(text: string): IdentityDmi {
 }
 
 export const identityProbe = defineProbe({
-  id: 'identity',
-  title: 'Identity',
+  section: identitySection,
   platforms: ['Linux'],
-  schema: IdentitySchema,
   commands: {
     names: "uname -n; [ -r /etc/hosts ] && grep -v '^[[:space:]]*#' /etc/hosts; exit 0",
     machineId: 'for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then exec cat "$f"; fi; done; exit 3',

@@ -21,7 +21,10 @@ import {timeSyncProbe} from './time-sync.js'
 import {updatesProbe} from './updates.js'
 import {virtualizationProbe} from './virtualization.js'
 
-/** Every probe, in the order their sections appear in a snapshot. One line a probe. */
+/**
+ * Every implementation, one line each: per section, one per dialect it can be read in (posix-sh today). Which one
+ * reads a target is chosen by the dialects its transport runs (src/collect/collect-host.ts).
+ */
 export const probes = [
   identityProbe,
   osProbe,
@@ -47,4 +50,3 @@ export const probes = [
   sysctlProbe,
 ] as const
 
-export type RegisteredProbe = (typeof probes)[number]

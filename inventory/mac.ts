@@ -1,33 +1,7 @@
-import {type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, parseKeyValueLines} from '../src/collect/probe-helpers.js'
-import {Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-export const MacSchema = Obj({
-  /** The module in force: apparmor, selinux, or none. */
-  active: StringEnum(['apparmor', 'selinux', 'none'] as const),
-  apparmor: Obj({
-    /** The kernel has AppArmor (/sys/module/apparmor). */
-    present: Bool(),
-    /** /sys/module/apparmor/parameters/enabled says Y. */
-    enabled: Bool(),
-    /** Profile counts from /sys/kernel/security/apparmor/profiles (root only). */
-    profiles: Opt(Obj({total: NonNegInt(), enforce: NonNegInt(), complain: NonNegInt(), kill: NonNegInt(), unconfined: NonNegInt(), other: NonNegInt()})),
-  }),
-  selinux: Obj({
-    /** selinuxfs is mounted: SELinux is enabled in the kernel. */
-    enabled: Bool(),
-    /** Current mode from /sys/fs/selinux/enforce; disabled when not enabled. */
-    mode: StringEnum(['enforcing', 'permissive', 'disabled'] as const),
-    /** SELINUX= of /etc/selinux/config (the mode at next boot). */
-    configMode: Opt(Str()),
-    /** SELINUXTYPE= of /etc/selinux/config. */
-    configType: Opt(Str()),
-  }),
-})
-export type MacData = Static<typeof MacSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, parseKeyValueLines} from './kit/probe-helpers.js'
+import {macSection, type MacData} from '../src/model/sections/mac.js'
 
 export interface MacState {
   apparmor: {present: boolean; enabled: boolean; profiles?: NonNullable<MacData['apparmor']['profiles']>; profilesDenied: boolean}
@@ -99,10 +73,8 @@ export function parseMacState(text: string): MacState {
 const PROFILES = '/sys/kernel/security/apparmor/profiles'
 
 export const macProbe = defineProbe({
-  id: 'mac',
-  title: 'Mandatory access control (AppArmor, SELinux)',
+  section: macSection,
   platforms: ['Linux'],
-  schema: MacSchema,
   commands: {
     state: [
       'if [ -d /sys/module/apparmor ]; then echo apparmor.present=yes; else echo apparmor.present=no; fi',

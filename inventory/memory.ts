@@ -1,42 +1,10 @@
-import {Type, type Static} from '@sinclair/typebox'
+import {Type} from '@sinclair/typebox'
 
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe, type CommandOutput} from '../src/collect/probe.js'
-import {failure, lines, needs, readFile, succeeded, toInt} from '../src/collect/probe-helpers.js'
-import {NonNegInt, Obj, Opt, Str} from '../src/model/schema-helpers.js'
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe, type CommandOutput} from './kit/probe.js'
+import {failure, lines, needs, readFile, succeeded, toInt} from './kit/probe-helpers.js'
+import {memorySection, type MemoryData, type MemoryModule} from '../src/model/sections/memory.js'
 import {dmiValue} from './system.js'
-
-export const MemoryModuleSchema = Obj({
-  sizeBytes: NonNegInt(),
-  /** DDR4, DDR5, LPDDR4… */
-  type: Opt(Str()),
-  /** Rated speed, MT/s. */
-  speedMts: Opt(NonNegInt()),
-  /** Speed the module is configured to run at, MT/s. */
-  configuredSpeedMts: Opt(NonNegInt()),
-  formFactor: Opt(Str()),
-  manufacturer: Opt(Str()),
-  partNumber: Opt(Str()),
-  serial: Opt(Str()),
-  /** Slot name as the board labels it: DIMM_A1, ChannelA-DIMM0… */
-  locator: Opt(Str()),
-  bankLocator: Opt(Str()),
-})
-export type MemoryModule = Static<typeof MemoryModuleSchema>
-
-export const MemorySchema = Obj({
-  /** MemTotal of /proc/meminfo, in bytes. */
-  totalBytes: NonNegInt(),
-  /** MemAvailable (kernel estimate of memory available without swapping). */
-  availableBytes: Opt(NonNegInt()),
-  swapTotalBytes: Opt(NonNegInt()),
-  swapFreeBytes: Opt(NonNegInt()),
-  /** Installed modules (DMI type 17, populated slots only); absent when unknown (see the reason). */
-  modules: Opt(Type.Array(MemoryModuleSchema)),
-  /** Memory slots on the board, populated or not. */
-  slots: Opt(NonNegInt()),
-})
-export type MemoryData = Static<typeof MemorySchema>
 
 export interface MemInfo {
   totalBytes: number
@@ -136,10 +104,8 @@ export function parseDmidecodeMemory(text: string): {modules: MemoryModule[]; sl
 }
 
 export const memoryProbe = defineProbe({
-  id: 'memory',
-  title: 'Memory',
+  section: memorySection,
   platforms: ['Linux'],
-  schema: MemorySchema,
   commands: {
     meminfo: readFile('/proc/meminfo'),
     // dmidecode reads the SMBIOS tables from sysfs (root-only) or /dev/mem; exit 3 when the machine has none

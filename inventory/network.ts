@@ -1,68 +1,8 @@
-import type {Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-import {formatIpv6Groups} from '../src/collect/ipv6-text.js'
-
-const AddressSchema = Obj({
-  address: Str(),
-  prefixLength: NonNegInt({maximum: 128}),
-  /** global, host, link, site, or a number when the kernel uses another one. */
-  scope: Opt(Str()),
-})
-
-const InterfaceSchema = Obj({
-  name: Str(),
-  /** Link type as iproute2 names it: loopback, ether, none (tun), sit, gre, ipip, infiniband… */
-  kind: Str(),
-  /** Hardware address; absent for links without one and for the all-zero address of loopback. */
-  mac: Opt(Str()),
-  /** up when the link is administratively up and has carrier (operstate up, or unknown with LOWER_UP). */
-  state: StringEnum(['up', 'down'] as const),
-  /** The kernel's operstate, lowercase: up, down, unknown, dormant, lowerlayerdown… */
-  operState: Opt(Str()),
-  mtu: Opt(NonNegInt()),
-  /** Link speed in Mbit/s; absent when the driver does not know it (down link, virtual NIC). */
-  speedMbps: Opt(NonNegInt()),
-  /** False for virtual interfaces (no backing device in /sys/class/net/NAME/device). */
-  physical: Opt(Bool()),
-  ipv4: Arr(AddressSchema),
-  ipv6: Arr(AddressSchema),
-})
-
-const RouteSchema = Obj({
-  family: StringEnum(['ipv4', 'ipv6'] as const),
-  /** Absent for a route straight onto a link (point-to-point). */
-  gateway: Opt(Str()),
-  interface: Opt(Str()),
-  metric: Opt(NonNegInt()),
-})
-
-export const NetworkSchema = Obj({
-  interfaces: Arr(InterfaceSchema),
-  /** Default routes of the main table, IPv4 and IPv6. */
-  defaultRoutes: Arr(RouteSchema),
-  /** From /etc/resolv.conf; absent when it cannot be read. */
-  dns: Opt(
-    Obj({
-      servers: Arr(Str()),
-      search: Arr(Str()),
-      /** True when resolv.conf points at systemd-resolved's local stub (127.0.0.53 / 127.0.0.54). */
-      systemdResolvedStub: Bool(),
-      /** The servers systemd-resolved forwards to (/run/systemd/resolve/resolv.conf), when it runs. */
-      upstreamServers: Opt(Arr(Str())),
-      upstreamSearch: Opt(Arr(Str())),
-    }),
-  ),
-  /** Where interfaces and routes came from: iproute2, or /sys and /proc when `ip` is missing. */
-  source: StringEnum(['ip', 'sysfs'] as const),
-})
-export type NetworkData = Static<typeof NetworkSchema>
-export type NetworkInterface = Static<typeof InterfaceSchema>
-export type NetworkAddress = Static<typeof AddressSchema>
-export type DefaultRoute = Static<typeof RouteSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
+import {networkSection, type DefaultRoute, type NetworkAddress, type NetworkData, type NetworkInterface} from '../src/model/sections/network.js'
+import {formatIpv6Groups} from './kit/ipv6-text.js'
 
 /** Splits output made of `@@name` header lines into named sections. Text before the first header is ignored. */
 export function splitSections(text: string): Map<string, string[]> {
@@ -333,10 +273,8 @@ export function parseResolvConf(text: string): ResolvConf {
 const STUBS = new Set(['127.0.0.53', '127.0.0.54'])
 
 export const networkProbe = defineProbe({
-  id: 'network',
-  title: 'Network',
+  section: networkSection,
   platforms: ['Linux'],
-  schema: NetworkSchema,
   commands: {
     ip: needs('ip', 'ip -o link show && echo @@addr && ip -o addr show && echo @@route4 && ip -4 route show default && echo @@route6 && ip -6 route show default'),
     sys:

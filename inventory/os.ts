@@ -1,37 +1,7 @@
-import {Type, type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from '../src/collect/probe-helpers.js'
-import {NonNegInt, Num, Obj, Opt, Str} from '../src/model/schema-helpers.js'
-
-export const OsSchema = Obj({
-  /** Kernel family as `uname -s` says: Linux, Darwin, FreeBSD… */
-  family: Str(),
-  /** /etc/os-release ID: debian, ubuntu, rhel, rocky… */
-  distribution: Opt(Str()),
-  /** ID_LIKE, split: ["rhel", "fedora"] */
-  like: Opt(Type.Array(Str())),
-  name: Opt(Str()),
-  prettyName: Opt(Str()),
-  version: Opt(Str()),
-  versionId: Opt(Str()),
-  codename: Opt(Str()),
-  /** Debian's own point release from /etc/debian_version, e.g. 12.10. */
-  debianVersion: Opt(Str()),
-  kernel: Str(),
-  kernelVersion: Opt(Str()),
-  architecture: Str(),
-  bootTime: Opt(Str({format: 'date-time'})),
-  uptimeSeconds: Opt(NonNegInt()),
-  /** Run-queue load averages over 1, 5 and 15 minutes (/proc/loadavg); compare with cpu.threads. */
-  loadAverage: Opt(Obj({one: Num({minimum: 0}), five: Num({minimum: 0}), fifteen: Num({minimum: 0})})),
-  /** IANA name (Asia/Ho_Chi_Minh) when the system says it, else the abbreviation. */
-  timezone: Opt(Str()),
-  /** Offset from UTC as the host reports it, e.g. +0700. */
-  utcOffset: Opt(Str()),
-})
-export type OsData = Static<typeof OsSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from './kit/probe-helpers.js'
+import {osSection, type OsData} from '../src/model/sections/os.js'
 
 export interface OsRelease {
   id?: string
@@ -118,10 +88,8 @@ export function parseTime(text: string): TimeInfo {
 }
 
 export const osProbe = defineProbe({
-  id: 'os',
-  title: 'Operating system',
+  section: osSection,
   platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
-  schema: OsSchema,
   commands: {
     uname: 'uname -s; uname -r; uname -m; uname -v',
     release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',

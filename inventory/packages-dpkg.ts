@@ -1,6 +1,6 @@
-import {ParseError} from '../src/collect/parse-error.js'
-import {lines} from '../src/collect/probe-helpers.js'
-import type {PackageItem} from './packages.js'
+import {ParseError} from './kit/parse-error.js'
+import {lines} from './kit/probe-helpers.js'
+import type {PackageItem} from '../src/model/sections/packages.js'
 
 /**
  * The dpkg query: every package dpkg-query -W lists (installed ones, and those removed with their

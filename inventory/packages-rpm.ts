@@ -1,6 +1,6 @@
-import {ParseError} from '../src/collect/parse-error.js'
-import {lines} from '../src/collect/probe-helpers.js'
-import type {PackageItem} from './packages.js'
+import {ParseError} from './kit/parse-error.js'
+import {lines} from './kit/probe-helpers.js'
+import type {PackageItem} from '../src/model/sections/packages.js'
 
 /** The rpm query: one package a line, tab-separated. `(none)` is what rpm prints for a missing tag. */
 export const RPM_FORMAT = '%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n'

@@ -1,40 +1,10 @@
-import {type Static} from '@sinclair/typebox'
-
-import {defineProbe, type ProbeResult} from '../src/collect/probe.js'
-import {deniedByPermissions, failure, needs, notInstalled, succeeded} from '../src/collect/probe-helpers.js'
-import {Arr, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
+import type {ProbeResult} from './kit/implementation.js'
+import {defineProbe} from './kit/probe.js'
+import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
+import {packagesSection, PACKAGE_MANAGERS, type PackageItem, type PackageManager, type PackagesData} from '../src/model/sections/packages.js'
 import {shQuote} from '../src/transport/shell-quote.js'
 import {DPKG_FORMAT, parseDpkgQuery} from './packages-dpkg.js'
 import {parseRpmQuery, RPM_FORMAT} from './packages-rpm.js'
-
-export const PACKAGE_MANAGERS = ['dpkg', 'rpm'] as const
-export type PackageManager = (typeof PACKAGE_MANAGERS)[number]
-
-export const PackageItemSchema = Obj({
-  name: Str({minLength: 1}),
-  /** As the manager writes it: dpkg `[epoch:]upstream[-revision]`, rpm `[epoch:]version-release` (epoch only when > 0). */
-  version: Opt(Str({minLength: 1})),
-  /** amd64, all (dpkg); x86_64, noarch (rpm). Absent when the manager records none (rpm's gpg-pubkey entries). */
-  architecture: Opt(Str({minLength: 1})),
-  manager: StringEnum(PACKAGE_MANAGERS),
-  /**
-   * dpkg: db:Status-Abbrev without its trailing blank, want + state (+ R when reinstall is required):
-   * `ii` installed, `rc` removed with configuration left, `iU` unpacked, `iF` half-configured…
-   * rpm: always `installed`. Filter on `ii`/`installed` for what is really installed.
-   */
-  status: Str({minLength: 1}),
-  /** The source package: dpkg's source:Package, rpm's SOURCERPM name. */
-  source: Opt(Str({minLength: 1})),
-})
-export type PackageItem = Static<typeof PackageItemSchema>
-
-export const PackagesSchema = Obj({
-  /** The package managers that answered with a database (dpkg, rpm). */
-  managers: Arr(StringEnum(PACKAGE_MANAGERS)),
-  /** Every entry each manager lists (dpkg-query -W: also `rc` entries), in the manager's order. */
-  items: Arr(PackageItemSchema),
-})
-export type PackagesData = Static<typeof PackagesSchema>
 
 const COMMANDS: Record<PackageManager, {tool: string; parse: (text: string) => PackageItem[]}> = {
   dpkg: {tool: 'dpkg-query', parse: parseDpkgQuery},
@@ -44,10 +14,8 @@ const COMMANDS: Record<PackageManager, {tool: string; parse: (text: string) => P
 const NO_RPM_DB = /cannot open Packages (database|index)|no such file or directory/i
 
 export const packagesProbe = defineProbe({
-  id: 'packages',
-  title: 'Installed packages',
+  section: packagesSection,
   platforms: ['Linux'],
-  schema: PackagesSchema,
   commands: {
     dpkg: needs('dpkg-query', `dpkg-query -W -f=${shQuote(DPKG_FORMAT)}`),
     rpm: needs('rpm', `rpm -qa --qf ${shQuote(RPM_FORMAT)}`),

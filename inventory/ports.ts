@@ -1,38 +1,8 @@
-import type {Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, needs, notInstalled, succeeded, toInt} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-import {formatIpv6Groups} from '../src/collect/ipv6-text.js'
-
-const ProcessSchema = Obj({name: Str(), pid: NonNegInt()})
-
-const SocketSchema = Obj({
-  protocol: StringEnum(['tcp', 'udp'] as const),
-  family: StringEnum(['ipv4', 'ipv6'] as const),
-  /** Local address without brackets: 0.0.0.0, ::, 127.0.0.1, ::1, fe80::1 … */
-  address: Str(),
-  port: NonNegInt({maximum: 65535}),
-  /** Interface the socket is bound to (SO_BINDTODEVICE or an IPv6 zone), as ss prints after `%`. */
-  interface: Opt(Str()),
-  /** True for an IPv6 wildcard socket that also accepts IPv4 (ss prints `*`), false for IPV6_V6ONLY (`[::]`). */
-  dualStack: Opt(Bool()),
-  /**
-   * Processes holding the socket. Empty: none visible although we could see every process (a kernel socket,
-   * or one of another PID namespace). Absent: unknown (not root, or read from /proc without ss).
-   */
-  processes: Opt(Arr(ProcessSchema)),
-})
-
-export const PortsSchema = Obj({
-  /** Every listening TCP socket and every unconnected UDP socket, one entry per address+port (no merging). */
-  listening: Arr(SocketSchema),
-  /** ss, or the kernel's /proc/net tables when ss is missing. */
-  source: StringEnum(['ss', 'proc'] as const),
-})
-export type PortsData = Static<typeof PortsSchema>
-export type ListeningSocket = Static<typeof SocketSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
+import {portsSection, type ListeningSocket, type PortsData} from '../src/model/sections/ports.js'
+import {formatIpv6Groups} from './kit/ipv6-text.js'
 
 function splitHostPort(text: string): {address: string; port: number; interface?: string; wildcard?: boolean} | undefined {
   const i = text.lastIndexOf(':')
@@ -139,10 +109,8 @@ export function parseProcNetSockets(text: string): ListeningSocket[] {
 }
 
 export const portsProbe = defineProbe({
-  id: 'ports',
-  title: 'Listening ports',
+  section: portsSection,
   platforms: ['Linux'],
-  schema: PortsSchema,
   commands: {
     ss: needs('ss', 'ss -ltunp'),
     proc:

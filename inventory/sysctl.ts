@@ -1,82 +1,10 @@
-import {Type, type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines, succeeded} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, Obj, Opt, Str} from '../src/model/schema-helpers.js'
-
-/** The kernel parameters checks look at (CIS and TCVN hardening), as sysctl names them. */
-export const SYSCTL_KEYS = [
-  'net.ipv4.ip_forward',
-  'net.ipv4.conf.all.accept_redirects',
-  'net.ipv4.conf.default.accept_redirects',
-  'net.ipv4.conf.all.secure_redirects',
-  'net.ipv4.conf.default.secure_redirects',
-  'net.ipv4.conf.all.send_redirects',
-  'net.ipv4.conf.default.send_redirects',
-  'net.ipv4.conf.all.accept_source_route',
-  'net.ipv4.conf.default.accept_source_route',
-  'net.ipv4.conf.all.rp_filter',
-  'net.ipv4.conf.default.rp_filter',
-  'net.ipv4.conf.all.log_martians',
-  'net.ipv4.conf.default.log_martians',
-  'net.ipv4.tcp_syncookies',
-  'net.ipv4.icmp_echo_ignore_broadcasts',
-  'net.ipv4.icmp_ignore_bogus_error_responses',
-  'net.ipv6.conf.all.forwarding',
-  'net.ipv6.conf.all.disable_ipv6',
-  'net.ipv6.conf.all.accept_ra',
-  'net.ipv6.conf.default.accept_ra',
-  'net.ipv6.conf.all.accept_redirects',
-  'net.ipv6.conf.default.accept_redirects',
-  'net.ipv6.conf.all.accept_source_route',
-  'net.ipv6.conf.default.accept_source_route',
-  'net.core.bpf_jit_harden',
-  'kernel.randomize_va_space',
-  'kernel.kptr_restrict',
-  'kernel.dmesg_restrict',
-  'kernel.yama.ptrace_scope',
-  'kernel.sysrq',
-  'kernel.perf_event_paranoid',
-  'kernel.unprivileged_bpf_disabled',
-  'kernel.unprivileged_userns_clone',
-  'kernel.kexec_load_disabled',
-  'kernel.core_pattern',
-  'kernel.core_uses_pid',
-  'fs.suid_dumpable',
-  'fs.protected_hardlinks',
-  'fs.protected_symlinks',
-  'fs.protected_fifos',
-  'fs.protected_regular',
-  'dev.tty.ldisc_autoload',
-  'vm.mmap_min_addr',
-] as const
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines, succeeded} from './kit/probe-helpers.js'
+import {sysctlSection, SYSCTL_KEYS, type SysctlData} from '../src/model/sections/sysctl.js'
 
 const toPath = (key: string) => key.replaceAll('.', '/')
 const toKey = (path: string) => path.replaceAll('/', '.')
-
-const CoreLimit = Obj({file: Str(), domain: Str(), type: Str(), value: Str()})
-
-export const SysctlSchema = Obj({
-  /** Values as /proc/sys prints them (whitespace-separated fields kept), keyed by sysctl name. */
-  params: Type.Record(Str({pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$'}), Str()),
-  /** Parameters of the list this kernel does not have. */
-  absent: Arr(Str()),
-  /** Parameters that exist but could not be read (root only, e.g. net.core.bpf_jit_harden). */
-  unreadable: Arr(Str()),
-  coreDumps: Opt(Obj({
-    /** `core` lines of /etc/security/limits.conf and limits.d/*.conf, in reading order. */
-    limits: Arr(CoreLimit),
-    /** A `hard core 0` for every user (domain `*`) is set. */
-    hardLimitZero: Bool(),
-    /** systemd-coredump is installed (it then receives cores through kernel.core_pattern). */
-    systemdCoredump: Bool(),
-    /** Storage= of coredump.conf after its drop-ins (none, external, journal). */
-    storage: Opt(Str()),
-    processSizeMax: Opt(Str()),
-  })),
-})
-export type SysctlData = Static<typeof SysctlSchema>
 
 /** Parses the `proc` command: `path/under/proc/sys:value` lines (grep -H), and `!denied path` for unreadable ones. */
 export function parseProcSys(text: string): {params: Record<string, string>; unreadable: string[]} {
@@ -147,10 +75,8 @@ const COREDUMP_COMMAND = [
 ].join('\n')
 
 export const sysctlProbe = defineProbe({
-  id: 'sysctl',
-  title: 'Kernel parameters',
+  section: sysctlSection,
   platforms: ['Linux'],
-  schema: SysctlSchema,
   commands: {
     proc: PROC_COMMAND,
     coredump: COREDUMP_COMMAND,

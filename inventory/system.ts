@@ -1,32 +1,7 @@
-import type {Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {failure, lines} from '../src/collect/probe-helpers.js'
-import {Obj, Opt, Str} from '../src/model/schema-helpers.js'
-
-export const SystemSchema = Obj({
-  /** DMI system manufacturer (sys_vendor): Dell Inc., HPE, QEMU… */
-  vendor: Opt(Str()),
-  /** DMI product name. */
-  model: Opt(Str()),
-  version: Opt(Str()),
-  serial: Opt(Str()),
-  sku: Opt(Str()),
-  family: Opt(Str()),
-  /** SMBIOS chassis type by name: Desktop, Notebook, Rack Mount Chassis, Other… */
-  chassisType: Opt(Str()),
-  chassisVendor: Opt(Str()),
-  boardVendor: Opt(Str()),
-  boardModel: Opt(Str()),
-  boardVersion: Opt(Str()),
-  boardSerial: Opt(Str()),
-  biosVendor: Opt(Str()),
-  biosVersion: Opt(Str()),
-  /** YYYY-MM-DD. */
-  biosDate: Opt(Str({format: 'date'})),
-})
-export type SystemData = Static<typeof SystemSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {failure, lines} from './kit/probe-helpers.js'
+import {systemSection, type SystemData} from '../src/model/sections/system.js'
 
 /** The files of /sys/class/dmi/id read by the probe, in order. */
 export const DMI_FILES = [
@@ -186,10 +161,8 @@ const DMI_COMMAND = [
 export const NO_DMI_REASON = 'no DMI: /sys/class/dmi/id is absent (no SMBIOS firmware tables)'
 
 export const systemProbe = defineProbe({
-  id: 'system',
-  title: 'System (DMI)',
+  section: systemSection,
   platforms: ['Linux'],
-  schema: SystemSchema,
   commands: {dmi: DMI_COMMAND},
   interpret(out) {
     if (out.dmi?.ran && out.dmi.exitCode === 3) return {status: 'unavailable', reason: NO_DMI_REASON}

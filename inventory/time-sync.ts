@@ -1,51 +1,11 @@
-import {type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from '../src/collect/probe-helpers.js'
-import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-const DAEMONS = ['chrony', 'systemd-timesyncd', 'ntpd', 'openntpd'] as const
-type Daemon = (typeof DAEMONS)[number]
-
-const Source = Obj({
-  address: Str(),
-  /** server, peer or refclock (chrony ^ = # ; ntpq's type column). */
-  mode: Opt(Str()),
-  /** selected (the one synchronized to), candidate, outlier, unreachable… */
-  state: Opt(Str()),
-  stratum: Opt(NonNegInt()),
-  /** Reachability register, octal as printed (377 = the last 8 polls answered). */
-  reach: Opt(Str()),
-  /** Clock offset measured against this source, seconds (positive: the local clock is ahead). */
-  offsetSeconds: Opt(Num()),
-})
-
-export const TimeSyncSchema = Obj({
-  /** The daemon keeping time: the one running, else the one installed, else none. */
-  daemon: StringEnum([...DAEMONS, 'none'] as const),
-  running: Bool(),
-  /** Daemons installed (whether running or not). */
-  installed: Arr(StringEnum(DAEMONS)),
-  synchronized: Opt(Bool()),
-  /** Local clock minus the reference, seconds (positive: ahead). */
-  offsetSeconds: Opt(Num()),
-  stratum: Opt(NonNegInt()),
-  referenceId: Opt(Str()),
-  leapStatus: Opt(Str()),
-  sources: Opt(Arr(Source)),
-  /** server/pool/peer lines (and timesyncd NTP=/FallbackNTP=) of the configuration files. */
-  configuredServers: Arr(Obj({file: Str(), kind: Str(), address: Str()})),
-  /** timedatectl's NTP= (automatic synchronization switched on), systemd hosts only. */
-  ntpEnabled: Opt(Bool()),
-  systemdPid1: Bool(),
-})
-export type TimeSyncData = Static<typeof TimeSyncSchema>
-export type TimeSource = Static<typeof Source>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
+import {timeSyncSection, TIME_SYNC_DAEMONS, type TimeSyncDaemon, type TimeSource, type TimeSyncData} from '../src/model/sections/time-sync.js'
 
 export interface TimeState {
-  running: Daemon[]
-  installed: Daemon[]
+  running: TimeSyncDaemon[]
+  installed: TimeSyncDaemon[]
   systemdPid1: boolean
   timesyncSynchronized: boolean
   configuredServers: TimeSyncData['configuredServers']
@@ -55,7 +15,7 @@ export interface TimeState {
 export function parseTimeState(text: string): TimeState {
   const s: TimeState = {running: [], installed: [], systemdPid1: false, timesyncSynchronized: false, configuredServers: []}
   let n = 0
-  const daemonOf = (name: string): Daemon | undefined =>
+  const daemonOf = (name: string): TimeSyncDaemon | undefined =>
     name === 'chronyd' ? 'chrony' : name === 'systemd-timesyncd' ? 'systemd-timesyncd' : name === 'ntpd' || name === 'ntpsec' ? 'ntpd' : name === 'openntpd' ? 'openntpd' : undefined
   for (const raw of lines(text)) {
     n++
@@ -205,10 +165,8 @@ const CONFIG_FILES = [
 ].join(' ')
 
 export const timeSyncProbe = defineProbe({
-  id: 'timeSync',
-  title: 'Time synchronization',
+  section: timeSyncSection,
   platforms: ['Linux'],
-  schema: TimeSyncSchema,
   commands: {
     state: [
       'for d in chronyd systemd-timesyncd ntpd openntpd; do p=$(pidof $d 2>/dev/null) && echo "running $d $p"; done',
@@ -229,13 +187,13 @@ export const timeSyncProbe = defineProbe({
     const fail = failure(out.state, 'time daemons')
     if (fail) return fail
     const st = parseTimeState(out.state!.stdout)
-    const daemon: Daemon | 'none' =
-      DAEMONS.find((d) => st.running.includes(d)) ?? DAEMONS.find((d) => st.installed.includes(d)) ?? 'none'
+    const daemon: TimeSyncDaemon | 'none' =
+      TIME_SYNC_DAEMONS.find((d) => st.running.includes(d)) ?? TIME_SYNC_DAEMONS.find((d) => st.installed.includes(d)) ?? 'none'
     const running = daemon !== 'none' && st.running.includes(daemon)
     const data: TimeSyncData = {
       daemon,
       running,
-      installed: DAEMONS.filter((d) => st.installed.includes(d) || st.running.includes(d)),
+      installed: TIME_SYNC_DAEMONS.filter((d) => st.installed.includes(d) || st.running.includes(d)),
       configuredServers: st.configuredServers,
       systemdPid1: st.systemdPid1,
     }

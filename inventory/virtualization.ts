@@ -1,29 +1,7 @@
-import {Type, type Static} from '@sinclair/typebox'
-
-import {ParseError} from '../src/collect/parse-error.js'
-import {defineProbe} from '../src/collect/probe.js'
-import {lines, needs, succeeded} from '../src/collect/probe-helpers.js'
-import {Bool, Obj, Opt, Str, StringEnum} from '../src/model/schema-helpers.js'
-
-export const CONTAINERS = ['docker', 'podman', 'lxc', 'systemd-nspawn', 'wsl', 'openvz', 'kubernetes', 'other', 'none'] as const
-export type Container = (typeof CONTAINERS)[number]
-
-export const VirtualizationSchema = Obj({
-  /** guest: runs under a hypervisor; host: can run guests (/dev/kvm, Xen dom0); none: bare metal, no hypervisor. */
-  role: StringEnum(['guest', 'host', 'none']),
-  /** kvm, qemu, xen, vmware, hyperv, virtualbox, firecracker, amazon, google, parallels, bhyve… ("none" on bare metal). */
-  technology: Opt(Str()),
-  /** The hypervisor as detected (systemd-detect-virt's name), when it differs from what technology refines it to. */
-  hypervisor: Opt(Str()),
-  container: StringEnum(CONTAINERS),
-  /** The container manager's own name when container is "other" or a variant (lxc-libvirt, rkt, proot…). */
-  containerDetail: Opt(Str()),
-  /** /dev/kvm exists: this kernel can run KVM guests. */
-  kvmAvailable: Opt(Bool()),
-  /** How the answer was reached: the sources that spoke. */
-  evidence: Type.Array(Str()),
-})
-export type VirtualizationData = Static<typeof VirtualizationSchema>
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {lines, needs, succeeded} from './kit/probe-helpers.js'
+import {virtualizationSection, type Container, type VirtualizationData} from '../src/model/sections/virtualization.js'
 
 const SYSTEMD_VM: Record<string, string> = {microsoft: 'hyperv', oracle: 'virtualbox'}
 const SYSTEMD_CONTAINER: Record<string, Container> = {
@@ -243,10 +221,8 @@ const EVIDENCE_FILES = [
 ]
 
 export const virtualizationProbe = defineProbe({
-  id: 'virtualization',
-  title: 'Virtualization',
+  section: virtualizationSection,
   platforms: ['Linux'],
-  schema: VirtualizationSchema,
   commands: {
     // --vm exits 1 when it prints "none"; both lines are wanted either way
     detect: needs('systemd-detect-virt', 'systemd-detect-virt --vm; systemd-detect-virt --container; exit 0'),

@@ -7,18 +7,18 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
-import {probes} from '../inventory/index.js'
 import {HostsFileSchema, HOSTS_FILE_VALIDATOR} from '../src/hosts/hosts-schema.js'
+import {sectionCatalog} from '../src/model/sections/index.js'
 import {SnapshotSchema} from '../src/model/snapshot.js'
 import {newAjv, sectionKey} from '../src/model/validate.js'
 
 const ajv = newAjv({source: true})
 const refs: Record<string, string> = {snapshot: SnapshotSchema.$id!}
 ajv.addSchema(SnapshotSchema)
-for (const p of probes) {
-  const id = `urn:hatang:schema:section:${p.id}`
-  ajv.addSchema({...p.schema, $id: id})
-  refs[sectionKey(p.id)] = id
+for (const spec of sectionCatalog) {
+  const id = `urn:hatang:schema:section:${spec.id}`
+  ajv.addSchema({...spec.schema, $id: id})
+  refs[sectionKey(spec.id)] = id
 }
 // the hosts file too: compiling its schema at run time cost ~0.35 s on every command that reads one
 ajv.addSchema(HostsFileSchema)

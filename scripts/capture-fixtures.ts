@@ -15,11 +15,11 @@ import path from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {probes} from '../inventory/index.js'
-import {runBatch} from '../src/collect/batch.js'
-import type {AnyProbe} from '../src/collect/probe.js'
+import {runBatch} from '../src/collect/posix-sh/batch.js'
+import type {AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
-import type {Transport} from '../src/transport/transport.js'
+import type {CommandTransport} from '../src/transport/transport.js'
 
 const {values} = parseArgs({
   options: {
@@ -36,7 +36,7 @@ if (!values.name || !/^[a-z0-9.-]+$/.test(values.name)) {
   process.exit(2)
 }
 
-const transport: Transport = values.chroot
+const transport: CommandTransport = values.chroot
   ? new ChrootTransport(values.chroot)
   : new LocalTransport([
       ...(values.netns ? ['ip', 'netns', 'exec', values.netns] : []),

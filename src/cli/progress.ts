@@ -1,10 +1,9 @@
-import type {ProbeEvent} from '../collect/collect-host.js'
-import type {AnyProbe} from '../collect/probe.js'
+import type {ProbeEvent, SectionLabel} from '../collect/collect-host.js'
 import type {OutputStyle} from './output-style.js'
 
 /** Receives collection events; shows them as listr2 tasks on a TTY, plain timestamped lines otherwise. */
 export interface Progress {
-  start(probe: AnyProbe): void
+  start(section: SectionLabel): void
   done(event: ProbeEvent): void
   finish(): Promise<void>
 }
@@ -33,7 +32,7 @@ export function lineProgress(label: string, style: OutputStyle, out: NodeJS.Writ
 }
 
 /** listr2 tasks on stderr, one per section, finishing as results arrive. */
-export async function taskProgress(label: string, probes: readonly AnyProbe[]): Promise<Progress> {
+export async function taskProgress(label: string, probes: readonly SectionLabel[]): Promise<Progress> {
   const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
   const waiting = new Map<string, {resolve: (e: ProbeEvent) => void}>()
   const results = new Map<string, Promise<ProbeEvent>>()

@@ -1,14 +1,15 @@
 import os from 'node:os'
 
 import {probes as registeredProbes} from '../../inventory/index.js'
-import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../model/snapshot.js'
+import type {Implementation} from '../../inventory/kit/implementation.js'
+import type {AnySectionSpec} from '../model/section-spec.js'
 import type {Section, SectionStatus} from '../model/section.js'
+import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../model/snapshot.js'
 import type {Transport} from '../transport/transport.js'
-import {runBatch, type BatchCommand, type BatchResult} from './batch.js'
-import {interpretProbe, normalise} from './interpret-probe.js'
 import {withDeadline, type NativeCollector} from './native-collector.js'
-import {planBatches} from './plan-batches.js'
-import type {AnyProbe, ProbeContext} from './probe.js'
+import {normalise} from './normalise-section.js'
+import type {HostContext, RunReport} from './runner.js'
+import {runners} from './runners.js'
 import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
 
 export interface ProbeEvent {
@@ -20,9 +21,16 @@ export interface ProbeEvent {
   source: 'probe' | 'native'
 }
 
+/** A section as progress names it. */
+export interface SectionLabel {
+  id: string
+  title: string
+}
+
 export interface CollectOptions {
-  probes?: readonly AnyProbe[]
-  /** systeminformation collectors; used only with the local transport. Empty or omitted: probes only. */
+  /** The implementations to choose from (default: every one of inventory/), per section the first whose dialect the transport runs. */
+  probes?: readonly Implementation[]
+  /** systeminformation collectors; used only with the local transport. Empty or omitted: implementations only. */
   native?: readonly NativeCollector[]
   /**
    * Or: the sections native collectors cover and how to load them. The shell batches of the other
@@ -37,27 +45,11 @@ export interface CollectOptions {
   nativeDeadlineMs?: number
   /** Name of the host in the snapshot; defaults to the transport's target. */
   hostName?: string
-  onProbeStart?: (probe: AnyProbe) => void
+  onProbeStart?: (section: SectionLabel) => void
   onProbeDone?: (event: ProbeEvent) => void
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
-
-function batchCommands(probes: readonly AnyProbe[], commandTimeoutMs: number): BatchCommand[] {
-  return probes.flatMap((p) =>
-    Object.entries(p.commands).map(([name, command]) => ({
-      key: `${p.id}.${name}`,
-      command,
-      timeoutMs: p.timeoutMs ?? commandTimeoutMs,
-      platforms: p.platforms,
-    })),
-  )
-}
-
-function contextOf(batch: BatchResult, transport: Transport): ProbeContext {
-  const uid = batch.header.uid ?? null
-  return {uid, privileged: uid === 0, os: batch.header.os ?? (transport.platform === 'linux' ? 'Linux' : 'unknown')}
-}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -85,111 +77,135 @@ export function hostStatusOf(byId: Readonly<Record<string, Section<unknown>>>): 
   return {status: 'partial', reason: `${plural(failed.length, 'section')} failed: ${failedIds.map((id) => `${id} (${byId[id]!.status})`).join(', ')}`}
 }
 
-/** Collects one host: every probe (and, locally, native collectors), into a snapshot. Never throws for the host's sake. */
+/** Where a transport is, for a reason: `Windows`, `linux`, or the kind of target when its platform is unknown. */
+function whereOf(transport: Transport): string {
+  if (transport.platform === 'win32') return 'Windows'
+  return transport.platform === 'unknown' ? `this ${transport.kind} target` : transport.platform
+}
+
+/**
+ * Collects one host into a snapshot: for each section, the implementation whose dialect the transport runs (its
+ * dialects in order of preference), run by that dialect's runner; locally, native collectors first where they
+ * cover a section. A section nothing here can read says so. Never throws for the host's sake.
+ */
 export async function collectHost(transport: Transport, options: CollectOptions = {}): Promise<Snapshot> {
   const started = performance.now()
   const collectedAt = new Date()
-  const all = options.probes ?? (registeredProbes as readonly AnyProbe[])
+  const all = options.probes ?? registeredProbes
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
+  const specs = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
+  const order = new Map(specs.map((s, i) => [s.id, i]))
+  // per section, the implementation in the first dialect the transport runs that has one
+  const chosen = new Map<string, Implementation>()
+  for (const spec of specs) {
+    for (const dialect of transport.dialects) {
+      const impl = all.find((i) => i.section.id === spec.id && i.dialect === dialect)
+      if (impl) {
+        chosen.set(spec.id, impl)
+        break
+      }
+    }
+  }
   const useNative = transport.kind === 'local'
-  const nativeIds = new Set(useNative ? (options.native?.map((n) => n.probe.id) ?? options.nativeLoader?.ids ?? []) : [])
+  const nativeIds = new Set(useNative ? (options.native?.map((n) => n.section.id) ?? options.nativeLoader?.ids ?? []) : [])
   let nativeUsed = false
   const sections = new Map<string, Section<unknown>>()
   const runs: SnapshotMeta['probes'] = []
   const batchInfo: SnapshotMeta['batches'] = []
-  let context: ProbeContext | undefined
+  let context: HostContext | undefined
   let clock: SnapshotMeta['clock']
 
-  const record = (probe: AnyProbe, source: 'probe' | 'native', result: {status: SectionStatus; reason?: string; data?: unknown; durationMs: number}) => {
+  const record = (spec: AnySectionSpec, source: 'probe' | 'native', result: {status: SectionStatus; reason?: string; data?: unknown; durationMs: number}, commands = 0) => {
     const durationMs = Math.max(0, Math.round(result.durationMs))
-    const section: Section<unknown> = {status: result.status, source, durationMs}
+    const section: Section<unknown> = {status: result.status, version: spec.version, source, durationMs}
     if (result.reason) section.reason = result.reason
     if (result.data !== undefined) section.data = result.data
-    sections.set(probe.id, section)
-    runs.push({id: probe.id, status: result.status, source, durationMs, commands: source === 'probe' ? Object.keys(probe.commands).length : 0})
-    options.onProbeDone?.({id: probe.id, title: probe.title, status: result.status, ...(result.reason ? {reason: result.reason} : {}), durationMs, source})
+    sections.set(spec.id, section)
+    runs.push({id: spec.id, status: result.status, source, durationMs, commands})
+    options.onProbeDone?.({id: spec.id, title: spec.title, status: result.status, ...(result.reason ? {reason: result.reason} : {}), durationMs, source})
   }
 
-  const runProbes = async (probes: readonly AnyProbe[]) => {
-    const commands = batchCommands(probes, commandTimeoutMs)
-    for (const p of probes) options.onProbeStart?.(p)
-    const batch = await runBatch(transport, commands, deadlineMs)
-    batchInfo.push({commands: commands.length, durationMs: Math.round(batch.durationMs), ...(batch.failure ? {failure: batch.failure} : {})})
-    if (batch.header.os !== undefined) context ??= contextOf(batch, transport)
-    if (!clock && batch.header.hostTimeMs !== undefined && batch.headerReceivedAtMs !== undefined) {
-      const mid = (batch.sentAtMs + batch.headerReceivedAtMs) / 2
-      clock = {
-        hostTime: new Date(batch.header.hostTimeMs).toISOString(),
-        auditorTime: new Date(mid).toISOString(),
-        skewMs: Math.round(batch.header.hostTimeMs - mid) || 0, // never -0 in the JSON reading
-        uncertaintyMs: Math.max(0, Math.round((batch.headerReceivedAtMs - batch.sentAtMs) / 2)),
-      }
-    }
-    const ctx = batch.header.os !== undefined ? contextOf(batch, transport) : (context ?? {uid: null, privileged: false, os: 'unknown'})
-    for (const p of probes) {
-      // let timers, keepalives and progress run between sections: a sweep finishes many hosts at once
-      if (transport.kind === 'ssh') await new Promise<void>((resolve) => setImmediate(resolve))
-      const keys = Object.keys(p.commands).map((n) => `${p.id}.${n}`)
-      if (keys.length > 0 && keys.every((k) => batch.skipped.has(k))) {
-        record(p, 'probe', {status: 'unavailable', reason: `not supported on ${ctx.os}`, durationMs: 0})
-        continue
-      }
-      record(p, 'probe', interpretProbe(p, batch.outputs, ctx, batch.failure))
-    }
+  /** A section no implementation here can read on this target: which dialects it would need. */
+  const unsupported = (spec: AnySectionSpec) => {
+    const needs = [...new Set(all.filter((i) => i.section.id === spec.id).map((i) => runners[i.dialect]?.needs ?? i.dialect))]
+    record(spec, 'probe', {status: 'unavailable', reason: `not supported on ${whereOf(transport)} (no ${needs.join(' or ')})`, durationMs: 0})
   }
 
-  const runNative = async (n: NativeCollector): Promise<AnyProbe | undefined> => {
-    options.onProbeStart?.(n.probe)
+  const merge = (report: RunReport) => {
+    batchInfo.push(...report.batches)
+    context ??= report.host
+    clock ??= report.clock
+  }
+
+  /** Runs implementations, each by its dialect's runner, all dialects at once. */
+  const run = async (implementations: readonly Implementation[]) => {
+    const dialects = [...new Set(implementations.map((i) => i.dialect))]
+    await Promise.all(
+      dialects.map(async (dialect) => {
+        const report = await runners[dialect].run(
+          transport,
+          implementations.filter((i) => i.dialect === dialect),
+          {
+            commandTimeoutMs,
+            deadlineMs,
+            parallelBatches: options.parallelBatches ?? 3,
+            ...(context ? {known: context} : {}),
+            onStart: (i) => options.onProbeStart?.(i),
+            onSection: (i, outcome) => record(i.section, 'probe', outcome, outcome.commands),
+          },
+        )
+        merge(report)
+      }),
+    )
+  }
+
+  const runNative = async (n: NativeCollector): Promise<AnySectionSpec | undefined> => {
+    options.onProbeStart?.(n.section)
     const t0 = performance.now()
+    // with nothing else to read the section, the collector's answer stands, whatever it is
+    const last = !chosen.has(n.section.id)
     try {
-      const result = normalise(n.probe, await withDeadline(n.collect(), options.nativeDeadlineMs ?? 5_000, `systeminformation (${n.probe.id})`))
-      if (result.status === 'ok' || result.status === 'partial' || transport.platform === 'win32') {
-        record(n.probe, 'native', {...result, durationMs: performance.now() - t0})
+      const result = normalise(n.section, await withDeadline(n.collect(), options.nativeDeadlineMs ?? 5_000, `systeminformation (${n.section.id})`))
+      if (result.status === 'ok' || result.status === 'partial' || last) {
+        record(n.section, 'native', {...result, durationMs: performance.now() - t0})
         return undefined
       }
     } catch (error) {
-      if (transport.platform === 'win32') {
-        record(n.probe, 'native', {status: 'timeout', reason: (error as Error).message, durationMs: performance.now() - t0})
+      if (last) {
+        record(n.section, 'native', {status: 'timeout', reason: (error as Error).message, durationMs: performance.now() - t0})
         return undefined
       }
     }
-    return n.probe // fall back to the shell probe
+    return n.section // fall back to the section's implementation
   }
 
-  const shellProbes = all.filter((p) => !nativeIds.has(p.id))
-  // Windows has no POSIX shell: its sections come from the native collectors or say why they cannot
-  const noShell = transport.kind === 'local' && transport.platform === 'win32'
-  const unsupported = (probes: readonly AnyProbe[]) => {
-    for (const p of probes) record(p, 'probe', {status: 'unavailable', reason: 'not supported on Windows (no POSIX shell)', durationMs: 0})
+  const byImplementation = (ids: readonly AnySectionSpec[]) => {
+    for (const spec of ids) if (!chosen.has(spec.id)) unsupported(spec)
+    return ids.flatMap((spec) => chosen.get(spec.id) ?? [])
   }
-  const groups = noShell ? [] : planBatches(shellProbes, options.parallelBatches ?? 3)
-  if (noShell) unsupported(shellProbes)
-  const shellDone = Promise.all(groups.map((g) => runProbes(g)))
+  const firstRun = run(byImplementation(specs.filter((s) => !nativeIds.has(s.id))))
   const nativeDone = (async () => {
     if (nativeIds.size === 0) return []
     let collectors: readonly NativeCollector[] = []
     try {
       collectors = options.native ?? (await options.nativeLoader!.load())
     } catch {
-      // systeminformation could not be loaded: every native section falls back to its probe
+      // systeminformation could not be loaded: every native section falls back to its implementation
     }
-    const byId = new Map(collectors.filter((n) => n.platforms.includes(process.platform)).map((n) => [n.probe.id, n]))
+    const byId = new Map(collectors.filter((n) => n.platforms.includes(process.platform)).map((n) => [n.section.id, n]))
     nativeUsed = byId.size > 0
-    return Promise.all(all.filter((p) => nativeIds.has(p.id)).map((p) => (byId.has(p.id) ? runNative(byId.get(p.id)!) : p)))
+    return Promise.all(specs.filter((s) => nativeIds.has(s.id)).map((s) => (byId.has(s.id) ? runNative(byId.get(s.id)!) : s)))
   })()
-  await shellDone
-  const fallback = (await nativeDone).filter((p): p is AnyProbe => p !== undefined)
-  if (fallback.length > 0) {
-    if (noShell) unsupported(fallback)
-    else await runProbes(fallback)
-  }
+  await firstRun
+  const fallback = (await nativeDone).filter((s): s is AnySectionSpec => s !== undefined)
+  if (fallback.length > 0) await run(byImplementation(fallback))
 
   const ordered: Record<string, Section<unknown>> = {}
-  for (const p of all) {
-    ordered[p.id] = sections.get(p.id) ?? {status: 'error', reason: 'not collected', source: 'probe', durationMs: 0}
+  for (const spec of specs) {
+    ordered[spec.id] = sections.get(spec.id) ?? {status: 'error', version: spec.version, reason: 'not collected', source: 'probe', durationMs: 0}
   }
-  runs.sort((a, b) => all.findIndex((p) => p.id === a.id) - all.findIndex((p) => p.id === b.id))
+  runs.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 
   const uid = context?.uid ?? (transport.kind === 'local' && process.getuid ? process.getuid() : null)
   const meta: SnapshotMeta = {

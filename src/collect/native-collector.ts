@@ -1,16 +1,15 @@
-import type {Static, TSchema} from '@sinclair/typebox'
-
-import type {Probe, ProbeResult} from './probe.js'
+import type {DataOf, ProbeResult} from '../../inventory/kit/implementation.js'
+import type {AnySectionSpec} from '../model/section-spec.js'
 
 /**
- * Collects one section on the local machine through systeminformation instead of shell commands
- * (the on-site workstation case, Windows included). Its data has the same schema as the probe's.
+ * Collects one section on the local machine through systeminformation instead of a transport (the on-site
+ * workstation case, Windows included). Its data has the section's schema, as any implementation's.
  */
-export interface NativeCollector<P extends Probe<string, TSchema> = Probe<string, TSchema>> {
-  readonly probe: P
+export interface NativeCollector<S extends AnySectionSpec = AnySectionSpec> {
+  readonly section: S
   /** Platforms (node's process.platform names) where this collector works. */
   readonly platforms: readonly NodeJS.Platform[]
-  collect(): Promise<ProbeResult<Static<P['schema']>>>
+  collect(): Promise<ProbeResult<DataOf<S>>>
 }
 
 export class DeadlineError extends Error {

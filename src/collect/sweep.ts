@@ -4,7 +4,7 @@ import path from 'node:path'
 import type {HostSpec} from '../hosts/model.js'
 import {SNAPSHOT_SCHEMA_VERSION, type Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
-import {probes as registeredProbes} from '../../inventory/index.js'
+import {sectionCatalog} from '../model/sections/index.js'
 import {LocalTransport} from '../transport/local-transport.js'
 import {KnownHostsBook} from '../transport/known-hosts-book.js'
 import type {SshSecrets} from '../transport/ssh-secrets.js'
@@ -50,10 +50,10 @@ export interface SweepOptions {
 export const DEFAULT_KNOWN_HOSTS = [path.join(os.homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
 
 /** A snapshot for a host that could not be collected: every section present, each saying why it is empty. */
-export function failedSnapshot(host: HostSpec, status: HostStatus, reason: string, transport: 'ssh' | 'local'): Snapshot {
+export function failedSnapshot(host: HostSpec, status: HostStatus, reason: string, transport: HostSpec['transport']): Snapshot {
   const sectionStatus = status === 'timeout' ? 'timeout' : 'error'
   const sections: Record<string, Section<unknown>> = {}
-  for (const p of registeredProbes) sections[p.id] = {status: sectionStatus, reason: `host not collected (${status}): ${reason.split('\n')[0]}`, source: 'probe', durationMs: 0}
+  for (const spec of sectionCatalog) sections[spec.id] = {status: sectionStatus, version: spec.version, reason: `host not collected (${status}): ${reason.split('\n')[0]}`, source: 'probe', durationMs: 0}
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     host: hostInfo(host, status, reason),
@@ -134,14 +134,13 @@ export async function sweepHost(host: HostSpec, options: SweepOptions, known = n
   } catch (error) {
     const kind = error instanceof SshConnectError ? error.kind : 'error'
     const reason = (error as Error).message
-    return done(kind, reason, failedSnapshot(host, kind, reason, 'ssh'))
+    return done(kind, reason, failedSnapshot(host, kind, reason, host.transport))
   }
   try {
     const commandTimeoutMs = (host.commandTimeoutS ?? options.commandTimeoutS ?? 10) * 1000
     const snapshot = await collectHost(transport, {...options.collect, hostName: host.name, commandTimeoutMs})
-    const sudoNote = transport instanceof SshTransport && transport.sudoRefused ? `sudo refused (${transport.sudoRefused}): collected without privileges` : undefined
     const judged = statusOfSnapshot(snapshot)
-    const reason = [judged.reason, sudoNote].filter(Boolean).join('; ') || undefined
+    const reason = [judged.reason, transport.degraded].filter(Boolean).join('; ') || undefined
     snapshot.host = hostInfo(host, judged.status, reason)
     return done(judged.status, reason, snapshot)
   } catch (error) {

@@ -1,7 +1,8 @@
 import type {CheckResult} from './checks/run-checks.js'
 import type {Severity} from './checks/pack.js'
-import {compareDpkgVersions} from './versions/dpkg-version.js'
-import {compareRpmVersions} from './versions/rpm-version.js'
+import {compareDpkgVersions} from '../model/versions/dpkg-version.js'
+import {compareRpmVersions} from '../model/versions/rpm-version.js'
+import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 
@@ -157,11 +158,6 @@ interface PackageLike {
   status: string
 }
 
-/** Really installed: dpkg's `ii`/`hi` (want anything, state installed), rpm's `installed`. */
-function installed(p: PackageLike): boolean {
-  return p.manager === 'rpm' ? p.status === 'installed' : /^.i/.test(p.status)
-}
-
 function compareVersions(manager: string, a: string, b: string): number {
   return manager === 'rpm' ? compareRpmVersions(a, b) : compareDpkgVersions(a, b)
 }
@@ -170,7 +166,7 @@ function packageChanges(a: readonly PackageLike[], b: readonly PackageLike[]): H
   const group = (items: readonly PackageLike[]) => {
     const m = new Map<string, {p: PackageLike; versions: string[]}>()
     for (const p of items) {
-      if (!installed(p)) continue
+      if (!isInstalled(p)) continue
       const k = `${p.manager}\0${p.name}\0${p.architecture ?? ''}`
       const e = m.get(k) ?? {p, versions: []}
       e.versions.push(p.version ?? '')

@@ -2,6 +2,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import type {Snapshot} from '../model/snapshot.js'
+import {upgradeSnapshot} from '../model/upgrade-snapshot.js'
 import {SnapshotValidationError, validateSnapshot} from '../model/validate.js'
 
 /** Input the user named that cannot be read (snapshots, a pack that does not exist): exit 2 with `message — hint`. */
@@ -52,17 +53,19 @@ function parseJson(file: string): unknown {
   }
 }
 
+/** A snapshot of an older version is upgraded first, then validated. */
 function validated(value: unknown, file: string): Snapshot {
   try {
-    validateSnapshot(value, file)
+    const snapshot = upgradeSnapshot(value, file)
+    validateSnapshot(snapshot, file)
+    return snapshot
   } catch (error) {
     if (error instanceof SnapshotValidationError) throw new InputError(error.message, 'was it written by another version of hatang?')
     throw error
   }
-  return value
 }
 
-/** Reads and validates one snapshot file. Throws InputError naming the file and what is wrong. */
+/** Reads one snapshot file, upgraded and validated. Throws InputError naming the file and what is wrong. */
 export function readSnapshotFile(file: string): Snapshot {
   return validated(parseJson(file), file)
 }

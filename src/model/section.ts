@@ -18,6 +18,8 @@ export function sectionSchema<T extends TSchema>(data: T, description: string) {
   return Obj(
     {
       status: SectionStatusSchema,
+      /** The version of the section's shape (its spec's version when written); absent in snapshots written before sections had versions: 1. */
+      version: Opt(NonNegInt({minimum: 1})),
       /** Why the section is not ok: `not installed`, `needs root`, `no DMI`, `timeout after 10 s`, … */
       reason: Opt(Str({minLength: 1})),
       source: StringEnum(SECTION_SOURCES),
@@ -36,6 +38,7 @@ export function sectionSchema<T extends TSchema>(data: T, description: string) {
 
 export type Section<T> = {
   status: SectionStatus
+  version?: number
   reason?: string
   source: SectionSource
   durationMs: number

@@ -1,13 +1,17 @@
-import {Type, type Static} from '@sinclair/typebox'
+import {Type, type Static, type TOptional} from '@sinclair/typebox'
 
-import {probes, type RegisteredProbe} from '../../inventory/index.js'
-import type {Probe} from '../collect/probe.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
+import type {SectionSpec} from './section-spec.js'
+import {sectionCatalog, type CatalogSection} from './sections/index.js'
 
-/** Bumped on any change to the snapshot's shape: major when a reader of the old one would break. */
-export const SNAPSHOT_SCHEMA_VERSION = '1.0.0'
-export const SNAPSHOT_SCHEMA_ID = 'urn:hatang:schema:snapshot:1'
+/**
+ * The version of the snapshot's envelope (host, meta, which sections): major when a reader of the old one would break.
+ * Each section has its own version (its spec's). 2.0.0: sections may be absent (a platform that has not them) and
+ * carry their version. Readers upgrade older snapshots first (upgrade-snapshot.ts).
+ */
+export const SNAPSHOT_SCHEMA_VERSION = '2.0.0'
+export const SNAPSHOT_SCHEMA_ID = 'urn:hatang:schema:snapshot:2'
 
 export const ProbeRunSchema = Obj({
   id: Str(),
@@ -59,12 +63,12 @@ export const HostSchema = Obj({
   reason: Opt(Str()),
 })
 
-type SectionOf<P> = P extends Probe<string, infer S> ? Section<Static<S>> : never
+type SectionOf<P> = P extends SectionSpec<string, infer S> ? Section<Static<S>> : never
 type SectionsOf<P extends {id: string}> = {[K in P as K['id']]: SectionOf<K>}
 
 function sectionsSchema() {
-  const properties: Record<string, ReturnType<typeof sectionSchema>> = {}
-  for (const p of probes) properties[p.id] = sectionSchema(p.schema, p.title)
+  const properties: Record<string, TOptional<ReturnType<typeof sectionSchema>>> = {}
+  for (const spec of sectionCatalog) properties[spec.id] = Opt(sectionSchema(spec.schema, spec.title))
   return Obj(properties)
 }
 
@@ -79,13 +83,19 @@ export const SnapshotSchema = Type.Object(
     $id: SNAPSHOT_SCHEMA_ID,
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'hatang host snapshot',
-    description: "One host's inventory, as collected by one run. Every section is present, with a status that explains any absence.",
+    description:
+      "One host's inventory, as collected by one run. Every section this build can read on the host's platform is present, with a status that explains any absence of data; a section the platform has not may be absent.",
     additionalProperties: false,
   },
 )
 
 export type SnapshotMeta = Static<typeof MetaSchema>
-export type SnapshotSections = SectionsOf<RegisteredProbe>
+/**
+ * The sections as this build collects them: every catalog section present (one it cannot read says why). A snapshot
+ * of another platform, read from a file or the store, may lack some: code that reads a section by id from any
+ * snapshot treats an absent one as unknown (see test/unit/checks/absent-sections.test.ts).
+ */
+export type SnapshotSections = SectionsOf<CatalogSection>
 export interface Snapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION
   host: Static<typeof HostSchema>

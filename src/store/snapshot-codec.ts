@@ -1,6 +1,8 @@
 import {brotliCompressSync, brotliDecompressSync, constants, inflateSync} from 'node:zlib'
 
 import type {Snapshot} from '../model/snapshot.js'
+import {upgradeSnapshot} from '../model/upgrade-snapshot.js'
+import {validateSnapshot} from '../model/validate.js'
 
 /** How a snapshot's JSON is compressed in the snapshots table: the `encoding` column says which, so it can change later. */
 export type SnapshotEncoding = 'br' | 'deflate'
@@ -13,8 +15,11 @@ export function encodeSnapshot(snapshot: Snapshot): {encoding: SnapshotEncoding;
   return {encoding: 'br', size: json.length, body: brotliCompressSync(json, BROTLI)}
 }
 
+/** A stored snapshot: decompressed, upgraded when an older version stored it, and validated (throws on anything else). */
 export function decodeSnapshot(encoding: string, body: Uint8Array): Snapshot {
   const json = encoding === 'br' ? brotliDecompressSync(body) : encoding === 'deflate' ? inflateSync(body) : undefined
   if (!json) throw new Error(`unknown snapshot encoding '${encoding}'`)
-  return JSON.parse(json.toString('utf8')) as Snapshot
+  const snapshot = upgradeSnapshot(JSON.parse(json.toString('utf8')) as unknown, 'the stored snapshot')
+  validateSnapshot(snapshot, 'the stored snapshot')
+  return snapshot
 }

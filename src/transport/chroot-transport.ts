@@ -1,10 +1,11 @@
 import {runProcess} from './local-transport.js'
-import type {ExecOptions, ExecResult, Transport} from './transport.js'
+import {POSIX_SH, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
 /** A Linux system installed in a folder (debootstrap), run with chroot(8). Used to capture fixtures of other releases. */
-export class ChrootTransport implements Transport {
+export class ChrootTransport implements CommandTransport {
   readonly kind = 'chroot' as const
   readonly platform = 'linux' as const
+  readonly dialects: readonly Dialect[] = [POSIX_SH]
 
   constructor(readonly target: string) {}
 

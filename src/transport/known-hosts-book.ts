@@ -1,18 +1,8 @@
 import os from 'node:os'
 
-import {
-  acceptNewAllowed,
-  appendKnownHost,
-  describeHostKeyVerdict,
-  describeUnrecordedKey,
-  KnownHostsWriteError,
-  parseKnownHosts,
-  preferredHostKeyAlgorithms,
-  readKnownHosts,
-  verifyHostKey,
-  type KnownHostsEntry,
-  type VerdictMessageContext,
-} from './known-hosts.js'
+import {acceptNewAllowed, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type KnownHostsEntry} from './known-hosts.js'
+import {appendKnownHost, KnownHostsWriteError, readKnownHosts} from './known-hosts-file.js'
+import {describeHostKeyVerdict, describeUnrecordedKey, type VerdictMessageContext} from './known-hosts-messages.js'
 import type {HostKeyDecision, HostKeyVerifier} from './ssh-transport.js'
 
 export interface KnownHostsBookOptions {

@@ -3,7 +3,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 
 import {OutputCapture} from './output-capture.js'
-import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
 /** Options shared by transports that spawn a local process (the local machine, a chroot). */
 export interface SpawnSpec {
@@ -101,11 +101,12 @@ export function killSession(sid: number): void {
   }
 }
 
-/** The local machine, through /bin/sh; `wrapper` prefixes the shell (e.g. setpriv to drop privileges). */
-export class LocalTransport implements Transport {
+/** The local machine, through /bin/sh; `wrapper` prefixes the shell (e.g. setpriv to drop privileges). Windows has no POSIX shell: no dialect. */
+export class LocalTransport implements CommandTransport {
   readonly kind = 'local' as const
   readonly target = os.hostname()
   readonly platform = process.platform
+  readonly dialects: readonly Dialect[] = process.platform === 'win32' ? [] : [POSIX_SH]
 
   constructor(private readonly wrapper: readonly string[] = []) {}
 

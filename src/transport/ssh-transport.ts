@@ -7,7 +7,7 @@ import {shQuote} from './shell-quote.js'
 import {planAuth} from './ssh-auth.js'
 import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
-import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js'
+import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
 /** Why a host could not be collected: one word a report can count, with the reason beside it. */
 export type HostFailureKind = 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'timeout' | 'error'
@@ -93,9 +93,11 @@ class Semaphore {
 const TRANSIENT = /ECONNRESET|ECONNREFUSED|EPIPE|Connection lost before handshake|socket hang up|Keepalive timeout/i
 
 /** One SSH connection to one host, through node-ssh (ssh2). Host keys verified; channels capped. */
-export class SshTransport implements Transport {
+export class SshTransport implements CommandTransport {
   readonly kind = 'ssh' as const
   readonly platform = 'unknown' as const
+  /** Every command goes through /bin/sh (see exec), whatever the login shell. */
+  readonly dialects: readonly Dialect[] = [POSIX_SH]
   private readonly channels: Semaphore
   private useSudo = false
   /** Set when sudo was configured but refused to run without a password. */
@@ -104,6 +106,10 @@ export class SshTransport implements Transport {
   private lost: string | undefined
   /** Pending commands, failed at once when the connection goes (ssh2 would leave them waiting). */
   private readonly pending = new Set<(reason: string) => void>()
+
+  get degraded(): string | undefined {
+    return this.sudoRefused ? `sudo refused (${this.sudoRefused}): collected without privileges` : undefined
+  }
 
   private constructor(
     readonly target: string,
@@ -158,14 +164,21 @@ export class SshTransport implements Transport {
   /** Runs a POSIX shell command: through /bin/sh whatever the login shell, and through `sudo -n` when enabled. */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const inner = `exec /bin/sh -c ${shQuote(command)}`
-    const wrapped = this.useSudo ? `exec sudo -n /bin/sh -c ${shQuote(command)}` : inner
+    return this.execRaw(this.useSudo ? `exec sudo -n /bin/sh -c ${shQuote(command)}` : inner, options)
+  }
+
+  /**
+   * Runs a command exactly as given, as the server's own shell takes it (no /bin/sh, no sudo): for a transport of
+   * another dialect over this connection (PowerShell on a Windows server), within the same channel limit.
+   */
+  async execRaw(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const release = await this.channels.acquire()
     try {
       // sshd frees a session slot only after it has read our close: a new channel right after one closed can
       // be refused ("open failed") at the MaxSessions limit; that refusal, and only it, is retried briefly
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.run(wrapped, options)
+          return await this.run(command, options)
         } catch (error) {
           if (!(error instanceof TransportError && error.code === 'EOPENFAILED') || attempt >= 20) throw error
           await new Promise((r) => setTimeout(r, 10 * attempt))

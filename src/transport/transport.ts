@@ -24,15 +24,37 @@ export interface ExecResult {
 
 export type TransportKind = 'local' | 'ssh' | 'chroot'
 
+/**
+ * A language a transport carries to its target and implementations speak. `posix-sh`: POSIX shell commands, run with
+ * LC_ALL=C through the transport's `exec`. Future dialects (`powershell`, `snmp`) come with their transports, runners and
+ * implementations.
+ */
+export type Dialect = 'posix-sh'
+
+export const POSIX_SH = 'posix-sh' satisfies Dialect
+
+/** A way to reach one target. What it can carry is its dialects; each dialect's runner uses what that dialect needs of it. */
 export interface Transport {
   readonly kind: TransportKind
   /** A human label for the target: hostname, alias or chroot path. */
   readonly target: string
   /** The platform of the target, as node's process.platform names it, when known before connecting. */
   readonly platform: NodeJS.Platform | 'unknown'
-  /** Runs a POSIX shell command on the target with LC_ALL=C. */
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>
+  /** The dialects this transport runs, preferred first (none: only native collection, if any, reads the target). */
+  readonly dialects: readonly Dialect[]
+  /** Set when the transport runs with less than the host's settings asked for (`sudo refused (…): collected without privileges`). */
+  readonly degraded?: string
   close(): Promise<void>
+}
+
+/** A transport that runs commands: `exec` runs one in the target's shell (a POSIX shell, with LC_ALL=C, for posix-sh). */
+export interface CommandTransport extends Transport {
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>
+}
+
+/** Whether a transport can run a dialect that needs exec (posix-sh): it says it runs it, and has exec. */
+export function runsCommands(transport: Transport, dialect: Dialect): transport is CommandTransport {
+  return transport.dialects.includes(dialect) && typeof (transport as Partial<CommandTransport>).exec === 'function'
 }
 
 /** Broken plumbing: the process could not be started, the connection is gone. */

@@ -5,15 +5,18 @@
 import type {TSchema} from '@sinclair/typebox'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {appSpecificId, identityProbe, type IdentityData} from '../../inventory/identity.js'
+import {identityProbe} from '../../inventory/identity.js'
+import {probes} from '../../inventory/index.js'
+import {appSpecificId, type IdentityData} from '../../src/model/sections/identity.js'
 import {collectHost} from '../../src/collect/collect-host.js'
 import {cpuNative} from '../../src/collect/native/cpu.js'
 import {disksNative} from '../../src/collect/native/disks.js'
-import {nativeCollectors} from '../../src/collect/native/index.js'
 import {memoryNative} from '../../src/collect/native/memory.js'
 import {systemNative} from '../../src/collect/native/system.js'
 import type {NativeCollector} from '../../src/collect/native-collector.js'
-import type {AnyProbe, ProbeResult} from '../../src/collect/probe.js'
+import {loadNativeCollectors} from '../../src/collect/native/sections.js'
+import type {ProbeResult} from '../../inventory/kit/implementation.js'
+import type {AnyProbe} from '../../inventory/kit/probe.js'
 import type {Section} from '../../src/model/section.js'
 import {problemsOf} from '../../src/model/validate.js'
 import {LocalTransport} from '../../src/transport/local-transport.js'
@@ -27,19 +30,20 @@ async function viaProbe(probe: AnyProbe): Promise<Section<unknown>> {
 }
 
 async function pair<T>(native: NativeCollector): Promise<{probe: Section<T>; native: ProbeResult<T>}> {
-  const [p, n] = await Promise.all([viaProbe(native.probe), native.collect()])
-  if (n.data !== undefined) expect(problemsOf(native.probe.schema as TSchema, n.data)).toEqual([])
+  const [p, n] = await Promise.all([viaProbe(probes.find((i) => i.section.id === native.section.id)!), native.collect()])
+  if (n.data !== undefined) expect(problemsOf(native.section.schema as TSchema, n.data)).toEqual([])
   return {probe: p as Section<T>, native: n as ProbeResult<T>}
 }
 
 describe.runIf(linux)('native collectors agree with the probes on this machine', () => {
   it('all native collectors together run well under 300 ms (after systeminformation is loaded)', async () => {
+    const nativeCollectors = await loadNativeCollectors()
     await Promise.all(nativeCollectors.map((n) => n.collect())) // warm: the first call loads helpers lazily
     const t0 = performance.now()
     const results = await Promise.all(nativeCollectors.map((n) => n.collect()))
     const ms = performance.now() - t0
     expect(ms).toBeLessThan(300)
-    for (const [i, r] of results.entries()) expect(r.status, nativeCollectors[i]!.probe.id).not.toBe('error')
+    for (const [i, r] of results.entries()) expect(r.status, nativeCollectors[i]!.section.id).not.toBe('error')
   })
 
   it('system: same status and data (no DMI here: both "unavailable", same reason)', async () => {

@@ -10,7 +10,8 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {updatesProbe, type UpdatesData} from '../../inventory/updates.js'
+import {updatesProbe} from '../../inventory/updates.js'
+import {type UpdatesData} from '../../src/model/sections/updates.js'
 import {collectHost} from '../../src/collect/collect-host.js'
 import type {Section} from '../../src/model/section.js'
 import {LocalTransport} from '../../src/transport/local-transport.js'

@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {CommandOutput, ProbeContext} from '../../src/collect/probe.js'
+import type {CommandOutput, ProbeContext} from '../../inventory/kit/probe.js'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
 

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import type {TSchema} from '@sinclair/typebox'
 import {expect} from 'vitest'
 
-import {ParseError} from '../../src/collect/parse-error.js'
+import {ParseError} from '../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../src/model/validate.js'
 
 export const FUZZ_RUNS = 1000

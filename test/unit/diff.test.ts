@@ -5,7 +5,7 @@ import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.
 import {loadPack} from '../../src/engine/checks/pack.js'
 import {diffHost, diffRuns, type DiffSide} from '../../src/engine/diff.js'
 import {evaluateRun} from '../../src/engine/evaluate-run.js'
-import {compareDpkgVersions} from '../../src/engine/versions/dpkg-version.js'
+import {compareDpkgVersions} from '../../src/model/versions/dpkg-version.js'
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {contextOf, loadFixture} from '../support/fixtures.js'
 import {asHost, withData, withSection} from '../support/snapshots.js'

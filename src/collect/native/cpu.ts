@@ -2,7 +2,7 @@ import os from 'node:os'
 
 import si from 'systeminformation'
 
-import {cpuProbe, type CpuData} from '../../../inventory/cpu.js'
+import {cpuSection, type CpuData} from '../../model/sections/cpu.js'
 import type {NativeCollector} from '../native-collector.js'
 
 /**
@@ -13,8 +13,8 @@ import type {NativeCollector} from '../native-collector.js'
  *   when CPUs are offline;
  * - mhz is the mean of os.cpus() speeds (the kernel's current clock), which moves between two readings.
  */
-export const cpuNative: NativeCollector<typeof cpuProbe> = {
-  probe: cpuProbe,
+export const cpuNative: NativeCollector<typeof cpuSection> = {
+  section: cpuSection,
   platforms: ['linux', 'win32', 'darwin', 'freebsd', 'openbsd', 'netbsd'],
   async collect() {
     const cpu = await si.cpu()

@@ -2,7 +2,8 @@ import {readFileSync, realpathSync} from 'node:fs'
 
 import si from 'systeminformation'
 
-import {diskKind, disksProbe, NOT_A_DISK, type Disk, type DiskKind} from '../../../inventory/disks.js'
+import {diskKind, NOT_A_DISK} from '../../../inventory/disks.js'
+import {disksSection, type Disk, type DiskKind} from '../../model/sections/disks.js'
 import type {NativeCollector} from '../native-collector.js'
 
 function sysfs(path: string): string | undefined {
@@ -46,8 +47,8 @@ const KINDS: Record<string, DiskKind> = {HD: 'hdd', SSD: 'ssd', NVMe: 'nvme', CD
  * smartctl for every disk); the vendor is read from sysfs as lsblk reads it. Elsewhere diskLayout(). Not collected
  * natively: readOnly, wwn and firmware on Linux (blockDevices does not give them).
  */
-export const disksNative: NativeCollector<typeof disksProbe> = {
-  probe: disksProbe,
+export const disksNative: NativeCollector<typeof disksSection> = {
+  section: disksSection,
   platforms: ['linux', 'win32', 'darwin'],
   async collect() {
     if (process.platform === 'linux') {

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 
 import si from 'systeminformation'
 
-import {memoryProbe, type MemoryData, type MemoryModule} from '../../../inventory/memory.js'
+import {memorySection, type MemoryData, type MemoryModule} from '../../model/sections/memory.js'
 import {dmiValue} from '../../../inventory/system.js'
 import type {NativeCollector} from '../native-collector.js'
 
@@ -12,8 +12,8 @@ import type {NativeCollector} from '../native-collector.js'
  * collector asks it only as root on a machine with DMI, and says why otherwise, as the probe does.
  * memLayout gives the configured speed only (configuredSpeedMts), not the rated one.
  */
-export const memoryNative: NativeCollector<typeof memoryProbe> = {
-  probe: memoryProbe,
+export const memoryNative: NativeCollector<typeof memorySection> = {
+  section: memorySection,
   platforms: ['linux', 'win32', 'darwin', 'freebsd', 'openbsd', 'netbsd'],
   async collect() {
     const mem = await si.mem()

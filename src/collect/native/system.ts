@@ -2,7 +2,8 @@ import {accessSync, constants, existsSync} from 'node:fs'
 
 import si from 'systeminformation'
 
-import {biosDateIso, chassisTypeName, DMI_FILES, dmiValue, NO_DMI_REASON, systemProbe, type SystemData} from '../../../inventory/system.js'
+import {biosDateIso, chassisTypeName, DMI_FILES, dmiValue, NO_DMI_REASON} from '../../../inventory/system.js'
+import {systemSection, type SystemData} from '../../model/sections/system.js'
 import type {NativeCollector} from '../native-collector.js'
 
 const DMI_DIR = '/sys/class/dmi/id'
@@ -25,8 +26,8 @@ export function deniedDmiFiles(): string[] {
 }
 
 /** System, board and BIOS from systeminformation (system, bios, baseboard, chassis: no dmidecode run beyond `-t system`). */
-export const systemNative: NativeCollector<typeof systemProbe> = {
-  probe: systemProbe,
+export const systemNative: NativeCollector<typeof systemSection> = {
+  section: systemSection,
   platforms: ['linux', 'win32', 'darwin', 'freebsd', 'openbsd', 'netbsd'],
   async collect() {
     if (process.platform === 'linux' && !existsSync(DMI_DIR)) return {status: 'unavailable', reason: NO_DMI_REASON}

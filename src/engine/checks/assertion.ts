@@ -1,7 +1,7 @@
 import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
-import {compareDpkgVersions} from '../versions/dpkg-version.js'
-import {compareRpmVersions} from '../versions/rpm-version.js'
+import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
+import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
 
 /**

@@ -62,7 +62,9 @@ export function applicability(check: Check, snapshot: Snapshot, regexes: RegexCa
     return {verdict: 'fail'}
   }
   if (a.family || a.distribution || a.versionId) {
-    const os = snapshot.sections.os
+    // a snapshot of a platform without the section lacks it: unknown, as any path into it
+    const os = snapshot.sections.os as Snapshot['sections']['os'] | undefined
+    if (!os) return {verdict: 'unknown', reason: "no section 'os' in the snapshot"}
     if (os.status !== 'ok' && os.status !== 'partial') return {verdict: 'unknown', reason: `os: ${os.status}${os.reason ? ` (${os.reason})` : ''}`}
     const checks = [inList(os.data?.family, a.family), inList(os.data?.distribution, a.distribution), inList(os.data?.versionId, a.versionId)]
     if (checks.includes(false)) return {verdict: 'fail'}

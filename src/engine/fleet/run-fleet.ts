@@ -62,9 +62,9 @@ function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<string, Got
   let values = perList.get(specs)
   if (values) return values
   values = new Map()
-  const section = s.sections.packages
-  if ((section.status !== 'ok' && section.status !== 'partial') || !section.data) {
-    const unknown: Got = {ok: false, reason: `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}`}
+  const section = s.sections.packages as Snapshot['sections']['packages'] | undefined
+  if (!section || (section.status !== 'ok' && section.status !== 'partial') || !section.data) {
+    const unknown: Got = {ok: false, reason: section ? `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}` : "no section 'packages' in the snapshot"}
     for (const spec of specs) values.set(spec, unknown)
   } else {
     const exact = new Set(specs.filter((x) => !/[*?]/.test(x)))

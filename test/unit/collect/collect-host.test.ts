@@ -2,22 +2,21 @@ import {describe, expect, it} from 'vitest'
 
 import {collectHost, type ProbeEvent} from '../../../src/collect/collect-host.js'
 import type {NativeCollector} from '../../../src/collect/native-collector.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import {defineProbe, type AnyProbe, type Probe} from '../../../src/collect/probe.js'
-import {failure} from '../../../src/collect/probe-helpers.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {defineProbe, type AnyProbe, type Probe} from '../../../inventory/kit/probe.js'
+import {failure} from '../../../inventory/kit/probe-helpers.js'
 import {Obj, Str} from '../../../src/model/schema-helpers.js'
+import {defineSection, type SectionSpec} from '../../../src/model/section-spec.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
 
 const Schema = Obj({value: Str()})
 const probe = (id: string, command: string, interpret?: AnyProbe['interpret'], platforms: AnyProbe['platforms'] = ['Linux']) =>
   defineProbe({
-    id,
-    title: id,
+    section: defineSection({id, title: id, version: 1, schema: Schema, upgrades: []}),
     platforms,
-    schema: Schema,
     commands: {main: command},
     interpret: (interpret ??
-      ((out) => failure(out.main, id) ?? {status: 'ok', data: {value: out.main!.stdout.trim()}})) as Probe<string, typeof Schema>['interpret'],
+      ((out) => failure(out.main, id) ?? {status: 'ok', data: {value: out.main!.stdout.trim()}})) as Probe<SectionSpec<string, typeof Schema>>['interpret'],
   }) as unknown as AnyProbe
 
 const local = new LocalTransport()
@@ -65,7 +64,7 @@ describe('collectHost', () => {
   })
 
   it('uses a native collector when it works, and falls back to the probe when it fails or hangs', async () => {
-    const native = (p: AnyProbe, collect: NativeCollector['collect']): NativeCollector => ({probe: p, platforms: [process.platform], collect})
+    const native = (p: AnyProbe, collect: NativeCollector['collect']): NativeCollector => ({section: p.section, platforms: [process.platform], collect})
     const viaNative = probe('viaNative', 'echo from-probe')
     const broken = probe('broken', 'echo from-probe')
     const hung = probe('hung', 'echo from-probe')
@@ -97,7 +96,7 @@ describe('collectHost', () => {
 describe('native sections list', () => {
   it('names exactly the sections the native collectors cover', async () => {
     const {nativeSectionIds, loadNativeCollectors} = await import('../../../src/collect/native/sections.js')
-    expect((await loadNativeCollectors()).map((n) => n.probe.id).sort()).toEqual([...nativeSectionIds].sort())
+    expect((await loadNativeCollectors()).map((n) => n.section.id).sort()).toEqual([...nativeSectionIds].sort())
   })
 })
 
@@ -108,6 +107,7 @@ describe('collectHost on Windows', () => {
       kind: 'local' as const,
       target: 'ws01',
       platform: 'win32' as const,
+      dialects: [],
       exec: () => Promise.reject(new Error('no command may run on Windows')),
       close: async () => {},
     }

@@ -2,7 +2,7 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {appSpecificId} from '../../../inventory/identity.js'
+import {appSpecificId} from '../../../src/model/sections/identity.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {runFleetChecks} from '../../../src/engine/fleet/run-fleet.js'

@@ -5,8 +5,9 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {AccountsSchema, accountsProbe, parseAccountFiles, parseShadowStatus, parseSudoersPrincipals} from '../../../inventory/accounts.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {accountsProbe, parseAccountFiles, parseShadowStatus, parseSudoersPrincipals} from '../../../inventory/accounts.js'
+import {AccountsSchema} from '../../../src/model/sections/accounts.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -5,8 +5,9 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {AuditSchema, auditProbe, forwardTarget, LOGGING_AWK, parseAuditctl, parseAuditState, parseLogging} from '../../../inventory/audit.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {auditProbe, forwardTarget, LOGGING_AWK, parseAuditctl, parseAuditState, parseLogging} from '../../../inventory/audit.js'
+import {AuditSchema} from '../../../src/model/sections/audit.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {CpuSchema, cpuProbe, cpuVendorName, parseCpuCount, parseCpuInfo, parseLscpu} from '../../../inventory/cpu.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {cpuProbe, cpuVendorName, parseCpuCount, parseCpuInfo, parseLscpu} from '../../../inventory/cpu.js'
+import {CpuSchema} from '../../../src/model/sections/cpu.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {diskKind, DisksSchema, disksProbe, parseLsblkDisks} from '../../../inventory/disks.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {diskKind, disksProbe, parseLsblkDisks} from '../../../inventory/disks.js'
+import {DisksSchema} from '../../../src/model/sections/disks.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

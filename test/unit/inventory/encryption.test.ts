@@ -1,8 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {EncryptionSchema, encryptionProbe, parseEncryption} from '../../../inventory/encryption.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import {parsePairs} from '../../../src/collect/probe-helpers.js'
+import {encryptionProbe, parseEncryption} from '../../../inventory/encryption.js'
+import {EncryptionSchema} from '../../../src/model/sections/encryption.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {parsePairs} from '../../../inventory/kit/probe-helpers.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

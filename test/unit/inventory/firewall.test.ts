@@ -2,8 +2,9 @@ import {describe, expect, it} from 'vitest'
 
 import path from 'node:path'
 
-import {FirewallSchema, firewallProbe, parseFirewalld, parseIptables, parseKernelTables, parseNftRuleset, parseUfw} from '../../../inventory/firewall.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {firewallProbe, parseFirewalld, parseIptables, parseKernelTables, parseNftRuleset, parseUfw} from '../../../inventory/firewall.js'
+import {FirewallSchema} from '../../../src/model/sections/firewall.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {runChecks} from '../../../src/engine/checks/run-checks.js'

@@ -5,18 +5,10 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  appSpecificId,
-  HATANG_APP_ID,
-  IdentitySchema,
-  identityProbe,
-  parseHostKeyFiles,
-  parseIdentityDmi,
-  parseMachineAppId,
-  parseNames,
-} from '../../../inventory/identity.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {identityProbe, parseHostKeyFiles, parseIdentityDmi, parseMachineAppId, parseNames} from '../../../inventory/identity.js'
+import {appSpecificId, HATANG_APP_ID, IdentitySchema} from '../../../src/model/sections/identity.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

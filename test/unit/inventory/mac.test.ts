@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {MacSchema, macProbe, parseMacState} from '../../../inventory/mac.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {macProbe, parseMacState} from '../../../inventory/mac.js'
+import {MacSchema} from '../../../src/model/sections/mac.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

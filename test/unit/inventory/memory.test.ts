@@ -1,8 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {dmiSizeBytes, MemorySchema, memoryProbe, parseDmidecodeMemory, parseMemInfo} from '../../../inventory/memory.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {dmiSizeBytes, memoryProbe, parseDmidecodeMemory, parseMemInfo} from '../../../inventory/memory.js'
+import {MemorySchema} from '../../../src/model/sections/memory.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

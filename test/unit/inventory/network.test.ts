@@ -1,17 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  NetworkSchema,
-  networkProbe,
-  parseIpAddr,
-  parseIpDefaultRoutes,
-  parseIpLink,
-  parseProcNet,
-  parseResolvConf,
-  parseSysNet,
-  splitSections,
-} from '../../../inventory/network.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {networkProbe, parseIpAddr, parseIpDefaultRoutes, parseIpLink, parseProcNet, parseResolvConf, parseSysNet, splitSections} from '../../../inventory/network.js'
+import {NetworkSchema} from '../../../src/model/sections/network.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {OsSchema, osProbe, parseLoadAverage, parseOsRelease, parseTime, parseUname, parseUptime} from '../../../inventory/os.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {osProbe, parseLoadAverage, parseOsRelease, parseTime, parseUname, parseUptime} from '../../../inventory/os.js'
+import {OsSchema} from '../../../src/model/sections/os.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {PortsSchema, parseProcNetSockets, parseSs, parseSsUsers, portsProbe} from '../../../inventory/ports.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {parseProcNetSockets, parseSs, parseSsUsers, portsProbe} from '../../../inventory/ports.js'
+import {PortsSchema} from '../../../src/model/sections/ports.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

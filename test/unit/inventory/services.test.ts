@@ -1,17 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  ServicesSchema,
-  parseInit,
-  parseInitScripts,
-  parseListUnitFiles,
-  parseListUnits,
-  parseProcStat,
-  servicesProbe,
-  stateOfScript,
-  systemdServices,
-} from '../../../inventory/services.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {parseInit, parseInitScripts, parseListUnitFiles, parseListUnits, parseProcStat, servicesProbe, stateOfScript, systemdServices} from '../../../inventory/services.js'
+import {ServicesSchema} from '../../../src/model/sections/services.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

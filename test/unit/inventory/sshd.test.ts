@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {SshdSchema, parseHostKeys, parseSshdConfig, parseSshdT, parseSshVersion, pickSshVersion, sshdProbe} from '../../../inventory/sshd.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {parseHostKeys, parseSshdConfig, parseSshdT, parseSshVersion, pickSshVersion, sshdProbe} from '../../../inventory/sshd.js'
+import {SshdSchema} from '../../../src/model/sections/sshd.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {SYSCTL_KEYS, SysctlSchema, parseCoreDumps, parseProcSys, sysctlProbe} from '../../../inventory/sysctl.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {parseCoreDumps, parseProcSys, sysctlProbe} from '../../../inventory/sysctl.js'
+import {SYSCTL_KEYS, SysctlSchema} from '../../../src/model/sections/sysctl.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

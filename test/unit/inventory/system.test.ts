@@ -1,14 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  biosDateIso,
-  chassisTypeName,
-  dmiValue,
-  parseDmiFiles,
-  SystemSchema,
-  systemFromDmi,
-  systemProbe,
-} from '../../../inventory/system.js'
+import {biosDateIso, chassisTypeName, dmiValue, parseDmiFiles, systemFromDmi, systemProbe} from '../../../inventory/system.js'
+import {SystemSchema} from '../../../src/model/sections/system.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

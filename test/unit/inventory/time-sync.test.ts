@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {TimeSyncSchema, parseChrony, parseNtpq, parseTimedatectl, parseTimeState, timeSyncProbe} from '../../../inventory/time-sync.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
+import {parseChrony, parseNtpq, parseTimedatectl, parseTimeState, timeSyncProbe} from '../../../inventory/time-sync.js'
+import {TimeSyncSchema} from '../../../src/model/sections/time-sync.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

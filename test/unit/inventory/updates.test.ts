@@ -3,22 +3,14 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  aptMethodOf,
-  compareKernels,
-  parseAptLists,
-  parseAptUpgradable,
-  pendingFromLists,
-  parseCheckUpdate,
-  parseSecurityAdvisories,
-  parseSources,
-  parseUpdateState,
-  rebootFrom,
-  UpdatesSchema,
-  updatesProbe,
-} from '../../../inventory/updates.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {parseCheckUpdate, parseSecurityAdvisories, updatesProbe} from '../../../inventory/updates.js'
+import {aptMethodOf, parseAptLists, parseAptUpgradable, pendingFromLists} from '../../../inventory/updates-apt-lists.js'
+import {compareKernels, rebootFrom} from '../../../inventory/updates-reboot.js'
+import {parseSources} from '../../../inventory/updates-sources.js'
+import {parseUpdateState} from '../../../inventory/updates-state.js'
+import {UpdatesSchema} from '../../../src/model/sections/updates.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, FIXTURES, loadFixture, probeFixtures, stdoutOf, type ProbeFixture} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

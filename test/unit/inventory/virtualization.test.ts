@@ -1,14 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  decideVirtualization,
-  parseDetectVirt,
-  parseVirtEvidence,
-  VirtualizationSchema,
-  virtualizationProbe,
-} from '../../../inventory/virtualization.js'
-import {ParseError} from '../../../src/collect/parse-error.js'
-import type {CommandOutput} from '../../../src/collect/probe.js'
+import {decideVirtualization, parseDetectVirt, parseVirtEvidence, virtualizationProbe} from '../../../inventory/virtualization.js'
+import {VirtualizationSchema} from '../../../src/model/sections/virtualization.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'

@@ -9,26 +9,9 @@ import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {checkHostKeyBlob, DEFAULT_HOST_KEY_ALGORITHMS, fingerprintSha256} from '../../../src/transport/host-key.js'
-import {
-  acceptCommand,
-  acceptNewAllowed,
-  appendKnownHost,
-  describeHostKeyVerdict,
-  describeUnrecordedKey,
-  entryMatchesName,
-  fingerprintCommand,
-  hashKnownHostsName,
-  hostKeyVerdictLine,
-  KnownHostsWriteError,
-  knownHostsName,
-  parseKnownHosts,
-  preferredHostKeyAlgorithms,
-  readKnownHosts,
-  removeCommand,
-  verifyHostKey,
-  type HostKeyVerdict,
-  type KnownHostsEntry,
-} from '../../../src/transport/known-hosts.js'
+import {acceptNewAllowed, entryMatchesName, hashKnownHostsName, knownHostsName, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHostsEntry} from '../../../src/transport/known-hosts.js'
+import {appendKnownHost, KnownHostsWriteError, readKnownHosts} from '../../../src/transport/known-hosts-file.js'
+import {acceptCommand, describeHostKeyVerdict, describeUnrecordedKey, fingerprintCommand, hostKeyVerdictLine, removeCommand} from '../../../src/transport/known-hosts-messages.js'
 import {FUZZ_RUNS, garbage} from '../../support/fuzz.js'
 import {ensureSshdPrivsepDir} from '../../support/sshd.js'
 

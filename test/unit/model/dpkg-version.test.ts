@@ -6,7 +6,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {compareDpkgVersions, parseDpkgVersion} from '../../../src/engine/versions/dpkg-version.js'
+import {compareDpkgVersions, parseDpkgVersion} from '../../../src/model/versions/dpkg-version.js'
 import {probeFixtures} from '../../support/fixtures.js'
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], {encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: {...process.env, LC_ALL: 'C'}})

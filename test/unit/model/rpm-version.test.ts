@@ -6,7 +6,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {compareRpmVersions, parseRpmEvr, rpmvercmp} from '../../../src/engine/versions/rpm-version.js'
+import {compareRpmVersions, parseRpmEvr, rpmvercmp} from '../../../src/model/versions/rpm-version.js'
 import {probeFixtures} from '../../support/fixtures.js'
 
 const sh = (script: string, env: Record<string, string> = {}) =>

@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto'
 
-import {shQuote} from '../transport/shell-quote.js'
-import type {Transport} from '../transport/transport.js'
-import type {CommandOutput} from './probe.js'
+import type {CommandOutput} from '../../../inventory/kit/probe.js'
+import {shQuote} from '../../transport/shell-quote.js'
+import type {CommandTransport} from '../../transport/transport.js'
 
 /** One command of a batch. */
 export interface BatchCommand {
@@ -229,7 +229,7 @@ function scanMarkers(text: string, nonce: string): Markers {
 }
 
 /** Runs one batch over a transport: one round trip for all its commands. */
-export async function runBatch(transport: Transport, commands: readonly BatchCommand[], deadlineMs: number): Promise<BatchResult> {
+export async function runBatch(transport: CommandTransport, commands: readonly BatchCommand[], deadlineMs: number): Promise<BatchResult> {
   const nonce = randomBytes(12).toString('hex')
   const script = buildBatchScript(commands, nonce)
   const headerPrefix = `:${nonce}:H:`

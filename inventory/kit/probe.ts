@@ -1,6 +1,6 @@
-import type {Static, TSchema} from '@sinclair/typebox'
-
-import type {SectionStatus} from '../model/section.js'
+import type {AnySectionSpec} from '../../src/model/section-spec.js'
+import {POSIX_SH} from '../../src/transport/transport.js'
+import type {DataOf, Implementation, ProbeResult} from './implementation.js'
 
 /** Platforms as `uname -s` names them; a probe runs only where its platform matches. */
 export type Platform = 'Linux' | 'Darwin' | 'FreeBSD' | 'OpenBSD' | 'NetBSD' | 'SunOS'
@@ -26,23 +26,14 @@ export interface ProbeContext {
   os: string
 }
 
-export interface ProbeResult<T> {
-  status: SectionStatus
-  reason?: string
-  data?: T
-}
-
 /**
- * One inventory section. A probe sends shell commands through a Transport (batched with the others),
- * and turns what they printed into data with pure parsers. It never runs processes itself.
+ * What a posix-sh implementation declares: the section it fills, shell commands it sends through a transport
+ * (batched with the others), and an interpreter that turns what they printed into data with pure parsers. It never
+ * runs processes itself.
  */
-export interface Probe<Id extends string = string, S extends TSchema = TSchema> {
-  /** The section's key in the snapshot (camelCase). */
-  readonly id: Id
-  readonly title: string
+export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
+  readonly section: S
   readonly platforms: readonly Platform[]
-  /** JSON Schema (TypeBox) of the section's data. */
-  readonly schema: S
   /**
    * Named POSIX shell commands. They run with LC_ALL=C under `sh -c`, stdin closed, each under its own
    * timeout. Exit 127 conventionally means "not installed" (see `needs()` in probe-helpers).
@@ -53,11 +44,14 @@ export interface Probe<Id extends string = string, S extends TSchema = TSchema> 
   /** Relative cost, used to spread probes across parallel batches; default 1. */
   readonly weight?: number
   /** Turns the outputs into the section. Must not throw anything but ParseError. */
-  interpret(outputs: Readonly<Record<string, CommandOutput>>, context: ProbeContext): ProbeResult<Static<S>>
+  interpret(outputs: Readonly<Record<string, CommandOutput>>, context: ProbeContext): ProbeResult<DataOf<S>>
 }
 
-export type AnyProbe = Probe<string, TSchema>
+/** A posix-sh implementation of a section: a probe. */
+export interface Probe<S extends AnySectionSpec = AnySectionSpec> extends ProbeSpec<S>, Implementation<S, typeof POSIX_SH> {}
 
-export function defineProbe<const Id extends string, S extends TSchema>(probe: Probe<Id, S>): Probe<Id, S> {
-  return probe
+export type AnyProbe = Probe<AnySectionSpec>
+
+export function defineProbe<S extends AnySectionSpec>(spec: ProbeSpec<S>): Probe<S> {
+  return {...spec, dialect: POSIX_SH, id: spec.section.id, title: spec.section.title, schema: spec.section.schema}
 }

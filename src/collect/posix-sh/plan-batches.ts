@@ -1,4 +1,4 @@
-import type {AnyProbe} from './probe.js'
+import type {AnyProbe} from '../../../inventory/kit/probe.js'
 
 /**
  * Spreads probes over `count` batches so the heaviest batch is as light as possible (longest first,

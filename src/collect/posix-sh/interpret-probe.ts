@@ -1,7 +1,8 @@
-import {problemsOf, sectionKey} from '../model/validate.js'
-import type {SectionStatus} from '../model/section.js'
-import {ParseError} from './parse-error.js'
-import type {AnyProbe, CommandOutput, ProbeContext, ProbeResult} from './probe.js'
+import type {ProbeResult} from '../../../inventory/kit/implementation.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import type {AnyProbe, CommandOutput, ProbeContext} from '../../../inventory/kit/probe.js'
+import type {SectionStatus} from '../../model/section.js'
+import {normalise} from '../normalise-section.js'
 
 /**
  * Runs a probe's interpreter on its outputs and makes sure the result is a valid section, whatever
@@ -37,18 +38,5 @@ export function interpretProbe(
       error instanceof ParseError ? `cannot parse output: ${error.message}` : `internal error in probe ${probe.id}: ${(error as Error)?.message ?? String(error)}`
     return {status: 'error', reason, durationMs}
   }
-  return {...normalise(probe, result), durationMs}
-}
-
-export function normalise(probe: AnyProbe, result: ProbeResult<unknown>): ProbeResult<unknown> {
-  const {status, reason, data} = result
-  if ((status === 'ok' || status === 'partial') && data === undefined) {
-    return {status: 'error', reason: `internal error in probe ${probe.id}: ${status} without data`}
-  }
-  if (data !== undefined) {
-    const problems = problemsOf(probe.schema, data, sectionKey(probe.id))
-    if (problems.length > 0) return {status: 'error', reason: `internal error in probe ${probe.id}: data does not match its schema: ${problems[0]}`}
-  }
-  if (status !== 'ok' && !reason) return {status, reason: 'no reason given', ...(data === undefined ? {} : {data})}
-  return {status, ...(reason ? {reason} : {}), ...(data === undefined ? {} : {data})}
+  return {...normalise(probe.section, result), durationMs}
 }

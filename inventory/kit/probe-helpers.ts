@@ -1,5 +1,6 @@
-import {shQuote} from '../transport/shell-quote.js'
-import type {CommandOutput, ProbeResult} from './probe.js'
+import {shQuote} from '../../src/transport/shell-quote.js'
+import type {ProbeResult} from './implementation.js'
+import type {CommandOutput} from './probe.js'
 
 /** A command that exits 127 (the shell's "command not found") when `tool` is missing, so "not installed" is told apart from failure. */
 export function needs(tool: string | string[], command: string): string {

@@ -1,16 +1,17 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../src/collect/batch.js'
-import {LocalTransport} from '../../../src/transport/local-transport.js'
-import type {Transport} from '../../../src/transport/transport.js'
+import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
+import {LocalTransport} from '../../../../src/transport/local-transport.js'
+import type {CommandTransport} from '../../../../src/transport/transport.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
 const local = new LocalTransport()
 /** The same machine with the batch read by dash: no bash 5, so each command runs under GNU timeout and sh. */
-const dash: Transport = {
+const dash: CommandTransport = {
   kind: local.kind,
   target: local.target,
   platform: local.platform,
+  dialects: local.dialects,
   exec: (_command, options) => local.exec('exec sh -s', options),
   close: () => local.close(),
 }

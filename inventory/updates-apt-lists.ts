@@ -1,0 +1,307 @@
+import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
+import {PENDING_METHODS, type PendingUpdate} from '../src/model/sections/updates.js'
+import {ParseError} from './kit/parse-error.js'
+import {lines} from './kit/probe-helpers.js'
+
+// Pending updates on apt systems: the package lists themselves when reading them gives exactly apt's answer (the
+// "lists" method: dpkg-query plus the Packages lists, filtered on the target to installed names; the candidates are
+// then chosen here as apt's policy would), else `apt list --upgradable` (which rebuilds apt's cache: ~0.7 s of CPU
+// where the binary cache is switched off, as in Docker images).
+
+/** Release-file fields the lists method reads. */
+const RELEASE_FIELDS = ['Origin', 'Label', 'Suite', 'Codename', 'Version', 'NotAutomatic', 'ButAutomaticUpgrades']
+
+/**
+ * Reads a stream of `dpkg-query` lines, then `@@list FILE<TAB>RELEASE` sections holding each decompressed
+ * Packages list; prints I (installed), L/R/F (list, its Release file, the Release fields) and P (the
+ * package, version, architecture of every stanza whose name is installed) lines. Exit 3 with `#fallback
+ * WHY` lines when apt could answer differently (phased updates, no Release file or Suite, an unreadable list).
+ */
+const LISTS_AWK = [
+  'function flush() {',
+  '  if (m == 1 && p != "" && (p in inst)) { print "P " p " " v " " a; if (ph != "") { print "#fallback phased update (Phased-Update-Percentage) of " p; bad = 1 } }',
+  '  p = ""; v = ""; a = ""; ph = ""',
+  '}',
+  '/^@@list / {',
+  '  flush(); m = 1; s = substr($0, 8); t = index(s, "\\t"); f = substr(s, 1, t - 1); r = substr(s, t + 1)',
+  '  print "L " f',
+  '  if (r == "") { print "#fallback no Release file for " f; bad = 1; next }',
+  '  print "R " r; su = 0',
+  '  while ((getline line < r) > 0) {',
+  '    if (line ~ /^(MD5Sum|SHA1|SHA256|SHA512):/) break',
+  `    if (line ~ /^(${RELEASE_FIELDS.join('|')}):/) { print "F " line; if (line ~ /^Suite:[ \\t]*[^ \\t]/) su = 1 }`,
+  '  }',
+  '  close(r)',
+  '  if (!su) { print "#fallback no Suite in " r; bad = 1 }',
+  '  next',
+  '}',
+  '/^@@fail/ { print "#fallback cannot read " f; bad = 1; next }',
+  'm == 0 { if ($0 != "") { print "I " $0; n = $1; sub(/:.*/, "", n); inst[n] = 1 }; next }',
+  '/^$/ { flush(); next }',
+  '/^Package:/ { flush(); p = $2; next }',
+  '/^Version:/ { v = $2; next }',
+  '/^Architecture:/ { a = $2; next }',
+  '/^Phased-Update-Percentage:/ { ph = $2; next }',
+  'END { flush(); if (bad) exit 3 }',
+].join('\n')
+
+/**
+ * Preferences apt would read: safe only when every pin is `Pin: origin HOST` for a host no list comes
+ * from (inert, like this machine's pins for a disabled nodesource repository). Anything else: fall back.
+ */
+const PREFS_AWK = [
+  '/^[ \\t]*(#|$)/ { next }',
+  '/^(Package|Pin-Priority|Explanation):/ { next }',
+  '/^Pin:[ \\t]*origin[ \\t]/ {',
+  '  h = $0; sub(/^Pin:[ \\t]*origin[ \\t]+/, "", h); gsub(/"/, "", h); sub(/[ \\t]+$/, "", h); h = tolower(h)',
+  '  if (h == "" || h ~ /[*?\\/]/) { print FILENAME ": a pin that may match: " $0; exit 1 }',
+  '  n = split(hosts, hs, " "); for (i = 1; i <= n; i++) { x = tolower(hs[i]); sub(/:.*/, "", x); if (x == h) { print FILENAME ": pins origin " h; exit 1 } }',
+  '  next',
+  '}',
+  '{ print FILENAME ": not an inert origin pin: " $0; exit 1 }',
+].join('\n')
+
+const APT_LIST_GLOBS = ['', '.lz4', '.gz', '.xz', '.zst', '.bz2', '.lzma'].map((x) => `"$L"*_Packages${x}`).join(' ')
+
+/** The apt branch of the pending command: the lists when they give apt's answer, else `apt list --upgradable`. */
+export const APT_PENDING = [
+  'echo "#manager apt"',
+  'L= P= PP= SL= SP= DR= A= _why=',
+  'eval "$(apt-config shell L Dir::State::lists/d P Dir::Etc::preferences/f PP Dir::Etc::preferencesparts/d SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d DR APT::Default-Release A APT::Architecture 2>/dev/null)"',
+  '[ -n "$A" ] || A=$(dpkg --print-architecture 2>/dev/null)',
+  'if [ -z "$L" ] || [ -z "$A" ]; then _why="apt-config gave no lists directory or architecture"',
+  'elif [ -n "$DR" ]; then _why="APT::Default-Release is set"',
+  'else',
+  '  _n=0; for f in ' + APT_LIST_GLOBS + '; do [ -f "$f" ] && _n=$((_n + 1)); done',
+  '  [ "$_n" -eq 0 ] && _why="no package lists"',
+  '  _ref=$(ls -td "$L" "${L}partial" /var/lib/apt/periodic/update-success-stamp 2>/dev/null | head -n 1)',
+  '  [ -z "$_why" ] && [ -n "$(find "$SL" "$SP" -maxdepth 1 -newer "$_ref" 2>/dev/null | head -n 1)" ] && _why="sources changed since the lists were last updated"',
+  '  if [ -z "$_why" ]; then',
+  '    set --; [ -f "$P" ] && set -- "$P"; for f in "$PP"*; do [ -f "$f" ] && set -- "$@" "$f"; done',
+  `    [ $# -gt 0 ] && _why=$(awk -v hosts="$(ls "$L" | sed -n 's/_.*//p' | sort -u | tr '\\n' ' ')" '${PREFS_AWK}' "$@" 2>&1 | head -n 1)`,
+  '  fi',
+  'fi',
+  'if [ -z "$_why" ]; then',
+  "  _inst=$(dpkg-query -W -f='${binary:Package} ${Version} ${Architecture} ${db:Status-Abbrev}\\n' 2>/dev/null) || _why=\"dpkg-query failed\"",
+  'fi',
+  'if [ -z "$_why" ]; then',
+  // only the stanzas of installed names reach awk (1–2% of a Debian list, instead of every stanza); GNU
+  // grep's -A takes a stanza's Version, Architecture and Phased-Update-Percentage lines with its Package line
+  "  _pat=$(printf '%s\\n' \"$_inst\" | sed 's/[: ].*//; s/^/Package: /')",
+  "  if [ \"$(printf 'Package: a\\nb\\n--\\n' | grep -F -x -A 3 --no-group-separator -e 'Package: a' 2>/dev/null)\" = \"$(printf 'Package: a\\nb')\" ]; then",
+  '    _st() { grep -F -x -A 3 --no-group-separator -e "$_pat" -e @@fail; }',
+  '  else _st() { cat; }; fi',
+  "  _fl() { grep -e '^Package:' -e '^Version:' -e '^Architecture:' -e '^Phased-Update-Percentage:' -e '^@@fail' \"$@\"; }",
+  '  _out=$({ printf \'%s\\n\' "$_inst"; for f in ' + APT_LIST_GLOBS + '; do',
+  '    [ -f "$f" ] || continue',
+  '    r=; b=${f%_Packages*}',
+  '    while :; do',
+  '      if [ -f "${b}_InRelease" ]; then r="${b}_InRelease"; break; elif [ -f "${b}_Release" ]; then r="${b}_Release"; break; fi',
+  '      case $b in */*_*) b=${b%_*} ;; *) break ;; esac',
+  '    done',
+  '    printf \'@@list %s\\t%s\\n\' "$f" "$r"',
+  // the tool of the format when there is one (lz4cat is 3x faster than apt-helper here), else apt's own
+  // reader; a list read twice after a failure only repeats stanzas, which changes nothing
+  '    case $f in',
+  '      *.lz4|*.gz|*.xz|*.lzma|*.zst|*.bz2) { case $f in',
+  '        *.lz4) lz4cat "$f" ;; *.gz) gzip -dc "$f" ;; *.xz|*.lzma) xz -dc "$f" ;; *.zst) zstd -dcq "$f" ;; *) bzip2 -dc "$f" ;;',
+  '        esac 2>/dev/null || /usr/lib/apt/apt-helper cat-file "$f" 2>/dev/null || echo "@@fail"; } | _fl ;;',
+  // uncompressed (apt's default): grep reads the file itself, no 50 MB copy through a pipe (a third of the cost)
+  '      *) _fl "$f" 2>/dev/null; [ $? -le 1 ] || echo "@@fail" ;;',
+  '    esac | _st',
+  `  done; } | awk '${LISTS_AWK}')`,
+  '  _rc=$?',
+  '  if [ "$_rc" -eq 0 ]; then echo "#method lists"; echo "#arch $A"; printf \'%s\\n\' "$_out"; exit 0; fi',
+  '  _why=$(printf \'%s\\n\' "$_out" | sed -n \'s/^#fallback //p\' | head -n 1)',
+  '  [ -n "$_why" ] || _why="reading the lists failed (exit $_rc)"',
+  'fi',
+  'echo "#method apt-list"',
+  'echo "#fallback $_why"',
+  'exec apt list --upgradable',
+].join('\n')
+
+/** An apt archive (suite) of security updates: bookworm-security, jammy-security; `bullseye/updates`-style before Debian 11. */
+export const SECURITY_ARCHIVE = /-security$|^[a-z]+\/updates$/
+
+/** Parses `apt list --upgradable`: `name/archive[,archive] candidate arch [upgradable from: current]`. */
+export function parseAptUpgradable(text: string): PendingUpdate[] {
+  const out: PendingUpdate[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '' || line.startsWith('Listing...') || line.startsWith('#')) return
+    const m = /^([^\s/]+)\/(\S+) (\S+) (\S+) \[upgradable from: ([^\]\s]+)\]$/.exec(line)
+    if (!m) throw new ParseError(`not an "apt list --upgradable" line: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+    const origins = m[2]!.split(',').filter(Boolean)
+    if (origins.length === 0) throw new ParseError('no archive', i + 1)
+    out.push({
+      name: m[1]!,
+      architecture: m[4]!,
+      current: m[5]!,
+      candidate: m[3]!,
+      security: origins.some((o) => SECURITY_ARCHIVE.test(o)),
+      origins,
+    })
+  })
+  return out
+}
+
+export interface InstalledDeb {
+  name: string
+  architecture: string
+  version: string
+  /** dpkg's db:Status-Abbrev: want, state, error flags ("ii ", "rc ", "hi "…). */
+  status: string
+}
+
+export interface AptList {
+  file: string
+  release: string
+  /** Release-file fields (Origin, Label, Suite, Codename, Version, NotAutomatic, ButAutomaticUpgrades). */
+  fields: Record<string, string>
+  packages: {name: string; version: string; architecture: string}[]
+}
+
+export interface AptListsOutput {
+  nativeArch: string
+  installed: InstalledDeb[]
+  lists: AptList[]
+}
+
+/** Parses the `lists` method of the pending command: `#arch`, `I`nstalled, `L`ist, `R`elease, `F`ield and `P`ackage lines. */
+export function parseAptLists(text: string): AptListsOutput {
+  let nativeArch: string | undefined
+  let method = false
+  const installed: InstalledDeb[] = []
+  const lists: AptList[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '') return
+    const sp = line.indexOf(' ')
+    const tag = sp < 0 ? line : line.slice(0, sp)
+    const rest = sp < 0 ? '' : line.slice(sp + 1)
+    const list = lists.at(-1)
+    switch (tag) {
+      case '#manager':
+        return
+      case '#method':
+        if (rest !== 'lists') throw new ParseError(`not the lists method: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)
+        method = true
+        return
+      case '#arch':
+        if (!/^[a-z0-9-]+$/.test(rest)) throw new ParseError(`not an architecture: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)
+        nativeArch = rest
+        return
+      case 'I': {
+        const m = /^([^\s:]+)(?::[a-z0-9-]+)? (\S+) ([a-z0-9-]+) ([a-z][a-zA-Z ][a-zA-Z ]?) *$/.exec(rest)
+        if (!m) throw new ParseError(`expected "I NAME VERSION ARCH STATUS": ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        installed.push({name: m[1]!, version: m[2]!, architecture: m[3]!, status: m[4]!.padEnd(3)})
+        return
+      }
+      case 'L':
+        if (!rest.startsWith('/')) throw new ParseError(`expected "L /path/to/list": ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        lists.push({file: rest, release: '', fields: {}, packages: []})
+        return
+      case 'R':
+        if (!list || !rest.startsWith('/')) throw new ParseError(`Release file outside a list: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        list.release = rest
+        return
+      case 'F': {
+        const m = /^([A-Za-z-]+):[ \t]*(.*?)\s*$/.exec(rest)
+        if (!list || !m) throw new ParseError(`expected "F Field: value" in a list: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        list.fields[m[1]!] = m[2]!
+        return
+      }
+      case 'P': {
+        const m = /^(\S+) (\S+) (\S+)$/.exec(rest)
+        if (!list || !m) throw new ParseError(`expected "P NAME VERSION ARCH" in a list: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        list.packages.push({name: m[1]!, version: m[2]!, architecture: m[3]!})
+        return
+      }
+      default:
+        throw new ParseError(`unknown line ${JSON.stringify(line.slice(0, 80))}`, i + 1)
+    }
+  })
+  if (!method || nativeArch === undefined) throw new ParseError('no "#method lists" and "#arch" lines')
+  for (const l of lists) if (!l.release || !l.fields.Suite) throw new ParseError(`no Release file or Suite for ${l.file}`)
+  return {nativeArch, installed, lists}
+}
+
+const yes = (v: string | undefined) => v !== undefined && /^yes$/i.test(v.trim())
+
+/** apt's default pin priority of an archive: 1 for NotAutomatic, 100 with ButAutomaticUpgrades, else 500. */
+export function archivePriority(fields: Record<string, string>): number {
+  return yes(fields.NotAutomatic) ? (yes(fields.ButAutomaticUpgrades) ? 100 : 1) : 500
+}
+
+/** The priority of the installed version (dpkg's status file), as apt's policy gives it. */
+const STATUS_PRIORITY = 100
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The packages `apt list --upgradable` would print, from the lists themselves, with apt's candidate
+ * selection (pkgPolicy::GetCandidateVer without pins): walk the versions of name:arch from the highest
+ * down, keep the first one of the highest priority seen so far (each archive's priority, the installed
+ * version also 100 from the status file), and stop at the installed version (apt never picks a lower one
+ * without a pin of 1000 or more). Pending = the candidate is newer than the installed version.
+ */
+export function pendingFromLists(o: AptListsOutput): PendingUpdate[] {
+  const archOf = (a: string) => (a === 'all' ? o.nativeArch : a)
+  interface Avail {
+    version: string
+    architecture: string
+    priority: number
+    suites: string[]
+  }
+  const available = new Map<string, Avail[]>()
+  for (const list of o.lists) {
+    const priority = archivePriority(list.fields)
+    const suite = list.fields.Suite!
+    for (const p of list.packages) {
+      const key = `${p.name}:${archOf(p.architecture)}`
+      let versions = available.get(key)
+      if (!versions) available.set(key, (versions = []))
+      const same = versions.find((v) => compareDpkgVersions(v.version, p.version) === 0)
+      if (same) {
+        same.priority = Math.max(same.priority, priority)
+        if (!same.suites.includes(suite)) same.suites.push(suite)
+      } else versions.push({version: p.version, architecture: p.architecture, priority, suites: [suite]})
+    }
+  }
+  const out: PendingUpdate[] = []
+  for (const inst of o.installed) {
+    // installed = dpkg knows a current version (not "not-installed" nor "config-files")
+    if (inst.status[1] === 'n' || inst.status[1] === 'c') continue
+    const versions = [...(available.get(`${inst.name}:${archOf(inst.architecture)}`) ?? [])]
+    if (versions.length === 0) continue
+    if (!versions.some((v) => compareDpkgVersions(v.version, inst.version) === 0))
+      versions.push({version: inst.version, architecture: inst.architecture, priority: 0, suites: []})
+    versions.sort((a, b) => compareDpkgVersions(b.version, a.version))
+    let best: Avail | undefined
+    let max = 0
+    for (const v of versions) {
+      const isInstalled = compareDpkgVersions(v.version, inst.version) === 0
+      const priority = isInstalled ? Math.max(v.priority, STATUS_PRIORITY) : v.priority
+      if (priority > max) {
+        best = v
+        max = priority
+      }
+      if (isInstalled) break
+    }
+    if (!best || compareDpkgVersions(best.version, inst.version) <= 0) continue
+    out.push({
+      name: inst.name,
+      architecture: best.architecture,
+      current: inst.version,
+      candidate: best.version,
+      security: best.suites.some((s) => SECURITY_ARCHIVE.test(s)),
+      // apt prints the archives in the order of sources.list, which the lists do not tell: sorted here
+      origins: [...best.suites].sort(byteOrder),
+    })
+  }
+  // apt list sorts its lines, which start with "name/": apt-transport-https before apt
+  return out.sort((a, b) => byteOrder(`${a.name}/`, `${b.name}/`) || byteOrder(a.architecture ?? '', b.architecture ?? ''))
+}
+
+/** The method line of the apt pending command: `lists` or `apt-list` (older captures print none: apt-list). */
+export function aptMethodOf(text: string): (typeof PENDING_METHODS)[number] {
+  return /^#method lists$/m.test(text) ? 'lists' : 'apt-list'
+}

@@ -1,0 +1,38 @@
+import {Type, type Static} from '@sinclair/typebox'
+
+import {Bool, NonNegInt, Obj, Opt, Str} from '../schema-helpers.js'
+import {defineSection} from '../section-spec.js'
+
+export const MountSchema = Obj({
+  /** Mount point. */
+  target: Str({minLength: 1}),
+  /** Device or source: /dev/sda1, server:/export, tmpfs… */
+  source: Str(),
+  fstype: Str(),
+  /** Mount options, in order (rw, nosuid, relatime, size=…). */
+  options: Type.Array(Str()),
+  readOnly: Bool(),
+  /** Kernel or memory filesystem (proc, sysfs, cgroup, tmpfs, devpts…): no disk behind it. */
+  pseudo: Bool(),
+  /** Network filesystem (nfs, cifs, sshfs…): its usage is not measured (a dead server would stall the probe). */
+  network: Bool(),
+  sizeBytes: Opt(NonNegInt()),
+  usedBytes: Opt(NonNegInt()),
+  availableBytes: Opt(NonNegInt()),
+  inodesTotal: Opt(NonNegInt()),
+  inodesUsed: Opt(NonNegInt()),
+})
+export type Mount = Static<typeof MountSchema>
+
+export const FilesystemsSchema = Obj({
+  mounts: Type.Array(MountSchema),
+})
+export type FilesystemsData = Static<typeof FilesystemsSchema>
+
+export const filesystemsSection = defineSection({
+  id: 'filesystems',
+  title: 'Filesystems',
+  version: 1,
+  schema: FilesystemsSchema,
+  upgrades: [],
+})

@@ -1,0 +1,24 @@
+import {describe, expect, it} from 'vitest'
+
+import {probes} from '../../../inventory/index.js'
+import {runners} from '../../../src/collect/runners.js'
+import {sectionCatalog} from '../../../src/model/sections/index.js'
+
+describe('the implementations of inventory/', () => {
+  it('fill catalog sections, each section at most once per dialect, in the catalog\'s order', () => {
+    const catalog = sectionCatalog.map((s) => s.id)
+    for (const p of probes) expect(sectionCatalog, p.id).toContain(p.section)
+    const keys = probes.map((p) => `${p.section.id}/${p.dialect}`)
+    expect(new Set(keys).size).toBe(keys.length)
+    const order = probes.map((p) => catalog.indexOf(p.section.id))
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+  })
+
+  it('read every section of the catalog, each in a dialect some runner runs', () => {
+    for (const spec of sectionCatalog) {
+      const dialects = probes.filter((p) => p.section.id === spec.id).map((p) => p.dialect)
+      expect(dialects.length, spec.id).toBeGreaterThan(0)
+      for (const d of dialects) expect(runners[d], `${spec.id}: no runner for ${d}`).toBeDefined()
+    }
+  })
+})

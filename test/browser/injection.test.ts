@@ -7,7 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {evaluateRun} from '../../src/engine/evaluate-run.js'
 import type {Waiver} from '../../src/engine/waivers.js'
-import type {Snapshot} from '../../src/model/snapshot.js'
+import {SnapshotSchema, type Snapshot} from '../../src/model/snapshot.js'
+import {compile, validateSnapshot} from '../../src/model/validate.js'
 import {historyFromStore} from '../../src/runs/history-from-store.js'
 import {writeReports} from '../../src/report/write-reports.js'
 import {openStore} from '../../src/store/store.js'
@@ -30,6 +31,30 @@ function inject(value: unknown, key = ''): unknown {
   return value
 }
 
+/**
+ * The payload in every free-text field a snapshot may hold: injected everywhere, then the fields whose
+ * schema forbids it (dates, fingerprints, enums) put back, so the snapshot is still one the store reads back
+ * (a stored snapshot that no longer matches its schema is reported as unreadable, not shown).
+ */
+function injectSnapshot(s: Snapshot): Snapshot {
+  const out = inject(s) as Snapshot
+  const validate = compile(SnapshotSchema, 'snapshot')
+  if (validate(out)) return out
+  for (const e of validate.errors ?? []) {
+    const keys = e.instancePath.split('/').slice(1)
+    let from: unknown = s
+    let to: unknown = out
+    for (const k of keys.slice(0, -1)) {
+      from = (from as Record<string, unknown>)[k]
+      to = (to as Record<string, unknown>)[k]
+    }
+    const last = keys.at(-1)!
+    ;(to as Record<string, unknown>)[last] = structuredClone((from as Record<string, unknown>)[last])
+  }
+  validateSnapshot(out)
+  return out
+}
+
 let dir: string
 let browser: Browser
 let w: Watched
@@ -37,7 +62,7 @@ let pkgs0name: string
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-inject-'))
-  const snaps = fleet(8).map((s) => inject(s) as Snapshot)
+  const snaps = fleet(8).map(injectSnapshot)
   const packs = builtinPacks().map((p) => ({...p, title: {vi: p.title.vi + P, en: p.title.en + P}, checks: p.checks.map((c) => ({...c, title: {vi: c.title.vi + P, en: c.title.en + P}, rationale: {vi: P, en: P}, remediation: {vi: P, en: P}}))}))
   const waivers: Waiver[] = [{check: 'firewall.active', hosts: ['*'], reason: P, approver: P, expires: '2999-01-01', source: `w.yaml:1${P}`}]
   const drift = kernelDrift(snaps)

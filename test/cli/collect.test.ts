@@ -13,12 +13,23 @@ let server: net.Server
 let port = 0
 let snapshot: Snapshot
 let asNobody: Snapshot
+/** TCP ports listening just before the collect: other test files open and close listeners meanwhile. */
+let listeningBefore: Set<number>
+
+const listeningTcp = (): Set<number> =>
+  new Set(
+    sh('ss -Hltn')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Number(l.trim().split(/\s+/)[3]!.split(':').pop())),
+  )
 
 beforeAll(async () => {
   // a listener of our own, so the listening-ports comparison has something we know is there
   server = net.createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as net.AddressInfo).port
+  listeningBefore = listeningTcp()
   const r = hatang(['collect', '--json', '--quiet'])
   expect(r.status, r.stderr).toBe(0)
   snapshot = JSON.parse(r.stdout) as Snapshot
@@ -70,16 +81,15 @@ describe('hatang collect --json on this machine', () => {
   })
 
   it('lists the listening TCP ports that ss -ltn shows, ours included', () => {
-    const fromSs = new Set(
-      sh('ss -Hltn')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => Number(l.trim().split(/\s+/)[3]!.split(':').pop())),
-    )
+    // the ports listening both before the collect and now were listening while it ran: each must be in the
+    // snapshot; and every port in the snapshot was seen by ss before or after (tests in parallel come and go)
+    const now = listeningTcp()
     const fromSnapshot = new Set(snapshot.sections.ports.data!.listening.filter((p) => p.protocol.startsWith('tcp')).map((p) => p.port))
     expect(fromSnapshot.has(port)).toBe(true)
-    for (const p of fromSs) if (p !== port) expect(fromSnapshot.has(p), `port ${p}`).toBe(true)
-    expect([...fromSnapshot].every((p) => fromSs.has(p) || p === port)).toBe(true)
+    const steady = [...now].filter((p) => listeningBefore.has(p))
+    expect(steady).toContain(port)
+    for (const p of steady) expect(fromSnapshot.has(p), `port ${p}`).toBe(true)
+    for (const p of fromSnapshot) expect(now.has(p) || listeningBefore.has(p) || p === port, `port ${p}`).toBe(true)
   })
 
   it('lists the mounted filesystems that findmnt shows', () => {

@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {collectHost, type ProbeEvent} from '../../../src/collect/collect-host.js'
@@ -58,9 +62,20 @@ describe('collectHost', () => {
   })
 
   it('spreads probes over parallel batches', async () => {
-    const snap = await collectHost(local, {probes: [probe('a', 'sleep 0.3; echo a'), probe('b', 'sleep 0.3; echo b')], parallelBatches: 2})
-    expect(snap.meta.batches).toHaveLength(2)
-    expect(snap.meta.durationMs).toBeLessThan(550)
+    // a rendezvous: each probe marks its start and waits for the other's mark; run one after the other, the first
+    // would wait in vain (and answer 'alone'); side by side, both see each other
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-batches-'))
+    const meet = (me: string, other: string) =>
+      `touch ${dir}/${me}; i=0; while [ ! -e ${dir}/${other} ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; if [ -e ${dir}/${other} ]; then echo ${me}; else echo alone; fi`
+    try {
+      const snap = await collectHost(local, {probes: [probe('a', meet('a', 'b')), probe('b', meet('b', 'a'))], parallelBatches: 2, commandTimeoutMs: 10_000})
+      expect(snap.meta.batches).toHaveLength(2)
+      const s = snap.sections as unknown as Record<string, {status: string; data?: {value: string}}>
+      expect(s.a).toMatchObject({status: 'ok', data: {value: 'a'}})
+      expect(s.b).toMatchObject({status: 'ok', data: {value: 'b'}})
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('uses a native collector when it works, and falls back to the probe when it fails or hangs', async () => {

@@ -10,108 +10,18 @@ import {ensureDirSync} from '../cli/make-dir.js'
 import {TOOL_VERSION} from '../collect/tool-version.js'
 import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
 import type {Severity} from '../engine/checks/pack.js'
-import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import {coverageOf, type Score, type Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {processGone, processStart} from './process-identity.js'
+import type {FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter, Store as StoreContract} from './contract.js'
 import {decodeSnapshot, encodeSnapshot} from './snapshot-codec.js'
 import {StoreError} from './store-error.js'
 import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
 
-/**
- * running: rows are being written; never shown as a result. complete: finished in one final transaction, the
- * only state readers count. interrupted: its writer died (or gave up) before finishing; kept for inspection,
- * excluded from lists, diffs and last-seen times, removed by prune.
- */
-export type RunState = 'running' | 'complete' | 'interrupted'
-
-export interface RunMeta {
-  /** What made the run: sweep, audit, import… */
-  source: string
-  hostsFile?: string
-  /** Who ran it; default the user this process runs as. */
-  operator?: string
-  toolVersion?: string
-  startedAt?: Date
-}
-
-export interface CheckCounts {
-  pass: number
-  fail: number
-  unknown: number
-  waived: number
-  notApplicable: number
-}
-
-export interface RunRecord {
-  id: number
-  state: RunState
-  source: string
-  hostsFile: string | null
-  toolVersion: string
-  operator: string | null
-  startedAt: string
-  finishedAt: string | null
-  /** Why a run was interrupted. */
-  note: string | null
-  hosts: {total: number; collected: number}
-  checks: CheckCounts
-  /** The overall score of the run's results; null when it was not judged (or nothing weighed). */
-  score: number | null
-  /** Checks judged ÷ checks applicable, in % (see coverageOf); null when not judged or nothing applied. */
-  coverage: number | null
-}
-
-/** One host of a run: how its collection went, without decompressing the snapshot. */
-export interface RunHost {
-  host: string
-  status: string
-  reason: string | null
-  collectedAt: string
-  /** Set when no check applied to the host (HostResults.error). */
-  checkError: string | null
-  sizeBytes: number
-}
-
-/** Whether a host is alive: the last time it was collected (ok or partial) and the last time it was tried, in complete runs. */
-export interface HostSeen {
-  host: string
-  firstSeen: string | null
-  lastSeen: string | null
-  lastAttempt: string | null
-  lastStatus: string | null
-}
-
-export interface FinishOptions {
-  /** The run's judgement (evaluateRun); without it the run stores snapshots only. */
-  evaluation?: RunEvaluation
-  /** The waivers it was judged with (every one, those that matched nothing too), kept with the judgement; [] for none. */
-  waivers?: readonly Waiver[]
-  finishedAt?: Date
-}
-
-/** Writes one run. Each addSnapshot commits on its own; the run is visible to readers only once finish() commits. */
-export interface RunWriter {
-  readonly id: number
-  /** Stores one host's snapshot (sweep's onHostDone may call it as each host finishes). Synchronous. */
-  addSnapshot(snapshot: Snapshot): void
-  /** Stores the judgement and marks the run complete, all in one transaction. */
-  finish(options?: FinishOptions): RunRecord
-  /** Marks the run interrupted (kept, excluded from readers), e.g. when the audit is stopped. */
-  abandon(note?: string): void
-}
-
-export interface OpenOptions {
-  /** Make the file (and its folder) when it does not exist; default true. */
-  create?: boolean
-  /** Apply migrations only up to this version (tests make an old database this way). */
-  migrateTo?: number
-  /** How long a writer waits for another one's lock, ms (SQLite busy_timeout). */
-  busyTimeoutMs?: number
-}
+export type {CheckCounts, FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter} from './contract.js'
 
 const COLLECTED = new Set(['ok', 'partial'])
 
@@ -224,7 +134,7 @@ interface SnapshotRow {
 }
 
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
-export class Store {
+export class Store implements StoreContract {
   private readonly damagedRows = new Map<string, DamagedSnapshot>()
 
   private constructor(

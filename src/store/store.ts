@@ -1,120 +1,34 @@
-import {accessSync, constants, existsSync, writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import Database from 'better-sqlite3'
 
-import {ExitCode} from '../cli/exit-codes.js'
-import {fsProblem, isFsError} from '../cli/fs-problem.js'
+import {isFsError} from '../cli/fs-problem.js'
 import {ensureDirSync} from '../cli/make-dir.js'
 import {TOOL_VERSION} from '../collect/tool-version.js'
-import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
-import type {Severity} from '../engine/checks/pack.js'
+import type {CheckResult} from '../engine/checks/run-checks.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
-import {coverageOf, type Score, type Scores} from '../engine/scores.js'
+import type {Score, Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {Snapshot} from '../model/snapshot.js'
+import {currentOperator} from './current-operator.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
+import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
 import {processGone, processStart} from './process-identity.js'
 import type {FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter, Store as StoreContract} from './contract.js'
 import {decodeSnapshot, encodeSnapshot} from './snapshot-codec.js'
+import {staleOf} from './stale-hosts.js'
 import {StoreError} from './store-error.js'
 import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
+import {cannotWrite, isUnwritable} from './unwritable-store.js'
 
 export type {CheckCounts, FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter} from './contract.js'
+export {staleOf} from './stale-hosts.js'
 
 const COLLECTED = new Set(['ok', 'partial'])
 
-interface RunRow {
-  id: number
-  state: RunState
-  source: string
-  hosts_file: string | null
-  tool_version: string
-  operator: string | null
-  started_at: string
-  finished_at: string | null
-  note: string | null
-  hosts_total: number
-  hosts_collected: number
-  checks_pass: number
-  checks_fail: number
-  checks_unknown: number
-  checks_waived: number
-  checks_not_applicable: number
-  score: number | null
-}
-
-interface ScoreRow {
-  scope_kind: 'overall' | 'group' | 'host'
-  scope_name: string
-  score: number | null
-  passed_weight: number
-  failed_weight: number
-  pass: number
-  fail: number
-  unknown: number
-  waived: number
-  not_applicable: number
-  hosts: number | null
-}
-
-function toRecord(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    state: r.state,
-    source: r.source,
-    hostsFile: r.hosts_file,
-    toolVersion: r.tool_version,
-    operator: r.operator,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    note: r.note,
-    hosts: {total: r.hosts_total, collected: r.hosts_collected},
-    checks: {pass: r.checks_pass, fail: r.checks_fail, unknown: r.checks_unknown, waived: r.checks_waived, notApplicable: r.checks_not_applicable},
-    score: r.score,
-    coverage: coverageOf({pass: r.checks_pass, fail: r.checks_fail, unknown: r.checks_unknown, waived: r.checks_waived}),
-  }
-}
-
-function scoreOfRow(r: ScoreRow): Score {
-  const counts = {pass: r.pass, fail: r.fail, unknown: r.unknown, waived: r.waived, notApplicable: r.not_applicable}
-  return {score: r.score, coverage: coverageOf(counts), passedWeight: r.passed_weight, failedWeight: r.failed_weight, counts}
-}
-
-function currentOperator(): string | null {
-  try {
-    return os.userInfo().username
-  } catch {
-    return process.env.USER ?? null
-  }
-}
-
 const iso = (d: Date) => d.toISOString()
-
-/** Whether SQLite says it cannot open or write the file (read-only file or filesystem, a folder it cannot write in, a full disk, I/O). */
-export function isUnwritable(error: unknown): boolean {
-  const code = (error as {code?: unknown} | undefined)?.code
-  return typeof code === 'string' && /^SQLITE_(CANTOPEN|READONLY|FULL|IOERR)/.test(code)
-}
-
-/** The store's file (or its folder) cannot be made or written: an output error (exit 5) naming the path and what to do. */
-export function cannotWrite(file: string, error: unknown): StoreError {
-  return new StoreError(`cannot write the store ${file}: ${whyUnwritable(file, error)}`, 'nothing was changed; choose a writable place with --store (or HATANG_STORE)', ExitCode.Output)
-}
-
-/** Why: the filesystem's own word for the file or its folder (SQLite only says 'unable to open database file'), else SQLite's. */
-function whyUnwritable(file: string, error: unknown): string {
-  if (isFsError(error)) return fsProblem(error, file)
-  for (const target of [path.dirname(path.resolve(file)), file]) {
-    try {
-      accessSync(target, constants.W_OK)
-    } catch (problem) {
-      if (isFsError(problem) && problem.code !== 'ENOENT') return fsProblem(problem, target)
-    }
-  }
-  return (error as Error).message
-}
 
 /** A snapshot's time as UTC ISO-8601 (a file may say +07:00): stored times compare as text. */
 function utc(time: string): string {
@@ -125,13 +39,6 @@ function utc(time: string): string {
 
 /** The rows of one run's snapshots (run id bound), with what decode() needs. */
 const SNAPSHOT_ROWS = 'SELECT h.name AS host, s.collected_at, s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
-
-interface SnapshotRow {
-  host: string
-  collected_at: string
-  encoding: string
-  body: Buffer
-}
 
 /** The run store: one SQLite file (see migrations.ts for its tables and README "The store"). */
 export class Store implements StoreContract {
@@ -475,17 +382,8 @@ export class Store implements StoreContract {
         `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note
          FROM results r JOIN hosts h ON h.id = r.host_id WHERE r.run_id = ? ORDER BY h.name, r.pack, r.check_id`,
       )
-      .all(runId) as {host: string; pack: string; check_id: string; severity: Severity; status: CheckResult['status']; reason: string | null; waiver: string | null; note: string | null}[]
-    return rows.map((r) => ({
-      host: r.host,
-      pack: r.pack,
-      check: r.check_id,
-      severity: r.severity,
-      status: r.status,
-      ...(r.reason !== null ? {reason: r.reason} : {}),
-      ...(r.waiver !== null ? {waiver: JSON.parse(r.waiver) as AppliedWaiver} : {}),
-      ...(r.note !== null ? {note: r.note} : {}),
-    }))
+      .all(runId) as ResultRow[]
+    return rows.map(resultOfRow)
   }
 
   /** Whether a run was judged (has stored results or scores). */
@@ -501,24 +399,7 @@ export class Store implements StoreContract {
   waivers(runId: number): Waiver[] | undefined {
     const kept = this.db.prepare('SELECT waivers_kept FROM runs WHERE id = ?').get(runId) as {waivers_kept: number | null} | undefined
     if (!kept?.waivers_kept) return undefined
-    const rows = this.db.prepare('SELECT * FROM waivers WHERE run_id = ? ORDER BY seq').all(runId) as {
-      check_id: string
-      host_patterns: string | null
-      group_names: string | null
-      reason: string
-      approver: string
-      expires: string
-      source: string
-    }[]
-    return rows.map((r) => ({
-      check: r.check_id,
-      ...(r.host_patterns !== null ? {hosts: JSON.parse(r.host_patterns) as string[]} : {}),
-      ...(r.group_names !== null ? {groups: JSON.parse(r.group_names) as string[]} : {}),
-      reason: r.reason,
-      approver: r.approver,
-      expires: r.expires,
-      source: r.source,
-    }))
+    return (this.db.prepare('SELECT * FROM waivers WHERE run_id = ? ORDER BY seq').all(runId) as WaiverRow[]).map(waiverOfRow)
   }
 
   fleet(runId: number): FleetFinding[] {
@@ -528,14 +409,7 @@ export class Store implements StoreContract {
 
   /** The scores stored with a run, or undefined when it was not judged. */
   scores(runId: number): Scores | undefined {
-    const rows = this.db.prepare('SELECT * FROM scores WHERE run_id = ? ORDER BY scope_kind, scope_name').all(runId) as ScoreRow[]
-    const overall = rows.find((r) => r.scope_kind === 'overall')
-    if (!overall) return undefined
-    return {
-      overall: {...scoreOfRow(overall), hosts: overall.hosts ?? 0},
-      hosts: rows.filter((r) => r.scope_kind === 'host').map((r) => ({host: r.scope_name, ...scoreOfRow(r)})),
-      groups: rows.filter((r) => r.scope_kind === 'group').map((r) => ({group: r.scope_name, hosts: r.hosts ?? 0, ...scoreOfRow(r)})),
-    }
+    return scoresOfRows(this.db.prepare('SELECT * FROM scores WHERE run_id = ? ORDER BY scope_kind, scope_name').all(runId) as ScoreRow[])
   }
 
   /** Every host a complete run has tried, with its last-seen time, by name. */
@@ -578,12 +452,6 @@ export class Store implements StoreContract {
   close(): void {
     if (this.db.open) this.db.close()
   }
-}
-
-/** The hosts of `seen` not collected for more than `days` days before `now` (never collected counts as stale). Pure. */
-export function staleOf(seen: readonly HostSeen[], days: number, now: Date): HostSeen[] {
-  const limit = now.getTime() - days * 86_400_000
-  return seen.filter((h) => h.lastSeen === null || Date.parse(h.lastSeen) < limit)
 }
 
 /** Opens a store: see Store.open. */

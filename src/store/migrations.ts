@@ -1,5 +1,5 @@
 /**
- * The store's schema, as numbered migrations applied in order at open (see open-store.ts). Plain SQL a
+ * The store's schema, as numbered migrations applied in order at open (see sqlite-migrate.ts). Plain SQL a
  * PostgreSQL server takes unchanged: integer, text, real and blob columns, times as ISO-8601 UTC text,
  * explicit primary and foreign keys, no AUTOINCREMENT, no rowid tricks (ids are assigned by the code).
  * Never edit a migration that has shipped: add the next one.

@@ -1,6 +1,6 @@
 import {ExitCode} from '../cli/exit-codes.js'
 import {StoreError} from './store-error.js'
-import {cannotWrite, isUnwritable} from './store.js'
+import {cannotWrite, isUnwritable} from './unwritable-store.js'
 
 /**
  * An error met while using the store `file`, as the error a command ends with (README "Exit codes"): a store kept

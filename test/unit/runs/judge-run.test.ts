@@ -10,7 +10,8 @@ import type {Snapshot} from '../../../src/model/snapshot.js'
 import {historyFromStore} from '../../../src/runs/history-from-store.js'
 import {judgeRun, type JudgedRun} from '../../../src/runs/judge-run.js'
 import {resultsFromStore} from '../../../src/runs/results-from-store.js'
-import {openStore, Store} from '../../../src/store/store.js'
+import {SqliteStore} from '../../../src/store/sqlite-store.js'
+import {openStore, type Store} from '../../../src/store/store.js'
 import {FIXTURES} from '../../support/fixtures.js'
 import {withData} from '../../support/snapshots.js'
 
@@ -43,8 +44,8 @@ function judge(snapshots: Snapshot[]): JudgedRun {
 
 /** The run ids whose snapshots were read from the store while `fn` ran. */
 function runsReadBack(fn: () => void): number[] {
-  const one = vi.spyOn(Store.prototype, 'snapshot')
-  const all = vi.spyOn(Store.prototype, 'snapshots')
+  const one = vi.spyOn(SqliteStore.prototype, 'snapshot')
+  const all = vi.spyOn(SqliteStore.prototype, 'snapshots')
   fn()
   return [...one.mock.calls, ...all.mock.calls].map((c) => c[0])
 }

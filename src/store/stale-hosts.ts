@@ -1,0 +1,7 @@
+import type {HostSeen} from './contract.js'
+
+/** The hosts of `seen` not collected for more than `days` days before `now` (never collected counts as stale). Pure. */
+export function staleOf(seen: readonly HostSeen[], days: number, now: Date): HostSeen[] {
+  const limit = now.getTime() - days * 86_400_000
+  return seen.filter((h) => h.lastSeen === null || Date.parse(h.lastSeen) < limit)
+}

@@ -1,10 +1,8 @@
-import type {Document, LineCounter} from 'yaml'
-
 import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
 import {AnsibleTree, memoOrigin} from './ansible-tree.js'
-import {pointer, positionOf} from './yaml-positions.js'
+import {pointer, type YamlPositions} from './yaml-positions.js'
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children'])
 
@@ -17,11 +15,11 @@ export function isAnsibleYamlShape(data: unknown): boolean {
   return values.length > 0 && values.every((v) => v === null || (isMap(v) && Object.keys(v).every((k) => GROUP_KEYS.has(k))))
 }
 
-/** Reads an Ansible YAML inventory (as parsed by `yaml`, with positions for errors). */
-export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unknown, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
+/** Reads an Ansible YAML inventory (parsed YAML, with the positions of its nodes). */
+export function parseAnsibleYaml(positions: YamlPositions, data: unknown, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
   const tree = new AnsibleTree(file)
   const errors: ConfigError[] = []
-  const posOf = (segs: string[]) => ({file, ...positionOf(doc, counter, segs, {key: true})})
+  const posOf = (segs: string[]) => ({file, ...positions.of(segs, {key: true})})
   /** Where each variable under `segs` is written (its key), found when asked. */
   const varOrigin = (segs: string[]) => memoOrigin((variable) => ({...posOf([...segs, variable]), path: pointer([...segs, variable])}))
   const fail = (segs: string[], problem: string, hint?: string) => {

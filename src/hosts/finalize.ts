@@ -56,6 +56,26 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
     return {list, warnings}
   }
 
+  /** Lists of files as written, `~` expanded; hosts that inherit a list share it (and what is known of it). */
+  const expandedLists = new WeakMap<readonly string[], string[]>()
+  const expanded = (files: readonly string[]): string[] => {
+    let out = expandedLists.get(files)
+    if (!out) expandedLists.set(files, (out = files.map((f) => expandHome(f, home))))
+    return out
+  }
+  const configuredLists = new WeakMap<readonly string[], Map<object, ReturnType<typeof configured>>>()
+  /** `configured`, once per list of files and place it is written. */
+  const configuredOnce = (h: DraftHost, files: string[]): ReturnType<typeof configured> => {
+    const io = h.identityOrigins
+    const where = io ? (io.length >= files.length ? io : undefined) : h.origins.identityFiles
+    if (!where) return configured(h, files) // placed at the host itself
+    let byPlace = configuredLists.get(h.settings.identityFiles!)
+    if (!byPlace) configuredLists.set(h.settings.identityFiles!, (byPlace = new Map()))
+    let known = byPlace.get(where)
+    if (!known) byPlace.set(where, (known = configured(h, files)))
+    return known
+  }
+
   /** ProxyJump values as written, resolved once every host is known (a jump may name another host). */
   const proxyRaw = new Map<string, string>()
   // properties assigned one by one, not spread: this runs once per host, 100,000 times for a big inventory
@@ -66,23 +86,24 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
     const port = s.port ?? ssh?.port ?? DEFAULT_SSH_PORT
     const user = s.user ?? ssh?.user
     const ctx = () => ({home, localUser, host: address, remoteUser: user ?? localUser, port, alias: h.name})
-    const identityFiles = s.identityFiles ? s.identityFiles.map((f) => expandHome(f, home)) : ssh?.identityFiles.length ? ssh.identityFiles.map((f) => expandSshTokens(f, ctx())) : []
+    const identityFiles = s.identityFiles ? expanded(s.identityFiles) : ssh?.identityFiles.length ? ssh.identityFiles.map((f) => expandSshTokens(f, ctx())) : []
     const spec: HostSpec = {name: h.name, address, port, identityFiles, knownHostsFiles: [], sudo: s.sudo ?? false, transport: s.transport ?? 'ssh', groups: h.groups, tags: s.tags ?? [], source: h.source}
     if (user !== undefined) spec.user = user
-    if (s.knownHostsFiles) spec.knownHostsFiles = s.knownHostsFiles.map((f) => expandHome(f, home))
+    if (s.knownHostsFiles) spec.knownHostsFiles = expanded(s.knownHostsFiles)
     else if (ssh?.userKnownHostsFiles) spec.knownHostsFiles = ssh.userKnownHostsFiles.map((f) => expandSshTokens(f, ctx()))
     if (s.role !== undefined) spec.role = s.role
     if (s.connectTimeoutS !== undefined) spec.connectTimeoutS = s.connectTimeoutS
     if (s.commandTimeoutS !== undefined) spec.commandTimeoutS = s.commandTimeoutS
     if (s.passwordEnv !== undefined) spec.passwordEnv = s.passwordEnv
-    const explicit = s.identityFiles && spec.transport !== 'local' ? configured(h, identityFiles) : undefined
+    const explicit = s.identityFiles && spec.transport !== 'local' ? configuredOnce(h, identityFiles) : undefined
     if (explicit) spec.configuredIdentityFiles = explicit.list
     if (h.warnings?.length || explicit?.warnings.length) spec.warnings = [...(h.warnings ?? []).map(intern), ...(explicit?.warnings ?? [])]
     const jump = s.proxyJump ?? (s.proxyHops ? undefined : ssh?.proxyJump)
     if (jump !== undefined) proxyRaw.set(h.name, jump)
     return spec
   }
-  const bases = new Map(draft.hosts.map((h) => [h.name, base(h)]))
+  const bases = new Map<string, HostSpec>()
+  for (const h of draft.hosts) bases.set(h.name, base(h))
 
   const hosts: HostSpec[] = []
   for (const h of draft.hosts) {

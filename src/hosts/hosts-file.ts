@@ -48,6 +48,14 @@ interface Occurrence {
   segs?: Segs
 }
 
+/** The groups of hosts with the same direct groups, their settings layered, and what their hosts share. */
+interface Lineage {
+  groups: string[]
+  level: Level
+  origins?: DraftHost['origins']
+  identityOrigins?: SettingOrigin[]
+}
+
 /** A `hosts:` map: of a group, or the top-level one. */
 interface HostMap {
   group: string | null
@@ -336,34 +344,44 @@ function layer(target: Level, level: Level): void {
 }
 
 /**
- * `over` layered on `base` (tags accumulate), in a new object, property by property: this runs once per host.
- * Every setting of HostSettings is named here (OVERLAID below makes a missing one a type error).
+ * `over` layered on `base` (tags accumulate), in a new object, property by property in one order: this runs once
+ * per host (an object spread and then added to is several times slower in V8). Every setting of HostSettings is
+ * named here (OVERLAID below makes a missing one a type error).
  */
 function overlay(base: HostSettings, over: HostSettings): HostSettings {
-  const out: HostSettings = {...base}
-  if (over.address !== undefined) out.address = over.address
-  if (over.port !== undefined) out.port = over.port
-  if (over.user !== undefined) out.user = over.user
-  if (over.identityFiles !== undefined) out.identityFiles = over.identityFiles
-  if (over.knownHostsFiles !== undefined) out.knownHostsFiles = over.knownHostsFiles
-  if (over.proxyJump !== undefined) out.proxyJump = over.proxyJump
-  if (over.proxyHops !== undefined) out.proxyHops = over.proxyHops
-  if (over.sudo !== undefined) out.sudo = over.sudo
-  if (over.transport !== undefined) out.transport = over.transport
-  if (over.tags !== undefined) out.tags = [...new Set([...(base.tags ?? []), ...over.tags])]
-  if (over.role !== undefined) out.role = over.role
-  if (over.connectTimeoutS !== undefined) out.connectTimeoutS = over.connectTimeoutS
-  if (over.commandTimeoutS !== undefined) out.commandTimeoutS = over.commandTimeoutS
-  if (over.passwordEnv !== undefined) out.passwordEnv = over.passwordEnv
+  const out: HostSettings = {}
+  const address = over.address ?? base.address
+  if (address !== undefined) out.address = address
+  const port = over.port ?? base.port
+  if (port !== undefined) out.port = port
+  const user = over.user ?? base.user
+  if (user !== undefined) out.user = user
+  const identityFiles = over.identityFiles ?? base.identityFiles
+  if (identityFiles !== undefined) out.identityFiles = identityFiles
+  const knownHostsFiles = over.knownHostsFiles ?? base.knownHostsFiles
+  if (knownHostsFiles !== undefined) out.knownHostsFiles = knownHostsFiles
+  const proxyJump = over.proxyJump ?? base.proxyJump
+  if (proxyJump !== undefined) out.proxyJump = proxyJump
+  const proxyHops = over.proxyHops ?? base.proxyHops
+  if (proxyHops !== undefined) out.proxyHops = proxyHops
+  const sudo = over.sudo ?? base.sudo
+  if (sudo !== undefined) out.sudo = sudo
+  const transport = over.transport ?? base.transport
+  if (transport !== undefined) out.transport = transport
+  const tags = over.tags === undefined ? base.tags : [...new Set([...(base.tags ?? []), ...over.tags])]
+  if (tags !== undefined) out.tags = tags
+  const role = over.role ?? base.role
+  if (role !== undefined) out.role = role
+  const connectTimeoutS = over.connectTimeoutS ?? base.connectTimeoutS
+  if (connectTimeoutS !== undefined) out.connectTimeoutS = connectTimeoutS
+  const commandTimeoutS = over.commandTimeoutS ?? base.commandTimeoutS
+  if (commandTimeoutS !== undefined) out.commandTimeoutS = commandTimeoutS
+  const passwordEnv = over.passwordEnv ?? base.passwordEnv
+  if (passwordEnv !== undefined) out.passwordEnv = passwordEnv
   return out
 }
 const OVERLAID = ['address', 'port', 'user', 'identityFiles', 'knownHostsFiles', 'proxyJump', 'proxyHops', 'sudo', 'transport', 'tags', 'role', 'connectTimeoutS', 'commandTimeoutS', 'passwordEnv'] as const
 const _everySettingOverlaid: Exclude<keyof HostSettings, (typeof OVERLAID)[number]> extends never ? true : never = true
-
-const isEmpty = (o: object): boolean => {
-  for (const _ in o) return false
-  return true
-}
 
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key)
@@ -462,7 +480,7 @@ function resolve(
     return known
   }
   /** Hosts with the same direct groups share their ancestors and the settings layered from them. */
-  const lineage = new Map<string, {groups: string[]; level: Level}>()
+  const lineage = new Map<string, Lineage>()
   const lineageOf = (direct: readonly string[]) => {
     const key = direct.join('\0')
     let l = lineage.get(key)
@@ -516,32 +534,41 @@ function resolve(
   }
   if (errors.length) return {errors}
 
-  /** The positions of the settings a host inherits, shared by the hosts of a lineage that set none of their own. */
-  const inheritedOrigins = new WeakMap<Level, DraftHost['origins']>()
+  /** The positions of the settings that a message or a host's key list may need (PLACED). */
   const originsOf = (inherited: Level, own: Level | undefined): DraftHost['origins'] => {
-    const shared = !own || PLACED.every((k) => own.origins[k] === undefined)
-    if (shared && inheritedOrigins.has(inherited)) return inheritedOrigins.get(inherited)!
     const origins: DraftHost['origins'] = {}
     for (const k of PLACED) {
       const where = own?.origins[k] ?? inherited.origins[k]
       if (where) origins[k] = placed(where, SETTING_TO_YAML[k])
     }
-    if (shared) inheritedOrigins.set(inherited, origins)
     return origins
   }
   const hosts: DraftHost[] = []
+  /** The lineage of the hosts of one group (most hosts are in one group). */
+  const lineageOfGroup = new Map<string | null, ReturnType<typeof lineageOf>>()
   for (const [name, entry] of byName) {
-    const occs = 'occ' in entry ? entry.occ : [occurrenceIn(entry, name)]
-    const first = occs[0]!
-    const direct = occs.length === 1 ? (first.group === null ? [] : [first.group]) : [...new Set(occs.map((o) => o.group).filter((g): g is string => g !== null))]
-    const {groups: groupList, level: inherited} = lineageOf(direct)
+    let lineageOfHost: ReturnType<typeof lineageOf>
+    let own: Level | undefined
+    let raw: Settings | undefined
+    if ('occ' in entry) {
+      lineageOfHost = lineageOf([...new Set(entry.occ.map((o) => o.group).filter((g): g is string => g !== null))])
+      own = entry.own
+    } else {
+      lineageOfHost = lineageOfGroup.get(entry.group) ?? lineageOfGroup.set(entry.group, lineageOf(entry.group === null ? [] : [entry.group])).get(entry.group)!
+      raw = entry.hosts[name] ?? undefined
+      // where the host's own settings are written matters only for those a message or its key list may need
+      if (raw && (raw.identityFile !== undefined || raw.knownHostsFile !== undefined || raw.proxyJump !== undefined)) own = levelOf(raw, occurrenceIn(entry, name))
+    }
+    const {groups: groupList, level: inherited} = lineageOfHost
     // the host's own settings over those it inherits (as `layer` does, without copying where each was written)
-    const own = 'occ' in entry ? entry.own : isEmpty(first.settings) ? undefined : levelOf(first.settings, first)
-    const settings = own ? overlay(inherited.settings, own.settings) : {...inherited.settings}
-    const pos = positions.keyOf(first.parent, first.name)
-    const draft: DraftHost = {name, settings, origins: originsOf(inherited, own), groups: groupList, source: {file, line: pos.line, column: pos.column}}
+    const settings = overlay(inherited.settings, own ? own.settings : raw ? toHostSettings(raw) : {})
+    const pos = positions.keyOf('occ' in entry ? entry.occ[0]!.parent : entry.parent, name)
+    // hosts that set none of the placed settings themselves share their lineage's positions of them
+    const ownPlaced = own !== undefined && PLACED.some((k) => own.origins[k] !== undefined)
+    const origins = ownPlaced ? originsOf(inherited, own) : (lineageOfHost.origins ??= originsOf(inherited, undefined))
+    const draft: DraftHost = {name, settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}}
     const identity = own?.identity ?? inherited.identity
-    if (identity) draft.identityOrigins = identityOrigins(identity, settings.identityFiles?.length ?? 0)
+    if (identity) draft.identityOrigins = identity === inherited.identity ? (lineageOfHost.identityOrigins ??= identityOrigins(identity, settings.identityFiles?.length ?? 0)) : identityOrigins(identity, settings.identityFiles?.length ?? 0)
     hosts.push(draft)
   }
   const members = new Map<string, Set<string>>()

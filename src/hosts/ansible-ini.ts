@@ -7,13 +7,17 @@ import {shlexSplit} from './shlex-split.js'
 /** A value as Ansible's INI plugin reads it: Python literals (numbers, True/False, quoted strings), else the text. */
 export function iniValue(raw: string): unknown {
   const v = raw.trim()
-  if (/^-?\d+$/.test(v)) return Number(v)
-  if (/^-?\d+\.\d+$/.test(v)) return Number(v)
-  if (v === 'True') return true
-  if (v === 'False') return false
-  if (v === 'None') return null
-  const q = /^(["'])(.*)\1$/.exec(v)
-  if (q) return q[2]
+  const c = v.charCodeAt(0)
+  // each kind starts with its own characters: a digit or '-', a quote, a capital letter
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+    if (/^-?\d+$/.test(v)) return Number(v)
+    if (/^-?\d+\.\d+$/.test(v)) return Number(v)
+  } else if (c === 0x22 || c === 0x27) {
+    const q = /^(["'])(.*)\1$/.exec(v)
+    if (q) return q[2]
+  } else if (v === 'True') return true
+  else if (v === 'False') return false
+  else if (v === 'None') return null
   return v
 }
 

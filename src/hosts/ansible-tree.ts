@@ -1,7 +1,8 @@
 import {ConfigError} from './config-error.js'
 import type {DraftHost, DraftInventory} from './draft.js'
 import type {InventoryWarning, SettingOrigin, SourcePosition} from './model.js'
-import {AnsibleVarError, settingsFromAnsibleVars} from './ansible-vars.js'
+import {AnsibleVarError, settingsFromAnsibleVars, type AnsibleSettings} from './ansible-vars.js'
+import {overlaySettings} from './overlay-settings.js'
 
 /** Where each variable of one definition was written; asked only for the few a message or an identity file needs. */
 export type VarOrigin = (variable: string) => SettingOrigin
@@ -145,7 +146,7 @@ export class AnsibleTree {
     }
     const priority = (g: AGroup) => Number(g.vars.ansible_group_priority ?? 1) || 1
     /** Groups of hosts with the same direct groups, in precedence order, with their merged variables. */
-    const lineage = new Map<string, {ordered: AGroup[]; vars: Record<string, unknown>; names: string[]}>()
+    const lineage = new Map<string, {key: string; ordered: AGroup[]; vars: Record<string, unknown>; names: string[]; origins: Map<string, SettingOrigin>}>()
     const lineageOf = (direct: readonly string[]) => {
       const key = direct.join('\0')
       let l = lineage.get(key)
@@ -163,26 +164,32 @@ export class AnsibleTree {
         .sort((a, b) => depth(a.name) - depth(b.name) || priority(a) - priority(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       const vars: Record<string, unknown> = {}
       for (const g of ordered) Object.assign(vars, g.vars)
-      lineage.set(key, (l = {ordered, vars, names: ordered.map((g) => g.name).filter((n) => n !== 'all')}))
+      lineage.set(key, (l = {key: varsKey(vars, key), ordered, vars, names: ordered.map((g) => g.name).filter((n) => n !== 'all'), origins: new Map()}))
       return l
     }
 
     const hosts: DraftHost[] = []
+    const shared = new SharedSettings()
     for (const h of this.hosts.values()) {
-      const {ordered, vars: groupVars, names} = lineageOf(directOf.get(h.name) ?? [])
+      const l = lineageOf(directOf.get(h.name) ?? [])
+      const {ordered, vars: groupVars, names} = l
       // the host's own variables over its groups' (shared through the prototype: no copy of them per host)
       const vars = Object.assign(Object.create(groupVars) as Record<string, unknown>, h.vars)
       /** Where the variable the host ends up with was written: the host's own last definition, else the deepest group. */
       const originOf = (variable: string): SettingOrigin => {
         for (let i = h.sources.length - 1; i >= 0; i--) if (variable in h.sources[i]!.vars) return h.sources[i]!.origin(variable)
-        for (let j = ordered.length - 1; j >= 0; j--) {
+        let o = l.origins.get(variable)
+        if (o) return o
+        for (let j = ordered.length - 1; j >= 0 && !o; j--) {
           const sources = ordered[j]!.sources
-          for (let i = sources.length - 1; i >= 0; i--) if (variable in sources[i]!.vars) return sources[i]!.origin(variable)
+          for (let i = sources.length - 1; i >= 0 && !o; i--) if (variable in sources[i]!.vars) o = sources[i]!.origin(variable)
         }
-        return {...h.pos, path: ''}
+        if (!o) return {...h.pos, path: ''}
+        l.origins.set(variable, o)
+        return o
       }
       try {
-        const r = settingsFromAnsibleVars(h.name, vars)
+        const r = shared.settings(l.key, h.name, h.vars, vars)
         const origins: DraftHost['origins'] = {}
         for (const k of ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const) {
           const variable = r.from[k]
@@ -217,4 +224,85 @@ function dedupeByPlace(errors: ConfigError[]): ConfigError[] {
     seen.add(key)
     return true
   })
+}
+
+/** What settingsFromAnsibleVars reads of a lineage's variables, as a key (lineages with the same variables share it). */
+export function varsKey(vars: Record<string, unknown>, lineage: string): string {
+  try {
+    return `v${JSON.stringify(vars)}`
+  } catch {
+    return `l${lineage}`
+  }
+}
+
+/** The variables whose value is a host's own in a big inventory (its address, its user), where the rest is shared. */
+const STAND_IN_VARS = ['ansible_host', 'ansible_ssh_host', 'ansible_user', 'ansible_ssh_user'] as const
+type StandInVar = (typeof STAND_IN_VARS)[number]
+/** Stand-ins for their values, and for the host's name, in settings computed once for many hosts. */
+const STAND_IN: Record<StandInVar, string> = Object.fromEntries(STAND_IN_VARS.map((v) => [v, `\u0000${v}\u0000`])) as Record<StandInVar, string>
+const NAME_STAND_IN = '\u0000name\u0000'
+const isStandInVar = (k: string): k is StandInVar => (STAND_IN_VARS as readonly string[]).includes(k)
+
+/**
+ * settingsFromAnsibleVars, computed once for hosts whose variables differ only in their address and user
+ * (ansible_host on each line of a big inventory, the rest from their groups): with stand-ins for those values and
+ * for the name, then each host's own values put in. Used only where the stand-ins end up in the address and the
+ * user alone; anything else (a value of the host's own that is not plain, a template, an error) is computed per
+ * host, as before.
+ */
+export class SharedSettings {
+  private readonly known = new Map<string, AnsibleSettings | null>()
+
+  /** `vars`: the host's variables over its lineage's (`varsKey`), `own` the host's own. */
+  settings(varsKey: string, name: string, own: Record<string, unknown>, vars: Record<string, unknown>): AnsibleSettings {
+    const key = shareKey(varsKey, own)
+    if (key === undefined) return settingsFromAnsibleVars(name, vars)
+    let r = this.known.get(key)
+    if (r === undefined) this.known.set(key, (r = standInSettings(own, vars)))
+    if (r === null) return settingsFromAnsibleVars(name, vars)
+    const {address, user} = r.settings
+    const put = (v: string | undefined) => {
+      if (v === undefined || !v.includes('\u0000')) return undefined
+      for (const k of STAND_IN_VARS) {
+        const value = own[k]
+        if (typeof value === 'string') v = v.replaceAll(STAND_IN[k], () => value)
+      }
+      return v
+    }
+    const realAddress = put(address)
+    const realUser = put(user)
+    if (realAddress === undefined && realUser === undefined) return r
+    return {...r, settings: overlaySettings(r.settings, {...(realAddress !== undefined ? {address: realAddress} : {}), ...(realUser !== undefined ? {user: realUser} : {})})}
+  }
+}
+
+/** What makes the settings of a host shareable with others: its lineage's variables and its own but the stand-ins. */
+function shareKey(varsKey: string, own: Record<string, unknown>): string | undefined {
+  let key = varsKey
+  for (const k of Object.keys(own)) {
+    const v = own[k]
+    if (typeof v === 'string' && v.includes('\u0000')) return undefined
+    if (isStandInVar(k)) {
+      // a value read as it is, whatever it is (an empty one or a template is not: it is told apart)
+      if (typeof v !== 'string' || v === '' || v.includes('{{')) return undefined
+      key += `\u0001${k}`
+    } else if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') key += `\u0001${k}\u0002${typeof v}\u0002${String(v)}`
+    else return undefined
+  }
+  return key
+}
+
+/** The settings with stand-ins, or null when they show anywhere but in the address and the user (or it throws). */
+function standInSettings(own: Record<string, unknown>, vars: Record<string, unknown>): AnsibleSettings | null {
+  const standIns: Record<string, unknown> = {}
+  for (const v of STAND_IN_VARS) if (v in own) standIns[v] = STAND_IN[v]
+  let r: AnsibleSettings
+  try {
+    r = settingsFromAnsibleVars(NAME_STAND_IN, Object.assign(Object.create(vars) as Record<string, unknown>, standIns))
+  } catch {
+    return null
+  }
+  const rest = JSON.stringify({...r, settings: {...r.settings, address: undefined, user: undefined}})
+  const named = (v: string | undefined) => v?.includes(NAME_STAND_IN) === true
+  return rest.includes('\\u0000') || named(r.settings.address) || named(r.settings.user) ? null : r
 }

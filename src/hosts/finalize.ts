@@ -55,23 +55,26 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
     return {list, warnings}
   }
 
-  /** Lists of files as written, `~` expanded; hosts that inherit a list share it (and what is known of it). */
-  const expandedLists = new WeakMap<readonly string[], string[]>()
+  /** Lists of files as written, `~` expanded, each list once (many hosts name the same keys); hosts share it. */
+  const expandedLists = new Map<string, string[]>()
   const expanded = (files: readonly string[]): string[] => {
-    let out = expandedLists.get(files)
-    if (!out) expandedLists.set(files, (out = files.map((f) => expandHome(f, home))))
+    const key = files.join('\n')
+    let out = expandedLists.get(key)
+    if (!out) expandedLists.set(key, (out = files.map((f) => expandHome(f, home))))
     return out
   }
-  const configuredLists = new WeakMap<readonly string[], Map<object, ReturnType<typeof configured>>>()
-  /** `configured`, once per list of files and place it is written. */
+  /** A number for each place a setting is written (the importers share one object per place). */
+  const placeIds = new Map<object, number>()
+  const placeId = (o: object): number => placeIds.get(o) ?? placeIds.set(o, placeIds.size).get(o)!
+  const configuredLists = new Map<string, ReturnType<typeof configured>>()
+  /** `configured`, once per list of files and the places they are written. */
   const configuredOnce = (h: DraftHost, files: string[]): ReturnType<typeof configured> => {
     const io = h.identityOrigins
     const where = io ? (io.length >= files.length ? io : undefined) : h.origins.identityFiles
     if (!where) return configured(h, files) // placed at the host itself
-    let byPlace = configuredLists.get(h.settings.identityFiles!)
-    if (!byPlace) configuredLists.set(h.settings.identityFiles!, (byPlace = new Map()))
-    let known = byPlace.get(where)
-    if (!known) byPlace.set(where, (known = configured(h, files)))
+    const key = `${h.settings.identityFiles!.join('\n')}\0${Array.isArray(where) ? where.map(placeId).join(',') : placeId(where)}`
+    let known = configuredLists.get(key)
+    if (!known) configuredLists.set(key, (known = configured(h, files)))
     return known
   }
 

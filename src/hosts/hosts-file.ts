@@ -5,6 +5,7 @@ import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
+import {overlaySettings} from './overlay-settings.js'
 import {documentPositions, pointer, pointerSegments, type YamlPositions} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
@@ -343,45 +344,6 @@ function layer(target: Level, level: Level): void {
   if (level.identity) target.identity = level.identity
 }
 
-/**
- * `over` layered on `base` (tags accumulate), in a new object, property by property in one order: this runs once
- * per host (an object spread and then added to is several times slower in V8). Every setting of HostSettings is
- * named here (OVERLAID below makes a missing one a type error).
- */
-function overlay(base: HostSettings, over: HostSettings): HostSettings {
-  const out: HostSettings = {}
-  const address = over.address ?? base.address
-  if (address !== undefined) out.address = address
-  const port = over.port ?? base.port
-  if (port !== undefined) out.port = port
-  const user = over.user ?? base.user
-  if (user !== undefined) out.user = user
-  const identityFiles = over.identityFiles ?? base.identityFiles
-  if (identityFiles !== undefined) out.identityFiles = identityFiles
-  const knownHostsFiles = over.knownHostsFiles ?? base.knownHostsFiles
-  if (knownHostsFiles !== undefined) out.knownHostsFiles = knownHostsFiles
-  const proxyJump = over.proxyJump ?? base.proxyJump
-  if (proxyJump !== undefined) out.proxyJump = proxyJump
-  const proxyHops = over.proxyHops ?? base.proxyHops
-  if (proxyHops !== undefined) out.proxyHops = proxyHops
-  const sudo = over.sudo ?? base.sudo
-  if (sudo !== undefined) out.sudo = sudo
-  const transport = over.transport ?? base.transport
-  if (transport !== undefined) out.transport = transport
-  const tags = over.tags === undefined ? base.tags : [...new Set([...(base.tags ?? []), ...over.tags])]
-  if (tags !== undefined) out.tags = tags
-  const role = over.role ?? base.role
-  if (role !== undefined) out.role = role
-  const connectTimeoutS = over.connectTimeoutS ?? base.connectTimeoutS
-  if (connectTimeoutS !== undefined) out.connectTimeoutS = connectTimeoutS
-  const commandTimeoutS = over.commandTimeoutS ?? base.commandTimeoutS
-  if (commandTimeoutS !== undefined) out.commandTimeoutS = commandTimeoutS
-  const passwordEnv = over.passwordEnv ?? base.passwordEnv
-  if (passwordEnv !== undefined) out.passwordEnv = passwordEnv
-  return out
-}
-const OVERLAID = ['address', 'port', 'user', 'identityFiles', 'knownHostsFiles', 'proxyJump', 'proxyHops', 'sudo', 'transport', 'tags', 'role', 'connectTimeoutS', 'commandTimeoutS', 'passwordEnv'] as const
-const _everySettingOverlaid: Exclude<keyof HostSettings, (typeof OVERLAID)[number]> extends never ? true : never = true
 
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key)
@@ -561,7 +523,7 @@ function resolve(
     }
     const {groups: groupList, level: inherited} = lineageOfHost
     // the host's own settings over those it inherits (as `layer` does, without copying where each was written)
-    const settings = overlay(inherited.settings, own ? own.settings : raw ? toHostSettings(raw) : {})
+    const settings = overlaySettings(inherited.settings, own ? own.settings : raw ? toHostSettings(raw) : {})
     const pos = positions.keyOf('occ' in entry ? entry.occ[0]!.parent : entry.parent, name)
     // hosts that set none of the placed settings themselves share their lineage's positions of them
     const ownPlaced = own !== undefined && PLACED.some((k) => own.origins[k] !== undefined)

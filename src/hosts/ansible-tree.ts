@@ -30,6 +30,23 @@ interface AHost {
   vars: Record<string, unknown>
   sources: VarSource[]
   pos: SourcePosition
+  /** The groups it is directly in (but `all`), in the order it was added to them; one object per list. */
+  direct: DirectGroups
+}
+
+/** A list of groups, one object per list (hosts of the same groups share it, and what is computed of it). */
+interface DirectGroups {
+  names: string[]
+  /** This list with one more group, each made once. */
+  next: Map<string, DirectGroups>
+}
+
+/** `list` with `group` added (itself when it has it). */
+function withGroup(list: DirectGroups, group: string): DirectGroups {
+  if (list.names.includes(group)) return list
+  let l = list.next.get(group)
+  if (!l) list.next.set(group, (l = {names: [...list.names, group], next: new Map()}))
+  return l
 }
 
 /** Every variable at one position (an INI line): one object, however many hosts ask. */
@@ -58,6 +75,7 @@ export function memoOrigin(origin: VarOrigin): VarOrigin {
 export class AnsibleTree {
   private readonly groups = new Map<string, AGroup>()
   private readonly hosts = new Map<string, AHost>()
+  private readonly noGroup: DirectGroups = {names: [], next: new Map()}
   readonly errors: ConfigError[] = []
 
   constructor(private readonly file: string) {
@@ -79,13 +97,14 @@ export class AnsibleTree {
       g.hosts.push(name)
     }
     const source: VarSource = {vars, origin: origin ?? atPosition(pos)}
-    const h = this.hosts.get(name)
+    let h = this.hosts.get(name)
     if (h) {
       // the first definition's variables are shared (a range's hosts share one object): copied before merging
       if (h.sources.length === 1) h.vars = {...h.vars}
       Object.assign(h.vars, vars)
       h.sources.push(source)
-    } else this.hosts.set(name, {name, vars, sources: [source], pos})
+    } else this.hosts.set(name, (h = {name, vars, sources: [source], pos, direct: this.noGroup}))
+    if (group !== 'all') h.direct = withGroup(h.direct, group)
   }
 
   setGroupVars(group: string, vars: Record<string, unknown>, pos: SourcePosition, origin?: VarOrigin): void {
@@ -123,17 +142,18 @@ export class AnsibleTree {
     for (const h of all.hosts) this.addHost('ungrouped', h, {}, this.hosts.get(h)!.pos)
     all.hosts.length = 0
     all.hostSet.clear()
-    const directOf = new Map<string, string[]>()
-    for (const g of this.groups.values())
-      for (const h of g.hosts) {
-        const list = directOf.get(h)
-        if (list) list.push(g.name)
-        else directOf.set(h, [g.name])
-      }
     const ungrouped = this.groups.get('ungrouped')!
-    ungrouped.hosts = ungrouped.hosts.filter((h) => directOf.get(h)!.length === 1)
+    ungrouped.hosts = ungrouped.hosts.filter((h) => this.hosts.get(h)!.direct.names.length === 1)
     ungrouped.hostSet = new Set(ungrouped.hosts)
-    for (const [h, list] of directOf) if (list.length > 1 && list.includes('ungrouped')) directOf.set(h, list.filter((g) => g !== 'ungrouped'))
+    /** A list without `ungrouped`: a host in a group of its own is not ungrouped. */
+    const grouped = new Map<DirectGroups, DirectGroups>()
+    for (const h of this.hosts.values()) {
+      const d = h.direct
+      if (d.names.length <= 1 || !d.names.includes('ungrouped')) continue
+      let g = grouped.get(d)
+      if (!g) grouped.set(d, (g = d.names.filter((n) => n !== 'ungrouped').reduce(withGroup, this.noGroup)))
+      h.direct = g
+    }
 
     const depthMemo = new Map<string, number>()
     const depth = (g: string): number => {
@@ -171,10 +191,11 @@ export class AnsibleTree {
     const hosts: DraftHost[] = []
     const shared = new SharedSettings()
     for (const h of this.hosts.values()) {
-      const l = lineageOf(directOf.get(h.name) ?? [])
+      const l = lineageOf(h.direct.names)
       const {ordered, vars: groupVars, names} = l
-      // the host's own variables over its groups' (shared through the prototype: no copy of them per host)
-      const vars = Object.assign(Object.create(groupVars) as Record<string, unknown>, h.vars)
+      // the host's own variables over its groups' (shared through the prototype: no copy of them per host), made
+      // only for a host whose settings are not shared with others
+      const vars = () => Object.assign(Object.create(groupVars) as Record<string, unknown>, h.vars)
       /** Where the variable the host ends up with was written: the host's own last definition, else the deepest group. */
       const originOf = (variable: string): SettingOrigin => {
         for (let i = h.sources.length - 1; i >= 0; i--) if (variable in h.sources[i]!.vars) return h.sources[i]!.origin(variable)
@@ -254,12 +275,12 @@ export class SharedSettings {
   private readonly known = new Map<string, AnsibleSettings | null>()
 
   /** `vars`: the host's variables over its lineage's (`varsKey`), `own` the host's own. */
-  settings(varsKey: string, name: string, own: Record<string, unknown>, vars: Record<string, unknown>): AnsibleSettings {
+  settings(varsKey: string, name: string, own: Record<string, unknown>, vars: () => Record<string, unknown>): AnsibleSettings {
     const key = shareKey(varsKey, own)
-    if (key === undefined) return settingsFromAnsibleVars(name, vars)
+    if (key === undefined) return settingsFromAnsibleVars(name, vars())
     let r = this.known.get(key)
-    if (r === undefined) this.known.set(key, (r = standInSettings(own, vars)))
-    if (r === null) return settingsFromAnsibleVars(name, vars)
+    if (r === undefined) this.known.set(key, (r = standInSettings(own, vars())))
+    if (r === null) return settingsFromAnsibleVars(name, vars())
     const {address, user} = r.settings
     const put = (v: string | undefined) => {
       if (v === undefined || !v.includes('\u0000')) return undefined

@@ -22,6 +22,8 @@ export function parseAnsibleYaml(positions: YamlPositions, data: unknown, file: 
   const posOf = (segs: string[]) => ({file, ...positions.of(segs, {key: true})})
   /** Where each variable under `segs` is written (its key), found when asked. */
   const varOrigin = (segs: string[]) => memoOrigin((variable) => ({...posOf([...segs, variable]), path: pointer([...segs, variable])}))
+  /** varOrigin of a host's variables, its segments made when a position is asked (seldom, for 100,000 hosts). */
+  const hostOrigin = (hostsSegs: string[], pattern: string) => memoOrigin((variable) => varOrigin([...hostsSegs, pattern])(variable))
   const fail = (segs: string[], problem: string, hint?: string) => {
     const p = posOf(segs)
     errors.push(new ConfigError(file, p.line, p.column, pointer(segs), problem, hint))
@@ -38,19 +40,23 @@ export function parseAnsibleYaml(positions: YamlPositions, data: unknown, file: 
     }
     if (def.hosts !== undefined && def.hosts !== null) {
       if (!isMap(def.hosts)) return fail([...segs, 'hosts'], 'must be a map of host names (a list is not accepted by Ansible either)')
-      for (const [pattern, vars] of Object.entries(def.hosts)) {
-        const hsegs = [...segs, 'hosts', pattern]
+      const hostsSegs = [...segs, 'hosts']
+      for (const pattern of Object.keys(def.hosts)) {
+        const vars = def.hosts[pattern]
         if (vars !== null && !isMap(vars)) {
-          fail(hsegs, 'must be a map of host variables, or nothing')
+          fail([...hostsSegs, pattern], 'must be a map of host variables, or nothing')
           continue
         }
         try {
           const {names, port} = parseHostPattern(pattern)
-          const hostPos = posOf(hsegs)
-          const origin = varOrigin(hsegs)
-          for (const n of names) tree.addHost(name, n, {...(port !== undefined ? {ansible_port: port} : {}), ...(vars ?? {})}, hostPos, origin)
+          const at = positions.keyOf(hostsSegs, pattern)
+          const hostPos = {file, line: at.line, column: at.column}
+          const origin = hostOrigin(hostsSegs, pattern)
+          // the host's variables as written (not copied: the tree copies a host's before merging another definition)
+          const own = port === undefined ? (vars ?? {}) : {ansible_port: port, ...vars}
+          for (const n of names) tree.addHost(name, n, own, hostPos, origin)
         } catch (error) {
-          fail(hsegs, (error as Error).message)
+          fail([...hostsSegs, pattern], (error as Error).message)
         }
       }
     }

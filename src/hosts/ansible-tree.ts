@@ -1,5 +1,5 @@
 import {ConfigError} from './config-error.js'
-import type {DraftHost, DraftInventory} from './draft.js'
+import type {DraftHost, DraftInventory, HostSettings} from './draft.js'
 import type {InventoryWarning, SettingOrigin, SourcePosition} from './model.js'
 import {AnsibleVarError, settingsFromAnsibleVars, type AnsibleSettings} from './ansible-vars.js'
 import {overlaySettings} from './overlay-settings.js'
@@ -293,7 +293,10 @@ export class SharedSettings {
     const realAddress = put(address)
     const realUser = put(user)
     if (realAddress === undefined && realUser === undefined) return r
-    return {...r, settings: overlaySettings(r.settings, {...(realAddress !== undefined ? {address: realAddress} : {}), ...(realUser !== undefined ? {user: realUser} : {})})}
+    const over: HostSettings = {}
+    if (realAddress !== undefined) over.address = realAddress
+    if (realUser !== undefined) over.user = realUser
+    return {settings: overlaySettings(r.settings, over), from: r.from, identityFrom: r.identityFrom, notes: r.notes}
   }
 }
 

@@ -1,6 +1,6 @@
 import {isScalar, LineCounter, parseDocument, visit, type Document} from 'yaml'
 
-import {compile} from '../model/validate.js'
+import {compile} from '../model/compile-schema.js'
 import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'

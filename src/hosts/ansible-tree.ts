@@ -166,7 +166,10 @@ export class AnsibleTree {
     }
     const priority = (g: AGroup) => Number(g.vars.ansible_group_priority ?? 1) || 1
     /** Groups of hosts with the same direct groups, in precedence order, with their merged variables. */
-    const lineage = new Map<string, {key: string; ordered: AGroup[]; vars: Record<string, unknown>; names: string[]; origins: Map<string, SettingOrigin>}>()
+    const lineage = new Map<
+      string,
+      {key: string; ordered: AGroup[]; vars: Record<string, unknown>; names: string[]; origins: Map<string, SettingOrigin>; placed: Map<object, {origins: DraftHost['origins']; identityOrigins: SettingOrigin[] | undefined}>}
+    >()
     const lineageOf = (direct: readonly string[]) => {
       const key = direct.join('\0')
       let l = lineage.get(key)
@@ -184,7 +187,7 @@ export class AnsibleTree {
         .sort((a, b) => depth(a.name) - depth(b.name) || priority(a) - priority(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       const vars: Record<string, unknown> = {}
       for (const g of ordered) Object.assign(vars, g.vars)
-      lineage.set(key, (l = {key: varsKey(vars, key), ordered, vars, names: ordered.map((g) => g.name).filter((n) => n !== 'all'), origins: new Map()}))
+      lineage.set(key, (l = {key: varsKey(vars, key), ordered, vars, names: ordered.map((g) => g.name).filter((n) => n !== 'all'), origins: new Map(), placed: new Map()}))
       return l
     }
 
@@ -211,13 +214,21 @@ export class AnsibleTree {
       }
       try {
         const r = shared.settings(l.key, h.name, h.vars, vars)
-        const origins: DraftHost['origins'] = {}
-        for (const k of ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const) {
-          const variable = r.from[k]
-          if (variable) origins[k] = originOf(variable)
+        // where the placed settings are written: the same for the hosts of a lineage that write none of them
+        const own = (variable: string | undefined) => variable !== undefined && h.sources.some((src) => variable in src.vars)
+        const ownPlaced = PLACED.some((k) => own(r.from[k])) || r.identityFrom.some(own)
+        let placed = ownPlaced ? undefined : l.placed.get(r.from)
+        if (!placed) {
+          const origins: DraftHost['origins'] = {}
+          for (const k of PLACED) {
+            const variable = r.from[k]
+            if (variable) origins[k] = originOf(variable)
+          }
+          placed = {origins, identityOrigins: r.identityFrom.length ? r.identityFrom.map(originOf) : undefined}
+          if (!ownPlaced) l.placed.set(r.from, placed)
         }
-        const draft: DraftHost = {name: h.name, settings: r.settings, origins, groups: names, source: h.pos}
-        if (r.identityFrom.length) draft.identityOrigins = r.identityFrom.map(originOf)
+        const draft: DraftHost = {name: h.name, settings: r.settings, origins: placed.origins, groups: names, source: h.pos}
+        if (placed.identityOrigins) draft.identityOrigins = placed.identityOrigins
         if (r.notes.length) draft.warnings = r.notes.map((n): InventoryWarning => ({...originOf(n.variable), code: n.code, message: n.message, ...(n.hint ? {hint: n.hint} : {})}))
         hosts.push(draft)
       } catch (error) {
@@ -235,6 +246,9 @@ export class AnsibleTree {
     return {draft: {hosts, groups}, errors: []}
   }
 }
+
+/** The settings whose position a later message or a host's key list needs. */
+const PLACED = ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const
 
 /** A group variable every host inherits is one mistake: reported once, with the first host. */
 function dedupeByPlace(errors: ConfigError[]): ConfigError[] {

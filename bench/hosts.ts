@@ -10,7 +10,7 @@
  *   ansible 'region01:g0002*:&prod:!h0000001' -i inventory.ini --list-hosts   (the peer for --limit)
  * Whole processes under /usr/bin/time -v (wall, user+sys CPU, peak RSS). Appends a table to bench/RESULTS.md.
  * PEER_MAX (default 10000): the largest size Ansible is run at (ansible-inventory takes ~30 s at 10,000 hosts here
- * and grows faster than the hosts). Target: 100,000 hosts read and validated in ≤ 2 s.
+ * and grows faster than the hosts). BENCH_KEEP=1 keeps the generated files. Target: 100,000 hosts read and validated in ≤ 2 s.
  */
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -22,6 +22,8 @@ import {alternate, appendResults, median, type Contender, type Sample} from './m
 const sizes = (process.env.NS ?? '1000,10000,100000').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
 const peerMax = Number(process.env.PEER_MAX ?? 10_000)
+/** BENCH_KEEP=1: keep the generated inventories (to profile a command on them). */
+const keep = process.env.BENCH_KEEP === '1'
 const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], {encoding: 'utf8'}).stdout.trim()
 const ansibleInventory = which('ansible-inventory')
@@ -168,10 +170,11 @@ try {
     console.error(`${n} hosts: ${contenders.length} commands, ${runs} runs each after a warm-up…`)
     const samples = alternate(contenders, runs)
     for (const c of contenders) rows.push({n, name: c.name, ...(c.peer && samples.has(c.peer) ? {peer: c.peer} : {}), bytes: c.bytes, samples: samples.get(c.name)!})
-    rmSync(dir, {recursive: true, force: true})
+    if (!keep) rmSync(dir, {recursive: true, force: true})
   }
 } finally {
-  rmSync(work, {recursive: true, force: true})
+  if (keep) console.error(`BENCH_KEEP: the inventories are kept in ${work}`)
+  else rmSync(work, {recursive: true, force: true})
 }
 
 const wall = (r: Row) => median(r.samples.map((s) => s.wallMs))

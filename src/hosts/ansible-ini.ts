@@ -7,13 +7,17 @@ import {shlexSplit} from './shlex-split.js'
 /** A value as Ansible's INI plugin reads it: Python literals (numbers, True/False, quoted strings), else the text. */
 export function iniValue(raw: string): unknown {
   const v = raw.trim()
-  if (/^-?\d+$/.test(v)) return Number(v)
-  if (/^-?\d+\.\d+$/.test(v)) return Number(v)
-  if (v === 'True') return true
-  if (v === 'False') return false
-  if (v === 'None') return null
-  const q = /^(["'])(.*)\1$/.exec(v)
-  if (q) return q[2]
+  const c = v.charCodeAt(0)
+  // each kind starts with its own characters: a digit or '-', a quote, a capital letter
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+    if (/^-?\d+$/.test(v)) return Number(v)
+    if (/^-?\d+\.\d+$/.test(v)) return Number(v)
+  } else if (c === 0x22 || c === 0x27) {
+    const q = /^(["'])(.*)\1$/.exec(v)
+    if (q) return q[2]
+  } else if (v === 'True') return true
+  else if (v === 'False') return false
+  else if (v === 'None') return null
   return v
 }
 
@@ -25,12 +29,22 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
   const errors: ConfigError[] = []
   let group = 'ungrouped'
   let kind: 'hosts' | 'vars' | 'children' = 'hosts'
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const lineNo = i + 1
+  let lineNo = 0
+  // line by line, without an array of every line first (a big inventory has 100,000)
+  for (let start = 0; start <= text.length; ) {
+    let eol = text.indexOf('\n', start)
+    if (eol < 0) eol = text.length
+    const raw = text.slice(start, eol > start && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol)
+    lineNo++
+    readLine(raw, lineNo)
+    start = eol + 1
+    if (eol === text.length) break
+  }
+  function readLine(raw: string, lineNo: number): void {
     const line = raw.trim()
     if (!line || line.startsWith('#') || line.startsWith(';')) return
     const pos = {file, line: lineNo, column: raw.indexOf(line[0]!) + 1}
-    const fail = (problem: string, hint?: string) => errors.push(new ConfigError(file, lineNo, pos.column, '', problem, hint))
+    const fail = (problem: string, hint?: string): void => void errors.push(new ConfigError(file, lineNo, pos.column, '', problem, hint))
     const section = line.startsWith('[') ? /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line) : null
     if (section) {
       const [name, suffix] = section[1]!.split(':') as [string, string | undefined]
@@ -58,10 +72,11 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     } catch (error) {
       return fail((error as Error).message)
     }
-    const [pattern, ...assignments] = tokens
+    const pattern = tokens[0]
     if (!pattern) return
     const vars: Record<string, unknown> = {}
-    for (const a of assignments) {
+    for (let t = 1; t < tokens.length; t++) {
+      const a = tokens[t]!
       const eq = a.indexOf('=')
       if (eq <= 0) return fail(`has '${a.split('=')[0]}' where a key=value host variable was expected`)
       vars[a.slice(0, eq)] = iniValue(a.slice(eq + 1))
@@ -74,7 +89,7 @@ export function parseAnsibleIni(text: string, file: string): {draft?: DraftInven
     } catch (error) {
       fail((error as Error).message)
     }
-  })
+  }
   if (errors.length) return {errors}
   return tree.toDraft()
 }

@@ -1,10 +1,8 @@
-import type {Document, LineCounter} from 'yaml'
-
 import {ConfigError} from './config-error.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
 import {AnsibleTree, memoOrigin} from './ansible-tree.js'
-import {pointer, positionOf} from './yaml-positions.js'
+import {pointer, type YamlPositions} from './yaml-positions.js'
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children'])
 
@@ -17,13 +15,15 @@ export function isAnsibleYamlShape(data: unknown): boolean {
   return values.length > 0 && values.every((v) => v === null || (isMap(v) && Object.keys(v).every((k) => GROUP_KEYS.has(k))))
 }
 
-/** Reads an Ansible YAML inventory (as parsed by `yaml`, with positions for errors). */
-export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unknown, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
+/** Reads an Ansible YAML inventory (parsed YAML, with the positions of its nodes). */
+export function parseAnsibleYaml(positions: YamlPositions, data: unknown, file: string): {draft?: DraftInventory; errors: ConfigError[]} {
   const tree = new AnsibleTree(file)
   const errors: ConfigError[] = []
-  const posOf = (segs: string[]) => ({file, ...positionOf(doc, counter, segs, {key: true})})
+  const posOf = (segs: string[]) => ({file, ...positions.of(segs, {key: true})})
   /** Where each variable under `segs` is written (its key), found when asked. */
   const varOrigin = (segs: string[]) => memoOrigin((variable) => ({...posOf([...segs, variable]), path: pointer([...segs, variable])}))
+  /** varOrigin of a host's variables, its segments made when a position is asked (seldom, for 100,000 hosts). */
+  const hostOrigin = (hostsSegs: string[], pattern: string) => memoOrigin((variable) => varOrigin([...hostsSegs, pattern])(variable))
   const fail = (segs: string[], problem: string, hint?: string) => {
     const p = posOf(segs)
     errors.push(new ConfigError(file, p.line, p.column, pointer(segs), problem, hint))
@@ -40,19 +40,23 @@ export function parseAnsibleYaml(doc: Document, counter: LineCounter, data: unkn
     }
     if (def.hosts !== undefined && def.hosts !== null) {
       if (!isMap(def.hosts)) return fail([...segs, 'hosts'], 'must be a map of host names (a list is not accepted by Ansible either)')
-      for (const [pattern, vars] of Object.entries(def.hosts)) {
-        const hsegs = [...segs, 'hosts', pattern]
+      const hostsSegs = [...segs, 'hosts']
+      for (const pattern of Object.keys(def.hosts)) {
+        const vars = def.hosts[pattern]
         if (vars !== null && !isMap(vars)) {
-          fail(hsegs, 'must be a map of host variables, or nothing')
+          fail([...hostsSegs, pattern], 'must be a map of host variables, or nothing')
           continue
         }
         try {
           const {names, port} = parseHostPattern(pattern)
-          const hostPos = posOf(hsegs)
-          const origin = varOrigin(hsegs)
-          for (const n of names) tree.addHost(name, n, {...(port !== undefined ? {ansible_port: port} : {}), ...(vars ?? {})}, hostPos, origin)
+          const at = positions.keyOf(hostsSegs, pattern)
+          const hostPos = {file, line: at.line, column: at.column}
+          const origin = hostOrigin(hostsSegs, pattern)
+          // the host's variables as written (not copied: the tree copies a host's before merging another definition)
+          const own = port === undefined ? (vars ?? {}) : {ansible_port: port, ...vars}
+          for (const n of names) tree.addHost(name, n, own, hostPos, origin)
         } catch (error) {
-          fail(hsegs, (error as Error).message)
+          fail([...hostsSegs, pattern], (error as Error).message)
         }
       }
     }

@@ -1,11 +1,12 @@
 import {isScalar, LineCounter, parseDocument, visit, type Document} from 'yaml'
 
-import {compile} from '../model/validate.js'
+import {compile} from '../model/compile-schema.js'
 import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
-import {pointer, pointerSegments, positionOf} from './yaml-positions.js'
+import {overlaySettings} from './overlay-settings.js'
+import {documentPositions, pointer, pointerSegments, type YamlPositions} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
 const FAMILIAR: Record<string, string> = {
@@ -38,12 +39,36 @@ const GROUP_KEYS = [...SETTING_KEYS, 'hosts', 'children']
 
 type Segs = string[]
 
+/** One place a host is written: `name` in the `hosts:` map at `parent`. */
 interface Occurrence {
   name: string
   group: string | null
   settings: Settings
-  segs: Segs
+  parent: Segs
+  /** `[...parent, name]`, made when asked (100,000 hosts need none of them when all is well). */
+  segs?: Segs
 }
+
+/** The groups of hosts with the same direct groups, their settings layered, and what their hosts share. */
+interface Lineage {
+  groups: string[]
+  level: Level
+  origins?: DraftHost['origins']
+  identityOrigins?: SettingOrigin[]
+}
+
+/** A `hosts:` map: of a group, or the top-level one. */
+interface HostMap {
+  group: string | null
+  parent: Segs
+  hosts: Record<string, Settings | null>
+  names: string[]
+}
+const occurrenceIn = (hm: HostMap, name: string): Occurrence => ({name, group: hm.group, settings: hm.hosts[name] ?? {}, parent: hm.parent})
+
+/** Where a map of settings is written: its segments, or the place of a host. */
+type Where = Segs | Occurrence
+const segsOf = (w: Where): Segs => (Array.isArray(w) ? w : (w.segs ??= [...w.parent, w.name]))
 
 interface GroupInfo {
   def: GroupDef
@@ -73,7 +98,7 @@ export function isHostsFileShape(data: unknown): boolean {
  * checked here with one set per map (the yaml library's own check compares each key with all before it, which
  * takes minutes on a map of 100,000 hosts).
  */
-export function readYaml(text: string, file: string): {doc: Document; counter: LineCounter; data: unknown; errors: ConfigError[]} {
+export function readYaml(text: string, file: string): {doc: Document; counter: LineCounter; positions: YamlPositions; data: unknown; errors: ConfigError[]} {
   const counter = new LineCounter()
   const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: false})
   const syntax = (offset: number, message: string) => {
@@ -92,7 +117,7 @@ export function readYaml(text: string, file: string): {doc: Document; counter: L
       errors.push(new ConfigError(file, 1, 1, '', `is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'define each &anchor before its *alias'))
     }
   }
-  return {doc, counter, data, errors}
+  return {doc, counter, positions: documentPositions(doc, counter), data, errors}
 }
 
 /** Where a key repeats one before it in the same map (equal scalar values, as the yaml library compares them). */
@@ -112,22 +137,29 @@ function duplicateKeys(doc: Document): number[] {
   return out
 }
 
-/** Checks a hatang hosts file read with readYaml (see README "The hosts file"). */
-export function checkHostsFile(yaml: ReturnType<typeof readYaml>, file: string): HostsFileResult {
-  const {doc, counter, data, errors} = yaml
+/** Parsed YAML with the position of every node: by readYaml, or by readPlainYaml (plain-yaml.ts). */
+export interface ParsedYaml {
+  positions: YamlPositions
+  data: unknown
+  errors: ConfigError[]
+}
+
+/** Checks a hatang hosts file read with readYaml or readPlainYaml (see README "The hosts file"). */
+export function checkHostsFile(yaml: ParsedYaml, file: string): HostsFileResult {
+  const {positions, data, errors} = yaml
   if (errors.length) return {errors}
   const at = (segs: readonly string[], problem: string, hint?: string, key = false): ConfigError => {
-    const {line, column} = positionOf(doc, counter, segs, {key})
+    const {line, column} = positions.of(segs, {key})
     return new ConfigError(file, line, column, pointer(segs), problem, hint)
   }
-  const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positionOf(doc, counter, segs), path: pointer(segs)})
+  const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positions.of(segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
   const problems = secretProblems(data, at)
   const schemaProblems = validateShape(schemaView(data), at)
   problems.push(...schemaProblems)
   if (problems.length) return {errors: problems}
-  return resolve(data as HostsFile, at, origin, file, doc, counter)
+  return resolve(data as HostsFile, at, origin, file, positions)
 }
 
 /** A password-like key with a literal value (only `passwordEnv`, a variable NAME, is allowed). */
@@ -138,8 +170,9 @@ const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && t
 function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
   const out: ConfigError[] = []
   const segs: Segs = []
-  const walk = (n: object): void => {
-    for (const [k, v] of Object.entries(n)) {
+  const walk = (n: Record<string, unknown>): void => {
+    for (const k of Object.keys(n)) {
+      const v = n[k]
       if (isSecret(k, v)) out.push(at([...segs, k], `looks like a secret: passwords, passphrases and tokens never go in the hosts file`, `put it in an environment variable and write 'passwordEnv: VARIABLE_NAME'`, true))
       else if (isPlainMap(v)) {
         segs.push(k)
@@ -148,25 +181,37 @@ function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: 
       }
     }
   }
-  if (node !== null && typeof node === 'object') walk(node)
+  if (node !== null && typeof node === 'object') walk(node as Record<string, unknown>)
   return out
 }
 
 /**
  * What the schema checks: the document without its literal secrets (reported on their own, never repeated), and
  * with `name:` (no value) as `{}` inside the name maps (groups, hosts, children), so the schema sees one shape.
+ * A map that needs no change is not copied (the hosts maps of a big inventory seldom do).
  */
 function schemaView(node: unknown): unknown {
-  if (!isPlainMap(node)) return node
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = k === 'groups' || k === 'hosts' || k === 'children' ? nameMapView(v) : schemaView(v)
-  return out
+  return view(node, (k, v) => (k === 'groups' || k === 'hosts' || k === 'children' ? nameMapView(v) : schemaView(v)))
 }
 function nameMapView(node: unknown): unknown {
+  return view(node, (_, v) => (v === null ? {} : schemaView(v)))
+}
+function view(node: unknown, child: (k: string, v: unknown) => unknown): unknown {
   if (!isPlainMap(node)) return node
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(node)) if (!isSecret(k, v)) out[k] = v === null ? {} : schemaView(v)
-  return out
+  const keys = Object.keys(node)
+  let out: Record<string, unknown> | undefined
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    const v = node[k]
+    const secret = isSecret(k, v)
+    const w = secret ? undefined : child(k, v)
+    if (!out && (secret || w !== v)) {
+      out = {}
+      for (let j = 0; j < i; j++) out[keys[j]!] = node[keys[j]!]
+    }
+    if (out && !secret) out[k] = w
+  }
+  return out ?? node
 }
 
 const ANYOF_TEXT: Record<string, string> = {
@@ -259,24 +304,29 @@ const SETTING_TO_YAML: Record<keyof HostSettings, string> = {
 }
 
 /**
- * One level's settings (defaults, a group, one place a host is written), with where each was written: as JSON
- * Pointer segments, turned into line:column only for the settings a message may need (see `placed`).
+ * One level's settings (defaults, a group, one place a host is written), with where each was written: the map it
+ * is in, turned into segments and line:column only for the settings a message may need (see `placed`).
  */
 interface Level {
   settings: HostSettings
-  origins: Partial<Record<keyof HostSettings, Segs>>
-  /** Where each identityFile item is written. */
-  identityOrigins?: Segs[]
+  origins: Partial<Record<keyof HostSettings, Where>>
+  /** Where the identityFile setting is written, and whether as a list (each item then has its own place). */
+  identity?: {where: Where; list: boolean}
 }
 
-function levelOf(raw: Settings | null | undefined, segs: Segs): Level {
+function levelOf(raw: Settings | null | undefined, where: Where): Level {
   const settings = toHostSettings(raw)
   const origins: Level['origins'] = {}
-  for (const k of Object.keys(settings) as (keyof HostSettings)[]) origins[k] = [...segs, SETTING_TO_YAML[k]]
+  for (const k in settings) origins[k as keyof HostSettings] = where
   const level: Level = {settings, origins}
-  if (raw?.identityFile !== undefined)
-    level.identityOrigins = typeof raw.identityFile === 'string' ? [origins.identityFiles!] : raw.identityFile.map((_, i) => [...segs, 'identityFile', String(i)])
+  if (raw?.identityFile !== undefined) level.identity = {where, list: typeof raw.identityFile !== 'string'}
   return level
+}
+
+/** The segments of each identityFile item: of the setting itself when it is one path. */
+function identitySegs(identity: NonNullable<Level['identity']>, count: number): Segs[] {
+  const segs = [...segsOf(identity.where), 'identityFile']
+  return identity.list ? Array.from({length: count}, (_, i) => [...segs, String(i)]) : [segs]
 }
 
 /** The settings whose position a later message or a host's key list needs. */
@@ -284,13 +334,16 @@ const PLACED = ['proxyJump', 'identityFiles', 'knownHostsFiles'] as const
 
 /** Layers settings: later layers win, except tags, which accumulate. */
 function layer(target: Level, level: Level): void {
-  for (const [k, v] of Object.entries(level.settings) as [keyof HostSettings, never][]) {
-    if (k === 'tags') target.settings.tags = [...new Set([...(target.settings.tags ?? []), ...(v as string[])])]
-    else (target.settings as Record<string, unknown>)[k] = v
-    target.origins[k] = level.origins[k]!
+  for (const k in level.settings) {
+    const key = k as keyof HostSettings
+    const v = level.settings[key]
+    if (key === 'tags') target.settings.tags = [...new Set([...(target.settings.tags ?? []), ...(v as string[])])]
+    else (target.settings as Record<string, unknown>)[key] = v
+    target.origins[key] = level.origins[key]!
   }
-  if (level.identityOrigins) target.identityOrigins = level.identityOrigins
+  if (level.identity) target.identity = level.identity
 }
+
 
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key)
@@ -303,17 +356,17 @@ function resolve(
   at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError,
   origin: (s: Segs) => SettingOrigin,
   file: string,
-  doc: Document,
-  counter: LineCounter,
+  positions: YamlPositions,
 ): HostsFileResult {
   const errors: ConfigError[] = []
   const groups = new Map<string, GroupInfo>()
   const edges: {parent: string; child: string; segs: Segs}[] = []
   const refs: {child: string; segs: Segs}[] = []
-  const occurrences: Occurrence[] = []
+  /** Every `hosts:` map, in file order (a host is an occurrence in one of them: no object per host until needed). */
+  const hostMaps: HostMap[] = []
 
   const addHosts = (hosts: Record<string, Settings | null> | undefined, group: string | null, segs: Segs): void => {
-    for (const [name, settings] of Object.entries(hosts ?? {})) occurrences.push({name, group, settings: settings ?? {}, segs: [...segs, 'hosts', name]})
+    if (hosts) hostMaps.push({group, parent: [...segs, 'hosts'], hosts, names: Object.keys(hosts)})
   }
   const walk = (name: string, def: GroupDef | null, segs: Segs, parent: string | null): void => {
     if (parent !== null) edges.push({parent, child: name, segs})
@@ -323,7 +376,7 @@ function resolve(
     }
     const prior = groups.get(name)
     if (prior) {
-      const first = positionOf(doc, counter, prior.segs, {key: true})
+      const first = positions.of(prior.segs, {key: true})
       errors.push(at(segs, `defines group '${name}' a second time (first at ${file}:${first.line}:${first.column})`, `define it once; elsewhere list it as a child with no value ('${name}:')`, true))
       return
     }
@@ -375,15 +428,21 @@ function resolve(
     groupLevels.set(g, levelOf(own, info.segs))
   }
   const defaults = levelOf(data.defaults, ['defaults'])
-  /** Positions of segments, each computed once (hosts of a group share the group's). */
-  const placedAt = new WeakMap<Segs, SettingOrigin>()
-  const placed = (segs: Segs): SettingOrigin => {
-    let o = placedAt.get(segs)
-    if (!o) placedAt.set(segs, (o = origin(segs)))
-    return o
+  /** Positions of settings, each computed once (hosts of a group share the group's). */
+  const placedAt = new WeakMap<object, Record<string, SettingOrigin>>()
+  const placed = (where: Where, key: string): SettingOrigin => {
+    let known = placedAt.get(where)
+    if (!known) placedAt.set(where, (known = {}))
+    return (known[key] ??= origin([...segsOf(where), key]))
+  }
+  const identityPlaced = new WeakMap<object, SettingOrigin[]>()
+  const identityOrigins = (identity: NonNullable<Level['identity']>, count: number): SettingOrigin[] => {
+    let known = identityPlaced.get(identity)
+    if (!known) identityPlaced.set(identity, (known = identitySegs(identity, count).map(origin)))
+    return known
   }
   /** Hosts with the same direct groups share their ancestors and the settings layered from them. */
-  const lineage = new Map<string, {groups: string[]; level: Level}>()
+  const lineage = new Map<string, Lineage>()
   const lineageOf = (direct: readonly string[]) => {
     const key = direct.join('\0')
     let l = lineage.get(key)
@@ -404,18 +463,31 @@ function resolve(
     return l
   }
 
-  // hosts: one entry per name; host-level settings from several places must agree
-  const byName = new Map<string, {occ: Occurrence[]; own: Level}>()
-  for (const occ of occurrences) {
-    let entry = byName.get(occ.name)
-    if (!entry) byName.set(occ.name, (entry = {occ: [], own: {settings: {}, origins: {}}}))
-    const own = levelOf(occ.settings, occ.segs)
-    for (const [k, v] of Object.entries(own.settings) as [keyof HostSettings, unknown][]) {
-      const prev = entry.own.settings[k]
-      if (prev !== undefined && k !== 'tags' && JSON.stringify(prev) !== JSON.stringify(v)) {
-        const first = placed(entry.own.origins[k]!)
-        const what = k === 'address' ? 'a different address' : `a different ${SETTING_TO_YAML[k]}`
-        errors.push(at([...occ.segs, SETTING_TO_YAML[k]], `gives host '${occ.name}' ${what} than ${first.file}:${first.line}:${first.column}`, `a host listed in several places is one machine: set ${SETTING_TO_YAML[k]} in one place only`, true))
+  // hosts: one entry per name; host-level settings from several places must agree. A host written once (most
+  // are) keeps its occurrence only: its settings are read from it at the end.
+  const byName = new Map<string, HostMap | {occ: Occurrence[]; own: Level}>()
+  for (const hm of hostMaps)
+    for (const name of hm.names) {
+      const known = byName.get(name)
+      if (!known) byName.set(name, hm)
+      else checkAgain(name, known, occurrenceIn(hm, name))
+    }
+  /** A host written in several places: its settings are layered, and must agree. */
+  function checkAgain(name: string, known: HostMap | {occ: Occurrence[]; own: Level}, occ: Occurrence): void {
+    let entry = known
+    if (!('occ' in entry)) {
+      const first = occurrenceIn(entry, name)
+      byName.set(name, (entry = {occ: [first], own: levelOf(first.settings, first)}))
+    }
+    const own = levelOf(occ.settings, occ)
+    for (const k in own.settings) {
+      const key = k as keyof HostSettings
+      const v = own.settings[key]
+      const prev = entry.own.settings[key]
+      if (prev !== undefined && key !== 'tags' && JSON.stringify(prev) !== JSON.stringify(v)) {
+        const first = placed(entry.own.origins[key]!, SETTING_TO_YAML[key])
+        const what = key === 'address' ? 'a different address' : `a different ${SETTING_TO_YAML[key]}`
+        errors.push(at([...segsOf(occ), SETTING_TO_YAML[key]], `gives host '${occ.name}' ${what} than ${first.file}:${first.line}:${first.column}`, `a host listed in several places is one machine: set ${SETTING_TO_YAML[key]} in one place only`, true))
         continue
       }
     }
@@ -424,21 +496,45 @@ function resolve(
   }
   if (errors.length) return {errors}
 
-  const hosts: DraftHost[] = []
-  for (const [name, entry] of byName) {
-    const {groups: groupList, level: inherited} = lineageOf([...new Set(entry.occ.map((o) => o.group).filter((g): g is string => g !== null))])
-    const level: Level = {settings: {...inherited.settings}, origins: {...inherited.origins}, ...(inherited.identityOrigins ? {identityOrigins: inherited.identityOrigins} : {})}
-    layer(level, entry.own)
-    const first = entry.occ[0]!
-    const pos = positionOf(doc, counter, first.segs, {key: true})
+  /** The positions of the settings that a message or a host's key list may need (PLACED). */
+  const originsOf = (inherited: Level, own: Level | undefined): DraftHost['origins'] => {
     const origins: DraftHost['origins'] = {}
-    for (const k of PLACED) if (level.origins[k]) origins[k] = placed(level.origins[k])
-    const draft: DraftHost = {name, settings: level.settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}}
-    if (level.identityOrigins) draft.identityOrigins = level.identityOrigins.map(placed)
+    for (const k of PLACED) {
+      const where = own?.origins[k] ?? inherited.origins[k]
+      if (where) origins[k] = placed(where, SETTING_TO_YAML[k])
+    }
+    return origins
+  }
+  const hosts: DraftHost[] = []
+  /** The lineage of the hosts of one group (most hosts are in one group). */
+  const lineageOfGroup = new Map<string | null, ReturnType<typeof lineageOf>>()
+  for (const [name, entry] of byName) {
+    let lineageOfHost: ReturnType<typeof lineageOf>
+    let own: Level | undefined
+    let raw: Settings | undefined
+    if ('occ' in entry) {
+      lineageOfHost = lineageOf([...new Set(entry.occ.map((o) => o.group).filter((g): g is string => g !== null))])
+      own = entry.own
+    } else {
+      lineageOfHost = lineageOfGroup.get(entry.group) ?? lineageOfGroup.set(entry.group, lineageOf(entry.group === null ? [] : [entry.group])).get(entry.group)!
+      raw = entry.hosts[name] ?? undefined
+      // where the host's own settings are written matters only for those a message or its key list may need
+      if (raw && (raw.identityFile !== undefined || raw.knownHostsFile !== undefined || raw.proxyJump !== undefined)) own = levelOf(raw, occurrenceIn(entry, name))
+    }
+    const {groups: groupList, level: inherited} = lineageOfHost
+    // the host's own settings over those it inherits (as `layer` does, without copying where each was written)
+    const settings = overlaySettings(inherited.settings, own ? own.settings : raw ? toHostSettings(raw) : {})
+    const pos = positions.keyOf('occ' in entry ? entry.occ[0]!.parent : entry.parent, name)
+    // hosts that set none of the placed settings themselves share their lineage's positions of them
+    const ownPlaced = own !== undefined && PLACED.some((k) => own.origins[k] !== undefined)
+    const origins = ownPlaced ? originsOf(inherited, own) : (lineageOfHost.origins ??= originsOf(inherited, undefined))
+    const draft: DraftHost = {name, settings, origins, groups: groupList, source: {file, line: pos.line, column: pos.column}}
+    const identity = own?.identity ?? inherited.identity
+    if (identity) draft.identityOrigins = identity === inherited.identity ? (lineageOfHost.identityOrigins ??= identityOrigins(identity, settings.identityFiles?.length ?? 0)) : identityOrigins(identity, settings.identityFiles?.length ?? 0)
     hosts.push(draft)
   }
   const members = new Map<string, Set<string>>()
-  for (const o of occurrences) if (o.group !== null) (members.get(o.group) ?? members.set(o.group, new Set()).get(o.group)!).add(o.name)
+  for (const hm of hostMaps) if (hm.group !== null) for (const name of hm.names) (members.get(hm.group) ?? members.set(hm.group, new Set()).get(hm.group)!).add(name)
   const childNames = new Map<string, Set<string>>()
   for (const e of edges) (childNames.get(e.parent) ?? childNames.set(e.parent, new Set()).get(e.parent)!).add(e.child)
   const groupMembers: DraftInventory['groups'] = {}

@@ -5,10 +5,10 @@ import path from 'node:path'
 import {parseAnsibleIni} from './ansible-ini.js'
 import {isAnsibleYamlShape, parseAnsibleYaml} from './ansible-yaml.js'
 import {ConfigError} from './config-error.js'
-import type {DraftInventory} from './draft.js'
 import {finalizeInventory, type FinalizeOptions} from './finalize.js'
-import {checkHostsFile, isHostsFileShape, readYaml} from './hosts-file.js'
+import {checkHostsFile, isHostsFileShape, readYaml, type HostsFileResult} from './hosts-file.js'
 import type {Inventory} from './model.js'
+import {readPlainYaml} from './plain-yaml.js'
 import {SshConfig} from './ssh-config.js'
 
 export type InventoryFormat = 'hatang' | 'ansible-yaml' | 'ansible-ini'
@@ -43,10 +43,21 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
     const code = (error as NodeJS.ErrnoException).code
     return {errors: [new ConfigError(file, 1, 1, '', code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`, 'give the path of a hosts.yaml or an Ansible inventory')]}
   }
+  // First the fast way: YAML in the plain subset most inventories are written in (plain-yaml.ts). When it is not,
+  // or when anything is wrong, the `yaml` library reads the text again and places every problem, as it always has.
+  const fast = resolveInventory(text, file, options, 'plain')
+  if (fast && fast.errors.length === 0) return fast
+  return resolveInventory(text, file, options, 'yaml')!
+}
+
+/** The inventory in `text`, read with `parser`; undefined when the plain reader does not read it. */
+function resolveInventory(text: string, file: string, options: LoadOptions, parser: 'plain' | 'yaml'): InventoryResult | undefined {
   // parsed in a function of its own: the text and the YAML document (the largest part, with every node's position)
   // can be collected before the hosts are resolved
-  const {format, parsed} = parseInventory(text, file)
-  if (!parsed.draft) return {format, errors: parsed.errors}
+  const parsed = parseInventory(text, file, parser)
+  if (!parsed) return undefined
+  const {format, draft, errors} = parsed
+  if (!draft) return {format, errors}
   const home = options.home ?? os.homedir()
   let sshConfig: SshConfig | undefined
   const sshPath = options.sshConfig === undefined ? defaultSshConfigPath(home) : (options.sshConfig ?? undefined)
@@ -58,19 +69,27 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
       throw error
     }
   }
-  const done = finalizeInventory(parsed.draft, {home, ...(options.localUser ? {localUser: options.localUser} : {}), ...(sshConfig ? {sshConfig} : {})})
+  const done = finalizeInventory(draft, {home, ...(options.localUser ? {localUser: options.localUser} : {}), ...(sshConfig ? {sshConfig} : {})})
   return {format, ...done}
 }
 
-/** The draft of an inventory, in whichever format it is written. */
-function parseInventory(text: string, file: string): {format: InventoryFormat; parsed: {draft?: DraftInventory; errors: ConfigError[]}} {
+/** The draft of an inventory, in whichever format it is written; undefined when the plain reader does not read it. */
+function parseInventory(text: string, file: string, parser: 'plain' | 'yaml'): ({format: InventoryFormat} & HostsFileResult) | undefined {
   const ext = path.extname(file).toLowerCase()
   const yamlByName = ['.yaml', '.yml', '.json'].includes(ext)
-  const y = ['.ini', '.cfg'].includes(ext) ? undefined : readYaml(text, file)
+  const isIni = ['.ini', '.cfg'].includes(ext)
+  if (parser === 'plain') {
+    const plain = isIni ? undefined : readPlainYaml(text)
+    if (!plain) return undefined
+    if (isHostsFileShape(plain.data) || (yamlByName && !isAnsibleYamlShape(plain.data))) return {format: 'hatang', ...checkHostsFile({...plain, errors: []}, file)}
+    if (isAnsibleYamlShape(plain.data)) return {format: 'ansible-yaml', ...parseAnsibleYaml(plain.positions, plain.data, file)}
+    return undefined
+  }
+  const y = isIni ? undefined : readYaml(text, file)
   const data = y && y.errors.length === 0 ? y.data : undefined
-  if (y && (isHostsFileShape(data) || (yamlByName && !isAnsibleYamlShape(data)))) return {format: 'hatang', parsed: checkHostsFile(y, file)}
-  if (y && y.errors.length === 0 && isAnsibleYamlShape(data)) return {format: 'ansible-yaml', parsed: parseAnsibleYaml(y.doc, y.counter, y.data, file)}
-  return {format: 'ansible-ini', parsed: parseAnsibleIni(text, file)}
+  if (y && (isHostsFileShape(data) || (yamlByName && !isAnsibleYamlShape(data)))) return {format: 'hatang', ...checkHostsFile(y, file)}
+  if (y && y.errors.length === 0 && isAnsibleYamlShape(data)) return {format: 'ansible-yaml', ...parseAnsibleYaml(y.positions, y.data, file)}
+  return {format: 'ansible-ini', ...parseAnsibleIni(text, file)}
 }
 
 /** Reads an inventory or throws its first ConfigError (carrying the others in `more`). */

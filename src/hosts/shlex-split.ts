@@ -1,4 +1,20 @@
 const WHITESPACE = new Set([' ', '\t', '\r', '\n'])
+const SPECIAL = /["'\\#]/
+
+/** The words of a text with no quote, backslash or `#` (an INI host line, 100,000 times in a big inventory). */
+function splitOnWhitespace(text: string): string[] {
+  const out: string[] = []
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const c = text.charCodeAt(i)
+    const space = i === text.length || c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a
+    if (space) {
+      if (start >= 0) out.push(text.slice(start, i))
+      start = -1
+    } else if (start < 0) start = i
+  }
+  return out
+}
 
 /**
  * Python's `shlex.split(text, comments)` (POSIX mode), which Ansible uses on INI host lines (comments on) and on
@@ -7,6 +23,7 @@ const WHITESPACE = new Set([' ', '\t', '\r', '\n'])
  * a `#` ends the line, even inside a word. Throws an Error as shlex raises ValueError.
  */
 export function shlexSplit(text: string, options: {comments?: boolean} = {}): string[] {
+  if (!SPECIAL.test(text)) return splitOnWhitespace(text) // no quote, escape or comment: words between whitespace
   const out: string[] = []
   let token = ''
   let quoted = false

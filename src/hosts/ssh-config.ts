@@ -71,6 +71,9 @@ const compiled = new Map<string, RegExp>()
 
 /** OpenSSH's wildcard match: `*` and `?`, case-insensitive for host names. Each pattern is compiled once. */
 export function wildcardMatch(text: string, pattern: string): boolean {
+  if (pattern === '*') return true
+  // a pattern without wildcards matches only a text of its length (asked 100,000 times for a big inventory)
+  if (text.length !== pattern.length && !pattern.includes('*')) return false
   let re = compiled.get(pattern)
   if (!re) {
     re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i')
@@ -141,21 +144,25 @@ export class SshConfig {
     return find(this.directives)
   }
 
+  /** Whether a Match line asks for a final pass (known once: lookup runs once per host). */
+  private needsFinal?: boolean
+
   lookup(alias: string): SshHostConfig {
     const out: SshHostConfig = {identityFiles: []}
     const wantsFinal = (list: Directive[]): boolean =>
       list.some((d) => (d.keyword === 'match' && d.args.some((a) => /^!?(final|canonical)$/i.test(a))) || wantsFinal(d.included ?? []))
-    const needsFinal = wantsFinal(this.directives)
+    this.needsFinal ??= wantsFinal(this.directives)
     this.pass(alias, out, false)
-    if (needsFinal) this.pass(alias, out, true)
+    if (this.needsFinal) this.pass(alias, out, true)
     return out
   }
 
   private pass(alias: string, out: SshHostConfig, finalPass: boolean, list: Directive[] = this.directives): void {
     let active = true
+    const lower = alias.toLowerCase()
     for (const d of list) {
       if (d.keyword === 'host') {
-        active = hostLineMatches(alias.toLowerCase(), d.args)
+        active = hostLineMatches(lower, d.args)
         continue
       }
       if (d.keyword === 'match') {

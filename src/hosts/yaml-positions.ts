@@ -5,6 +5,18 @@ export interface LineColumn {
   column: number
 }
 
+/** Where the node a JSON Pointer names is written (with `key`: its key), as `positionOf` finds it. */
+export interface YamlPositions {
+  of(segments: readonly string[], options?: {key?: boolean}): LineColumn
+  /** `of([...parent, key], {key: true})`, for many keys of one map. */
+  keyOf(parent: readonly string[], key: string): LineColumn
+}
+
+/** The positions of a `yaml` Document. */
+export function documentPositions(doc: Document, counter: LineCounter): YamlPositions {
+  return {of: (segments, options) => positionOf(doc, counter, segments, options), keyOf: (parent, key) => positionOf(doc, counter, [...parent, key], {key: true})}
+}
+
 /** Splits a JSON Pointer (`/groups/web/hosts/web02/port`) into its segments. */
 export function pointerSegments(pointer: string): string[] {
   if (!pointer) return []

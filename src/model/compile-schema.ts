@@ -1,0 +1,61 @@
+import {createRequire} from 'node:module'
+
+import type {TSchema} from '@sinclair/typebox'
+import type {Ajv2020 as AjvType, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
+
+/*
+ * Validators of JSON Schemas: precompiled by the build, else compiled with Ajv. Apart from the snapshot's schema
+ * (validate.ts), so that a command validating something else (hosts validate) does not load every section's.
+ */
+const requireHere = createRequire(import.meta.url)
+
+/** A configured Ajv (draft 2020-12, strict, with formats). Loaded lazily: the CLI normally uses precompiled validators. */
+export function newAjv(code?: {source: boolean}): AjvType {
+  const {Ajv2020} = requireHere('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+  const addFormats = requireHere('ajv-formats') as (ajv: AjvType) => AjvType
+  const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, ...(code ? {code} : {})})
+  addFormats(ajv)
+  return ajv
+}
+
+let ajv: AjvType | undefined
+let precompiled: Record<string, ValidateFunction> | null | undefined
+const cache = new WeakMap<object, ValidateFunction>()
+
+function loadPrecompiled(): Record<string, ValidateFunction> | null {
+  if (precompiled === undefined) {
+    try {
+      // written by scripts/build-validators.ts next to the built module (dist/src/model/generated/)
+      precompiled = requireHere('./generated/validators.cjs') as Record<string, ValidateFunction>
+    } catch {
+      precompiled = null
+    }
+  }
+  return precompiled
+}
+
+/** A validator for a schema: the precompiled one named `key` when the build made it, else compiled now (cached). */
+export function compile(schema: TSchema, key?: string): ValidateFunction {
+  let fn = cache.get(schema)
+  if (fn) return fn
+  fn = key ? loadPrecompiled()?.[key] : undefined
+  if (!fn) {
+    ajv ??= newAjv()
+    fn = ajv.compile(schema)
+  }
+  cache.set(schema, fn)
+  return fn
+}
+
+/** Ajv's errors as readable lines: `/sections/os/data/kernel must be string`. */
+export function formatErrors(errors: ErrorObject[] | null | undefined, limit = 20): string[] {
+  if (!errors) return []
+  const out = errors.slice(0, limit).map((e) => {
+    const where = e.instancePath || '/'
+    if (e.keyword === 'additionalProperties') return `${where} has unknown property '${(e.params as {additionalProperty: string}).additionalProperty}'`
+    if (e.keyword === 'enum') return `${where} must be one of ${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')}`
+    return `${where} ${e.message ?? 'is invalid'}`
+  })
+  if (errors.length > limit) out.push(`… and ${errors.length - limit} more`)
+  return out
+}

@@ -1,8 +1,8 @@
 import type {CheckResult} from './checks/run-checks.js'
-import type {Severity} from './checks/pack.js'
 import {compareDpkgVersions} from '../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../model/versions/rpm-version.js'
 import {isInstalled} from '../model/sections/packages.js'
+import type {Severity} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 

@@ -1,5 +1,6 @@
 import {Type, type Static, type TOptional} from '@sinclair/typebox'
 
+import {HOST_STATUSES} from './host-status.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
@@ -59,7 +60,7 @@ export const HostSchema = Obj({
   tags: Opt(Type.Array(Str())),
   role: Opt(Str()),
   /** ok, partial (some sections failed), or why the host was not collected. */
-  status: StringEnum(['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted']),
+  status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),
 })
 

@@ -1,3 +1,4 @@
+import {isCollected} from '../model/host-status.js'
 import type {HostReport, Results} from '../model/results.js'
 import {bySeverity, isSevere, SEVERITIES, SEVERITY_WEIGHTS, type Severity} from '../model/severity.js'
 import type {Formatter, Labels, Lang} from './locale.js'
@@ -11,7 +12,7 @@ export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant
  * compliant, whatever it passed); critical/high failures; other failures; or none.
  */
 export function categoryOf(h: HostReport): Category {
-  if (h.status !== 'ok' && h.status !== 'partial') return 'notCollected'
+  if (!isCollected(h.status)) return 'notCollected'
   if (h.insufficient) return 'insufficient'
   const fails = h.results.filter((r) => r.status === 'fail')
   if (fails.some((r) => isSevere(r.severity))) return 'atRisk'
@@ -63,7 +64,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     fleetByScope.set(k, [...(fleetByScope.get(k) ?? []), x])
   }
 
-  const collected = hosts.filter((h) => h.status === 'ok' || h.status === 'partial')
+  const collected = hosts.filter((h) => isCollected(h.status))
   const year = Date.parse(results.run.startedAt)
   const models = new Map<string, {count: number; ages: number[]}>()
   for (const h of collected) {
@@ -227,7 +228,7 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
     staleAfterDays: hist.staleAfterDays,
     /** Host → whole days since it was last collected, for this run's hosts that were not collected. */
     lastSeen: Object.fromEntries(
-      results.hosts.filter((h) => h.status !== 'ok' && h.status !== 'partial').map((h) => [h.name, seen.find((x) => x.host === h.name)?.days ?? null]),
+      results.hosts.filter((h) => !isCollected(h.status)).map((h) => [h.name, seen.find((x) => x.host === h.name)?.days ?? null]),
     ) as Record<string, number | null>,
   }
 }

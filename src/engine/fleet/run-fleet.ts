@@ -1,3 +1,4 @@
+import {isCollected} from '../../model/host-status.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
 import {evaluate, RegexCache, resolveTop, type Path} from '../checks/assertion.js'
@@ -7,7 +8,6 @@ import type {FleetCheck, FleetCompare, FleetScopeKind, FleetUnique, FleetWithin}
 import type {FleetFinding} from './types.js'
 
 /** Whether a snapshot holds a collected host (ok or partial); the others were not reached and carry no data. */
-export const isCollected = (s: Snapshot): boolean => s.host.status === 'ok' || s.host.status === 'partial'
 
 type Scope = FleetFinding['scope']
 type Got = {ok: true; value: string} | {ok: false; reason: string}
@@ -127,7 +127,7 @@ function candidates(check: FleetCheck, snapshots: readonly Snapshot[], regexes: 
   const hosts: Snapshot[] = []
   const unknown = new Map<Snapshot, string>()
   for (const s of snapshots) {
-    if (!isCollected(s)) continue
+    if (!isCollected(s.host.status)) continue
     const a = check.applies ? applicability(check as unknown as Check, s, regexes) : {verdict: 'pass' as const}
     if (a.verdict === 'fail') continue
     hosts.push(s)
@@ -362,9 +362,9 @@ function runWithin(base: Base, w: FleetWithin, hosts: Snapshot[], notApplicable:
 }
 
 function runReached(base: Base, snapshots: readonly Snapshot[]): FleetFinding[] {
-  const collected = snapshots.filter(isCollected).map((s) => s.host.name).sort()
+  const collected = snapshots.filter((s) => isCollected(s.host.status)).map((s) => s.host.name).sort()
   const outliers = snapshots
-    .filter((s) => !isCollected(s))
+    .filter((s) => !isCollected(s.host.status))
     .map((s) => ({host: s.host.name, value: `${s.host.status}${s.host.reason ? `: ${s.host.reason.split('\n')[0]}` : ''}`}))
     .sort(byName)
   const scope: Scope = {kind: 'fleet', name: 'all'}

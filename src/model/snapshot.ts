@@ -5,6 +5,7 @@ import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
+import {TRANSPORT_KINDS} from './transport-kind.js'
 
 /**
  * The version of the snapshot's envelope (host, meta, which sections): major when a reader of the old one would break.
@@ -38,7 +39,7 @@ export const MetaSchema = Obj({
   tool: Obj({name: Str(), version: Str()}),
   collectedAt: Str({format: 'date-time'}),
   durationMs: NonNegInt(),
-  transport: StringEnum(['local', 'ssh', 'chroot']),
+  transport: StringEnum(TRANSPORT_KINDS),
   target: Str(),
   /** `uname -s` of the host (or node's platform name where there is no shell). */
   platform: Str(),

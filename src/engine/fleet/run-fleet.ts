@@ -1,6 +1,7 @@
 import {isCollected} from '../../model/host-status.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
+import {isInstalled} from '../../model/sections/packages.js'
 import {evaluate, RegexCache, resolveTop, type Path} from '../checks/assertion.js'
 import type {Check, Pack} from '../checks/pack.js'
 import {applicability} from '../checks/run-checks.js'
@@ -78,7 +79,7 @@ function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<string, Got
       found.set(spec, byName)
     }
     for (const p of section.data.items) {
-      if (p.status !== 'installed' && p.status[1] !== 'i') continue // dpkg: ii, hi (held); rpm: installed
+      if (!isInstalled(p)) continue
       if (exact.has(p.name)) add(p.name, p.name, p.version)
       for (const [spec, re] of globs) if (re.test(p.name)) add(spec, p.name, p.version)
     }

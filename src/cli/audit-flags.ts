@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {DEFAULT_FAIL_ON, FAIL_ON_CHOICES} from '../model/severity.js'
-import {REPORT_FORMATS} from '../report/write-reports.js'
+import {REPORT_FORMATS} from '../report/render-reports.js'
 import {evidenceFlags} from './evidence-flags.js'
 import {langFlag} from './lang.js'
 import {storeFlag} from './store-command.js'

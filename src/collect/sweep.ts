@@ -12,7 +12,7 @@ import type {SshSecrets} from '../transport/ssh-secrets.js'
 import {SshConnectError, SshTransport} from '../transport/ssh-transport.js'
 import type {Transport} from '../transport/transport.js'
 import {collectHost, type CollectOptions} from './collect-host.js'
-import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
+import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
 
 export interface HostOutcome {
   host: HostSpec

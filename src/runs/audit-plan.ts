@@ -10,7 +10,7 @@ import type {HostSpec} from '../hosts/model.js'
 import {LimitError, selectHosts} from '../hosts/select.js'
 import type {FailOn} from '../model/severity.js'
 import type {Lang} from '../report/locale.js'
-import {parseFormats, type ReportFormat} from '../report/write-reports.js'
+import {parseFormats, type ReportFormat} from '../report/render-reports.js'
 import {defaultStorePath} from '../store/store-path.js'
 
 /** What an audit is asked to do, as its command line says it. */

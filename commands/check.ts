@@ -3,9 +3,9 @@ import {Args, Flags} from '@oclif/core'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
 import {langFlag} from '../src/cli/lang.js'
 import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
-import {SEVERITIES, type Severity} from '../src/engine/checks/pack.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
 import {loadSnapshots} from '../src/engine/load-snapshots.js'
+import {DEFAULT_FAIL_ON, FAIL_ON_CHOICES, type FailOn} from '../src/model/severity.js'
 import {renderCheckSummary} from '../src/report/check-summary.js'
 import type {Lang} from '../src/report/locale.js'
 import {checkExitCode, checkOutcome, type CheckOutcome} from '../src/runs/check-outcome.js'
@@ -33,7 +33,7 @@ export default class Check extends StoreCommand {
   static override args = {snapshots: Args.string({required: true, description: 'snapshot files, folders of them, or a stored run id'})}
   static override flags = {
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
-    'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a check at or above this severity fails.'}),
+    'fail-on': Flags.string({options: [...FAIL_ON_CHOICES], default: DEFAULT_FAIL_ON, summary: 'Exit 1 when a check at or above this severity fails.'}),
     lang: langFlag('Language of titles in the summary.'),
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
     store: storeFlag,
@@ -51,7 +51,7 @@ export default class Check extends StoreCommand {
     const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
     const {hosts, scores, fleet, evidence} = evaluation
     if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as Lang, this.style().color, scores, fleet, evidence.minCoverage))
-    process.exitCode = checkExitCode(evaluation, flags['fail-on'] as Severity | 'none')
+    process.exitCode = checkExitCode(evaluation, flags['fail-on'] as FailOn)
     return checkOutcome(packs, evaluation)
   }
 }

@@ -6,6 +6,7 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {CronError} from '../src/cli/cron.js'
 import {invokingUser, scheduleUnits, type ScheduleUnits} from '../src/cli/schedule-units.js'
 import {hatangDataDir, hatangStateDir} from '../src/cli/xdg-paths.js'
+import {FAIL_ON_CHOICES} from '../src/model/severity.js'
 
 export default class Schedule extends BaseCommand {
   static override summary = 'Print the crontab line, and a systemd timer + service pair, that run hatang audit on a schedule.'
@@ -25,7 +26,7 @@ export default class Schedule extends BaseCommand {
     log: Flags.string({summary: 'The audit log (default: <state dir>/audit.log).', helpValue: 'FILE'}),
     store: Flags.string({summary: 'The store the audit uses (default: its own default).', helpValue: 'PATH'}),
     lang: Flags.string({options: ['vi', 'en'], summary: 'Language of the report.'}),
-    'fail-on': Flags.string({options: ['critical', 'high', 'medium', 'low', 'info', 'none'], summary: 'Passed to audit.'}),
+    'fail-on': Flags.string({options: [...FAIL_ON_CHOICES], summary: 'Passed to audit.'}),
     unit: Flags.string({default: 'hatang-audit', summary: 'Name of the systemd units.', helpValue: 'NAME'}),
   }
 

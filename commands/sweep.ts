@@ -6,11 +6,12 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {fsProblem} from '../src/cli/fs-problem.js'
 import {sweepSession} from '../src/cli/sweep-session.js'
-import {writeFileAtomic} from '../src/cli/write-atomic.js'
-import {isCollected, type HostOutcome, type HostResult} from '../src/collect/sweep.js'
+import {writeFileAtomic} from '../src/files/write-atomic.js'
+import type {HostOutcome, HostResult} from '../src/collect/sweep.js'
 import {ConfigError} from '../src/hosts/config-error.js'
 import {loadInventory} from '../src/hosts/load-inventory.js'
 import {LimitError, selectHosts} from '../src/hosts/select.js'
+import {HOST_STATUSES, isCollected} from '../src/model/host-status.js'
 import {renderSweepSummary, type SweepReport} from '../src/report/sweep-summary.js'
 import {sshConfigOption} from './hosts/validate.js'
 
@@ -21,7 +22,7 @@ export default class Sweep extends BaseCommand {
   static override description =
     'Connects to each host (host keys verified against known_hosts), runs every probe, and writes one snapshot per host ' +
     'into the output folder as it finishes, plus sweep.json. One host failing never stops the others; each gets a status ' +
-    '(ok, partial, unreachable, auth-failed, host-key-unknown, host-key-changed, timeout, error) and the reason. ' +
+    `(${HOST_STATUSES.filter((s) => s !== 'interrupted').join(', ')}) and the reason. ` +
     'Ctrl-C stops starting hosts and keeps what was collected; a second Ctrl-C quits at once.'
   static override examples = [
     '<%= config.bin %> sweep hosts.yaml',

@@ -10,7 +10,7 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '..')
 const dist = (p) => import(path.join(root, 'dist', p))
 const {fleet, resultsOf, kernelDrift} = await dist('test/unit/report/fleet.js')
-const {writeReports} = await dist('src/report/write-reports.js')
+const {writeReports} = await dist('src/runs/report-files.js')
 const {launchChromium} = await dist('test/browser/browser.js')
 const {openStore} = await dist('src/store/store.js')
 const {evaluateRun} = await dist('src/engine/evaluate-run.js')

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {SEVERITIES} from '../engine/checks/pack.js'
-import {REPORT_FORMATS} from '../report/write-reports.js'
+import {DEFAULT_FAIL_ON, FAIL_ON_CHOICES} from '../model/severity.js'
+import {REPORT_FORMATS} from '../report/render-reports.js'
 import {evidenceFlags} from './evidence-flags.js'
 import {langFlag} from './lang.js'
 import {storeFlag} from './store-command.js'
@@ -15,7 +15,7 @@ export const auditFlags = {
   lang: langFlag('Language of the report and summary.'),
   pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
   waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
-  'fail-on': Flags.string({options: [...SEVERITIES, 'none'], default: 'high', summary: 'Exit 1 when a finding at or above this severity exists.'}),
+  'fail-on': Flags.string({options: [...FAIL_ON_CHOICES], default: DEFAULT_FAIL_ON, summary: 'Exit 1 when a finding at or above this severity exists.'}),
   log: Flags.string({summary: 'Append plain, timestamped lines about the run to this file.', helpValue: 'FILE'}),
   quiet: Flags.boolean({char: 'q', summary: 'No progress output (the summary is still printed).'}),
   lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: the store file + .lock).', helpValue: 'FILE'}),

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {terminalLines} from '../report/terminal-text.js'
 import {fsProblem, isFsError} from './fs-problem.js'
-import {ensureDirSync} from './make-dir.js'
+import {ensureDirSync} from '../files/make-dir.js'
 import {OutputError} from './output-error.js'
 
 /**

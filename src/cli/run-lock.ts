@@ -5,7 +5,7 @@ import path from 'node:path'
 import {processGone, processStart} from '../store/process-identity.js'
 import {ExitCode} from './exit-codes.js'
 import {fsProblem, isFsError} from './fs-problem.js'
-import {ensureDirSync} from './make-dir.js'
+import {ensureDirSync} from '../files/make-dir.js'
 import {OutputError} from './output-error.js'
 
 /** Who holds a lock: written into the lock file as JSON. */

@@ -1,6 +1,6 @@
-import type {HostOutcome, HostStatus} from '../collect/sweep.js'
-import {isCollected} from '../collect/sweep.js'
+import type {HostOutcome} from '../collect/sweep.js'
 import type {HostSpec} from '../hosts/model.js'
+import {isCollected, type HostStatus} from '../model/host-status.js'
 import {terminalText} from '../report/terminal-text.js'
 import type {OutputStyle} from './output-style.js'
 

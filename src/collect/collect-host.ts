@@ -10,7 +10,7 @@ import {withDeadline, type NativeCollector} from './native-collector.js'
 import {normalise} from './normalise-section.js'
 import type {HostContext, RunReport} from './runner.js'
 import {runners} from './runners.js'
-import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
+import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
 
 export interface ProbeEvent {
   id: string

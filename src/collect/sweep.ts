@@ -2,6 +2,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import type {HostSpec} from '../hosts/model.js'
+import type {HostStatus} from '../model/host-status.js'
 import {SNAPSHOT_SCHEMA_VERSION, type Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 import {sectionCatalog} from '../model/sections/index.js'
@@ -11,12 +12,7 @@ import type {SshSecrets} from '../transport/ssh-secrets.js'
 import {SshConnectError, SshTransport} from '../transport/ssh-transport.js'
 import type {Transport} from '../transport/transport.js'
 import {collectHost, type CollectOptions} from './collect-host.js'
-import {TOOL_NAME, TOOL_VERSION} from './tool-version.js'
-
-/** How one host went: collected (ok, partial) or why not. */
-export const HOST_STATUSES = ['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted'] as const
-export type HostStatus = (typeof HOST_STATUSES)[number]
-export const isCollected = (s: HostStatus) => s === 'ok' || s === 'partial'
+import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
 
 export interface HostOutcome {
   host: HostSpec

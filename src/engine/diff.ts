@@ -1,8 +1,9 @@
 import type {CheckResult} from './checks/run-checks.js'
-import type {Severity} from './checks/pack.js'
 import {compareDpkgVersions} from '../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../model/versions/rpm-version.js'
+import {isCollected} from '../model/host-status.js'
 import {isInstalled} from '../model/sections/packages.js'
+import type {Severity} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Section} from '../model/section.js'
 
@@ -74,8 +75,6 @@ function usable(s: AnySection | undefined): boolean {
 function why(s: AnySection | undefined): string {
   return s ? `${s.status}${s.reason ? ` (${s.reason})` : ''}` : 'absent'
 }
-
-const COLLECTED = new Set(['ok', 'partial'])
 
 const text = (v: unknown): string | null => (v === undefined || v === null ? null : String(v))
 
@@ -206,7 +205,7 @@ function packageChanges(a: readonly PackageLike[], b: readonly PackageLike[]): H
 
 /** What changed on one host between two snapshots of it. Pure. */
 export function diffHost(a: Snapshot, b: Snapshot, runs: {from: number; to: number} = {from: 0, to: 0}): HostDiff {
-  const down = [a, b].map((s, i) => (COLLECTED.has(s.host.status) ? undefined : `host not collected in run ${i === 0 ? runs.from : runs.to}: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`))
+  const down = [a, b].map((s, i) => (isCollected(s.host.status) ? undefined : `host not collected in run ${i === 0 ? runs.from : runs.to}: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`))
   if (down.some(Boolean)) {
     return {host: b.host.name, hardware: [], os: [], packages: {added: [], removed: [], upgraded: [], downgraded: []}, notCompared: down.filter((d): d is string => d !== undefined)}
   }

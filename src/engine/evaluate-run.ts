@@ -1,9 +1,10 @@
+import {isCollected} from '../model/host-status.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {RegexCache} from './checks/assertion.js'
 import type {Pack} from './checks/pack.js'
 import {countStatuses, runChecks, type CheckResult, type HostResults} from './checks/run-checks.js'
 import {applyFleetWaivers} from './fleet/fleet-waivers.js'
-import {isCollected, runFleetChecks} from './fleet/run-fleet.js'
+import {runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
 import {DEFAULT_MIN_COVERAGE, DEFAULT_STALE_AFTER_DAYS, insufficientEvidence, type EvidenceRule} from './evidence.js'
 import {computeScores, mergeScores, scoreOf, type Scores} from './scores.js'
@@ -48,7 +49,7 @@ export function withEvidence(evaluation: Omit<RunEvaluation, 'evidence'>, snapsh
     const {insufficient: _, ...rest} = h
     const why = insufficientEvidence(
       {
-        collected: s ? isCollected(s) : false,
+        collected: s ? isCollected(s.host.status) : false,
         status: s?.host.status ?? 'unknown',
         collectedAt: s?.meta.collectedAt ?? '',
         score: score ?? {coverage: null, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}},
@@ -82,7 +83,7 @@ export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack
   // a run judged by fleet packs only has no per-host check: that is no host's error
   const perHost = packs.some((p) => p.checks.length > 0)
   const hosts = snapshots.map((s): HostResults => {
-    if (!isCollected(s)) {
+    if (!isCollected(s.host.status)) {
       const error = `not collected: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`
       return {host: s.host.name, results: [], counts: countStatuses([]), error}
     }

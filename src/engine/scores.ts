@@ -1,11 +1,5 @@
-import type {Severity} from './checks/pack.js'
+import {SEVERITY_WEIGHTS} from '../model/severity.js'
 import type {CheckResult, HostResults} from './checks/run-checks.js'
-
-/**
- * How much a check weighs in a score, by severity. `info` checks weigh nothing: they are reported,
- * never scored.
- */
-export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
 
 export interface Score {
   /**

@@ -1,6 +1,7 @@
 import {Type, type Static} from '@sinclair/typebox'
 
 import {HOST_STATUSES} from './host-status.js'
+import {SEVERITIES} from './severity.js'
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_STATUSES} from './section.js'
 
@@ -13,7 +14,7 @@ export const RESULTS_SCHEMA_VERSION = '1.2.0'
 export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
-const SEVERITY = StringEnum(['critical', 'high', 'medium', 'low', 'info'] as const)
+const SEVERITY = StringEnum(SEVERITIES)
 const STATUS = StringEnum(['pass', 'fail', 'unknown', 'not-applicable', 'waived'] as const)
 const Bilingual = Obj({vi: Str(), en: Str()})
 

@@ -1,9 +1,11 @@
 import {Type, type Static, type TOptional} from '@sinclair/typebox'
 
+import {HOST_STATUSES} from './host-status.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
+import {TRANSPORT_KINDS} from './transport-kind.js'
 
 /**
  * The version of the snapshot's envelope (host, meta, which sections): major when a reader of the old one would break.
@@ -37,7 +39,7 @@ export const MetaSchema = Obj({
   tool: Obj({name: Str(), version: Str()}),
   collectedAt: Str({format: 'date-time'}),
   durationMs: NonNegInt(),
-  transport: StringEnum(['local', 'ssh', 'chroot']),
+  transport: StringEnum(TRANSPORT_KINDS),
   target: Str(),
   /** `uname -s` of the host (or node's platform name where there is no shell). */
   platform: Str(),
@@ -59,7 +61,7 @@ export const HostSchema = Obj({
   tags: Opt(Type.Array(Str())),
   role: Opt(Str()),
   /** ok, partial (some sections failed), or why the host was not collected. */
-  status: StringEnum(['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted']),
+  status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),
 })
 

@@ -1,7 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
-import {SEVERITIES, type Severity} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
+import {bySeverity, countsBySeverity, isAtOrAbove, SEVERITIES, type FailOn, type Severity} from '../model/severity.js'
 import {loadLabels, type Lang} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 
@@ -11,7 +11,7 @@ export interface AuditOutcome {
   /** Hosts attempted and collected (ok or partial). */
   hosts: {total: number; collected: number; notCollected: {name: string; status: string; reason?: string}[]}
   interrupted: boolean
-  failOn: Severity | 'none'
+  failOn: FailOn
   /** Failing results (per host and fleet) by severity. */
   findings: Record<Severity, number>
   /** Findings at or above --fail-on. */
@@ -34,29 +34,26 @@ export interface AuditOutcome {
 
 /** Failing per-host results and fleet findings, counted by severity. Pure. */
 export function countFindings(evaluation: RunEvaluation): Record<Severity, number> {
-  const counts: Record<Severity, number> = {critical: 0, high: 0, medium: 0, low: 0, info: 0}
+  const counts = countsBySeverity()
   for (const h of evaluation.hosts) for (const r of h.results) if (r.status === 'fail') counts[r.severity]++
   for (const f of evaluation.fleet) if (f.status === 'fail') counts[f.severity]++
   return counts
 }
 
 /** Findings at or above a severity ('none': never). Pure. */
-export function findingsAtOrAbove(counts: Record<Severity, number>, failOn: Severity | 'none'): number {
-  if (failOn === 'none') return 0
-  return SEVERITIES.slice(0, SEVERITIES.indexOf(failOn) + 1).reduce((n, s) => n + counts[s], 0)
+export function findingsAtOrAbove(counts: Record<Severity, number>, failOn: FailOn): number {
+  return SEVERITIES.filter((s) => isAtOrAbove(s, failOn)).reduce((n, s) => n + counts[s], 0)
 }
 
 /** The most severe failing results and fleet findings at or above failOn, at most `limit`, titles in `lang`. Pure. */
-export function topFindings(evaluation: RunEvaluation, titles: (pack: string, check: string) => string, failOn: Severity | 'none', limit = 10): AuditOutcome['top'] {
-  if (failOn === 'none') return []
-  const max = SEVERITIES.indexOf(failOn)
+export function topFindings(evaluation: RunEvaluation, titles: (pack: string, check: string) => string, failOn: FailOn, limit = 10): AuditOutcome['top'] {
   const all = [
     ...evaluation.hosts.flatMap((h) => h.results.filter((r) => r.status === 'fail').map((r) => ({where: h.host, check: r.check, severity: r.severity, title: titles(r.pack, r.check)}))),
     ...evaluation.fleet.filter((f) => f.status === 'fail').map((f) => ({where: `${f.scope.kind} ${f.scope.name}`, check: f.check, severity: f.severity, title: titles(f.pack, f.check)})),
   ]
   return all
-    .filter((f) => SEVERITIES.indexOf(f.severity) <= max)
-    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.where.localeCompare(b.where) || a.check.localeCompare(b.check))
+    .filter((f) => isAtOrAbove(f.severity, failOn))
+    .sort((a, b) => bySeverity(a, b) || a.where.localeCompare(b.where) || a.check.localeCompare(b.check))
     .slice(0, limit)
 }
 

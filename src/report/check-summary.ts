@@ -1,10 +1,11 @@
 import type {ChalkInstance} from 'chalk'
 
-import {SEVERITIES, type Check, type Pack, type Severity} from '../engine/checks/pack.js'
+import type {Check, Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {FleetCheck} from '../engine/fleet/fleet-check.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
+import {bySeverity} from '../model/severity.js'
 import {terminalText as T} from './terminal-text.js'
 
 export type Lang = 'vi' | 'en'
@@ -17,8 +18,6 @@ const LABELS = {
     fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
     coverage: 'độ phủ', insufficient: 'không đủ dữ liệu', insufficientHosts: (n: number, min: number) => `${n} máy không đủ dữ liệu (không thu thập được, độ phủ dưới ${min} %, dữ liệu cũ hoặc không có kiểm tra nào áp dụng): không bao giờ được coi là tuân thủ`},
 } as const
-
-export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES
 
 /** A score never without its coverage: `score 72.4 · coverage 85 %`. */
 export const scoreText = (s: Pick<Score, 'score' | 'coverage'> | undefined, l: {score: string; coverage: string}) =>
@@ -57,7 +56,7 @@ export function renderCheckSummary(
     if (h.error) out.push(c.red(`  ✖ ${T(h.error)}`))
     const shown = h.results
       .filter((r) => r.status === 'fail' || r.status === 'unknown')
-      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (a.status === 'fail' ? -1 : 1))
+      .sort((a, b) => bySeverity(a, b) || (a.status === 'fail' ? -1 : 1))
     for (const r of shown) {
       const title = byId.get(`${r.pack}/${r.check}`)?.title[lang] ?? r.check
       const mark = r.status === 'fail' ? c.red('✖') : c.yellow('?')
@@ -99,7 +98,7 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
   const out = [c.bold(l.fleet)]
   const shown = fleet
     .filter((f) => f.status !== 'pass')
-    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (a.status === 'fail' ? -1 : b.status === 'fail' ? 1 : 0))
+    .sort((a, b) => bySeverity(a, b) || (a.status === 'fail' ? -1 : b.status === 'fail' ? 1 : 0))
   for (const f of shown) {
     const title = byId.get(`${f.pack}/${f.check}`)?.title[lang] ?? f.check
     const mark = f.status === 'fail' ? c.red('✖') : f.status === 'waived' ? c.cyan('~') : c.yellow('?')

@@ -1,9 +1,8 @@
+import {isCollected} from '../model/host-status.js'
 import type {HostReport, Results} from '../model/results.js'
+import {bySeverity, isSevere, SEVERITIES, SEVERITY_WEIGHTS, type Severity} from '../model/severity.js'
 import type {Formatter, Labels, Lang} from './locale.js'
 import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
-const WEIGHT: Record<string, number> = {critical: 10, high: 5, medium: 3, low: 1, info: 0}
 
 export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
 export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
@@ -13,12 +12,18 @@ export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant
  * compliant, whatever it passed); critical/high failures; other failures; or none.
  */
 export function categoryOf(h: HostReport): Category {
-  if (h.status !== 'ok' && h.status !== 'partial') return 'notCollected'
+  if (!isCollected(h.status)) return 'notCollected'
   if (h.insufficient) return 'insufficient'
   const fails = h.results.filter((r) => r.status === 'fail')
-  if (fails.some((r) => r.severity === 'critical' || r.severity === 'high')) return 'atRisk'
+  if (fails.some((r) => isSevere(r.severity))) return 'atRisk'
   return fails.length ? 'findings' : 'compliant'
 }
+
+/** The scoring weights as the score note names them: every severity that weighs, most severe first. */
+const weightsText = (L: (k: string) => string, f: Formatter) =>
+  SEVERITIES.filter((s) => SEVERITY_WEIGHTS[s] > 0)
+    .map((s) => `${L(`sev.${s}`).toLowerCase()} ${f.num(SEVERITY_WEIGHTS[s])}`)
+    .join(', ')
 
 const count = <T>(items: readonly T[], key: (t: T) => string) => {
   const m = new Map<string, number>()
@@ -41,7 +46,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
   const fails = hosts.flatMap((h) => h.results.filter((r) => r.status === 'fail'))
   const sevSlices: Slice[] = SEVERITIES.map((s) => ({label: L(`sev.${s}`), value: fails.filter((r) => r.severity === s).length, cls: `sev-${s}`}))
 
-  const risks = new Map<string, {pack: string; check: string; severity: string; hosts: number}>()
+  const risks = new Map<string, {pack: string; check: string; severity: Severity; hosts: number}>()
   for (const r of fails) {
     const k = checkKey(r.pack, r.check)
     const e = risks.get(k) ?? {pack: r.pack, check: r.check, severity: r.severity, hosts: 0}
@@ -49,7 +54,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     risks.set(k, e)
   }
   const topRisks = [...risks.values()]
-    .sort((a, b) => WEIGHT[b.severity]! * b.hosts - WEIGHT[a.severity]! * a.hosts || b.hosts - a.hosts || a.check.localeCompare(b.check))
+    .sort((a, b) => SEVERITY_WEIGHTS[b.severity] * b.hosts - SEVERITY_WEIGHTS[a.severity] * a.hosts || b.hosts - a.hosts || a.check.localeCompare(b.check))
     .slice(0, 10)
     .map((r) => ({...r, title: title(r.pack, r.check), remediation: checks.get(checkKey(r.pack, r.check))?.remediation[lang] ?? ''}))
 
@@ -59,7 +64,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     fleetByScope.set(k, [...(fleetByScope.get(k) ?? []), x])
   }
 
-  const collected = hosts.filter((h) => h.status === 'ok' || h.status === 'partial')
+  const collected = hosts.filter((h) => isCollected(h.status))
   const year = Date.parse(results.run.startedAt)
   const models = new Map<string, {count: number; ages: number[]}>()
   for (const h of collected) {
@@ -99,7 +104,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       coverage: h.score.coverage,
       insufficient: h.insufficient,
       failed: failed.length,
-      severe: failed.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
+      severe: failed.filter((r) => isSevere(r.severity)).length,
       collectedAt: h.collectedAt,
     }
   })
@@ -109,6 +114,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     results,
     rows,
     overallGauge: gauge(results.scores.overall.score, L('summary.score')),
+    /** How the score is computed, with the weights it uses (`%w` in the label: "critical 10, high 5, …"). */
+    scoreNote: L('summary.scoreNote').replace('%w', weightsText(L, f)),
     /** The overall coverage, and whether it is below the floor: the score above it then says little. */
     coverage: {value: results.scores.overall.coverage, low: results.scores.overall.coverage === null || results.scores.overall.coverage < results.dataQuality.minCoverage, min: results.dataQuality.minCoverage},
     catSlices,
@@ -164,7 +171,6 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
   const c = hist.changes
   const sum = (n: (h: NonNullable<typeof c>['changed'][number]) => number) => (c ? c.changed.reduce((t, h) => t + n(h), 0) : 0)
   const finding = (x: {host: string; pack: string; check: string; severity: string; reason?: string}) => ({...x, title: title(x.pack, x.check)})
-  const bySeverity = (a: {severity: string}, b: {severity: string}) => SEVERITIES.indexOf(a.severity as never) - SEVERITIES.indexOf(b.severity as never)
   const changes = c && {
     since: c.since,
     counts: {
@@ -222,7 +228,7 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
     staleAfterDays: hist.staleAfterDays,
     /** Host → whole days since it was last collected, for this run's hosts that were not collected. */
     lastSeen: Object.fromEntries(
-      results.hosts.filter((h) => h.status !== 'ok' && h.status !== 'partial').map((h) => [h.name, seen.find((x) => x.host === h.name)?.days ?? null]),
+      results.hosts.filter((h) => !isCollected(h.status)).map((h) => [h.name, seen.find((x) => x.host === h.name)?.days ?? null]),
     ) as Record<string, number | null>,
   }
 }

@@ -1,5 +1,6 @@
 import type {Results} from '../model/results.js'
-import {categoryOf, CATEGORIES, SEVERITIES} from './html-view.js'
+import {severityRank, SEVERITIES} from '../model/severity.js'
+import {categoryOf, CATEGORIES} from './html-view.js'
 import {formatter, loadLabels, type Lang} from './locale.js'
 import {terminalText} from './terminal-text.js'
 
@@ -64,8 +65,7 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
     }
   }
   out.push('', `## ${L('summary.topRisks')}`, '')
-  const order = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number])
-  const top = [...byCheck.entries()].sort((a, b) => order(a[1].severity) - order(b[1].severity) || b[1].hosts.length - a[1].hosts.length).slice(0, 10)
+  const top = [...byCheck.entries()].sort((a, b) => severityRank(a[1].severity) - severityRank(b[1].severity) || b[1].hosts.length - a[1].hosts.length).slice(0, 10)
   if (top.length === 0) out.push(L('summary.noRisk'))
   for (const [k, e] of top) {
     const more = e.hosts.length > 5 ? ` +${e.hosts.length - 5}` : ''

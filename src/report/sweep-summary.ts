@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
-import type {HostOutcome, HostStatus} from '../collect/sweep.js'
+import type {HostOutcome} from '../collect/sweep.js'
+import type {HostStatus} from '../model/host-status.js'
 import {terminalText} from './terminal-text.js'
 
 export interface SweepReport {

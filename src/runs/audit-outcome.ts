@@ -1,7 +1,8 @@
 import {ExitCode} from '../cli/exit-codes.js'
-import type {Pack, Severity} from '../engine/checks/pack.js'
+import type {Pack} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {isCollected} from '../model/host-status.js'
+import type {FailOn} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {countFindings, findingsAtOrAbove, topFindings, type AuditOutcome} from '../report/audit-summary.js'
 import type {Lang} from '../report/locale.js'
@@ -11,7 +12,7 @@ export interface AuditOutcomeInput {
   snapshots: readonly Snapshot[]
   evaluation: RunEvaluation
   packs: readonly Pack[]
-  failOn: Severity | 'none'
+  failOn: FailOn
   /** The language of the top findings' titles. */
   lang: Lang
   interrupted: boolean

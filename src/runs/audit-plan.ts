@@ -2,14 +2,15 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {loadPacks} from '../engine/checks/load-packs.js'
-import type {Pack, Severity} from '../engine/checks/pack.js'
+import type {Pack} from '../engine/checks/pack.js'
 import {InputError} from '../engine/load-snapshots.js'
 import {loadWaivers, type Waiver} from '../engine/waivers.js'
 import {loadInventory} from '../hosts/load-inventory.js'
 import type {HostSpec} from '../hosts/model.js'
 import {LimitError, selectHosts} from '../hosts/select.js'
+import type {FailOn} from '../model/severity.js'
 import type {Lang} from '../report/locale.js'
-import {parseFormats, type ReportFormat} from '../report/write-reports.js'
+import {parseFormats, type ReportFormat} from '../report/render-reports.js'
 import {defaultStorePath} from '../store/store-path.js'
 
 /** What an audit is asked to do, as its command line says it. */
@@ -31,7 +32,7 @@ export interface AuditRequest {
   /** The lock file; default the store file + .lock. */
   lockFile?: string
   lang: Lang
-  failOn: Severity | 'none'
+  failOn: FailOn
   minCoverage: number
   staleAfterDays: number
   quiet: boolean

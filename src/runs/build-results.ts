@@ -7,6 +7,7 @@ import {isExpired, type Waiver} from '../engine/waivers.js'
 import {isCollected} from '../model/host-status.js'
 import {RESULTS_SCHEMA_VERSION, type HostReport, type Results, type ResultsHistory, type RunInfo} from '../model/results.js'
 import type {SectionStatus} from '../model/section.js'
+import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 
 export interface BuildResultsInput {
@@ -38,7 +39,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     .filter((i) => i.kind !== 'loopback')
     .flatMap((i) => [...i.ipv4, ...i.ipv6].filter((a) => a.scope === undefined || a.scope === 'global' || a.scope === 'site').map((a) => a.address))
   const pk = x.packages
-  const installed = (pk.data?.items ?? []).filter((p) => p.status === 'ii' || p.status === 'installed')
+  const installed = (pk.data?.items ?? []).filter(isInstalled)
   return defined({
     name: s.host.name,
     address: s.host.address,

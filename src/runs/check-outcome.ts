@@ -1,9 +1,10 @@
 import {ExitCode} from '../cli/exit-codes.js'
-import {SEVERITIES, type Pack, type Severity} from '../engine/checks/pack.js'
+import type {Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Scores} from '../engine/scores.js'
+import {isAtOrAbove, type FailOn} from '../model/severity.js'
 
 /** What `check` returns (--json): the packs used, each host's results, the fleet findings, scores and the evidence rule. */
 export interface CheckOutcome {
@@ -22,9 +23,8 @@ export function checkOutcome(packs: readonly Pack[], {hosts, fleet, scores, evid
  * `check`'s exit code: 6 when a host was judged on too little evidence, whatever the findings (a run that saw too
  * little never passes for judged); else 1 when a check (per host or across hosts) at or above failOn fails; else 0.
  */
-export function checkExitCode({hosts, fleet}: RunEvaluation, failOn: Severity | 'none'): ExitCode {
-  const limit = failOn === 'none' ? -1 : SEVERITIES.indexOf(failOn)
-  const above = (r: {status: string; severity: Severity}) => r.status === 'fail' && SEVERITIES.indexOf(r.severity) <= limit
+export function checkExitCode({hosts, fleet}: RunEvaluation, failOn: FailOn): ExitCode {
+  const above = (r: {status: string; severity: string}) => r.status === 'fail' && isAtOrAbove(r.severity, failOn)
   if (hosts.some((h) => h.insufficient)) return ExitCode.InsufficientData
   if (hosts.some((h) => h.results.some(above)) || fleet.some(above)) return ExitCode.Findings
   return ExitCode.Ok

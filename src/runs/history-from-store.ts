@@ -1,5 +1,6 @@
 import type {CheckResult} from '../engine/checks/run-checks.js'
 import {diffSources, type DiffSource, type RunDiff} from '../engine/diff.js'
+import {isCollected} from '../model/host-status.js'
 import type {ResultsHistory} from '../model/results.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {RunRecord, Store} from '../store/store.js'
@@ -11,7 +12,6 @@ export interface HistoryOptions {
   trendRuns?: number
 }
 
-const COLLECTED = new Set(['ok', 'partial'])
 type Changes = NonNullable<ResultsHistory['changes']>
 
 /** The run a history is of, as its writer or reader has it in memory. */
@@ -99,7 +99,7 @@ function history(store: Store, runId: number, current: (run: RunRecord) => DiffS
   for (const r of upTo) {
     for (const h of store.hosts(r.id)) {
       const e = seen.get(h.host) ?? {host: h.host, firstSeen: null, lastSeen: null, lastAttempt: h.collectedAt, lastStatus: h.status}
-      if (COLLECTED.has(h.status)) {
+      if (isCollected(h.status)) {
         if (e.firstSeen === null || h.collectedAt < e.firstSeen) e.firstSeen = h.collectedAt
         if (e.lastSeen === null || h.collectedAt > e.lastSeen) e.lastSeen = h.collectedAt
       }

@@ -3,12 +3,12 @@ import path from 'node:path'
 
 import {fsProblem} from '../cli/fs-problem.js'
 import {OutputError} from '../cli/output-error.js'
-import {writeFileAtomic} from '../cli/write-atomic.js'
+import {writeFileAtomic} from '../files/write-atomic.js'
 import {InputError} from '../engine/load-snapshots.js'
 import type {Results} from '../model/results.js'
 import type {Lang} from '../report/locale.js'
 import {TemplateError} from '../report/template-error.js'
-import {renderReports, writeReports, type ReportFormat, type WrittenFile} from '../report/write-reports.js'
+import {renderReports, type RenderOptions, type ReportFormat} from '../report/render-reports.js'
 
 export interface ReportFilesOptions {
   formats: readonly ReportFormat[]
@@ -17,6 +17,27 @@ export interface ReportFilesOptions {
   dir: string
   /** --template: a folder overriding the built-in templates. */
   templateDir?: string
+}
+
+export interface WrittenFile {
+  format: ReportFormat
+  file: string
+  bytes: number
+}
+
+/**
+ * Renders the results in each format and writes the files into `dir` by their plain names, each atomically (temp
+ * file + rename). Everything is rendered before the first file is written, so a template error leaves nothing behind.
+ */
+export async function writeReports(results: Results, options: RenderOptions & {dir: string}): Promise<WrittenFile[]> {
+  const rendered = renderReports(results, options)
+  const written: WrittenFile[] = []
+  for (const r of rendered) {
+    const file = path.join(options.dir, r.name)
+    await writeFileAtomic(file, r.content)
+    written.push({format: r.format, file, bytes: Buffer.byteLength(r.content)})
+  }
+  return written
 }
 
 /** A --template that does not render: a usage error (exit 2) naming it. Any other error as it is. */

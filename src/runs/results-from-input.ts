@@ -1,6 +1,6 @@
 import {hostname, userInfo} from 'node:os'
 
-import {TOOL_VERSION} from '../collect/tool-version.js'
+import {TOOL_VERSION} from '../model/tool-version.js'
 import {evaluateRun} from '../engine/evaluate-run.js'
 import {loadSnapshots} from '../engine/load-snapshots.js'
 import type {Results} from '../model/results.js'

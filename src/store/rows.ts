@@ -1,5 +1,5 @@
 import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
-import type {Severity} from '../engine/checks/pack.js'
+import type {Severity} from '../model/severity.js'
 import {coverageOf, type Score, type Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {RunRecord, RunState} from './contract.js'

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 
-import {TOOL_VERSION} from '../collect/tool-version.js'
+import {TOOL_VERSION} from '../model/tool-version.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS} from './migrations.js'
 import {StoreError} from './store-error.js'
 

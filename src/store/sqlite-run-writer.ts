@@ -2,7 +2,7 @@ import os from 'node:os'
 
 import type Database from 'better-sqlite3'
 
-import {TOOL_VERSION} from '../collect/tool-version.js'
+import {TOOL_VERSION} from '../model/tool-version.js'
 import type {Score} from '../engine/scores.js'
 import {isCollected} from '../model/host-status.js'
 import type {Snapshot} from '../model/snapshot.js'

@@ -4,7 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 
 import {isFsError} from '../cli/fs-problem.js'
-import {ensureDirSync} from '../cli/make-dir.js'
+import {ensureDirSync} from '../files/make-dir.js'
 import type {CheckResult} from '../engine/checks/run-checks.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Scores} from '../engine/scores.js'

@@ -1,5 +1,5 @@
 import {SNAPSHOT_SCHEMA_VERSION, SnapshotSchema, type Snapshot} from '../model/snapshot.js'
-import {TOOL_NAME, TOOL_VERSION} from '../collect/tool-version.js'
+import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
 
 /** A stored snapshot that cannot be read back (its compressed body is damaged): where it is and why. */
 export interface DamagedSnapshot {

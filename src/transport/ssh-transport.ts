@@ -3,14 +3,15 @@ import net from 'node:net'
 import {NodeSSH} from 'node-ssh'
 import type {ClientChannel, ConnectConfig, PasswordAuthMethod} from 'ssh2'
 
+import type {HostStatus} from '../model/host-status.js'
 import {shQuote} from './shell-quote.js'
 import {planAuth} from './ssh-auth.js'
 import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
 import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
-/** Why a host could not be collected: one word a report can count, with the reason beside it. */
-export type HostFailureKind = 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'timeout' | 'error'
+/** Why a host could not be collected: one word a report can count (a host status), with the reason beside it. */
+export type HostFailureKind = Exclude<HostStatus, 'ok' | 'partial' | 'interrupted'>
 
 export class SshConnectError extends TransportError {
   constructor(

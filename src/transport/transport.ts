@@ -1,3 +1,5 @@
+import type {TransportKind} from '../model/transport-kind.js'
+
 /** The only layer that runs processes. A non-zero exit is data; only broken plumbing throws. */
 export interface ExecOptions {
   /** Kill the command (and its process group) after this many milliseconds. */
@@ -21,8 +23,6 @@ export interface ExecResult {
   /** True when the output exceeded the transport's cap and was cut. */
   truncated: boolean
 }
-
-export type TransportKind = 'local' | 'ssh' | 'chroot'
 
 /**
  * A language a transport carries to its target and implementations speak. `posix-sh`: POSIX shell commands, run with

@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {writeReports} from '../../src/report/write-reports.js'
+import {writeReports} from '../../src/runs/report-files.js'
 import {withData} from '../support/snapshots.js'
 import {fleet, resultsOf} from '../unit/report/fleet.js'
 import {readZipEntry, sharedStrings} from './read-zip.js'

@@ -52,6 +52,13 @@ describe('the arrows of the layout', () => {
     expect(crossings('src/report', (t) => within(t, 'src/store', 'src/runs'))).toEqual([])
   })
 
+  // src/files is a kernel every room may use (the one atomic writer, folder making): it depends on no room, and the
+  // reports do not use it, since renderers return content and src/runs writes it (house rule 8)
+  it('the file kernel imports nothing of the project, and renderers write no file', () => {
+    expect(crossings('src/files', (t) => project(t) && !within(t, 'src/files'))).toEqual([])
+    expect(crossings('src/report', (t) => within(t, 'src/files'))).toEqual([])
+  })
+
   it('the store holds storage only: no view, no report, no command machinery', () => {
     expect(crossings('src/store', (t) => within(t, 'src/report', 'src/runs', 'src/cli/views') || t.startsWith('@oclif/') || t === 'src/cli/base-command.ts')).toEqual([])
   })

@@ -1,3 +1,4 @@
+import {isCollected} from '../../model/host-status.js'
 import {terminalText} from '../../report/terminal-text.js'
 import type {RunHost, RunRecord} from '../../store/store.js'
 import type {DamagedSnapshot} from '../../store/unreadable-snapshot.js'
@@ -33,7 +34,7 @@ export function renderRun(run: RunRecord, hosts: readonly RunHost[], damaged: re
   if (hosts.length > 0) out.push('')
   for (const h of hosts) {
     // an uncollected host's check error only repeats its status and reason
-    const collected = h.status === 'ok' || h.status === 'partial'
+    const collected = isCollected(h.status)
     const why = [h.reason?.split('\n')[0], collected ? h.checkError : null].filter(Boolean).join('; ')
     out.push(`  ${h.status.padEnd(16)} ${h.host.padEnd(24)} ${time(h.collectedAt)}${why ? `  ${why}` : ''}`)
     const damage = damaged.find((d) => d.host === h.host)

@@ -6,15 +6,13 @@ import {ConfigError} from '../../hosts/config-error.js'
 import {readYaml} from '../../hosts/hosts-file.js'
 import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
+import {SEVERITIES} from '../../model/severity.js'
 import {type compile, formatErrors, newAjv} from '../../model/validate.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
 import {EolSpecSchema, loadEolData} from './eol.js'
 import {applyTcvnMapping} from './tcvn-mapping.js'
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
-export type Severity = (typeof SEVERITIES)[number]
 
 /** Text in both languages of the report; Vietnamese is required, like English. */
 const Bilingual = Obj({vi: Str({minLength: 1}), en: Str({minLength: 1})})

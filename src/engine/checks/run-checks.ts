@@ -1,6 +1,7 @@
+import type {Severity} from '../../model/severity.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {evaluate, RegexCache, type Outcome} from './assertion.js'
-import type {Check, Pack, Severity} from './pack.js'
+import type {Check, Pack} from './pack.js'
 
 /** `waived`: a failure (or unknown) an approved, unexpired waiver covers (see ../waivers.ts); never set by runChecks. */
 export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not-applicable' | 'waived'

@@ -1,5 +1,7 @@
+import {isCollected} from '../../model/host-status.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import type {Section} from '../../model/section.js'
+import {isInstalled} from '../../model/sections/packages.js'
 import {evaluate, RegexCache, resolveTop, type Path} from '../checks/assertion.js'
 import type {Check, Pack} from '../checks/pack.js'
 import {applicability} from '../checks/run-checks.js'
@@ -7,7 +9,6 @@ import type {FleetCheck, FleetCompare, FleetScopeKind, FleetUnique, FleetWithin}
 import type {FleetFinding} from './types.js'
 
 /** Whether a snapshot holds a collected host (ok or partial); the others were not reached and carry no data. */
-export const isCollected = (s: Snapshot): boolean => s.host.status === 'ok' || s.host.status === 'partial'
 
 type Scope = FleetFinding['scope']
 type Got = {ok: true; value: string} | {ok: false; reason: string}
@@ -78,7 +79,7 @@ function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<string, Got
       found.set(spec, byName)
     }
     for (const p of section.data.items) {
-      if (p.status !== 'installed' && p.status[1] !== 'i') continue // dpkg: ii, hi (held); rpm: installed
+      if (!isInstalled(p)) continue
       if (exact.has(p.name)) add(p.name, p.name, p.version)
       for (const [spec, re] of globs) if (re.test(p.name)) add(spec, p.name, p.version)
     }
@@ -127,7 +128,7 @@ function candidates(check: FleetCheck, snapshots: readonly Snapshot[], regexes: 
   const hosts: Snapshot[] = []
   const unknown = new Map<Snapshot, string>()
   for (const s of snapshots) {
-    if (!isCollected(s)) continue
+    if (!isCollected(s.host.status)) continue
     const a = check.applies ? applicability(check as unknown as Check, s, regexes) : {verdict: 'pass' as const}
     if (a.verdict === 'fail') continue
     hosts.push(s)
@@ -362,9 +363,9 @@ function runWithin(base: Base, w: FleetWithin, hosts: Snapshot[], notApplicable:
 }
 
 function runReached(base: Base, snapshots: readonly Snapshot[]): FleetFinding[] {
-  const collected = snapshots.filter(isCollected).map((s) => s.host.name).sort()
+  const collected = snapshots.filter((s) => isCollected(s.host.status)).map((s) => s.host.name).sort()
   const outliers = snapshots
-    .filter((s) => !isCollected(s))
+    .filter((s) => !isCollected(s.host.status))
     .map((s) => ({host: s.host.name, value: `${s.host.status}${s.host.reason ? `: ${s.host.reason.split('\n')[0]}` : ''}`}))
     .sort(byName)
   const scope: Scope = {kind: 'fleet', name: 'all'}

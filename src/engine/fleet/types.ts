@@ -1,4 +1,4 @@
-import type {Severity} from '../checks/pack.js'
+import type {Severity} from '../../model/severity.js'
 import type {AppliedWaiver} from '../checks/run-checks.js'
 
 /**

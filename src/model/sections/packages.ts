@@ -16,7 +16,7 @@ export const PackageItemSchema = Obj({
   /**
    * dpkg: db:Status-Abbrev without its trailing blank, want + state (+ R when reinstall is required):
    * `ii` installed, `rc` removed with configuration left, `iU` unpacked, `iF` half-configured…
-   * rpm: always `installed`. Filter on `ii`/`installed` for what is really installed.
+   * rpm: always `installed`. What is really installed (held `hi` included) is what `isInstalled` below says.
    */
   status: Str({minLength: 1}),
   /** The source package: dpkg's source:Package, rpm's SOURCERPM name. */

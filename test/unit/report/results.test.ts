@@ -7,6 +7,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {Waiver} from '../../../src/engine/waivers.js'
 import {publishedSchemas} from '../../../src/model/published-schemas.js'
 import {ResultsSchema, type Results} from '../../../src/model/results.js'
+import {isInstalled} from '../../../src/model/sections/packages.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {problemsOf, validateSnapshot} from '../../../src/model/validate.js'
 import {fleet, hostName, kernelDrift, resultsOf} from './fleet.js'
@@ -37,11 +38,25 @@ describe('buildResults', () => {
     expect(h.hardware).toMatchObject({vendor: 'HPE', model: 'ProLiant DL380 Gen10', serial: 'SN100001', biosDate: '2021-03-02'})
     expect(h.os).toMatchObject({name: 'Debian GNU/Linux 11 (bullseye)', kernel: '5.10.0-33-amd64', versionId: '11'})
     expect(h.memory.totalBytes).toBe(s.sections.memory.data?.totalBytes)
-    const installed = s.sections.packages.data!.items.filter((p) => p.status === 'ii' || p.status === 'installed')
+    const installed = s.sections.packages.data!.items.filter(isInstalled)
     expect(h.packages.count).toBe(installed.length)
     expect(h.packages.items.map((p) => p.name)).toEqual(installed.map((p) => p.name))
     expect(h.ips).not.toContain('127.0.0.1')
     expect(h.filesystems.every((f) => !['proc', 'sysfs'].includes(f.fstype))).toBe(true)
+  })
+
+  it('counts as installed what the packages spec calls installed: held packages in, removed ones out', () => {
+    const s = structuredClone(snaps[2]!)
+    const items = s.sections.packages.data!.items
+    const dpkg = items.filter((p) => p.manager === 'dpkg' && p.status === 'ii')
+    expect(dpkg.length).toBeGreaterThan(2)
+    // as `apt-mark hold` and `apt remove` (configuration kept) leave them
+    dpkg[0]!.status = 'hi'
+    dpkg[1]!.status = 'rc'
+    const h = resultsOf([s]).hosts[0]!
+    expect(h.packages.items.map((p) => p.name)).toContain(dpkg[0]!.name)
+    expect(h.packages.items.map((p) => p.name)).not.toContain(dpkg[1]!.name)
+    expect(h.packages.count).toBe(items.filter(isInstalled).length)
   })
 
   it('carries every check result with the pack texts in both languages, once per check', () => {

@@ -1,6 +1,3 @@
-import path from 'node:path'
-
-import {writeFileAtomic} from '../cli/write-atomic.js'
 import type {Results} from '../model/results.js'
 import type {Lang} from './locale.js'
 import {renderFindingsCsv, renderHostsCsv, renderPackagesCsv} from './render-csv.js'
@@ -19,23 +16,23 @@ export function parseFormats(text: string): {formats: ReportFormat[]; problem?: 
   return {formats: [], problem: {message: `--format ${text}: unknown format ${bad.join(', ') || '(none)'}`, hint: `choose from ${REPORT_FORMATS.join(', ')}`}}
 }
 
-export interface ReportOptions {
+export interface RenderOptions {
   formats: readonly ReportFormat[]
   lang: Lang
-  dir: string
   templateDir?: string
   timeZone?: string
 }
 
-export interface WrittenFile {
+/** One report file's content and plain name (hatang-report.html, results.json…); src/runs writes it. */
+export interface RenderedReport {
   format: ReportFormat
-  file: string
-  bytes: number
+  name: string
+  content: string
 }
 
 /** Every file of the formats asked for, by name: renderers only render, nothing is written here. */
-export function renderReports(results: Results, options: Omit<ReportOptions, 'dir'>): {format: ReportFormat; name: string; content: string}[] {
-  const out: {format: ReportFormat; name: string; content: string}[] = []
+export function renderReports(results: Results, options: RenderOptions): RenderedReport[] {
+  const out: RenderedReport[] = []
   for (const format of new Set(options.formats)) {
     if (format === 'html') out.push({format, name: 'hatang-report.html', content: renderHtml(results, options)})
     if (format === 'json') out.push({format, name: 'results.json', content: `${JSON.stringify(results, null, 1)}\n`})
@@ -48,19 +45,4 @@ export function renderReports(results: Results, options: Omit<ReportOptions, 'di
     if (format === 'junit') out.push({format, name: 'junit.xml', content: renderJunit(results)})
   }
   return out
-}
-
-/**
- * Renders the results in each format and writes the files into `dir`, each atomically (temp file + rename).
- * Everything is rendered before the first file is written, so a template error leaves nothing behind.
- */
-export async function writeReports(results: Results, options: ReportOptions): Promise<WrittenFile[]> {
-  const rendered = renderReports(results, options)
-  const written: WrittenFile[] = []
-  for (const r of rendered) {
-    const file = path.join(options.dir, r.name)
-    await writeFileAtomic(file, r.content)
-    written.push({format: r.format, file, bytes: Buffer.byteLength(r.content)})
-  }
-  return written
 }

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 
-/** The tool's name and version, read once from package.json (two levels above dist/src/collect or src/collect). */
+/** The tool's name and version, read once from package.json (two levels above src/model, three above dist/src/model). */
 function readVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {

@@ -2,10 +2,10 @@ import {readFileSync} from 'node:fs'
 
 import type {Static, TSchema} from '@sinclair/typebox'
 
-import {ConfigError} from '../hosts/config-error.js'
-import {readYaml} from '../hosts/hosts-file.js'
+import {ConfigError} from '../config/config-error.js'
+import {readYaml} from '../config/read-yaml.js'
+import {pointer, pointerSegments, positionOf} from '../config/yaml-positions.js'
 import {wildcardMatch} from '../hosts/ssh-config.js'
-import {pointer, pointerSegments, positionOf} from '../hosts/yaml-positions.js'
 import {Arr, Obj, Opt, Str} from '../model/schema-helpers.js'
 import {type compile, formatErrors, newAjv} from '../model/validate.js'
 import {countStatuses, type CheckResult, type HostResults} from './checks/run-checks.js'

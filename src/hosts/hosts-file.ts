@@ -1,12 +1,11 @@
-import {isScalar, LineCounter, parseDocument, visit, type Document} from 'yaml'
-
+import {ConfigError} from '../config/config-error.js'
+import type {ParsedYaml} from '../config/read-yaml.js'
+import {pointer, pointerSegments, type YamlPositions} from '../config/yaml-positions.js'
 import {compile} from '../model/compile-schema.js'
-import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
 import {overlaySettings} from './overlay-settings.js'
-import {documentPositions, pointer, pointerSegments, type YamlPositions} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
 const FAMILIAR: Record<string, string> = {
@@ -91,57 +90,6 @@ export function isHostsFileShape(data: unknown): boolean {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return false
   const keys = Object.keys(data)
   return keys.some((k) => TOP_KEYS.includes(k)) || (!keys.includes('all') && keys.some((k) => closest(k, TOP_KEYS) !== undefined))
-}
-
-/**
- * Reads a YAML document with positions; YAML syntax errors become ConfigErrors. Keys must be unique in each map:
- * checked here with one set per map (the yaml library's own check compares each key with all before it, which
- * takes minutes on a map of 100,000 hosts).
- */
-export function readYaml(text: string, file: string): {doc: Document; counter: LineCounter; positions: YamlPositions; data: unknown; errors: ConfigError[]} {
-  const counter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: false})
-  const syntax = (offset: number, message: string) => {
-    const {line, col} = counter.linePos(offset)
-    return new ConfigError(file, line, col, '', `is not valid YAML: ${message}`, 'fix the syntax at this position')
-  }
-  const errors = [...doc.errors.map((e) => syntax(e.pos[0], e.message.split('\n')[0]!)), ...duplicateKeys(doc).map((offset) => syntax(offset, 'Map keys must be unique'))].sort(
-    (a, b) => a.line - b.line || a.column - b.column,
-  )
-  let data: unknown
-  if (errors.length === 0) {
-    try {
-      data = doc.toJS({maxAliasCount: 1000})
-    } catch (error) {
-      // an alias without its anchor, or an alias bomb: only found when the document is built
-      errors.push(new ConfigError(file, 1, 1, '', `is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'define each &anchor before its *alias'))
-    }
-  }
-  return {doc, counter, positions: documentPositions(doc, counter), data, errors}
-}
-
-/** Where a key repeats one before it in the same map (equal scalar values, as the yaml library compares them). */
-function duplicateKeys(doc: Document): number[] {
-  const out: number[] = []
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<unknown>()
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue
-        const k = pair.key.value
-        if (seen.has(k)) out.push(pair.key.range?.[0] ?? 0)
-        else seen.add(k)
-      }
-    },
-  })
-  return out
-}
-
-/** Parsed YAML with the position of every node: by readYaml, or by readPlainYaml (plain-yaml.ts). */
-export interface ParsedYaml {
-  positions: YamlPositions
-  data: unknown
-  errors: ConfigError[]
 }
 
 /** Checks a hatang hosts file read with readYaml or readPlainYaml (see README "The hosts file"). */

@@ -3,9 +3,9 @@ import path from 'node:path'
 
 import type {TSchema} from '@sinclair/typebox'
 
-import {ConfigError} from '../../hosts/config-error.js'
-import {readYaml} from '../../hosts/hosts-file.js'
-import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
+import {ConfigError} from '../../config/config-error.js'
+import {readYaml} from '../../config/read-yaml.js'
+import {pointer, pointerSegments, positionOf} from '../../config/yaml-positions.js'
 import {formatErrors, newAjv} from '../../model/validate.js'
 import {builtinPacksDir} from './builtin-packs.js'
 

@@ -2,9 +2,9 @@ import {readFileSync} from 'node:fs'
 
 import {Type, type Static, type TSchema} from '@sinclair/typebox'
 
-import {ConfigError} from '../../hosts/config-error.js'
-import {readYaml} from '../../hosts/hosts-file.js'
-import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
+import {ConfigError} from '../../config/config-error.js'
+import {readYaml} from '../../config/read-yaml.js'
+import {pointer, pointerSegments, positionOf} from '../../config/yaml-positions.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {type compile, formatErrors, newAjv} from '../../model/validate.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'

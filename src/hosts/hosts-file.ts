@@ -1,4 +1,5 @@
-import {ConfigError} from '../config/config-error.js'
+import type {ConfigError} from '../config/config-error.js'
+import {errorAt, type ErrorAt} from '../config/error-at.js'
 import type {ParsedYaml} from '../config/read-yaml.js'
 import {pointer, pointerSegments, type YamlPositions} from '../config/yaml-positions.js'
 import {compile} from '../model/compile-schema.js'
@@ -96,10 +97,7 @@ export function isHostsFileShape(data: unknown): boolean {
 export function checkHostsFile(yaml: ParsedYaml, file: string): HostsFileResult {
   const {positions, data, errors} = yaml
   if (errors.length) return {errors}
-  const at = (segs: readonly string[], problem: string, hint?: string, key = false): ConfigError => {
-    const {line, column} = positions.of(segs, {key})
-    return new ConfigError(file, line, column, pointer(segs), problem, hint)
-  }
+  const at = errorAt(file, positions)
   const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positions.of(segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
@@ -115,7 +113,7 @@ const isSecret = (k: string, v: unknown): boolean => k !== 'passwordEnv' && v !=
 const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Literal secrets: a password-like key with a value is an error, and its value is never repeated. */
-function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+function secretProblems(node: unknown, at: ErrorAt): ConfigError[] {
   const out: ConfigError[] = []
   const segs: Segs = []
   const walk = (n: Record<string, unknown>): void => {
@@ -167,7 +165,7 @@ const ANYOF_TEXT: Record<string, string> = {
   knownHostsFile: 'must be a path or a list of paths',
 }
 
-function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+function validateShape(data: unknown, at: ErrorAt): ConfigError[] {
   const fn = compile(HostsFileSchema, HOSTS_FILE_VALIDATOR)
   if (fn(data)) return []
   const errors = fn.errors ?? []
@@ -197,7 +195,7 @@ function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: b
   return out
 }
 
-function unknownKey(segs: Segs, key: string, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError {
+function unknownKey(segs: Segs, key: string, at: ErrorAt): ConfigError {
   const parent = segs.at(-2)
   const here = [...segs, key]
   if (segs.length === 0) return at(here, `is not a known section (defaults, groups, hosts)`, didYouMean(key, TOP_KEYS), true)
@@ -301,7 +299,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 
 function resolve(
   data: HostsFile,
-  at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError,
+  at: ErrorAt,
   origin: (s: Segs) => SettingOrigin,
   file: string,
   positions: YamlPositions,

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
-import {ConfigError} from '../../src/hosts/config-error.js'
+import {ConfigError} from '../../src/config/config-error.js'
 import {loadInventory} from '../../src/hosts/load-inventory.js'
 import type {HostSpec} from '../../src/hosts/model.js'
 import {groupWarnings, renderWarnings} from '../../src/hosts/inventory-warnings.js'

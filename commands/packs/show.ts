@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {ConfigError} from '../../src/config/config-error.js'
 import {packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack, type Pack} from '../../src/engine/checks/pack.js'
-import {ConfigError} from '../../src/hosts/config-error.js'
 import {langFlag} from '../../src/cli/lang.js'
 
 export default class PacksShow extends BaseCommand {

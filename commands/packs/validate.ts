@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
+import {ConfigError} from '../../src/config/config-error.js'
 import {loadPack} from '../../src/engine/checks/pack.js'
-import {ConfigError} from '../../src/hosts/config-error.js'
 
 export default class PacksValidate extends BaseCommand {
   static override summary = 'Check pack files against the pack schema: every problem with file:line:column.'

@@ -1,6 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
-import {ConfigError} from '../hosts/config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import {ExitCode, exitCodeName} from './exit-codes.js'
 import {outputStyle, type OutputStyle} from './output-style.js'
 import {terminalLines} from '../report/terminal-text.js'

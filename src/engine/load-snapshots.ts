@@ -1,22 +1,10 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
+import {InputError} from '../config/input-error.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {upgradeSnapshot} from '../model/upgrade-snapshot.js'
 import {SnapshotValidationError, validateSnapshot} from '../model/validate.js'
-
-/** Input the user named that cannot be read (snapshots, a pack that does not exist): exit 2 with `message — hint`. */
-export class InputError extends Error {
-  readonly exitCode = 2
-
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message)
-    this.name = 'InputError'
-  }
-}
 
 /** The summary a sweep writes beside its snapshots. */
 const SWEEP_SUMMARY = 'sweep.json'

@@ -1,13 +1,15 @@
 import {readFileSync} from 'node:fs'
 
 import type {Static, TSchema} from '@sinclair/typebox'
+import type {ErrorObject} from 'ajv/dist/2020.js'
 
-import {ConfigError} from '../hosts/config-error.js'
-import {readYaml} from '../hosts/hosts-file.js'
+import {ConfigError} from '../config/config-error.js'
+import {errorAt} from '../config/error-at.js'
+import {readYaml} from '../config/read-yaml.js'
+import {schemaProblems} from '../config/schema-problems.js'
 import {wildcardMatch} from '../hosts/ssh-config.js'
-import {pointer, pointerSegments, positionOf} from '../hosts/yaml-positions.js'
 import {Arr, Obj, Opt, Str} from '../model/schema-helpers.js'
-import {type compile, formatErrors, newAjv} from '../model/validate.js'
+import {type compile, newAjv} from '../model/validate.js'
 import {countStatuses, type CheckResult, type HostResults} from './checks/run-checks.js'
 
 const CHECK_REF = '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9.-]*[a-z0-9]$'
@@ -40,6 +42,13 @@ function waiversValidator(): ReturnType<typeof compile> {
 
 const HINT = 'see "Waivers" in the README'
 
+/** The patterns of a waiver, said in words. */
+function patternText(e: ErrorObject, segs: readonly string[]): string | undefined {
+  if (e.keyword === 'pattern' && segs.at(-1) === 'expires') return 'must be a date, YYYY-MM-DD'
+  if (e.keyword === 'pattern' && segs.at(-1) === 'check') return 'must be a check id, or pack/id'
+  return undefined
+}
+
 /** Whether a YYYY-MM-DD string is a day of the calendar (no 2027-02-30). */
 function isCalendarDay(day: string): boolean {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number]
@@ -53,39 +62,18 @@ function isCalendarDay(day: string): boolean {
  * Throws ConfigError (the others in `.more`).
  */
 export function loadWaivers(file: string, text = readFileSync(file, 'utf8')): Waiver[] {
-  const {doc, counter, data, errors} = readYaml(text, file)
-  ConfigError.throwIfAny(errors)
-  const where = (segs: readonly (string | number)[], key = false) => positionOf(doc, counter, segs.map(String), {key})
-  const at = (segs: readonly (string | number)[], problem: string, hint = HINT) => {
-    const {line, column} = where(segs)
-    return new ConfigError(file, line, column, pointer(segs), problem, hint)
-  }
-  const validate = waiversValidator()
-  if (!validate(data)) {
-    const seen = new Set<string>()
-    const problems: ConfigError[] = []
-    for (const e of [...(validate.errors ?? [])].sort((x, y) => y.instancePath.length - x.instancePath.length)) {
-      const key = e.keyword === 'additionalProperties' ? (e.params as {additionalProperty: string}).additionalProperty : undefined
-      const segs = [...pointerSegments(e.instancePath), ...(key ? [key] : [])]
-      const id = `${e.instancePath} ${key ?? ''} ${e.keyword === 'required' ? (e.params as {missingProperty: string}).missingProperty : ''}`
-      if (seen.has(id)) continue
-      seen.add(id)
-      let problem = formatErrors([e])[0]!.replace(/^\S+ /, '')
-      if (e.keyword === 'pattern' && segs.at(-1) === 'expires') problem = 'must be a date, YYYY-MM-DD'
-      if (e.keyword === 'pattern' && segs.at(-1) === 'check') problem = 'must be a check id, or pack/id'
-      const {line, column} = where(segs, key !== undefined)
-      problems.push(new ConfigError(file, line, column, pointer(segs), problem, HINT))
-    }
-    ConfigError.throwIfAny(problems.slice(0, 20))
-  }
-  const {waivers} = data as Static<typeof WaiversFileSchema>
+  const yaml = readYaml(text, file)
+  ConfigError.throwIfAny(yaml.errors)
+  ConfigError.throwIfAny(schemaProblems(waiversValidator(), yaml, file, {hint: HINT, everyKey: true, message: patternText}))
+  const at = errorAt(file, yaml.positions, HINT)
+  const {waivers} = yaml.data as Static<typeof WaiversFileSchema>
   const problems: ConfigError[] = []
   waivers.forEach((w, i) => {
     if (!w.hosts && !w.groups) problems.push(at(['waivers', i], 'names no host: give hosts and/or groups', "use hosts: ['*'] to waive the check on every host"))
     if (!isCalendarDay(w.expires)) problems.push(at(['waivers', i, 'expires'], `is not a day of the calendar: ${w.expires}`))
   })
   ConfigError.throwIfAny(problems)
-  return waivers.map((w, i) => ({...w, source: `${file}:${where(['waivers', i]).line}`}))
+  return waivers.map((w, i) => ({...w, source: `${file}:${yaml.positions.of(['waivers', String(i)]).line}`}))
 }
 
 /** The host a waiver is matched against: its name and inventory groups. */

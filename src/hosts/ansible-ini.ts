@@ -1,4 +1,4 @@
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
 import {AnsibleTree} from './ansible-tree.js'

@@ -1,4 +1,4 @@
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import type {DraftHost, DraftInventory, HostSettings} from './draft.js'
 import type {InventoryWarning, SettingOrigin, SourcePosition} from './model.js'
 import {AnsibleVarError, settingsFromAnsibleVars, type AnsibleSettings} from './ansible-vars.js'

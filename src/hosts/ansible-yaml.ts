@@ -1,8 +1,8 @@
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
+import {pointer, type YamlPositions} from '../config/yaml-positions.js'
 import type {DraftInventory} from './draft.js'
 import {parseHostPattern} from './ansible-range.js'
 import {AnsibleTree, memoOrigin} from './ansible-tree.js'
-import {pointer, type YamlPositions} from './yaml-positions.js'
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children'])
 

@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs'
 import os from 'node:os'
 
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import {didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory} from './draft.js'
 import {expandHome} from './home-path.js'

@@ -1,12 +1,12 @@
-import {isScalar, LineCounter, parseDocument, visit, type Document} from 'yaml'
-
+import type {ConfigError} from '../config/config-error.js'
+import {errorAt, type ErrorAt} from '../config/error-at.js'
+import type {ParsedYaml} from '../config/read-yaml.js'
+import {pointer, pointerSegments, type YamlPositions} from '../config/yaml-positions.js'
 import {compile} from '../model/compile-schema.js'
-import {ConfigError} from './config-error.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
 import {overlaySettings} from './overlay-settings.js'
-import {documentPositions, pointer, pointerSegments, type YamlPositions} from './yaml-positions.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
 const FAMILIAR: Record<string, string> = {
@@ -93,65 +93,11 @@ export function isHostsFileShape(data: unknown): boolean {
   return keys.some((k) => TOP_KEYS.includes(k)) || (!keys.includes('all') && keys.some((k) => closest(k, TOP_KEYS) !== undefined))
 }
 
-/**
- * Reads a YAML document with positions; YAML syntax errors become ConfigErrors. Keys must be unique in each map:
- * checked here with one set per map (the yaml library's own check compares each key with all before it, which
- * takes minutes on a map of 100,000 hosts).
- */
-export function readYaml(text: string, file: string): {doc: Document; counter: LineCounter; positions: YamlPositions; data: unknown; errors: ConfigError[]} {
-  const counter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: false})
-  const syntax = (offset: number, message: string) => {
-    const {line, col} = counter.linePos(offset)
-    return new ConfigError(file, line, col, '', `is not valid YAML: ${message}`, 'fix the syntax at this position')
-  }
-  const errors = [...doc.errors.map((e) => syntax(e.pos[0], e.message.split('\n')[0]!)), ...duplicateKeys(doc).map((offset) => syntax(offset, 'Map keys must be unique'))].sort(
-    (a, b) => a.line - b.line || a.column - b.column,
-  )
-  let data: unknown
-  if (errors.length === 0) {
-    try {
-      data = doc.toJS({maxAliasCount: 1000})
-    } catch (error) {
-      // an alias without its anchor, or an alias bomb: only found when the document is built
-      errors.push(new ConfigError(file, 1, 1, '', `is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'define each &anchor before its *alias'))
-    }
-  }
-  return {doc, counter, positions: documentPositions(doc, counter), data, errors}
-}
-
-/** Where a key repeats one before it in the same map (equal scalar values, as the yaml library compares them). */
-function duplicateKeys(doc: Document): number[] {
-  const out: number[] = []
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<unknown>()
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue
-        const k = pair.key.value
-        if (seen.has(k)) out.push(pair.key.range?.[0] ?? 0)
-        else seen.add(k)
-      }
-    },
-  })
-  return out
-}
-
-/** Parsed YAML with the position of every node: by readYaml, or by readPlainYaml (plain-yaml.ts). */
-export interface ParsedYaml {
-  positions: YamlPositions
-  data: unknown
-  errors: ConfigError[]
-}
-
 /** Checks a hatang hosts file read with readYaml or readPlainYaml (see README "The hosts file"). */
 export function checkHostsFile(yaml: ParsedYaml, file: string): HostsFileResult {
   const {positions, data, errors} = yaml
   if (errors.length) return {errors}
-  const at = (segs: readonly string[], problem: string, hint?: string, key = false): ConfigError => {
-    const {line, column} = positions.of(segs, {key})
-    return new ConfigError(file, line, column, pointer(segs), problem, hint)
-  }
+  const at = errorAt(file, positions)
   const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positions.of(segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
@@ -167,7 +113,7 @@ const isSecret = (k: string, v: unknown): boolean => k !== 'passwordEnv' && v !=
 const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Literal secrets: a password-like key with a value is an error, and its value is never repeated. */
-function secretProblems(node: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+function secretProblems(node: unknown, at: ErrorAt): ConfigError[] {
   const out: ConfigError[] = []
   const segs: Segs = []
   const walk = (n: Record<string, unknown>): void => {
@@ -219,7 +165,7 @@ const ANYOF_TEXT: Record<string, string> = {
   knownHostsFile: 'must be a path or a list of paths',
 }
 
-function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError[] {
+function validateShape(data: unknown, at: ErrorAt): ConfigError[] {
   const fn = compile(HostsFileSchema, HOSTS_FILE_VALIDATOR)
   if (fn(data)) return []
   const errors = fn.errors ?? []
@@ -249,7 +195,7 @@ function validateShape(data: unknown, at: (s: Segs, p: string, h?: string, k?: b
   return out
 }
 
-function unknownKey(segs: Segs, key: string, at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError): ConfigError {
+function unknownKey(segs: Segs, key: string, at: ErrorAt): ConfigError {
   const parent = segs.at(-2)
   const here = [...segs, key]
   if (segs.length === 0) return at(here, `is not a known section (defaults, groups, hosts)`, didYouMean(key, TOP_KEYS), true)
@@ -353,7 +299,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 
 function resolve(
   data: HostsFile,
-  at: (s: Segs, p: string, h?: string, k?: boolean) => ConfigError,
+  at: ErrorAt,
   origin: (s: Segs) => SettingOrigin,
   file: string,
   positions: YamlPositions,

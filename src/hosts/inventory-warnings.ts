@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
-import {atPosition} from './config-error.js'
+import {atPosition} from '../config/config-error.js'
 import type {HostSpec, InventoryWarning} from './model.js'
 
 /** A warning with the hosts it applies to (a group variable's warning applies to all its hosts). */

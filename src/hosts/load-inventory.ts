@@ -2,13 +2,14 @@ import {existsSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import {ConfigError} from '../config/config-error.js'
+import {readPlainYaml} from '../config/plain-yaml.js'
+import {readYaml} from '../config/read-yaml.js'
 import {parseAnsibleIni} from './ansible-ini.js'
 import {isAnsibleYamlShape, parseAnsibleYaml} from './ansible-yaml.js'
-import {ConfigError} from './config-error.js'
 import {finalizeInventory, type FinalizeOptions} from './finalize.js'
-import {checkHostsFile, isHostsFileShape, readYaml, type HostsFileResult} from './hosts-file.js'
+import {checkHostsFile, isHostsFileShape, type HostsFileResult} from './hosts-file.js'
 import type {Inventory} from './model.js'
-import {readPlainYaml} from './plain-yaml.js'
 import {SshConfig} from './ssh-config.js'
 
 export type InventoryFormat = 'hatang' | 'ansible-yaml' | 'ansible-ini'
@@ -43,7 +44,7 @@ export function readInventory(file: string, options: LoadOptions = {}): Inventor
     const code = (error as NodeJS.ErrnoException).code
     return {errors: [new ConfigError(file, 1, 1, '', code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`, 'give the path of a hosts.yaml or an Ansible inventory')]}
   }
-  // First the fast way: YAML in the plain subset most inventories are written in (plain-yaml.ts). When it is not,
+  // First the fast way: YAML in the plain subset most inventories are written in (src/config/plain-yaml.ts). When it is not,
   // or when anything is wrong, the `yaml` library reads the text again and places every problem, as it always has.
   const fast = resolveInventory(text, file, options, 'plain')
   if (fast && fast.errors.length === 0) return fast

@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
-import type {ConfigError} from './config-error.js'
+import type {ConfigError} from '../config/config-error.js'
 import type {HostSpec} from './model.js'
 import {formatProxyJump} from './proxy-jump.js'
 import type {ValidateResult} from './validate-inventory.js'

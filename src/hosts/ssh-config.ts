@@ -2,7 +2,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import {expandHome} from './home-path.js'
 
 /** The ssh_config settings hatang uses, as OpenSSH would obtain them for one alias (values as written). */

@@ -1,4 +1,4 @@
-import {ConfigError} from './config-error.js'
+import {ConfigError} from '../config/config-error.js'
 import {groupWarnings, hostNames, warningJson, type GroupedWarning} from './inventory-warnings.js'
 import type {InventoryResult} from './load-inventory.js'
 

@@ -1,8 +1,8 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import path from 'node:path'
 
+import {InputError} from '../config/input-error.js'
 import {DEFAULT_MIN_COVERAGE} from '../engine/evidence.js'
-import {InputError} from '../engine/load-snapshots.js'
 import {coverageOf} from '../engine/scores.js'
 import {ResultsSchema, type Results} from '../model/results.js'
 import {compile, formatErrors} from '../model/validate.js'

@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 
+import {InputError} from '../config/input-error.js'
 import {loadPacks} from '../engine/checks/load-packs.js'
 import type {Pack} from '../engine/checks/pack.js'
-import {InputError} from '../engine/load-snapshots.js'
 import {loadWaivers, type Waiver} from '../engine/waivers.js'
 import {loadInventory} from '../hosts/load-inventory.js'
 import type {HostSpec} from '../hosts/model.js'

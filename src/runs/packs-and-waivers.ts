@@ -1,6 +1,6 @@
+import {InputError} from '../config/input-error.js'
 import {loadPacks} from '../engine/checks/load-packs.js'
 import type {Pack} from '../engine/checks/pack.js'
-import {InputError} from '../engine/load-snapshots.js'
 import {loadWaivers, unknownChecks, type Waiver} from '../engine/waivers.js'
 
 export interface JudgingOptions {

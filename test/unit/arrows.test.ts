@@ -34,10 +34,19 @@ describe('the arrows of the layout', () => {
     expect(importsOf('src/collect/collect-host.ts')).toContain('inventory/index.ts')
     expect(importsOf('src/runs/results-from-store.ts')).toContain('src/store/store.ts')
     expect(crossings('src/collect', (t) => project(t) && !within(t, 'src/model'))).not.toEqual([])
+    expect(importsOf('src/engine/waivers.ts')).toEqual(expect.arrayContaining(['src/config/schema-problems.ts', 'src/hosts/ssh-config.ts']))
   })
 
   it('the model imports nothing of the project outside src/model', () => {
     expect(crossings('src/model', (t) => project(t) && !within(t, 'src/model'))).toEqual([])
+  })
+
+  it('configuration files are read in src/config, on the model alone: hosts and the engine both use it', () => {
+    expect(crossings('src/config', (t) => project(t) && !within(t, 'src/config', 'src/model'))).toEqual([])
+  })
+
+  it('the engine takes nothing of the hosts but the glob of a waiver (config errors, YAML and positions are src/config)', () => {
+    expect(crossings('src/engine', (t) => within(t, 'src/hosts') && t !== 'src/hosts/ssh-config.ts')).toEqual([])
   })
 
   it('implementations import only their kit, the transport contract and the model (never the collector)', () => {

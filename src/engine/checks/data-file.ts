@@ -3,10 +3,11 @@ import path from 'node:path'
 
 import type {TSchema} from '@sinclair/typebox'
 
-import {ConfigError} from '../../hosts/config-error.js'
-import {readYaml} from '../../hosts/hosts-file.js'
-import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
-import {formatErrors, newAjv} from '../../model/validate.js'
+import {ConfigError} from '../../config/config-error.js'
+import {errorAt, type Segments} from '../../config/error-at.js'
+import {readYaml} from '../../config/read-yaml.js'
+import {schemaProblems} from '../../config/schema-problems.js'
+import {newAjv} from '../../model/validate.js'
 import {builtinPacksDir} from './builtin-packs.js'
 
 /** The folder of the data files check packs refer to by name (checks/data/): end-of-life dates, reference mappings. */
@@ -27,28 +28,17 @@ const validators = new WeakMap<object, ReturnType<ReturnType<typeof newAjv>['com
  * Reads a YAML data file validated by its JSON Schema, errors at file:line:column (ConfigError, the others
  * in `.more`), like a pack. `check` adds problems the schema cannot express.
  */
-export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T, at: (segs: readonly (string | number)[], problem: string) => ConfigError) => ConfigError[]): T {
-  const {doc, counter, data, errors} = readYaml(readFileSync(file, 'utf8'), file)
-  ConfigError.throwIfAny(errors)
-  const at = (segs: readonly (string | number)[], problem: string) => {
-    const {line, column} = positionOf(doc, counter, segs.map(String))
-    return new ConfigError(file, line, column, pointer(segs), problem, `fix ${path.basename(file)}`)
-  }
+export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T, at: (segs: Segments, problem: string) => ConfigError) => ConfigError[]): T {
+  const yaml = readYaml(readFileSync(file, 'utf8'), file)
+  ConfigError.throwIfAny(yaml.errors)
+  const hint = `fix ${path.basename(file)}`
   let validate = validators.get(schema)
   if (!validate) {
     validate = newAjv().compile(schema)
     validators.set(schema, validate)
   }
-  if (!validate(data)) {
-    const seen = new Set<string>()
-    const problems: ConfigError[] = []
-    for (const e of [...(validate.errors ?? [])].sort((x, y) => y.instancePath.length - x.instancePath.length)) {
-      if (seen.has(e.instancePath)) continue
-      seen.add(e.instancePath)
-      problems.push(at(pointerSegments(e.instancePath), formatErrors([e])[0]!.replace(/^\S+ /, '')))
-    }
-    ConfigError.throwIfAny(problems.slice(0, 20))
-  }
-  ConfigError.throwIfAny(check ? check(data as T, at) : [])
-  return data as T
+  ConfigError.throwIfAny(schemaProblems(validate, yaml, file, {hint}))
+  const data = yaml.data as T
+  ConfigError.throwIfAny(check ? check(data, errorAt(file, yaml.positions, hint)) : [])
+  return data
 }

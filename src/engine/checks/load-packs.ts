@@ -1,18 +1,16 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {ConfigError} from '../../hosts/config-error.js'
-import {readYaml} from '../../hosts/hosts-file.js'
-import {positionOf} from '../../hosts/yaml-positions.js'
-import {InputError} from '../load-snapshots.js'
+import {ConfigError} from '../../config/config-error.js'
+import {InputError} from '../../config/input-error.js'
+import {readYaml} from '../../config/read-yaml.js'
 import {builtinPackNames, packFile} from './builtin-packs.js'
 import {loadPack, type Pack} from './pack.js'
 
 /** Where a pack file says `pack: NAME` (line 1, column 1 when it cannot be found). */
 function namePosition(file: string): {line: number; column: number} {
   try {
-    const {doc, counter} = readYaml(readFileSync(file, 'utf8'), file)
-    return positionOf(doc, counter, ['pack'])
+    return readYaml(readFileSync(file, 'utf8'), file).positions.of(['pack'])
   } catch {
     return {line: 1, column: 1}
   }

@@ -2,12 +2,13 @@ import {readFileSync} from 'node:fs'
 
 import {Type, type Static, type TSchema} from '@sinclair/typebox'
 
-import {ConfigError} from '../../hosts/config-error.js'
-import {readYaml} from '../../hosts/hosts-file.js'
-import {pointer, pointerSegments, positionOf} from '../../hosts/yaml-positions.js'
+import {ConfigError} from '../../config/config-error.js'
+import {errorAt} from '../../config/error-at.js'
+import {readYaml} from '../../config/read-yaml.js'
+import {schemaProblems} from '../../config/schema-problems.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {SEVERITIES} from '../../model/severity.js'
-import {type compile, formatErrors, newAjv} from '../../model/validate.js'
+import {type compile, newAjv} from '../../model/validate.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
@@ -160,25 +161,13 @@ function* regexesOf(a: unknown, at: (string | number)[]): Generator<{pattern: st
  * expressions are compiled at load, ids must be unique. Throws ConfigError (the others in `.more`).
  */
 export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack {
-  const {doc, counter, data, errors} = readYaml(text, file)
-  ConfigError.throwIfAny(errors)
-  const at = (segs: readonly (string | number)[], problem: string, hint?: string) => {
-    const {line, column} = positionOf(doc, counter, segs.map(String))
-    return new ConfigError(file, line, column, pointer(segs), problem, hint ?? `run 'hatang packs validate ${file}'`)
-  }
-  const validate = packValidator()
-  if (!validate(data)) {
-    // the deepest errors say the most; union branches repeat themselves, keep one message per place
-    const seen = new Set<string>()
-    const problems: ConfigError[] = []
-    for (const e of [...(validate.errors ?? [])].sort((x, y) => y.instancePath.length - x.instancePath.length)) {
-      if (seen.has(e.instancePath)) continue
-      seen.add(e.instancePath)
-      problems.push(at(pointerSegments(e.instancePath), formatErrors([e])[0]!.replace(/^\S+ /, '')))
-    }
-    ConfigError.throwIfAny(problems.slice(0, 20))
-  }
-  const pack = data as Omit<Pack, 'file'>
+  const yaml = readYaml(text, file)
+  ConfigError.throwIfAny(yaml.errors)
+  const hint = `run 'hatang packs validate ${file}'`
+  // one problem per place (not everyKey): the branches of the assertion language's unions repeat themselves
+  ConfigError.throwIfAny(schemaProblems(packValidator(), yaml, file, {hint}))
+  const at = errorAt(file, yaml.positions, hint)
+  const pack = yaml.data as Omit<Pack, 'file'>
   pack.checks ??= []
   const problems: ConfigError[] = []
   const ids = new Map<string, string>()

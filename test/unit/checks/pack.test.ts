@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
+import {ConfigError} from '../../../src/config/config-error.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
-import {ConfigError} from '../../../src/hosts/config-error.js'
 
 const head = 'pack: p\nversion: 1.0.0\ntitle: {vi: Gói, en: Pack}\nchecks:\n'
 const check = (extra: string) =>

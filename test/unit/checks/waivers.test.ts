@@ -3,10 +3,10 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {ConfigError} from '../../../src/config/config-error.js'
 import type {CheckResult, HostResults} from '../../../src/engine/checks/run-checks.js'
 import {countStatuses} from '../../../src/engine/checks/run-checks.js'
 import {applyWaivers, isExpired, loadWaivers, unknownChecks, type Waiver} from '../../../src/engine/waivers.js'
-import {ConfigError} from '../../../src/hosts/config-error.js'
 
 const VALID = `waivers:
   - check: ssh.password-authentication      # check id (optionally pack/id)

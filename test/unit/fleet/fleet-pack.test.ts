@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
+import {ConfigError} from '../../../src/config/config-error.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
-import {ConfigError} from '../../../src/hosts/config-error.js'
 
 const head = 'pack: p\nversion: 1.0.0\ntitle: {vi: Gói, en: Pack}\n'
 const texts = '    title: {vi: a, en: a}\n    rationale: {vi: b, en: b}\n    remediation: {vi: c, en: c}\n    severity: low\n'

@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {ConfigError} from '../../../src/hosts/config-error.js'
+import {ConfigError} from '../../../src/config/config-error.js'
 import {loadInventory, readInventory} from '../../../src/hosts/load-inventory.js'
 import type {HostSpec, Inventory} from '../../../src/hosts/model.js'
 import {parseProxyJump} from '../../../src/hosts/proxy-jump.js'

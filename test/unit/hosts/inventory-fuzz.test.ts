@@ -5,7 +5,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {ConfigError} from '../../../src/hosts/config-error.js'
+import {ConfigError} from '../../../src/config/config-error.js'
 import {readInventory} from '../../../src/hosts/load-inventory.js'
 import {SshConfig} from '../../../src/hosts/ssh-config.js'
 import {garbage} from '../../support/fuzz.js'

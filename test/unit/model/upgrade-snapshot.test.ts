@@ -4,10 +4,11 @@ import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {InputError} from '../../../src/config/input-error.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
-import {InputError, readSnapshotFile} from '../../../src/engine/load-snapshots.js'
+import {readSnapshotFile} from '../../../src/engine/load-snapshots.js'
 import type {Section} from '../../../src/model/section.js'
 import {defineSection} from '../../../src/model/section-spec.js'
 import {appSpecificId, IdentitySchema} from '../../../src/model/sections/identity.js'

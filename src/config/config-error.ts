@@ -3,7 +3,10 @@ export function atPosition(where: {file: string; line: number; column: number; p
   return `${where.file}:${where.line}:${where.column} ${where.path ? `${where.path} ` : ''}${text}`
 }
 
-/** A problem in a hosts file (or an imported inventory / ssh_config): what, where and what next. */
+/**
+ * A problem in a configuration file (a hosts file, an imported inventory or ssh_config, a check pack, a data file,
+ * waivers): what, where and what next. Without a hint of its own it says to run `hatang hosts validate`.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
   /** Further problems found in the same pass (validate lists them all). */

@@ -9,7 +9,7 @@ import type {LineColumn, YamlPositions} from './yaml-positions.js'
  * multi-line scalars or flows, explicit keys, directives, several documents, tabs, CR, duplicate keys, keys that are
  * not plain strings…) is refused: the caller then reads the text with the `yaml` library, which also says where
  * a mistake is. What it accepts it reads as `yaml` does (same data; scalars are resolved with `yaml`'s own core
- * schema), with the same positions (see test/unit/hosts/plain-yaml.test.ts, which compares both).
+ * schema), with the same positions (see test/unit/config/plain-yaml.test.ts, which compares both).
  */
 export interface PlainYaml {
   data: unknown

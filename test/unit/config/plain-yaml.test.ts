@@ -4,10 +4,11 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
+import {readPlainYaml} from '../../../src/config/plain-yaml.js'
+import {readYaml} from '../../../src/config/read-yaml.js'
+import {positionOf} from '../../../src/config/yaml-positions.js'
 import {parseAnsibleYaml} from '../../../src/hosts/ansible-yaml.js'
-import {checkHostsFile, readYaml} from '../../../src/hosts/hosts-file.js'
-import {readPlainYaml} from '../../../src/hosts/plain-yaml.js'
-import {positionOf} from '../../../src/hosts/yaml-positions.js'
+import {checkHostsFile} from '../../../src/hosts/hosts-file.js'
 
 const FIX = path.resolve(import.meta.dirname, '../../fixtures/hosts')
 const RUNS = Number(process.env.PLAIN_YAML_RUNS ?? 1500)

@@ -3,6 +3,7 @@ import {Type, type Static, type TOptional} from '@sinclair/typebox'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
+import {UnitSchema} from './unit.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
 
 /**
@@ -58,6 +59,8 @@ export const HostSchema = Obj({
   groups: Opt(Type.Array(Str())),
   tags: Opt(Type.Array(Str())),
   role: Opt(Str()),
+  /** The unit the host belongs to, as the inventory gives it (absent when it gives none, and in older snapshots). */
+  unit: Opt(UnitSchema),
   /** ok, partial (some sections failed), or why the host was not collected. */
   status: StringEnum(['ok', 'partial', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'timeout', 'error', 'interrupted']),
   reason: Opt(Str()),

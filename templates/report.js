@@ -86,7 +86,7 @@
     var title = el('h2', '', h.n);
     title.id = 'detail-title';
     body.appendChild(title);
-    body.appendChild(el('p', 'note', (L['host.' + h.st] || h.st) + (h.why ? ' — ' + h.why : '') + ' · ' + h.at + (h.g.length ? ' · ' + h.g.join(', ') : '')));
+    body.appendChild(el('p', 'note', (L['host.' + h.st] || h.st) + (h.why ? ' — ' + h.why : '') + ' · ' + h.at + (h.g.length ? ' · ' + h.g.join(', ') : '') + (h.u ? ' · ' + h.u : '')));
     body.appendChild(el('h3', '', L['detail.findings']));
     if (h.ins) body.appendChild(el('p', 'res unknown', L['cat.insufficient'] + ': ' + h.ins));
     if (h.err) body.appendChild(el('p', 'res fail', h.err));

@@ -77,6 +77,7 @@ function hostInfo(host: HostSpec, status: HostStatus, reason?: string): Snapshot
     groups: host.groups,
     tags: host.tags,
     ...(host.role ? {role: host.role} : {}),
+    ...(host.unit ? {unit: host.unit} : {}),
     status,
     ...(reason ? {reason} : {}),
   }

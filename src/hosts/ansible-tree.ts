@@ -1,6 +1,7 @@
 import {ConfigError} from '../config/config-error.js'
 import type {DraftHost, DraftInventory, HostSettings} from './draft.js'
 import type {InventoryWarning, SettingOrigin, SourcePosition} from './model.js'
+import {settleUnitVars, UNIT_VARS} from './ansible-unit.js'
 import {AnsibleVarError, settingsFromAnsibleVars, type AnsibleSettings} from './ansible-vars.js'
 import {overlaySettings} from './overlay-settings.js'
 
@@ -154,6 +155,18 @@ export class AnsibleTree {
       if (!g) grouped.set(d, (g = d.names.filter((n) => n !== 'ungrouped').reduce(withGroup, this.noGroup)))
       h.direct = g
     }
+
+    // a unit's path and names are written together at each place (ansible-unit.ts)
+    const settle = (what: string, vars: Record<string, unknown>, sources: readonly VarSource[], fallback: SourcePosition): void => {
+      const problem = settleUnitVars(vars)
+      if (!problem) return
+      const source = sources.findLast((src) => problem.variable in src.vars)
+      const o = source ? source.origin(problem.variable) : {...fallback, path: ''}
+      this.errors.push(new ConfigError(o.file, o.line, o.column, o.path, `${what}: ${problem.message}`, `write ${Object.values(UNIT_VARS).join(', ')} together`))
+    }
+    for (const g of this.groups.values()) settle(`group '${g.name}'`, g.vars, g.sources, g.pos)
+    for (const h of this.hosts.values()) settle(`host '${h.name}'`, h.vars, h.sources, h.pos)
+    if (this.errors.length) return {errors: this.errors}
 
     const depthMemo = new Map<string, number>()
     const depth = (g: string): number => {

@@ -1,3 +1,4 @@
+import {unitFromAnsibleVars} from './ansible-unit.js'
 import type {HostSettings} from './draft.js'
 import type {InventoryWarningCode} from './model.js'
 import {shlexSplit} from './shlex-split.js'
@@ -65,7 +66,7 @@ const PASSWORDS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password
 const HOST_KEY_HINT = "record the hosts' keys in known_hosts (ssh-keyscan, or a first sweep with --accept-new)"
 
 /**
- * The connection settings of a host, from its merged Ansible variables, as Ansible's ssh connection gets them: ssh
+ * The connection settings of a host (and its unit, ansible-unit.ts), from its merged Ansible variables, as Ansible's ssh connection gets them: ssh
  * is run with `ansible_ssh_args`, then `-o StrictHostKeyChecking=no` when host key checking is off, `-o Port=`
  * (ansible_port), `-o IdentityFile=` (ansible_ssh_private_key_file), `-o User=` (ansible_user), `-o ConnectTimeout=`
  * (ansible_ssh_timeout, default 10), then `ansible_ssh_common_args` and `ansible_ssh_extra_args`, and ssh keeps the
@@ -91,6 +92,13 @@ export function settingsFromAnsibleVars(name: string, vars: Record<string, unkno
     return {variable, raw, ...(value !== undefined ? {value} : {})}
   }
 
+  const unit = unitFromAnsibleVars(vars, {
+    note: (n) => notes.push(n),
+    fail: (variable, message) => {
+      throw new AnsibleVarError(variable, message)
+    },
+  })
+  if (unit) s.unit = unit
   if (vars.ansible_become !== undefined) {
     const b = ansibleBool(vars.ansible_become)
     if (b === undefined && !templated(str(vars.ansible_become))) throw new AnsibleVarError('ansible_become', 'ansible_become must be a boolean (yes/no, true/false)')
@@ -110,7 +118,7 @@ export function settingsFromAnsibleVars(name: string, vars: Record<string, unkno
     if (host?.value) s.address = host.value
     if (Number.isInteger(port) && port >= 1 && port <= 65_535) s.port = port
     if (user) s.user = user
-    return {settings: s, from: {}, identityFrom: [], notes: []}
+    return {settings: s, from: {}, identityFrom: [], notes}
   }
 
   for (const p of PASSWORDS)

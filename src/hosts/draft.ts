@@ -1,3 +1,4 @@
+import type {Unit} from '../model/unit.js'
 import type {HostHop, InventoryWarning, SettingOrigin, SourcePosition, TransportKind} from './model.js'
 
 export type {SettingOrigin} from './model.js'
@@ -23,6 +24,8 @@ export interface HostSettings {
   connectTimeoutS?: number
   commandTimeoutS?: number
   passwordEnv?: string
+  /** The unit the host belongs to, with its names (one object per unit, shared by its hosts). */
+  unit?: Unit
 }
 
 export interface DraftHost {

@@ -3,10 +3,12 @@ import {errorAt, type ErrorAt} from '../config/error-at.js'
 import type {ParsedYaml} from '../config/read-yaml.js'
 import {pointer, pointerSegments, type YamlPositions} from '../config/yaml-positions.js'
 import {compile} from '../model/compile-schema.js'
+import {UNIT_PATH_RULE} from '../model/unit.js'
 import {closest, didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import {HOSTS_FILE_VALIDATOR, HostsFileSchema, SETTING_KEYS, type GroupDef, type HostsFile, type Settings} from './hosts-schema.js'
 import {overlaySettings} from './overlay-settings.js'
+import {UnitBook} from './unit-book.js'
 
 /** Keys people write from habit (ssh_config, Ansible): we suggest ours. */
 const FAMILIAR: Record<string, string> = {
@@ -34,7 +36,7 @@ const FAMILIAR: Record<string, string> = {
 /** A key that would carry a secret. Only `passwordEnv` (a variable NAME) is allowed. */
 const SECRET_KEY = /pass(word|phrase|wd)?$|^pass|secret|token|credential|private_?key$/i
 
-const TOP_KEYS = ['defaults', 'groups', 'hosts']
+const TOP_KEYS = ['units', 'defaults', 'groups', 'hosts']
 const GROUP_KEYS = [...SETTING_KEYS, 'hosts', 'children']
 
 type Segs = string[]
@@ -84,7 +86,7 @@ export interface HostsFileResult {
 }
 
 /**
- * Whether parsed YAML is meant as a hatang hosts file: a top-level `defaults`, `groups` or `hosts` key, or
+ * Whether parsed YAML is meant as a hatang hosts file: a top-level `units`, `defaults`, `groups` or `hosts` key, or
  * (without Ansible's usual `all:` root) a key that is a likely typo of one.
  */
 export function isHostsFileShape(data: unknown): boolean {
@@ -180,7 +182,11 @@ function validateShape(data: unknown, at: ErrorAt): ConfigError[] {
     else if (e.keyword === 'additionalProperties') {
       const key = (e.params as {additionalProperty: string}).additionalProperty
       problem = unknownKey(segs, key, at)
-    } else if (e.keyword === 'required') continue
+    } else if (e.keyword === 'required' && segs.length === 2 && segs[0] === 'units')
+      problem = at(segs, `gives unit '${segs[1]}' no Vietnamese name`, `write '${segs[1]}: {vi: …, en: …}' (en is optional)`, true)
+    else if (e.keyword === 'required') continue
+    else if (e.keyword === 'type' && segs.length === 2 && segs[0] === 'units') problem = at(segs, "must be the unit's names: {vi: …, en: …}")
+    else if (e.keyword === 'pattern' && segs.at(-1) === 'unit') problem = at(segs, `is not a unit path (${UNIT_PATH_RULE})`)
     else if (e.keyword === 'enum') problem = at(segs, `must be one of ${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')}`)
     else if (e.keyword === 'pattern' && segs.at(-1) === 'passwordEnv') problem = at(segs, 'must be the NAME of an environment variable (letters, digits, _)', "e.g. 'passwordEnv: DB_PASSWORD'")
     else if (e.keyword === 'type' && segs.length >= 2 && ['hosts', 'children', 'groups'].includes(segs.at(-2) ?? '') && (e.params as {type: string}).type === 'object')
@@ -198,8 +204,10 @@ function validateShape(data: unknown, at: ErrorAt): ConfigError[] {
 function unknownKey(segs: Segs, key: string, at: ErrorAt): ConfigError {
   const parent = segs.at(-2)
   const here = [...segs, key]
-  if (segs.length === 0) return at(here, `is not a known section (defaults, groups, hosts)`, didYouMean(key, TOP_KEYS), true)
+  if (segs.length === 0) return at(here, `is not a known section (${TOP_KEYS.join(', ')})`, didYouMean(key, TOP_KEYS), true)
   const last = segs.at(-1)
+  if (segs.length === 1 && last === 'units') return at(here, `is not a unit path (${UNIT_PATH_RULE})`, undefined, true)
+  if (segs.length === 2 && segs[0] === 'units') return at(here, 'is not a unit name key (vi, en)', didYouMean(key, ['vi', 'en']) ?? 'vi: the name in Vietnamese, en: in English', true)
   const nameMap =
     segs.length === 1 ? last === 'hosts' || last === 'groups' : (last === 'hosts' || last === 'children') && (segs.at(-3) === 'groups' || segs.at(-3) === 'children')
   if (nameMap) {
@@ -213,7 +221,7 @@ function unknownKey(segs: Segs, key: string, at: ErrorAt): ConfigError {
   return at(here, `is not a known ${isGroup ? 'group key or setting' : 'setting'}`, hint ?? `known: ${candidates.join(', ')}`, true)
 }
 
-function toHostSettings(s: Settings | null | undefined): HostSettings {
+function toHostSettings(s: Settings | null | undefined, units: UnitBook): HostSettings {
   const out: HostSettings = {}
   if (!s) return out
   if (s.address !== undefined) out.address = s.address
@@ -229,6 +237,10 @@ function toHostSettings(s: Settings | null | undefined): HostSettings {
   if (s.connectTimeout !== undefined) out.connectTimeoutS = s.connectTimeout
   if (s.commandTimeout !== undefined) out.commandTimeoutS = s.commandTimeout
   if (s.passwordEnv !== undefined) out.passwordEnv = s.passwordEnv
+  if (s.unit !== undefined) {
+    const unit = units.unit(s.unit) // an undeclared one is reported where it is written (checkUnit)
+    if (unit) out.unit = unit
+  }
   return out
 }
 
@@ -247,6 +259,7 @@ const SETTING_TO_YAML: Record<keyof HostSettings, string> = {
   connectTimeoutS: 'connectTimeout',
   commandTimeoutS: 'commandTimeout',
   passwordEnv: 'passwordEnv',
+  unit: 'unit',
 }
 
 /**
@@ -260,8 +273,8 @@ interface Level {
   identity?: {where: Where; list: boolean}
 }
 
-function levelOf(raw: Settings | null | undefined, where: Where): Level {
-  const settings = toHostSettings(raw)
+function levelOf(raw: Settings | null | undefined, where: Where, units: UnitBook): Level {
+  const settings = toHostSettings(raw, units)
   const origins: Level['origins'] = {}
   for (const k in settings) origins[k as keyof HostSettings] = where
   const level: Level = {settings, origins}
@@ -305,6 +318,16 @@ function resolve(
   positions: YamlPositions,
 ): HostsFileResult {
   const errors: ConfigError[] = []
+  const units = new UnitBook(data.units)
+  for (const [key, first] of units.twice) {
+    const at1 = positions.of(['units', first], {key: true})
+    errors.push(at(['units', key], `declares unit '${first}' a second time (first at ${file}:${at1.line}:${at1.column}), written in another Unicode form`, 'declare each unit once', true))
+  }
+  /** A `unit:` naming a unit `units:` does not declare is an error where it is written. */
+  const checkUnit = (raw: Settings | null | undefined, segs: () => Segs): void => {
+    if (raw?.unit !== undefined && !units.unit(raw.unit)) errors.push(at([...segs(), 'unit'], `names unit '${raw.unit}', which is not declared under 'units:'`, units.hint(raw.unit)))
+  }
+  checkUnit(data.defaults, () => ['defaults'])
   const groups = new Map<string, GroupInfo>()
   const edges: {parent: string; child: string; segs: Segs}[] = []
   const refs: {child: string; segs: Segs}[] = []
@@ -327,11 +350,13 @@ function resolve(
       return
     }
     groups.set(name, {def: def ?? {}, segs, order: groups.size, depth: 0})
+    checkUnit(def, () => segs)
     addHosts(def?.hosts, name, segs)
     for (const [child, cdef] of Object.entries(def?.children ?? {})) walk(child, cdef, [...segs, 'children', child], name)
   }
   for (const [name, def] of Object.entries(data.groups ?? {})) walk(name, def, ['groups', name], null)
   addHosts(data.hosts, null, [])
+  for (const hm of hostMaps) for (const name of hm.names) checkUnit(hm.hosts[name], () => [...hm.parent, name])
 
   for (const r of refs)
     if (!groups.has(r.child)) errors.push(at(r.segs, `refers to group '${r.child}', which is not defined`, didYouMean(r.child, groups.keys()) ?? `define it under 'groups:' or give it settings or hosts here`, true))
@@ -371,9 +396,9 @@ function resolve(
   const groupLevels = new Map<string, Level>()
   for (const [g, info] of groups) {
     const {hosts: _h, children: _c, ...own} = info.def
-    groupLevels.set(g, levelOf(own, info.segs))
+    groupLevels.set(g, levelOf(own, info.segs, units))
   }
-  const defaults = levelOf(data.defaults, ['defaults'])
+  const defaults = levelOf(data.defaults, ['defaults'], units)
   /** Positions of settings, each computed once (hosts of a group share the group's). */
   const placedAt = new WeakMap<object, Record<string, SettingOrigin>>()
   const placed = (where: Where, key: string): SettingOrigin => {
@@ -423,9 +448,9 @@ function resolve(
     let entry = known
     if (!('occ' in entry)) {
       const first = occurrenceIn(entry, name)
-      byName.set(name, (entry = {occ: [first], own: levelOf(first.settings, first)}))
+      byName.set(name, (entry = {occ: [first], own: levelOf(first.settings, first, units)}))
     }
-    const own = levelOf(occ.settings, occ)
+    const own = levelOf(occ.settings, occ, units)
     for (const k in own.settings) {
       const key = k as keyof HostSettings
       const v = own.settings[key]
@@ -465,11 +490,11 @@ function resolve(
       lineageOfHost = lineageOfGroup.get(entry.group) ?? lineageOfGroup.set(entry.group, lineageOf(entry.group === null ? [] : [entry.group])).get(entry.group)!
       raw = entry.hosts[name] ?? undefined
       // where the host's own settings are written matters only for those a message or its key list may need
-      if (raw && (raw.identityFile !== undefined || raw.knownHostsFile !== undefined || raw.proxyJump !== undefined)) own = levelOf(raw, occurrenceIn(entry, name))
+      if (raw && (raw.identityFile !== undefined || raw.knownHostsFile !== undefined || raw.proxyJump !== undefined)) own = levelOf(raw, occurrenceIn(entry, name), units)
     }
     const {groups: groupList, level: inherited} = lineageOfHost
     // the host's own settings over those it inherits (as `layer` does, without copying where each was written)
-    const settings = overlaySettings(inherited.settings, own ? own.settings : raw ? toHostSettings(raw) : {})
+    const settings = overlaySettings(inherited.settings, own ? own.settings : raw ? toHostSettings(raw, units) : {})
     const pos = positions.keyOf('occ' in entry ? entry.occ[0]!.parent : entry.parent, name)
     // hosts that set none of the placed settings themselves share their lineage's positions of them
     const ownPlaced = own !== undefined && PLACED.some((k) => own.origins[k] !== undefined)

@@ -1,6 +1,7 @@
 import {Type, type Static, type TSchema} from '@sinclair/typebox'
 
 import {Arr, Bool, Int, Num, Obj, Opt, Str, StringEnum} from '../model/schema-helpers.js'
+import {UNIT_PATH_PATTERN} from '../model/unit.js'
 
 /** Names of hosts and groups: what a shell, a file name and an Ansible pattern take without quoting. */
 export const HOST_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$'
@@ -25,6 +26,7 @@ export const settingsProperties = {
   connectTimeout: Opt(Seconds('Seconds to wait for the connection.')),
   commandTimeout: Opt(Seconds('Seconds each probe command may run.')),
   passwordEnv: Opt(Str({pattern: ENV_NAME_PATTERN, description: 'NAME of the environment variable holding the password (never the password).'})),
+  unit: Opt(Str({pattern: UNIT_PATH_PATTERN, description: "The unit the host belongs to: a path declared under 'units:'."})),
 }
 
 export const SETTING_KEYS = Object.keys(settingsProperties) as (keyof typeof settingsProperties)[]
@@ -51,9 +53,14 @@ export const GroupSchema = Type.Recursive(
 /** The name of the hosts file's validator among those the build precompiles (scripts/build-validators.ts). */
 export const HOSTS_FILE_VALIDATOR = 'hostsFile'
 
+/** A unit's names: Vietnamese required, English optional (the Vietnamese one stands in). */
+export const UnitNamesSchema = Obj({vi: Str({minLength: 1, description: 'Name in Vietnamese.'}), en: Opt(Str({minLength: 1, description: 'Name in English.'}))})
+export type UnitNames = Static<typeof UnitNamesSchema>
+
 /** hosts.yaml, as a closed JSON Schema. */
 export const HostsFileSchema = Obj(
   {
+    units: Opt(NameMap(UNIT_PATH_PATTERN, UnitNamesSchema)),
     defaults: Opt(SettingsSchema),
     groups: Opt(NameMap(GROUP_NAME_PATTERN, GroupSchema)),
     hosts: Opt(NameMap(HOST_NAME_PATTERN, SettingsSchema)),
@@ -67,6 +74,7 @@ export interface GroupDef extends Settings {
 }
 
 export interface HostsFile {
+  units?: Record<string, UnitNames>
   defaults?: Settings
   groups?: Record<string, GroupDef | null>
   hosts?: Record<string, Settings | null>

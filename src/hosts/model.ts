@@ -1,3 +1,5 @@
+import type {Unit} from '../model/unit.js'
+
 /** The resolved inventory: what every importer (hosts.yaml, Ansible INI/YAML) produces and a sweep consumes. */
 
 export type TransportKind = 'ssh' | 'local'
@@ -78,6 +80,8 @@ export interface HostSpec {
   commandTimeoutS?: number
   /** The NAME of the environment variable holding the password; never the password. */
   passwordEnv?: string
+  /** The unit the host belongs to (hosts.yaml `unit:`, Ansible `hatang_unit`), with its names; absent when none is given. */
+  unit?: Unit
   source: SourcePosition
   /**
    * The identity files of `identityFiles` that the inventory set explicitly, with where each was written and

@@ -35,7 +35,9 @@ export function overlaySettings(base: HostSettings, over: HostSettings): HostSet
   if (commandTimeoutS !== undefined) out.commandTimeoutS = commandTimeoutS
   const passwordEnv = over.passwordEnv ?? base.passwordEnv
   if (passwordEnv !== undefined) out.passwordEnv = passwordEnv
+  const unit = over.unit ?? base.unit
+  if (unit !== undefined) out.unit = unit
   return out
 }
-const OVERLAID = ['address', 'port', 'user', 'identityFiles', 'knownHostsFiles', 'proxyJump', 'proxyHops', 'sudo', 'transport', 'tags', 'role', 'connectTimeoutS', 'commandTimeoutS', 'passwordEnv'] as const
+const OVERLAID = ['address', 'port', 'user', 'identityFiles', 'knownHostsFiles', 'proxyJump', 'proxyHops', 'sudo', 'transport', 'tags', 'role', 'connectTimeoutS', 'commandTimeoutS', 'passwordEnv', 'unit'] as const
 const _everySettingOverlaid: Exclude<keyof HostSettings, (typeof OVERLAID)[number]> extends never ? true : never = true

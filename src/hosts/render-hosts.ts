@@ -14,7 +14,7 @@ export function renderValidate(file: string, result: ValidateResult, errors: Con
 /** A text table of resolved hosts. passwordEnv shows the variable name, never its value. */
 export function renderHostList(hosts: readonly HostSpec[], color: ChalkInstance): string {
   if (hosts.length === 0) return 'no hosts'
-  const header = ['NAME', 'ADDRESS', 'PORT', 'USER', 'VIA', 'SUDO', 'PROXYJUMP', 'GROUPS', 'TAGS', 'KEY', 'PASSWORD']
+  const header = ['NAME', 'ADDRESS', 'PORT', 'USER', 'VIA', 'SUDO', 'PROXYJUMP', 'GROUPS', 'UNIT', 'TAGS', 'KEY', 'PASSWORD']
   const rows = hosts.map((h) => [
     h.name,
     h.transport === 'local' ? '-' : h.address,
@@ -24,6 +24,7 @@ export function renderHostList(hosts: readonly HostSpec[], color: ChalkInstance)
     h.sudo ? 'yes' : 'no',
     h.proxyJump ? formatProxyJump(h.proxyJump) : '-',
     h.groups.join(',') || '-',
+    h.unit?.path ?? '-',
     h.tags.join(',') || '-',
     h.transport !== 'local' && h.identityFiles.length ? keys(h) : '-',
     h.passwordEnv ? `$${h.passwordEnv}` : '-',

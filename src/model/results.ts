@@ -4,14 +4,16 @@ import {HOST_STATUSES} from './host-status.js'
 import {SEVERITIES} from './severity.js'
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_STATUSES} from './section.js'
+import {UnitSchema} from './unit.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.2.0'
+export const RESULTS_SCHEMA_VERSION = '1.3.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
- * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read).
+ * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
+ * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none).
  */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0'] as const
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(SEVERITIES)
@@ -72,6 +74,8 @@ export const HostReportSchema = Obj({
   groups: Arr(Str()),
   role: Opt(Str()),
   tags: Arr(Str()),
+  /** The unit the host belongs to, as its snapshot records it (since 1.3.0; absent when the inventory gives none). */
+  unit: Opt(UnitSchema),
   /** How the collection went (snapshot host.status) and why when not ok. */
   status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),

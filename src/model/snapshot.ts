@@ -4,6 +4,7 @@ import {HOST_STATUSES} from './host-status.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
+import {UnitSchema} from './unit.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
 import {TRANSPORT_KINDS} from './transport-kind.js'
 
@@ -60,6 +61,8 @@ export const HostSchema = Obj({
   groups: Opt(Type.Array(Str())),
   tags: Opt(Type.Array(Str())),
   role: Opt(Str()),
+  /** The unit the host belongs to, as the inventory gives it (absent when it gives none, and in older snapshots). */
+  unit: Opt(UnitSchema),
   /** ok, partial (some sections failed), or why the host was not collected. */
   status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),

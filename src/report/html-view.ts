@@ -96,6 +96,9 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       i,
       name: h.name,
       groups: h.groups.join(', '),
+      /** The unit's name in the report's language, its path shown on hover. */
+      unit: h.unit?.[lang] ?? '',
+      unitPath: h.unit?.path ?? '',
       os: h.os.name ?? '',
       ip: h.address ?? h.ips[0] ?? '',
       category: categoryOf(h),
@@ -113,6 +116,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     lang,
     results,
     rows,
+    /** Whether any host has a unit: the hosts table then has a unit column. */
+    hasUnits: hosts.some((h) => h.unit !== undefined),
     overallGauge: gauge(results.scores.overall.score, L('summary.score')),
     /** How the score is computed, with the weights it uses (`%w` in the label: "critical 10, high 5, …"). */
     scoreNote: L('summary.scoreNote').replace('%w', weightsText(L, f)),
@@ -255,6 +260,7 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
     why: h.reason,
     at: f.dateTime(h.collectedAt),
     g: h.groups,
+    u: h.unit?.[lang],
     role: h.role,
     id: h.identity,
     hw: h.hardware,

@@ -15,12 +15,13 @@ function cell(text: string | undefined): string {
 }
 
 /**
- * One row per host: identity, hardware, OS, resources, collection, score with its coverage, and the evidence verdict
- * (`insufficient_data`: why the verdict rests on too little evidence, empty when it does not; `stale`).
+ * One row per host: identity, hardware, OS, resources, collection, score with its coverage, the evidence verdict
+ * (`insufficient_data`: why the verdict rests on too little evidence, empty when it does not; `stale`), and its unit
+ * (`unit`: the path, `unit_name`: its name in the report's language; last, so earlier columns keep their place).
  */
-export function renderHostsCsv(results: Results): string {
+export function renderHostsCsv(results: Results, lang: Lang): string {
   return csv(
-    ['host', 'address', 'groups', 'status', 'reason', 'collected_at', 'vendor', 'model', 'serial', 'bios_date', 'virtualization', 'os', 'os_version', 'kernel', 'architecture', 'cpu', 'cpu_threads', 'memory_bytes', 'disk_bytes', 'ips', 'packages', 'score', 'coverage_percent', 'insufficient_data', 'stale', 'failed', 'unknown'],
+    ['host', 'address', 'groups', 'status', 'reason', 'collected_at', 'vendor', 'model', 'serial', 'bios_date', 'virtualization', 'os', 'os_version', 'kernel', 'architecture', 'cpu', 'cpu_threads', 'memory_bytes', 'disk_bytes', 'ips', 'packages', 'score', 'coverage_percent', 'insufficient_data', 'stale', 'failed', 'unknown', 'unit', 'unit_name'],
     results.hosts.map((h) => [
       cell(h.name),
       cell(h.address),
@@ -49,6 +50,8 @@ export function renderHostsCsv(results: Results): string {
       h.stale ? 'yes' : 'no',
       h.counts.fail,
       h.counts.unknown,
+      cell(h.unit?.path),
+      cell(h.unit?.[lang]),
     ]),
   )
 }

@@ -37,7 +37,7 @@ export function renderReports(results: Results, options: RenderOptions): Rendere
     if (format === 'html') out.push({format, name: 'hatang-report.html', content: renderHtml(results, options)})
     if (format === 'json') out.push({format, name: 'results.json', content: `${JSON.stringify(results, null, 1)}\n`})
     if (format === 'csv') {
-      out.push({format, name: 'hosts.csv', content: renderHostsCsv(results)})
+      out.push({format, name: 'hosts.csv', content: renderHostsCsv(results, options.lang)})
       out.push({format, name: 'findings.csv', content: renderFindingsCsv(results, options.lang)})
       out.push({format, name: 'packages.csv', content: renderPackagesCsv(results)})
     }

@@ -46,6 +46,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     groups: s.host.groups ?? [],
     role: s.host.role,
     tags: s.host.tags ?? [],
+    unit: s.host.unit,
     status: s.host.status,
     reason: s.host.reason,
     collectedAt: s.meta.collectedAt,

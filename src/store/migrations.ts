@@ -134,6 +134,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE runs ADD COLUMN waivers_kept INTEGER`,
     ],
   },
+  {
+    version: 4,
+    name: "each snapshot row keeps its host's unit, for a roll-up by unit",
+    statements: [
+      // the unit's path as the snapshot records it (host.unit.path); its names stay in the snapshot. A snapshot stored
+      // before units existed has none: NULL
+      `ALTER TABLE snapshots ADD COLUMN unit_path TEXT`,
+      `CREATE INDEX snapshots_unit ON snapshots (unit_path, run_id)`,
+    ],
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -56,9 +56,9 @@ export function insertSnapshot(db: Database.Database, runId: number, snapshot: S
   if (dup) throw new StoreError(`run ${runId} already has a snapshot of host '${snapshot.host.name}'`, 'a run holds one snapshot per host')
   const {encoding, size, body} = encodeSnapshot(snapshot)
   db.prepare(
-    `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(runId, host, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body)
+    `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body, unit_path)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(runId, host, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body, snapshot.host.unit?.path ?? null)
 }
 
 /** Stores a running run's judgement (results, fleet findings, scores, waivers), if any, and marks it complete. */

@@ -59,10 +59,15 @@ let dir: string
 let browser: Browser
 let w: Watched
 let pkgs0name: string
+/** A unit name written as SQL would be (the store takes it as data); the payload is added to it like to every text. */
+const UNIT_VI = `Vụ Tổ chức'; DROP TABLE snapshots; --`
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-inject-'))
-  const snaps = fleet(8).map(injectSnapshot)
+  const snaps = fleet(8)
+    .map((s) => ({...s, host: {...s.host, unit: {path: 'bo-noi-vu/vu-to-chuc-can-bo', vi: UNIT_VI, en: 'Department of Personnel', parents: [{path: 'bo-noi-vu', vi: 'Bộ Nội vụ', en: 'Ministry'}]}}}))
+    .map(injectSnapshot)
+  expect(snaps[0]!.host.unit).toMatchObject({path: 'bo-noi-vu/vu-to-chuc-can-bo', vi: `${UNIT_VI}${P}`})
   const packs = builtinPacks().map((p) => ({...p, title: {vi: p.title.vi + P, en: p.title.en + P}, checks: p.checks.map((c) => ({...c, title: {vi: c.title.vi + P, en: c.title.en + P}, rationale: {vi: P, en: P}, remediation: {vi: P, en: P}}))}))
   const waivers: Waiver[] = [{check: 'firewall.active', hosts: ['*'], reason: P, approver: P, expires: '2999-01-01', source: `w.yaml:1${P}`}]
   const drift = kernelDrift(snaps)
@@ -86,6 +91,7 @@ beforeAll(async () => {
     writer.finish({evaluation: evaluateRun(run, packs, {waivers})})
   }
   results.history = historyFromStore(store, 2)
+  expect(store.snapshots(2).map((s) => s.host.unit?.vi)).toEqual(snaps.map(() => `${UNIT_VI}${P}`))
   store.close()
   expect(results.history.changes!.changed.length).toBeGreaterThan(1)
   await writeReports(results, {formats: ['html', 'junit', 'md', 'csv'], lang: 'vi', dir})
@@ -119,6 +125,8 @@ describe('a report of hostile data', () => {
     const name = await p.textContent('#host-table tbody tr:first-child button.open')
     expect(name).toBe(`srv-0000${P}`)
     expect(await p.textContent('#detail-body h2')).toBe(`srv-0000${P}`)
+    expect(await p.textContent('#host-table tbody tr:first-child td:nth-child(3)')).toBe(`${UNIT_VI}${P}`)
+    expect(await p.textContent('#detail-body p.note')).toContain(`${UNIT_VI}${P}`)
     expect(await p.textContent('#sync')).toContain(P)
     expect(await p.textContent('#waivers')).toContain(P)
     expect(await p.textContent('#method')).toContain(P)

@@ -245,3 +245,38 @@ describe('hatang sweep with an Ansible inventory whose ssh args name the known_h
     expect(r.stderr.trim().split('\n')).toEqual([`warning: ${file}:6:1 ansible_ssh_common_args: -o ServerAliveInterval=15 is ignored: hatang has no equivalent (hosts node1, node2)`])
   }, 180_000)
 })
+
+describe('units: hosts list shows them, hosts validate refuses an unknown one', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-cli-units-'))
+  const write = (name: string, lines: string[]) => {
+    const file = path.join(dir, name)
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    return file
+  }
+  const units = ['units:', '  bo-noi-vu: {vi: Bộ Nội vụ, en: Ministry of Home Affairs}', '  tỉnh/hà-nội/sở-nội-vụ: {vi: Sở Nội vụ Hà Nội}']
+
+  it('list: a UNIT column with each host\'s path, and --json with the unit and its names', () => {
+    const file = write('units.yaml', [...units, 'defaults: {unit: bo-noi-vu}', 'groups:', '  hn:', '    unit: tỉnh/hà-nội/sở-nội-vụ', '    hosts: {hn01: }', 'hosts:', '  central:'])
+    const table = run(['hosts', 'list', file, '--ssh-config', 'none'])
+    expect(table.status, table.stderr).toBe(0)
+    const lines = table.stdout.split('\n')
+    expect(lines[0]).toMatch(/^NAME\s+ADDRESS\s+PORT\s+USER\s+VIA\s+SUDO\s+GROUPS\s+UNIT$/)
+    expect(lines.find((l) => l.startsWith('hn01'))).toMatch(/\shn\s+tỉnh\/hà-nội\/sở-nội-vụ$/)
+    expect(lines.find((l) => l.startsWith('central'))).toMatch(/\s-\s+bo-noi-vu$/)
+    const json = run(['hosts', 'list', file, '--ssh-config', 'none', '--json'])
+    expect(json.status, json.stderr).toBe(0)
+    const hosts = JSON.parse(json.stdout) as HostSpec[]
+    expect(hosts.map((h) => [h.name, h.unit])).toEqual([
+      ['hn01', {path: 'tỉnh/hà-nội/sở-nội-vụ', vi: 'Sở Nội vụ Hà Nội', en: 'Sở Nội vụ Hà Nội'}],
+      ['central', {path: 'bo-noi-vu', vi: 'Bộ Nội vụ', en: 'Ministry of Home Affairs'}],
+    ])
+  })
+
+  it('validate: an unknown unit exits 2 with file:line:column and a suggestion, nothing on stdout', () => {
+    const file = write('unknown-unit.yaml', [...units, 'hosts:', '  h1: {unit: tỉnh/hà-nội/sở-nội-vu}'])
+    const r = run(['hosts', 'validate', file])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim()).toBe(`${file}:5:14 /hosts/h1/unit names unit 'tỉnh/hà-nội/sở-nội-vu', which is not declared under 'units:' — did you mean 'tỉnh/hà-nội/sở-nội-vụ'?`)
+  })
+})

@@ -24,7 +24,7 @@ beforeAll(() => {
 
 describe('CSV', () => {
   it('is RFC 4180 with CRLF and a UTF-8 byte order mark, one row per host', () => {
-    const text = renderHostsCsv(results)
+    const text = renderHostsCsv(results, 'vi')
     expect(text.startsWith('\ufeffhost,address,groups,status')).toBe(true)
     expect(text.replace(/"[^"]*"/g, '').split('\n').every((l, i, all) => i === all.length - 1 || l.endsWith('\r'))).toBe(true)
     const rows = readCsv(text)

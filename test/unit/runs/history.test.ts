@@ -119,8 +119,8 @@ describe('a report with history', () => {
     results = resultsFromStore(store, 2)
   })
 
-  it('is results 1.2.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', () => {
-    expect(results.schemaVersion).toBe('1.2.0')
+  it('is results 1.3.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', () => {
+    expect(results.schemaVersion).toBe('1.3.0')
     expect(problemsOf(ResultsSchema, results)).toEqual([])
     expect(results.history).toEqual(historyFromStore(store, 2))
     // judged as stored: the same results, no judging again

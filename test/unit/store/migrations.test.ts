@@ -90,6 +90,34 @@ describe('migrations', () => {
     store.close()
   })
 
+  it('bring a version-3 store up to date: its snapshots have no unit, and new ones record their unit path', () => {
+    const file = path.join(dir, 'v3.db')
+    openStore(file, {migrateTo: 3}).close()
+    const db = new Database(file)
+    const s = asHost(real, 'web01', '2026-10-01T02:00:00.000Z')
+    const {encoding, size, body} = encodeSnapshot(s)
+    db.prepare("INSERT INTO runs (id, state, source, tool_version, started_at, finished_at) VALUES (1, 'complete', 'sweep', '0.1.0', ?, ?)").run(s.meta.collectedAt, s.meta.collectedAt)
+    db.prepare("INSERT INTO hosts (id, name) VALUES (1, 'web01')").run()
+    db.prepare('INSERT INTO snapshots (run_id, host_id, status, collected_at, encoding, size_bytes, body) VALUES (1, 1, ?, ?, ?, ?, ?)').run(s.host.status, s.meta.collectedAt, encoding, size, body)
+    db.close()
+
+    const store = openStore(file)
+    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    const unit = {path: 'tỉnh/hà-nội/sở-nội-vụ', vi: 'Sở Nội vụ Hà Nội', en: 'Ha Noi Department of Home Affairs'}
+    const next = asHost(real, 'web01', '2026-11-01T02:00:00.000Z')
+    next.host.unit = unit
+    expect(store.storeRun({source: 'sweep'}, [next]).id).toBe(2)
+    expect(store.snapshots(2).map((x) => x.host.unit)).toEqual([unit])
+    expect(store.integrityCheck()).toBe('ok')
+    store.close()
+    const rows = new Database(file, {readonly: true})
+    expect(rows.prepare('SELECT run_id, unit_path FROM snapshots ORDER BY run_id').all()).toEqual([
+      {run_id: 1, unit_path: null},
+      {run_id: 2, unit_path: unit.path},
+    ])
+    rows.close()
+  })
+
   it('refuse a store newer than this code, changing nothing', () => {
     const file = path.join(dir, 'future.db')
     openStore(file).close()

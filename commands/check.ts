@@ -47,7 +47,7 @@ export default class Check extends StoreCommand {
     const args = argv as string[]
     // a run of the store is judged again with these packs and waivers
     const runId = this.runIdArgument(args)
-    const snapshots = runId === undefined ? loadSnapshots(args, warn) : this.withStore(flags.store, (store) => storedSnapshots(store, runId, warn), {create: false})
+    const snapshots = runId === undefined ? loadSnapshots(args, warn) : await this.withStore(flags.store, (store) => storedSnapshots(store, runId, warn), {create: false})
     const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
     const {hosts, scores, fleet, evidence} = evaluation
     if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as Lang, this.style().color, scores, fleet, evidence.minCoverage))

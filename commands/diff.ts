@@ -1,10 +1,11 @@
 import {Args} from '@oclif/core'
 
-import {diffSources, type DiffSource, type RunDiff} from '../src/engine/diff.js'
+import type {RunDiff} from '../src/engine/diff.js'
 import {renderDiff} from '../src/cli/views/render-diff.js'
 import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {StoreError} from '../src/store/store-error.js'
 import type {Store} from '../src/store/store.js'
+import {diffStored, storedSide} from '../src/runs/diff-stored.js'
 
 export default class Diff extends StoreCommand {
   static override summary = 'What changed between two runs: hosts, hardware, OS, packages and findings.'
@@ -23,11 +24,11 @@ export default class Diff extends StoreCommand {
     const {args, flags} = await this.parse(Diff)
     const a = args.run_a === undefined ? undefined : this.runId(args.run_a)
     const b = args.run_b === undefined ? undefined : this.runId(args.run_b)
-    const diff = this.withStore(
+    const diff = await this.withStore(
       flags.store,
-      (store) => {
-        const [from, to] = this.pick(store, a, b)
-        return diffSources(this.side(store, from), this.side(store, to))
+      async (store) => {
+        const [from, to] = await this.pick(store, a, b)
+        return diffStored(await storedSide(store, await store.completeRun(from)), await storedSide(store, await store.completeRun(to)))
       },
       {create: false},
     )
@@ -35,11 +36,11 @@ export default class Diff extends StoreCommand {
     return diff
   }
 
-  private pick(store: Store, a: number | undefined, b: number | undefined): [number, number] {
+  private async pick(store: Store, a: number | undefined, b: number | undefined): Promise<[number, number]> {
     if (a !== undefined && b !== undefined) return [a, b]
-    const latest = store.listRuns().map((r) => r.id)
+    const latest = (await store.listRuns()).map((r) => r.id)
     if (a !== undefined) {
-      store.completeRun(a)
+      await store.completeRun(a)
       if (latest[0] === a) throw new StoreError(`run ${a} is the latest complete run: name the run to compare it with`, "'hatang runs list' shows the stored runs")
       return [a, latest[0]!]
     }
@@ -47,14 +48,4 @@ export default class Diff extends StoreCommand {
     return [latest[1]!, latest[0]!]
   }
 
-  /** A run read host by host: two snapshots in memory at a time, however large the fleet. */
-  private side(store: Store, id: number): DiffSource {
-    const run = store.completeRun(id)
-    return {
-      run: {id, startedAt: run.startedAt},
-      hosts: store.hosts(id).map((h) => h.host),
-      snapshot: (host) => store.snapshot(id, host)!,
-      ...(store.judged(id) ? {results: store.results(id)} : {}),
-    }
-  }
 }

@@ -35,7 +35,7 @@ export default class Import extends StoreCommand {
     }
     const snapshots = loaded.map((l) => l.snapshot)
     const startedAt = new Date(Math.min(...snapshots.map((s) => Date.parse(s.meta.collectedAt))))
-    const run = this.withStore(flags.store, (store) => (runId === undefined ? store.storeRun({source: 'import', startedAt}, snapshots) : store.addToRun(runId, snapshots)))
+    const run = await this.withStore(flags.store, (store) => (runId === undefined ? store.storeRun({source: 'import', startedAt}, snapshots) : store.addToRun(runId, snapshots)))
     const imported = loaded.map((l) => ({host: l.snapshot.host.name, file: path.resolve(l.file)}))
     if (!this.jsonEnabled()) this.log(`imported ${imported.length} snapshot${imported.length === 1 ? '' : 's'} into ${runId === undefined ? 'new ' : ''}run ${run.id} (${run.hosts.total} hosts)`)
     return {run, imported}

@@ -45,7 +45,7 @@ export default class Report extends StoreCommand {
     const input = {packs: flags.pack, waiversFile: flags.waivers, warn: (m: string) => this.logToStderr(m), minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']}
     const args = argv as string[]
     const runId = this.runIdArgument(args)
-    const results = runId === undefined ? resultsFromInput(args, input) : this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
+    const results = runId === undefined ? resultsFromInput(args, input) : await this.withStore(flags.store, (store) => resultsFromStore(store, runId, input), {create: false})
     const files = await writeReportFiles(results, {formats, lang: flags.lang as Lang, dir: flags.output, templateDir: flags.template})
     if (!this.jsonEnabled()) for (const f of files) this.log(`${path.relative(process.cwd(), f.file) || f.file}  ${Math.ceil(f.bytes / 1024)} KB`)
     return {files}

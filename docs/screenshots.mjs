@@ -26,7 +26,7 @@ results.run.operator = 'auditor@workstation'
 const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-shots-'))
 
 // the history: week w of 5 (the last is this run), with 4 × (4 − w) hosts more allowing root logins
-const store = openStore(path.join(work, 'history.db'))
+const store = await openStore(path.join(work, 'history.db'))
 const packs = builtinPacks()
 const now = Date.parse(results.run.startedAt)
 let last
@@ -37,12 +37,12 @@ for (let w = 0; w < 5; w++) {
     c.meta.collectedAt = new Date(when.getTime() + 60_000).toISOString()
     return c
   })
-  const run = store.beginRun({source: 'audit', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: when})
-  for (const snap of snaps) run.addSnapshot(snap)
-  last = run.finish({evaluation: evaluateRun(snaps, packs)})
+  const run = await store.beginRun({source: 'audit', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: when})
+  for (const snap of snaps) await run.addSnapshot(snap)
+  last = await run.finish({evaluation: evaluateRun(snaps, packs)})
 }
-results.history = historyFromStore(store, last.id)
-store.close()
+results.history = await historyFromStore(store, last.id)
+await store.close()
 const browser = await launchChromium()
 try {
   for (const lang of ['vi', 'en']) {

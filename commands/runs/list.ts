@@ -18,7 +18,7 @@ export default class RunsList extends StoreCommand {
   async run(): Promise<{store: string; runs: RunRecord[]}> {
     const {flags} = await this.parse(RunsList)
     const file = flags.store || defaultStorePath()
-    const runs = this.storeExists(file) ? this.withStore(file, (s) => s.listRuns({all: flags.all})) : []
+    const runs = this.storeExists(file) ? await this.withStore(file, (s) => s.listRuns({all: flags.all})) : []
     if (!this.jsonEnabled()) this.log(renderRunList(runs, file))
     return {store: file, runs}
   }

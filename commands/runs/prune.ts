@@ -13,11 +13,11 @@ export default class RunsPrune extends StoreCommand {
 
   async run(): Promise<{deleted: number[]; kept: number[]}> {
     const {flags} = await this.parse(RunsPrune)
-    const result = this.withStore(
+    const result = await this.withStore(
       flags.store,
-      (store) => {
-        const deleted = store.prune(flags.keep)
-        return {deleted, kept: store.listRuns().map((r) => r.id)}
+      async (store) => {
+        const deleted = await store.prune(flags.keep)
+        return {deleted, kept: (await store.listRuns()).map((r) => r.id)}
       },
       {create: false},
     )

@@ -16,14 +16,14 @@ export default class RunsShow extends StoreCommand {
   async run(): Promise<{run: RunRecord; hosts: RunHost[]; scores?: Scores; damaged?: DamagedSnapshot[]}> {
     const {args, flags} = await this.parse(RunsShow)
     const id = this.runId(args.id)
-    const shown = this.withStore(
+    const shown = await this.withStore(
       flags.store,
-      (store) => {
-        const run = store.run(id)
+      async (store) => {
+        const run = await store.run(id)
         if (!run) throw new StoreError(`no run ${id} in ${store.file}`, "'hatang runs list --all' shows the stored runs")
-        const scores = store.scores(id)
-        const damaged = store.damagedSnapshots(id)
-        return {run, hosts: store.hosts(id), ...(scores ? {scores} : {}), ...(damaged.length > 0 ? {damaged} : {})}
+        const scores = await store.scores(id)
+        const damaged = await store.damagedSnapshots(id)
+        return {run, hosts: await store.hosts(id), ...(scores ? {scores} : {}), ...(damaged.length > 0 ? {damaged} : {})}
       },
       {create: false},
     )

@@ -18,17 +18,17 @@ export const storeFlag = Flags.string({
 /** A command that uses the store: opens it, closes it, and turns store problems into exit codes. */
 export abstract class StoreCommand extends BaseCommand {
   /** Runs `fn` with the store open, and closed after; store problems end the command (see fail). */
-  protected withStore<T>(file: string | undefined, fn: (store: Store) => T, options: {create?: boolean} = {}): T {
+  protected async withStore<T>(file: string | undefined, fn: (store: Store) => T | Promise<T>, options: {create?: boolean} = {}): Promise<T> {
     const path = file || defaultStorePath()
     let store: Store | undefined
     try {
-      store = openStore(path, {create: options.create ?? true})
-      return fn(store)
+      store = await openStore(path, {create: options.create ?? true})
+      return await fn(store)
     } catch (error) {
       return this.fail(error, path)
     } finally {
       if (store) warnDamaged(store)
-      store?.close()
+      await store?.close()
     }
   }
 

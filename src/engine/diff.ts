@@ -241,7 +241,8 @@ export function diffHost(a: Snapshot, b: Snapshot, runs: {from: number; to: numb
   }
 }
 
-function hasChanges(h: HostDiff): boolean {
+/** Whether a host's diff has anything to show (a diff lists only the hosts that changed). */
+export function hasChanges(h: HostDiff): boolean {
   const p = h.packages
   return h.hardware.length + h.os.length + p.added.length + p.removed.length + p.upgraded.length + p.downgraded.length + h.notCompared.length > 0
 }
@@ -263,40 +264,42 @@ function findingChanges(a: readonly CheckResult[], b: readonly CheckResult[]): {
 }
 
 /**
- * One side of a diff read host by host (a store holds hundreds of snapshots of ~300 KB: only two are in
- * memory at a time).
+ * One side of a diff as a store holds it: the run, its host names and results; each host's snapshot is loaded by
+ * the caller when it is compared (a store holds hundreds of snapshots of ~300 KB: two in memory at a time).
  */
-export interface DiffSource {
+export interface DiffSideInfo {
   run: {id: number; startedAt: string}
   hosts: readonly string[]
-  snapshot(host: string): Snapshot
   results?: readonly CheckResult[]
 }
 
-/** What changed from run A to run B: hosts, hardware, OS, packages and findings. Pure. */
-export function diffRuns(a: DiffSide, b: DiffSide): RunDiff {
-  const source = (side: DiffSide): DiffSource => {
-    const byName = new Map(side.snapshots.map((s) => [s.host.name, s]))
-    return {run: side.run, hosts: [...byName.keys()], snapshot: (h) => byName.get(h)!, ...(side.results ? {results: side.results} : {})}
-  }
-  return diffSources(source(a), source(b))
-}
-
-/** diffRuns over sources that load each host's snapshot when it is compared. */
-export function diffSources(a: DiffSource, b: DiffSource): RunDiff {
+/** Which hosts two runs share (to compare), and which appeared or are gone: each list sorted. */
+export function hostsOfDiff(a: DiffSideInfo, b: DiffSideInfo): RunDiff['hosts'] & {common: string[]} {
   const before = new Set(a.hosts)
   const after = new Set(b.hosts)
-  const appeared = [...after].filter((h) => !before.has(h)).sort()
-  const disappeared = [...before].filter((h) => !after.has(h)).sort()
   const common = [...after].filter((h) => before.has(h)).sort()
-  const changed = common.map((h) => diffHost(a.snapshot(h), b.snapshot(h), {from: a.run.id, to: b.run.id})).filter(hasChanges)
+  return {appeared: [...after].filter((h) => !before.has(h)).sort(), disappeared: [...before].filter((h) => !after.has(h)).sort(), compared: common.length, common}
+}
+
+/** The diff of runs A and B once each common host's diffHost is known (in hostsOfDiff's order). Pure. */
+export function assembleDiff(a: DiffSideInfo, b: DiffSideInfo, hostDiffs: readonly HostDiff[]): RunDiff {
+  const {common: _common, ...hosts} = hostsOfDiff(a, b)
   const unjudged = [a, b].filter((s) => s.results === undefined).map((s) => s.run.id)
   return {
     from: a.run,
     to: b.run,
-    hosts: {appeared, disappeared, compared: common.length},
-    changed,
+    hosts,
+    changed: hostDiffs.filter(hasChanges),
     findings: unjudged.length === 0 ? findingChanges(a.results!, b.results!) : null,
     ...(unjudged.length > 0 ? {findingsNote: `run ${unjudged.join(' and run ')} ${unjudged.length > 1 ? 'were' : 'was'} not judged (no check results stored)`} : {}),
   }
+}
+
+/** What changed from run A to run B: hosts, hardware, OS, packages and findings. Pure. */
+export function diffRuns(a: DiffSide, b: DiffSide): RunDiff {
+  const info = (side: DiffSide): DiffSideInfo => ({run: side.run, hosts: side.snapshots.map((s) => s.host.name), ...(side.results ? {results: side.results} : {})})
+  const byName = (side: DiffSide) => new Map(side.snapshots.map((s) => [s.host.name, s]))
+  const [before, after] = [byName(a), byName(b)]
+  const {common} = hostsOfDiff(info(a), info(b))
+  return assembleDiff(info(a), info(b), common.map((h) => diffHost(before.get(h)!, after.get(h)!, {from: a.run.id, to: b.run.id})))
 }

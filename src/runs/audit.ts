@@ -28,12 +28,12 @@ export async function runAudit(request: AuditRequest, log: AuditLog): Promise<Au
   const lock = acquireRunLock(plan.lockFile, request.command)
   let store: Store | undefined
   try {
-    store = openStore(plan.storeFile)
+    store = await openStore(plan.storeFile)
     return await auditInto(store, plan, log)
   } catch (error) {
     throw storeProblem(error, plan.storeFile)
   } finally {
-    store?.close()
+    await store?.close()
     lock.release()
   }
 }
@@ -41,11 +41,11 @@ export async function runAudit(request: AuditRequest, log: AuditLog): Promise<Au
 async function auditInto(store: Store, plan: AuditPlan, log: AuditLog): Promise<AuditOutcome> {
   const file = plan.request.hostsFile
   const startedAt = new Date()
-  const writer = store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
+  const writer = await store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
   try {
     return await audit(store, writer, startedAt, plan, log)
   } catch (error) {
-    writer.abandon(`audit failed: ${(error as Error).message}`)
+    await writer.abandon(`audit failed: ${(error as Error).message}`)
     throw error
   }
 }
@@ -56,7 +56,7 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
   const {snapshots, interrupted} = await collectRun(plan, writer, log)
   if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
-  const {evaluation, record, results} = judgeRun({
+  const {evaluation, record, results} = await judgeRun({
     store,
     writer,
     snapshots,

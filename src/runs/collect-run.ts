@@ -19,6 +19,9 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
   for (const w of hosts ? groupWarnings(hosts) : []) log.line(`inventory: ${formatWarning(w, new Chalk({level: 0}))}`)
   if (hosts) {
     const snapshots: Snapshot[] = []
+    // each snapshot is stored as its host finishes, one write after another; a write that fails stops the others
+    // and fails the audit once the hosts under way are done (the run is then abandoned, never half-finished)
+    let writes: Promise<void> = Promise.resolve()
     const {interrupted} = await sweepSession(hosts, {
       concurrency: r.concurrency,
       commandTimeoutS: r.commandTimeoutS,
@@ -27,14 +30,15 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
       quiet: r.quiet,
       onHostDone: (o) => {
         snapshots.push(o.snapshot)
-        writer.addSnapshot(o.snapshot)
+        writes = writes.then(() => writer.addSnapshot(o.snapshot))
         log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
       },
     })
+    await writes
     return {snapshots, interrupted}
   }
   const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS})
-  writer.addSnapshot(snapshot)
+  await writer.addSnapshot(snapshot)
   log.line(`host ${snapshot.host.name}: ${snapshot.host.status}`)
   return {snapshots: [snapshot], interrupted}
 }

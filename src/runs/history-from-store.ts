@@ -1,9 +1,10 @@
 import type {CheckResult} from '../engine/checks/run-checks.js'
-import {diffSources, type DiffSource, type RunDiff} from '../engine/diff.js'
+import type {RunDiff} from '../engine/diff.js'
 import {isCollected} from '../model/host-status.js'
 import type {ResultsHistory} from '../model/results.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {RunRecord, Store} from '../store/store.js'
+import {diffStored, storedSide, type DiffSource} from './diff-stored.js'
 
 export interface HistoryOptions {
   /** A host last collected longer than this many days before the run started is stale. Default 7. */
@@ -20,16 +21,6 @@ export interface RunInMemory {
   snapshots: readonly Snapshot[]
   /** Its check results as stored with it; undefined when it was stored without judging. */
   results?: readonly CheckResult[]
-}
-
-/** A run read host by host: two snapshots in memory at a time, however large the fleet. */
-function diffSource(store: Store, run: RunRecord): DiffSource {
-  return {
-    run: {id: run.id, startedAt: run.startedAt},
-    hosts: store.hosts(run.id).map((h) => h.host),
-    snapshot: (host) => store.snapshot(run.id, host)!,
-    ...(store.judged(run.id) ? {results: store.results(run.id)} : {}),
-  }
 }
 
 /**
@@ -70,24 +61,24 @@ function compact(d: RunDiff): Changes {
  * runs up to it, what changed since the complete run before it (diffed host by host), and every host the store
  * had tried by then with its first and last collection. Throws StoreError when the run is unknown or not complete.
  */
-export function historyFromStore(store: Store, runId: number, options: HistoryOptions = {}): ResultsHistory {
-  return history(store, runId, (run) => diffSource(store, run), options)
+export async function historyFromStore(store: Store, runId: number, options: HistoryOptions = {}): Promise<ResultsHistory> {
+  return history(store, runId, (run) => storedSide(store, run), options)
 }
 
 /**
  * historyFromStore of a stored run that is in memory (the audit that has just written it, a report that has read
  * it): the earlier runs come from the store, this one's snapshots and results are not read back.
  */
-export function historyOfRun(store: Store, run: RunInMemory, options: HistoryOptions = {}): ResultsHistory {
-  return history(store, run.id, (record) => memorySource(record, run), options)
+export async function historyOfRun(store: Store, run: RunInMemory, options: HistoryOptions = {}): Promise<ResultsHistory> {
+  return history(store, run.id, async (record) => memorySource(record, run), options)
 }
 
-function history(store: Store, runId: number, current: (run: RunRecord) => DiffSource, options: HistoryOptions): ResultsHistory {
+async function history(store: Store, runId: number, current: (run: RunRecord) => Promise<DiffSource>, options: HistoryOptions): Promise<ResultsHistory> {
   const staleAfterDays = options.staleAfterDays ?? 7
   const trendRuns = options.trendRuns ?? 30
-  const run = store.completeRun(runId)
+  const run = await store.completeRun(runId)
   // newest first (by start time, then id): this run and the ones before it
-  const all = store.listRuns()
+  const all = await store.listRuns()
   const upTo = all.slice(all.findIndex((r) => r.id === runId))
   const previous = upTo[1]
   const trend = upTo
@@ -97,7 +88,7 @@ function history(store: Store, runId: number, current: (run: RunRecord) => DiffS
 
   const seen = new Map<string, {host: string; firstSeen: string | null; lastSeen: string | null; lastAttempt: string; lastStatus: string}>()
   for (const r of upTo) {
-    for (const h of store.hosts(r.id)) {
+    for (const h of await store.hosts(r.id)) {
       const e = seen.get(h.host) ?? {host: h.host, firstSeen: null, lastSeen: null, lastAttempt: h.collectedAt, lastStatus: h.status}
       if (isCollected(h.status)) {
         if (e.firstSeen === null || h.collectedAt < e.firstSeen) e.firstSeen = h.collectedAt
@@ -114,7 +105,7 @@ function history(store: Store, runId: number, current: (run: RunRecord) => DiffS
   return {
     staleAfterDays,
     trend,
-    ...(previous ? {changes: compact(diffSources(diffSource(store, previous), current(run)))} : {}),
+    ...(previous ? {changes: compact(await diffStored(await storedSide(store, previous), await current(run)))} : {}),
     seen: [...seen.values()]
       .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
       .map((e) => ({host: e.host, firstSeen: e.firstSeen, lastSeen: e.lastSeen, lastStatus: e.lastStatus, stale: e.lastSeen === null || Date.parse(e.lastSeen) < limit})),

@@ -35,12 +35,12 @@ export interface JudgedRun {
  * applied stored with the run's completion, and the results every report renders built from that same evaluation, with the run's history (the
  * earlier runs from the store, this one from memory).
  */
-export function judgeRun(input: JudgeRunInput): JudgedRun {
+export async function judgeRun(input: JudgeRunInput): Promise<JudgedRun> {
   const {store, writer, snapshots, packs, waivers} = input
   const {startedAt, ...run} = input.run
   const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: input.minCoverage, staleAfterDays: input.staleAfterDays, ...(input.now ? {now: input.now} : {})})
   // the run record and the results share this one evaluation
-  const record = writer.finish({evaluation, waivers})
+  const record = await writer.finish({evaluation, waivers})
   const results = buildResults({
     snapshots,
     packs,
@@ -49,7 +49,7 @@ export function judgeRun(input: JudgeRunInput): JudgedRun {
     run: {startedAt, finishedAt: new Date().toISOString(), ...run},
     // the trend of the runs so far and what changed since the previous complete run (read from the store): this
     // run is compared as it is here, not read back and decompressed again
-    history: historyOfRun(store, {id: record.id, snapshots, results: evaluation.hosts.flatMap((h) => h.results)}, {staleAfterDays: input.staleAfterDays}),
+    history: await historyOfRun(store, {id: record.id, snapshots, results: evaluation.hosts.flatMap((h) => h.results)}, {staleAfterDays: input.staleAfterDays}),
   })
   return {evaluation, record, results}
 }

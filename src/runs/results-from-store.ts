@@ -29,16 +29,16 @@ function appliedWaivers(results: readonly CheckResult[]): Waiver[] {
  * A judged run's evaluation as the store keeps it: results per host (with each host's check error), fleet findings,
  * scores; held to the evidence rule given (the coverage comes from the stored counts).
  */
-function storedEvaluation(store: Store, runId: number, snapshots: readonly Snapshot[], rule: EvidenceRule): RunEvaluation {
-  const results = store.results(runId)
+async function storedEvaluation(store: Store, runId: number, snapshots: readonly Snapshot[], rule: EvidenceRule): Promise<RunEvaluation> {
+  const results = await store.results(runId)
   const byHost = new Map<string, CheckResult[]>()
   for (const r of results) byHost.set(r.host, [...(byHost.get(r.host) ?? []), r])
-  const hosts = store.hosts(runId).map((h): HostResults => {
+  const hosts = (await store.hosts(runId)).map((h): HostResults => {
     const rs = byHost.get(h.host) ?? []
     return {host: h.host, results: rs, counts: countStatuses(rs), ...(h.checkError ? {error: h.checkError} : {})}
   })
   const perHost = results.length > 0 || hosts.some((h) => h.error !== undefined && !h.error.startsWith('not collected'))
-  return withEvidence({hosts, fleet: store.fleet(runId), scores: store.scores(runId)!}, snapshots, rule, perHost)
+  return withEvidence({hosts, fleet: await store.fleet(runId), scores: (await store.scores(runId))!}, snapshots, rule, perHost)
 }
 
 /**
@@ -46,21 +46,21 @@ function storedEvaluation(store: Store, runId: number, snapshots: readonly Snaps
  * the checks' texts; --waivers is not applied again), else judged now with the packs and waivers.
  * Throws StoreError (exit 2) for a run that is unknown or not complete.
  */
-export function resultsFromStore(store: Store, runId: number, options: InputOptions & HistoryOptions = {}): Results {
-  const record = store.completeRun(runId)
-  const judged = store.judged(runId)
+export async function resultsFromStore(store: Store, runId: number, options: InputOptions & HistoryOptions = {}): Promise<Results> {
+  const record = await store.completeRun(runId)
+  const judged = await store.judged(runId)
   if (judged && options.waiversFile) options.warn?.(`warning: run ${runId} was judged when it was stored: --waivers ${options.waiversFile} is not applied again`)
   const {packs, waivers} = packsAndWaivers(judged ? {...options, waiversFile: undefined} : options)
-  const snapshots = store.snapshots(runId)
+  const snapshots = await store.snapshots(runId)
   // a stored run is reported as of its start: its hosts' staleness is measured from then
   const evidence = {now: new Date(record.startedAt), minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays}
-  const evaluation = judged ? storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence})
+  const evaluation = judged ? await storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence})
   return buildResults({
     snapshots,
     packs,
     evaluation,
     // a judged run is reported with the waivers it was judged with, as they were then
-    waivers: judged ? (store.waivers(runId) ?? appliedWaivers(evaluation.hosts.flatMap((h) => h.results))) : waivers,
+    waivers: judged ? ((await store.waivers(runId)) ?? appliedWaivers(evaluation.hosts.flatMap((h) => h.results))) : waivers,
     run: {
       startedAt: record.startedAt,
       finishedAt: record.finishedAt ?? record.startedAt,
@@ -70,6 +70,6 @@ export function resultsFromStore(store: Store, runId: number, options: InputOpti
       ...(record.hostsFile ? {hostsFile: record.hostsFile} : {}),
     },
     // its snapshots and stored results as read above, not read again
-    history: historyOfRun(store, {id: runId, snapshots, ...(judged ? {results: evaluation.hosts.flatMap((h) => h.results)} : {})}, options),
+    history: await historyOfRun(store, {id: runId, snapshots, ...(judged ? {results: evaluation.hosts.flatMap((h) => h.results)} : {})}, options),
   })
 }

@@ -86,12 +86,12 @@ export interface FinishOptions {
 /** Writes one run. Each addSnapshot commits on its own; the run is visible to readers only once finish() commits. */
 export interface RunWriter {
   readonly id: number
-  /** Stores one host's snapshot (sweep's onHostDone may call it as each host finishes). Synchronous. */
-  addSnapshot(snapshot: Snapshot): void
+  /** Stores one host's snapshot (sweep's onHostDone may call it as each host finishes), committed on its own. */
+  addSnapshot(snapshot: Snapshot): Promise<void>
   /** Stores the judgement and marks the run complete, all in one transaction. */
-  finish(options?: FinishOptions): RunRecord
+  finish(options?: FinishOptions): Promise<RunRecord>
   /** Marks the run interrupted (kept, excluded from readers), e.g. when the audit is stopped. */
-  abandon(note?: string): void
+  abandon(note?: string): Promise<void>
 }
 
 export interface OpenOptions {
@@ -103,68 +103,71 @@ export interface OpenOptions {
   busyTimeoutMs?: number
 }
 
-/** A store of runs (see migrations.ts for its tables and README "The store"). */
+/**
+ * A store of runs (see migrations.ts for its tables and README "The store"). Every operation that reaches the
+ * database returns a promise: the SQLite engine answers at once, a server (PostgreSQL) over the network.
+ */
 export interface Store {
   /** The store's file, as its messages name it. */
   readonly file: string
 
   /** The schema version of the open database. */
-  schemaVersion(): number
+  schemaVersion(): Promise<number>
 
   // ---- writing
 
   /** Starts a run in state 'running': invisible to readers until its writer's finish(). */
-  beginRun(meta: RunMeta): RunWriter
+  beginRun(meta: RunMeta): Promise<RunWriter>
   /** A whole run in one transaction (import): all of it is stored, or nothing. */
-  storeRun(meta: RunMeta, snapshots: readonly Snapshot[], options?: FinishOptions): RunRecord
+  storeRun(meta: RunMeta, snapshots: readonly Snapshot[], options?: FinishOptions): Promise<RunRecord>
   /** Adds snapshots to a complete run in one transaction (import --run): all of them, or none. */
-  addToRun(runId: number, snapshots: readonly Snapshot[]): RunRecord
+  addToRun(runId: number, snapshots: readonly Snapshot[]): Promise<RunRecord>
 
   // ---- reading
 
   /** Runs, newest first: complete ones only, unless `all` (then running and interrupted ones too). */
-  listRuns(options?: {all?: boolean}): RunRecord[]
+  listRuns(options?: {all?: boolean}): Promise<RunRecord[]>
   /** One run in any state, or undefined. */
-  run(id: number): RunRecord | undefined
+  run(id: number): Promise<RunRecord | undefined>
   /** A complete run, or a StoreError (exit 2) that names the list command. */
-  completeRun(id: number): RunRecord
+  completeRun(id: number): Promise<RunRecord>
   /** The hosts of a run and how each went, by name. */
-  hosts(runId: number): RunHost[]
+  hosts(runId: number): Promise<RunHost[]>
   /**
    * The snapshots of a run, by host name. A row that cannot be read back (damaged body) reads as the host not
    * readable (unreadableSnapshot) and is recorded in damaged(): one bad row never stops a check, report or history.
    */
-  snapshots(runId: number): Snapshot[]
+  snapshots(runId: number): Promise<Snapshot[]>
   /** One host's snapshot in a run (damaged: as snapshots() says), or undefined. */
-  snapshot(runId: number, host: string): Snapshot | undefined
+  snapshot(runId: number, host: string): Promise<Snapshot | undefined>
   /** Reads back every snapshot of a run, one at a time, and returns those that cannot be read (also in damaged()). */
-  damagedSnapshots(runId: number): DamagedSnapshot[]
+  damagedSnapshots(runId: number): Promise<DamagedSnapshot[]>
   /** The damaged snapshots read so far (each once), by run and host, for the command to report. */
   damaged(): DamagedSnapshot[]
   /** The check results of a run (empty when it was not judged), by host, pack and check. */
-  results(runId: number): CheckResult[]
+  results(runId: number): Promise<CheckResult[]>
   /** Whether a run was judged (has stored results or scores). */
-  judged(runId: number): boolean
+  judged(runId: number): Promise<boolean>
   /**
    * The waivers a judged run was judged with, in their file's order, as they were then (every one, those that matched
    * nothing too); undefined for a run stored without them (not judged, judged before the store kept waivers, or
    * finished without saying which).
    */
-  waivers(runId: number): Waiver[] | undefined
+  waivers(runId: number): Promise<Waiver[] | undefined>
   /** The fleet findings of a run, in the order they were stored. */
-  fleet(runId: number): FleetFinding[]
+  fleet(runId: number): Promise<FleetFinding[]>
   /** The scores stored with a run, or undefined when it was not judged. */
-  scores(runId: number): Scores | undefined
+  scores(runId: number): Promise<Scores | undefined>
   /** Every host a complete run has tried, with its last-seen time, by name. */
-  lastSeen(): HostSeen[]
+  lastSeen(): Promise<HostSeen[]>
   /** Hosts not collected (ok or partial) for more than `days` days before `now`, never-collected ones included. */
-  staleHosts(days: number, now?: Date): HostSeen[]
+  staleHosts(days: number, now?: Date): Promise<HostSeen[]>
 
   // ---- keeping
 
   /** Keeps the newest `keep` complete runs; deletes older complete runs and every interrupted one. Returns the ids deleted. */
-  prune(keep: number): number[]
+  prune(keep: number): Promise<number[]>
   /** The engine's own integrity check: 'ok' or the problems it found. */
-  integrityCheck(): string
-  close(): void
+  integrityCheck(): Promise<string>
+  close(): Promise<void>
 }

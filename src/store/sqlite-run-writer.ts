@@ -164,17 +164,17 @@ export function sqliteRunWriter(db: Database.Database, id: number, record: () =>
   }
   return {
     id,
-    addSnapshot: (snapshot) => {
+    addSnapshot: async (snapshot) => {
       ensureOpen()
       db.transaction(() => insertSnapshot(db, id, snapshot)).immediate()
     },
-    finish: (options = {}) => {
+    finish: async (options = {}) => {
       ensureOpen()
       db.transaction(() => finishRun(db, id, options)).immediate()
       open = false
       return record()
     },
-    abandon: (note = 'abandoned by its writer') => {
+    abandon: async (note = 'abandoned by its writer') => {
       if (!open) return
       markInterrupted(db, id, note)
       open = false

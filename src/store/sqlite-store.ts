@@ -70,18 +70,18 @@ export class SqliteStore implements Store {
     return new SqliteStore(file, db)
   }
 
-  schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
     return sqliteSchemaVersion(this.db)
   }
 
   // ---- writing
 
-  beginRun(meta: RunMeta): RunWriter {
+  async beginRun(meta: RunMeta): Promise<RunWriter> {
     const id = this.db.transaction(() => insertRun(this.db, meta)).immediate()
-    return sqliteRunWriter(this.db, id, () => this.run(id)!)
+    return sqliteRunWriter(this.db, id, () => this.record(id)!)
   }
 
-  storeRun(meta: RunMeta, snapshots: readonly Snapshot[], options: FinishOptions = {}): RunRecord {
+  async storeRun(meta: RunMeta, snapshots: readonly Snapshot[], options: FinishOptions = {}): Promise<RunRecord> {
     const id = this.db
       .transaction(() => {
         const runId = insertRun(this.db, meta)
@@ -90,36 +90,44 @@ export class SqliteStore implements Store {
         return runId
       })
       .immediate()
-    return this.run(id)!
+    return this.record(id)!
   }
 
-  addToRun(runId: number, snapshots: readonly Snapshot[]): RunRecord {
+  async addToRun(runId: number, snapshots: readonly Snapshot[]): Promise<RunRecord> {
     this.db
       .transaction(() => {
-        const run = this.run(runId)
+        const run = this.record(runId)
         if (!run || run.state !== 'complete') throw this.unknownRun(runId)
         for (const s of snapshots) insertSnapshot(this.db, runId, s)
         updateCounts(this.db, runId)
         updateSeen(this.db, runId)
       })
       .immediate()
-    return this.run(runId)!
+    return this.record(runId)!
   }
 
   // ---- reading
 
-  listRuns(options: {all?: boolean} = {}): RunRecord[] {
+  async listRuns(options: {all?: boolean} = {}): Promise<RunRecord[]> {
+    return this.records(options)
+  }
+
+  private records(options: {all?: boolean} = {}): RunRecord[] {
     const where = options.all ? '' : "WHERE state = 'complete'"
     return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC`).all() as RunRow[]).map(toRecord)
   }
 
-  run(id: number): RunRecord | undefined {
+  async run(id: number): Promise<RunRecord | undefined> {
+    return this.record(id)
+  }
+
+  private record(id: number): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
     return row && toRecord(row)
   }
 
-  completeRun(id: number): RunRecord {
-    const run = this.run(id)
+  async completeRun(id: number): Promise<RunRecord> {
+    const run = this.record(id)
     if (!run || run.state !== 'complete') throw this.unknownRun(id, run?.state)
     return run
   }
@@ -129,7 +137,7 @@ export class SqliteStore implements Store {
     return new StoreError(what, `'hatang runs list' shows the stored runs`)
   }
 
-  hosts(runId: number): RunHost[] {
+  async hosts(runId: number): Promise<RunHost[]> {
     return this.db
       .prepare(
         `SELECT h.name AS host, s.status, s.reason, s.collected_at AS collectedAt, s.check_error AS checkError, s.size_bytes AS sizeBytes
@@ -138,17 +146,17 @@ export class SqliteStore implements Store {
       .all(runId) as RunHost[]
   }
 
-  snapshots(runId: number): Snapshot[] {
+  async snapshots(runId: number): Promise<Snapshot[]> {
     const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).all(runId) as SnapshotRow[]
     return rows.map((r) => this.decode(runId, r))
   }
 
-  snapshot(runId: number, host: string): Snapshot | undefined {
+  async snapshot(runId: number, host: string): Promise<Snapshot | undefined> {
     const row = this.db.prepare(`${SNAPSHOT_ROWS} AND h.name = ?`).get(runId, host) as SnapshotRow | undefined
     return row && this.decode(runId, row)
   }
 
-  damagedSnapshots(runId: number): DamagedSnapshot[] {
+  async damagedSnapshots(runId: number): Promise<DamagedSnapshot[]> {
     const rows = this.db.prepare(`${SNAPSHOT_ROWS} ORDER BY h.name`).iterate(runId) as IterableIterator<SnapshotRow>
     for (const row of rows) this.decode(runId, row)
     return this.damaged().filter((d) => d.run === runId)
@@ -170,7 +178,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  results(runId: number): CheckResult[] {
+  async results(runId: number): Promise<CheckResult[]> {
     const rows = this.db
       .prepare(
         `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note
@@ -180,26 +188,30 @@ export class SqliteStore implements Store {
     return rows.map(resultOfRow)
   }
 
-  judged(runId: number): boolean {
+  async judged(runId: number): Promise<boolean> {
     return this.db.prepare("SELECT 1 FROM scores WHERE run_id = ? AND scope_kind = 'overall'").get(runId) !== undefined
   }
 
-  waivers(runId: number): Waiver[] | undefined {
+  async waivers(runId: number): Promise<Waiver[] | undefined> {
     const kept = this.db.prepare('SELECT waivers_kept FROM runs WHERE id = ?').get(runId) as {waivers_kept: number | null} | undefined
     if (!kept?.waivers_kept) return undefined
     return (this.db.prepare('SELECT * FROM waivers WHERE run_id = ? ORDER BY seq').all(runId) as WaiverRow[]).map(waiverOfRow)
   }
 
-  fleet(runId: number): FleetFinding[] {
+  async fleet(runId: number): Promise<FleetFinding[]> {
     const rows = this.db.prepare('SELECT finding FROM fleet_findings WHERE run_id = ? ORDER BY seq').all(runId) as {finding: string}[]
     return rows.map((r) => JSON.parse(r.finding) as FleetFinding)
   }
 
-  scores(runId: number): Scores | undefined {
+  async scores(runId: number): Promise<Scores | undefined> {
     return scoresOfRows(this.db.prepare('SELECT * FROM scores WHERE run_id = ? ORDER BY scope_kind, scope_name').all(runId) as ScoreRow[])
   }
 
-  lastSeen(): HostSeen[] {
+  async lastSeen(): Promise<HostSeen[]> {
+    return this.seen()
+  }
+
+  private seen(): HostSeen[] {
     return this.db
       .prepare(
         `SELECT name AS host, first_seen AS firstSeen, last_seen AS lastSeen, last_attempt AS lastAttempt, last_status AS lastStatus
@@ -208,17 +220,17 @@ export class SqliteStore implements Store {
       .all() as HostSeen[]
   }
 
-  staleHosts(days: number, now: Date = new Date()): HostSeen[] {
-    return staleOf(this.lastSeen(), days, now)
+  async staleHosts(days: number, now: Date = new Date()): Promise<HostSeen[]> {
+    return staleOf(this.seen(), days, now)
   }
 
   // ---- keeping
 
-  prune(keep: number): number[] {
+  async prune(keep: number): Promise<number[]> {
     if (!Number.isInteger(keep) || keep < 0) throw new StoreError(`--keep must be a whole number ≥ 0, not ${keep}`)
     const deleted = this.db
       .transaction(() => {
-        const complete = this.listRuns().map((r) => r.id)
+        const complete = this.records().map((r) => r.id)
         const interrupted = (this.db.prepare("SELECT id FROM runs WHERE state = 'interrupted'").all() as {id: number}[]).map((r) => r.id)
         const doomed = [...complete.slice(keep), ...interrupted].sort((a, b) => a - b)
         const del = this.db.prepare('DELETE FROM runs WHERE id = ?')
@@ -231,11 +243,11 @@ export class SqliteStore implements Store {
   }
 
   /** SQLite's own integrity check (PRAGMA integrity_check). */
-  integrityCheck(): string {
+  async integrityCheck(): Promise<string> {
     return (this.db.prepare('PRAGMA integrity_check').all() as {integrity_check: string}[]).map((r) => r.integrity_check).join('\n')
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
 }

@@ -9,6 +9,6 @@ export type {CheckCounts, FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta
 export {staleOf} from './stale-hosts.js'
 
 /** Opens (and by default creates) the store in `file`: see SqliteStore.open. */
-export function openStore(file: string, options: OpenOptions = {}): Store {
+export async function openStore(file: string, options: OpenOptions = {}): Promise<Store> {
   return SqliteStore.open(file, options)
 }

@@ -75,7 +75,7 @@ beforeAll(async () => {
   results.run.operator = P
   results.run.source = P
   // history from a store: ten days earlier the last host was missing, the first lacked a package and the second ran another kernel
-  const store = openStore(path.join(dir, 'hatang.db'))
+  const store = await openStore(path.join(dir, 'hatang.db'))
   const start = results.run.startedAt
   const earlierAt = new Date(Date.parse(start) - 10 * 86_400_000).toISOString()
   const pkgs = snaps[0]!.sections.packages.data!
@@ -86,13 +86,13 @@ beforeAll(async () => {
     return e
   })
   for (const [run, at] of [[earlier, earlierAt], [snaps, start]] as [Snapshot[], string][]) {
-    const writer = store.beginRun({source: 'sweep', startedAt: new Date(at)})
-    for (const s of run) writer.addSnapshot(s)
-    writer.finish({evaluation: evaluateRun(run, packs, {waivers})})
+    const writer = await store.beginRun({source: 'sweep', startedAt: new Date(at)})
+    for (const s of run) await writer.addSnapshot(s)
+    await writer.finish({evaluation: evaluateRun(run, packs, {waivers})})
   }
-  results.history = historyFromStore(store, 2)
-  expect(store.snapshots(2).map((s) => s.host.unit?.vi)).toEqual(snaps.map(() => `${UNIT_VI}${P}`))
-  store.close()
+  results.history = await historyFromStore(store, 2)
+  expect((await store.snapshots(2)).map((s) => s.host.unit?.vi)).toEqual(snaps.map(() => `${UNIT_VI}${P}`))
+  await store.close()
   expect(results.history.changes!.changed.length).toBeGreaterThan(1)
   await writeReports(results, {formats: ['html', 'junit', 'md', 'csv'], lang: 'vi', dir})
   browser = await launchChromium()

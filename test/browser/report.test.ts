@@ -26,16 +26,16 @@ beforeAll(async () => {
   mkdirSync(snaps)
   for (const s of hosts) writeFileSync(path.join(snaps, `${s.host.name}.json`), JSON.stringify(s))
   // the Vietnamese report is of a stored run, with its history: the run before it lacked srv-0039 and had a package on srv-0000 since removed
-  const store = openStore(path.join(dir, 'hatang.db'))
+  const store = await openStore(path.join(dir, 'hatang.db'))
   const pkgs = hosts[0]!.sections.packages.data!
   const before = [withData(hosts[0]!, 'packages', {...pkgs, items: [...pkgs.items, {name: '<script>alert(1)</script>', version: '1', manager: 'dpkg', status: 'ii'}]}), ...hosts.slice(1, -1)]
   const start = Date.parse(hosts[0]!.meta.collectedAt)
   for (const [snapshots, at] of [[before, start - 86_400_000], [hosts, start]] as [Snapshot[], number][]) {
-    const w = store.beginRun({source: 'sweep', startedAt: new Date(at)})
-    for (const s of snapshots) w.addSnapshot(s)
-    w.finish({evaluation: evaluateRun(snapshots, builtinPacks())})
+    const w = await store.beginRun({source: 'sweep', startedAt: new Date(at)})
+    for (const s of snapshots) await w.addSnapshot(s)
+    await w.finish({evaluation: evaluateRun(snapshots, builtinPacks())})
   }
-  store.close()
+  await store.close()
   const stored = hatang(['report', '2', '--store', path.join(dir, 'hatang.db'), '--format', 'html', '--lang', 'vi', '-o', path.join(dir, 'vi')])
   expect(stored.status, stored.stderr).toBe(0)
   const r = hatang(['report', snaps, '--format', 'html', '--lang', 'en', '-o', path.join(dir, 'en')])

@@ -169,12 +169,12 @@ describe('hatang check --waivers', () => {
 })
 
 describe('hatang check RUN', () => {
-  it('judges a stored run again with the packs given; an unknown run or a missing store exits 2', () => {
+  it('judges a stored run again with the packs given; an unknown run or a missing store exits 2', async () => {
     const file = path.join(dir, 'store.db')
-    const store = openStore(file)
+    const store = await openStore(file)
     const snaps = [good, bad].map((f) => JSON.parse(readFileSync(f, 'utf8')) as Snapshot)
-    store.storeRun({source: 'import'}, snaps)
-    store.close()
+    await store.storeRun({source: 'import'}, snaps)
+    await store.close()
     const fromRun = hatang(['check', '1', '--store', file, '--pack', 'linux-server', '--json'])
     expect(fromRun.status, fromRun.stderr).toBe(1)
     const fromFiles = hatang(['check', good, bad, '--pack', 'linux-server', '--json'])

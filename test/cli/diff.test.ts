@@ -18,7 +18,7 @@ let store: string
 let real: Snapshot
 let upgraded: {name: string; from: string; to: string}
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-diff-'))
   const r = hatang(['collect', '--json', '--quiet', '--no-native'])
   expect(r.status, r.stderr).toBe(0)
@@ -33,18 +33,18 @@ beforeAll(() => {
   after = withData(after, 'sshd', {installed: true, permitRootLogin: 'yes'})
 
   store = path.join(dir, 'hatang.db')
-  const s = openStore(store)
+  const s = await openStore(store)
   const packs = builtinPackNames().map((n) => loadPack(packFile(n)))
   const runs = [
     [asHost(before, 'web01'), asHost(before, 'db01')],
     [asHost(after, 'web01'), asHost(before, 'new01')],
   ]
-  runs.forEach((snaps, i) => {
-    const run = s.beginRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 20 + i, 2))})
-    for (const snap of snaps) run.addSnapshot(snap)
-    run.finish({evaluation: evaluateRun(snaps, packs)})
-  })
-  s.close()
+  for (const [i, snaps] of runs.entries()) {
+    const run = await s.beginRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 20 + i, 2))})
+    for (const snap of snaps) await run.addSnapshot(snap)
+    await run.finish({evaluation: evaluateRun(snaps, packs)})
+  }
+  await s.close()
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
@@ -92,11 +92,11 @@ describe('hatang diff', () => {
     expect(latest.stderr).toContain('run 2 is the latest complete run')
   })
 
-  it('exits 2 when the store has fewer than two complete runs', () => {
+  it('exits 2 when the store has fewer than two complete runs', async () => {
     const one = path.join(dir, 'one.db')
-    const s = openStore(one)
-    s.storeRun({source: 'import'}, [asHost(real, 'web01')])
-    s.close()
+    const s = await openStore(one)
+    await s.storeRun({source: 'import'}, [asHost(real, 'web01')])
+    await s.close()
     const r = hatang(['diff', '--store', one])
     expect(r.status).toBe(2)
     expect(r.stderr).toContain(`diff needs two complete runs; ${one} has 1 — 'hatang runs list' shows the stored runs`)

@@ -130,9 +130,9 @@ describe('hatang report', () => {
 })
 
 describe('hatang report RUN --store', () => {
-  it('renders a stored run with its history; an unknown run exits 2 naming the list command', () => {
+  it('renders a stored run with its history; an unknown run exits 2 naming the list command', async () => {
     const file = path.join(dir, 'store', 'hatang.db')
-    writeHistoryStore(file)
+    await writeHistoryStore(file)
     const out = path.join(dir, 'run-2')
     const r = hatang(['report', '2', '--store', file, '--format', 'json,html,md', '--lang', 'vi', '-o', out])
     expect(r.status, r.stderr).toBe(0)

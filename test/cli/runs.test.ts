@@ -23,23 +23,23 @@ const as = (name: string, status: Snapshot['host']['status'] = 'ok', reason?: st
   return s
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-runs-'))
   const r = hatang(['collect', '--json', '--quiet', '--no-native'])
   expect(r.status, r.stderr).toBe(0)
   real = JSON.parse(r.stdout) as Snapshot
   // three runs as an audit would write them: judged, one host unreachable; then one killed half-way
   store = path.join(dir, 'hatang.db')
-  const s = openStore(store)
+  const s = await openStore(store)
   const packs = builtinPackNames().map((p) => loadPack(packFile(p)))
   for (let i = 0; i < 3; i++) {
     const snaps = [as('web01'), as('db01', 'unreachable', 'connect ETIMEDOUT 10.0.0.2:22')]
-    const run = s.beginRun({source: 'audit', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: new Date(Date.UTC(2026, 10, 20 + i, 2))})
-    for (const snap of snaps) run.addSnapshot(snap)
-    run.finish({evaluation: evaluateRun(snaps, packs)})
+    const run = await s.beginRun({source: 'audit', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: new Date(Date.UTC(2026, 10, 20 + i, 2))})
+    for (const snap of snaps) await run.addSnapshot(snap)
+    await run.finish({evaluation: evaluateRun(snaps, packs)})
   }
-  s.beginRun({source: 'audit'}).abandon('stopped by Ctrl-C')
-  s.close()
+  await (await s.beginRun({source: 'audit'})).abandon('stopped by Ctrl-C')
+  await s.close()
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
@@ -122,12 +122,12 @@ describe('hatang runs show', () => {
 })
 
 describe('hatang runs prune', () => {
-  it('keeps the newest N complete runs and drops interrupted ones', () => {
+  it('keeps the newest N complete runs and drops interrupted ones', async () => {
     const copy = path.join(dir, 'prune.db')
-    const src = openStore(copy)
-    for (const d of [20, 21, 22]) src.storeRun({source: 'import', startedAt: new Date(Date.UTC(2026, 10, d))}, [as('web01')])
-    src.beginRun({source: 'audit'}).abandon()
-    src.close()
+    const src = await openStore(copy)
+    for (const d of [20, 21, 22]) await src.storeRun({source: 'import', startedAt: new Date(Date.UTC(2026, 10, d))}, [as('web01')])
+    await (await src.beginRun({source: 'audit'})).abandon()
+    await src.close()
     const r = hatang(['runs', 'prune', '--keep', '1', '--store', copy])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toBe('deleted 3 runs (1, 2, 4); kept 1\n')

@@ -59,11 +59,11 @@ afterAll(async () => {
 })
 
 describe('units through a sweep, the store and the reports', () => {
-  it('the stored snapshots carry each host’s unit, collected or not, and the store’s rows its path', () => {
+  it('the stored snapshots carry each host’s unit, collected or not, and the store’s rows its path', async () => {
     expect(audit.status, audit.stderr + audit.stdout).toBe(3) // hn01 cannot be reached
-    const s = openStore(store)
-    const snaps = s.snapshots(1)
-    s.close()
+    const s = await openStore(store)
+    const snaps = await s.snapshots(1)
+    await s.close()
     expect(Object.fromEntries(snaps.map((x) => [x.host.name, [x.host.status, x.host.unit]]))).toEqual({vu01: ['ok', VU], hn01: ['unreachable', HN]})
     const db = new Database(store, {readonly: true})
     const rows = db.prepare('SELECT h.name, s.unit_path FROM snapshots s JOIN hosts h ON h.id = s.host_id ORDER BY h.name').all()

@@ -71,22 +71,22 @@ describe('a snapshot of an earlier release, read from a file', () => {
 
 describe('a run the previous release stored', () => {
   /** A store holding old snapshots byte for byte as the previous release stored them (the codec has not changed). */
-  function storeOf(files: string[]) {
-    const store = openStore(path.join(tmp(), 'hatang.db'))
-    const run = store.storeRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 24))}, files.map((f) => raw(f) as unknown as Snapshot))
+  async function storeOf(files: string[]) {
+    const store = await openStore(path.join(tmp(), 'hatang.db'))
+    const run = await store.storeRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 24))}, files.map((f) => raw(f) as unknown as Snapshot))
     return {store, run: run.id}
   }
 
-  it('reads upgraded: the clone check finds the cloned machine, which it could not on the raw ids', () => {
+  it('reads upgraded: the clone check finds the cloned machine, which it could not on the raw ids', async () => {
     const files = ['1.0.0-machine-id/web1.json', '1.0.0-machine-id/web3.json']
     const rawIds = files.map((f) => raw(f).sections.identity!.data!.machineId as string)
     expect(rawIds[0]).toBe(rawIds[1]) // web3 is a clone of web1
     // as stored, nothing tells the clones apart: machineAppId is absent, so the check cannot judge them
     expect(cloneCheck(files.map((f) => raw(f) as unknown as Snapshot)).status).toBe('unknown')
 
-    const {store, run} = storeOf(files)
-    const read = store.snapshots(run)
-    store.close()
+    const {store, run} = await storeOf(files)
+    const read = await store.snapshots(run)
+    await store.close()
     expect(read.map((s) => s.host.name)).toEqual(['web1', 'web3'])
     for (const s of read) {
       expect(s.host.status).toBe(raw(`1.0.0-machine-id/${s.host.name}.json`).host.status)
@@ -101,15 +101,15 @@ describe('a run the previous release stored', () => {
     ])
   })
 
-  it('a stored snapshot that matches no schema once upgraded reads as damaged, never as data', () => {
+  it('a stored snapshot that matches no schema once upgraded reads as damaged, never as data', async () => {
     const bad = raw('1.0.0/web1.json')
     bad.sections.os!.data!.kernel = 42
-    const store = openStore(path.join(tmp(), 'hatang.db'))
-    const {id} = store.storeRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 24))}, [bad as unknown as Snapshot])
-    const [read] = store.snapshots(id)
+    const store = await openStore(path.join(tmp(), 'hatang.db'))
+    const {id} = await store.storeRun({source: 'audit', startedAt: new Date(Date.UTC(2026, 10, 24))}, [bad as unknown as Snapshot])
+    const [read] = await store.snapshots(id)
     expect(read!.host.status).toBe('error')
     expect(store.damaged()).toEqual([{run: id, host: 'web1', problem: expect.stringContaining('/sections/os/data/kernel must be string')}])
-    store.close()
+    await store.close()
   })
 })
 

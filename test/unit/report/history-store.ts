@@ -32,17 +32,17 @@ const at = (snaps: Snapshot[], time: string) =>
     return c
   })
 
-function store(file: string, fn: (s: Store) => void): void {
-  const s = openStore(file)
+async function store(file: string, fn: (s: Store) => Promise<void>): Promise<void> {
+  const s = await openStore(file)
   try {
-    fn(s)
+    await fn(s)
   } finally {
-    s.close()
+    await s.close()
   }
 }
 
 /** Writes the three runs into a new store at `file`. */
-export function writeHistoryStore(file: string): HistoryStore {
+export async function writeHistoryStore(file: string): Promise<HistoryStore> {
   const base = realSnapshot()
   const now = Date.parse(base.meta.collectedAt)
   const startedAt = {1: new Date(now - 10 * DAY).toISOString(), 2: new Date(now - DAY).toISOString(), 3: new Date(now).toISOString()}
@@ -72,11 +72,11 @@ export function writeHistoryStore(file: string): HistoryStore {
   const third = at(second, startedAt[3])
 
   const packs = builtinPacks()
-  store(file, (s) => {
+  await store(file, async (s) => {
     for (const [id, snaps, judge] of [[1, first, true], [2, second, true], [3, third, false]] as const) {
-      const w = s.beginRun({source: 'sweep', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: new Date(startedAt[id])})
-      for (const snap of snaps) w.addSnapshot(snap)
-      w.finish(judge ? {evaluation: evaluateRun(snaps, packs, {now: new Date(startedAt[id])}), finishedAt: new Date(Date.parse(startedAt[id]) + 60_000)} : {finishedAt: new Date(Date.parse(startedAt[id]) + 60_000)})
+      const w = await s.beginRun({source: 'sweep', hostsFile: '/etc/hatang/hosts.yaml', operator: 'auditor', startedAt: new Date(startedAt[id])})
+      for (const snap of snaps) await w.addSnapshot(snap)
+      await w.finish(judge ? {evaluation: evaluateRun(snaps, packs, {now: new Date(startedAt[id])}), finishedAt: new Date(Date.parse(startedAt[id]) + 60_000)} : {finishedAt: new Date(Date.parse(startedAt[id]) + 60_000)})
     }
   })
   return {

@@ -20,10 +20,10 @@ let dir: string
 let h: HistoryStore
 let store: Store
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-history-'))
-  h = writeHistoryStore(path.join(dir, 'hatang.db'))
-  store = openStore(h.file, {create: false})
+  h = await writeHistoryStore(path.join(dir, 'hatang.db'))
+  store = await openStore(h.file, {create: false})
 })
 afterAll(() => {
   store?.close()
@@ -31,24 +31,24 @@ afterAll(() => {
 })
 
 describe('historyFromStore', () => {
-  it('gives the trend of the complete runs up to the run, oldest first, from the stored scores', () => {
-    const hist = historyFromStore(store, 2)
+  it('gives the trend of the complete runs up to the run, oldest first, from the stored scores', async () => {
+    const hist = await historyFromStore(store, 2)
     expect(hist.trend.map((r) => r.run)).toEqual([1, 2])
     for (const t of hist.trend) {
-      const r = store.run(t.run)!
+      const r = (await store.run(t.run))!
       expect(t).toEqual({run: r.id, startedAt: h.startedAt[r.id as 1 | 2], score: r.score, coverage: r.coverage, hosts: 6, collected: t.run === 1 ? 6 : 5, failing: r.checks.fail})
       expect(t.coverage).toEqual(expect.any(Number))
       expect(t.score).toEqual(expect.any(Number))
       expect(t.failing).toBeGreaterThan(0)
     }
     // root login turned off on srv-0000: one failure fewer on a host both runs have
-    expect(store.results(2).filter((r) => r.host === 'srv-0000' && r.status === 'fail').length).toBe(store.results(1).filter((r) => r.host === 'srv-0000' && r.status === 'fail').length - 1)
-    const latest = historyFromStore(store, 3, {trendRuns: 2})
-    expect(latest.trend.map((r) => [r.run, r.score])).toEqual([[2, store.run(2)!.score], [3, null]])
+    expect((await store.results(2)).filter((r) => r.host === 'srv-0000' && r.status === 'fail').length).toBe((await store.results(1)).filter((r) => r.host === 'srv-0000' && r.status === 'fail').length - 1)
+    const latest = await historyFromStore(store, 3, {trendRuns: 2})
+    expect(latest.trend.map((r) => [r.run, r.score])).toEqual([[2, (await store.run(2))!.score], [3, null]])
   })
 
-  it('says what changed since the previous run: hosts, OS, hardware, packages, findings fixed', () => {
-    const c = historyFromStore(store, 2).changes!
+  it('says what changed since the previous run: hosts, OS, hardware, packages, findings fixed', async () => {
+    const c = (await historyFromStore(store, 2)).changes!
     expect(c.since).toEqual({run: 1, startedAt: h.startedAt[1]})
     expect(c.hosts).toEqual({appeared: ['srv-0099'], disappeared: ['srv-0005'], compared: 5})
     const s0 = c.changed.find((x) => x.host === 'srv-0000')!
@@ -66,27 +66,27 @@ describe('historyFromStore', () => {
     expect(c.findings!.fixed).toContainEqual(expect.objectContaining({host: 'srv-0000', check: 'ssh.root-login', severity: 'high'}))
     // the only other fix can be the OS upgrade's: Debian 11 past its security support
     expect(c.findings!.fixed.filter((f) => f.check !== 'ssh.root-login').map((f) => [f.host, f.check])).toEqual(
-      store.results(1).some((r) => r.host === 'srv-0001' && r.check === 'os.eol' && r.status === 'fail') ? [['srv-0001', 'os.eol']] : [],
+      (await store.results(1)).some((r) => r.host === 'srv-0001' && r.check === 'os.eol' && r.status === 'fail') ? [['srv-0001', 'os.eol']] : [],
     )
     expect(c.findings!.new.every((f) => f.host === 'srv-0099')).toBe(true)
-    expect(c.findings!.new.length).toBe(store.results(2).filter((r) => r.host === 'srv-0099' && r.status === 'fail').length)
+    expect(c.findings!.new.length).toBe((await store.results(2)).filter((r) => r.host === 'srv-0099' && r.status === 'fail').length)
     expect(c.findingsNote).toBeUndefined()
   })
 
-  it('says why findings are not compared when a run was not judged, and has no changes for the first run', () => {
-    const c = historyFromStore(store, 3).changes!
+  it('says why findings are not compared when a run was not judged, and has no changes for the first run', async () => {
+    const c = (await historyFromStore(store, 3)).changes!
     expect(c.since.run).toBe(2)
     expect(c.findings).toBeNull()
     expect(c.findingsNote).toBe('run 3 was not judged (no check results stored)')
     // the same snapshots collected a day later: nothing changed
     expect(c.changed.filter((x) => x.host !== 'srv-0003')).toEqual([])
-    const first = historyFromStore(store, 1)
+    const first = await historyFromStore(store, 1)
     expect(first.changes).toBeUndefined()
     expect(first.trend.map((r) => r.run)).toEqual([1])
   })
 
-  it('knows every host seen up to the run, with first and last collection, stale after 7 days by default', () => {
-    const seen = historyFromStore(store, 2).seen
+  it('knows every host seen up to the run, with first and last collection, stale after 7 days by default', async () => {
+    const seen = (await historyFromStore(store, 2)).seen
     expect(seen.map((s) => s.host)).toEqual(['srv-0000', 'srv-0001', 'srv-0002', 'srv-0003', 'srv-0004', 'srv-0005', 'srv-0099'])
     const by = new Map(seen.map((s) => [s.host, s]))
     expect(by.get('srv-0000')).toEqual({host: 'srv-0000', firstSeen: h.startedAt[1], lastSeen: h.startedAt[2], lastStatus: 'ok', stale: false})
@@ -94,17 +94,17 @@ describe('historyFromStore', () => {
     expect(by.get('srv-0003')).toEqual({host: 'srv-0003', firstSeen: h.startedAt[1], lastSeen: h.startedAt[1], lastStatus: 'unreachable', stale: true})
     expect(by.get('srv-0005')).toMatchObject({lastSeen: h.startedAt[1], lastStatus: 'ok', stale: true})
     expect(by.get('srv-0099')).toMatchObject({firstSeen: h.startedAt[2], stale: false})
-    expect(historyFromStore(store, 2, {staleAfterDays: 30}).seen.filter((s) => s.stale)).toEqual([])
+    expect((await historyFromStore(store, 2, {staleAfterDays: 30})).seen.filter((s) => s.stale)).toEqual([])
     // as of the latest run it agrees with the store's own last-seen times
-    expect(historyFromStore(store, 3).seen.map(({host, firstSeen, lastSeen, lastStatus}) => ({host, firstSeen, lastSeen, lastStatus}))).toEqual(
-      store.lastSeen().map(({host, firstSeen, lastSeen, lastStatus}) => ({host, firstSeen, lastSeen, lastStatus})),
+    expect((await historyFromStore(store, 3)).seen.map(({host, firstSeen, lastSeen, lastStatus}) => ({host, firstSeen, lastSeen, lastStatus}))).toEqual(
+      (await store.lastSeen()).map(({host, firstSeen, lastSeen, lastStatus}) => ({host, firstSeen, lastSeen, lastStatus})),
     )
   })
 
-  it('refuses a run the store does not have, naming the list command', () => {
-    expect(() => historyFromStore(store, 9)).toThrow(StoreError)
+  it('refuses a run the store does not have, naming the list command', async () => {
+    await expect(historyFromStore(store, 9)).rejects.toThrow(StoreError)
     try {
-      historyFromStore(store, 9)
+      await historyFromStore(store, 9)
     } catch (error) {
       expect((error as StoreError).message).toMatch(/^no run 9 in .*hatang\.db$/)
       expect((error as StoreError).hint).toBe("'hatang runs list' shows the stored runs")
@@ -115,17 +115,17 @@ describe('historyFromStore', () => {
 describe('a report with history', () => {
   let results: Results
 
-  beforeAll(() => {
-    results = resultsFromStore(store, 2)
+  beforeAll(async () => {
+    results = await resultsFromStore(store, 2)
   })
 
-  it('is results 1.3.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', () => {
+  it('is results 1.3.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', async () => {
     expect(results.schemaVersion).toBe('1.3.0')
     expect(problemsOf(ResultsSchema, results)).toEqual([])
-    expect(results.history).toEqual(historyFromStore(store, 2))
+    expect(results.history).toEqual(await historyFromStore(store, 2))
     // judged as stored: the same results, no judging again
-    expect(results.hosts.flatMap((x) => x.results.map((r) => ({host: x.name, ...r})))).toEqual(store.results(2))
-    expect(results.scores.overall.score).toBe(store.run(2)!.score)
+    expect(results.hosts.flatMap((x) => x.results.map((r) => ({host: x.name, ...r})))).toEqual(await store.results(2))
+    expect(results.scores.overall.score).toBe((await store.run(2))!.score)
     // as 1.0.0 and 1.1.0 wrote them: no coverage beside any score, no evidence rule, no insufficient reason
     const current = resultsOf(h.runs[1]!)
     const old = JSON.parse(JSON.stringify({...current, schemaVersion: '1.0.0'}), (k, v: unknown) =>
@@ -142,8 +142,8 @@ describe('a report with history', () => {
     expect(read.dataQuality.minCoverage).toBe(80)
   })
 
-  it('judges a run that was stored without judging, with the packs', () => {
-    const r = resultsFromStore(store, 3)
+  it('judges a run that was stored without judging, with the packs', async () => {
+    const r = await resultsFromStore(store, 3)
     expect(r.hosts.find((x) => x.name === 'srv-0000')!.results.length).toBeGreaterThan(0)
     expect(r.scores.overall.score).toEqual(expect.any(Number))
     expect(r.history!.changes!.findings).toBeNull()
@@ -193,10 +193,10 @@ describe('a report with history', () => {
     expect(dq).toMatch(/<tr><td>srv-0003<\/td><td>Unreachable<\/td><td>connect ECONNREFUSED 10\.0\.3\.13:22 <span class="last-seen">\(last seen 9 days ago\)<\/span><\/td><\/tr>/)
   })
 
-  it('sums up the changes in the Markdown summary', () => {
+  it('sums up the changes in the Markdown summary', async () => {
     const md = renderMarkdown(results, 'en')
-    const before = store.run(1)!
-    const after = store.run(2)!
+    const before = (await store.run(1))!
+    const after = (await store.run(2))!
     const n = (x: number) => new Intl.NumberFormat('en-GB', {maximumFractionDigits: 1}).format(x)
     expect(md).toContain(
       `## Changes since the last run\n\nScore: ${n(before.score!)} → ${n(after.score!)} (Coverage ${n(before.coverage!)} % → ${n(after.coverage!)} %) · Hosts appeared: 1 (srv-0099) · Hosts gone: 1 (srv-0005) · Operating system changes: 1 · Hardware changes: 1 · Package changes: +1 −1 ↑1 ↓0 · New findings: ${results.history!.changes!.findings!.new.length}, Fixed findings: ${results.history!.changes!.findings!.fixed.length}.`,

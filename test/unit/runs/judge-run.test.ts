@@ -35,28 +35,28 @@ function capturedFleet(): Snapshot[] {
   )
 }
 
-function judge(snapshots: Snapshot[]): JudgedRun {
-  const writer = store.beginRun({source: 'audit', startedAt: now})
-  for (const s of snapshots) writer.addSnapshot(s)
+async function judge(snapshots: Snapshot[]): Promise<JudgedRun> {
+  const writer = await store.beginRun({source: 'audit', startedAt: now})
+  for (const s of snapshots) await writer.addSnapshot(s)
   const run = {startedAt: now.toISOString(), toolVersion: 'test', operator: 'test@test', source: 'test/fixtures/fleet'}
-  return judgeRun({store, writer, snapshots, packs, waivers: [], now, staleAfterDays: 30, run})
+  return await judgeRun({store, writer, snapshots, packs, waivers: [], now, staleAfterDays: 30, run})
 }
 
 /** The run ids whose snapshots were read from the store while `fn` ran. */
-function runsReadBack(fn: () => void): number[] {
+async function runsReadBack(fn: () => Promise<void>): Promise<number[]> {
   const one = vi.spyOn(SqliteStore.prototype, 'snapshot')
   const all = vi.spyOn(SqliteStore.prototype, 'snapshots')
-  fn()
+  await fn()
   return [...one.mock.calls, ...all.mock.calls].map((c) => c[0])
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-judge-run-'))
-  store = openStore(path.join(dir, 'hatang.db'))
+  store = await openStore(path.join(dir, 'hatang.db'))
   packs = builtinPackNames().map((p) => loadPack(packFile(p)))
   const fleet = capturedFleet()
   now = new Date(fleet.map((s) => s.meta.collectedAt).sort().at(-1)!)
-  judge(fleet)
+  await judge(fleet)
 })
 afterEach(() => vi.restoreAllMocks())
 afterAll(() => {
@@ -65,7 +65,7 @@ afterAll(() => {
 })
 
 describe('judgeRun', () => {
-  it('diffs the previous run from the store with this one from memory, and says what reading both back says', () => {
+  it('diffs the previous run from the store with this one from memory, and says what reading both back says', async () => {
     // root login allowed on db1 and web3, a package upgraded on web2, a firewall turned on on db2; hosts in reverse order
     const next = capturedFleet().map((s) => {
       if (s.host.name === 'db1' || s.host.name === 'web3') return withData(s, 'sshd', {permitRootLogin: 'yes'})
@@ -76,8 +76,8 @@ describe('judgeRun', () => {
     })
     next.reverse()
     let judged: JudgedRun | undefined
-    const read = runsReadBack(() => {
-      judged = judge(next)
+    const read = await runsReadBack(async () => {
+      judged = await judge(next)
     })
     const {record, results} = judged!
     expect(read).not.toContain(record.id)
@@ -93,16 +93,16 @@ describe('judgeRun', () => {
     expect(changes.findings!.new.filter((f) => f.check === 'ssh.root-login').map((f) => f.host)).toEqual(['db1', 'web3'])
     expect(changes.findings!.fixed.map((f) => `${f.host} ${f.check}`)).toContain('db2 firewall.active')
     // exactly what the history says of the run read back from the store, in the same order
-    expect(JSON.stringify(results.history)).toBe(JSON.stringify(historyFromStore(store, record.id, {staleAfterDays: 30})))
+    expect(JSON.stringify(results.history)).toBe(JSON.stringify(await historyFromStore(store, record.id, {staleAfterDays: 30})))
   })
 
-  it('report RUN reads the run once: its history does not read it back again', () => {
-    const id = store.listRuns()[0]!.id
-    let results: ReturnType<typeof resultsFromStore> | undefined
-    const read = runsReadBack(() => {
-      results = resultsFromStore(store, id, {staleAfterDays: 30})
+  it('report RUN reads the run once: its history does not read it back again', async () => {
+    const id = (await store.listRuns())[0]!.id
+    let results: Awaited<ReturnType<typeof resultsFromStore>> | undefined
+    const read = await runsReadBack(async () => {
+      results = await resultsFromStore(store, id, {staleAfterDays: 30})
     })
     expect(read.filter((r) => r === id)).toHaveLength(1)
-    expect(JSON.stringify(results!.history)).toBe(JSON.stringify(historyFromStore(store, id, {staleAfterDays: 30})))
+    expect(JSON.stringify(results!.history)).toBe(JSON.stringify(await historyFromStore(store, id, {staleAfterDays: 30})))
   })
 })

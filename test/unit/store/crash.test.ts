@@ -19,17 +19,17 @@ const WRITER = `
 import {readFileSync} from 'node:fs'
 const {openStore} = await import(process.env.STORE_MODULE)
 const snapshot = JSON.parse(readFileSync(process.env.SNAPSHOT, 'utf8'))
-const store = openStore(process.env.STORE)
-const run = store.beginRun({source: 'sweep', hostsFile: 'killed.yaml'})
+const store = await openStore(process.env.STORE)
+const run = await store.beginRun({source: 'sweep', hostsFile: 'killed.yaml'})
 process.stdout.write('run ' + run.id + '\\n')
 for (let i = 0; i < Number(process.env.COUNT ?? 100000); i++) {
   snapshot.host.name = 'host-' + String(i).padStart(5, '0')
   snapshot.meta.collectedAt = new Date().toISOString()
-  run.addSnapshot(snapshot)
+  await run.addSnapshot(snapshot)
   process.stdout.write('added ' + i + '\\n')
 }
-run.finish()
-store.close()
+await run.finish()
+await store.close()
 `
 
 let dir: string
@@ -47,7 +47,7 @@ describe('two writers at once', () => {
     const file = path.join(dir, 'two.db')
     const snapFile = path.join(dir, 'snap2.json')
     writeFileSync(snapFile, JSON.stringify(real))
-    openStore(file).close()
+    await (await openStore(file)).close()
     const writers = [0, 1].map(
       () =>
         new Promise<{code: number | null; out: string; err: string}>((resolve) => {
@@ -65,10 +65,10 @@ describe('two writers at once', () => {
     const done = await Promise.all(writers)
     for (const w of done) expect(w.code, w.err).toBe(0)
     expect(done.map((w) => Number(/run (\d+)/.exec(w.out)?.[1])).sort()).toEqual([1, 2])
-    const store = openStore(file)
-    expect(store.listRuns().map((r) => [r.id, r.state, r.hosts.total])).toEqual(expect.arrayContaining([[1, 'complete', 30], [2, 'complete', 30]]))
-    expect(store.integrityCheck()).toBe('ok')
-    store.close()
+    const store = await openStore(file)
+    expect((await store.listRuns()).map((r) => [r.id, r.state, r.hosts.total])).toEqual(expect.arrayContaining([[1, 'complete', 30], [2, 'complete', 30]]))
+    expect(await store.integrityCheck()).toBe('ok')
+    await store.close()
   })
 })
 
@@ -77,10 +77,10 @@ describe('a writer killed mid-run', () => {
     const file = path.join(dir, 'hatang.db')
     const snapFile = path.join(dir, 'snap.json')
     writeFileSync(snapFile, JSON.stringify(real))
-    const before = openStore(file)
-    before.storeRun({source: 'import'}, [asHost(real, 'web01'), asHost(real, 'db01')])
-    before.storeRun({source: 'import'}, [asHost(real, 'web01')])
-    before.close()
+    const before = await openStore(file)
+    await before.storeRun({source: 'import'}, [asHost(real, 'web01'), asHost(real, 'db01')])
+    await before.storeRun({source: 'import'}, [asHost(real, 'web01')])
+    await before.close()
 
     const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER], {
       env: {...process.env, STORE: file, SNAPSHOT: snapFile, STORE_MODULE: pathToFileURL(BUILT).href},
@@ -102,39 +102,39 @@ describe('a writer killed mid-run', () => {
     expect(runId).toBe(3)
 
     // while it writes, a reader sees only the complete runs, and leaves a live writer's run alone
-    const reader = openStore(file)
-    expect(reader.listRuns().map((r) => r.id)).toEqual([2, 1])
-    expect(reader.run(runId)?.state).toBe('running')
-    reader.close()
+    const reader = await openStore(file)
+    expect((await reader.listRuns()).map((r) => r.id)).toEqual([2, 1])
+    expect((await reader.run(runId))?.state).toBe('running')
+    await reader.close()
 
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
 
-    const after = openStore(file)
-    expect(after.integrityCheck()).toBe('ok')
-    expect(after.listRuns().map((r) => r.id)).toEqual([2, 1])
-    expect(after.snapshots(1).map((s) => s.host.name)).toEqual(['db01', 'web01'])
-    expect(after.snapshots(1)[1]).toEqual(viaJson(asHost(real, 'web01')))
-    const killed = after.run(runId)!
+    const after = await openStore(file)
+    expect(await after.integrityCheck()).toBe('ok')
+    expect((await after.listRuns()).map((r) => r.id)).toEqual([2, 1])
+    expect((await after.snapshots(1)).map((s) => s.host.name)).toEqual(['db01', 'web01'])
+    expect((await after.snapshots(1))[1]).toEqual(viaJson(asHost(real, 'web01')))
+    const killed = (await after.run(runId))!
     expect(killed.state).toBe('interrupted')
     expect(killed.note).toMatch(/its writer \(pid \d+\) ended before the run was finished/)
     // every snapshot it committed is whole and readable, in order with no gap; the one it was writing is not there at all
-    const kept = after.snapshots(runId)
+    const kept = await after.snapshots(runId)
     expect(kept.length).toBeGreaterThan(40)
     expect(kept.map((s) => s.host.name)).toEqual(kept.map((_s, i) => `host-${String(i).padStart(5, '0')}`))
     expect(kept.every((s) => JSON.stringify(s.sections) === JSON.stringify(real.sections))).toBe(true)
-    expect(after.hosts(runId)).toHaveLength(kept.length)
+    expect(await after.hosts(runId)).toHaveLength(kept.length)
     // last-seen times come from complete runs only
-    expect(after.lastSeen().map((h) => h.host)).toEqual(['db01', 'web01'])
-    expect(() => after.completeRun(runId)).toThrow(/is interrupted, not complete/)
+    expect((await after.lastSeen()).map((h) => h.host)).toEqual(['db01', 'web01'])
+    await expect(after.completeRun(runId)).rejects.toThrow(/is interrupted, not complete/)
 
-    const next = after.beginRun({source: 'sweep'})
+    const next = await after.beginRun({source: 'sweep'})
     expect(next.id).toBe(runId + 1)
-    next.addSnapshot(asHost(real, 'web01'))
-    next.finish()
-    expect(after.listRuns().map((r) => r.id)).toEqual([runId + 1, 2, 1])
-    expect(after.prune(10)).toEqual([runId])
-    expect(after.integrityCheck()).toBe('ok')
-    after.close()
+    await next.addSnapshot(asHost(real, 'web01'))
+    await next.finish()
+    expect((await after.listRuns()).map((r) => r.id)).toEqual([runId + 1, 2, 1])
+    expect(await after.prune(10)).toEqual([runId])
+    expect(await after.integrityCheck()).toBe('ok')
+    await after.close()
   })
 })

@@ -28,11 +28,11 @@ describe('migrations', () => {
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
   })
 
-  it('bring a version-1 store with data up to date, keeping and backfilling what it holds', () => {
+  it('bring a version-1 store with data up to date, keeping and backfilling what it holds', async () => {
     const file = path.join(dir, 'v1.db')
-    const old = openStore(file, {migrateTo: 1})
-    expect(old.schemaVersion()).toBe(1)
-    old.close()
+    const old = await openStore(file, {migrateTo: 1})
+    expect(await old.schemaVersion()).toBe(1)
+    await old.close()
     // rows as version 1 wrote them
     const db = new Database(file)
     const s = asHost(real, 'web01', '2026-10-01T02:00:00.000Z')
@@ -45,23 +45,23 @@ describe('migrations', () => {
     expect(db.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('hosts') WHERE name = 'last_attempt'").get()).toEqual({n: 0})
     db.close()
 
-    const store = openStore(file)
-    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
-    expect(store.listRuns()).toMatchObject([{id: 1, state: 'complete', toolVersion: '0.1.0', hosts: {total: 1, collected: 1}}])
-    expect(store.snapshots(1)).toEqual([viaJson(s)])
-    expect(store.lastSeen()).toEqual([
+    const store = await openStore(file)
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    expect(await store.listRuns()).toMatchObject([{id: 1, state: 'complete', toolVersion: '0.1.0', hosts: {total: 1, collected: 1}}])
+    expect(await store.snapshots(1)).toEqual([viaJson(s)])
+    expect(await store.lastSeen()).toEqual([
       {host: 'web01', firstSeen: '2026-10-01T02:00:00.000Z', lastSeen: '2026-10-01T02:00:00.000Z', lastAttempt: '2026-10-01T02:00:00.000Z', lastStatus: s.host.status},
     ])
     // and the migrated store takes new runs
-    expect(store.storeRun({source: 'import'}, [asHost(real, 'web01', '2026-11-01T02:00:00.000Z')]).id).toBe(2)
-    expect(store.lastSeen()[0]!.lastSeen).toBe('2026-11-01T02:00:00.000Z')
-    expect(store.integrityCheck()).toBe('ok')
-    store.close()
+    expect((await store.storeRun({source: 'import'}, [asHost(real, 'web01', '2026-11-01T02:00:00.000Z')])).id).toBe(2)
+    expect((await store.lastSeen())[0]!.lastSeen).toBe('2026-11-01T02:00:00.000Z')
+    expect(await store.integrityCheck()).toBe('ok')
+    await store.close()
   })
 
-  it('bring a version-2 store up to date: a run judged then says it kept no waivers, and new runs keep theirs', () => {
+  it('bring a version-2 store up to date: a run judged then says it kept no waivers, and new runs keep theirs', async () => {
     const file = path.join(dir, 'v2.db')
-    openStore(file, {migrateTo: 2}).close()
+    await (await openStore(file, {migrateTo: 2})).close()
     // a judged run as version 2 wrote it: its waivers only as stamps on the results they applied to
     const db = new Database(file)
     const s = asHost(real, 'web01', '2026-10-01T02:00:00.000Z')
@@ -74,25 +74,25 @@ describe('migrations', () => {
     db.prepare("INSERT INTO scores (run_id, scope_kind, scope_name, score, passed_weight, failed_weight, pass, fail, unknown, waived, not_applicable, hosts) VALUES (1, 'overall', '', 100, 10, 0, 0, 0, 0, 1, 0, 1)").run()
     db.close()
 
-    const store = openStore(file)
-    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
-    expect(store.judged(1)).toBe(true)
-    expect(store.results(1)[0]!.waiver).toEqual(stamp)
-    expect(store.waivers(1)).toBeUndefined()
+    const store = await openStore(file)
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    expect(await store.judged(1)).toBe(true)
+    expect((await store.results(1))[0]!.waiver).toEqual(stamp)
+    expect(await store.waivers(1)).toBeUndefined()
     // a run judged now keeps its waivers
     const waiver = {check: 'ssh.root-login', groups: ['web'], reason: 'r', approver: 'a', expires: '2999-12-31', source: 'w.yaml:2'}
-    const next = store.beginRun({source: 'audit'})
-    next.addSnapshot(asHost(real, 'web01', '2026-11-01T02:00:00.000Z'))
+    const next = await store.beginRun({source: 'audit'})
+    await next.addSnapshot(asHost(real, 'web01', '2026-11-01T02:00:00.000Z'))
     const scores = {overall: {score: null, coverage: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}, hosts: 1}, groups: [], hosts: []}
-    const id = next.finish({evaluation: {hosts: [], fleet: [], scores, evidence: {minCoverage: 80, staleAfterDays: 7, now: '2026-11-01T02:00:00.000Z'}}, waivers: [waiver]}).id
-    expect(store.waivers(id)).toEqual([waiver])
-    expect(store.integrityCheck()).toBe('ok')
-    store.close()
+    const id = (await next.finish({evaluation: {hosts: [], fleet: [], scores, evidence: {minCoverage: 80, staleAfterDays: 7, now: '2026-11-01T02:00:00.000Z'}}, waivers: [waiver]})).id
+    expect(await store.waivers(id)).toEqual([waiver])
+    expect(await store.integrityCheck()).toBe('ok')
+    await store.close()
   })
 
-  it('bring a version-3 store up to date: its snapshots have no unit, and new ones record their unit path', () => {
+  it('bring a version-3 store up to date: its snapshots have no unit, and new ones record their unit path', async () => {
     const file = path.join(dir, 'v3.db')
-    openStore(file, {migrateTo: 3}).close()
+    await (await openStore(file, {migrateTo: 3})).close()
     const db = new Database(file)
     const s = asHost(real, 'web01', '2026-10-01T02:00:00.000Z')
     const {encoding, size, body} = encodeSnapshot(s)
@@ -101,15 +101,15 @@ describe('migrations', () => {
     db.prepare('INSERT INTO snapshots (run_id, host_id, status, collected_at, encoding, size_bytes, body) VALUES (1, 1, ?, ?, ?, ?, ?)').run(s.host.status, s.meta.collectedAt, encoding, size, body)
     db.close()
 
-    const store = openStore(file)
-    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    const store = await openStore(file)
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
     const unit = {path: 'tỉnh/hà-nội/sở-nội-vụ', vi: 'Sở Nội vụ Hà Nội', en: 'Ha Noi Department of Home Affairs'}
     const next = asHost(real, 'web01', '2026-11-01T02:00:00.000Z')
     next.host.unit = unit
-    expect(store.storeRun({source: 'sweep'}, [next]).id).toBe(2)
-    expect(store.snapshots(2).map((x) => x.host.unit)).toEqual([unit])
-    expect(store.integrityCheck()).toBe('ok')
-    store.close()
+    expect((await store.storeRun({source: 'sweep'}, [next])).id).toBe(2)
+    expect((await store.snapshots(2)).map((x) => x.host.unit)).toEqual([unit])
+    expect(await store.integrityCheck()).toBe('ok')
+    await store.close()
     const rows = new Database(file, {readonly: true})
     expect(rows.prepare('SELECT run_id, unit_path FROM snapshots ORDER BY run_id').all()).toEqual([
       {run_id: 1, unit_path: null},
@@ -118,15 +118,15 @@ describe('migrations', () => {
     rows.close()
   })
 
-  it('refuse a store newer than this code, changing nothing', () => {
+  it('refuse a store newer than this code, changing nothing', async () => {
     const file = path.join(dir, 'future.db')
-    openStore(file).close()
+    await (await openStore(file)).close()
     const db = new Database(file)
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2030-01-01T00:00:00.000Z')").run(LATEST_SCHEMA_VERSION + 1)
     db.close()
     let error: unknown
     try {
-      openStore(file)
+      await openStore(file)
     } catch (e) {
       error = e
     }

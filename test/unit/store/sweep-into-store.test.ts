@@ -41,33 +41,33 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 describe('a sweep written into the store as each host finishes', () => {
   it('stores every host from onHostDone, then the judgement in one final step', async () => {
-    const store = openStore(path.join(dir, 'hatang.db'))
-    const run = store.beginRun({source: 'audit', hostsFile: 'hosts.yaml'})
+    const store = await openStore(path.join(dir, 'hatang.db'))
+    const run = await store.beginRun({source: 'audit', hostsFile: 'hosts.yaml'})
     const seenWhileRunning: number[] = []
     const hosts = [spec('here', {}), spec('there', {}), spec('closed', {transport: 'ssh', port: closedPort, connectTimeoutS: 5})]
     const outcomes = await sweep(hosts, {
       concurrency: 3,
-      onHostDone: (o) => {
-        run.addSnapshot(o.snapshot)
-        seenWhileRunning.push(store.listRuns().length)
+      onHostDone: async (o) => {
+        await run.addSnapshot(o.snapshot)
+        seenWhileRunning.push((await store.listRuns()).length)
       },
     })
     expect(seenWhileRunning).toEqual([0, 0, 0])
-    expect(store.hosts(run.id).map((h) => [h.host, h.status])).toEqual([
+    expect((await store.hosts(run.id)).map((h) => [h.host, h.status])).toEqual([
       ['closed', 'unreachable'],
       ['here', outcomes.find((o) => o.host.name === 'here')!.status],
       ['there', outcomes.find((o) => o.host.name === 'there')!.status],
     ])
     // sweep lets each snapshot go after onHostDone: the judgement reads them back from the run being written
-    const snapshots = store.snapshots(run.id)
+    const snapshots = await store.snapshots(run.id)
     const evaluation = evaluateRun(snapshots, builtinPackNames().map((p) => loadPack(packFile(p))))
-    const done = run.finish({evaluation})
+    const done = await run.finish({evaluation})
     expect(done).toMatchObject({state: 'complete', hosts: {total: 3, collected: 2}, score: evaluation.scores.overall.score})
-    expect(store.scores(run.id)!.groups.map((g) => [g.group, g.hosts])).toEqual([['lab', 3]])
-    expect(store.snapshots(run.id).find((s) => s.host.name === 'closed')!.host.reason).toMatch(/ECONNREFUSED|refused/i)
-    const seen = store.lastSeen()
+    expect((await store.scores(run.id))!.groups.map((g) => [g.group, g.hosts])).toEqual([['lab', 3]])
+    expect((await store.snapshots(run.id)).find((s) => s.host.name === 'closed')!.host.reason).toMatch(/ECONNREFUSED|refused/i)
+    const seen = await store.lastSeen()
     expect(seen.find((h) => h.host === 'closed')).toMatchObject({lastSeen: null, lastStatus: 'unreachable'})
-    expect(store.staleHosts(1).map((h) => h.host)).toEqual(['closed'])
-    store.close()
+    expect((await store.staleHosts(1)).map((h) => h.host)).toEqual(['closed'])
+    await store.close()
   })
 })

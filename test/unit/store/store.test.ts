@@ -48,19 +48,19 @@ describe('openStore', () => {
 
   it('does not create a missing store when asked not to', async () => {
     const file = fresh()
-    await expect(await openStore(file, {create: false})).rejects.toThrow(/no store at/)
+    await expect(openStore(file, {create: false})).rejects.toThrow(/no store at/)
   })
 
   it('refuses a file that is not a hatang store, naming it', async () => {
     const text = path.join(dir, 'notes.db')
     writeFileSync(text, 'this is not a database, just some text long enough to fill a header of one hundred bytes......\n'.repeat(3))
-    await expect(await openStore(text)).rejects.toThrow(StoreError)
-    await expect(await openStore(text)).rejects.toThrow(/notes\.db cannot be opened as a hatang store/)
+    await expect(openStore(text)).rejects.toThrow(StoreError)
+    await expect(openStore(text)).rejects.toThrow(/notes\.db cannot be opened as a hatang store/)
     const other = path.join(dir, 'other.db')
     const db = new Database(other)
     db.exec('CREATE TABLE t (x INTEGER)')
     db.close()
-    await expect(await openStore(other)).rejects.toThrow(/not a hatang store/)
+    await expect(openStore(other)).rejects.toThrow(/not a hatang store/)
   })
 
   it('defaults to the XDG data folder', () => {
@@ -91,7 +91,7 @@ describe('runs', () => {
     expect(hosts[0]).toMatchObject({host: 'db01', status: real.host.status, collectedAt: real.meta.collectedAt, checkError: null})
     expect(hosts[0]!.sizeBytes).toBe(Buffer.byteLength(JSON.stringify(asHost(real, 'db01'))))
     expect(await store.judged(1)).toBe(false)
-    await expect(await run.addSnapshot(asHost(real, 'late'))).rejects.toThrow(/no longer being written/)
+    await expect(run.addSnapshot(asHost(real, 'late'))).rejects.toThrow(/no longer being written/)
     await store.close()
   })
 
@@ -153,7 +153,7 @@ describe('runs', () => {
     const store = await openStore(fresh())
     const run = await store.beginRun({source: 'sweep'})
     await run.addSnapshot(asHost(real, 'web01'))
-    await expect(await run.addSnapshot(asHost(real, 'web01'))).rejects.toThrow(/already has a snapshot of host 'web01'/)
+    await expect(run.addSnapshot(asHost(real, 'web01'))).rejects.toThrow(/already has a snapshot of host 'web01'/)
     await run.finish()
     expect(await store.hosts(1)).toHaveLength(1)
     await store.close()
@@ -161,15 +161,15 @@ describe('runs', () => {
 
   it('stores a whole run in one transaction: on any error nothing is written', async () => {
     const store = await openStore(fresh())
-    await expect(await store.storeRun({source: 'import'}, [asHost(real, 'x'), asHost(real, 'y'), asHost(real, 'x')])).rejects.toThrow(/already has a snapshot/)
+    await expect(store.storeRun({source: 'import'}, [asHost(real, 'x'), asHost(real, 'y'), asHost(real, 'x')])).rejects.toThrow(/already has a snapshot/)
     expect(await store.listRuns({all: true})).toEqual([])
     expect(await store.lastSeen()).toEqual([])
     const ok = await store.storeRun({source: 'import'}, [asHost(real, 'x')])
     expect(ok).toMatchObject({id: 1, state: 'complete', hosts: {total: 1}})
-    await expect(await store.addToRun(1, [asHost(real, 'z'), asHost(real, 'x')])).rejects.toThrow(/already has a snapshot/)
+    await expect(store.addToRun(1, [asHost(real, 'z'), asHost(real, 'x')])).rejects.toThrow(/already has a snapshot/)
     expect((await store.hosts(1)).map((h) => h.host)).toEqual(['x'])
     expect((await store.addToRun(1, [asHost(real, 'z')])).hosts.total).toBe(2)
-    await expect(await store.addToRun(7, [asHost(real, 'q')])).rejects.toThrow(expect.objectContaining({message: expect.stringMatching(/^no run 7 in /), hint: "'hatang runs list' shows the stored runs"}))
+    await expect(store.addToRun(7, [asHost(real, 'q')])).rejects.toThrow(expect.objectContaining({message: expect.stringMatching(/^no run 7 in /), hint: "'hatang runs list' shows the stored runs"}))
     await store.close()
   })
 
@@ -180,7 +180,7 @@ describe('runs', () => {
     await run.abandon('stopped by Ctrl-C')
     expect(await store.run(run.id)).toMatchObject({state: 'interrupted', note: 'stopped by Ctrl-C'})
     expect(await store.listRuns()).toEqual([])
-    await expect(await store.completeRun(run.id)).rejects.toThrow(/run 1 is interrupted, not complete/)
+    await expect(store.completeRun(run.id)).rejects.toThrow(/run 1 is interrupted, not complete/)
     await store.close()
   })
 
@@ -213,7 +213,7 @@ describe('runs', () => {
     expect((await store.listRuns({all: true})).map((x) => x.id)).toEqual([4, 3])
     expect(await store.snapshots(1)).toEqual([])
     expect((await store.lastSeen()).map((h) => h.host)).toEqual(['a'])
-    await expect(await store.prune(-1)).rejects.toThrow(/whole number/)
+    await expect(store.prune(-1)).rejects.toThrow(/whole number/)
     await store.close()
     const db = new Database(file, {readonly: true})
     expect(db.prepare('SELECT COUNT(*) AS n FROM snapshots').get()).toEqual({n: 2})

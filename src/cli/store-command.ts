@@ -3,16 +3,16 @@ import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {defaultStorePath} from '../store/store-path.js'
-import {openStore, type Store} from '../store/store.js'
+import {isPostgresUrl, openStore, type Store} from '../store/store.js'
 import {storeProblem} from '../store/store-problem.js'
 import {BaseCommand} from './base-command.js'
 import {warnDamaged} from './damage-warnings.js'
 
 /** --store, shared by every command that reads or writes the run store. */
 export const storeFlag = Flags.string({
-  summary: 'The store file (default $XDG_DATA_HOME/hatang/hatang.db, i.e. ~/.local/share/hatang/hatang.db).',
+  summary: 'The store: a file (default $XDG_DATA_HOME/hatang/hatang.db, i.e. ~/.local/share/hatang/hatang.db) or a postgres://USER@HOST:PORT/DB URL (password from PGPASSWORD or ~/.pgpass).',
   env: 'HATANG_STORE',
-  helpValue: 'PATH',
+  helpValue: 'PATH|URL',
 })
 
 /** A command that uses the store: opens it, closes it, and turns store problems into exit codes. */
@@ -32,9 +32,9 @@ export abstract class StoreCommand extends BaseCommand {
     }
   }
 
-  /** Whether the store file exists (read-only commands say "no runs" rather than creating one). */
+  /** Whether the store file exists (read-only commands say "no runs" rather than creating one); a server's store is asked. */
   protected storeExists(file: string | undefined): boolean {
-    return existsSync(file || defaultStorePath())
+    return (file !== undefined && isPostgresUrl(file)) || existsSync(file || defaultStorePath())
   }
 
   /**

@@ -11,7 +11,9 @@ import {LimitError, selectHosts} from '../hosts/select.js'
 import type {FailOn} from '../model/severity.js'
 import type {Lang} from '../report/locale.js'
 import {parseFormats, type ReportFormat} from '../report/render-reports.js'
+import {defaultLockPath} from '../store/store-lock-path.js'
 import {defaultStorePath} from '../store/store-path.js'
+import {isPostgresUrl} from '../store/store.js'
 
 /** What an audit is asked to do, as its command line says it. */
 export interface AuditRequest {
@@ -27,9 +29,9 @@ export interface AuditRequest {
   formats: string
   templateDir?: string
   outputDir: string
-  /** The store file; default the XDG one. */
+  /** The store: a file (default the XDG one) or a postgres:// URL. */
   store?: string
-  /** The lock file; default the store file + .lock. */
+  /** The lock file; default the store file + .lock, or a file in the state folder for a PostgreSQL store (store-lock-path.ts). */
   lockFile?: string
   lang: Lang
   failOn: FailOn
@@ -82,6 +84,7 @@ export function planAudit(request: AuditRequest): AuditPlan {
   const {formats, problem} = parseFormats(request.formats)
   if (problem) throw new InputError(problem.message, problem.hint)
   if (request.templateDir && !existsSync(request.templateDir)) throw new InputError(`--template ${request.templateDir}: no such folder`)
-  const storeFile = path.resolve(request.store || defaultStorePath())
-  return {request, hosts, packs, waivers, formats, storeFile, lockFile: path.resolve(request.lockFile ?? `${storeFile}.lock`)}
+  const store = request.store || defaultStorePath()
+  const storeFile = isPostgresUrl(store) ? store : path.resolve(store)
+  return {request, hosts, packs, waivers, formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
 }

@@ -34,7 +34,7 @@ export class SqliteStore implements Store {
   ) {}
 
   /** Opens (and by default creates) a store, applies pending migrations, and marks runs whose writer died as interrupted. */
-  static open(file: string, options: OpenOptions = {}): SqliteStore {
+  static async open(file: string, options: OpenOptions = {}): Promise<SqliteStore> {
     const exists = existsSync(file)
     if (!exists && options.create === false) throw new StoreError(`no store at ${file}`, "runs are stored by 'hatang audit' and 'hatang import'")
     if (!exists) {
@@ -61,7 +61,7 @@ export class SqliteStore implements Store {
       throw new StoreError(`${file} cannot be opened as a hatang store (${(error as Error).message})`, 'name another file with --store')
     }
     try {
-      migrateSqlite(db, file, options.migrateTo ?? LATEST_SCHEMA_VERSION)
+      await migrateSqlite(db, file, options.migrateTo ?? LATEST_SCHEMA_VERSION)
       recoverInterrupted(db)
     } catch (error) {
       db.close()

@@ -1,14 +1,18 @@
 import type {OpenOptions, Store} from './contract.js'
+import {PostgresStore} from './postgres-store.js'
+import {isPostgresUrl} from './postgres-target.js'
 import {SqliteStore} from './sqlite-store.js'
 
 /**
- * The store as callers use it: the contract (contract.ts) and the opener. The engine behind it is SQLite
- * (sqlite-store.ts); its rows are mapped in rows.ts and its schema is migrations.ts.
+ * The store as callers use it: the contract (contract.ts) and the opener. Two engines keep it: SQLite in a file
+ * (sqlite-store.ts) and PostgreSQL on a server (postgres-store.ts); their rows are mapped in rows.ts and their schema is
+ * migrations.ts, applied by one runner (migrate.ts).
  */
 export type {CheckCounts, FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter, Store} from './contract.js'
 export {staleOf} from './stale-hosts.js'
+export {isPostgresUrl} from './postgres-target.js'
 
-/** Opens (and by default creates) the store in `file`: see SqliteStore.open. */
-export async function openStore(file: string, options: OpenOptions = {}): Promise<Store> {
-  return SqliteStore.open(file, options)
+/** Opens the store `target` names: a postgres:// or postgresql:// URL is a PostgreSQL server, anything else an SQLite file (made by default). */
+export async function openStore(target: string, options: OpenOptions = {}): Promise<Store> {
+  return isPostgresUrl(target) ? PostgresStore.open(target, options) : SqliteStore.open(target, options)
 }

@@ -1,0 +1,14 @@
+/**
+ * How PostgreSQL spells what migrations.ts and the store's queries write for SQLite. Pure.
+ * Types: BLOB → BYTEA, REAL → DOUBLE PRECISION, and INTEGER → BIGINT (SQLite's INTEGER is 64-bit: ids, sizes in bytes
+ * and a writer's start in clock ticks since boot may pass 2^31).
+ */
+export function postgresStatement(sql: string): string {
+  return sql.replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION')
+}
+
+/** A query's `?` placeholders as PostgreSQL's $1, $2… (the store's queries hold no `?` in a literal). */
+export function numbered(sql: string): string {
+  let n = 0
+  return sql.replace(/\?/g, () => `$${++n}`)
+}

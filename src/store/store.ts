@@ -1,5 +1,4 @@
 import type {OpenOptions, Store} from './contract.js'
-import {PostgresStore} from './postgres-store.js'
 import {isPostgresUrl} from './postgres-target.js'
 import {SqliteStore} from './sqlite-store.js'
 
@@ -14,5 +13,8 @@ export {isPostgresUrl} from './postgres-target.js'
 
 /** Opens the store `target` names: a postgres:// or postgresql:// URL is a PostgreSQL server, anything else an SQLite file (made by default). */
 export async function openStore(target: string, options: OpenOptions = {}): Promise<Store> {
-  return isPostgresUrl(target) ? PostgresStore.open(target, options) : SqliteStore.open(target, options)
+  if (!isPostgresUrl(target)) return SqliteStore.open(target, options)
+  // the PostgreSQL driver is loaded only for a server: a site's commands on its SQLite file do not pay for it (~80 ms)
+  const {PostgresStore} = await import('./postgres-store.js')
+  return PostgresStore.open(target, options)
 }

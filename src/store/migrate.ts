@@ -33,15 +33,21 @@ export async function migrate(engine: MigrationEngine, target: number): Promise<
   if (tables.length > 0 && !tables.includes('schema_migrations')) {
     throw new StoreError(`${engine.name} is ${engine.kind} but not a hatang store (it has no schema_migrations table)`, engine.elsewhere)
   }
+  const newer = (current: number) =>
+    new StoreError(
+      `${engine.name} has store schema version ${current}, newer than this hatang (${TOOL_VERSION}) knows (${LATEST_SCHEMA_VERSION})`,
+      `upgrade hatang to read it, or ${engine.elsewhere}`,
+    )
+  // a store already up to date is opened without taking the write lock: a reader never waits for a writer at work
+  if (tables.includes('schema_migrations')) {
+    const current = await engine.appliedVersion()
+    if (current > LATEST_SCHEMA_VERSION) throw newer(current)
+    if (!MIGRATIONS.some((m) => m.version > current && m.version <= target)) return
+  }
   await engine.transaction(async () => {
     await engine.exec(SCHEMA_MIGRATIONS)
     const current = await engine.appliedVersion()
-    if (current > LATEST_SCHEMA_VERSION) {
-      throw new StoreError(
-        `${engine.name} has store schema version ${current}, newer than this hatang (${TOOL_VERSION}) knows (${LATEST_SCHEMA_VERSION})`,
-        `upgrade hatang to read it, or ${engine.elsewhere}`,
-      )
-    }
+    if (current > LATEST_SCHEMA_VERSION) throw newer(current)
     for (const m of MIGRATIONS) {
       if (m.version <= current || m.version > target) continue
       for (const sql of m.statements) await engine.exec(sql)

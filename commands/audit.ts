@@ -7,6 +7,7 @@ import type {FailOn} from '../src/model/severity.js'
 import {renderAuditSummary, type AuditOutcome} from '../src/report/audit-summary.js'
 import type {Lang} from '../src/report/locale.js'
 import {runAudit} from '../src/runs/audit.js'
+import {pushWarning} from '../src/cli/views/render-push.js'
 import {sshConfigOption} from './hosts/validate.js'
 
 export default class Audit extends BaseCommand {
@@ -42,9 +43,10 @@ export default class Audit extends BaseCommand {
     const hosts = {hostsFile: args.file, limit: f.limit, sshConfig: sshConfigOption(f['ssh-config']), concurrency: f.concurrency, acceptNew: f['accept-new']}
     const collecting = {quiet: f.quiet, native: f.native, commandTimeoutS: f.timeout, connectTimeoutS: f['connect-timeout'], command: `hatang ${this.argv.join(' ')}`}
     const judging = {packs: f.pack, waiversFile: f.waivers, failOn: f['fail-on'] as FailOn, minCoverage: f['min-coverage'], staleAfterDays: f['stale-after']}
-    const output = {formats: f.format, templateDir: f.template, outputDir: f['output-dir'], store: f.store, lockFile: f.lock, lang}
+    const output = {formats: f.format, templateDir: f.template, outputDir: f['output-dir'], store: f.store, lockFile: f.lock, lang, site: f.site, push: f.push}
     const outcome = await runAudit({...hosts, ...collecting, ...judging, ...output}, this.auditLog)
     if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color, lang))
+    if (outcome.push?.error) this.logToStderr(`warning: ${pushWarning(outcome.push)}`)
     process.exitCode = outcome.exitCode
     return outcome
   }

@@ -35,7 +35,9 @@ export async function pushRuns(local: Store, to: string, runIds: readonly number
   const runs = runIds ? await Promise.all(runIds.map((id) => local.completeRun(id))) : await unpushed(local, target)
   const pushed: PushedRun[] = []
   if (runs.length === 0) return {target, pushed}
-  const centre = await openStore(to)
+  const centre = await openStore(to).catch((error: unknown) => {
+    throw atCentre(error)
+  })
   try {
     for (const r of runs) {
       const bundle = await local.runBundle(r.id)
@@ -57,6 +59,13 @@ export async function pushRuns(local: Store, to: string, runIds: readonly number
 async function unpushed(local: Store, target: string) {
   const done = new Set((await local.pushedTo(target)).map((p) => p.run))
   return (await local.listRuns()).filter((r) => !done.has(r.id)).reverse()
+}
+
+/** The centre's store could not be opened: its problem (what, exit code), with what to do for a push. */
+function atCentre(error: unknown): unknown {
+  if (!(error instanceof StoreError)) return error
+  const hint = error.exitCode === 5 ? "nothing was pushed and the runs stay here; push again when the centre answers ('hatang push --to URL')" : error.hint
+  return new StoreError(`the centre: ${error.message}`, hint, error.exitCode)
 }
 
 /** A run's failure to reach the centre, saying which run; a StoreError keeps its hint and exit code. */

@@ -17,12 +17,13 @@ export default class Audit extends BaseCommand {
     './hatang-report-YYYYMMDD-HHMM.html, stores the run, and prints a summary. For cron: a lock keeps runs from ' +
     'overlapping (the second exits 4), --log appends plain lines to a file, --quiet silences progress. ' +
     'Exit 0 when everything was collected and no finding is at or above --fail-on; 1 when one is; 3 when some hosts ' +
-    'were not collected (whatever the findings: the audit is incomplete); 130 when interrupted.'
+    'were not collected (whatever the findings: the audit is incomplete); 130 when interrupted; with --push, 7 (in place of 0 or 1) when the run could not be pushed to the centre (it stays stored here).'
   static override examples = [
     '<%= config.bin %> audit',
     '<%= config.bin %> audit hosts.yaml --lang vi -o /srv/reports',
     '<%= config.bin %> audit hosts.yaml --limit web --fail-on critical --waivers waivers.yaml',
     '<%= config.bin %> audit hosts.yaml --quiet --log /var/log/hatang/audit.log',
+    '<%= config.bin %> audit hosts.yaml --quiet --site ha-noi --push postgres://hatang@centre.example/hatang',
   ]
   static override args = {file: Args.string({description: 'hosts.yaml or an Ansible inventory (default: this machine)'})}
   static override flags = auditFlags
@@ -47,6 +48,7 @@ export default class Audit extends BaseCommand {
     const outcome = await runAudit({...hosts, ...collecting, ...judging, ...output}, this.auditLog)
     if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color, lang))
     if (outcome.push?.error) this.logToStderr(`warning: ${pushWarning(outcome.push)}`)
+    else if (outcome.push && !this.jsonEnabled()) this.log(`pushed run ${outcome.run} to ${outcome.push.target} as centre run ${outcome.push.centreRun}`)
     process.exitCode = outcome.exitCode
     return outcome
   }

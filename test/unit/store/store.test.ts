@@ -41,7 +41,7 @@ describe('openStore', () => {
     expect(fks.map((f) => f.table).sort()).toEqual(['hosts', 'runs'])
     db.close()
     const again = await openStore(file)
-    expect(await again.schemaVersion()).toBe(4)
+    expect(await again.schemaVersion()).toBe(5)
     expect(await again.integrityCheck()).toBe('ok')
     await again.close()
   })

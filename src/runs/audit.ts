@@ -89,8 +89,10 @@ async function pushStored(store: Store, to: string, outcome: AuditOutcome, log: 
     outcome.push = {target, centreRun: pushed[0]!.centreRun, already: pushed[0]!.already}
     log.line(`pushed run ${outcome.run} to ${target} as centre run ${pushed[0]!.centreRun}`)
   } catch (error) {
-    const e = error as {message?: string; hint?: string}
-    outcome.push = {target, error: `${e.message ?? String(error)}${e.hint ? ` — ${e.hint}` : ''}`}
+    const e = error as {message?: string; hint?: string; exitCode?: number}
+    // the hint of a centre not reached is the warning's own ('hatang push' later); others (a password to set) are kept
+    const hint = e.hint && e.exitCode !== ExitCode.Output ? ` — ${e.hint}` : ''
+    outcome.push = {target, error: `${e.message ?? String(error)}${hint}`}
     log.line(`warning: ${pushWarning(outcome.push)}`)
     if (outcome.exitCode === ExitCode.Ok || outcome.exitCode === ExitCode.Findings) outcome.exitCode = ExitCode.PushFailed
   }

@@ -86,12 +86,12 @@ describe('hatang push', () => {
   }, 60_000)
 
   it('two pushers of the same store at once: each run stored once at the centre', async () => {
-    const {file, uuids} = await siteStore(4, 3)
+    const {file, uuids} = await siteStore(4, 40)
     const c = centre()
     const both = await Promise.all([0, 1].map(() => hatangAsync(['push', '--to', c.url, '--store', file, '--json'], {env: env(), timeoutMs: 120_000})))
     for (const r of both) expect(r.status, r.stderr).toBe(0)
     expect(pg.sql('SELECT uuid FROM runs ORDER BY uuid', c.db).trim().split('\n')).toEqual([...uuids].sort())
-    expect(pg.sql('SELECT count(*) FROM snapshots', c.db).trim()).toBe('12')
+    expect(pg.sql('SELECT count(*) FROM snapshots', c.db).trim()).toBe('160')
     // between them every run went, and a run both sent is one centre run
     const pushed = both.flatMap((r) => (JSON.parse(r.stdout) as {pushed: {uuid: string; centreRun: number}[]}).pushed)
     expect(new Set(pushed.map((p) => p.uuid))).toEqual(new Set(uuids))
@@ -170,6 +170,7 @@ describe('hatang audit --push', () => {
     expect(r.status, r.stderr).toBe(7)
     const warning = `warning: the run was stored here but not pushed to 127.0.0.1:${pg.port + 1}/${c.db}: the centre: cannot reach the store's server`
     expect(r.stderr).toContain(warning)
+    expect(r.stderr).toContain("ECONNREFUSED; 'hatang push --to URL' sends it later")
     expect(readFileSync(log, 'utf8')).toContain(warning)
     const list = JSON.parse(hatang(['runs', 'list', '--json', '--store', store]).stdout) as {runs: RunRecord[]}
     expect(list.runs.map((x) => [x.id, x.state])).toEqual([[1, 'complete']])

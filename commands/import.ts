@@ -20,6 +20,7 @@ export default class Import extends StoreCommand {
   static override args = {files: Args.string({required: true, description: 'snapshot files, or folders of them'})}
   static override flags = {
     run: Flags.string({summary: 'Add to this complete run instead of making a new one.', helpValue: 'ID'}),
+    site: Flags.string({summary: "The site the run was taken at, as the centre shows it (default this machine's hostname).", env: 'HATANG_SITE', helpValue: 'NAME'}),
     store: storeFlag,
   }
 
@@ -35,7 +36,7 @@ export default class Import extends StoreCommand {
     }
     const snapshots = loaded.map((l) => l.snapshot)
     const startedAt = new Date(Math.min(...snapshots.map((s) => Date.parse(s.meta.collectedAt))))
-    const run = await this.withStore(flags.store, (store) => (runId === undefined ? store.storeRun({source: 'import', startedAt}, snapshots) : store.addToRun(runId, snapshots)))
+    const run = await this.withStore(flags.store, (store) => (runId === undefined ? store.storeRun({source: 'import', startedAt, ...(flags.site ? {site: flags.site} : {})}, snapshots) : store.addToRun(runId, snapshots)))
     const imported = loaded.map((l) => ({host: l.snapshot.host.name, file: path.resolve(l.file)}))
     if (!this.jsonEnabled()) this.log(`imported ${imported.length} snapshot${imported.length === 1 ? '' : 's'} into ${runId === undefined ? 'new ' : ''}run ${run.id} (${run.hosts.total} hosts)`)
     return {run, imported}

@@ -25,6 +25,8 @@ export const auditFlags = {
   'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
   'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (changed keys are still refused).'}),
   'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
+  site: Flags.string({summary: "The site the run is taken at, as the centre shows it (default this machine's hostname).", env: 'HATANG_SITE', helpValue: 'NAME'}),
+  push: Flags.string({summary: "Once the run is stored here, push it to the centre's store (as 'hatang push --to URL'); a failed push warns and exits 7.", helpValue: 'URL'}),
   native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
   ...evidenceFlags,
 }

@@ -17,6 +17,11 @@ export const ExitCode = {
    * "insufficient data", never compliant.
    */
   InsufficientData: 6,
+  /**
+   * audit --push: the run was stored and reported here but could not be pushed to the centre (a warning says why);
+   * it replaces 0 and 1 only (any other code of the audit says more and stays). 'hatang push' sends it later.
+   */
+  PushFailed: 7,
   /** Interrupted (Ctrl-C): what was collected is kept. */
   Interrupted: 130,
   /** A bug in hatang. */

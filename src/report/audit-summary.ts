@@ -29,6 +29,8 @@ export interface AuditOutcome {
   files: string[]
   /** The store's run id, when stored. */
   run?: string
+  /** audit --push: where the run went (host:port/database) and its id there, or why it did not go. */
+  push?: {target: string; centreRun?: number; already?: boolean; error?: string}
   exitCode: number
 }
 

@@ -14,6 +14,7 @@ import {parseFormats, type ReportFormat} from '../report/render-reports.js'
 import {defaultLockPath} from '../store/store-lock-path.js'
 import {defaultStorePath} from '../store/store-path.js'
 import {isPostgresUrl} from '../store/store.js'
+import {pushTarget} from './push.js'
 
 /** What an audit is asked to do, as its command line says it. */
 export interface AuditRequest {
@@ -46,6 +47,10 @@ export interface AuditRequest {
   acceptNew: boolean
   /** How the audit was started, written into the lock file for whoever finds it held. */
   command: string
+  /** The site the run is taken at (--site, HATANG_SITE); default this machine's hostname. */
+  site?: string
+  /** The centre's store to push the run to once stored (--push URL): a failed push is a warning and exit 7. */
+  push?: string
 }
 
 /** What one audit works with, decided before it starts: its configuration read and checked. */
@@ -86,5 +91,7 @@ export function planAudit(request: AuditRequest): AuditPlan {
   if (request.templateDir && !existsSync(request.templateDir)) throw new InputError(`--template ${request.templateDir}: no such folder`)
   const store = request.store || defaultStorePath()
   const storeFile = isPostgresUrl(store) ? store : path.resolve(store)
+  // a --push URL that cannot be read (or carries a password) is a configuration error: exit 2 before anything is done
+  if (request.push !== undefined) pushTarget(request.push)
   return {request, hosts, packs, waivers, formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
 }

@@ -4,6 +4,8 @@ import path from 'node:path'
 import {Chalk} from 'chalk'
 
 import type {AuditLog} from '../cli/audit-log.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {pushWarning} from '../cli/views/render-push.js'
 import {warnDamaged} from '../cli/damage-warnings.js'
 import {acquireRunLock} from '../cli/run-lock.js'
 import {TOOL_VERSION} from '../model/tool-version.js'
@@ -14,6 +16,7 @@ import {auditOutcome} from './audit-outcome.js'
 import {planAudit, type AuditPlan, type AuditRequest} from './audit-plan.js'
 import {collectRun} from './collect-run.js'
 import {judgeRun} from './judge-run.js'
+import {pushRuns, pushTarget} from './push.js'
 import {writeAuditReports} from './report-files.js'
 
 /**
@@ -41,7 +44,7 @@ export async function runAudit(request: AuditRequest, log: AuditLog): Promise<Au
 async function auditInto(store: Store, plan: AuditPlan, log: AuditLog): Promise<AuditOutcome> {
   const file = plan.request.hostsFile
   const startedAt = new Date()
-  const writer = await store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt})
+  const writer = await store.beginRun({source: 'audit', ...(file ? {hostsFile: path.resolve(file)} : {}), toolVersion: TOOL_VERSION, startedAt, ...(plan.request.site ? {site: plan.request.site} : {})})
   try {
     return await audit(store, writer, startedAt, plan, log)
   } catch (error) {
@@ -69,7 +72,28 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   warnDamaged(store, (l) => log.line(l))
   const files = await writeAuditReports(results, {formats: plan.formats, lang: r.lang, dir: r.outputDir, ...(r.templateDir ? {templateDir: r.templateDir} : {}), startedAt})
   const outcome = auditOutcome({startedAt, snapshots, evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id})
+  if (r.push !== undefined) await pushStored(store, r.push, outcome, log)
   log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
   log.line(`exit ${outcome.exitCode}`)
   return outcome
+}
+
+/**
+ * audit --push: sends the run just stored to the centre. A failure is never the run's loss: it stays here (the next
+ * 'hatang push' sends it), the outcome says why and exits 7 (PushFailed) where it would have exited 0 or 1.
+ */
+async function pushStored(store: Store, to: string, outcome: AuditOutcome, log: AuditLog): Promise<void> {
+  const target = pushTarget(to)
+  try {
+    const {pushed} = await pushRuns(store, to, [Number(outcome.run)])
+    outcome.push = {target, centreRun: pushed[0]!.centreRun, already: pushed[0]!.already}
+    log.line(`pushed run ${outcome.run} to ${target} as centre run ${pushed[0]!.centreRun}`)
+  } catch (error) {
+    const e = error as {message?: string; hint?: string; exitCode?: number}
+    // the hint of a centre not reached is the warning's own ('hatang push' later); others (a password to set) are kept
+    const hint = e.hint && e.exitCode !== ExitCode.Output ? ` — ${e.hint}` : ''
+    outcome.push = {target, error: `${e.message ?? String(error)}${hint}`}
+    log.line(`warning: ${pushWarning(outcome.push)}`)
+    if (outcome.exitCode === ExitCode.Ok || outcome.exitCode === ExitCode.Findings) outcome.exitCode = ExitCode.PushFailed
+  }
 }

@@ -4,6 +4,7 @@ import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {Snapshot} from '../model/snapshot.js'
+import type {Received, RunBundle} from './run-transfer.js'
 import type {DamagedSnapshot} from './unreadable-snapshot.js'
 
 /**
@@ -26,6 +27,8 @@ export interface RunMeta {
   operator?: string
   toolVersion?: string
   startedAt?: Date
+  /** The site the run was taken at (--site, HATANG_SITE); default this machine's hostname. */
+  site?: string
 }
 
 export interface CheckCounts {
@@ -38,6 +41,10 @@ export interface CheckCounts {
 
 export interface RunRecord {
   id: number
+  /** The run's identity everywhere (a site's store and the centre it is pushed to). */
+  uuid: string
+  /** The site it was taken at. */
+  site: string | null
   state: RunState
   source: string
   hostsFile: string | null
@@ -162,6 +169,20 @@ export interface Store {
   lastSeen(): Promise<HostSeen[]>
   /** Hosts not collected (ok or partial) for more than `days` days before `now`, never-collected ones included. */
   staleHosts(days: number, now?: Date): Promise<HostSeen[]>
+
+  // ---- pushing (hatang push: src/runs/push.ts)
+
+  /** A complete run's rows as they travel to a centre (snapshot bodies as stored, never decoded), read in one transaction. */
+  runBundle(runId: number): Promise<RunBundle>
+  /**
+   * Stores a pushed run in ONE transaction (a new id here, its uuid, site and rows; hosts by name; last-seen updated);
+   * when a run with its uuid is here already, writes nothing and says so (a push is idempotent).
+   */
+  receiveRun(bundle: RunBundle): Promise<Received>
+  /** The runs recorded as pushed to `target` (host:port/database), with the centre's run ids, by run id. */
+  pushedTo(target: string): Promise<{run: number; centreRun: number}[]>
+  /** Records that run `runId` is at `target` as its run `centreRun`. */
+  recordPush(runId: number, target: string, centreRun: number): Promise<void>
 
   // ---- keeping
 

@@ -144,6 +144,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX snapshots_unit ON snapshots (unit_path, run_id)`,
     ],
   },
+  {
+    version: 5,
+    name: 'runs carry a UUID and their site; pushes remember what went to which centre',
+    statements: [
+      // every run gets a UUID (new ones crypto.randomUUID(), written by the code: run-statements.ts); runs stored before
+      // this migration get a random one here, in the UUID's text form (postgres-dialect.ts spells randomblob for PostgreSQL)
+      `ALTER TABLE runs ADD COLUMN uuid TEXT`,
+      `UPDATE runs SET uuid = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-' || lower(hex(randomblob(2))) || '-' || lower(hex(randomblob(2))) || '-' || lower(hex(randomblob(6))) WHERE uuid IS NULL`,
+      `CREATE UNIQUE INDEX runs_uuid ON runs (uuid)`,
+      // the site a run was taken at (--site, HATANG_SITE, else the controller's hostname); older runs: the machine that wrote them
+      `ALTER TABLE runs ADD COLUMN site TEXT`,
+      `UPDATE runs SET site = writer_machine WHERE site IS NULL`,
+      // a site's own record of its pushes: run, the centre as host:port/database (no user, no password), its run id there
+      `CREATE TABLE pushes (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        target TEXT NOT NULL,
+        centre_run INTEGER NOT NULL,
+        pushed_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, target)
+      )`,
+    ],
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -1,10 +1,13 @@
 /**
  * How PostgreSQL spells what migrations.ts and the store's queries write for SQLite. Pure.
+ * Random bytes as hex: SQLite's lower(hex(randomblob(N))) → md5 of random() (PostgreSQL has no randomblob).
  * Types: BLOB → BYTEA, REAL → DOUBLE PRECISION, and INTEGER → BIGINT (SQLite's INTEGER is 64-bit: ids, sizes in bytes
  * and a writer's start in clock ticks since boot may pass 2^31).
  */
 export function postgresStatement(sql: string): string {
-  return sql.replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION')
+  return sql
+    // N random bytes as hex (a row's own: random() is drawn per row)
+    .replace(/lower\(hex\(randomblob\((\d+)\)\)\)/g, (_, n: string) => `substr(md5(random()::text || clock_timestamp()::text), 1, ${2 * Number(n)})`).replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION')
 }
 
 /** A query's `?` placeholders as PostgreSQL's $1, $2… (the store's queries hold no `?` in a literal). */

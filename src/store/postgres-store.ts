@@ -1,3 +1,5 @@
+import os from 'node:os'
+
 import pg from 'pg'
 
 import type {CheckResult} from '../engine/checks/run-checks.js'
@@ -14,6 +16,7 @@ import {finishRun, insertRun, insertSnapshot, postgresRunWriter, recoverInterrup
 import {pgSql, type PgSql} from './postgres-sql.js'
 import {postgresTarget, type PostgresTarget} from './postgres-target.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
+import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
 import {decodeSnapshot} from './snapshot-codec.js'
 import {staleOf} from './stale-hosts.js'
 import {StoreError} from './store-error.js'
@@ -22,7 +25,7 @@ import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js
 // names sort as SQLite sorts them (by bytes), whatever the database's collation
 const BY_BYTES = 'COLLATE "C"'
 const SNAPSHOT_ROWS = 'SELECT h.name AS host, s.collected_at, s.encoding, s.body FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
-const TABLES = ['fleet_findings', 'hosts', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers']
+const TABLES = ['fleet_findings', 'hosts', 'pushes', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers']
 
 // BIGINT columns and COUNT(*) as numbers (ids, sizes and counts stay far below 2^53), as SQLite gives them
 const types = {
@@ -247,6 +250,24 @@ export class PostgresStore implements Store {
 
   async staleHosts(days: number, now: Date = new Date()): Promise<HostSeen[]> {
     return staleOf(await this.lastSeen(), days, now)
+  }
+
+  // ---- pushing
+
+  async runBundle(runId: number): Promise<RunBundle> {
+    return this.write((db) => readBundle(db, runId))
+  }
+
+  async receiveRun(bundle: RunBundle): Promise<Received> {
+    return this.write((db) => receiveBundle(db, bundle, {pid: process.pid, machine: os.hostname()}))
+  }
+
+  async pushedTo(target: string): Promise<{run: number; centreRun: number}[]> {
+    return this.sql.all<{run: number; centreRun: number}>(PUSHED_TO, [target])
+  }
+
+  async recordPush(runId: number, target: string, centreRun: number): Promise<void> {
+    await this.sql.run(RECORD_PUSH, [runId, target, centreRun, new Date().toISOString()])
   }
 
   // ---- keeping

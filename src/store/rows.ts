@@ -8,6 +8,8 @@ import type {RunRecord, RunState} from './contract.js'
 
 export interface RunRow {
   id: number
+  uuid: string
+  site: string | null
   state: RunState
   source: string
   hosts_file: string | null
@@ -73,6 +75,8 @@ export interface SnapshotRow {
 export function toRecord(r: RunRow): RunRecord {
   return {
     id: r.id,
+    uuid: r.uuid,
+    site: r.site,
     state: r.state,
     source: r.source,
     hostsFile: r.hosts_file,

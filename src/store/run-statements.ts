@@ -1,3 +1,4 @@
+import {randomUUID} from 'node:crypto'
 import os from 'node:os'
 
 import type {Score} from '../engine/scores.js'
@@ -20,8 +21,8 @@ import {StoreError} from './store-error.js'
 type Value = string | number | Buffer | null
 
 export const NEXT_RUN_ID = 'SELECT COALESCE(MAX(id), 0) + 1 AS next FROM runs'
-export const INSERT_RUN = `INSERT INTO runs (id, state, source, hosts_file, tool_version, operator, writer_pid, writer_machine, writer_start, started_at)
-         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`
+export const INSERT_RUN = `INSERT INTO runs (id, state, source, hosts_file, tool_version, operator, writer_pid, writer_machine, writer_start, started_at, uuid, site)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 export const INSERT_HOST = 'INSERT INTO hosts (id, name) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM hosts), ?) ON CONFLICT (name) DO NOTHING'
 export const HOST_ID = 'SELECT id FROM hosts WHERE name = ?'
 export const SNAPSHOT_EXISTS = 'SELECT 1 FROM snapshots WHERE run_id = ? AND host_id = ?'
@@ -53,7 +54,7 @@ function utc(time: string): string {
   return new Date(ms).toISOString()
 }
 
-/** INSERT_RUN's values: a new run owned by this process. */
+/** INSERT_RUN's values: a new run owned by this process, with a new UUID, taken at `meta.site` (default this machine's hostname). */
 export function runValues(id: number, meta: RunMeta): Value[] {
   return [
     id,
@@ -65,6 +66,8 @@ export function runValues(id: number, meta: RunMeta): Value[] {
     os.hostname(),
     processStart(process.pid),
     (meta.startedAt ?? new Date()).toISOString(),
+    randomUUID(),
+    meta.site || os.hostname(),
   ]
 }
 

@@ -1,4 +1,5 @@
 import {existsSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import Database from 'better-sqlite3'
@@ -13,7 +14,9 @@ import type {Snapshot} from '../model/snapshot.js'
 import type {FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, RunState, RunWriter, Store} from './contract.js'
 import {LATEST_SCHEMA_VERSION} from './migrations.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
+import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
 import {decodeSnapshot} from './snapshot-codec.js'
+import {sqliteAsync, sqliteWrite} from './sqlite-async.js'
 import {migrateSqlite, sqliteSchemaVersion} from './sqlite-migrate.js'
 import {finishRun, insertRun, insertSnapshot, recoverInterrupted, sqliteRunWriter, updateCounts, updateSeen} from './sqlite-run-writer.js'
 import {staleOf} from './stale-hosts.js'
@@ -222,6 +225,24 @@ export class SqliteStore implements Store {
 
   async staleHosts(days: number, now: Date = new Date()): Promise<HostSeen[]> {
     return staleOf(this.seen(), days, now)
+  }
+
+  // ---- pushing
+
+  async runBundle(runId: number): Promise<RunBundle> {
+    return sqliteWrite(this.db, () => readBundle(sqliteAsync(this.db), runId))
+  }
+
+  async receiveRun(bundle: RunBundle): Promise<Received> {
+    return sqliteWrite(this.db, () => receiveBundle(sqliteAsync(this.db), bundle, {pid: process.pid, machine: os.hostname()}))
+  }
+
+  async pushedTo(target: string): Promise<{run: number; centreRun: number}[]> {
+    return this.db.prepare(PUSHED_TO).all(target) as {run: number; centreRun: number}[]
+  }
+
+  async recordPush(runId: number, target: string, centreRun: number): Promise<void> {
+    this.db.prepare(RECORD_PUSH).run(runId, target, centreRun, new Date().toISOString())
   }
 
   // ---- keeping

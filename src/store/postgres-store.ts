@@ -17,10 +17,10 @@ import {pgSql, type PgSql} from './postgres-sql.js'
 import {postgresTarget, type PostgresTarget} from './postgres-target.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
 import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
-import {decodeSnapshot} from './snapshot-codec.js'
+import {SnapshotReader} from './snapshot-reader.js'
 import {staleOf} from './stale-hosts.js'
 import {StoreError} from './store-error.js'
-import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
+import type {DamagedSnapshot} from './unreadable-snapshot.js'
 
 // names sort as SQLite sorts them (by bytes), whatever the database's collation
 const BY_BYTES = 'COLLATE "C"'
@@ -40,7 +40,7 @@ const types = {
  * is seen only once finished and two writers never take the same id. The password comes from pgpass.ts, never the URL.
  */
 export class PostgresStore implements Store {
-  private readonly damagedRows = new Map<string, DamagedSnapshot>()
+  private readonly reader: SnapshotReader
   private readonly sql: PgSql
 
   private constructor(
@@ -49,6 +49,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     private readonly lockTimeoutMs: number,
   ) {
+    this.reader = new SnapshotReader(file)
     const raw = pgSql(pool)
     const guard = async <T>(p: Promise<T>) => {
       try {
@@ -198,19 +199,11 @@ export class PostgresStore implements Store {
   }
 
   damaged(): DamagedSnapshot[] {
-    return [...this.damagedRows.values()].sort((a, b) => a.run - b.run || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+    return this.reader.damaged()
   }
 
   private decode(runId: number, row: SnapshotRow): Snapshot {
-    try {
-      const snapshot = decodeSnapshot(row.encoding, row.body)
-      if (snapshot?.host?.name !== row.host || typeof snapshot.sections !== 'object' || snapshot.sections === null) throw new Error('not the snapshot of this host')
-      return snapshot
-    } catch (error) {
-      const damage: DamagedSnapshot = {run: runId, host: row.host, problem: (error as Error).message}
-      this.damagedRows.set(`${runId}\0${row.host}`, damage)
-      return unreadableSnapshot(damage, this.file, row.collected_at)
-    }
+    return this.reader.decode(runId, row)
   }
 
   async results(runId: number): Promise<CheckResult[]> {

@@ -15,13 +15,13 @@ import type {FinishOptions, HostSeen, OpenOptions, RunHost, RunMeta, RunRecord, 
 import {LATEST_SCHEMA_VERSION} from './migrations.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
 import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
-import {decodeSnapshot} from './snapshot-codec.js'
+import {SnapshotReader} from './snapshot-reader.js'
 import {sqliteAsync, sqliteWrite} from './sqlite-async.js'
 import {migrateSqlite, sqliteSchemaVersion} from './sqlite-migrate.js'
 import {finishRun, insertRun, insertSnapshot, recoverInterrupted, sqliteRunWriter, updateCounts, updateSeen} from './sqlite-run-writer.js'
 import {staleOf} from './stale-hosts.js'
 import {StoreError} from './store-error.js'
-import {unreadableSnapshot, type DamagedSnapshot} from './unreadable-snapshot.js'
+import type {DamagedSnapshot} from './unreadable-snapshot.js'
 import {cannotWrite, isUnwritable} from './unwritable-store.js'
 
 /** The rows of one run's snapshots (run id bound), with what decode() needs. */
@@ -29,12 +29,14 @@ const SNAPSHOT_ROWS = 'SELECT h.name AS host, s.collected_at, s.encoding, s.body
 
 /** The store in one SQLite file (see migrations.ts for its tables and README "The store"); its writing is sqlite-run-writer.ts. */
 export class SqliteStore implements Store {
-  private readonly damagedRows = new Map<string, DamagedSnapshot>()
+  private readonly reader: SnapshotReader
 
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
-  ) {}
+  ) {
+    this.reader = new SnapshotReader(file)
+  }
 
   /** Opens (and by default creates) a store, applies pending migrations, and marks runs whose writer died as interrupted. */
   static async open(file: string, options: OpenOptions = {}): Promise<SqliteStore> {
@@ -166,19 +168,11 @@ export class SqliteStore implements Store {
   }
 
   damaged(): DamagedSnapshot[] {
-    return [...this.damagedRows.values()].sort((a, b) => a.run - b.run || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+    return this.reader.damaged()
   }
 
   private decode(runId: number, row: SnapshotRow): Snapshot {
-    try {
-      const snapshot = decodeSnapshot(row.encoding, row.body)
-      if (snapshot?.host?.name !== row.host || typeof snapshot.sections !== 'object' || snapshot.sections === null) throw new Error('not the snapshot of this host')
-      return snapshot
-    } catch (error) {
-      const damage: DamagedSnapshot = {run: runId, host: row.host, problem: (error as Error).message}
-      this.damagedRows.set(`${runId}\0${row.host}`, damage)
-      return unreadableSnapshot(damage, this.file, row.collected_at)
-    }
+    return this.reader.decode(runId, row)
   }
 
   async results(runId: number): Promise<CheckResult[]> {

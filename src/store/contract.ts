@@ -4,6 +4,7 @@ import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {Snapshot} from '../model/snapshot.js'
+import type {RollupQuery, RollupRows} from './rollup-rows.js'
 import type {Received, RunBundle} from './run-transfer.js'
 import type {DamagedSnapshot} from './unreadable-snapshot.js'
 
@@ -169,6 +170,13 @@ export interface Store {
   lastSeen(): Promise<HostSeen[]>
   /** Hosts not collected (ok or partial) for more than `days` days before `now`, never-collected ones included. */
   staleHosts(days: number, now?: Date): Promise<HostSeen[]>
+
+  /**
+   * What a roll-up of the unit reads (hatang report --rollup), in one read transaction: the complete runs since the
+   * time asked for with a host under the unit, the latest at each site, their hosts with stored scores and facts, their
+   * failed checks and fleet findings, and every run's sums per unit. Snapshot bodies are not read.
+   */
+  rollupRows(query: RollupQuery): Promise<RollupRows>
 
   // ---- pushing (hatang push: src/runs/push.ts)
 

@@ -166,6 +166,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'each snapshot row keeps the few facts a roll-up reads (unit names, OS, kernel, clock, key packages)',
+    statements: [
+      // src/model/snapshot-facts.ts as JSON, written with the snapshot; NULL for rows stored before (a roll-up decodes those)
+      `ALTER TABLE snapshots ADD COLUMN facts TEXT`,
+    ],
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

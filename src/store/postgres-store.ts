@@ -14,6 +14,7 @@ import {migratePostgres, postgresSchemaVersion} from './postgres-migrate.js'
 import {postgresProblem} from './postgres-problem.js'
 import {finishRun, insertRun, insertSnapshot, postgresRunWriter, recoverInterrupted, updateCounts, updateSeen} from './postgres-run-writer.js'
 import {pgSql, type PgSql} from './postgres-sql.js'
+import {readRollup, type RollupQuery, type RollupRows} from './rollup-rows.js'
 import {postgresTarget, type PostgresTarget} from './postgres-target.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
 import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
@@ -102,6 +103,23 @@ export class PostgresStore implements Store {
       await client.query('BEGIN')
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`)
       await client.query('LOCK TABLE runs, hosts IN EXCLUSIVE MODE')
+      const result = await fn(pgSql(client))
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => undefined)
+      throw postgresProblem(error, this.target)
+    } finally {
+      client?.release()
+    }
+  }
+
+  /** Runs `fn` in one read-only transaction that sees one snapshot of the database (REPEATABLE READ). */
+  private async read<T>(fn: (db: PgSql) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient | undefined
+    try {
+      client = await this.pool.connect()
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const result = await fn(pgSql(client))
       await client.query('COMMIT')
       return result
@@ -243,6 +261,10 @@ export class PostgresStore implements Store {
 
   async staleHosts(days: number, now: Date = new Date()): Promise<HostSeen[]> {
     return staleOf(await this.lastSeen(), days, now)
+  }
+
+  async rollupRows(query: RollupQuery): Promise<RollupRows> {
+    return this.read((db) => readRollup(db, query))
   }
 
   // ---- pushing

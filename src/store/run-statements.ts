@@ -6,6 +6,7 @@ import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {Waiver} from '../engine/waivers.js'
 import {isCollected} from '../model/host-status.js'
 import type {Snapshot} from '../model/snapshot.js'
+import {snapshotFacts} from '../model/snapshot-facts.js'
 import {TOOL_VERSION} from '../model/tool-version.js'
 import type {RunMeta} from './contract.js'
 import {currentOperator} from './current-operator.js'
@@ -26,8 +27,8 @@ export const INSERT_RUN = `INSERT INTO runs (id, state, source, hosts_file, tool
 export const INSERT_HOST = 'INSERT INTO hosts (id, name) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM hosts), ?) ON CONFLICT (name) DO NOTHING'
 export const HOST_ID = 'SELECT id FROM hosts WHERE name = ?'
 export const SNAPSHOT_EXISTS = 'SELECT 1 FROM snapshots WHERE run_id = ? AND host_id = ?'
-export const INSERT_SNAPSHOT = `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body, unit_path)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+export const INSERT_SNAPSHOT = `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body, unit_path, facts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 export const RUN_STATE = 'SELECT state FROM runs WHERE id = ?'
 export const INSERT_RESULT = `INSERT INTO results (run_id, host_id, pack, check_id, severity, status, reason, waiver, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 export const HOST_ERROR = 'UPDATE snapshots SET check_error = ? WHERE run_id = ? AND host_id = ?'
@@ -78,7 +79,7 @@ export function duplicateSnapshot(runId: number, snapshot: Snapshot): StoreError
 /** INSERT_SNAPSHOT's values. */
 export function snapshotValues(runId: number, hostId: number, snapshot: Snapshot): Value[] {
   const {encoding, size, body} = encodeSnapshot(snapshot)
-  return [runId, hostId, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body, snapshot.host.unit?.path ?? null]
+  return [runId, hostId, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body, snapshot.host.unit?.path ?? null, JSON.stringify(snapshotFacts(snapshot))]
 }
 
 export function unfinishable(runId: number, state: string | undefined): StoreError {

@@ -23,3 +23,13 @@ export async function sqliteWrite<T>(db: Database.Database, fn: () => Promise<T>
     throw error
   }
 }
+
+/** Runs async `fn` in one read transaction of `db` (BEGIN DEFERRED: what it reads is one snapshot, in WAL mode without blocking writers). */
+export async function sqliteRead<T>(db: Database.Database, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN')
+  try {
+    return await fn()
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT')
+  }
+}

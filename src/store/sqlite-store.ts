@@ -16,7 +16,8 @@ import {LATEST_SCHEMA_VERSION} from './migrations.js'
 import {resultOfRow, scoresOfRows, toRecord, waiverOfRow, type ResultRow, type RunRow, type ScoreRow, type SnapshotRow, type WaiverRow} from './rows.js'
 import {PUSHED_TO, readBundle, receiveBundle, RECORD_PUSH, type Received, type RunBundle} from './run-transfer.js'
 import {SnapshotReader} from './snapshot-reader.js'
-import {sqliteAsync, sqliteWrite} from './sqlite-async.js'
+import {readRollup, type RollupQuery, type RollupRows} from './rollup-rows.js'
+import {sqliteAsync, sqliteRead, sqliteWrite} from './sqlite-async.js'
 import {migrateSqlite, sqliteSchemaVersion} from './sqlite-migrate.js'
 import {finishRun, insertRun, insertSnapshot, recoverInterrupted, sqliteRunWriter, updateCounts, updateSeen} from './sqlite-run-writer.js'
 import {staleOf} from './stale-hosts.js'
@@ -219,6 +220,10 @@ export class SqliteStore implements Store {
 
   async staleHosts(days: number, now: Date = new Date()): Promise<HostSeen[]> {
     return staleOf(this.seen(), days, now)
+  }
+
+  async rollupRows(query: RollupQuery): Promise<RollupRows> {
+    return sqliteRead(this.db, () => readRollup(sqliteAsync(this.db), query))
   }
 
   // ---- pushing

@@ -10,6 +10,7 @@ import {loadPack} from '../../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {openStore, staleOf} from '../../../src/store/store.js'
+import {LATEST_SCHEMA_VERSION} from '../../../src/store/migrations.js'
 import {StoreError} from '../../../src/store/store-error.js'
 import {defaultStorePath} from '../../../src/store/store-path.js'
 import {asHost, withData} from '../../support/snapshots.js'
@@ -36,12 +37,12 @@ describe('openStore', () => {
     expect(db.pragma('journal_mode', {simple: true})).toBe('wal')
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {name: string}[]).map((t) => t.name)
     expect(tables).toEqual(['fleet_findings', 'hosts', 'pushes', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers'])
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}, {version: 3}, {version: 4}, {version: 5}])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}, {version: 3}, {version: 4}, {version: 5}, {version: 6}])
     const fks = db.prepare("SELECT \"table\" FROM pragma_foreign_key_list('results')").all() as {table: string}[]
     expect(fks.map((f) => f.table).sort()).toEqual(['hosts', 'runs'])
     db.close()
     const again = await openStore(file)
-    expect(await again.schemaVersion()).toBe(5)
+    expect(await again.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
     expect(await again.integrityCheck()).toBe('ok')
     await again.close()
   })

@@ -1,18 +1,6 @@
-import {stringify} from 'csv-stringify/sync'
-
 import type {Results} from '../model/results.js'
+import {cell, csv} from './csv-cells.js'
 import type {Lang} from './locale.js'
-
-/** RFC 4180 with CRLF, UTF-8 with a byte order mark so Excel reads Vietnamese right. */
-function csv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  return stringify([header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))], {bom: true, record_delimiter: '\r\n', quoted_match: /[\r\n",]/})
-}
-
-/** Spreadsheet formulas start with = + - @: a host's text must not run as one (CSV injection). */
-function cell(text: string | undefined): string {
-  if (text === undefined) return ''
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
-}
 
 /**
  * One row per host: identity, hardware, OS, resources, collection, score with its coverage, the evidence verdict

@@ -8,7 +8,7 @@ import {InputError} from '../config/input-error.js'
 import type {Results} from '../model/results.js'
 import type {Lang} from '../report/locale.js'
 import {TemplateError} from '../report/template-error.js'
-import {renderReports, type RenderOptions, type ReportFormat} from '../report/render-reports.js'
+import {renderReports, type RenderedReport, type RenderOptions, type ReportFormat} from '../report/render-reports.js'
 
 export interface ReportFilesOptions {
   formats: readonly ReportFormat[]
@@ -30,10 +30,14 @@ export interface WrittenFile {
  * file + rename). Everything is rendered before the first file is written, so a template error leaves nothing behind.
  */
 export async function writeReports(results: Results, options: RenderOptions & {dir: string}): Promise<WrittenFile[]> {
-  const rendered = renderReports(results, options)
+  return writeRendered(renderReports(results, options), options.dir)
+}
+
+/** Rendered files written into `dir` by their plain names, each atomically (temp file + rename), in order. */
+export async function writeRendered(rendered: readonly RenderedReport[], dir: string): Promise<WrittenFile[]> {
   const written: WrittenFile[] = []
   for (const r of rendered) {
-    const file = path.join(options.dir, r.name)
+    const file = path.join(dir, r.name)
     await writeFileAtomic(file, r.content)
     written.push({format: r.format, file, bytes: Buffer.byteLength(r.content)})
   }
@@ -51,8 +55,17 @@ function templateProblem(error: unknown, templateDir: string | undefined): unkno
  * rendered before the first is written. A folder that cannot be written is an output error (exit 5).
  */
 export async function writeReportFiles(results: Results, o: ReportFilesOptions): Promise<WrittenFile[]> {
+  return writeRenderedFiles(() => renderReports(results, o), o)
+}
+
+/**
+ * Files rendered by `render` (all before the first is written), written into `o.dir` by their plain names, each
+ * atomically: a --template that does not render is a usage error (exit 2), a folder that cannot be written an output
+ * error (exit 5).
+ */
+export async function writeRenderedFiles(render: () => RenderedReport[], o: {dir: string; templateDir?: string}): Promise<WrittenFile[]> {
   try {
-    return await writeReports(results, o)
+    return await writeRendered(render(), o.dir)
   } catch (error) {
     const problem = templateProblem(error, o.templateDir)
     if (problem !== error || !(error as NodeJS.ErrnoException).code) throw problem

@@ -126,14 +126,13 @@ describe('exit 4: a held lock, a busy store', () => {
     // WAL: a reader never waits for a writer (an audit writing its run does not stop a report of an earlier one)
     const readers = [['check', '1', '--fail-on', 'none', '--min-coverage', '0'], ['report', '1', '-o', path.join(dir, 'busy-report')], ['diff'], ['runs', 'list'], ['runs', 'show', '1']].map(store)
     const started = Date.now()
-    let readMs = 0
     const [read, plain, json] = await Promise.all([
-      Promise.all(readers.map((c) => hatangAsync([...c, '--json']))).then((r) => ((readMs = Date.now() - started), r)),
+      Promise.all(readers.map((c) => hatangAsync([...c, '--json']))),
       Promise.all(writers.map((c) => hatangAsync(c))),
       Promise.all(writers.map((c) => hatangAsync([...c, '--json']))),
     ])
+    // the holder never lets go: a reader that waited for the writer's lock could only have ended busy (4), never 0
     for (const r of read) expect(r.status, r.stderr + r.stdout).toBe(0)
-    expect(readMs).toBeLessThan(10_000) // none of them waited for the writer's lock
     expect((JSON.parse(read[3]!.stdout) as {runs: unknown[]}).runs).toHaveLength(2)
     const message = /the store is busy: another hatang has been writing to it for too long — try again when it is done/
     for (const r of plain) expectPlain(r, 4, message)

@@ -36,13 +36,10 @@ async function pair<T>(native: NativeCollector): Promise<{probe: Section<T>; nat
 }
 
 describe.runIf(linux)('native collectors agree with the probes on this machine', () => {
-  it('all native collectors together run well under 300 ms (after systeminformation is loaded)', async () => {
+  // how fast they run is 'npm run bench' (collect): a stopwatch here fails on a loaded machine, not on slow code
+  it('every native collector runs here without an error', async () => {
     const nativeCollectors = await loadNativeCollectors()
-    await Promise.all(nativeCollectors.map((n) => n.collect())) // warm: the first call loads helpers lazily
-    const t0 = performance.now()
     const results = await Promise.all(nativeCollectors.map((n) => n.collect()))
-    const ms = performance.now() - t0
-    expect(ms).toBeLessThan(300)
     for (const [i, r] of results.entries()) expect(r.status, nativeCollectors[i]!.section.id).not.toBe('error')
   })
 

@@ -102,6 +102,8 @@ export interface RollupHost {
 
 export interface RollupSite {
   site: string
+  /** The hosts file of its run, as the site gave it: a site auditing from two hosts files has a latest run of each. */
+  hostsFile?: string
   run: string
   /** The run's id in the store the roll-up was read from. */
   runId: number

@@ -12,6 +12,7 @@ export interface RollupRunRow {
   id: number
   uuid: string
   site: string | null
+  hosts_file: string | null
   started_at: string
   finished_at: string | null
   tool_version: string
@@ -71,7 +72,7 @@ export interface RollupUnitRunRow {
 export interface RollupRows {
   /** Complete runs since the day asked for with a host under the unit, oldest first. */
   runs: RollupRunRow[]
-  /** The latest of them at each site (by start, then id), whose hosts the roll-up shows. */
+  /** The latest of them for each site and hosts file (by start, then id), whose hosts the roll-up shows. */
   latest: number[]
   hosts: RollupHostRow[]
   fails: RollupFailRow[]
@@ -107,11 +108,17 @@ export async function readRollup(db: PgSql, q: RollupQuery): Promise<RollupRows>
   return {runs, latest, ...(await readRollupRows(db, q, runs, latest))}
 }
 
-/** The latest run of each site (a run with no site counts as its own), by start then id. Pure. */
+/**
+ * What a run is the latest of: its site and hosts file (a site auditing servers and workstations from two hosts files
+ * by two crons has two latest runs); a run with no site is its own.
+ */
+export const seriesOf = (r: Pick<RollupRunRow, 'site' | 'hosts_file' | 'uuid'>): string => (r.site === null ? `\u0000${r.uuid}` : `${r.site}\u0000${r.hosts_file ?? ''}`)
+
+/** The latest run of each site and hosts file (seriesOf), by start then id. Pure. */
 export function latestPerSite(runs: readonly RollupRunRow[]): number[] {
   const bySite = new Map<string, RollupRunRow>()
   for (const r of runs) {
-    const key = r.site ?? `\u0000${r.uuid}`
+    const key = seriesOf(r)
     const was = bySite.get(key)
     if (!was || r.started_at > was.started_at || (r.started_at === was.started_at && r.id > was.id)) bySite.set(key, r)
   }
@@ -123,7 +130,7 @@ async function readRollupRuns(db: PgSql, q: RollupQuery): Promise<RollupRunRow[]
   const unit = underUnit(q.unit)
   return numeric(
     await db.all<RollupRunRow>(
-      `SELECT r.id, r.uuid, r.site, r.started_at, r.finished_at, r.tool_version,
+      `SELECT r.id, r.uuid, r.site, r.hosts_file, r.started_at, r.finished_at, r.tool_version,
               CASE WHEN EXISTS (SELECT 1 FROM scores o WHERE o.run_id = r.id AND o.scope_kind = 'overall') THEN 1 ELSE 0 END AS judged
          FROM runs r
         WHERE r.state = 'complete' AND r.started_at >= ?

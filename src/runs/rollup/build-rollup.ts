@@ -7,7 +7,7 @@ import {ROLLUP_SCHEMA_VERSION, type Bilingual, type Rollup, type RollupHost, typ
 import {countsBySeverity, severityRank, type Severity} from '../../model/severity.js'
 import type {SnapshotFacts} from '../../model/snapshot-facts.js'
 import {ancestorPaths} from '../../model/unit.js'
-import type {RollupRows} from '../../store/rollup-rows.js'
+import {seriesOf, type RollupRows} from '../../store/rollup-rows.js'
 import {estateSync} from './estate-sync.js'
 
 export interface RollupOptions {
@@ -83,7 +83,14 @@ export function buildRollup(rows: RollupRows, facts: ReadonlyMap<string, Snapsho
   }
   const hostScores = new Map<RollupHost, Score>()
   const hostFacts = new Map<RollupHost, SnapshotFacts>()
-  const hosts: RollupHost[] = rows.hosts.map((h) => {
+  // a host in two latest runs (moved from one hosts file to another, or to another site) counts once: its newest
+  const newest = new Map<string, (typeof rows.hosts)[number]>()
+  for (const h of rows.hosts) {
+    const was = newest.get(h.host)
+    const at = (r: (typeof rows.hosts)[number]) => runs.get(r.run_id)?.started_at ?? ''
+    if (!was || at(h) > at(was) || (at(h) === at(was) && h.run_id > was.run_id)) newest.set(h.host, h)
+  }
+  const hosts: RollupHost[] = [...newest.values()].map((h) => {
     const judged = runs.get(h.run_id)?.judged === 1 && h.passed_weight !== null
     const score = judged ? rowScore(h) : EMPTY
     const collected = isCollected(h.status)
@@ -188,7 +195,7 @@ export function buildRollup(rows: RollupRows, facts: ReadonlyMap<string, Snapsho
   const sites: RollupSite[] = [...latest].map((id) => {
     const r = runs.get(id)!
     const own = hosts.filter((h) => h.run === r.uuid)
-    return {site: siteOf(id), run: r.uuid, runId: r.id, startedAt: r.started_at, finishedAt: r.finished_at, toolVersion: r.tool_version, hosts: own.length, units: [...new Set(own.map((h) => h.unit))].sort()}
+    return {site: siteOf(id), ...(r.hosts_file ? {hostsFile: r.hosts_file} : {}), run: r.uuid, runId: r.id, startedAt: r.started_at, finishedAt: r.finished_at, toolVersion: r.tool_version, hosts: own.length, units: [...new Set(own.map((h) => h.unit))].sort()}
   }).sort((a, b) => a.site.localeCompare(b.site))
   const titles = new Map<string, Rollup['checks'][string]>(options.packs.flatMap((p) => [...p.checks, ...(p.fleet ?? [])].map((c) => [`${p.pack}/${c.id}`, {severity: c.severity, title: c.title}] as const)))
   const checks: Rollup['checks'] = {}
@@ -225,8 +232,8 @@ function trendOf(unit: string, rows: RollupRows, runUnit: ReadonlyMap<number, st
   const days = [...new Set(ids.map((id) => runs.get(id)!.started_at.slice(0, 10)))].sort()
   const points: TrendPoint[] = []
   for (const day of days) {
-    const asOf = new Map<string, number>() // site → its latest run that day or before
-    for (const id of ids) if (runs.get(id)!.started_at.slice(0, 10) <= day) asOf.set(runs.get(id)!.site ?? runs.get(id)!.uuid, id)
+    const asOf = new Map<string, number>() // site and hosts file → its latest run that day or before
+    for (const id of ids) if (runs.get(id)!.started_at.slice(0, 10) <= day) asOf.set(seriesOf(runs.get(id)!), id)
     const current = new Set(asOf.values())
     const mine = parts.filter((p) => current.has(p.run_id))
     const fleet = [...current].filter((id) => isUnder(runUnit.get(id) ?? '', unit) && (root === '' || isUnder(runUnit.get(id) ?? '', root))).flatMap((id) => fleetOf.get(id) ?? [])

@@ -172,6 +172,21 @@ describe('rollupFromStore', () => {
     expect(again.sync).toEqual(rollup.sync)
   })
 
+  it('takes the latest run of each hosts file of a site, and a host in two of them once (its newest)', async () => {
+    const hue = SITES[1]!
+    const main = siteFleet(1, 16, day(19))
+    const ws = [...siteFleet(1, 3, day(19)).map((s) => ({...s, host: {...s.host, name: s.host.name.replace('hue-', 'hue-ws-')}})), main[2]!]
+    const site = await openStore(path.join(dir, 'site-ws.db'))
+    await site.storeRun({source: 'audit', site: hue.site, hostsFile: 'workstations.yaml', startedAt: day(20)}, ws, {evaluation: evaluateRun(ws, packs, {now: day(20)}), waivers: []})
+    await pushRuns(site, path.join(dir, 'centre.db'), undefined)
+    await site.close()
+    const both = await rollupFromStore(centre, {now})
+    expect(both.sites.filter((s) => s.site === hue.site).map((s) => s.hostsFile ?? null).sort()).toEqual([null, 'workstations.yaml'])
+    expect(unit(both, hue.unit.path).hosts.total).toBe(16 + 3)
+    expect(both.hosts.filter((h) => h.host === main[2]!.host.name)).toHaveLength(1)
+    expect(both.hosts.find((h) => h.host === main[2]!.host.name)!.run).toBe(both.sites.find((s) => s.hostsFile === 'workstations.yaml')!.run)
+  })
+
   it('keeps the key packages it stores the same as the fleet-sync pack compares', () => {
     const pack = loadPack(packFile('fleet-sync'))
     const check = pack.fleet!.find((c) => c.id === 'sync.key-packages')!

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {renderPushed} from '../src/cli/views/render-push.js'
-import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
+import {StoreCommand, storeFlag, storePassword} from '../src/cli/store-command.js'
 import {pushRuns, type PushOutcome} from '../src/runs/push.js'
 
 export default class Push extends StoreCommand {
@@ -25,7 +25,7 @@ export default class Push extends StoreCommand {
     const ids = argv.length > 0 ? (argv as string[]).map((a) => this.runId(a)) : undefined
     const outcome = await this.withStore(flags.store, (store) => pushRuns(store, flags.to, ids, (p) => {
       if (!this.jsonEnabled()) this.log(renderPushed(p))
-    }), {create: false})
+    }, storePassword()), {create: false})
     if (!this.jsonEnabled() && outcome.pushed.length === 0) this.log(`nothing to push: every complete run is at ${outcome.target} already`)
     return outcome
   }

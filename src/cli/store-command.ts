@@ -3,7 +3,9 @@ import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {defaultStorePath} from '../store/store-path.js'
+import type {OpenOptions} from '../store/contract.js'
 import {isPostgresUrl, openStore, type Store} from '../store/store.js'
+import {readHidden} from './ask-secrets.js'
 import {storeProblem} from '../store/store-problem.js'
 import {BaseCommand} from './base-command.js'
 import {warnDamaged} from './damage-warnings.js'
@@ -15,6 +17,14 @@ export const storeFlag = Flags.string({
   helpValue: 'PATH|URL',
 })
 
+/**
+ * How a command asks for a store server's password that PGPASSWORD and ~/.pgpass lack: on a terminal (stdin and stderr),
+ * typed without echo; never in cron or a pipe, where the store is refused with what to set instead.
+ */
+export function storePassword(): Pick<OpenOptions, 'askPassword'> {
+  return process.stdin.isTTY && process.stderr.isTTY ? {askPassword: (prompt) => readHidden(prompt)} : {}
+}
+
 /** A command that uses the store: opens it, closes it, and turns store problems into exit codes. */
 export abstract class StoreCommand extends BaseCommand {
   /** Runs `fn` with the store open, and closed after; store problems end the command (see fail). */
@@ -22,7 +32,7 @@ export abstract class StoreCommand extends BaseCommand {
     const path = file || defaultStorePath()
     let store: Store | undefined
     try {
-      store = await openStore(path, {create: options.create ?? true})
+      store = await openStore(path, {create: options.create ?? true, ...storePassword()})
       return await fn(store)
     } catch (error) {
       return this.fail(error, path)

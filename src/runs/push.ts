@@ -1,5 +1,6 @@
 import path from 'node:path'
 
+import type {OpenOptions} from '../store/contract.js'
 import {StoreError} from '../store/store-error.js'
 import {isPostgresUrl, openStore, type Store} from '../store/store.js'
 import {postgresTarget} from '../store/postgres-target.js'
@@ -30,12 +31,12 @@ export function pushTarget(to: string): string {
  * at the centre (all its rows or none; a uuid already there is not stored twice) and is then recorded locally, so the
  * next push sends the rest. The first run that fails stops the push with its error; those before it stay pushed.
  */
-export async function pushRuns(local: Store, to: string, runIds: readonly number[] | undefined, onPushed: (p: PushedRun) => void = () => undefined): Promise<PushOutcome> {
+export async function pushRuns(local: Store, to: string, runIds: readonly number[] | undefined, onPushed: (p: PushedRun) => void = () => undefined, open: OpenOptions = {}): Promise<PushOutcome> {
   const target = pushTarget(to)
   const runs = runIds ? await Promise.all(runIds.map((id) => local.completeRun(id))) : await unpushed(local, target)
   const pushed: PushedRun[] = []
   if (runs.length === 0) return {target, pushed}
-  const centre = await openStore(to).catch((error: unknown) => {
+  const centre = await openStore(to, open).catch((error: unknown) => {
     throw atCentre(error)
   })
   try {

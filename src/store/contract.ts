@@ -109,6 +109,11 @@ export interface OpenOptions {
   migrateTo?: number
   /** How long a writer waits for another one's lock, ms (SQLite busy_timeout). */
   busyTimeoutMs?: number
+  /**
+   * A server's password when neither PGPASSWORD nor ~/.pgpass gives one: asked once (on a terminal, never echoed) with
+   * a prompt naming the user and server. Without it such a store is refused (exit 2).
+   */
+  askPassword?: (prompt: string) => Promise<string>
 }
 
 /**

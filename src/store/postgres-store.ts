@@ -65,12 +65,14 @@ export class PostgresStore implements Store {
   /** Connects to the server the URL names, applies pending migrations, and marks runs whose writer died as interrupted. */
   static async open(url: string, options: OpenOptions = {}): Promise<PostgresStore> {
     const target = postgresTarget(url)
+    // what the operator typed, asked once for every connection of the pool
+    let typed: Promise<string> | undefined
     const pool = new pg.Pool({
       ...target.config,
       password: async () => {
-        const password = lookUpPassword(target)
+        const password = lookUpPassword(target) ?? (options.askPassword ? (typed ??= options.askPassword(`Password for ${target.user}@${target.server}: `)) : undefined)
         if (password === undefined) {
-          throw new StoreError(`no password is known for user '${target.user}' of the store's server ${target.server}`, 'set PGPASSWORD, or add a line for this server to ~/.pgpass (mode 0600)')
+          throw new StoreError(`no password is known for user '${target.user}' of the store's server ${target.server}`, 'set PGPASSWORD, or add a line for this server to ~/.pgpass (mode 0600), or run it on a terminal to type it')
         }
         return password
       },

@@ -10,6 +10,7 @@ import {loadPack} from '../../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {LATEST_SCHEMA_VERSION} from '../../../src/store/migrations.js'
+import {rollupFromStore} from '../../../src/runs/rollup/rollup-from-store.js'
 import {encodeSnapshot} from '../../../src/store/snapshot-codec.js'
 import {openStore, type RunRecord, type Store} from '../../../src/store/store.js'
 import {StoreError} from '../../../src/store/store-error.js'
@@ -102,6 +103,30 @@ describe('PostgreSQL store: migrations', () => {
     expect((await store.snapshots(2)).map((x) => x.host.unit)).toEqual([unit])
     await store.close()
     expect(pg.sql("SELECT run_id || ':' || COALESCE(unit_path, 'NULL') FROM snapshots ORDER BY run_id", db).trim().split('\n')).toEqual(['1:NULL', `2:${unit.path}`])
+  })
+
+  it('bring a version-5 store up to date: a roll-up reads the facts of its older snapshots from their bodies', async () => {
+    const url = freshDb()
+    const db = url.split('/').pop()!
+    const old = await openStore(url, {migrateTo: 5})
+    const s = asHost(real, 'db01', new Date().toISOString())
+    s.host.unit = {path: 'bo/vu', vi: 'Vụ', en: 'Department'}
+    await old.close()
+    // a run as a schema-5 hatang wrote it (no facts)
+    const {encoding, size, body} = encodeSnapshot(s)
+    pg.sql(
+      `INSERT INTO runs (id, state, source, tool_version, started_at, finished_at, uuid, site) VALUES (1, 'complete', 'sweep', '0.1.0', '${s.meta.collectedAt}', '${s.meta.collectedAt}', '0b6f0000-0000-4000-8000-000000000001', 'hn');
+       INSERT INTO hosts (id, name) VALUES (1, 'db01');
+       INSERT INTO snapshots (run_id, host_id, status, collected_at, encoding, size_bytes, body, unit_path) VALUES (1, 1, '${s.host.status}', '${s.meta.collectedAt}', '${encoding}', ${size}, '\\x${body.toString('hex')}', 'bo/vu')`,
+      db,
+    )
+    expect(pg.sql('SELECT COUNT(*) FROM information_schema.columns WHERE table_name = \'snapshots\' AND column_name = \'facts\'', db).trim()).toBe('0')
+    const store = await openStore(url)
+    expect(pg.sql('SELECT COALESCE(facts, \'NULL\') FROM snapshots', db).trim()).toBe('NULL')
+    const rollup = await rollupFromStore(store, {})
+    await store.close()
+    expect(rollup.hosts.map((h) => [h.host, h.unit, h.os, h.kernel])).toEqual([['db01', 'bo/vu', s.sections.os.data!.prettyName, s.sections.os.data!.kernel]])
+    expect(rollup.units.map((u) => [u.path, u.name.en])).toEqual([['', 'Whole estate'], ['bo', 'bo'], ['bo/vu', 'Department']])
   })
 
   it('refuse a newer schema, and a database that is not a hatang store, with the SQLite engine’s words', async () => {

@@ -86,6 +86,7 @@ describe('hatang runs show', () => {
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^run 2: complete\n  source      audit \(\/etc\/hatang\/hosts\.yaml\)\n  started     2026-11-21 02:00Z\n/)
     expect(r.stdout).toContain('  operator    auditor\n')
+    expect(r.stdout).toMatch(/\n {2}site {8}\S+\n {2}uuid {8}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n/)
     expect(r.stdout).toContain('  hosts       1 of 2 collected\n')
     expect(r.stdout).toMatch(/  checks      \d+ pass, [1-9]\d* fail, \d+ unknown, 0 waived, \d+ not applicable\n  score       \d+\.\d \(coverage \d+\.\d%: checks judged of those that apply\)\n/)
     expect(r.stdout).toMatch(/  unreachable\s+db01\s+\S+ \S+\s+connect ETIMEDOUT 10\.0\.0\.2:22\n/)

@@ -26,6 +26,8 @@ export function renderRun(run: RunRecord, hosts: readonly RunHost[], damaged: re
     `  started     ${time(run.startedAt)}`,
     `  finished    ${time(run.finishedAt)}`,
     `  operator    ${run.operator ?? '-'}`,
+    `  site        ${run.site ?? '-'}`,
+    `  uuid        ${run.uuid}`,
     `  hatang      ${run.toolVersion}`,
     `  hosts       ${run.hosts.collected} of ${run.hosts.total} collected`,
     `  checks      ${run.checks.pass} pass, ${run.checks.fail} fail, ${run.checks.unknown} unknown, ${run.checks.waived} waived, ${run.checks.notApplicable} not applicable`,

@@ -2,7 +2,7 @@ import type {Results} from '../model/results.js'
 import {jsonForScript} from './escape.js'
 import {hostData, htmlView} from './html-view.js'
 import {formatter, loadLabels, type Lang} from './locale.js'
-import {cspHash, loadTemplates, renderTemplate, type TemplateSet} from './templates.js'
+import {loadTemplates, offlineCsp, renderTemplate, type TemplateSet} from './templates.js'
 
 export interface HtmlOptions {
   lang: Lang
@@ -22,14 +22,7 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
   const templates = options.templates ?? loadTemplates(options.templateDir)
   const css = templates.asset('report.css')
   const script = templates.asset('report.js')
-  const csp = [
-    "default-src 'none'",
-    `script-src ${cspHash(script)}`,
-    `style-src ${cspHash(css)}`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ')
+  const csp = offlineCsp(script, css)
   const view = htmlView(results, options.lang, t, f)
   return renderTemplate(templates, 'report', {...view, t, csp, css, script, data: jsonForScript(hostData(results, options.lang, t, f))})
 }

@@ -2,7 +2,7 @@ import type {Rollup} from '../../model/rollup.js'
 import {jsonForScript} from '../escape.js'
 import {formatter, loadLabels} from '../locale.js'
 import type {HtmlOptions} from '../render-html.js'
-import {cspHash, loadTemplates, renderTemplate} from '../templates.js'
+import {loadTemplates, offlineCsp, renderTemplate} from '../templates.js'
 import {rollupHostData} from './rollup-host-data.js'
 import {rollupView} from './rollup-view.js'
 
@@ -17,7 +17,7 @@ export function renderRollupHtml(rollup: Rollup, options: HtmlOptions): string {
   const templates = options.templates ?? loadTemplates(options.templateDir)
   const css = `${templates.asset('report.css')}\n${templates.asset('rollup.css')}`
   const script = templates.asset('rollup.js')
-  const csp = ["default-src 'none'", `script-src ${cspHash(script)}`, `style-src ${cspHash(css)}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ')
+  const csp = offlineCsp(script, css)
   const data = rollupHostData(rollup, options.lang, t, f)
   const buckets = data.buckets.map((rows, i) => ({i, json: jsonForScript(rows)})).filter((_, i) => data.buckets[i]!.length > 0)
   return renderTemplate(templates, 'rollup', {...rollupView(rollup, options.lang, t, f), csp, css, script, meta: jsonForScript(data.meta), buckets})

@@ -99,29 +99,20 @@ export class PostgresStore implements Store {
 
   /** Runs `fn` in one write transaction (runs and hosts locked against other writers); all of it commits, or nothing. */
   private async write<T>(fn: (db: PgSql) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient | undefined
-    try {
-      client = await this.pool.connect()
-      await client.query('BEGIN')
-      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`)
-      await client.query('LOCK TABLE runs, hosts IN EXCLUSIVE MODE')
-      const result = await fn(pgSql(client))
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client?.query('ROLLBACK').catch(() => undefined)
-      throw postgresProblem(error, this.target)
-    } finally {
-      client?.release()
-    }
+    return this.transaction(['BEGIN', `SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`, 'LOCK TABLE runs, hosts IN EXCLUSIVE MODE'], fn)
   }
 
   /** Runs `fn` in one read-only transaction that sees one snapshot of the database (REPEATABLE READ). */
   private async read<T>(fn: (db: PgSql) => Promise<T>): Promise<T> {
+    return this.transaction(['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'], fn)
+  }
+
+  /** Runs `fn` on one connection between the `begin` statements and COMMIT (ROLLBACK when anything fails). */
+  private async transaction<T>(begin: readonly string[], fn: (db: PgSql) => Promise<T>): Promise<T> {
     let client: pg.PoolClient | undefined
     try {
       client = await this.pool.connect()
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      for (const statement of begin) await client.query(statement)
       const result = await fn(pgSql(client))
       await client.query('COMMIT')
       return result

@@ -16,17 +16,23 @@ export interface Site {
   hosts: number
 }
 
+/** fleet() repeats its variations every 300 hosts (lcm of its periods): sites take windows of a fleet this much longer. */
+const PERIOD = 300
+
 /**
  * Makes `sites` site stores in `dir`, each with ONE judged run (built-in packs) of `hosts` hosts: the real snapshot
- * `base` varied per host by the test fleet (fleet()), renamed `sNNN-srv-NNNN` so that host names are unique across the
- * estate, and given the site's unit. One site at a time, so memory holds one site's snapshots.
+ * `base` varied per host by the test fleet (fleet(), made once), each site a different window of it (so their mixes
+ * of releases, failures and unreachable hosts differ), renamed `sNNN-srv-NNNN` so that host names are unique across
+ * the estate, and given the site's unit. One site at a time, so memory holds the fleet and one site's run.
  */
 export async function makeSites(dir: string, sites: number, hosts: number, base: Snapshot, packs: Pack[], onSite: (s: Site) => void = () => undefined): Promise<Site[]> {
   const made: Site[] = []
+  const template = fleet(hosts + PERIOD, base)
   for (let i = 0; i < sites; i++) {
     const code = `s${String(i).padStart(3, '0')}`
     const unit = siteUnit(i, sites)
-    const snapshots = fleet(hosts, base).map((s) => inUnit(s, `${code}-${s.host.name}`, unit))
+    const offset = (i * 37) % PERIOD
+    const snapshots = template.slice(offset, offset + hosts).map((s, j) => inUnit(s, `${code}-srv-${String(j).padStart(4, '0')}`, unit))
     const site: Site = {name: `hatang.${unit.path.replaceAll('/', '.')}`, file: path.join(dir, `${code}.db`), unit, hosts}
     const store = await openStore(site.file)
     try {
@@ -40,10 +46,9 @@ export async function makeSites(dir: string, sites: number, hosts: number, base:
   return made
 }
 
-/** The snapshot as host `name` (its identity section says so too) of `unit`. */
+/** A copy of the snapshot as host `name` (its identity section says so too) of `unit`; the fleet's own is left as it is. */
 function inUnit(s: Snapshot, name: string, unit: Unit): Snapshot {
-  const identity = (s.sections as unknown as Record<string, {data?: {hostname?: string}} | undefined>).identity
-  if (identity?.data) identity.data.hostname = name
-  s.host = {...s.host, name, unit}
-  return s
+  const identity = (s.sections as unknown as Record<string, {data?: Record<string, unknown>} | undefined>).identity
+  const sections = identity?.data ? ({...s.sections, identity: {...identity, data: {...identity.data, hostname: name}}} as Snapshot['sections']) : s.sections
+  return {...s, host: {...s.host, name, unit}, sections}
 }

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,6 +18,14 @@ export interface PushSample {
   hosts: number
   /** The end of what it printed, to say why it failed. */
   tail: string
+}
+
+/** The push processes running now, so that a bench stopped by a signal stops them too. */
+const running = new Set<ChildProcess>()
+
+/** Ends every push process still running (SIGTERM). */
+export function stopPushes(): void {
+  for (const child of running) child.kill('SIGTERM')
 }
 
 export interface PoolOutcome {
@@ -54,11 +62,13 @@ function pushOne(site: Site, to: string, env: NodeJS.ProcessEnv, timeFile: strin
       env: {...process.env, ...env, NO_COLOR: '1'},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    running.add(child)
     let out = ''
     let err = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
     child.once('close', (exitCode) => {
+      running.delete(child)
       const wallMs = performance.now() - t0
       let hosts = 0
       try {

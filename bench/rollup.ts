@@ -25,7 +25,7 @@ import {startPostgres, type PgServer} from '../test/support/postgres.js'
 import {builtinPacks, realSnapshot} from '../test/unit/report/fleet.js'
 import {makeSites, type Site} from './estate-sites.js'
 import {appendResults, measure, median, type Sample} from './measure.js'
-import {pushAll, type PoolOutcome} from './push-pool.js'
+import {pushAll, stopPushes, type PoolOutcome} from './push-pool.js'
 
 const SITES = Number(process.env.SITES ?? 100)
 const HOSTS = Number(process.env.HOSTS ?? 200)
@@ -217,6 +217,7 @@ try {
   t = performance.now()
   const pg = await startPostgres()
   cleanups.push(() => pg.stop())
+  cleanups.push(stopPushes) // undone last in, first out: no push left writing to the server or the folders
   log(`PostgreSQL started in ${secs(performance.now() - t)} on 127.0.0.1:${pg.port}`)
   pg.createDatabase('centre')
   const pgEnv = {PGPASSWORD: pg.password}

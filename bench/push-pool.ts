@@ -1,6 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 
 import {BIN} from '../test/support/bin.js'
@@ -36,12 +35,13 @@ export interface PoolOutcome {
 /**
  * `pushers` worker loops, each taking the next site off one shared queue and running the real CLI
  * `hatang push --store SITE.db --to TO --json` (under /usr/bin/time -v), until every site was pushed.
- * `env` carries the password (PGPASSWORD), never the URL.
+ * `env` carries the password (PGPASSWORD), never the URL; /usr/bin/time writes into a folder made in `workDir`.
  */
-export async function pushAll(sites: readonly Site[], to: string, pushers: number, env: NodeJS.ProcessEnv): Promise<PoolOutcome> {
+export async function pushAll(sites: readonly Site[], to: string, pushers: number, env: NodeJS.ProcessEnv, workDir: string): Promise<PoolOutcome> {
   const queue = [...sites]
   const samples: PushSample[] = []
-  const times = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-push-'))
+  // in the bench's own folder, so that it goes with it even when a signal ends the bench
+  const times = mkdtempSync(path.join(workDir, 'push-times-'))
   try {
     const t0 = performance.now()
     await Promise.all(

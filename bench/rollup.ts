@@ -86,7 +86,7 @@ interface PushFigures {
 async function timedPushes(sites: Site[], to: string, env: NodeJS.ProcessEnv, pg?: PgServer): Promise<PushFigures> {
   const cpu0 = pg ? serverCpuMs(pg) : 0
   const busy0 = machineBusyMs()
-  const pool = await pushAll(sites, to, PUSHERS, env)
+  const pool = await pushAll(sites, to, PUSHERS, env, work)
   const busy = machineBusyMs() - busy0
   const failed = pool.samples.filter((s) => s.exitCode !== 0 || s.hosts !== HOSTS)
   if (failed.length > 0) {

@@ -27,17 +27,23 @@ export function measure(c: Contender): Sample {
     const t0 = performance.now()
     const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, ...c.command], {env: {...process.env, ...c.env}, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20})
     const wallMs = performance.now() - t0
-    const t = readFileSync(timeFile, 'utf8')
-    const num = (re: RegExp) => Number(re.exec(t)?.[1] ?? Number.NaN)
     return {
       wallMs,
-      cpuMs: (num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/)) * 1000,
-      maxRssKb: num(/Maximum resident set size \(kbytes\): (\d+)/),
+      ...timeFigures(readFileSync(timeFile, 'utf8')),
       exitCode: r.status,
       tail: `${r.stdout ?? ''}${r.stderr ?? ''}`.slice(-3000),
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+/** User+sys CPU and peak RSS from what `/usr/bin/time -v -o FILE` wrote. */
+export function timeFigures(t: string): {cpuMs: number; maxRssKb: number} {
+  const num = (re: RegExp) => Number(re.exec(t)?.[1] ?? Number.NaN)
+  return {
+    cpuMs: (num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/)) * 1000,
+    maxRssKb: num(/Maximum resident set size \(kbytes\): (\d+)/),
   }
 }
 

@@ -20,6 +20,13 @@ export interface PushOutcome {
   pushed: PushedRun[]
 }
 
+/**
+ * How long a push waits for the centre while other sites' pushes hold it: the centre stores one run at a time (each in
+ * one transaction holding its runs and hosts tables), so with many sites pushing a push queues behind the others'
+ * runs; the 10 s a writer waits for a store on this machine would fail a site whenever ten others push at once.
+ */
+export const CENTRE_BUSY_MS = 300_000
+
 /** The centre's identity as a site records it: host:port/database for a server (never a user or password), else the file. */
 export function pushTarget(to: string): string {
   return isPostgresUrl(to) ? postgresTarget(to).server : path.resolve(to)
@@ -36,7 +43,7 @@ export async function pushRuns(local: Store, to: string, runIds: readonly number
   const runs = runIds ? await Promise.all(runIds.map((id) => local.completeRun(id))) : await unpushed(local, target)
   const pushed: PushedRun[] = []
   if (runs.length === 0) return {target, pushed}
-  const centre = await openStore(to, open).catch((error: unknown) => {
+  const centre = await openStore(to, {busyTimeoutMs: CENTRE_BUSY_MS, ...open}).catch((error: unknown) => {
     throw atCentre(error)
   })
   try {

@@ -28,9 +28,10 @@ export function postgresProblem(error: unknown, t: PostgresTarget): unknown {
     return new StoreError(`${at} does not offer TLS, and the URL asks for it (sslmode)`, 'enable TLS on the server, or use sslmode=disable on a trusted network only')
   }
   if (UNTRUSTED.test(code)) return new StoreError(`the TLS certificate of ${at} is not trusted (${code}: ${message})`, "give the CA that signed it in the URL's sslrootcert=FILE")
+  // before the words below: a lock timeout's message says "timeout" too, and the server was reached
+  if (code === '55P03') return new StoreError('the store is busy: another hatang has been writing to it for too long', 'try again when it is done', ExitCode.Locked)
   if (UNREACHABLE.has(code) || /timeout|terminated unexpectedly|Connection terminated/i.test(message)) {
     return new StoreError(`cannot reach ${at}: ${code || message}`, 'nothing was written; check the server runs and that --store (or HATANG_STORE) names it', ExitCode.Output)
   }
-  if (code === '55P03') return new StoreError('the store is busy: another hatang has been writing to it for too long', 'try again when it is done', ExitCode.Locked)
   return error
 }

@@ -42,7 +42,7 @@ export const RUN_COUNTS = `UPDATE runs SET
            hosts_total = (SELECT COUNT(*) FROM snapshots WHERE run_id = ?),
            hosts_collected = (SELECT COUNT(*) FROM snapshots WHERE run_id = ? AND status IN ('ok', 'partial'))
          WHERE id = ?`
-export const RUN_HOSTS_SEEN = 'SELECT s.host_id, s.status, s.collected_at, h.first_seen, h.last_seen, h.last_attempt FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
+export const RUN_HOSTS_SEEN = 'SELECT s.host_id, s.status, s.collected_at, h.first_seen, h.last_seen, h.last_attempt, h.last_status FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
 export const HOST_LAST_STATUS = 'SELECT last_status FROM hosts WHERE id = ?'
 export const UPDATE_SEEN = 'UPDATE hosts SET first_seen = ?, last_seen = ?, last_attempt = ?, last_status = ? WHERE id = ?'
 export const MARK_INTERRUPTED = "UPDATE runs SET state = 'interrupted', finished_at = ?, note = ? WHERE id = ? AND state = 'running'"
@@ -116,6 +116,7 @@ export interface SeenRow {
   first_seen: string | null
   last_seen: string | null
   last_attempt: string | null
+  last_status: string | null
 }
 
 /** UPDATE_SEEN's values for a host of a run that has just become complete (first/last seen collected, last attempt). */

@@ -1,5 +1,5 @@
 import type {PgSql} from './postgres-sql.js'
-import {HOST_ID, HOST_LAST_STATUS, INSERT_HOST, RUN_HOSTS_SEEN, seenValues, UPDATE_SEEN, type SeenRow} from './run-statements.js'
+import {RUN_HOSTS_SEEN, seenValues, UPDATE_SEEN, type SeenRow} from './run-statements.js'
 import {StoreError} from './store-error.js'
 
 /**
@@ -42,7 +42,46 @@ const SCORE_COLUMNS = ['scope_kind', 'scope_name', 'score', 'passed_weight', 'fa
 const WAIVER_COLUMNS = ['seq', 'check_id', 'host_patterns', 'group_names', 'reason', 'approver', 'expires', 'source']
 
 const list = (columns: readonly string[], prefix = '') => columns.map((c) => `${prefix}${c}`).join(', ')
-const insert = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${list(columns)}) VALUES (${columns.map(() => '?').join(', ')})`
+
+/**
+ * Rows per multi-row INSERT when receiving: one statement per row cost a round trip per check result (~95 a host), the
+ * bulk of a push's time at a PostgreSQL centre. Bounded by the placeholders a statement may hold (SQLite: 32,766,
+ * PostgreSQL: 65,535) and kept moderate for the size of one statement with snapshot bodies (~15 kB each).
+ */
+const ROWS_PER_INSERT = 500
+const MAX_PLACEHOLDERS = 30_000
+
+const placeholders = (n: number) => `(${Array.from({length: n}, () => '?').join(', ')})`
+
+/** Inserts `rows` (each as `columns` lists them) in as few statements as the limits above allow. */
+async function insertMany(db: PgSql, table: string, columns: readonly string[], rows: readonly Value[][], conflict = ''): Promise<void> {
+  const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PLACEHOLDERS / columns.length)))
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per)
+    await db.run(`INSERT INTO ${table} (${list(columns)}) VALUES ${chunk.map(() => placeholders(columns.length)).join(', ')}${conflict}`, chunk.flat())
+  }
+}
+
+/**
+ * The ids of hosts `names` here, those not here yet added (ids after the highest, as INSERT_HOST gives them: the
+ * receiver's transaction holds the hosts table against other writers), in a few statements.
+ */
+async function hostIds(db: PgSql, names: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>()
+  const lookUp = async (wanted: readonly string[]) => {
+    for (let i = 0; i < wanted.length; i += ROWS_PER_INSERT) {
+      const chunk = wanted.slice(i, i + ROWS_PER_INSERT)
+      for (const r of await db.all<{id: number | string; name: string}>(`SELECT id, name FROM hosts WHERE name IN ${placeholders(chunk.length)}`, chunk)) ids.set(r.name, Number(r.id))
+    }
+  }
+  await lookUp(names)
+  const missing = names.filter((n) => !ids.has(n))
+  if (missing.length === 0) return ids
+  const {next} = (await db.get<{next: number | string}>('SELECT COALESCE(MAX(id), 0) + 1 AS next FROM hosts'))!
+  await insertMany(db, 'hosts', ['id', 'name'], missing.map((name, i) => [Number(next) + i, name]), ' ON CONFLICT (name) DO NOTHING')
+  await lookUp(missing)
+  return ids
+}
 
 /** A complete run of this store as a bundle (read in the caller's transaction, so it is one consistent picture). */
 export async function readBundle(db: PgSql, runId: number): Promise<RunBundle> {
@@ -71,27 +110,17 @@ export async function receiveBundle(db: PgSql, bundle: RunBundle, writer: {pid: 
   const existing = await db.get<{id: number}>('SELECT id FROM runs WHERE uuid = ?', [bundle.uuid])
   if (existing) return {run: existing.id, already: true}
   const {next: runId} = (await db.get<{next: number}>('SELECT COALESCE(MAX(id), 0) + 1 AS next FROM runs'))!
-  await db.run(insert('runs', ['id', 'state', 'writer_pid', 'writer_machine', ...RUN_COLUMNS]), [
-    runId, 'complete', writer.pid, writer.machine, ...RUN_COLUMNS.map((c) => bundle.run[c] ?? null),
+  await insertMany(db, 'runs', ['id', 'state', 'writer_pid', 'writer_machine', ...RUN_COLUMNS], [
+    [runId, 'complete', writer.pid, writer.machine, ...RUN_COLUMNS.map((c) => bundle.run[c] ?? null)],
   ])
-  const ids = new Map<string, number>()
-  const hostId = async (name: Value | undefined) => {
-    const key = String(name)
-    if (!ids.has(key)) {
-      await db.run(INSERT_HOST, [key])
-      ids.set(key, (await db.get<{id: number}>(HOST_ID, [key]))!.id)
-    }
-    return ids.get(key)!
-  }
-  for (const s of bundle.snapshots) await db.run(insert('snapshots', ['run_id', 'host_id', ...SNAPSHOT_COLUMNS]), [runId, await hostId(s.host), ...SNAPSHOT_COLUMNS.map((c) => s[c] ?? null)])
-  for (const r of bundle.results) await db.run(insert('results', ['run_id', 'host_id', ...RESULT_COLUMNS]), [runId, await hostId(r.host), ...RESULT_COLUMNS.map((c) => r[c] ?? null)])
-  for (const f of bundle.fleet) await db.run(insert('fleet_findings', ['run_id', ...FLEET_COLUMNS]), [runId, ...FLEET_COLUMNS.map((c) => f[c] ?? null)])
-  for (const s of bundle.scores) await db.run(insert('scores', ['run_id', ...SCORE_COLUMNS]), [runId, ...SCORE_COLUMNS.map((c) => s[c] ?? null)])
-  for (const w of bundle.waivers) await db.run(insert('waivers', ['run_id', ...WAIVER_COLUMNS]), [runId, ...WAIVER_COLUMNS.map((c) => w[c] ?? null)])
-  for (const r of await db.all<SeenRow>(RUN_HOSTS_SEEN, [runId])) {
-    const current = (await db.get<{last_status: string | null}>(HOST_LAST_STATUS, [r.host_id]))!
-    await db.run(UPDATE_SEEN, seenValues(r, current.last_status))
-  }
+  const ids = await hostIds(db, [...new Set([...bundle.snapshots, ...bundle.results].map((r) => String(r.host)))])
+  const hostId = (name: Value | undefined) => ids.get(String(name))!
+  await insertMany(db, 'snapshots', ['run_id', 'host_id', ...SNAPSHOT_COLUMNS], bundle.snapshots.map((s) => [runId, hostId(s.host), ...SNAPSHOT_COLUMNS.map((c) => s[c] ?? null)]))
+  await insertMany(db, 'results', ['run_id', 'host_id', ...RESULT_COLUMNS], bundle.results.map((r) => [runId, hostId(r.host), ...RESULT_COLUMNS.map((c) => r[c] ?? null)]))
+  await insertMany(db, 'fleet_findings', ['run_id', ...FLEET_COLUMNS], bundle.fleet.map((f) => [runId, ...FLEET_COLUMNS.map((c) => f[c] ?? null)]))
+  await insertMany(db, 'scores', ['run_id', ...SCORE_COLUMNS], bundle.scores.map((s) => [runId, ...SCORE_COLUMNS.map((c) => s[c] ?? null)]))
+  await insertMany(db, 'waivers', ['run_id', ...WAIVER_COLUMNS], bundle.waivers.map((w) => [runId, ...WAIVER_COLUMNS.map((c) => w[c] ?? null)]))
+  for (const r of await db.all<SeenRow>(RUN_HOSTS_SEEN, [runId])) await db.run(UPDATE_SEEN, seenValues(r, r.last_status))
   return {run: runId, already: false}
 }
 

@@ -5,8 +5,9 @@ import path from 'node:path'
 
 import {afterAll} from 'vitest'
 
-export const ROOT = path.resolve(import.meta.dirname, '../..')
-export const BIN = path.join(ROOT, 'bin/run.js')
+import {BIN, ROOT} from './bin.js'
+
+export {BIN, ROOT}
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv

@@ -14,7 +14,7 @@ import type {Waiver} from '../../../src/engine/waivers.js'
 import type {Results} from '../../../src/model/results.js'
 import {buildResults} from '../../../src/runs/build-results.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
-import {BIN} from '../../support/cli.js'
+import {BIN} from '../../support/bin.js'
 import {withData} from '../../support/snapshots.js'
 
 let cached: Snapshot | undefined

@@ -320,3 +320,27 @@ describe('PostgreSQL store: reaching the server', () => {
     await plain.close()
   })
 })
+
+describe('PostgreSQL store: another writer holding it', () => {
+  it('past the lock timeout: busy (exit 4), not "cannot reach the server", and nothing written', async () => {
+    const url = freshDb()
+    const store = await openStore(url, {busyTimeoutMs: 300})
+    const {default: pgDriver} = await import('pg')
+    const holder = new pgDriver.Client({host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: url.split('/').pop()})
+    await holder.connect()
+    try {
+      // another writer's transaction, as a push receiving a long run holds it
+      await holder.query('BEGIN')
+      await holder.query('LOCK TABLE runs, hosts IN EXCLUSIVE MODE')
+      const busy = await failure(store.storeRun({source: 'import'}, [asHost(real, 'waiting')]))
+      expect(busy.message).toBe('the store is busy: another hatang has been writing to it for too long')
+      expect(busy.hint).toBe('try again when it is done')
+      expect(busy.exitCode).toBe(4)
+    } finally {
+      await holder.query('ROLLBACK')
+      await holder.end()
+    }
+    expect(await store.listRuns({all: true})).toEqual([])
+    await store.close()
+  })
+})

@@ -165,6 +165,25 @@ describe('push: a site SQLite store to a PostgreSQL centre', () => {
     await site.close()
   })
 
+  it('waits while other sites hold the centre longer than a writer here waits (10 s), then stores its run', async () => {
+    const site = await openStore(freshFile())
+    const run = await judgedRun(site, 1)
+    const centreUrl = freshDb()
+    await (await openStore(centreUrl)).close()
+    const {default: pgDriver} = await import('pg')
+    const other = new pgDriver.Client({host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: centreUrl.split('/').pop()})
+    await other.connect()
+    // another site's push receiving a long run: its transaction holds the centre's runs and hosts for 12 s
+    await other.query('BEGIN')
+    await other.query('LOCK TABLE runs, hosts IN EXCLUSIVE MODE')
+    const released = new Promise<void>((resolve) => setTimeout(() => void other.query('COMMIT').then(() => other.end()).then(resolve), 12_000))
+    const t0 = Date.now()
+    const outcome = await pushRuns(site, centreUrl, undefined).finally(() => released)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(11_000)
+    expect(outcome.pushed).toEqual([{run: run.id, uuid: run.uuid, centreRun: 1, hosts: 2, already: false}])
+    await site.close()
+  }, 60_000)
+
   it('receives into an SQLite store too, idempotently', async () => {
     const site = await openStore(freshFile())
     const run = await judgedRun(site, 1)

@@ -17,7 +17,7 @@ import {buildResults} from '../src/runs/build-results.js'
 import type {Snapshot} from '../src/model/snapshot.js'
 import {renderHtml} from '../src/report/render-html.js'
 import {writeReports} from '../src/runs/report-files.js'
-import {FIRST_PAINT, launchChromium} from '../test/browser/browser.js'
+import {firstPaint, launchChromium} from '../test/browser/browser.js'
 import {builtinPacks, fleet} from '../test/unit/report/fleet.js'
 import {appendResults, measure, median} from './measure.js'
 
@@ -60,8 +60,7 @@ try {
     for (let i = 0; i < runs; i++) {
       const page = await browser.newPage({viewport: {width: 1280, height: 900}})
       await page.goto(`file://${file}`, {waitUntil: 'load'})
-      const fcp = await page.waitForFunction(FIRST_PAINT)
-      paints.push(Number(await fcp.jsonValue()))
+      paints.push(await firstPaint(page))
       await page.close()
     }
   } finally {

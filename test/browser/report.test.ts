@@ -11,7 +11,7 @@ import {openStore} from '../../src/store/store.js'
 import {hatang} from '../support/cli.js'
 import {withData} from '../support/snapshots.js'
 import {builtinPacks, fleet} from '../unit/report/fleet.js'
-import {FIRST_PAINT, launchChromium, openWatched, type Watched} from './browser.js'
+import {firstPaint, launchChromium, openWatched, type Watched} from './browser.js'
 
 const N = 40
 let dir: string
@@ -58,8 +58,7 @@ describe('the HTML report in Chromium', () => {
       expect(w.problems).toEqual([])
       expect(w.requests).toEqual([w.page.url()])
       await w.page.bringToFront()
-      const fcp = await w.page.waitForFunction(FIRST_PAINT, null, {timeout: 10_000})
-      expect(await fcp.jsonValue()).toBeGreaterThan(0)
+      expect(await firstPaint(w.page, 10_000)).toBeGreaterThan(0)
     }
     const shot = path.join(dir, 'summary-vi.png')
     await vi.page.screenshot({path: shot})

@@ -5,7 +5,7 @@ import {StoreCommand, storeFlag, storePassword} from '../src/cli/store-command.j
 import {pushRuns, type PushOutcome} from '../src/runs/push.js'
 
 export default class Push extends StoreCommand {
-  static override summary = "Send this site's runs to the centre's store (PostgreSQL), each in one transaction; a run already there is not stored twice."
+  static override summary = "Send this site's runs to the centre's store (PostgreSQL, or an SQLite file), each in one transaction; a run already there is not stored twice."
   static override description =
     'Without RUN: every complete run not yet pushed to that centre, oldest first (pushes are remembered in the local store, so the next push sends the rest). ' +
     'The centre gives each run its own id and keeps its uuid and site. Exit 5 when the centre cannot be reached, 2 for a wrong password; runs pushed before a failure stay pushed.'
@@ -16,7 +16,7 @@ export default class Push extends StoreCommand {
   static override strict = false
   static override args = {runs: Args.string({description: 'run ids to push (default: every run not pushed there yet)'})}
   static override flags = {
-    to: Flags.string({summary: "The centre's store: postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass).", env: 'HATANG_PUSH_TO', required: true, helpValue: 'URL'}),
+    to: Flags.string({summary: "The centre's store: postgres://USER@HOST:PORT/DB (password from PGPASSWORD, ~/.pgpass, or typed on a terminal), or an SQLite file.", env: 'HATANG_PUSH_TO', required: true, helpValue: 'URL'}),
     store: storeFlag,
   }
 

@@ -10,8 +10,11 @@ export function postgresStatement(sql: string): string {
     .replace(/lower\(hex\(randomblob\((\d+)\)\)\)/g, (_, n: string) => `substr(md5(random()::text || clock_timestamp()::text), 1, ${2 * Number(n)})`).replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION')
 }
 
-/** A query's `?` placeholders as PostgreSQL's $1, $2… (the store's queries hold no `?` in a literal). */
+/**
+ * A query as PostgreSQL takes it: `?` placeholders as $1, $2… (the store's queries hold no `?` in a literal), and
+ * SQLite's group_concat(text, separator) as string_agg.
+ */
 export function numbered(sql: string): string {
   let n = 0
-  return sql.replace(/\?/g, () => `$${++n}`)
+  return sql.replace(/\?/g, () => `$${++n}`).replace(/\bgroup_concat\(/g, 'string_agg(')
 }

@@ -74,12 +74,17 @@ export function buildRollup(rows: RollupRows, facts: ReadonlyMap<string, Snapsho
 
   // ---- hosts
   const failsOf = new Map<string, {keys: string[]; failed: SeverityCounts}>()
+  const keyOf = new Map<string, {key: string; severity: string}>() // one string per check, shared by every host failing it
   for (const f of rows.fails) {
-    const k = `${f.run_id}\u0000${f.host}`
-    const entry = failsOf.get(k) ?? {keys: [], failed: countsBySeverity()}
-    entry.keys.push(`${f.pack}/${f.check_id}`)
-    entry.failed[f.severity as Severity]++
-    failsOf.set(k, entry)
+    const entry = {keys: [] as string[], failed: countsBySeverity()}
+    for (const item of f.failed.split(',')) {
+      let k = keyOf.get(item)
+      if (!k) keyOf.set(item, (k = {key: item.slice(item.indexOf(' ') + 1), severity: item.slice(0, item.indexOf(' '))}))
+      entry.keys.push(k.key)
+      entry.failed[k.severity as Severity]++
+    }
+    entry.keys.sort()
+    failsOf.set(`${f.run_id}\u0000${f.host}`, entry)
   }
   const hostScores = new Map<RollupHost, Score>()
   const hostFacts = new Map<RollupHost, SnapshotFacts>()
@@ -199,10 +204,7 @@ export function buildRollup(rows: RollupRows, facts: ReadonlyMap<string, Snapsho
   }).sort((a, b) => a.site.localeCompare(b.site))
   const titles = new Map<string, Rollup['checks'][string]>(options.packs.flatMap((p) => [...p.checks, ...(p.fleet ?? [])].map((c) => [`${p.pack}/${c.id}`, {severity: c.severity, title: c.title}] as const)))
   const checks: Rollup['checks'] = {}
-  for (const f of rows.fails) {
-    const key = `${f.pack}/${f.check_id}`
-    checks[key] ??= titles.get(key) ?? {severity: f.severity as Severity, title: {vi: f.check_id, en: f.check_id}}
-  }
+  for (const {key, severity} of keyOf.values()) checks[key] ??= titles.get(key) ?? {severity: severity as Severity, title: {vi: key, en: key}}
   const syncHosts = hosts.filter((h) => isCollected(h.status)).map((h) => ({host: h.host, unit: h.unit, facts: hostFacts.get(h)!}))
 
   return {

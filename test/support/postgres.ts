@@ -26,6 +26,8 @@ export interface PgServer {
   sql(statement: string, database?: string): string
   /** Makes a database owned by the superuser. */
   createDatabase(name: string): void
+  /** With {tls: true}: the CA file that signed the server's certificate (for 127.0.0.1; it listens on 127.0.0.2 too). */
+  readonly caFile?: string
   /** Stops the server (fast shutdown) and removes its folder. */
   stop(): void
 }
@@ -46,7 +48,27 @@ function runAs(user: string, file: string, args: string[], env: NodeJS.ProcessEn
   return r.stdout
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/**
+ * A CA and a server certificate it signed for 127.0.0.1 (only), made with openssl in `dir`; the key readable by
+ * `uid` alone, as PostgreSQL requires.
+ */
+function makeCertificates(dir: string, uid: number, gid: number): {ca: string; cert: string; key: string} {
+  const f = (name: string) => path.join(dir, name)
+  const openssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, {encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`)
+  }
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=hatang test CA', '-keyout', f('ca.key'), '-out', f('ca.crt')])
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr')])
+  writeFileSync(f('san.ext'), 'subjectAltName = IP:127.0.0.1\n')
+  openssl(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '3650', '-extfile', f('san.ext'), '-out', f('server.crt')])
+  chmodSync(f('server.key'), 0o600)
+  chownSync(f('server.key'), uid, gid)
+  chmodSync(f('server.crt'), 0o644)
+  return {ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key')}
+}
+
+export async function startPostgres(options: {tls?: boolean} = {}): Promise<PgServer> {
   if (process.getuid?.() !== 0) throw new Error('the PostgreSQL tests start a server as an unprivileged user and need root')
   ensureTestUser()
   const bin = postgresBinDir()
@@ -67,11 +89,16 @@ export async function startPostgres(): Promise<PgServer> {
   writeFileSync(pwfile, `${password}\n`, {mode: 0o600})
   chownSync(pwfile, uid, gid)
   const port = await freePort()
+  let caFile: string | undefined
   try {
     runAs(TEST_USER, path.join(bin, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'])
     rmSync(pwfile)
-    const options = [`-p ${port}`, `-k ${socketDir}`, `-c listen_addresses=127.0.0.1`, '-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off']
-    runAs(TEST_USER, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', path.join(logDir, 'server.log'), '-o', options.join(' '), '-w', '-t', '60', 'start'])
+    const tls = options.tls ? makeCertificates(base, uid, gid) : undefined
+    const settings = [`-p ${port}`, `-k ${socketDir}`, `-c listen_addresses=127.0.0.1`, '-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off']
+    // over TLS it listens on 127.0.0.2 too, a name its certificate does not hold
+    if (tls) settings.push(`-c listen_addresses=127.0.0.1,127.0.0.2`, '-c ssl=on', `-c ssl_cert_file=${tls.cert}`, `-c ssl_key_file=${tls.key}`)
+    caFile = tls?.ca
+    runAs(TEST_USER, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', path.join(logDir, 'server.log'), '-o', settings.join(' '), '-w', '-t', '60', 'start'])
   } catch (error) {
     const log = existsSync(path.join(logDir, 'server.log')) ? readFileSync(path.join(logDir, 'server.log'), 'utf8') : ''
     rmSync(base, {recursive: true, force: true})
@@ -84,6 +111,7 @@ export async function startPostgres(): Promise<PgServer> {
     user,
     password,
     dataDir,
+    ...(caFile ? {caFile} : {}),
     url: (database = 'postgres') => `postgres://${user}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     sql(statement, database = 'postgres') {
       const r = spawnSync(psqlBin, ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database, '-c', statement], {

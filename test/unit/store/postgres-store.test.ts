@@ -344,3 +344,51 @@ describe('PostgreSQL store: another writer holding it', () => {
     await store.close()
   })
 })
+
+describe('PostgreSQL store over TLS (a server with a certificate of its own CA)', () => {
+  let tls: PgServer
+  let other: string
+
+  beforeAll(async () => {
+    tls = await startPostgres({tls: true})
+    tls.createDatabase('secure')
+    // a CA that signed nothing of this server's
+    other = path.join(dir, 'other-ca.crt')
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=another CA', '-keyout', path.join(dir, 'other-ca.key'), '-out', other], {encoding: 'utf8'})
+    expect(made.status, made.stderr).toBe(0)
+  }, 120_000)
+
+  afterAll(() => {
+    tls?.stop()
+  })
+
+  /** Whether every connection hatang has open to the server is encrypted (the server's own view: pg_stat_ssl). */
+  const encrypted = () => tls.sql("SELECT COUNT(*) || ' ' || COALESCE(bool_and(s.ssl), false) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'hatang'", 'secure').trim()
+
+  it('verify-full with the CA that signed it: connects, encrypted, and the store works', async () => {
+    process.env.PGPASSWORD = tls.password
+    const store = await openStore(`${tls.url('secure')}?sslmode=verify-full&sslrootcert=${tls.caFile}`)
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION)
+    expect(encrypted()).toMatch(/^[1-9]\d* true$/)
+    await store.close()
+  })
+
+  it('require: encrypted without checking the certificate', async () => {
+    process.env.PGPASSWORD = tls.password
+    const store = await openStore(`${tls.url('secure')}?sslmode=require`)
+    await store.listRuns()
+    expect(encrypted()).toMatch(/^[1-9]\d* true$/)
+    await store.close()
+  })
+
+  it('verify-full against another CA, or verify-full by a name the certificate does not hold: not trusted, exit 2, nothing of the password', async () => {
+    process.env.PGPASSWORD = tls.password
+    const untrusted = await failure(openStore(`${tls.url('secure')}?sslmode=verify-full&sslrootcert=${other}`))
+    expect(untrusted.exitCode).toBe(2)
+    expect(untrusted.message).toMatch(new RegExp(`^the TLS certificate of the store's server 127\\.0\\.0\\.1:${tls.port}/secure is not trusted`))
+    const wrongName = await failure(openStore(`postgres://${tls.user}@127.0.0.2:${tls.port}/secure?sslmode=verify-full&sslrootcert=${tls.caFile}`))
+    expect(wrongName.exitCode).toBe(2)
+    expect(wrongName.message).toMatch(/is not trusted \(ERR_TLS_CERT_ALTNAME_INVALID/)
+    for (const e of [untrusted, wrongName]) expect(`${e.message} ${(e as StoreError).hint ?? ''}`).not.toContain(tls.password)
+  })
+})

@@ -156,3 +156,12 @@ export interface Rollup {
   /** The checks hosts failed, by `pack/check`: severity and title in both languages (titles from the packs, else the id). */
   checks: Record<string, {severity: Severity; title: Bilingual}>
 }
+
+/**
+ * The units whose data is stale where it is stale: those with no stale unit below them (a unit above a stale one is
+ * stale through it, and naming it again says nothing more). In the order given. Pure.
+ */
+export function staleUnits(units: readonly RollupUnit[]): RollupUnit[] {
+  const stale = new Set(units.filter((u) => u.stale && u.hosts.total > 0).map((u) => u.path))
+  return units.filter((u) => stale.has(u.path) && !u.children.some((c) => stale.has(c)))
+}

@@ -11,6 +11,6 @@ export function renderRollupSummary(o: RollupOutcome): string {
   ]
   if (o.hosts.notCollected > 0) lines.push(`not collected: ${o.hosts.notCollected} host${o.hosts.notCollected === 1 ? '' : 's'}`)
   if (o.hosts.insufficient > 0) lines.push(`insufficient data: ${o.hosts.insufficient} host${o.hosts.insufficient === 1 ? '' : 's'} (never counted as compliant)`)
-  if (o.staleUnits.length > 0) lines.push(`stale data: ${o.staleUnits.map((u) => terminalText(u || '(no unit)')).join(', ')}`)
+  if (o.staleUnits.length > 0) lines.push(`stale data: ${o.staleUnits.map((u) => terminalText(u || 'whole estate')).join(', ')}`)
   return lines.join('\n')
 }

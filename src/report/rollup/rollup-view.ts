@@ -1,4 +1,4 @@
-import type {Rollup, RollupSync, RollupUnit} from '../../model/rollup.js'
+import {staleUnits, type Rollup, type RollupSync, type RollupUnit} from '../../model/rollup.js'
 import {SEVERITIES} from '../../model/severity.js'
 import type {Formatter, Labels, Lang} from '../locale.js'
 import {gauge, trendLine} from '../svg-charts.js'
@@ -76,7 +76,7 @@ export function rollupView(rollup: Rollup, lang: Lang, t: Labels, f: Formatter) 
     evidenceNote: L('rollup.evidenceNote').replace('%c', f.num(min)).replace('%d', f.num(rollup.evidence.staleAfterDays)),
     gauge: gauge(root?.score.score ?? null, L('rollup.score')),
     /** What the banner says: hosts judged on too little evidence and units whose data is stale. */
-    warn: {insufficient: root?.hosts.insufficient ?? 0, notCollected: root?.hosts.notCollected ?? 0, staleUnits: rollup.units.filter((u) => u.stale).map((u) => u.name[lang])},
+    warn: {insufficient: root?.hosts.insufficient ?? 0, notCollected: root?.hosts.notCollected ?? 0, staleUnits: staleUnits(rollup.units).map((u) => u.name[lang])},
     /** Worst first: every unit below the root by rank (the root alone when it has none). */
     ranked: (below.length ? below : root ? [root] : []).map(row).sort((a, b) => a.rank - b.rank),
     tree: root ? [node(root)] : [],

@@ -1,5 +1,5 @@
 import {ExitCode} from '../../cli/exit-codes.js'
-import type {Rollup} from '../../model/rollup.js'
+import {staleUnits, type Rollup} from '../../model/rollup.js'
 import type {Lang} from '../../report/locale.js'
 import type {ReportFormat} from '../../report/render-reports.js'
 import {renderRollupReports, ROLLUP_FORMATS} from '../../report/rollup/render-rollup.js'
@@ -16,6 +16,7 @@ export interface RollupOutcome {
   units: number
   sites: number
   hosts: {total: number; collected: number; notCollected: number; insufficient: number}
+  /** The stale units where they are stale (staleUnits: none with a stale unit below it). */
   staleUnits: string[]
   exit: ExitCode
 }
@@ -55,8 +56,8 @@ export async function writeRollup(store: Store, request: RollupRequest, o: {form
 
 function figures(rollup: Rollup): Omit<RollupOutcome, 'files'> {
   const root = rollup.units[0]!
-  const staleUnits = rollup.units.filter((u) => u.stale && u.hosts.total > 0).map((u) => u.path)
-  const short = root.hosts.insufficient > 0 || staleUnits.length > 0
+  const stale = staleUnits(rollup.units).map((u) => u.path)
+  const short = root.hosts.insufficient > 0 || stale.length > 0
   return {
     root: rollup.root,
     score: root.score.score,
@@ -64,7 +65,7 @@ function figures(rollup: Rollup): Omit<RollupOutcome, 'files'> {
     units: rollup.units.length,
     sites: rollup.sites.length,
     hosts: root.hosts,
-    staleUnits,
+    staleUnits: stale,
     exit: short ? ExitCode.InsufficientData : ExitCode.Ok,
   }
 }

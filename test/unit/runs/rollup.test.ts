@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {packFile} from '../../../src/engine/checks/builtin-packs.js'
-import type {Rollup} from '../../../src/model/rollup.js'
+import {staleUnits, type Rollup} from '../../../src/model/rollup.js'
 import {KEY_PACKAGES} from '../../../src/model/snapshot-facts.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {pushRuns} from '../../../src/runs/push.js'
@@ -131,6 +131,9 @@ describe('rollupFromStore', () => {
     const stale = rollup.hosts.filter((h) => h.insufficient?.startsWith('stale'))
     expect(stale.length).toBeGreaterThan(0)
     expect(rollup.units[0]!.hosts.insufficient).toBe(rollup.hosts.filter((h) => h.insufficient).length)
+    // each site has a host collected 40 days ago: its unit is stale, and so is every unit above it, named once
+    expect(rollup.units.filter((u) => u.stale).length).toBeGreaterThan(SITES.length)
+    expect(staleUnits(rollup.units).map((u) => u.path).sort()).toEqual(SITES.map((s) => s.unit.path).sort())
     // a host that failed checks names them, each with its title and counted by severity
     const failing = rollup.hosts.find((h) => h.failing.length > 0)!
     expect(failing.failing.every((k) => rollup.checks[k]?.title.vi)).toBe(true)

@@ -1,4 +1,5 @@
 import type {PgSql} from './postgres-sql.js'
+import {SCORE_SUM_COLUMNS, type ScoreSums} from './rows.js'
 
 /**
  * What a roll-up reads of a store (hatang report --rollup), by the same statements on both engines (run on `PgSql`:
@@ -20,7 +21,7 @@ export interface RollupRunRow {
   judged: number
 }
 
-export interface RollupHostRow {
+export interface RollupHostFacts {
   run_id: number
   host: string
   unit_path: string | null
@@ -29,15 +30,10 @@ export interface RollupHostRow {
   collected_at: string
   check_error: string | null
   facts: string | null
-  /** The host's stored score row; null when the run was not judged. */
-  passed_weight: number | null
-  failed_weight: number | null
-  pass: number | null
-  fail: number | null
-  unknown: number | null
-  waived: number | null
-  not_applicable: number | null
 }
+
+/** A host's stored score row (its weights and counts); null in each when the run was not judged. */
+export type RollupHostRow = RollupHostFacts & {[K in keyof ScoreSums]: ScoreSums[K] | null}
 
 /** One host's failed checks: `severity pack/check` entries joined by ',' (ids and severities hold no space or comma). */
 export interface RollupFailRow {
@@ -55,17 +51,10 @@ export interface RollupFleetRow {
 }
 
 /** One run's hosts of one unit (the unit's path, '' for none), their stored scores summed. */
-export interface RollupUnitRunRow {
+export interface RollupUnitRunRow extends ScoreSums {
   run_id: number
   unit_path: string
   hosts: number
-  passed_weight: number
-  failed_weight: number
-  pass: number
-  fail: number
-  unknown: number
-  waived: number
-  not_applicable: number
 }
 
 export interface RollupRows {
@@ -98,7 +87,6 @@ const numeric = <T extends object>(rows: T[], keys: readonly (keyof T)[]): T[] =
   for (const r of rows) for (const k of keys) if (r[k] !== null && r[k] !== undefined) (r as Record<keyof T, unknown>)[k] = Number(r[k])
   return rows
 }
-const SCORE_KEYS = ['passed_weight', 'failed_weight', 'pass', 'fail', 'unknown', 'waived', 'not_applicable'] as const
 
 /** Everything a roll-up reads, in the caller's one read transaction (one consistent picture). */
 export async function readRollup(db: PgSql, q: RollupQuery): Promise<RollupRows> {
@@ -180,9 +168,9 @@ async function readRollupRows(db: PgSql, q: RollupQuery, runs: readonly RollupRu
     ids,
   )
   return {
-    hosts: numeric(hosts, ['run_id', ...SCORE_KEYS]),
+    hosts: numeric(hosts, ['run_id', ...SCORE_SUM_COLUMNS]),
     fails: numeric(fails, ['run_id']),
     fleet: numeric(fleet, ['run_id']),
-    unitRuns: numeric(unitRuns, ['run_id', 'hosts', ...SCORE_KEYS]),
+    unitRuns: numeric(unitRuns, ['run_id', 'hosts', ...SCORE_SUM_COLUMNS]),
   }
 }

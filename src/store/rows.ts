@@ -28,17 +28,14 @@ export interface RunRow {
   score: number | null
 }
 
-export interface ScoreRow {
+/** The summable columns of a score row: its weights and counts. */
+export const SCORE_SUM_COLUMNS = ['passed_weight', 'failed_weight', 'pass', 'fail', 'unknown', 'waived', 'not_applicable'] as const
+export type ScoreSums = Record<(typeof SCORE_SUM_COLUMNS)[number], number>
+
+export interface ScoreRow extends ScoreSums {
   scope_kind: 'overall' | 'group' | 'host'
   scope_name: string
   score: number | null
-  passed_weight: number
-  failed_weight: number
-  pass: number
-  fail: number
-  unknown: number
-  waived: number
-  not_applicable: number
   hosts: number | null
 }
 

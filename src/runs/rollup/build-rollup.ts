@@ -8,6 +8,7 @@ import {countsBySeverity, severityRank, type Severity} from '../../model/severit
 import type {SnapshotFacts} from '../../model/snapshot-facts.js'
 import {ancestorPaths} from '../../model/unit.js'
 import {seriesOf, type RollupRows} from '../../store/rollup-rows.js'
+import type {ScoreSums} from '../../store/rows.js'
 import {estateSync} from './estate-sync.js'
 
 export interface RollupOptions {
@@ -41,8 +42,7 @@ function commonUnit(paths: readonly string[]): string {
   return common.join('/')
 }
 
-type ScoreRow = Record<'passed_weight' | 'failed_weight' | 'pass' | 'fail' | 'unknown' | 'waived' | 'not_applicable', number | null>
-const rowScore = (r: ScoreRow): Score =>
+const rowScore = (r: {[K in keyof ScoreSums]: ScoreSums[K] | null}): Score =>
   scored(r.passed_weight ?? 0, r.failed_weight ?? 0, {pass: r.pass ?? 0, fail: r.fail ?? 0, unknown: r.unknown ?? 0, waived: r.waived ?? 0, notApplicable: r.not_applicable ?? 0})
 
 /** A fleet finding as a result a score counts: by its severity, like a host's check (as evaluateRun scores it). */

@@ -3,6 +3,7 @@ import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
+import type {Why} from '../../model/why.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -40,8 +41,10 @@ export type Verdict = 'pass' | 'fail' | 'unknown'
 
 export interface Outcome {
   verdict: Verdict
-  /** For fail and unknown: what was found, or why nothing could be. */
+  /** For fail and unknown: what was found, or why nothing could be (English, the machine form). */
   reason?: string
+  /** The same reason as a template id and parameters, rendered in the reader's language by the reports. */
+  why?: Why
 }
 
 const pass: Outcome = {verdict: 'pass'}

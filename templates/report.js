@@ -63,6 +63,16 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  // a reason: words as text, values (between U+E000 and U+E001) as code
+  function reason(text) {
+    var p = el('p', 'reason');
+    String(text).split(/(\uE000[^\uE001]*\uE001)/).forEach(function (part) {
+      if (!part) return;
+      if (part.charAt(0) === '\uE000') p.appendChild(el('code', 'v', part.slice(1, -1)));
+      else p.appendChild(document.createTextNode(part));
+    });
+    return p;
+  }
   function kv(parent, pairs) {
     var dl = el('dl', 'kv');
     pairs.forEach(function (p) {
@@ -105,7 +115,7 @@
       head.appendChild(document.createTextNode(' '));
       head.appendChild(el('code', '', c.id));
       box.appendChild(head);
-      if (r.y != null) box.appendChild(el('p', '', data.strings[r.y]));
+      if (r.y != null) box.appendChild(reason(data.strings[r.y]));
       box.appendChild(el('p', '', L['detail.rationale'] + ': ' + c.r));
       box.appendChild(el('p', '', L['detail.remediation'] + ': ' + c.m));
       if (r.w != null) box.appendChild(el('p', '', L['detail.waiver'] + ': ' + data.strings[r.w]));

@@ -248,7 +248,7 @@ export function hasChanges(h: HostDiff): boolean {
 }
 
 const findingKey = (r: Pick<CheckResult, 'host' | 'pack' | 'check'>) => `${r.host}\0${r.pack}\0${r.check}`
-const findingRef = (r: CheckResult): FindingRef => ({host: r.host, pack: r.pack, check: r.check, severity: r.severity, ...(r.reason ? {reason: r.reason} : {})})
+const findingRef = (r: CheckResult): FindingRef => ({host: r.host, pack: r.pack, check: r.check, severity: r.severity, ...(r.reason ? {reason: r.reason} : {}), ...(r.why ? {why: r.why} : {})})
 
 /**
  * Findings between two judged runs. New: failing now, not failing before (a host that appeared brings its

@@ -5,15 +5,16 @@ import {SEVERITIES} from './severity.js'
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_STATUSES} from './section.js'
 import {UnitSchema} from './unit.js'
+import {WhySchema} from './why.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.3.0'
+export const RESULTS_SCHEMA_VERSION = '1.4.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
  * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
- * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none).
+ * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none); 1.4.0 each result's optional `why`.
  */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'] as const
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(SEVERITIES)
@@ -61,6 +62,8 @@ const ResultSchema = Obj({
   severity: SEVERITY,
   status: STATUS,
   reason: Opt(Str()),
+  /** The reason as a template id and parameters (since 1.4.0): reports render it in the reader's language. */
+  why: Opt(WhySchema),
   note: Opt(Str()),
   waiver: Opt(AppliedWaiverSchema),
 })
@@ -183,7 +186,7 @@ const RunRefSchema = Obj({run: NonNegInt(), startedAt: Str({format: 'date-time'}
 const FieldChangeSchema = Obj({section: Str(), field: Str(), from: Type.Union([Str(), Type.Null()]), to: Type.Union([Str(), Type.Null()])})
 const PackageRefSchema = Obj({name: Str(), architecture: Opt(Str()), manager: Str(), version: Str()})
 const PackageChangeSchema = Obj({name: Str(), architecture: Opt(Str()), manager: Str(), from: Str(), to: Str()})
-const FindingRefSchema = Obj({host: Str(), pack: Str(), check: Str(), severity: SEVERITY, reason: Opt(Str())})
+const FindingRefSchema = Obj({host: Str(), pack: Str(), check: Str(), severity: SEVERITY, reason: Opt(Str()), why: Opt(WhySchema)})
 
 /** The store's memory of earlier runs: how the score moved, what changed since the last run, when each host was last seen. */
 export const HistorySchema = Obj({

@@ -1,6 +1,6 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {Obj, Opt, Str} from './schema-helpers.js'
+import {Arr, Obj, Opt, Str} from './schema-helpers.js'
 
 /**
  * A reason in machine form: the id of a template (templates/reasons/*.yaml, one text per language) and its
@@ -9,9 +9,13 @@ import {Obj, Opt, Str} from './schema-helpers.js'
  * parameter is a value, shown as it is (it may come from a host: untrusted data, never markup).
  * The English `reason` next to it stays the log's and the JSON's plain form.
  */
+const Id = Str({pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-zA-Z0-9-]+)*$'})
+const Params = Type.Record(Str(), Type.Union([Str(), Type.Number()]))
+/** `t: all` with `of`: several reasons (the failed alternatives of an `any`), each rendered, joined by "; ". */
 export const WhySchema = Obj({
-  t: Str({pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-zA-Z0-9-]+)*$'}),
-  p: Opt(Type.Record(Str(), Type.Union([Str(), Type.Number()]))),
+  t: Id,
+  p: Opt(Params),
+  of: Opt(Arr(Obj({t: Id, p: Opt(Params)}), {minItems: 2})),
 })
 export type Why = Static<typeof WhySchema>
 export type WhyParams = NonNullable<Why['p']>

@@ -7,6 +7,7 @@ import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 import {bySeverity} from '../model/severity.js'
 import {terminalText as T} from './terminal-text.js'
+import {readerReason} from './why-text.js'
 
 export type Lang = 'vi' | 'en'
 
@@ -60,7 +61,7 @@ export function renderCheckSummary(
     for (const r of shown) {
       const title = byId.get(`${r.pack}/${r.check}`)?.title[lang] ?? r.check
       const mark = r.status === 'fail' ? c.red('✖') : c.yellow('?')
-      out.push(`  ${mark} ${r.severity.padEnd(8)} ${r.check}  ${title}${r.reason ? c.dim(` — ${T(r.reason)}`) : ''}`)
+      out.push(`  ${mark} ${r.severity.padEnd(8)} ${r.check}  ${title}${r.reason ? c.dim(` — ${T(readerReason(r, lang))}`) : ''}`)
       if (r.note) out.push(c.yellow(`      ! ${T(r.note)}`))
     }
     for (const r of h.results.filter((x) => x.status === 'waived' && x.waiver)) {

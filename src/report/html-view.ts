@@ -3,6 +3,9 @@ import type {HostReport, Results} from '../model/results.js'
 import {bySeverity, isSevere, SEVERITIES, SEVERITY_WEIGHTS, type Severity} from '../model/severity.js'
 import type {Formatter, Labels, Lang} from './locale.js'
 import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
+import {piecesHtml, piecesMarked, reasonPieces} from './why-text.js'
+import {escapeXml} from './escape.js'
+import type {Why} from '../model/why.js'
 
 export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
 export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
@@ -141,7 +144,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
     insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient'),
     staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),
-    history: historyView(results, L, f, title),
+    history: historyView(results, L, f, title, lang),
     title,
     f,
   }
@@ -159,7 +162,7 @@ export function daysSince(iso: string | null | undefined, until: string): number
 }
 
 /** The history part of the page: the trend chart, changes since the last run in counts and tables, hosts not seen lately. */
-export function historyView(results: Results, L: (k: string) => string, f: Formatter, title: (pack: string, id: string) => string) {
+export function historyView(results: Results, L: (k: string) => string, f: Formatter, title: (pack: string, id: string) => string, lang: Lang) {
   const hist = results.history
   if (!hist) return undefined
   const start = results.run.startedAt
@@ -175,7 +178,7 @@ export function historyView(results: Results, L: (k: string) => string, f: Forma
     : ''
   const c = hist.changes
   const sum = (n: (h: NonNullable<typeof c>['changed'][number]) => number) => (c ? c.changed.reduce((t, h) => t + n(h), 0) : 0)
-  const finding = (x: {host: string; pack: string; check: string; severity: string; reason?: string}) => ({...x, title: title(x.pack, x.check)})
+  const finding = (x: {host: string; pack: string; check: string; severity: string; reason?: string; why?: Why}) => ({...x, title: title(x.pack, x.check), reasonHtml: piecesHtml(reasonPieces(x, lang), escapeXml)})
   const changes = c && {
     since: c.since,
     counts: {
@@ -277,7 +280,7 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
       .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
       // [check index, f(ail) | u(nknown) | w(aived), reason, note, waiver], strings by index, trailing nulls left out
       .map((r) => {
-        const row: (number | string | null)[] = [index.get(`${r.pack}/${r.check}`) ?? -1, r.status[0]!, S(r.reason) ?? null, S(r.note) ?? null, S(r.waiver ? `${r.waiver.reason} — ${r.waiver.approver}, ${r.waiver.expires}` : undefined) ?? null]
+        const row: (number | string | null)[] = [index.get(`${r.pack}/${r.check}`) ?? -1, r.status[0]!, S(piecesMarked(reasonPieces(r, lang))) ?? null, S(r.note) ?? null, S(r.waiver ? `${r.waiver.reason} — ${r.waiver.approver}, ${r.waiver.expires}` : undefined) ?? null]
         while (row.at(-1) === null) row.pop()
         return row
       }),

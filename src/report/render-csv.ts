@@ -1,6 +1,7 @@
 import type {Results} from '../model/results.js'
 import {cell, csv} from './csv-cells.js'
 import type {Lang} from './locale.js'
+import {readerReason} from './why-text.js'
 
 /**
  * One row per host: identity, hardware, OS, resources, collection, score with its coverage, the evidence verdict
@@ -52,7 +53,7 @@ export function renderFindingsCsv(results: Results, lang: Lang): string {
       .filter((r) => r.status === 'fail' || r.status === 'unknown' || r.status === 'waived')
       .map((r) => {
         const c = checks.get(`${r.pack}/${r.check}`)
-        return [cell(h.name), r.pack, r.check, r.severity, r.status, cell(c?.title[lang]), cell(r.reason), cell(c?.remediation[lang]), cell(r.waiver ? `${r.waiver.reason} (${r.waiver.approver}, ${r.waiver.expires})` : r.note)]
+        return [cell(h.name), r.pack, r.check, r.severity, r.status, cell(c?.title[lang]), cell(readerReason(r, lang)), cell(c?.remediation[lang]), cell(r.waiver ? `${r.waiver.reason} (${r.waiver.approver}, ${r.waiver.expires})` : r.note)]
       }),
   )
   const fleet = results.fleet

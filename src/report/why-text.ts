@@ -62,13 +62,19 @@ export function fieldPieces(field: string, item: string | undefined, lang: Lang,
   if (!texts) return [{text: item === undefined ? field : `${field} (${item})`, value: true}]
   const label = texts[lang]
   const values: Record<string, string | undefined> = {...captures, item}
-  const pieces = fill(label, (name) => (values[name] === undefined ? undefined : [{text: values[name]!, value: true}]))
+  // a label made for a list item, read without one (a rule over the whole list): the item's place stays empty
+  const pieces = fill(label, (name) => (values[name] === undefined ? (name === 'item' ? [] : undefined) : [{text: values[name]!, value: true}]))
   if (item !== undefined && !label.includes('{item}')) pieces.push({text: ' '}, {text: item, value: true})
   return pieces
 }
 
 /** A reason in a language, as pieces; undefined when its template is unknown (the caller shows the English reason). */
 export function whyPieces(why: Why, lang: Lang, book: ReasonBook = loadReasonBook()): Piece[] | undefined {
+  if (why.of) {
+    const parts = why.of.map((w) => whyPieces(w, lang, book))
+    if (parts.some((x) => x === undefined)) return undefined
+    return parts.flatMap((x, i) => (i === 0 ? x! : [{text: '; '}, ...x!]))
+  }
   const template = book.templates.get(why.t)
   if (!template) return undefined
   const p = why.p ?? {}
@@ -76,7 +82,7 @@ export function whyPieces(why: Why, lang: Lang, book: ReasonBook = loadReasonBoo
   return fill(template[lang], (name) => {
     const v = p[name]
     if (v === undefined) return undefined
-    if (name.startsWith('field')) return fieldPieces(String(v), name === 'field' ? item : undefined, lang, book)
+    if (name.startsWith('field')) return fieldPieces(String(v), item, lang, book)
     return [{text: String(v), value: true}]
   })
 }
@@ -90,4 +96,24 @@ export function whyText(why: Why | undefined, lang: Lang, book: ReasonBook = loa
 /** The reason a reader sees: the why in their language, else the English machine form. */
 export function readerReason(r: {reason?: string; why?: Why}, lang: Lang, book?: ReasonBook): string | undefined {
   return whyText(r.why, lang, book) ?? r.reason
+}
+
+/** A result's reason as pieces in a language: its why, else the English reason as one piece of words; undefined when it has none. */
+export function reasonPieces(r: {reason?: string; why?: Why}, lang: Lang, book?: ReasonBook): Piece[] | undefined {
+  return (r.why && whyPieces(r.why, lang, book)) || (r.reason === undefined ? undefined : [{text: r.reason}])
+}
+
+/** Pieces as HTML: words escaped, values escaped in <code class="v">. */
+export function piecesHtml(pieces: readonly Piece[] | undefined, escape: (s: string) => string): string {
+  return (pieces ?? []).map((x) => (x.value ? `<code class="v">${escape(x.text)}</code>` : escape(x.text))).join('')
+}
+
+/** The marks around a value in a reason handed to the report's script (which shows values as code); never in a value itself. */
+export const VALUE_MARKS = ['\uE000', '\uE001'] as const
+const MARKS = /[\uE000\uE001]/g
+
+/** Pieces as one string for the report's script: values between VALUE_MARKS. */
+export function piecesMarked(pieces: readonly Piece[] | undefined): string | undefined {
+  if (!pieces) return undefined
+  return pieces.map((x) => (x.value ? `${VALUE_MARKS[0]}${x.text.replace(MARKS, '')}${VALUE_MARKS[1]}` : x.text.replace(MARKS, ''))).join('')
 }

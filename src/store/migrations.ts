@@ -174,6 +174,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE snapshots ADD COLUMN facts TEXT`,
     ],
   },
+  {
+    version: 7,
+    name: "each result keeps its reason's template and parameters, for reports in the reader's language",
+    statements: [
+      // src/model/why.ts as JSON; NULL for results stored before (reports then show the English reason)
+      `ALTER TABLE results ADD COLUMN why TEXT`,
+    ],
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

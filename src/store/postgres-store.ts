@@ -219,7 +219,7 @@ export class PostgresStore implements Store {
 
   async results(runId: number): Promise<CheckResult[]> {
     const rows = await this.sql.all<ResultRow>(
-      `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note
+      `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note, r.why
        FROM results r JOIN hosts h ON h.id = r.host_id WHERE r.run_id = ? ORDER BY h.name ${BY_BYTES}, r.pack ${BY_BYTES}, r.check_id ${BY_BYTES}`,
       [runId],
     )

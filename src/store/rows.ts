@@ -1,5 +1,6 @@
 import type {AppliedWaiver, CheckResult} from '../engine/checks/run-checks.js'
 import type {Severity} from '../model/severity.js'
+import type {Why} from '../model/why.js'
 import {coverageOf, type Score, type Scores} from '../engine/scores.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {RunRecord, RunState} from './contract.js'
@@ -49,6 +50,7 @@ export interface ResultRow {
   reason: string | null
   waiver: string | null
   note: string | null
+  why: string | null
 }
 
 export interface WaiverRow {
@@ -115,6 +117,7 @@ export function resultOfRow(r: ResultRow): CheckResult {
     ...(r.reason !== null ? {reason: r.reason} : {}),
     ...(r.waiver !== null ? {waiver: JSON.parse(r.waiver) as AppliedWaiver} : {}),
     ...(r.note !== null ? {note: r.note} : {}),
+    ...(r.why !== null ? {why: JSON.parse(r.why) as Why} : {}),
   }
 }
 

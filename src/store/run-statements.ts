@@ -30,7 +30,7 @@ export const SNAPSHOT_EXISTS = 'SELECT 1 FROM snapshots WHERE run_id = ? AND hos
 export const INSERT_SNAPSHOT = `INSERT INTO snapshots (run_id, host_id, status, reason, collected_at, encoding, size_bytes, body, unit_path, facts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 export const RUN_STATE = 'SELECT state FROM runs WHERE id = ?'
-export const INSERT_RESULT = `INSERT INTO results (run_id, host_id, pack, check_id, severity, status, reason, waiver, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+export const INSERT_RESULT = `INSERT INTO results (run_id, host_id, pack, check_id, severity, status, reason, waiver, note, why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 export const HOST_ERROR = 'UPDATE snapshots SET check_error = ? WHERE run_id = ? AND host_id = ?'
 export const INSERT_FLEET = 'INSERT INTO fleet_findings (run_id, seq, pack, check_id, severity, status, finding) VALUES (?, ?, ?, ?, ?, ?, ?)'
 export const INSERT_SCORE = `INSERT INTO scores (run_id, scope_kind, scope_name, score, passed_weight, failed_weight, pass, fail, unknown, waived, not_applicable, hosts)
@@ -93,7 +93,7 @@ export function judgementWrites(runId: number, e: RunEvaluation, waivers: readon
     const host = hostId(h.host)
     if (h.error) writes.push([HOST_ERROR, [h.error, runId, host]])
     for (const r of h.results) {
-      writes.push([INSERT_RESULT, [runId, host, r.pack, r.check, r.severity, r.status, r.reason ?? null, r.waiver ? JSON.stringify(r.waiver) : null, r.note ?? null]])
+      writes.push([INSERT_RESULT, [runId, host, r.pack, r.check, r.severity, r.status, r.reason ?? null, r.waiver ? JSON.stringify(r.waiver) : null, r.note ?? null, r.why ? JSON.stringify(r.why) : null]])
     }
   }
   e.fleet.forEach((f, i) => writes.push([INSERT_FLEET, [runId, i + 1, f.pack, f.check, f.severity, f.status, JSON.stringify(f)]]))

@@ -36,7 +36,7 @@ const RUN_COLUMNS = [
   'checks_pass', 'checks_fail', 'checks_unknown', 'checks_waived', 'checks_not_applicable', 'score', 'waivers_kept', 'uuid', 'site',
 ]
 const SNAPSHOT_COLUMNS = ['status', 'reason', 'collected_at', 'check_error', 'encoding', 'size_bytes', 'body', 'unit_path', 'facts']
-const RESULT_COLUMNS = ['pack', 'check_id', 'severity', 'status', 'reason', 'waiver', 'note']
+const RESULT_COLUMNS = ['pack', 'check_id', 'severity', 'status', 'reason', 'waiver', 'note', 'why']
 const FLEET_COLUMNS = ['seq', 'pack', 'check_id', 'severity', 'status', 'finding']
 const SCORE_COLUMNS = ['scope_kind', 'scope_name', 'score', 'passed_weight', 'failed_weight', 'pass', 'fail', 'unknown', 'waived', 'not_applicable', 'hosts']
 const WAIVER_COLUMNS = ['seq', 'check_id', 'host_patterns', 'group_names', 'reason', 'approver', 'expires', 'source']

@@ -179,7 +179,7 @@ export class SqliteStore implements Store {
   async results(runId: number): Promise<CheckResult[]> {
     const rows = this.db
       .prepare(
-        `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note
+        `SELECT h.name AS host, r.pack, r.check_id, r.severity, r.status, r.reason, r.waiver, r.note, r.why
          FROM results r JOIN hosts h ON h.id = r.host_id WHERE r.run_id = ? ORDER BY h.name, r.pack, r.check_id`,
       )
       .all(runId) as ResultRow[]

@@ -3,7 +3,7 @@ import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
-import type {Why} from '../../model/why.js'
+import {why, type Why} from '../../model/why.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -81,7 +81,7 @@ const show = (v: unknown): string => {
 }
 
 /** Where a path leads in a snapshot (top level) or in an item (inside a quantifier). */
-type Resolved = {ok: true; value: unknown} | {ok: false; reason: string}
+type Resolved = {ok: true; value: unknown} | {ok: false; reason: string; why?: Why}
 
 function walk(start: unknown, segs: string[], label: string): Resolved {
   let v = start
@@ -95,12 +95,12 @@ function walk(start: unknown, segs: string[], label: string): Resolved {
 
 export function resolveTop(snapshot: Snapshot, path: Path): Resolved {
   const [root, ...rest] = segments(path)
-  if (root === undefined) return {ok: false, reason: 'empty path'}
+  if (root === undefined) return {ok: false, reason: 'empty path', why: why('path.empty')}
   if (root === 'host') return walk(snapshot.host, rest, 'host')
   if (root === 'meta') return walk(snapshot.meta, rest, 'meta')
   const section = (snapshot.sections as unknown as Record<string, Section<unknown> | undefined>)[root]
-  if (!section) return {ok: false, reason: `no section '${root}' in the snapshot`}
-  if (section.status !== 'ok' && section.status !== 'partial') return {ok: false, reason: `${root}: ${section.status}${section.reason ? ` (${section.reason})` : ''}`}
+  if (!section) return {ok: false, reason: `no section '${root}' in the snapshot`, why: why('section.absent', {section: root})}
+  if (section.status !== 'ok' && section.status !== 'partial') return {ok: false, reason: sectionReason(root, section), why: sectionWhy(root, section)}
   return walk(section.data, rest, root)
 }
 
@@ -129,65 +129,120 @@ class Label {
     this.text ??= this.index >= 0 ? `${this.parent}[${describeItem(this.value, this.index)}]` : `${this.parent}.${this.dotted}`
     return this.text
   }
+  /** The path with list items as `[]`: what a field label is looked up by. */
+  field(): string {
+    return this.index >= 0 ? `${fieldOf(this.parent)}[]` : `${fieldOf(this.parent)}.${this.dotted}`
+  }
+  /** The names of the list items on the way, outermost first. */
+  items(): string[] {
+    return [...itemsOf(this.parent), ...(this.index >= 0 ? [describeItem(this.value, this.index)] : [])]
+  }
 }
 type Text = string | Label
+const fieldOf = (t: Text): string => (typeof t === 'string' ? t : t.field())
+const itemsOf = (t: Text): string[] => (typeof t === 'string' ? [] : t.items())
+
+/** The parameters naming a field in a why: its path (items as `[]`) and the items' names. */
+function fieldParams(where: Text, key = 'field'): Record<string, string> {
+  const items = itemsOf(where)
+  return {[key]: fieldOf(where), ...(items.length > 0 ? {item: items.join(' › ')} : {})}
+}
 
 class Failure implements Outcome {
   readonly verdict = 'fail' as const
   private text: string | undefined
+  private made: Why | undefined
+  /** `what` is the English tail of the reason; the why is template `t` with the field, the value found and `p`. */
   constructor(
     private readonly where: Text,
     private readonly actual: unknown,
     private readonly what: string,
+    private readonly t: string,
+    private readonly p: Record<string, string | number> = {},
   ) {}
   get reason(): string {
     this.text ??= `${this.where} is ${show(this.actual)}, ${this.what}`
     return this.text
   }
+  get why(): Why {
+    this.made ??= why(this.t, {...fieldParams(this.where), actual: show(this.actual), ...this.p})
+    return this.made
+  }
 }
 
+/** An unknown outcome: the English reason and its why. */
+const unknownOf = (reason: string, t: string, p?: Record<string, string | number | undefined>): Outcome => ({verdict: 'unknown', reason, why: why(t, p)})
+const notReported = (where: Text): Outcome => unknownOf(`${where} is not reported`, 'value.notReported', fieldParams(where))
+
+const BOUND_SIGNS = {lt: '<', le: '≤', gt: '>', ge: '≥', equals: '='} as const
+
+/** The reason template of a failed comparison, by operator (`exists` fails as absent, or present when `exists: false`). */
+export const FAILURE_TEMPLATES: Record<CompareOp, string> = {
+  equals: 'value.equals',
+  notEquals: 'value.notEquals',
+  in: 'value.in',
+  notIn: 'value.notIn',
+  matches: 'value.matches',
+  notMatches: 'value.notMatches',
+  exists: 'value.absent',
+  lt: 'value.bound',
+  le: 'value.bound',
+  gt: 'value.bound',
+  ge: 'value.bound',
+  versionLt: 'value.version',
+  versionLe: 'value.version',
+  versionGt: 'value.version',
+  versionGe: 'value.version',
+  maxAgeDays: 'value.age',
+}
 function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text, regexes: RegexCache, scheme: VersionScheme = 'dpkg', now = Number.NaN): Outcome {
-  if (op === 'exists') return (actual !== undefined) === Boolean(expected) ? pass : {verdict: 'fail', reason: `${where} ${actual === undefined ? 'is absent' : `is ${show(actual)}`}`}
-  if (actual === undefined) return {verdict: 'unknown', reason: `${where} is not reported`}
+  if (op === 'exists') {
+    if ((actual !== undefined) === Boolean(expected)) return pass
+    return actual === undefined
+      ? {verdict: 'fail', reason: `${where} is absent`, why: why(FAILURE_TEMPLATES.exists, fieldParams(where))}
+      : {verdict: 'fail', reason: `${where} is ${show(actual)}`, why: why('value.present', {...fieldParams(where), actual: show(actual)})}
+  }
+  if (actual === undefined) return notReported(where)
   switch (op) {
     case 'equals':
-      return equal(actual, expected) ? pass : new Failure(where, actual, `expected ${show(expected)}`)
+      return equal(actual, expected) ? pass : new Failure(where, actual, `expected ${show(expected)}`, FAILURE_TEMPLATES.equals, {expected: show(expected)})
     case 'notEquals':
-      return !equal(actual, expected) ? pass : new Failure(where, actual, `expected anything but ${show(expected)}`)
+      return !equal(actual, expected) ? pass : new Failure(where, actual, `expected anything but ${show(expected)}`, FAILURE_TEMPLATES.notEquals, {expected: show(expected)})
     case 'in':
-      return inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected one of ${show(expected)}`)
+      return inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected one of ${show(expected)}`, FAILURE_TEMPLATES.in, {expected: show(expected)})
     case 'notIn':
-      return !inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected none of ${show(expected)}`)
+      return !inList(actual, expected as unknown[]) ? pass : new Failure(where, actual, `expected none of ${show(expected)}`, FAILURE_TEMPLATES.notIn, {expected: show(expected)})
     case 'matches':
     case 'notMatches': {
       const re = regexes.get(String(expected))
       const hit = re.test(typeof actual === 'string' ? actual : JSON.stringify(actual))
-      return hit === (op === 'matches') ? pass : new Failure(where, actual, `${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`)
+      return hit === (op === 'matches') ? pass : new Failure(where, actual, `${op === 'matches' ? 'expected to match' : 'expected not to match'} /${String(expected)}/`, FAILURE_TEMPLATES[op], {pattern: `/${String(expected)}/`})
     }
     case 'lt':
     case 'le':
     case 'gt':
     case 'ge': {
       const a = toNumber(actual)
-      if (a === undefined) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a number`}
+      if (a === undefined) return unknownOf(`${where} is ${show(actual)}, not a number`, 'value.notNumber', {...fieldParams(where), actual: show(actual)})
       const e = Number(expected)
       const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
-      return ok ? pass : new Failure(where, actual, `expected ${op === 'lt' ? '<' : op === 'le' ? '≤' : op === 'gt' ? '>' : '≥'} ${e}`)
+      return ok ? pass : new Failure(where, actual, `expected ${BOUND_SIGNS[op]} ${e}`, FAILURE_TEMPLATES[op], {sign: BOUND_SIGNS[op], limit: e})
     }
     case 'maxAgeDays': {
       // a date (YYYY-MM-DD or ISO 8601) no older than N days on the day the snapshot was taken
       const t = typeof actual === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(actual) ? `${actual}T00:00:00Z` : actual) : Number.NaN
-      if (Number.isNaN(t)) return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a date`}
-      if (Number.isNaN(now)) return {verdict: 'unknown', reason: 'meta.collectedAt is not a date'}
+      if (Number.isNaN(t)) return unknownOf(`${where} is ${show(actual)}, not a date`, 'value.notDate', {...fieldParams(where), actual: show(actual)})
+      if (Number.isNaN(now)) return unknownOf('meta.collectedAt is not a date', 'snapshot.noDate')
       const age = Math.floor((now - t) / DAY_MS)
-      return age <= Number(expected) ? pass : new Failure(where, actual, `${age} days before the snapshot, expected at most ${Number(expected)}`)
+      return age <= Number(expected) ? pass : new Failure(where, actual, `${age} days before the snapshot, expected at most ${Number(expected)}`, FAILURE_TEMPLATES.maxAgeDays, {days: age, limit: Number(expected)})
     }
     default: {
       // version comparisons, by the package manager's own ordering
-      if (typeof actual !== 'string') return {verdict: 'unknown', reason: `${where} is ${show(actual)}, not a version`}
+      if (typeof actual !== 'string') return unknownOf(`${where} is ${show(actual)}, not a version`, 'value.notVersion', {...fieldParams(where), actual: show(actual)})
       const c = scheme === 'rpm' ? compareRpmVersions(actual, String(expected)) : compareDpkgVersions(actual, String(expected))
       const ok = op === 'versionLt' ? c < 0 : op === 'versionLe' ? c <= 0 : op === 'versionGt' ? c > 0 : c >= 0
-      return ok ? pass : new Failure(where, actual, `expected version ${op.slice(7).toLowerCase()} ${String(expected)}`)
+      const sign = op === 'versionLt' ? '<' : op === 'versionLe' ? '≤' : op === 'versionGt' ? '>' : '≥'
+      return ok ? pass : new Failure(where, actual, `expected version ${op.slice(7).toLowerCase()} ${String(expected)}`, FAILURE_TEMPLATES[op], {sign, expected: String(expected)})
     }
   }
 }
@@ -222,6 +277,14 @@ export class RegexCache {
   }
 }
 
+/** Why a section's data cannot be read: its status, with the probe's reason (English data from the collector). */
+export function sectionReason(id: string, section: {status: string; reason?: string}): string {
+  return `${id}: ${section.status}${section.reason ? ` (${section.reason})` : ''}`
+}
+export function sectionWhy(id: string, section: {status: string; reason?: string}): Why {
+  return why(section.reason ? `section.${section.status}.because` : `section.${section.status}`, {section: id, detail: section.reason})
+}
+
 /** Kleene's three-valued AND / OR, keeping the first reason that decided it. */
 function allOf(outcomes: Outcome[]): Outcome {
   return outcomes.find((o) => o.verdict === 'fail') ?? outcomes.find((o) => o.verdict === 'unknown') ?? pass
@@ -230,7 +293,9 @@ function anyOf(outcomes: Outcome[]): Outcome {
   if (outcomes.some((o) => o.verdict === 'pass')) return pass
   const unknown = outcomes.find((o) => o.verdict === 'unknown')
   if (unknown) return unknown
-  return {verdict: 'fail', reason: outcomes.map((o) => o.reason).filter(Boolean).join('; ') || 'no alternative holds'}
+  const failed = outcomes.filter((o) => o.reason)
+  if (failed.length === 0) return {verdict: 'fail', reason: 'no alternative holds', why: why('any.none')}
+  return {verdict: 'fail', reason: failed.map((o) => o.reason).join('; '), why: whyOfAll(failed)}
 }
 
 /**
@@ -314,28 +379,36 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('any' in a) return anyOf(a.any.map((x) => evaluate(x, snapshot, regexes, item)))
   if ('not' in a && !('path' in a)) {
     const o = evaluate(a.not, snapshot, regexes, item)
-    return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds'} : pass
+    return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds', why: why('not.holds')} : pass
   }
   if ('eol' in a) return evaluateEol(a.eol, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
     const [num, den] = [get(ratio.of), get(ratio.to)]
-    if (!num.ok) return {verdict: 'unknown', reason: num.reason}
-    if (!den.ok) return {verdict: 'unknown', reason: den.reason}
+    if (!num.ok) return {verdict: 'unknown', reason: num.reason, ...(num.why ? {why: num.why} : {})}
+    if (!den.ok) return {verdict: 'unknown', reason: den.reason, ...(den.why ? {why: den.why} : {})}
     const [x, y] = [toNumber(num.value), toNumber(den.value)]
     const label = `${item ? `${item.label}.` : ''}${segments(ratio.of).join('.')}/${segments(ratio.to).join('.')}`
-    if (x === undefined || y === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
-    if (y === 0) return {verdict: 'unknown', reason: `${label}: division by zero`}
+    const ratioParams = {fieldOf: `${item ? `${fieldOf(item.label)}.` : ''}${segments(ratio.of).join('.')}`, fieldTo: `${item ? `${fieldOf(item.label)}.` : ''}${segments(ratio.to).join('.')}`, ...(item ? {item: itemsOf(item.label).join(' › ')} : {})}
+    if (x === undefined || y === undefined) return unknownOf(`${label} is not reported`, 'ratio.notReported', ratioParams)
+    if (y === 0) return unknownOf(`${label}: division by zero`, 'ratio.zero', ratioParams)
     const value = Math.round((x / y) * 1000) / 1000
-    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, value, limit, label, regexes)))
+    return allOf(
+      Object.entries(ops).map(([op, limit]) => {
+        const o = compare(op as CompareOp, value, limit, label, regexes)
+        if (o.verdict !== 'fail') return o
+        const sign = BOUND_SIGNS[op as keyof typeof BOUND_SIGNS] ?? op
+        return {verdict: 'fail', reason: o.reason, why: why('ratio.bound', {...ratioParams, actual: value, sign, limit: Number(limit)})}
+      }),
+    )
   }
   const {label, resolved} = atPath(a, snapshot, item)
-  if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
+  if (!resolved.ok) return unresolved(resolved)
   const value = resolved.value
   if ('each' in a || 'some' in a || 'none' in a || 'count' in a) {
-    if (value === undefined) return {verdict: 'unknown', reason: `${label} is not reported`}
-    if (!Array.isArray(value)) return {verdict: 'unknown', reason: `${label} is not a list`}
+    if (value === undefined) return notReported(label)
+    if (!Array.isArray(value)) return unknownOf(`${label} is not a list`, 'value.notList', fieldParams(label))
     const at = (inner: Assertion, i: number) => evaluate(inner, snapshot, regexes, {value: value[i], label: new Label(label, '', value[i], i)})
     if ('each' in a) return allOf(value.map((_, i) => at(a.each, i)))
     // some / none / count only care which items pass: with a name filter, the items it rules out fail
@@ -345,18 +418,29 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     const outcomes = indices.map((i) => (inner ? at(inner, i) : pass))
     if ('some' in a) {
       const o = anyOf(outcomes)
-      return o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`} : o
+      return o.verdict === 'fail' ? {verdict: 'fail', reason: `no item of ${label} qualifies`, why: why('list.noItem', fieldParams(label))} : o
     }
     const unknown = outcomes.find((o) => o.verdict === 'unknown')
     const passing = indices.filter((_, k) => outcomes[k]!.verdict === 'pass')
     if ('none' in a) {
       const hits = passing.map((i) => describeItem(value[i], i))
-      if (hits.length > 0) return {verdict: 'fail', reason: `${label}: ${hits.slice(0, 10).join(', ')}${hits.length > 10 ? ` and ${hits.length - 10} more` : ''}`}
+      if (hits.length > 0) {
+        const shown = hits.slice(0, 10).join(', ')
+        const more = hits.length - 10
+        return {verdict: 'fail', reason: `${label}: ${shown}${more > 0 ? ` and ${more} more` : ''}`, why: why(more > 0 ? 'list.hitsMore' : 'list.hits', {...fieldParams(label), items: shown, ...(more > 0 ? {more} : {})})}
+      }
       return unknown ?? pass
     }
     if (unknown) return unknown
     const {where, ...ops} = a.count
-    return allOf(Object.entries(ops).map(([op, limit]) => compare(op as CompareOp, passing.length, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)))
+    return allOf(
+      Object.entries(ops).map(([op, limit]) => {
+        const o = compare(op as CompareOp, passing.length, limit, `count of ${label}${where ? ' (matching)' : ''}`, regexes)
+        if (o.verdict !== 'fail') return o
+        const sign = BOUND_SIGNS[op as keyof typeof BOUND_SIGNS] ?? op
+        return {verdict: 'fail', reason: o.reason, why: why(where ? 'count.matching' : 'count.all', {...fieldParams(label), actual: passing.length, sign, limit: Number(limit)})}
+      }),
+    )
   }
   return evaluateLeaf(a, leafOf(a) ?? [], snapshot, regexes, item)
 }
@@ -367,6 +451,17 @@ function atPath(a: Assertion, snapshot: Snapshot, item?: {value: unknown; label:
   const dotted = dottedOf(p)
   const label: Text = item ? (dotted ? new Label(item.label, dotted) : item.label) : dotted
   return {label, resolved: item ? walk(item.value, segments(p), '') : resolveTop(snapshot, p)}
+}
+
+/** The unknown outcome of a path that leads nowhere. */
+const unresolved = (r: {reason: string; why?: Why}): Outcome => ({verdict: 'unknown', reason: r.reason, ...(r.why ? {why: r.why} : {})})
+
+/** Several reasons in one why (the failed alternatives of an `any`). */
+function whyOfAll(outcomes: readonly Outcome[]): Why | undefined {
+  const whys = outcomes.map((o) => o.why)
+  if (whys.some((w) => w === undefined)) return undefined
+  const flat = (whys as Why[]).flatMap((w) => (w.of ? w.of : [{t: w.t, ...(w.p ? {p: w.p} : {})}]))
+  return flat.length === 1 ? flat[0] : {t: 'all', of: flat}
 }
 
 /** A plain comparison's operators (found once per assertion), or undefined for the other forms. */
@@ -381,7 +476,7 @@ function leafOf(a: Assertion): CompareOp[] | undefined {
 
 function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapshot, regexes: RegexCache, item?: {value: unknown; label: Text}): Outcome {
   const {label, resolved} = atPath(a, snapshot, item)
-  if (!resolved.ok) return {verdict: 'unknown', reason: resolved.reason}
+  if (!resolved.ok) return unresolved(resolved)
   const value = resolved.value
   const manager = item && item.value !== null && typeof item.value === 'object' && ops.some((op) => op.startsWith('version')) ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'

@@ -1,6 +1,7 @@
 import type {Severity} from '../../model/severity.js'
 import type {Snapshot} from '../../model/snapshot.js'
-import {evaluate, RegexCache, type Outcome} from './assertion.js'
+import {why, type Why} from '../../model/why.js'
+import {evaluate, RegexCache, sectionReason, sectionWhy, type Outcome} from './assertion.js'
 import type {Check, Pack} from './pack.js'
 
 /** `waived`: a failure (or unknown) an approved, unexpired waiver covers (see ../waivers.ts); never set by runChecks. */
@@ -24,8 +25,10 @@ export interface CheckResult {
   check: string
   severity: Severity
   status: CheckStatus
-  /** For fail and unknown: what was found, or why it could not be. */
+  /** For fail and unknown: what was found, or why it could not be (English, the machine form). */
   reason?: string
+  /** The reason as a template and parameters, for the reader's language (src/report/why-text.ts). */
+  why?: Why
   /** Set when status is waived. */
   waiver?: AppliedWaiver
   /** Remarks for the reader, e.g. that a waiver for this result has expired. */
@@ -65,11 +68,11 @@ export function applicability(check: Check, snapshot: Snapshot, regexes: RegexCa
   if (a.family || a.distribution || a.versionId) {
     // a snapshot of a platform without the section lacks it: unknown, as any path into it
     const os = snapshot.sections.os as Snapshot['sections']['os'] | undefined
-    if (!os) return {verdict: 'unknown', reason: "no section 'os' in the snapshot"}
-    if (os.status !== 'ok' && os.status !== 'partial') return {verdict: 'unknown', reason: `os: ${os.status}${os.reason ? ` (${os.reason})` : ''}`}
+    if (!os) return {verdict: 'unknown', reason: "no section 'os' in the snapshot", why: why('section.absent', {section: 'os'})}
+    if (os.status !== 'ok' && os.status !== 'partial') return {verdict: 'unknown', reason: sectionReason('os', os), why: sectionWhy('os', os)}
     const checks = [inList(os.data?.family, a.family), inList(os.data?.distribution, a.distribution), inList(os.data?.versionId, a.versionId)]
     if (checks.includes(false)) return {verdict: 'fail'}
-    if (checks.includes(undefined)) return {verdict: 'unknown', reason: 'the OS distribution or version is not reported'}
+    if (checks.includes(undefined)) return {verdict: 'unknown', reason: 'the OS distribution or version is not reported', why: why('os.notReported')}
   }
   return a.when ? evaluate(a.when, snapshot, regexes) : {verdict: 'pass'}
 }
@@ -93,7 +96,7 @@ export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = 
         continue
       }
       const outcome = applies.verdict === 'unknown' ? applies : evaluate(check.assert, snapshot, regexes)
-      results.push({...base, status: outcome.verdict, ...(outcome.reason ? {reason: outcome.reason} : {})})
+      results.push({...base, status: outcome.verdict, ...(outcome.reason ? {reason: outcome.reason} : {}), ...(outcome.why ? {why: outcome.why} : {})})
     }
   }
   const counts = countStatuses(results)

@@ -68,7 +68,7 @@ describe('PostgreSQL store: migrations', () => {
     expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name", db).trim().split('\n')).toEqual([
       'fleet_findings', 'hosts', 'pushes', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers',
     ])
-    expect(pg.sql('SELECT version FROM schema_migrations ORDER BY version', db).trim().split('\n')).toEqual(['1', '2', '3', '4', '5', '6'])
+    expect(pg.sql('SELECT version FROM schema_migrations ORDER BY version', db).trim().split('\n')).toEqual(['1', '2', '3', '4', '5', '6', '7'])
     const type = (table: string, column: string) =>
       pg.sql(`SELECT data_type FROM information_schema.columns WHERE table_name = '${table}' AND column_name = '${column}'`, db).trim()
     expect([type('snapshots', 'body'), type('runs', 'score'), type('runs', 'writer_start'), type('runs', 'id')]).toEqual(['bytea', 'double precision', 'bigint', 'bigint'])

@@ -37,7 +37,7 @@ describe('openStore', () => {
     expect(db.pragma('journal_mode', {simple: true})).toBe('wal')
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {name: string}[]).map((t) => t.name)
     expect(tables).toEqual(['fleet_findings', 'hosts', 'pushes', 'results', 'runs', 'schema_migrations', 'scores', 'snapshots', 'waivers'])
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}, {version: 3}, {version: 4}, {version: 5}, {version: 6}])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{version: 1}, {version: 2}, {version: 3}, {version: 4}, {version: 5}, {version: 6}, {version: 7}])
     const fks = db.prepare("SELECT \"table\" FROM pragma_foreign_key_list('results')").all() as {table: string}[]
     expect(fks.map((f) => f.table).sort()).toEqual(['hosts', 'runs'])
     db.close()

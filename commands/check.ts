@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
+import {warnEolReview} from '../src/cli/eol-review-warnings.js'
 import {langFlag} from '../src/cli/lang.js'
 import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
@@ -44,6 +45,7 @@ export default class Check extends StoreCommand {
     const {argv, flags} = await this.parse(Check)
     const warn = (m: string) => this.logToStderr(m)
     const {packs, waivers} = packsAndWaivers({packs: flags.pack, waiversFile: flags.waivers, warn})
+    warnEolReview(packs)
     const args = argv as string[]
     // a run of the store is judged again with these packs and waivers
     const runId = this.runIdArgument(args)

@@ -12,7 +12,8 @@ export const RESULTS_SCHEMA_VERSION = '1.4.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
  * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
- * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none); 1.4.0 each result's optional `why`.
+ * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none); 1.4.0 each pack's optional `eolData` (the
+ * end-of-life data sets it read and the day each was reviewed) and each result's optional `why`.
  */
 export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
@@ -41,7 +42,14 @@ export const RunInfoSchema = Obj({
   source: Str(),
 })
 
-const PackInfoSchema = Obj({pack: Str(), version: Str(), title: Bilingual, checks: NonNegInt()})
+const PackInfoSchema = Obj({
+  pack: Str(),
+  version: Str(),
+  title: Bilingual,
+  checks: NonNegInt(),
+  /** The end-of-life data sets its checks read (checks/data/NAME.yaml), with the day each was last reviewed (since 1.4.0). */
+  eolData: Opt(Arr(Obj({name: Str(), reviewed: Str({format: 'date'})}))),
+})
 
 /** One check of a loaded pack, with its texts in both languages: results name it by pack and id. */
 const CheckInfoSchema = Obj({

@@ -119,6 +119,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     lang,
     results,
     rows,
+    /** The end-of-life data sets the packs read, each with the day it was last reviewed (a day, shown as written). */
+    eolReviews: [...new Map(results.packs.flatMap((p) => p.eolData ?? []).map((d) => [d.name, d])).values()],
     /** Whether any host has a unit: the hosts table then has a unit column. */
     hasUnits: hosts.some((h) => h.unit !== undefined),
     overallGauge: gauge(results.scores.overall.score, L('summary.score')),

@@ -7,6 +7,7 @@ import type {AuditLog} from '../cli/audit-log.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {pushWarning} from '../cli/views/render-push.js'
 import {warnDamaged} from '../cli/damage-warnings.js'
+import {warnEolReview} from '../cli/eol-review-warnings.js'
 import {acquireRunLock} from '../cli/run-lock.js'
 import {TOOL_VERSION} from '../model/tool-version.js'
 import {renderAuditSummary, type AuditOutcome} from '../report/audit-summary.js'
@@ -57,6 +58,7 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   const {request: r, hosts, packs, waivers} = plan
   const file = r.hostsFile && path.resolve(r.hostsFile)
   log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}`)
+  warnEolReview(packs, (l) => log.line(l))
   const {snapshots, interrupted} = await collectRun(plan, writer, log)
   if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
   const {evaluation, record, results} = await judgeRun({

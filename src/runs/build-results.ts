@@ -1,3 +1,4 @@
+import {eolDataOf} from '../engine/checks/eol-review.js'
 import type {Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
@@ -136,7 +137,10 @@ export function buildResults(input: BuildResultsInput): Results {
     kind: 'hatang-results',
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: defined({...run}),
-    packs: packs.map((p) => ({pack: p.pack, version: p.version, title: {vi: p.title.vi, en: p.title.en}, checks: p.checks.length})),
+    packs: packs.map((p) => {
+      const eolData = eolDataOf([p]).map((d) => ({name: d.name, reviewed: d.reviewed}))
+      return {pack: p.pack, version: p.version, title: {vi: p.title.vi, en: p.title.en}, checks: p.checks.length, ...(eolData.length ? {eolData} : {})}
+    }),
     checks: packs.flatMap((p) =>
       p.checks.map((c) =>
         defined({

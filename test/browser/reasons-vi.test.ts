@@ -48,7 +48,7 @@ describe('a Vietnamese report of the loopback fleet', () => {
       await expect.poll(() => page.locator('#detail-title').textContent()).toBe(name)
       // each reason's words, without its values (shown as code: what the host or the check says, as it is)
       const texts = await page.$$eval('#host-detail .res p.reason', (ps) =>
-        ps.map((p) => [...p.childNodes].filter((n) => !(n instanceof HTMLElement && n.tagName === 'CODE')).map((n) => n.textContent ?? '').join(' ')),
+        ps.map((p) => [...p.childNodes].filter((n) => n.nodeName !== 'CODE').map((n) => n.textContent ?? '').join(' ')),
       )
       failures += await page.locator('#host-detail .res.fail').count()
       reasons += texts.length

@@ -127,6 +127,8 @@ export interface Pack extends Omit<Static<typeof PackSchema>, 'checks' | 'fleet'
   fleet?: FleetCheck[]
   /** Where the pack was read from. */
   file: string
+  /** The end-of-life data sets (checks/data/NAME.yaml) its checks read. */
+  eolData?: string[]
 }
 
 let validator: ReturnType<typeof compile> | undefined
@@ -171,6 +173,7 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
   pack.checks ??= []
   const problems: ConfigError[] = []
   const ids = new Map<string, string>()
+  const eolData = new Set<string>()
   const entries = [...pack.checks.map((c, i) => ['checks', i, c] as const), ...(pack.fleet ?? []).map((c, i) => ['fleet', i, c] as const)]
   entries.forEach(([list, i, c]) => {
     if (ids.has(c.id)) problems.push(at([list, i, 'id'], `repeats the id '${c.id}' of ${ids.get(c.id)}`, 'give every check its own id'))
@@ -184,11 +187,12 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
       }
     }
     for (const e of eolSpecsOf(c, ['checks', i])) {
+      eolData.add(e.data)
       if (!checkDataFile(e.data)) problems.push(at(e.at, `names no end-of-life data set: no checks/data/${e.data}.yaml`))
       else loadEolData(e.data) // its own errors, at its own file:line
     }
   })
   ConfigError.throwIfAny(problems)
   void COMPARE_OPS
-  return applyTcvnMapping({...pack, file})
+  return applyTcvnMapping({...pack, file, ...(eolData.size ? {eolData: [...eolData].sort()} : {})})
 }

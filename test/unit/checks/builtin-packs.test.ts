@@ -159,8 +159,9 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   },
   'disk.usage': {pass: mounts(disk(80)), fail: mounts(disk(50), mount('/var', {sizeBytes: 10 * GB, usedBytes: 9 * GB, availableBytes: GB}))},
   'disk.inodes': {pass: mounts(disk(50, 80), mount('/data', {fstype: 'btrfs', sizeBytes: GB, usedBytes: 0, availableBytes: GB, inodesTotal: 0, inodesUsed: 0})), fail: mounts(disk(50, 90))},
-  'os.eol': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '11'), on('2026-11-24'))},
-  'os.eol-soon': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '12'), on('2028-03-01'))},
+  'os.eol': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '8'), on('2026-11-24'))},
+  'os.eol-regular': {pass: chain(osRelease('debian', '13'), on('2026-11-24')), fail: chain(osRelease('debian', '12'), on('2026-11-24'))},
+  'os.eol-soon': {pass: chain(osRelease('debian', '13'), on('2026-11-24')), fail: chain(osRelease('debian', '13'), on('2028-03-01'))},
 
   'ws.disk-encryption': {pass: ws(data('encryption', {rootEncrypted: true})), fail: ws(data('encryption', {rootEncrypted: false}))},
   'ws.swap-encrypted': {
@@ -187,7 +188,8 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'ws.legacy-services': {pass: pkgs([DESKTOP, 'openssh-client']), fail: pkgs([DESKTOP, 'telnetd'])},
   'ws.mac-active': {pass: ws(data('mac', {active: 'apparmor'})), fail: ws(data('mac', {active: 'none'}))},
   'ws.time-synchronized': {pass: ws(data('timeSync', {synchronized: true})), fail: ws(data('timeSync', {synchronized: false}))},
-  'ws.eol': {pass: ws(osRelease('ubuntu', '24.04'), on('2026-11-24')), fail: ws(osRelease('ubuntu', '20.04'), on('2026-11-24'))},
+  'ws.eol': {pass: ws(osRelease('ubuntu', '24.04'), on('2026-11-24')), fail: ws(osRelease('ubuntu', '25.04'), on('2026-11-24'))},
+  'ws.eol-regular': {pass: ws(osRelease('ubuntu', '24.04'), on('2026-11-24')), fail: ws(osRelease('ubuntu', '20.04'), on('2026-11-24'))},
   'ws.uid0': {pass: ws(data('accounts', {uid0: ['root']})), fail: ws(data('accounts', {uid0: ['root', 'admin2']}))},
   'ws.empty-passwords': {pass: ws(passwords([{name: 'an', status: 'set'}])), fail: ws(passwords([{name: 'an', status: 'empty'}]))},
   'ws.malware-scanner': {

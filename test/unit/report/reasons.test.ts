@@ -58,7 +58,7 @@ describe('failure reasons in the reader language', () => {
     for (const pack of builtinPacks()) {
       for (const check of pack.checks) {
         for (const leaf of [...leaves(check.assert), ...(check.applies?.when ? leaves(check.applies.when) : [])]) {
-          const item = leaf.field.includes('[]') ? {item: 'x1'} : {}
+          const item: Record<string, string> = leaf.field.includes('[]') ? {item: 'x1'} : {}
           const whys: Why[] =
             leaf.op === 'ratio'
               ? [{t: 'ratio.bound', p: {fieldOf: leaf.field, fieldTo: leaf.fieldTo!, ...item, ...VALUES}}]

@@ -5,6 +5,7 @@ import path from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {loadEolData} from '../../../src/engine/checks/eol.js'
 import type {Results} from '../../../src/model/results.js'
 import {renderFindingsCsv, renderHostsCsv, renderPackagesCsv} from '../../../src/report/render-csv.js'
 import {renderHtml} from '../../../src/report/render-html.js'
@@ -73,6 +74,19 @@ describe('Markdown', () => {
 })
 
 describe('HTML', () => {
+  it('names in its method section the day the end-of-life data the packs read was reviewed, in both languages', () => {
+    const reviewed = loadEolData('eol').reviewed
+    expect(results.packs.find((p) => p.pack === 'linux-server')?.eolData).toEqual([{name: 'eol', reviewed}])
+    const method = (lang: 'en' | 'vi') => {
+      const html = renderHtml(results, {lang})
+      return html.slice(html.indexOf('<section id="method">'), html.indexOf('</section>', html.indexOf('<section id="method">')))
+    }
+    expect(method('en')).toContain(`<dt>End-of-life data reviewed on</dt><dd class="eol-reviewed"><time datetime="${reviewed}">${reviewed}</time> (<code>checks/data/eol.yaml</code>)</dd>`)
+    expect(method('vi')).toContain(`<dt>Dữ liệu hết hỗ trợ được rà soát ngày</dt><dd class="eol-reviewed"><time datetime="${reviewed}">${reviewed}</time>`)
+    // once, though two packs read it
+    expect(method('en').match(/eol-reviewed/g)).toHaveLength(1)
+  })
+
   it('allows only its own inline style and script, by hash, and nothing from the network', () => {
     const html = renderHtml(results, {lang: 'en'})
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1]!

@@ -120,7 +120,7 @@ describe('a report with history', () => {
   })
 
   it('is results 1.3.0 that match the schema; 1.0.0 and 1.1.0 files (no coverage, no history) still read', async () => {
-    expect(results.schemaVersion).toBe('1.3.0')
+    expect(results.schemaVersion).toBe('1.4.0')
     expect(problemsOf(ResultsSchema, results)).toEqual([])
     expect(results.history).toEqual(await historyFromStore(store, 2))
     // judged as stored: the same results, no judging again

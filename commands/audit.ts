@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {AuditLog} from '../src/cli/audit-log.js'
 import {auditFlags} from '../src/cli/audit-flags.js'
 import {BaseCommand} from '../src/cli/base-command.js'
+import type {SecurityLevel} from '../src/engine/checks/level-mapping.js'
 import type {FailOn} from '../src/model/severity.js'
 import {renderAuditSummary, type AuditOutcome} from '../src/report/audit-summary.js'
 import type {Lang} from '../src/report/locale.js'
@@ -22,6 +23,7 @@ export default class Audit extends BaseCommand {
     '<%= config.bin %> audit',
     '<%= config.bin %> audit hosts.yaml --lang vi -o /srv/reports',
     '<%= config.bin %> audit hosts.yaml --limit web --fail-on critical --waivers waivers.yaml',
+    '<%= config.bin %> audit hosts.yaml --level 3',
     '<%= config.bin %> audit hosts.yaml --quiet --log /var/log/hatang/audit.log',
     '<%= config.bin %> audit hosts.yaml --quiet --site ha-noi --push postgres://hatang@centre.example/hatang',
   ]
@@ -43,7 +45,7 @@ export default class Audit extends BaseCommand {
     const lang = f.lang as Lang
     const hosts = {hostsFile: args.file, limit: f.limit, sshConfig: sshConfigOption(f['ssh-config']), concurrency: f.concurrency, acceptNew: f['accept-new']}
     const collecting = {quiet: f.quiet, native: f.native, commandTimeoutS: f.timeout, connectTimeoutS: f['connect-timeout'], command: `hatang ${this.argv.join(' ')}`}
-    const judging = {packs: f.pack, waiversFile: f.waivers, failOn: f['fail-on'] as FailOn, minCoverage: f['min-coverage'], staleAfterDays: f['stale-after']}
+    const judging = {packs: f.pack, waiversFile: f.waivers, failOn: f['fail-on'] as FailOn, minCoverage: f['min-coverage'], staleAfterDays: f['stale-after'], level: f.level as SecurityLevel | undefined}
     const output = {formats: f.format, templateDir: f.template, outputDir: f['output-dir'], store: f.store, lockFile: f.lock, lang, site: f.site, push: f.push}
     const outcome = await runAudit({...hosts, ...collecting, ...judging, ...output}, this.auditLog)
     if (!this.jsonEnabled()) this.log(renderAuditSummary(outcome, this.style().color, lang))

@@ -2,12 +2,15 @@ import {Args, Flags} from '@oclif/core'
 
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
 import {warnEolReview} from '../src/cli/eol-review-warnings.js'
+import {levelFlag} from '../src/cli/level-flag.js'
 import {langFlag} from '../src/cli/lang.js'
 import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {evaluateRun} from '../src/engine/evaluate-run.js'
+import type {SecurityLevel} from '../src/engine/checks/level-mapping.js'
 import {loadSnapshots} from '../src/engine/load-snapshots.js'
 import {DEFAULT_FAIL_ON, FAIL_ON_CHOICES, type FailOn} from '../src/model/severity.js'
 import {renderCheckSummary} from '../src/report/check-summary.js'
+import {levelProfileLine} from '../src/report/level-profile-line.js'
 import type {Lang} from '../src/report/locale.js'
 import {checkExitCode, checkOutcome, type CheckOutcome} from '../src/runs/check-outcome.js'
 import {packsAndWaivers} from '../src/runs/packs-and-waivers.js'
@@ -28,6 +31,7 @@ export default class Check extends StoreCommand {
     '<%= config.bin %> check web01.json --pack linux-server --pack ./our-rules.yaml --fail-on critical',
     '<%= config.bin %> check snap.json --lang vi --json',
     '<%= config.bin %> check snaps/ --waivers waivers.yaml',
+    '<%= config.bin %> check snaps/ --level 3',
     '<%= config.bin %> check 12 --pack ./our-rules.yaml --store /var/lib/hatang/hatang.db',
   ]
   static override strict = false
@@ -37,6 +41,7 @@ export default class Check extends StoreCommand {
     'fail-on': Flags.string({options: [...FAIL_ON_CHOICES], default: DEFAULT_FAIL_ON, summary: 'Exit 1 when a check at or above this severity fails.'}),
     lang: langFlag('Language of titles in the summary.'),
     waivers: Flags.string({summary: 'A waivers file (YAML): approved, dated exceptions for checks on hosts or groups.', helpValue: 'FILE'}),
+    level: levelFlag,
     store: storeFlag,
     ...evidenceFlags,
   }
@@ -44,7 +49,7 @@ export default class Check extends StoreCommand {
   async run(): Promise<CheckOutcome> {
     const {argv, flags} = await this.parse(Check)
     const warn = (m: string) => this.logToStderr(m)
-    const {packs, waivers} = packsAndWaivers({packs: flags.pack, waiversFile: flags.waivers, warn})
+    const {packs, waivers, levelProfile} = packsAndWaivers({packs: flags.pack, waiversFile: flags.waivers, level: flags.level as SecurityLevel | undefined, warn})
     warnEolReview(packs)
     const args = argv as string[]
     // a run of the store is judged again with these packs and waivers
@@ -52,8 +57,11 @@ export default class Check extends StoreCommand {
     const snapshots = runId === undefined ? loadSnapshots(args, warn) : await this.withStore(flags.store, (store) => storedSnapshots(store, runId, warn), {create: false})
     const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
     const {hosts, scores, fleet, evidence} = evaluation
-    if (!this.jsonEnabled()) this.log(renderCheckSummary(hosts, packs, flags.lang as Lang, this.style().color, scores, fleet, evidence.minCoverage))
+    if (!this.jsonEnabled()) {
+      if (levelProfile) this.log(this.style().color.yellow(levelProfileLine(levelProfile, flags.lang as Lang)))
+      this.log(renderCheckSummary(hosts, packs, flags.lang as Lang, this.style().color, scores, fleet, evidence.minCoverage))
+    }
     process.exitCode = checkExitCode(evaluation, flags['fail-on'] as FailOn)
-    return checkOutcome(packs, evaluation)
+    return checkOutcome(packs, evaluation, levelProfile)
   }
 }

@@ -4,6 +4,7 @@ import {DEFAULT_FAIL_ON, FAIL_ON_CHOICES} from '../model/severity.js'
 import {REPORT_FORMATS} from '../report/render-reports.js'
 import {evidenceFlags} from './evidence-flags.js'
 import {langFlag} from './lang.js'
+import {levelFlag} from './level-flag.js'
 import {storeFlag} from './store-command.js'
 
 /** `hatang audit`'s flags: where the report and the run go, what judges it, how hosts are collected, and cron's needs. */
@@ -16,6 +17,7 @@ export const auditFlags = {
   pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
   waivers: Flags.string({summary: 'A waivers file (YAML).', helpValue: 'FILE'}),
   'fail-on': Flags.string({options: [...FAIL_ON_CHOICES], default: DEFAULT_FAIL_ON, summary: 'Exit 1 when a finding at or above this severity exists.'}),
+  level: levelFlag,
   log: Flags.string({summary: 'Append plain, timestamped lines about the run to this file.', helpValue: 'FILE'}),
   quiet: Flags.boolean({char: 'q', summary: 'No progress output (the summary is still printed).'}),
   lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: the store file + .lock).', helpValue: 'FILE'}),

@@ -1,7 +1,9 @@
 import type {ChalkInstance} from 'chalk'
 
+import type {LevelProfile} from '../engine/checks/level-profile.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {bySeverity, countsBySeverity, isAtOrAbove, SEVERITIES, type FailOn, type Severity} from '../model/severity.js'
+import {levelProfileLine} from './level-profile-line.js'
 import {loadLabels, type Lang} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 
@@ -29,6 +31,8 @@ export interface AuditOutcome {
   files: string[]
   /** The store's run id, when stored. */
   run?: string
+  /** audit --level: the security level profile the run was judged with. */
+  level?: LevelProfile
   /** audit --push: where the run went (host:port/database) and its id there, or why it did not go. */
   push?: {target: string; centreRun?: number; already?: boolean; error?: string}
   exitCode: number
@@ -103,6 +107,7 @@ export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: Lang
   const out: string[] = []
   const secs = ((Date.parse(o.finishedAt) - Date.parse(o.startedAt)) / 1000).toFixed(1)
   out.push(c.bold(l.head(o.hosts.collected, o.hosts.total, secs)) + (o.interrupted ? c.red(l.interrupted) : ''))
+  if (o.level) out.push(c.yellow(levelProfileLine(o.level, lang)))
   for (const h of o.hosts.notCollected) out.push(c.red(`  ${h.status.padEnd(16)} ${T(h.name)}${h.reason ? ` — ${T(h.reason.split('\n')[0])}` : ''}`))
   out.push(`${l.score} ${o.score ?? '–'} · ${l.coverage} ${o.coverage === null ? '–' : `${o.coverage} %`}   ${l.findings}: ${SEVERITIES.map((s) => `${o.findings[s]} ${l.severity[s]}`).join(', ')}`)
   if (o.insufficient.length > 0) {

@@ -1,4 +1,5 @@
 import {ExitCode} from '../cli/exit-codes.js'
+import type {LevelProfile} from '../engine/checks/level-profile.js'
 import type {Pack} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {isCollected} from '../model/host-status.js'
@@ -20,6 +21,8 @@ export interface AuditOutcomeInput {
   files: string[]
   /** The stored run's id. */
   run: number
+  /** --level: the security level profile the run was judged with. */
+  level?: LevelProfile
 }
 
 /** A check's title in a language, by pack and id (the id when no pack has it). */
@@ -65,6 +68,7 @@ export function auditOutcome(i: AuditOutcomeInput): AuditOutcome {
     insufficient,
     files: i.files,
     run: String(i.run),
+    ...(i.level ? {level: i.level} : {}),
     exitCode: auditExitCode({interrupted: i.interrupted, hosts, insufficient, blocking}),
   }
 }

@@ -3,6 +3,8 @@ import path from 'node:path'
 
 import {InputError} from '../config/input-error.js'
 import {loadPacks} from '../engine/checks/load-packs.js'
+import type {SecurityLevel} from '../engine/checks/level-mapping.js'
+import {selectLevel, type LevelProfile} from '../engine/checks/level-profile.js'
 import type {Pack} from '../engine/checks/pack.js'
 import {loadWaivers, type Waiver} from '../engine/waivers.js'
 import {loadInventory} from '../hosts/load-inventory.js'
@@ -51,6 +53,8 @@ export interface AuditRequest {
   site?: string
   /** The centre's store to push the run to once stored (--push URL): a failed push is a warning and exit 7. */
   push?: string
+  /** Only the checks a system of this security level must pass (--level). */
+  level?: SecurityLevel
 }
 
 /** What one audit works with, decided before it starts: its configuration read and checked. */
@@ -60,6 +64,8 @@ export interface AuditPlan {
   hosts: HostSpec[] | undefined
   packs: Pack[]
   waivers: Waiver[]
+  /** --level: the profile the packs were cut to. */
+  levelProfile?: LevelProfile
   formats: ReportFormat[]
   storeFile: string
   lockFile: string
@@ -75,9 +81,11 @@ export function planAudit(request: AuditRequest): AuditPlan {
   let packs: Pack[]
   let waivers: Waiver[] = []
   let hosts: HostSpec[] | undefined
+  let levelProfile: LevelProfile | undefined
   try {
     packs = loadPacks(request.packs)
     if (request.waiversFile) waivers = loadWaivers(request.waiversFile)
+    if (request.level !== undefined) ({packs, profile: levelProfile} = selectLevel(packs, request.level))
     if (file) hosts = selectHosts(loadInventory(file, request.sshConfig), request.limit)
   } catch (error) {
     if (error instanceof LimitError) throw new InputError(error.message, `run 'hatang hosts list ${file}'`)
@@ -93,5 +101,5 @@ export function planAudit(request: AuditRequest): AuditPlan {
   const storeFile = isPostgresUrl(store) ? store : path.resolve(store)
   // a --push URL that cannot be read (or carries a password) is a configuration error: exit 2 before anything is done
   if (request.push !== undefined) pushTarget(request.push)
-  return {request, hosts, packs, waivers, formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
+  return {request, hosts, packs, waivers, ...(levelProfile ? {levelProfile} : {}), formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
 }

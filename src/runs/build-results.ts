@@ -1,5 +1,6 @@
 import {eolDataOf} from '../engine/checks/eol-review.js'
 import type {Pack} from '../engine/checks/pack.js'
+import {cisText, levelText} from '../engine/checks/reference-text.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {isStale} from '../engine/evidence.js'
@@ -25,8 +26,9 @@ const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 
 function references(r: Pack['checks'][number]['references']): string[] | undefined {
   if (!r) return undefined
-  const out = [...(r.cis ?? []).map((c) => `CIS ${c.benchmark} ${c.id}`)]
+  const out = [...(r.cis ?? []).map(cisText)]
   if (r.tcvn) out.push(`TCVN 11930:2017 ${r.tcvn.group}${r.tcvn.clause ? ` ${r.tcvn.clause}` : ''} (${r.tcvn.status})`)
+  if (r.level) out.push(levelText(r.level))
   return out.length ? out : undefined
 }
 

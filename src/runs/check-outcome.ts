@@ -1,4 +1,5 @@
 import {ExitCode} from '../cli/exit-codes.js'
+import type {LevelProfile} from '../engine/checks/level-profile.js'
 import type {Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
@@ -13,10 +14,12 @@ export interface CheckOutcome {
   fleet: FleetFinding[]
   scores: Scores
   evidence: RunEvaluation['evidence']
+  /** --level: the security level profile the run was judged with. */
+  level?: LevelProfile
 }
 
-export function checkOutcome(packs: readonly Pack[], {hosts, fleet, scores, evidence}: RunEvaluation): CheckOutcome {
-  return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores, evidence}
+export function checkOutcome(packs: readonly Pack[], {hosts, fleet, scores, evidence}: RunEvaluation, level?: LevelProfile): CheckOutcome {
+  return {packs: packs.map((p) => ({pack: p.pack, version: p.version, checks: p.checks.length, ...(p.fleet ? {fleet: p.fleet.length} : {})})), hosts, fleet, scores, evidence, ...(level ? {level} : {})}
 }
 
 /**

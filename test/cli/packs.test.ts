@@ -44,6 +44,29 @@ describe('hatang packs', () => {
     expect(title({LANG: 'vi_VN.UTF-8'}, ['--lang', 'en'])).toMatch(/Linux server baseline$/)
   })
 
+  it('show --json lists the CIS recommendations of linux-server with benchmark and edition, each with where it was read', () => {
+    const r = hatang(['packs', 'show', 'linux-server', '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    type Cis = {benchmark: string; edition: string; id: string; covers: string; rules: string[]; source: {repo: string; path: string; commit: string}}
+    const checks = (JSON.parse(r.stdout) as {checks: {id: string; references?: {cis?: Cis[]}}[]}).checks
+    const cis = (id: string) => checks.find((c) => c.id === id)!.references?.cis
+    expect(cis('ssh.max-auth-tries')!.map((c) => [c.benchmark, c.edition, c.id, c.rules])).toEqual([
+      ['CIS Benchmark for Debian 12', '1.1.0', '5.1.16', ['sshd_set_max_auth_tries']],
+      ['CIS Benchmark for Ubuntu 22.04 LTS', '2.0.0', '5.1.16', ['sshd_set_max_auth_tries']],
+    ])
+    expect(cis('sysctl.ip-forward')!.map((c) => `${c.id} ${c.covers}`)).toEqual(['3.3.1 part', '3.3.1 part'])
+    expect(cis('time.offset')).toBeUndefined()
+    const all = checks.flatMap((c) => c.references?.cis ?? [])
+    expect(checks.filter((c) => c.references?.cis).length).toBeGreaterThanOrEqual(40)
+    for (const c of all) {
+      expect(c.edition).toMatch(/^\d+\.\d+\.\d+$/)
+      expect(c.source).toMatchObject({repo: 'ComplianceAsCode/content', path: expect.stringMatching(/^controls\/cis_(debian12|ubuntu2204)\.yml$/), commit: expect.stringMatching(/^[0-9a-f]{40}$/)})
+    }
+    const text = hatang(['packs', 'show', 'linux-server']).stdout
+    expect(text).toMatch(/^\s+medium\s+ssh\.max-auth-tries\s+server\s+2\s+SSH limits/m)
+    expect(text).toContain('CIS Benchmark for Debian 12 v1.1.0 5.1.16; CIS Benchmark for Ubuntu 22.04 LTS v2.0.0 5.1.16')
+  })
+
   it('show of an unknown pack is a usage error', () => {
     const r = hatang(['packs', 'show', 'no-such-pack'])
     expect(r.status).toBe(2)

@@ -22,6 +22,8 @@ export function checkDataFile(name: string): string | undefined {
   return existsSync(file) ? file : undefined
 }
 
+/** One Ajv for every data file's schema: making one costs more than compiling a schema. */
+let ajv: ReturnType<typeof newAjv> | undefined
 const validators = new WeakMap<object, ReturnType<ReturnType<typeof newAjv>['compile']>>()
 
 /**
@@ -34,7 +36,8 @@ export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T,
   const hint = `fix ${path.basename(file)}`
   let validate = validators.get(schema)
   if (!validate) {
-    validate = newAjv().compile(schema)
+    ajv ??= newAjv()
+    validate = ajv.compile(schema)
     validators.set(schema, validate)
   }
   ConfigError.throwIfAny(schemaProblems(validate, yaml, file, {hint}))

@@ -13,6 +13,8 @@ import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fl
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
 import {EolSpecSchema, loadEolData} from './eol.js'
+import {applyCisMapping, CisReferenceSchema} from './cis-mapping.js'
+import {applyLevelMapping, LevelReferenceSchema} from './level-mapping.js'
 import {applyTcvnMapping} from './tcvn-mapping.js'
 
 /** Text in both languages of the report; Vietnamese is required, like English. */
@@ -76,10 +78,12 @@ export const ApplicabilitySchema = Obj({
 })
 
 export const ReferenceSchema = Obj({
-  /** CIS Benchmark recommendations: the benchmark's title and the recommendation id as published. */
-  cis: Opt(Arr(Obj({benchmark: Str({minLength: 1}), id: Str({minLength: 1})}))),
+  /** CIS Benchmark recommendations: the benchmark's title, its edition and the recommendation id as published (checks/data/cis.yaml). */
+  cis: Opt(Arr(CisReferenceSchema)),
   /** TCVN 11930:2017 technical requirement group; `unconfirmed` until the organisation's legal staff confirm the clause. */
   tcvn: Opt(Obj({group: StringEnum(['network', 'server', 'application', 'data']), clause: Opt(Str()), status: StringEnum(['confirmed', 'unconfirmed'])})),
+  /** The lowest security level of Circular 12/2022/TT-BTTTT whose systems must pass the check (checks/data/levels.yaml). */
+  level: Opt(LevelReferenceSchema),
   tags: Opt(Arr(Str())),
 })
 
@@ -194,5 +198,5 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
   })
   ConfigError.throwIfAny(problems)
   void COMPARE_OPS
-  return applyTcvnMapping({...pack, file, ...(eolData.size ? {eolData: [...eolData].sort()} : {})})
+  return applyLevelMapping(applyCisMapping(applyTcvnMapping({...pack, file, ...(eolData.size ? {eolData: [...eolData].sort()} : {})})))
 }

@@ -254,8 +254,9 @@ function daemonOf(reading: DaemonReading | undefined): {data: Pick<SshdData, 'ru
   const none: DaemonArguments = {overrides: [], ports: []}
   if (reading === undefined) return {data: {}, args: none, note: 'the running sshd could not be told'}
   if (!reading.found) {
+    if (reading.listeners <= 1) return {data: {running: false}, args: none}
     // several root listeners and no session or service to tell which: sshd runs, none was chosen (no `daemon`)
-    return {data: {running: reading.listeners > 1}, args: none}
+    return {data: {running: true}, args: none, note: `${reading.listeners} sshd listeners run and none was chosen: settings are ${CONFIG}'s`}
   }
   const args = readDaemonArguments(reading.arguments)
   const unused = reading.unused ? `its command line was not used: ${UNUSED[reading.unused]}` : undefined

@@ -186,3 +186,15 @@ describe('the sshd probe with a daemon started with -o overrides (captured)', ()
     expect(r.data!.daemon).toEqual({pid: 42, source: 'ssh-session', uid: 1000, overrides: [], argumentsUnused: 'its command line was not used: it does not run as root'})
   })
 })
+
+describe('the sshd probe when the daemon cannot be told', () => {
+  it('several root listeners and no session or service to say which: none is chosen, and the section says so', () => {
+    const f = loadFixture('debian-12-root', 'sshd')
+    const outputs = {...f.outputs, daemon: {...f.outputs.daemon!, stdout: 'none\nlisteners 3\n'}}
+    const r = sshdProbe.interpret(outputs, contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toBe("3 sshd listeners run and none was chosen: settings are /etc/ssh/sshd_config's")
+    expect(r.data!.running).toBe(true)
+    expect(r.data!.daemon).toBeUndefined()
+  })
+})

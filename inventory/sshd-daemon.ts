@@ -57,14 +57,18 @@ export const SSHD_FUNCTIONS = [
   '  [ -n "$_P" ] && _sshd_st "$_P" Uid: && _U=$_R',
   '  return 0',
   '}',
-  '_sshd_args() (',
-  '  [ -r "$1" ] || exit 1',
-  `  [ "$(tr -d '\\000\\040-\\176' < "$1" | wc -c)" -eq 0 ] || exit 2`,
-  `  _t=$(tr '\\000' '\\n' < "$1"); [ -n "$_t" ] || exit 1`,
+  // a word holding a byte that is not printable ASCII (newline aside: it separates the arguments)
+  `_sshd_bad="*[! -~${'\n'}]*"`,
+  // call it in $(…): it changes IFS and set -f
+  '_sshd_args() {',
+  '  [ -r "$1" ] || return 1',
+  // NUL separates the arguments; a newline inside one becomes \001, which is refused with the other control bytes
+  `  _t=$(tr '\\000\\n' '\\n\\001' < "$1") || return 1; [ -n "$_t" ] || return 1`,
+  '  case $_t in $_sshd_bad) return 2;; esac',
   '  set -f',
   '  case $_t in',
   `    'sshd: '*' [listener] '*) _t=\${_t#sshd: }; _t=\${_t%% \\[listener\\] *}; IFS=' '; set -- $_t ;;`,
-  `    'sshd: '*|'sshd-session: '*) exit 3 ;;`,
+  `    'sshd: '*|'sshd-session: '*) return 3 ;;`,
   `    *) IFS=${NL}; set -- $_t ;;`,
   '  esac',
   `  IFS=' '; _o="$1"; _k=; shift`,
@@ -84,9 +88,9 @@ export const SSHD_FUNCTIONS = [
   '  done',
   `  [ -n "$_k" ] && _o="$_o"${NL}-o${NL}"$_k"`,
   `  printf '%s\\n' "$_o"`,
-  ')',
+  '}',
   // sets "$@" to the daemon's configuration arguments when it runs as root and its command line reads; else to nothing
-  `_sshd_set() { _a=; [ "$_U" = 0 ] && _a=$(_sshd_args "/proc/$_P/cmdline") && _a=$(printf '%s\\n' "$_a" | sed 1d); }`,
+  `_sshd_set() { _a=; [ "$_U" = 0 ] && _a=$(_sshd_args "/proc/$_P/cmdline") && case $_a in *${NL}*) _a=\${_a#*${NL}};; *) _a=;; esac; }`,
 ].join('\n')
 
 /** Prints the daemon found: `pid`, `source`, `uid`, `exe`, `argv0`, each `arg`, or why its arguments are not used. */
@@ -95,10 +99,10 @@ export const DAEMON_COMMAND = [
   '_sshd_find',
   `[ -n "$_P" ] || { printf 'none\\nlisteners %s\\n' "\${_L:-0}"; exit 0; }`,
   `printf 'pid %s\\nsource %s\\nuid %s\\n' "$_P" "$_S" "$_U"`,
-  `_e=$(readlink "/proc/$_P/exe" 2>/dev/null) && printf 'exe %s\\n' "$_e" | tr -cd '\\n\\040-\\176'`,
+  `_e=$(readlink "/proc/$_P/exe" 2>/dev/null) && case $_e in $_sshd_bad) ;; *) printf 'exe %s\\n' "$_e";; esac`,
   `[ "$_U" = 0 ] || { printf 'unused uid\\n'; exit 0; }`,
   `_a=$(_sshd_args "/proc/$_P/cmdline"); _rc=$?`,
-  `case $_rc in 0) printf '%s\\n' "$_a" | sed '1s/^/argv0 /;1!s/^/arg /';; 2) printf 'unused control\\n';; 3) printf 'unused title\\n';; *) printf 'unused unreadable\\n';; esac`,
+  `case $_rc in 0) set -f; IFS=${NL}; _w=argv0; for _x in $_a; do printf '%s %s\\n' "$_w" "$_x"; _w=arg; done;; 2) printf 'unused control\\n';; 3) printf 'unused title\\n';; *) printf 'unused unreadable\\n';; esac`,
   'exit 0',
 ].join('\n')
 

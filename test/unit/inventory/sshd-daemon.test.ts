@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {sshdProbe} from '../../../inventory/sshd.js'
-import {EFFECTIVE_COMMAND, parseSshdDaemon, readDaemonArguments, splitOverride, SSHD_FUNCTIONS} from '../../../inventory/sshd-daemon.js'
+import {DAEMON_COMMAND, EFFECTIVE_COMMAND, parseSshdDaemon, readDaemonArguments, splitOverride, SSHD_FUNCTIONS} from '../../../inventory/sshd-daemon.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {SshdSchema} from '../../../src/model/sections/sshd.js'
 import {problemsOf} from '../../../src/model/validate.js'
@@ -23,7 +23,8 @@ const SHELLS: string[][] = [['sh', '-c'], ['bash', '-c'], ...(spawnSync('busybox
 
 /** Runs `_sshd_args FILE` in a real shell: its exit status and the lines it printed (argv[0] first). */
 function sshdArgs(shell: string[], file: string): {rc: number | null; lines: string[]} {
-  const r = spawnSync(shell[0]!, [...shell.slice(1), `${SSHD_FUNCTIONS}\n_sshd_args "$1"`, 'sh', file], {encoding: 'utf8', cwd: work})
+  // LC_ALL=C as in every batch: bytes, not characters
+  const r = spawnSync(shell[0]!, [...shell.slice(1), `${SSHD_FUNCTIONS}\n_sshd_args "$1"`, 'sh', file], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}})
   return {rc: r.status, lines: r.stdout.split('\n').slice(0, -1)}
 }
 
@@ -99,9 +100,31 @@ describe('the daemon’s command line, as the host’s shell reads it', () => {
     const procDir = path.relative('/proc', path.dirname(f))
     const command = EFFECTIVE_COMMAND.replace('_sshd_find; _sshd_set', `_P=${procDir}; _U=0; _sshd_set`)
     expect(command).not.toBe(EFFECTIVE_COMMAND)
-    const r = spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, PATH: `${bin}:${process.env.PATH}`}})
+    const r = spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C', PATH: `${bin}:${process.env.PATH}`}})
     expect(r.stdout).toBe(['<-T>', '<-o>', `<Banner $(touch ${marker}) *>`, '<-f>', '</etc/ssh/x y>', ''].join('\n'))
     expect(existsSync(marker)).toBe(false)
+  })
+})
+
+describe('the daemon command, run by a real shell on a command line', () => {
+  const run = (file: string) => {
+    const command = DAEMON_COMMAND.replace('\n_sshd_find\n', `\n_P=${path.relative('/proc', path.dirname(file))}; _S=proc; _U=0\n`)
+    expect(command).not.toBe(DAEMON_COMMAND)
+    // the pid printed is that path: a number stands in for it
+    return spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}}).stdout.replace(/^pid .*$/m, 'pid 4242')
+  }
+
+  it('prints the captured listener’s arguments, which parse back to its -f and -o', () => {
+    const d = parseSshdDaemon(run(cmdlineFile(readFileSync(CAPTURED))))
+    expect(d).toMatchObject({found: true, source: 'proc', uid: 0, executable: '/usr/sbin/sshd'})
+    const dir = /-f (\S+)\/sshd_config/.exec(readFileSync(CAPTURED, 'latin1'))![1]!
+    expect(d.found && d.arguments).toEqual(CAPTURED_ARGS(dir).slice(1))
+  })
+
+  it('says why a command line with a control byte is not used, and prints none of it', () => {
+    const out = run(cmdlineFile('/usr/sbin/sshd\0-o\0Banner \x1b]0;owned\x07\0'))
+    expect(out).toMatch(/^unused control$/m)
+    expect(out).not.toMatch(/owned|\x1b/)
   })
 })
 

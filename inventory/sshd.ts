@@ -2,6 +2,7 @@ import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {sshdSection, type SshdData, type SshdSettings} from '../src/model/sections/sshd.js'
+import {CONFIG_FILE_PRELUDE, DAEMON_COMMAND, EFFECTIVE_COMMAND, parseSshdDaemon, readDaemonArguments, type DaemonArguments, type DaemonReading} from './sshd-daemon.js'
 
 export interface SshVersion {
   version: string
@@ -98,8 +99,11 @@ const CUMULATIVE = new Set(['port', 'listenaddress', 'hostkey', 'acceptenv', 'su
 /**
  * Parses the `config` command's output (sshd_config and every file it includes, each headed `==> PATH`)
  * as sshd reads it: Include expands in place, the first value of a keyword wins, Match blocks are kept apart.
+ * The daemon's command-line arguments are read first, as sshd does: its `-o` values win over the files' for a
+ * single-valued keyword and come before them for a cumulative one (ListenAddress, AllowUsers, …); its `-p` ports
+ * replace the files' Port lines.
  */
-export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config'): SshdConfig {
+export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config', daemon: DaemonArguments = {overrides: [], ports: []}): SshdConfig {
   const files = splitFiles(text)
   const first = files.keys().next().value as string | undefined
   const root = files.has(main) ? main : first
@@ -107,6 +111,12 @@ export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config'): Ss
   const settings: SshdSettings = {}
   const matchBlocks: SshdConfig['matchBlocks'] = []
   const read: string[] = []
+  const set = (target: SshdSettings, key: string, value: string) => {
+    if (CUMULATIVE.has(key)) (target[key] ??= []).push(value)
+    else if (!(key in target)) target[key] = [value]
+  }
+  if (daemon.ports.length > 0) settings.port = [...daemon.ports]
+  for (const o of daemon.overrides) if (o.keyword !== 'match' && o.keyword !== 'include') set(settings, o.keyword, o.value)
   const walk = (file: string, depth: number) => {
     if (depth > 8 || read.includes(file)) return
     read.push(file)
@@ -131,9 +141,8 @@ export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config'): Ss
         }
         continue
       }
-      const target = block ? block.settings : settings
-      if (CUMULATIVE.has(key)) (target[key] ??= []).push(value)
-      else if (!(key in target)) target[key] = [value]
+      if (key === 'port' && !block && daemon.ports.length > 0) continue
+      set(block ? block.settings : settings, key, value)
     }
   }
   walk(root, 0)
@@ -221,15 +230,53 @@ export function summarize(settings: SshdSettings): Partial<SshdData> {
 }
 
 const CONFIG = '/etc/ssh/sshd_config'
-// Prints sshd_config and the files its Include lines name (two levels deep), each headed by "==> PATH".
+// Prints the daemon's configuration file ($_C: its -f FILE, else sshd_config) and the files its Include lines name
+// (two levels deep), each headed by "==> PATH".
 const CONFIG_COMMAND = [
-  `[ -e ${CONFIG} ] || exit 3; [ -r ${CONFIG} ] || exit 4`,
+  CONFIG_FILE_PRELUDE,
+  `[ -e "$_C" ] || exit 3; [ -r "$_C" ] || exit 4`,
   `_inc() { sed -n 's/^[[:space:]]*[Ii][Nn][Cc][Ll][Uu][Dd][Ee][[:space:]=]*//p' "$@" 2>/dev/null | tr -d '"'; }`,
   `_cat() { for _p in $1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -f "$_f" ] && [ -r "$_f" ] && printf '==> %s\\n' "$_f" && cat "$_f"; done; done; }`,
-  `printf '==> %s\\n' ${CONFIG}; cat ${CONFIG}`,
-  `_l1=$(_inc ${CONFIG}); _cat "$_l1"`,
+  `printf '==> %s\\n' "$_C"; cat "$_C"`,
+  `_l1=$(_inc "$_C"); _cat "$_l1"`,
   `_l2=$(for _p in $_l1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -r "$_f" ] && _inc "$_f"; done; done); _cat "$_l2"; exit 0`,
 ].join('\n')
+
+const UNUSED: Record<NonNullable<(DaemonReading & {found: true})['unused']>, string> = {
+  uid: 'it does not run as root',
+  control: 'it holds control or non-ASCII characters',
+  title: 'it was rewritten without the arguments',
+  unreadable: 'it cannot be read',
+}
+
+/** The section's account of the daemon read, and the arguments to read the files with. */
+function daemonOf(reading: DaemonReading | undefined): {data: Pick<SshdData, 'running' | 'daemon'>; args: DaemonArguments; note?: string} {
+  const none: DaemonArguments = {overrides: [], ports: []}
+  if (reading === undefined) return {data: {}, args: none, note: 'the running sshd could not be told'}
+  if (!reading.found) {
+    if (reading.listeners <= 1) return {data: {running: false}, args: none}
+    // several root listeners and no session or service to tell which: sshd runs, none was chosen (no `daemon`)
+    return {data: {running: true}, args: none, note: `${reading.listeners} sshd listeners run and none was chosen: settings are ${CONFIG}'s`}
+  }
+  const args = readDaemonArguments(reading.arguments)
+  const unused = reading.unused ? `its command line was not used: ${UNUSED[reading.unused]}` : undefined
+  return {
+    data: {
+      running: true,
+      daemon: {
+        pid: reading.pid,
+        source: reading.source,
+        ...(reading.uid !== undefined ? {uid: reading.uid} : {}),
+        ...(reading.executable !== undefined ? {executable: reading.executable} : {}),
+        ...(args.configFile !== undefined ? {configFile: args.configFile} : {}),
+        overrides: [...args.ports.map((value) => ({keyword: 'port', value})), ...args.overrides],
+        ...(unused ? {argumentsUnused: unused} : {}),
+      },
+    },
+    args,
+    ...(unused ? {note: `sshd (pid ${reading.pid}): ${unused}; settings are the files' alone`} : {}),
+  }
+}
 
 export const sshdProbe = defineProbe({
   section: sshdSection,
@@ -237,7 +284,9 @@ export const sshdProbe = defineProbe({
   commands: {
     // sshd -V is recent (9.x): older ones print the banner above their usage, which is as good.
     version: needs('sshd', 'sshd -V 2>&1; ssh -V 2>&1; exit 0'),
-    effective: needs('sshd', 'sshd -T'),
+    // the listening daemon: its pid and the configuration arguments of its command line, which the next two use too
+    daemon: DAEMON_COMMAND,
+    effective: needs('sshd', EFFECTIVE_COMMAND),
     config: CONFIG_COMMAND,
     hostKeys: `for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf '==> %s\\n' "$f"; ssh-keygen -lf "$f" || exit 1; done`,
   },
@@ -253,7 +302,19 @@ export const sshdProbe = defineProbe({
       data.versionText = v.text
     } else missing.push('version')
 
-    const config = succeeded(out.config) ? parseSshdConfig(out.config.stdout, CONFIG) : undefined
+    let reading: DaemonReading | undefined
+    if (succeeded(out.daemon)) {
+      try {
+        reading = parseSshdDaemon(out.daemon.stdout)
+      } catch (error) {
+        if (!(error instanceof ParseError)) throw error
+      }
+    }
+    const daemon = daemonOf(reading)
+    Object.assign(data, daemon.data)
+    if (daemon.note) missing.push(daemon.note)
+    const main = daemon.args.configFile ?? CONFIG
+    const config = succeeded(out.config) ? parseSshdConfig(out.config.stdout, main, daemon.args) : undefined
     if (config) {
       data.configFiles = config.files
       data.matchBlocks = config.matchBlocks
@@ -285,7 +346,7 @@ export const sshdProbe = defineProbe({
         missing.push(f?.reason ?? 'sshd -T: printed nothing')
       }
     }
-    if (!config) missing.push(failure(out.config, CONFIG)?.reason ?? `${CONFIG}: printed nothing`)
+    if (!config) missing.push(failure(out.config, main)?.reason ?? `${main}: printed nothing`)
     if (settings) {
       if (data.source === 'config') {
         const fromFiles: SshdSettings = {}

@@ -115,6 +115,47 @@ describe('sudo -n for privileged probes', () => {
   })
 })
 
+describe('sshd -T of the daemon that accepted the session, through sudo', () => {
+  it('passes the daemon’s -f and -o arguments to sshd -T: the effective values, with the daemon named', async () => {
+    const daemon = await lab.start('sudo-overrides', {args: ['-o', 'MaxAuthTries=2', '-oX11Forwarding=yes', '-o', 'ClientAliveInterval 77', '-o', 'ListenAddress=127.0.0.2']})
+    lab.trust(daemon)
+    writeFileSync(SUDOERS, `${TEST_USER} ALL=(root) NOPASSWD: ALL\n`, {mode: 0o440})
+    const sshd = (await import('../../inventory/index.js')).probes.filter((p) => p.id === 'sshd')
+    const outcome = await sweepHost(
+      {
+        name: 'overrides',
+        address: '127.0.0.1',
+        port: daemon.port,
+        user: TEST_USER,
+        identityFiles: [lab.clientKey],
+        knownHostsFiles: [lab.knownHosts],
+        sudo: true,
+        transport: 'ssh' as const,
+        groups: [],
+        tags: [],
+        source: {file: 'test', line: 1, column: 1},
+      },
+      {collect: {probes: sshd}},
+    )
+    expect(outcome.snapshot.meta.uid).toBe(0)
+    const section = outcome.snapshot.sections.sshd
+    expect(section.status, section.reason).toBe('ok')
+    const d = section.data!
+    expect(d.source).toBe('sshd -T')
+    expect(d.daemon).toMatchObject({
+      pid: Number(readFileSync(path.join(daemon.dir, 'sshd.pid'), 'utf8').trim()),
+      source: 'ssh-session',
+      uid: 0,
+      executable: '/usr/sbin/sshd',
+      configFile: path.join(daemon.dir, 'sshd_config'),
+    })
+    expect(d.configFiles).toEqual([path.join(daemon.dir, 'sshd_config')])
+    expect([d.maxAuthTries, d.x11Forwarding, d.clientAliveInterval]).toEqual([2, true, 77])
+    expect(d.listenAddresses).toEqual([`127.0.0.2:${daemon.port}`, `127.0.0.1:${daemon.port}`])
+    expect(d.ports).toEqual([daemon.port])
+  })
+})
+
 describe('--accept-new within one sweep', () => {
   it('records a first-seen key once and trusts it for the rest of the sweep', async () => {
     const {sweep} = await import('../../src/collect/sweep.js')

@@ -65,6 +65,8 @@ export interface SshdOptions {
   /** PATH for sessions (sshd SetEnv): a folder of fake commands goes first to make a probe hang. */
   path?: string
   extraConfig?: string[]
+  /** More arguments for the daemon's command line, after `-f CONFIG`: e.g. `['-o', 'MaxAuthTries=2']`. */
+  args?: string[]
 }
 
 export interface Sshd {
@@ -136,7 +138,7 @@ export class SshLab {
     let log = ''
     // niced, as are the sessions it starts: on one machine the targets' work then yields to the controller,
     // which on a real network has its own CPU
-    const child = spawn('nice', ['-n', '19', '/usr/sbin/sshd', '-D', '-e', '-f', configFile], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn('nice', ['-n', '19', '/usr/sbin/sshd', '-D', '-e', '-f', configFile, ...(options.args ?? [])], {stdio: ['ignore', 'ignore', 'pipe']})
     child.stderr!.on('data', (d: Buffer) => {
       log = (log + d.toString()).slice(-20_000)
     })

@@ -6,8 +6,29 @@ import {defineSection} from '../section-spec.js'
 /** Settings as sshd spells them lower-cased, each with every value it was given, in order. */
 const Settings = Type.Record(Str({pattern: '^[a-z0-9]+$'}), Arr(Str()))
 
+/** The running daemon whose settings were read, and the configuration arguments of its command line. */
+const Daemon = Obj({
+  pid: NonNegInt(),
+  /** How it was found: the listener above this SSH session, systemd's ssh/sshd.service, or the one root sshd listener in /proc. */
+  source: StringEnum(['ssh-session', 'systemd', 'proc'] as const),
+  uid: Opt(NonNegInt()),
+  executable: Opt(Str()),
+  /** Its `-f FILE`, read instead of /etc/ssh/sshd_config. */
+  configFile: Opt(Str()),
+  /** Its `-o Keyword=value` (and `-p`, `-h`, `-4`, `-6` as the keywords they set), in command-line order: they win over the files. */
+  overrides: Arr(Obj({keyword: Str(), value: Str()})),
+  /** Set when its command line was not used (the settings are then the files' alone), saying why. */
+  argumentsUnused: Opt(Str()),
+})
+
 export const SshdSchema = Obj({
   installed: Bool(),
+  /**
+   * False when no running sshd was found: the settings are then those of /etc/ssh/sshd_config, which no daemon may be
+   * using. True without `daemon`: several sshd listeners run and nothing (SSH session, systemd) said which to read.
+   */
+  running: Opt(Bool()),
+  daemon: Opt(Daemon),
   /** OpenSSH version as the server (or, failing that, the client of the same build) reports it, e.g. 9.2p1. */
   version: Opt(Str()),
   /** The full version banner, e.g. "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.19 27 Jan 2026". */

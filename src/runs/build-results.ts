@@ -93,7 +93,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
       items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
     },
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: SectionStatus; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
-    results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, note: r.note, waiver: r.waiver})),
+    results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver})),
     counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
     score: {score: score.score, coverage: score.coverage, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
     error: hr?.error,

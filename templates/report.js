@@ -98,7 +98,12 @@
     body.appendChild(title);
     body.appendChild(el('p', 'note', (L['host.' + h.st] || h.st) + (h.why ? ' — ' + h.why : '') + ' · ' + h.at + (h.g.length ? ' · ' + h.g.join(', ') : '') + (h.u ? ' · ' + h.u : '')));
     body.appendChild(el('h3', '', L['detail.findings']));
-    if (h.ins) body.appendChild(el('p', 'res unknown', L['cat.insufficient'] + ': ' + h.ins));
+    if (h.ins) {
+      var ins = reason(h.ins);
+      ins.className = 'res unknown';
+      ins.insertBefore(document.createTextNode(L['cat.insufficient'] + ': '), ins.firstChild);
+      body.appendChild(ins);
+    }
     if (h.err) body.appendChild(el('p', 'res fail', h.err));
     if (!h.res.length && !h.ins && !h.err) body.appendChild(el('p', 'good-news', L['detail.noFinding']));
     h.res.forEach(function (row) {

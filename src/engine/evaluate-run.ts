@@ -6,7 +6,7 @@ import {countStatuses, runChecks, type CheckResult, type HostResults} from './ch
 import {applyFleetWaivers} from './fleet/fleet-waivers.js'
 import {runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
-import {DEFAULT_MIN_COVERAGE, DEFAULT_STALE_AFTER_DAYS, insufficientEvidence, type EvidenceRule} from './evidence.js'
+import {DEFAULT_MIN_COVERAGE, DEFAULT_STALE_AFTER_DAYS, insufficientOf, type EvidenceRule} from './evidence.js'
 import {computeScores, mergeScores, scoreOf, type Scores} from './scores.js'
 import {applyWaivers, type Waiver, type WaiverHost} from './waivers.js'
 
@@ -46,8 +46,8 @@ export function withEvidence(evaluation: Omit<RunEvaluation, 'evidence'>, snapsh
   const hosts = evaluation.hosts.map((h): HostResults => {
     const s = byName.get(h.host)
     const score = scoreOf.get(h.host)
-    const {insufficient: _, ...rest} = h
-    const why = insufficientEvidence(
+    const {insufficient: _, insufficientWhy: __, ...rest} = h
+    const why = insufficientOf(
       {
         collected: s ? isCollected(s.host.status) : false,
         status: s?.host.status ?? 'unknown',
@@ -58,7 +58,7 @@ export function withEvidence(evaluation: Omit<RunEvaluation, 'evidence'>, snapsh
       },
       rule,
     )
-    return why ? {...rest, insufficient: why} : rest
+    return why ? {...rest, insufficient: why.reason, insufficientWhy: why.why} : rest
   })
   return {...evaluation, hosts, evidence: {minCoverage: rule.minCoverage, staleAfterDays: rule.staleAfterDays, now: rule.now.toISOString()}}
 }

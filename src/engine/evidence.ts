@@ -1,4 +1,5 @@
 import type {Score} from './scores.js'
+import {why, type Why} from '../model/why.js'
 
 /** Below this coverage (checks judged ÷ checks applicable, in %) a host is "insufficient data" unless told otherwise. */
 export const DEFAULT_MIN_COVERAGE = 80
@@ -48,14 +49,25 @@ export function isStale(e: Pick<EvidenceOf, 'collected' | 'collectedAt'>, rule: 
  * "insufficient data": never counted as compliant, and `check`/`audit` exit 6. Pure.
  */
 export function insufficientEvidence(e: EvidenceOf, rule: EvidenceRule): string | undefined {
-  if (!e.collected) return `not collected (${e.status})`
-  if (e.perHost && e.score.coverage === null) return e.error ?? 'no check applies to this host'
+  return insufficientOf(e, rule)?.reason
+}
+
+/** insufficientEvidence's reason, with its why for the reader's language. */
+export function insufficientOf(e: EvidenceOf, rule: EvidenceRule): {reason: string; why: Why} | undefined {
+  if (!e.collected) return {reason: `not collected (${e.status})`, why: why('evidence.notCollected', {status: e.status})}
+  if (e.perHost && e.score.coverage === null) return e.error ? {reason: e.error, why: why('evidence.error', {detail: e.error})} : {reason: 'no check applies to this host', why: why('evidence.noCheck')}
   if (e.perHost && e.score.coverage !== null && e.score.coverage < rule.minCoverage) {
     const c = e.score.counts
     const judged = c.pass + c.fail + c.waived
-    return `coverage ${e.score.coverage} % (${judged} of ${judged + c.unknown} applicable checks judged; the rest unknown), below ${rule.minCoverage} %`
+    return {
+      reason: `coverage ${e.score.coverage} % (${judged} of ${judged + c.unknown} applicable checks judged; the rest unknown), below ${rule.minCoverage} %`,
+      why: why('evidence.coverage', {coverage: e.score.coverage, judged, applicable: judged + c.unknown, min: rule.minCoverage}),
+    }
   }
   // stale data is no evidence of today, whatever judged it (per-host or fleet checks)
-  if (isStale(e, rule)) return `stale: collected ${ageInDays(e.collectedAt, rule.now)} days ago (limit ${rule.staleAfterDays} days)`
+  if (isStale(e, rule)) {
+    const days = ageInDays(e.collectedAt, rule.now)
+    return {reason: `stale: collected ${days} days ago (limit ${rule.staleAfterDays} days)`, why: why('evidence.stale', {days, limit: rule.staleAfterDays})}
+  }
   return undefined
 }

@@ -98,6 +98,8 @@ export const HostReportSchema = Obj({
    * stale, or no check applies: "insufficient data", never compliant. Absent when the evidence suffices.
    */
   insufficient: Opt(Str()),
+  /** The same, as a template and parameters for the reader's language (since 1.4.0). */
+  insufficientWhy: Opt(WhySchema),
   transport: Str(),
   identity: Obj({
     hostname: Opt(Str()),
@@ -187,7 +189,7 @@ const DataQualitySchema = Obj({
   /** Per section: how many hosts had it ok, partial, unavailable, error, timeout. */
   sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt()})),
   /** What a reader should know: hosts not collected, stale collections, sections missing and why. */
-  issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'insufficient', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str())})),
+  issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'insufficient', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str()), why: Opt(WhySchema)})),
 })
 
 const RunRefSchema = Obj({run: NonNegInt(), startedAt: Str({format: 'date-time'})})

@@ -3,7 +3,7 @@ import type {HostReport, Results} from '../model/results.js'
 import {bySeverity, isSevere, SEVERITIES, SEVERITY_WEIGHTS, type Severity} from '../model/severity.js'
 import type {Formatter, Labels, Lang} from './locale.js'
 import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
-import {piecesHtml, piecesMarked, reasonPieces} from './why-text.js'
+import {piecesHtml, piecesMarked, readerReason, reasonPieces} from './why-text.js'
 import {escapeXml} from './escape.js'
 import type {Why} from '../model/why.js'
 
@@ -108,7 +108,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       status: h.status,
       score: h.score.score,
       coverage: h.score.coverage,
-      insufficient: h.insufficient,
+      insufficient: readerReason({reason: h.insufficient, why: h.insufficientWhy}, lang),
       failed: failed.length,
       severe: failed.filter((r) => isSevere(r.severity)).length,
       collectedAt: h.collectedAt,
@@ -144,7 +144,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     },
     sectionReasons,
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
-    insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient'),
+    insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient').map((i) => ({...i, reasonHtml: piecesHtml(reasonPieces(i, lang), escapeXml)})),
     staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),
     history: historyView(results, L, f, title, lang),
     title,
@@ -289,7 +289,7 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
     pass: h.counts.pass,
     score: h.score.score,
     cov: h.score.coverage,
-    ins: h.insufficient,
+    ins: piecesMarked(reasonPieces({reason: h.insufficient, why: h.insufficientWhy}, lang)),
     err: h.error,
   }))
   return {

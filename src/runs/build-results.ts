@@ -55,6 +55,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     collectedAt: s.meta.collectedAt,
     stale,
     insufficient: hr?.insufficient,
+    insufficientWhy: hr?.insufficientWhy,
     transport: s.meta.transport,
     identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineAppId: x.identity.data?.machineAppId, systemUuid: x.identity.data?.systemUuid}),
     hardware: defined({
@@ -125,7 +126,7 @@ export function buildResults(input: BuildResultsInput): Results {
     const failed = !isCollected(h.status)
     if (failed) issues.push(defined({host: h.name, kind: 'failed' as const, status: h.status, reason: h.reason}))
     else if (h.stale) issues.push({host: h.name, kind: 'stale', status: 'stale', reason: h.collectedAt})
-    if (h.insufficient) issues.push({host: h.name, kind: 'insufficient', status: 'insufficient', reason: h.insufficient})
+    if (h.insufficient) issues.push(defined({host: h.name, kind: 'insufficient' as const, status: 'insufficient', reason: h.insufficient, why: h.insufficientWhy}))
     for (const [id, sec] of Object.entries(h.sections)) {
       const c = (sections[id] ??= {ok: 0, partial: 0, unavailable: 0, error: 0, timeout: 0})
       c[sec.status]++

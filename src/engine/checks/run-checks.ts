@@ -46,6 +46,8 @@ export interface HostResults {
    * reason. Such a host is "insufficient data", never compliant (see ../evidence.ts).
    */
   insufficient?: string
+  /** The same, as a template and parameters for the reader's language. */
+  insufficientWhy?: Why
 }
 
 function inList(value: string | undefined, list: readonly string[] | undefined): boolean | undefined {

@@ -6,7 +6,10 @@ import type {FleetCheck} from '../engine/fleet/fleet-check.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 import {bySeverity} from '../model/severity.js'
+import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
+import {loadLabels} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
+import {readerReason} from './why-text.js'
 
 export type Lang = 'vi' | 'en'
 
@@ -95,6 +98,7 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
   const byId = new Map<string, FleetCheck>(packs.flatMap((p) => (p.fleet ?? []).map((ch) => [`${p.pack}/${ch.id}`, ch] as [string, FleetCheck])))
   const scopeText = (f: FleetFinding) =>
     f.scope.kind === 'fleet' ? (f.scope.name === 'all' ? l.all : `${l.all} (${f.scope.name})`) : `${f.scope.kind === 'group' ? l.group : l.role} ${f.scope.name}`
+  const labels = loadLabels(lang)
   const out = [c.bold(l.fleet)]
   const shown = fleet
     .filter((f) => f.status !== 'pass')
@@ -102,9 +106,14 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
   for (const f of shown) {
     const title = byId.get(`${f.pack}/${f.check}`)?.title[lang] ?? f.check
     const mark = f.status === 'fail' ? c.red('✖') : f.status === 'waived' ? c.cyan('~') : c.yellow('?')
-    out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${T(scopeText(f))}: ${T(f.subject)}`)}`)
+    const rule = fleetRuleText(f, labels)
+    out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${T(scopeText(f))}: ${T(f.subject)}${rule ? `, ${T(rule)}` : ''}`)}`)
+    if (f.status === 'unknown' && f.unknown.length === 0) {
+      const reason = readerReason(f, lang)
+      if (reason) out.push(c.yellow(`      ? ${T(reason)}`))
+    }
     if (f.status === 'fail' || (f.status === 'waived' && f.waiver?.status === 'fail')) {
-      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
+      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${f.rule === 'reference' ? fleetExpectedLabel(f, labels) : l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
       const byValue = new Map<string, string[]>()
       for (const o of f.outliers) byValue.set(o.value, [...(byValue.get(o.value) ?? []), o.host])
       for (const [value, hosts] of byValue) out.push(c.red(`      ≠ ${T(value)}: ${names(hosts, l)}`))

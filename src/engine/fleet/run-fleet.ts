@@ -52,8 +52,12 @@ function candidates(check: FleetCheck, snapshots: readonly Snapshot[], regexes: 
   return {hosts, unknown}
 }
 
-/** The scopes of a comparison, each with its hosts; scopes holding the same hosts as an earlier one are dropped. */
-export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeKind[]): {scope: Scope; hosts: Snapshot[]}[] {
+/**
+ * The scopes of a comparison, each with its hosts; scopes holding the same hosts as an earlier one are dropped. Where
+ * `judgedBy` names a reference for some of the scopes of one set of hosts, those are kept (each distinct reference
+ * once) and the others dropped: hosts a group judges against its reference are not judged by a majority too.
+ */
+export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeKind[], judgedBy?: (scope: Scope) => string): {scope: Scope; hosts: Snapshot[]}[] {
   const out = new Map<string, {scope: Scope; hosts: Snapshot[]}>()
   const add = (kind: FleetScopeKind, name: string, s: Snapshot) => {
     const key = `${kind}\u0000${name}`
@@ -72,9 +76,16 @@ export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeK
   const order: Record<FleetScopeKind, number> = {group: 0, role: 1, fleet: 2}
   const scopes = [...out.values()].sort((a, b) => order[a.scope.kind] - order[b.scope.kind] || a.scope.name.localeCompare(b.scope.name))
   if (ungrouped.length > 0) scopes.push({scope: {kind: 'fleet', name: ungrouped.length === hosts.length ? 'all' : 'ungrouped'}, hosts: ungrouped})
+  // one scope per set of hosts: the first, or, where some of them are judged against a reference (`judgedBy` not
+  // empty), each of those with its own reference and none of the others
+  const hostKey = (sc: {hosts: Snapshot[]}) => sc.hosts.map((h) => h.host.name).sort().join('\u0000')
+  const referenced = new Set(scopes.filter((sc) => judgedBy?.(sc.scope)).map(hostKey))
   const seen = new Set<string>()
   return scopes.filter((sc) => {
-    const key = sc.hosts.map((h) => h.host.name).sort().join('\u0000')
+    const by = judgedBy?.(sc.scope) ?? ''
+    const hostsKey = hostKey(sc)
+    if (referenced.has(hostsKey) && by === '') return false
+    const key = `${hostsKey}\u0001${by}`
     if (seen.has(key)) return false
     seen.add(key)
     return true
@@ -85,7 +96,7 @@ function runCompare(base: Base, c: FleetCompare, hosts: Snapshot[], notApplicabl
   const out: FleetFinding[] = []
   // `per` is one path, or a list of paths (a list of strings is several paths, not one list path)
   const pers: Path[] = c.per === undefined ? [] : typeof c.per === 'string' ? [c.per] : (c.per as Path[])
-  for (const {scope, hosts: members} of scopesOf(hosts, c.scope ?? ['group', 'role'])) {
+  for (const {scope, hosts: members} of scopesOf(hosts, c.scope ?? ['group', 'role'], referenceKey(ctx))) {
     if (members.length < 2) continue
     const refs = scopeReferences(scope, ctx)
     if (refs) {
@@ -296,10 +307,16 @@ function runReached(base: Base, snapshots: readonly Snapshot[]): FleetFinding[] 
   ]
 }
 
+/** What a scope is judged against, as a key: scopes of the same hosts judged alike are compared once. */
+const referenceKey = (ctx: ReferenceContext) => (scope: Scope) => {
+  const refs = scopeReferences(scope, ctx)
+  return refs ? JSON.stringify(refs.map((r) => ({...r, group: undefined}))) : ''
+}
+
 /** Packages of each group's reference missing on its hosts; groups without a reference give nothing. */
 function runReferencePackages(base: Base, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, ctx: ReferenceContext): FleetFinding[] {
   const out: FleetFinding[] = []
-  for (const {scope, hosts: members} of scopesOf(hosts, ['group'])) {
+  for (const {scope, hosts: members} of scopesOf(hosts, ['group'], referenceKey(ctx))) {
     const refs = scopeReferences(scope, ctx)
     if (refs && scope.kind === 'group' && members.length >= 2) out.push(...referencePackages(base, scope, members, notApplicable, refs, ctx))
   }

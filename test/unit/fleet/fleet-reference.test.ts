@@ -70,6 +70,12 @@ describe('fleet checks against a declared reference (captured fleet snapshots)',
     expect(judged.majority!.hosts).toEqual(['web1'])
   })
 
+  it('two groups of the same hosts, one with a reference: judged against it, not by a majority too', () => {
+    const snaps = fleet().map((s) => (s.host.groups?.includes('web') ? {...s, host: {...s.host, groups: ['web', 'web-ref']}} : s))
+    const findings = run(declare(snaps, {group: 'web-ref', host: 'web1'}), 'sync.key-packages').filter((f) => f.scope.name.startsWith('web') && f.subject.startsWith('package openssh-server'))
+    expect(findings.map((f) => [f.scope.name, f.rule, f.outliers.map((o) => o.host).join()])).toEqual([['web-ref', 'reference', 'web2']])
+  })
+
   it('sync.reference-packages names the packages the reference has and a host lacks (db3 on another release), and nothing without a reference', () => {
     const snaps = fleet()
     const [db1, db2, db3] = ['db1', 'db2', 'db3'].map((n) => byName(snaps, n))
@@ -123,7 +129,7 @@ describe('fleet checks against a declared reference (captured fleet snapshots)',
 
 describe('templates/reasons/fleet.yaml', () => {
   const file = parse(readFileSync(path.join(reasonsDir(), 'fleet.yaml'), 'utf8')) as {templates: Record<string, {en: string; vi: string}>}
-  const names = (t: string) => [...t.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]).sort()
+  const names = (t: string) => [...t.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]!).sort()
 
   it('each template names the same parameters in both languages, in Vietnamese with its diacritics', () => {
     for (const [id, t] of Object.entries(file.templates)) {
@@ -135,11 +141,12 @@ describe('templates/reasons/fleet.yaml', () => {
   it('every why the fleet checks give renders in both languages with every parameter its template names', () => {
     const snaps = fleet()
     const web1 = byName(snaps, 'web1')
+    const first = [...installedNames(web1)][0]!
     const scenarios = [
       run(snaps),
       run(declare(snaps, {group: 'web', host: 'web1'})),
       run(declare(snaps, {group: 'db', host: 'db1'})),
-      run(declare(snaps, {group: 'web', standard: {file: 's.yaml', packages: {'openssh-server': version(web1, 'openssh-server'), [[...installedNames(web1)][0]!]: 'absent'}}})),
+      run(declare(snaps, {group: 'web', standard: {file: 's.yaml', packages: {'openssh-server': version(web1, 'openssh-server'), [first]: 'absent'}}})),
       run(declare([...snaps, ...loadSnapshots([path.join(FIXTURES, 'fleet-unreached')])], {group: 'web', host: 'web4'})),
     ]
     const whys = scenarios.flat().flatMap((f) => (f.why ? [f.why] : []))

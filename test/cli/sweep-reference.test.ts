@@ -90,6 +90,8 @@ describe('a group judged against its standard file, through a sweep, the store a
   it('the terminal, the HTML, Markdown and CSV reports say which rule judged the group, in English and Vietnamese', () => {
     const text = hatang(['check', '1', '--store', store, '--pack', 'fleet-sync', '--fail-on', 'none', '--lang', 'en'], {env: {NO_COLOR: '1'}})
     expect(text.stdout).toMatch(new RegExp(`sync\\.kernel .* — group lab: kernel, against the standard ${STANDARD}`))
+    // an unknown finding of the group says why: the standard does not state the OS release
+    expect(text.stdout).toMatch(new RegExp(`sync\\.os-release .* — group lab: OS release, against the standard ${STANDARD}\\n\\s+\\? the standard ${STANDARD} does not state OS release`))
     for (const [lang, words] of [
       ['en', `against the standard ${STANDARD}`],
       ['vi', `so với tiêu chuẩn ${STANDARD}`],

@@ -6,7 +6,7 @@ import type {FleetCheck} from '../engine/fleet/fleet-check.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 import {bySeverity} from '../model/severity.js'
-import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
+import {fleetRuleText} from './fleet-rule.js'
 import {loadLabels} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 import {readerReason} from './why-text.js'
@@ -15,10 +15,10 @@ export type Lang = 'vi' | 'en'
 
 const LABELS = {
   en: {pass: 'pass', fail: 'fail', unknown: 'unknown', na: 'not applicable', waived: 'waived', score: 'score', overall: 'overall', group: 'group', until: 'until', hosts: 'hosts', findings: 'findings at or above', none: 'no finding',
-    fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', noData: 'no data', agree: 'comparisons agree', more: 'more',
+    fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', expected: 'reference value', noData: 'no data', agree: 'comparisons agree', more: 'more',
     coverage: 'coverage', insufficient: 'insufficient data', insufficientHosts: (n: number, min: number) => `${n} host${n === 1 ? '' : 's'} with insufficient data (not collected, coverage below ${min} %, stale, or no check applies): never counted as compliant`},
   vi: {pass: 'đạt', fail: 'không đạt', unknown: 'chưa xác định', na: 'không áp dụng', waived: 'được miễn trừ', score: 'điểm', overall: 'tổng thể', group: 'nhóm', until: 'đến hết', hosts: 'máy', findings: 'phát hiện từ mức', none: 'không có phát hiện',
-    fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
+    fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', expected: 'giá trị chuẩn', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
     coverage: 'độ phủ', insufficient: 'không đủ dữ liệu', insufficientHosts: (n: number, min: number) => `${n} máy không đủ dữ liệu (không thu thập được, độ phủ dưới ${min} %, dữ liệu cũ hoặc không có kiểm tra nào áp dụng): không bao giờ được coi là tuân thủ`},
 } as const
 
@@ -113,7 +113,7 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
       if (reason) out.push(c.yellow(`      ? ${T(reason)}`))
     }
     if (f.status === 'fail' || (f.status === 'waived' && f.waiver?.status === 'fail')) {
-      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${f.rule === 'reference' ? fleetExpectedLabel(f, labels) : l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
+      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${f.rule === 'reference' ? l.expected : l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
       const byValue = new Map<string, string[]>()
       for (const o of f.outliers) byValue.set(o.value, [...(byValue.get(o.value) ?? []), o.host])
       for (const [value, hosts] of byValue) out.push(c.red(`      ≠ ${T(value)}: ${names(hosts, l)}`))

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {Chalk} from 'chalk'
 import {parse} from 'yaml'
 import {describe, expect, it} from 'vitest'
 
@@ -12,6 +13,7 @@ import {loadSnapshots} from '../../../src/engine/load-snapshots.js'
 import type {GroupReference} from '../../../src/model/group-reference.js'
 import {isInstalled} from '../../../src/model/sections/packages.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
+import {renderFleet} from '../../../src/report/check-summary.js'
 import {reasonsDir} from '../../../src/report/reason-book.js'
 import {whyText} from '../../../src/report/why-text.js'
 import {FIXTURES} from '../../support/fixtures.js'
@@ -55,6 +57,17 @@ describe('fleet checks against a declared reference (captured fleet snapshots)',
     for (const f of inGroup(findings, 'web').filter((x) => compares.has(x.check))) expect(f.rule, `${f.check} ${f.subject}`).toBe('reference')
     for (const f of inGroup(findings, 'db').filter((x) => compares.has(x.check))) expect(f.rule, `${f.check} ${f.subject}`).toBe('majority')
     expect(findings.flatMap((f) => (f.scope.name === 'web' ? f.outliers.map((o) => o.host) : []))).not.toContain('web1')
+  })
+
+  it('the terminal says the rule and the reference value, in English and Vietnamese', () => {
+    const snaps = fleet()
+    const [v1, v2] = ['web1', 'web2'].map((n) => version(byName(snaps, n), 'openssh-server'))
+    const findings = run(declare(snaps, {group: 'web', host: 'web1'}), 'sync.key-packages', 'sync.os-release')
+    const plain = new Chalk({level: 0})
+    expect(renderFleet(findings, [pack], 'en', plain).join('\n')).toContain(`group web: package openssh-server, against the reference web1\n      reference value ${v1}: web1, web3\n      ≠ ${v2}: web2`)
+    const vi = renderFleet(findings, [pack], 'vi', plain).join('\n')
+    expect(vi).toContain(`nhóm web: package openssh-server, so với máy chuẩn web1\n      giá trị chuẩn ${v1}: web1, web3`)
+    expect(vi).toMatch(/nhóm db: OS release, so với đa số\n\s+đa số Debian/)
   })
 
   it('where the majority blames the hardened host, the declared reference names the unhardened ones', () => {

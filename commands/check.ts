@@ -24,7 +24,8 @@ export default class Check extends StoreCommand {
     "check's data is unavailable the result is unknown, with the reason, never pass; a host where no check applies is an error. " +
     'Waived results (--waivers) never fail the run; an expired waiver is noted and waives nothing. Each host, group and the ' +
     'whole run get a score weighted by severity. Fleet checks (the fleet-sync pack) compare hosts of a group, role or the whole ' +
-    'fleet and print the majority value and the outliers; a host that was not collected is an error. Exit 1 when a failure ' +
+    "fleet and print the expected value and the outliers: a group's declared reference (hosts file `reference:`), else the " +
+    'majority, saying which; a host that was not collected is an error. Exit 1 when a failure ' +
     '(per host or across hosts) at or above --fail-on exists, or a host had no applicable check or was not collected.'
   static override examples = [
     '<%= config.bin %> check hatang-sweep-20261124-0200/',

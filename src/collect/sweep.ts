@@ -78,6 +78,7 @@ function hostInfo(host: HostSpec, status: HostStatus, reason?: string): Snapshot
     tags: host.tags,
     ...(host.role ? {role: host.role} : {}),
     ...(host.unit ? {unit: host.unit} : {}),
+    ...(host.references ? {references: host.references} : {}),
     status,
     ...(reason ? {reason} : {}),
   }

@@ -1,3 +1,4 @@
+import type {GroupReference} from '../model/group-reference.js'
 import type {Unit} from '../model/unit.js'
 import type {HostHop, InventoryWarning, SettingOrigin, SourcePosition, TransportKind} from './model.js'
 
@@ -38,6 +39,8 @@ export interface DraftHost {
   /** What the importer could not honour as written for this host. */
   warnings?: InventoryWarning[]
   groups: string[]
+  /** What the host's groups declare right (hosts.yaml `reference:`); hosts of the same groups share the list. */
+  references?: GroupReference[]
   source: SourcePosition
 }
 

@@ -97,6 +97,7 @@ export function finalizeInventory(draft: DraftInventory, options: FinalizeOption
     if (s.commandTimeoutS !== undefined) spec.commandTimeoutS = s.commandTimeoutS
     if (s.passwordEnv !== undefined) spec.passwordEnv = s.passwordEnv
     if (s.unit !== undefined) spec.unit = s.unit
+    if (h.references) spec.references = h.references
     const explicit = s.identityFiles && spec.transport !== 'local' ? configuredOnce(h, identityFiles) : undefined
     if (explicit) spec.configuredIdentityFiles = explicit.list
     if (h.warnings?.length || explicit?.warnings.length) spec.warnings = [...(h.warnings ?? []).map(intern), ...(explicit?.warnings ?? [])]

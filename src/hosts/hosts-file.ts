@@ -1,3 +1,5 @@
+import path from 'node:path'
+
 import type {ConfigError} from '../config/config-error.js'
 import {errorAt, type ErrorAt} from '../config/error-at.js'
 import type {ParsedYaml} from '../config/read-yaml.js'
@@ -6,7 +8,10 @@ import {didYouMean} from './did-you-mean.js'
 import type {DraftHost, DraftInventory, HostSettings, SettingOrigin} from './draft.js'
 import type {GroupDef, HostsFile, Settings} from './hosts-schema.js'
 import {shapeProblems} from './hosts-shape.js'
+import {hostsOfGroups} from './model.js'
 import {overlaySettings} from './overlay-settings.js'
+import type {GroupReference} from '../model/group-reference.js'
+import {readStandardFile} from './standard-file.js'
 import {UnitBook} from './unit-book.js'
 
 type Segs = string[]
@@ -358,5 +363,48 @@ function resolve(
   for (const e of edges) (childNames.get(e.parent) ?? childNames.set(e.parent, new Set()).get(e.parent)!).add(e.child)
   const groupMembers: DraftInventory['groups'] = {}
   for (const [g] of [...groups].sort((a, b) => a[1].order - b[1].order)) groupMembers[g] = {hosts: [...(members.get(g) ?? [])], children: [...(childNames.get(g) ?? [])]}
+  const references = groupReferences(groups, groupMembers, at, file)
+  if (references.errors.length) return {errors: references.errors}
+  if (references.byGroup.size > 0) {
+    // hosts of the same groups share one list
+    const lists = new Map<readonly string[], GroupReference[]>()
+    for (const h of hosts) {
+      let list = lists.get(h.groups)
+      if (!list) lists.set(h.groups, (list = h.groups.flatMap((g) => references.byGroup.get(g) ?? [])))
+      if (list.length > 0) h.references = list
+    }
+  }
   return {draft: {hosts, groups: groupMembers}, errors: []}
+}
+
+/**
+ * The groups' `reference:` settings: a host, which must be a host of the group (through its children), or a standard
+ * file, read and validated here (relative to the hosts file). Problems at file:line:column, with did-you-mean.
+ */
+function groupReferences(groups: Map<string, GroupInfo>, members: DraftInventory['groups'], at: ErrorAt, file: string): {byGroup: Map<string, GroupReference>; errors: ConfigError[]} {
+  const byGroup = new Map<string, GroupReference>()
+  const errors: ConfigError[] = []
+  const standards = new Map<string, ReturnType<typeof readStandardFile>>()
+  for (const [group, info] of groups) {
+    const ref = info.def.reference
+    if (ref === undefined) continue
+    const segs = [...info.segs, 'reference']
+    if (typeof ref === 'string') {
+      const hosts = hostsOfGroups({groups: members}, [group])
+      if (!hosts.has(ref)) {
+        const hint = didYouMean(ref, hosts) ?? (hosts.size > 0 ? `name one of the group's hosts: ${[...hosts].slice(0, 8).join(', ')}${hosts.size > 8 ? ', …' : ''}` : `add hosts to group '${group}' first`)
+        errors.push(at(segs, `names host '${ref}', which is not a host of group '${group}'`, hint))
+      } else byGroup.set(group, {group, host: ref})
+      continue
+    }
+    const full = path.resolve(path.dirname(file), ref.file)
+    let read = standards.get(full)
+    if (!read) standards.set(full, (read = readStandardFile(full, ref.file, file)))
+    if (read.unreadable) {
+      errors.push(at([...segs, 'file'], `names standard file '${ref.file}', which ${read.unreadable === 'ENOENT' ? 'does not exist' : `cannot be read (${read.unreadable})`} (${full})`, 'correct the path: it is relative to the hosts file'))
+    } else if (read.errors.length > 0) {
+      if (!errors.some((e) => e.file === full)) errors.push(...read.errors)
+    } else byGroup.set(group, {group, standard: read.standard!})
+  }
+  return {byGroup, errors}
 }

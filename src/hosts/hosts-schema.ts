@@ -40,10 +40,18 @@ const NameMap = <T extends TSchema>(pattern: string, value: T) =>
 
 // `name:` with no value is validated as `{}` (the loader normalises it); references are told apart before.
 
+/** What a group declares right for its fleet checks: one of its hosts, or a standard file (src/model/group-reference.ts). */
+export const ReferenceSchema = Type.Union(
+  [Str({pattern: HOST_NAME_PATTERN}), Obj({file: Str({minLength: 1, description: 'A standard file (YAML), relative to the hosts file.'})})],
+  {description: "The group's reference for fleet checks: a host of the group, or {file: standards/web.yaml}."},
+)
+export type ReferenceDef = Static<typeof ReferenceSchema>
+
 export const GroupSchema = Type.Recursive(
   (This) =>
     Obj({
       ...settingsProperties,
+      reference: Opt(ReferenceSchema),
       hosts: Opt(NameMap(HOST_NAME_PATTERN, SettingsSchema)),
       children: Opt(NameMap(GROUP_NAME_PATTERN, This)),
     }),
@@ -69,6 +77,7 @@ export const HostsFileSchema = Obj(
 )
 
 export interface GroupDef extends Settings {
+  reference?: ReferenceDef
   hosts?: Record<string, Settings | null>
   children?: Record<string, GroupDef | null>
 }

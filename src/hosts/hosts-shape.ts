@@ -40,7 +40,7 @@ const FAMILIAR: Record<string, string> = {
 const SECRET_KEY = /pass(word|phrase|wd)?$|^pass|secret|token|credential|private_?key$/i
 
 const TOP_KEYS = ['units', 'defaults', 'groups', 'hosts']
-const GROUP_KEYS = [...SETTING_KEYS, 'hosts', 'children']
+const GROUP_KEYS = [...SETTING_KEYS, 'reference', 'hosts', 'children']
 
 /**
  * Whether parsed YAML is meant as a hatang hosts file: a top-level `units`, `defaults`, `groups` or `hosts` key, or
@@ -112,6 +112,7 @@ function view(node: unknown, child: (k: string, v: unknown) => unknown): unknown
 const ANYOF_TEXT: Record<string, string> = {
   identityFile: 'must be a path or a list of paths',
   knownHostsFile: 'must be a path or a list of paths',
+  reference: 'must be a host of the group, or {file: PATH} naming a standard file',
 }
 
 function validateShape(data: unknown, at: ErrorAt): ConfigError[] {

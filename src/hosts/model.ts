@@ -1,3 +1,4 @@
+import type {GroupReference} from '../model/group-reference.js'
 import type {Unit} from '../model/unit.js'
 
 /** The resolved inventory: what every importer (hosts.yaml, Ansible INI/YAML) produces and a sweep consumes. */
@@ -82,6 +83,8 @@ export interface HostSpec {
   passwordEnv?: string
   /** The unit the host belongs to (hosts.yaml `unit:`, Ansible `hatang_unit`), with its names; absent when none is given. */
   unit?: Unit
+  /** What the host's groups declare right for the fleet checks (hosts.yaml `reference:`), recorded in its snapshot. */
+  references?: GroupReference[]
   source: SourcePosition
   /**
    * The identity files of `identityFiles` that the inventory set explicitly, with where each was written and
@@ -114,7 +117,7 @@ export function hostsOfGroup(inventory: Inventory, group: string): string[] {
 }
 
 /** The names of every host of these groups, through their children (one walk, however many groups). */
-export function hostsOfGroups(inventory: Inventory, groups: Iterable<string>): Set<string> {
+export function hostsOfGroups(inventory: Pick<Inventory, 'groups'>, groups: Iterable<string>): Set<string> {
   const seen = new Set<string>()
   const names = new Set<string>()
   const walk = (g: string): void => {

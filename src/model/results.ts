@@ -158,10 +158,15 @@ export const FleetFindingSchema = Obj({
   scope: Obj({kind: StringEnum(['group', 'role', 'fleet'] as const), name: Str()}),
   subject: Str(),
   status: StringEnum(['pass', 'fail', 'unknown', 'waived'] as const),
+  /** What the hosts were judged against: the group's declared reference, or the majority (absent on unique/within/reached checks). */
+  rule: Opt(StringEnum(['reference', 'majority'] as const)),
+  reference: Opt(Obj({kind: StringEnum(['host', 'standard'] as const), name: Str()})),
+  /** The value judged right and the hosts that have it: the majority's, or the reference's under rule reference. */
   majority: Opt(Obj({value: Str(), hosts: Arr(Str())})),
   outliers: Arr(Obj({host: Str(), value: Str()})),
   unknown: Arr(Obj({host: Str(), reason: Str()})),
   reason: Opt(Str()),
+  why: Opt(WhySchema),
 })
 
 const WaiverInfoSchema = Obj({

@@ -4,6 +4,7 @@ import {HOST_STATUSES} from './host-status.js'
 import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
+import {GroupReferenceSchema} from './group-reference.js'
 import {UnitSchema} from './unit.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
 import {TRANSPORT_KINDS} from './transport-kind.js'
@@ -63,6 +64,8 @@ export const HostSchema = Obj({
   role: Opt(Str()),
   /** The unit the host belongs to, as the inventory gives it (absent when it gives none, and in older snapshots). */
   unit: Opt(UnitSchema),
+  /** What the host's groups declare right (hosts.yaml `reference:`), for the fleet checks; absent when none does. */
+  references: Opt(Type.Array(GroupReferenceSchema)),
   /** ok, partial (some sections failed), or why the host was not collected. */
   status: StringEnum(HOST_STATUSES),
   reason: Opt(Str()),

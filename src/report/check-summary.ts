@@ -6,6 +6,8 @@ import type {FleetCheck} from '../engine/fleet/fleet-check.js'
 import type {FleetFinding} from '../engine/fleet/types.js'
 import type {Score, Scores} from '../engine/scores.js'
 import {bySeverity} from '../model/severity.js'
+import {fleetRuleText} from './fleet-rule.js'
+import {loadLabels} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 import {readerReason} from './why-text.js'
 
@@ -13,10 +15,10 @@ export type Lang = 'vi' | 'en'
 
 const LABELS = {
   en: {pass: 'pass', fail: 'fail', unknown: 'unknown', na: 'not applicable', waived: 'waived', score: 'score', overall: 'overall', group: 'group', until: 'until', hosts: 'hosts', findings: 'findings at or above', none: 'no finding',
-    fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', noData: 'no data', agree: 'comparisons agree', more: 'more',
+    fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', expected: 'reference value', noData: 'no data', agree: 'comparisons agree', more: 'more',
     coverage: 'coverage', insufficient: 'insufficient data', insufficientHosts: (n: number, min: number) => `${n} host${n === 1 ? '' : 's'} with insufficient data (not collected, coverage below ${min} %, stale, or no check applies): never counted as compliant`},
   vi: {pass: 'đạt', fail: 'không đạt', unknown: 'chưa xác định', na: 'không áp dụng', waived: 'được miễn trừ', score: 'điểm', overall: 'tổng thể', group: 'nhóm', until: 'đến hết', hosts: 'máy', findings: 'phát hiện từ mức', none: 'không có phát hiện',
-    fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
+    fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', expected: 'giá trị chuẩn', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
     coverage: 'độ phủ', insufficient: 'không đủ dữ liệu', insufficientHosts: (n: number, min: number) => `${n} máy không đủ dữ liệu (không thu thập được, độ phủ dưới ${min} %, dữ liệu cũ hoặc không có kiểm tra nào áp dụng): không bao giờ được coi là tuân thủ`},
 } as const
 
@@ -96,6 +98,7 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
   const byId = new Map<string, FleetCheck>(packs.flatMap((p) => (p.fleet ?? []).map((ch) => [`${p.pack}/${ch.id}`, ch] as [string, FleetCheck])))
   const scopeText = (f: FleetFinding) =>
     f.scope.kind === 'fleet' ? (f.scope.name === 'all' ? l.all : `${l.all} (${f.scope.name})`) : `${f.scope.kind === 'group' ? l.group : l.role} ${f.scope.name}`
+  const labels = loadLabels(lang)
   const out = [c.bold(l.fleet)]
   const shown = fleet
     .filter((f) => f.status !== 'pass')
@@ -103,9 +106,14 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
   for (const f of shown) {
     const title = byId.get(`${f.pack}/${f.check}`)?.title[lang] ?? f.check
     const mark = f.status === 'fail' ? c.red('✖') : f.status === 'waived' ? c.cyan('~') : c.yellow('?')
-    out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${T(scopeText(f))}: ${T(f.subject)}`)}`)
+    const rule = fleetRuleText(f, labels)
+    out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${T(scopeText(f))}: ${T(f.subject)}${rule ? `, ${T(rule)}` : ''}`)}`)
+    if (f.status === 'unknown' && f.unknown.length === 0) {
+      const reason = readerReason(f, lang)
+      if (reason) out.push(c.yellow(`      ? ${T(reason)}`))
+    }
     if (f.status === 'fail' || (f.status === 'waived' && f.waiver?.status === 'fail')) {
-      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
+      if (f.majority && f.majority.hosts.length > 0) out.push(`      ${f.rule === 'reference' ? l.expected : l.majority} ${c.bold(T(f.majority.value))}: ${names(f.majority.hosts, l)}`)
       const byValue = new Map<string, string[]>()
       for (const o of f.outliers) byValue.set(o.value, [...(byValue.get(o.value) ?? []), o.host])
       for (const [value, hosts] of byValue) out.push(c.red(`      ≠ ${T(value)}: ${names(hosts, l)}`))

@@ -1,6 +1,7 @@
 import {isCollected} from '../model/host-status.js'
 import type {HostReport, Results} from '../model/results.js'
 import {bySeverity, isSevere, SEVERITIES, SEVERITY_WEIGHTS, type Severity} from '../model/severity.js'
+import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
 import type {Formatter, Labels, Lang} from './locale.js'
 import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
 import {piecesHtml, piecesMarked, readerReason, reasonPieces} from './why-text.js'
@@ -134,6 +135,10 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     sevChart: bars(sevSlices, L('summary.findingsBySeverity')),
     topRisks,
     fleetByScope: [...fleetByScope.entries()],
+    /** A fleet finding's rule ("against the reference web1"), the label of its expected value, its reason: in the report's language. */
+    fleetRule: (x: Results['fleet'][number]) => fleetRuleText(x, t),
+    fleetExpected: (x: Results['fleet'][number]) => fleetExpectedLabel(x, t),
+    fleetReason: (x: Results['fleet'][number]) => readerReason(x, lang),
     osVersions: count(collected, (h) => h.os.name ?? L('common.unknown')),
     models: [...models.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0])).map(([name, e]) => ({name, count: e.count, age: median(e.ages)})),
     totals: {

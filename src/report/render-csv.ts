@@ -1,6 +1,7 @@
 import type {Results} from '../model/results.js'
 import {cell, csv} from './csv-cells.js'
-import type {Lang} from './locale.js'
+import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
+import {loadLabels, type Lang} from './locale.js'
 import {readerReason} from './why-text.js'
 
 /**
@@ -56,9 +57,13 @@ export function renderFindingsCsv(results: Results, lang: Lang): string {
         return [cell(h.name), r.pack, r.check, r.severity, r.status, cell(c?.title[lang]), cell(readerReason(r, lang)), cell(c?.remediation[lang]), cell(r.waiver ? `${r.waiver.reason} (${r.waiver.approver}, ${r.waiver.expires})` : r.note)]
       }),
   )
+  const labels = loadLabels(lang)
   const fleet = results.fleet
     .filter((x) => x.status !== 'pass')
-    .flatMap((x) => x.outliers.map((o) => [cell(o.host), x.pack, x.check, x.severity, x.status, cell(`${x.scope.kind} ${x.scope.name}: ${x.subject}`), cell(`${o.value} (majority: ${x.majority?.value ?? '?'})`), '', '']))
+    .flatMap((x) => {
+      const rule = fleetRuleText(x, labels)
+      return x.outliers.map((o) => [cell(o.host), x.pack, x.check, x.severity, x.status, cell(`${x.scope.kind} ${x.scope.name}: ${x.subject}${rule ? `, ${rule}` : ''}`), cell(`${o.value} (${fleetExpectedLabel(x, labels)}: ${x.majority?.value ?? '?'})`), '', ''])
+    })
   return csv(['host', 'pack', 'check', 'severity', 'status', 'title', 'reason', 'remediation', 'waiver_or_note'], [...rows, ...fleet])
 }
 

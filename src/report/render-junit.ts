@@ -2,6 +2,14 @@ import type {Results} from '../model/results.js'
 import {isCollected} from '../model/host-status.js'
 import {escapeXml} from './escape.js'
 
+/** What a fleet finding's outliers differ from: the majority's value, or the reference's, saying which. */
+function against(f: Results['fleet'][number]): string {
+  const value = f.majority?.value
+  if (f.rule === 'reference' && f.reference) return `the ${f.reference.kind === 'host' ? 'reference' : 'standard'} ${f.reference.name}${value === undefined ? '' : ` (${value})`}`
+  if (f.rule === 'majority') return value === undefined ? 'the majority' : `the majority ${value}`
+  return value ?? 'the majority'
+}
+
 /** XML 1.0 cannot carry most control characters, even escaped: drop them. */
 const x = (s: unknown) => escapeXml(String(s ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ''))
 
@@ -46,7 +54,7 @@ export function renderJunit(results: Results): string {
     for (const f of results.fleet) {
       const open = `    <testcase classname="${x(`fleet.${f.scope.kind}.${f.scope.name}`)}" name="${x(`${f.check} ${f.subject}`)}">`
       const drift = f.outliers.map((o) => `${o.host}: ${o.value}`).join('\n')
-      if (f.status === 'fail') out.push(`${open}<failure type="${x(f.severity)}" message="${x(`${f.outliers.length} host(s) differ from ${f.majority?.value ?? 'the majority'}`)}">${x(drift)}</failure></testcase>`)
+      if (f.status === 'fail') out.push(`${open}<failure type="${x(f.severity)}" message="${x(`${f.outliers.length} host(s) differ from ${against(f)}`)}">${x(drift)}</failure></testcase>`)
       else if (f.status === 'unknown') out.push(`${open}<skipped message="${x(f.reason ?? 'unknown')}"/></testcase>`)
       else out.push(`${open}</testcase>`)
     }

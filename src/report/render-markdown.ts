@@ -1,6 +1,7 @@
 import type {Results} from '../model/results.js'
 import {severityRank, SEVERITIES} from '../model/severity.js'
 import {categoryOf, CATEGORIES} from './html-view.js'
+import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
 import {formatter, loadLabels, type Lang} from './locale.js'
 import {terminalText} from './terminal-text.js'
 
@@ -75,7 +76,8 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
   if (drift.length) {
     out.push('', `## ${L('sync.title')}`, '')
     for (const x of drift.slice(0, 10)) {
-      out.push(`- ${L(`sync.scope.${x.scope.kind}`)} ${md(x.scope.name)}, ${md(x.subject)}: ${L('sync.majority')} \`${md(x.majority?.value)}\`; ${L('sync.outliers')}: ${x.outliers.slice(0, 5).map((o) => `${md(o.host)} (\`${md(o.value)}\`)`).join(', ')}${x.outliers.length > 5 ? ` +${x.outliers.length - 5}` : ''}`)
+      const rule = fleetRuleText(x, t)
+      out.push(`- ${L(`sync.scope.${x.scope.kind}`)} ${md(x.scope.name)}, ${md(x.subject)}${rule ? ` (${md(rule)})` : ''}: ${md(fleetExpectedLabel(x, t))} \`${md(x.majority?.value)}\`; ${L('sync.outliers')}: ${x.outliers.slice(0, 5).map((o) => `${md(o.host)} (\`${md(o.value)}\`)`).join(', ')}${x.outliers.length > 5 ? ` +${x.outliers.length - 5}` : ''}`)
     }
   }
   const issues = results.dataQuality.issues.filter((i) => i.kind !== 'section')

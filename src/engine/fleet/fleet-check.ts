@@ -20,11 +20,17 @@ import type {Check} from '../checks/pack.js'
  *   within: {path: meta.clock.skewMs, maxAbs: 60000, margin: meta.clock.uncertaintyMs}
  *                                                          every host's number within ±maxAbs (beyond it, by more than the margin, is an outlier)
  *   reached: true                                          every host of the hosts file was collected
+ *   referencePackages: true                                every host of a group has the packages its reference has
+ *                                                          (nothing without a reference: see README "Fleet references")
  *
  * `scope` (compare only; default [group, role]) says which hosts are compared together: each inventory group,
  * each role, or the whole fleet (`fleet`). Hosts that belong to no group or role of the scope are compared with
  * each other (scope `fleet`, named `ungrouped`, or `all` when no host has one). `per` splits a scope further by
  * the value of one or more paths (hardware model, OS release): only hosts that agree on those are compared.
+ *
+ * A group that declares a reference (hosts.yaml `reference:`, recorded in the snapshots) is judged against it, not
+ * against its majority: every host whose value differs from the reference's is an outlier, `per` does not split it
+ * (the reference is what every host of the group should be), and a value the reference lacks is unknown.
  */
 export const FLEET_SCOPES = ['group', 'role', 'fleet'] as const
 export type FleetScopeKind = (typeof FLEET_SCOPES)[number]
@@ -93,15 +99,16 @@ export function fleetCheckSchema(p: FleetSchemaParts) {
     Obj({...common, unique}),
     Obj({...common, within}),
     Obj({...common, reached: Type.Literal(true)}),
+    Obj({...common, referencePackages: Type.Literal(true)}),
   ])
 }
 
 type Common = Omit<Check, 'assert'>
-export type FleetCheck = Common & ({compare: FleetCompare} | {unique: FleetUnique} | {within: FleetWithin} | {reached: true})
-export type FleetCheckKind = 'compare' | 'unique' | 'within' | 'reached'
+export type FleetCheck = Common & ({compare: FleetCompare} | {unique: FleetUnique} | {within: FleetWithin} | {reached: true} | {referencePackages: true})
+export type FleetCheckKind = 'compare' | 'unique' | 'within' | 'reached' | 'referencePackages'
 
 export function kindOf(c: FleetCheck): FleetCheckKind {
-  return 'compare' in c ? 'compare' : 'unique' in c ? 'unique' : 'within' in c ? 'within' : 'reached'
+  return 'compare' in c ? 'compare' : 'unique' in c ? 'unique' : 'within' in c ? 'within' : 'reached' in c ? 'reached' : 'referencePackages'
 }
 
 /** What the schema cannot say about a fleet check, each with where (below the check) and what. */

@@ -1,98 +1,13 @@
 import {isCollected} from '../../model/host-status.js'
 import type {Snapshot} from '../../model/snapshot.js'
-import type {Section} from '../../model/section.js'
-import {isInstalled} from '../../model/sections/packages.js'
+import {why} from '../../model/why.js'
 import {evaluate, RegexCache, resolveTop, type Path} from '../checks/assertion.js'
 import type {Check, Pack} from '../checks/pack.js'
 import {applicability} from '../checks/run-checks.js'
 import type {FleetCheck, FleetCompare, FleetScopeKind, FleetUnique, FleetWithin} from './fleet-check.js'
 import type {FleetFinding} from './types.js'
-
-/** Whether a snapshot holds a collected host (ok or partial); the others were not reached and carry no data. */
-
-type Scope = FleetFinding['scope']
-type Got = {ok: true; value: string} | {ok: false; reason: string}
-type Base = Pick<FleetFinding, 'pack' | 'check' | 'severity'>
-
-const segs = (p: Path): string[] => (Array.isArray(p) ? p : p.split('.'))
-const label = (p: Path): string => segs(p).join('.')
-const byName = (a: {host: string}, b: {host: string}) => a.host.localeCompare(b.host)
-
-/** Why a value is missing: the section's own reason when it is partial. */
-function missing(s: Snapshot, path: Path, what = label(path)): string {
-  const section = (s.sections as unknown as Record<string, Section<unknown> | undefined>)[segs(path)[0]!]
-  return `${what} is not reported${section?.status === 'partial' && section.reason ? ` (${section.reason})` : ''}`
-}
-
-/** A value as text, comparable across hosts: lists as their sorted distinct items, objects with sorted keys. */
-function text(v: unknown, item?: string): string {
-  if (Array.isArray(v)) {
-    const items = [...new Set(v.map((x) => text(item && x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[item] : x)))].sort()
-    return items.length === 0 ? '(none)' : items.join(', ')
-  }
-  if (v !== null && typeof v === 'object') return JSON.stringify(Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))))
-  return String(v)
-}
-
-function valueAt(s: Snapshot, path: Path, item?: string): Got {
-  const r = resolveTop(s, path)
-  if (!r.ok) return r
-  if (r.value === undefined) return {ok: false, reason: missing(s, path)}
-  return {ok: true, value: text(r.value, item)}
-}
-
-/** Globs of package names (`linux-image-*`) as anchored regular expressions. */
-const globCache = new Map<string, RegExp>()
-function glob(pattern: string): RegExp {
-  let re = globCache.get(pattern)
-  if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
-    globCache.set(pattern, re)
-  }
-  return re
-}
-
-/**
- * The installed versions of the packages a check names (exact names and globs), per host: one pass over the host's
- * packages, kept per host and list (a host is compared in several scopes). Only the named packages are indexed.
- */
-const packageValues = new WeakMap<Snapshot, WeakMap<readonly string[], Map<string, Got | undefined>>>()
-function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<string, Got | undefined> {
-  let perList = packageValues.get(s)
-  if (!perList) packageValues.set(s, (perList = new WeakMap()))
-  let values = perList.get(specs)
-  if (values) return values
-  values = new Map()
-  const section = s.sections.packages as Snapshot['sections']['packages'] | undefined
-  if (!section || (section.status !== 'ok' && section.status !== 'partial') || !section.data) {
-    const unknown: Got = {ok: false, reason: section ? `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}` : "no section 'packages' in the snapshot"}
-    for (const spec of specs) values.set(spec, unknown)
-  } else {
-    const exact = new Set(specs.filter((x) => !/[*?]/.test(x)))
-    const globs = specs.filter((x) => /[*?]/.test(x)).map((x) => [x, glob(x)] as const)
-    const found = new Map<string, Map<string, Set<string>>>() // spec → package name → versions
-    const add = (spec: string, name: string, version: string | undefined) => {
-      const byName = found.get(spec) ?? new Map<string, Set<string>>()
-      const versions = byName.get(name) ?? new Set<string>()
-      if (version) versions.add(version)
-      byName.set(name, versions)
-      found.set(spec, byName)
-    }
-    for (const p of section.data.items) {
-      if (!isInstalled(p)) continue
-      if (exact.has(p.name)) add(p.name, p.name, p.version)
-      for (const [spec, re] of globs) if (re.test(p.name)) add(spec, p.name, p.version)
-    }
-    for (const spec of specs) {
-      const byName = found.get(spec)
-      if (!byName) values.set(spec, undefined)
-      else if (exact.has(spec)) values.set(spec, {ok: true, value: [...byName.get(spec)!].sort().join(', ')})
-      else values.set(spec, {ok: true, value: [...byName.entries()].map(([n, v]) => `${n} ${[...v].sort().join(', ')}`).sort().join('; ')})
-    }
-  }
-  perList.set(specs, values)
-  return values
-}
+import {compareAgainstReference, referenceContext, referencePackages, scopeReferences, type ReferenceContext} from './against-reference.js'
+import {byName, entriesOf, label, missing, outlierText, packageValuesOf, signature, text, tooFew, valueAt, type Base, type Scope} from './fleet-values.js'
 
 /** The value most hosts share (ties: the smaller text), and the hosts that differ. */
 export function tally(values: readonly {host: string; value: string}[]): Pick<FleetFinding, 'majority' | 'outliers'> {
@@ -114,13 +29,13 @@ function finding(base: Base, scope: Scope, subject: string, known: {host: string
   const {majority, outliers} = tally(known)
   const sortedUnknown = [...unknown].sort(byName)
   if (outliers.length > 0) {
-    const reason = `${outliers.length} of ${known.length} hosts differ from ${majority!.value} (${outliers.map((o) => `${o.host}: ${o.value}`).join('; ')})`
-    return {...base, scope, subject, status: 'fail', majority, outliers, unknown: sortedUnknown, reason}
+    const list = outlierText(outliers)
+    const reason = `${outliers.length} of ${known.length} hosts differ from the majority ${majority!.value} (${list})`
+    const w = why('fleet.majorityDiffers', {count: outliers.length, total: known.length, value: majority!.value, outliers: list})
+    return {...base, scope, subject, status: 'fail', rule: 'majority', majority, outliers, unknown: sortedUnknown, reason, why: w}
   }
-  if (known.length < 2) {
-    return {...base, scope, subject, status: 'unknown', ...(majority ? {majority} : {}), outliers, unknown: sortedUnknown, reason: `${known.length} of ${known.length + unknown.length} hosts report it`}
-  }
-  return {...base, scope, subject, status: 'pass', majority, outliers, unknown: sortedUnknown}
+  if (known.length < 2) return {...base, scope, subject, status: 'unknown', rule: 'majority', ...(majority ? {majority} : {}), outliers, unknown: sortedUnknown, ...tooFew(known.length, known.length + unknown.length)}
+  return {...base, scope, subject, status: 'pass', rule: 'majority', majority, outliers, unknown: sortedUnknown}
 }
 
 /** The hosts a fleet check looks at: collected, and where its `applies` holds (unknown there: with the reason). */
@@ -137,8 +52,12 @@ function candidates(check: FleetCheck, snapshots: readonly Snapshot[], regexes: 
   return {hosts, unknown}
 }
 
-/** The scopes of a comparison, each with its hosts; scopes holding the same hosts as an earlier one are dropped. */
-export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeKind[]): {scope: Scope; hosts: Snapshot[]}[] {
+/**
+ * The scopes of a comparison, each with its hosts; scopes holding the same hosts as an earlier one are dropped. Where
+ * `judgedBy` names a reference for some of the scopes of one set of hosts, those are kept (each distinct reference
+ * once) and the others dropped: hosts a group judges against its reference are not judged by a majority too.
+ */
+export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeKind[], judgedBy?: (scope: Scope) => string): {scope: Scope; hosts: Snapshot[]}[] {
   const out = new Map<string, {scope: Scope; hosts: Snapshot[]}>()
   const add = (kind: FleetScopeKind, name: string, s: Snapshot) => {
     const key = `${kind}\u0000${name}`
@@ -157,21 +76,33 @@ export function scopesOf(hosts: readonly Snapshot[], kinds: readonly FleetScopeK
   const order: Record<FleetScopeKind, number> = {group: 0, role: 1, fleet: 2}
   const scopes = [...out.values()].sort((a, b) => order[a.scope.kind] - order[b.scope.kind] || a.scope.name.localeCompare(b.scope.name))
   if (ungrouped.length > 0) scopes.push({scope: {kind: 'fleet', name: ungrouped.length === hosts.length ? 'all' : 'ungrouped'}, hosts: ungrouped})
+  // one scope per set of hosts: the first, or, where some of them are judged against a reference (`judgedBy` not
+  // empty), each of those with its own reference and none of the others
+  const hostKey = (sc: {hosts: Snapshot[]}) => sc.hosts.map((h) => h.host.name).sort().join('\u0000')
+  const referenced = new Set(scopes.filter((sc) => judgedBy?.(sc.scope)).map(hostKey))
   const seen = new Set<string>()
   return scopes.filter((sc) => {
-    const key = sc.hosts.map((h) => h.host.name).sort().join('\u0000')
+    const by = judgedBy?.(sc.scope) ?? ''
+    const hostsKey = hostKey(sc)
+    if (referenced.has(hostsKey) && by === '') return false
+    const key = `${hostsKey}\u0001${by}`
     if (seen.has(key)) return false
     seen.add(key)
     return true
   })
 }
 
-function runCompare(base: Base, c: FleetCompare, hosts: Snapshot[], notApplicable: Map<Snapshot, string>): FleetFinding[] {
+function runCompare(base: Base, c: FleetCompare, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, ctx: ReferenceContext): FleetFinding[] {
   const out: FleetFinding[] = []
   // `per` is one path, or a list of paths (a list of strings is several paths, not one list path)
   const pers: Path[] = c.per === undefined ? [] : typeof c.per === 'string' ? [c.per] : (c.per as Path[])
-  for (const {scope, hosts: members} of scopesOf(hosts, c.scope ?? ['group', 'role'])) {
+  for (const {scope, hosts: members} of scopesOf(hosts, c.scope ?? ['group', 'role'], referenceKey(ctx))) {
     if (members.length < 2) continue
+    const refs = scopeReferences(scope, ctx)
+    if (refs) {
+      out.push(...compareAgainstReference(base, c, scope, members, notApplicable, refs, ctx))
+      continue
+    }
     // split the scope by `per`
     const parts = new Map<string, Snapshot[]>()
     const unsplit: {host: string; reason: string}[] = []
@@ -270,20 +201,6 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
   return [finding(base, scope, subject, whole, unknown)]
 }
 
-/** An object's text with its keys in order: equal for alike objects. Made once per object (a host is in several scopes). */
-const signatures = new WeakMap<object, string>()
-function signature(o: Record<string, unknown>): string {
-  let sig = signatures.get(o)
-  if (sig === undefined) signatures.set(o, (sig = JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]))))
-  return sig
-}
-
-/** An object's values as comparable text, by key. */
-function entriesOf(o: Record<string, unknown>): Map<string, string> {
-  // lists keep their order here: sshd's Ciphers or KexAlgorithms order is a preference
-  return new Map(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(' ') : text(v)]))
-}
-
 function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, regexes: RegexCache): FleetFinding[] {
   if (hosts.length < 2) return [] // one host shares nothing
   const holders = new Map<string, Set<string>>()
@@ -328,9 +245,12 @@ function runUnique(base: Base, u: FleetUnique, hosts: Snapshot[], notApplicable:
   unknown.sort(byName)
   if (outliers.length > 0) {
     const clusters = [...holders.values()].filter((h) => h.size > 1).length
-    return [{...base, scope, subject, status: 'fail', outliers, unknown, reason: `${clusters === 1 ? 'one value' : `${clusters} values`} shared by ${outliers.length} hosts: ${outliers.map((o) => o.host).sort().join(', ')}`}]
+    const names = outliers.map((o) => o.host).sort().join(', ')
+    const reason = `${clusters === 1 ? 'one value' : `${clusters} values`} shared by ${outliers.length} hosts: ${names}`
+    const w = clusters === 1 ? why('fleet.sharedOne', {count: outliers.length, hosts: names}) : why('fleet.sharedMany', {clusters, count: outliers.length, hosts: names})
+    return [{...base, scope, subject, status: 'fail', outliers, unknown, reason, why: w}]
   }
-  if (known < 2) return [{...base, scope, subject, status: 'unknown', outliers, unknown, reason: `${known} of ${known + unknown.length} hosts report it`}]
+  if (known < 2) return [{...base, scope, subject, status: 'unknown', outliers, unknown, ...tooFew(known, known + unknown.length)}]
   return [{...base, scope, subject, status: 'pass', outliers, unknown}]
 }
 
@@ -357,8 +277,12 @@ function runWithin(base: Base, w: FleetWithin, hosts: Snapshot[], notApplicable:
   const majority = {value: `within ±${w.maxAbs}${unit}`, hosts: inside.map((h) => h.host).sort()}
   unknown.sort(byName)
   outliers.sort(byName)
-  if (outliers.length > 0) return [{...base, scope, subject, status: 'fail', majority, outliers, unknown, reason: `${outliers.length} hosts beyond ±${w.maxAbs}${unit}`}]
-  if (inside.length === 0) return [{...base, scope, subject, status: 'unknown', outliers, unknown, reason: 'no host reports it'}]
+  if (outliers.length > 0) {
+    const reason = `${outliers.length} hosts beyond ±${w.maxAbs}${unit}`
+    const y = w.unit ? why('fleet.beyondUnit', {count: outliers.length, max: w.maxAbs, unit: w.unit}) : why('fleet.beyond', {count: outliers.length, max: w.maxAbs})
+    return [{...base, scope, subject, status: 'fail', majority, outliers, unknown, reason, why: y}]
+  }
+  if (inside.length === 0) return [{...base, scope, subject, status: 'unknown', outliers, unknown, reason: 'no host reports it', why: why('fleet.noHostReports')}]
   return [{...base, scope, subject, status: 'pass', majority, outliers, unknown}]
 }
 
@@ -378,18 +302,37 @@ function runReached(base: Base, snapshots: readonly Snapshot[]): FleetFinding[] 
       majority: {value: 'collected', hosts: collected},
       outliers,
       unknown: [],
-      ...(outliers.length > 0 ? {reason: `${outliers.length} of ${snapshots.length} hosts were not collected`} : {}),
+      ...(outliers.length > 0 ? {reason: `${outliers.length} of ${snapshots.length} hosts were not collected`, why: why('fleet.notCollected', {count: outliers.length, total: snapshots.length})} : {}),
     },
   ]
+}
+
+/** What a scope is judged against, as a key: scopes of the same hosts judged alike are compared once. */
+const referenceKey = (ctx: ReferenceContext) => (scope: Scope) => {
+  const refs = scopeReferences(scope, ctx)
+  return refs ? JSON.stringify(refs.map((r) => ({...r, group: undefined}))) : ''
+}
+
+/** Packages of each group's reference missing on its hosts; groups without a reference give nothing. */
+function runReferencePackages(base: Base, hosts: Snapshot[], notApplicable: Map<Snapshot, string>, ctx: ReferenceContext): FleetFinding[] {
+  const out: FleetFinding[] = []
+  for (const {scope, hosts: members} of scopesOf(hosts, ['group'], referenceKey(ctx))) {
+    const refs = scopeReferences(scope, ctx)
+    if (refs && scope.kind === 'group' && members.length >= 2) out.push(...referencePackages(base, scope, members, notApplicable, refs, ctx))
+  }
+  return out
 }
 
 /**
  * Every fleet check of the packs over a run's snapshots. Only collected hosts are compared (hosts that were not
  * reached are the `reached` check's findings); a host whose data is missing is `unknown` with the reason, never
- * counted as agreeing. Linear in the number of hosts per check. Pure.
+ * counted as agreeing. A group whose snapshots record a reference is judged against it (against-reference.ts),
+ * every other scope against its majority; each compare finding says which (`rule`). Linear in the number of hosts
+ * per check. Pure.
  */
 export function runFleetChecks(snapshots: readonly Snapshot[], packs: readonly Pack[], regexes = new RegexCache()): FleetFinding[] {
   const out: FleetFinding[] = []
+  const ctx = referenceContext(snapshots)
   for (const pack of packs) {
     for (const check of pack.fleet ?? []) {
       const base: Base = {pack: pack.pack, check: check.id, severity: check.severity}
@@ -398,9 +341,10 @@ export function runFleetChecks(snapshots: readonly Snapshot[], packs: readonly P
         continue
       }
       const {hosts, unknown} = candidates(check, snapshots, regexes)
-      if ('compare' in check) out.push(...runCompare(base, check.compare, hosts, unknown))
+      if ('compare' in check) out.push(...runCompare(base, check.compare, hosts, unknown, ctx))
       else if ('unique' in check) out.push(...runUnique(base, check.unique, hosts, unknown, regexes))
-      else out.push(...runWithin(base, check.within, hosts, unknown))
+      else if ('within' in check) out.push(...runWithin(base, check.within, hosts, unknown))
+      else out.push(...runReferencePackages(base, hosts, unknown, ctx))
     }
   }
   return out

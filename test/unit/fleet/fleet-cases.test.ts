@@ -62,9 +62,15 @@ const drift: Record<string, (s: Snapshot) => Snapshot> = {
     return withData(s, 'network', {interfaces: ifs.map((x) => (x.name === 'eth0' ? {...x, mac: '52:54:00:12:34:01'} : x))})
   },
   'identity.unique-ssh-host-key': (s) => withData(s, 'identity', {sshHostKeys: data(host(1), 'identity').sshHostKeys}),
+  'sync.reference-packages': (s) => withData(s, 'packages', {items: s.sections.packages.data!.items.filter((p) => p.name !== 'chrony')}),
 }
 
-const finding = (snaps: Snapshot[], check: string) => runFleetChecks(snaps, [{...pack, fleet: pack.fleet!.filter((c) => c.id === check)}])
+/** Checks that judge a group against its declared reference only: the group declares h1 (hosts.yaml `reference: h1`). */
+const needsReference = new Set(['sync.reference-packages'])
+const declared = (s: Snapshot): Snapshot => ({...s, host: {...s.host, references: [{group: 'web', host: 'h1'}]}})
+
+const finding = (snaps: Snapshot[], check: string) =>
+  runFleetChecks(needsReference.has(check) ? snaps.map(declared) : snaps, [{...pack, fleet: pack.fleet!.filter((c) => c.id === check)}])
 
 describe('every fleet-sync check, on a consistent group and with one host drifted', () => {
   it('has a drift case for each check of the pack, and no other', () => {

@@ -1,0 +1,109 @@
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {CheckOutcome} from '../../src/runs/check-outcome.js'
+import {hatang} from '../support/cli.js'
+import {SshLab} from '../support/sshd.js'
+
+/**
+ * A group of two loopback hosts that declares a standard file as its reference, through a real sweep into the store:
+ * the lab's hosts all report this machine, so a standard that expects another kernel makes every one of them drift,
+ * and each output says the group was judged against the standard. The stored run keeps the standard: judged again
+ * after the file is gone, it gives the same findings.
+ */
+let lab: SshLab
+let work: string
+let store: string
+let audit: ReturnType<typeof hatang>
+const STANDARD = 'lab-standard'
+const EXPECTED_KERNEL = `${os.release()}-not-this-one`
+
+beforeAll(async () => {
+  lab = new SshLab()
+  work = mkdtempSync(path.join(os.tmpdir(), 'hatang-sweep-reference-'))
+  const [a, b] = [await lab.start('lab1'), await lab.start('lab2')]
+  lab.trust(a!)
+  lab.trust(b!)
+  mkdirSync(path.join(work, 'standards'))
+  writeFileSync(path.join(work, 'standards', 'lab.yaml'), [`name: ${STANDARD}`, `kernel: '${EXPECTED_KERNEL}'`, ''].join('\n'))
+  const hostsFile = path.join(work, 'hosts.yaml')
+  writeFileSync(
+    hostsFile,
+    [
+      ...lab.hostsDefaults(),
+      '  address: 127.0.0.1',
+      'groups:',
+      '  lab:',
+      '    reference: {file: standards/lab.yaml}',
+      '    hosts:',
+      `      lab1: {port: ${a!.port}}`,
+      `      lab2: {port: ${b!.port}}`,
+      '',
+    ].join('\n'),
+  )
+  store = path.join(work, 'hatang.db')
+  audit = hatang(['audit', hostsFile, '--quiet', '--store', store, '-o', path.join(work, 'reports'), '-f', 'json', '--lang', 'en', '--fail-on', 'none', '--ssh-config', 'none', '--json'], {timeoutMs: 120_000})
+}, 180_000)
+
+afterAll(async () => {
+  await lab?.cleanup()
+  rmSync(work, {recursive: true, force: true})
+})
+
+const judged = (): CheckOutcome => {
+  const r = hatang(['check', '1', '--store', store, '--pack', 'fleet-sync', '--fail-on', 'none', '--json'])
+  expect(r.status, r.stderr + r.stdout).toBe(0)
+  return JSON.parse(r.stdout) as CheckOutcome
+}
+
+describe('a group judged against its standard file, through a sweep, the store and the reports', () => {
+  it('every lab host drifts from the standard’s kernel; what it does not state is unknown, never pass', () => {
+    expect(audit.stderr).not.toMatch(/Error/)
+    const {fleet} = judged()
+    const kernel = fleet.find((f) => f.check === 'sync.kernel' && f.scope.name === 'lab')
+    expect(kernel).toMatchObject({
+      status: 'fail',
+      rule: 'reference',
+      reference: {kind: 'standard', name: STANDARD},
+      majority: {value: EXPECTED_KERNEL, hosts: []},
+      outliers: [
+        {host: 'lab1', value: os.release()},
+        {host: 'lab2', value: os.release()},
+      ],
+      why: {t: 'fleet.standardDiffers', p: {standard: STANDARD, value: EXPECTED_KERNEL}},
+    })
+    const release = fleet.find((f) => f.check === 'sync.os-release' && f.scope.name === 'lab')
+    expect(release).toMatchObject({status: 'unknown', rule: 'reference', why: {t: 'fleet.standardSilent'}})
+    // nothing of group lab was judged by its majority
+    expect(fleet.filter((f) => f.scope.name === 'lab' && f.rule === 'majority')).toEqual([])
+  })
+
+  it('the stored run keeps the standard: judged again without the file, the findings are the same', () => {
+    const before = judged().fleet
+    rmSync(path.join(work, 'standards'), {recursive: true})
+    expect(judged().fleet).toEqual(before)
+  })
+
+  it('the terminal, the HTML, Markdown and CSV reports say which rule judged the group, in English and Vietnamese', () => {
+    const text = hatang(['check', '1', '--store', store, '--pack', 'fleet-sync', '--fail-on', 'none', '--lang', 'en'], {env: {NO_COLOR: '1'}})
+    expect(text.stdout).toMatch(new RegExp(`sync\\.kernel .* — group lab: kernel, against the standard ${STANDARD}`))
+    // an unknown finding of the group says why: the standard does not state the OS release
+    expect(text.stdout).toMatch(new RegExp(`sync\\.os-release .* — group lab: OS release, against the standard ${STANDARD}\\n\\s+\\? the standard ${STANDARD} does not state OS release`))
+    for (const [lang, words] of [
+      ['en', `against the standard ${STANDARD}`],
+      ['vi', `so với tiêu chuẩn ${STANDARD}`],
+    ] as const) {
+      const out = path.join(work, `report-${lang}`)
+      const r = hatang(['report', '1', '--store', store, '--pack', 'fleet-sync', '-f', 'html,md,csv', '--lang', lang, '-o', out])
+      expect(r.status, r.stderr).toBe(0)
+      const files = readdirSync(out)
+      const read = (ext: string) => readFileSync(path.join(out, files.find((f) => f.endsWith(ext))!), 'utf8')
+      expect(read('.html')).toContain(words)
+      expect(read('.md').replaceAll('\\', '')).toContain(words)
+      expect(files.filter((f) => f.endsWith('.csv')).map((f) => readFileSync(path.join(out, f), 'utf8')).join('\n')).toContain(words)
+    }
+  })
+})

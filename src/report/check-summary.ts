@@ -10,6 +10,10 @@ import {fleetRuleText} from './fleet-rule.js'
 import {loadLabels} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 import {readerReason} from './why-text.js'
+import type {Why} from '../model/why.js'
+
+/** A reason on the terminal: the machine form in English (the paths an administrator looks up), the reader's language otherwise. */
+const terminalReason = (r: {reason?: string; why?: Why}, lang: Lang): string | undefined => (lang === 'en' ? r.reason : readerReason(r, lang))
 
 export type Lang = 'vi' | 'en'
 
@@ -63,7 +67,7 @@ export function renderCheckSummary(
     for (const r of shown) {
       const title = byId.get(`${r.pack}/${r.check}`)?.title[lang] ?? r.check
       const mark = r.status === 'fail' ? c.red('✖') : c.yellow('?')
-      out.push(`  ${mark} ${r.severity.padEnd(8)} ${r.check}  ${title}${r.reason ? c.dim(` — ${T(readerReason(r, lang))}`) : ''}`)
+      out.push(`  ${mark} ${r.severity.padEnd(8)} ${r.check}  ${title}${r.reason ? c.dim(` — ${T(terminalReason(r, lang))}`) : ''}`)
       if (r.note) out.push(c.yellow(`      ! ${T(r.note)}`))
     }
     for (const r of h.results.filter((x) => x.status === 'waived' && x.waiver)) {
@@ -109,7 +113,7 @@ export function renderFleet(fleet: readonly FleetFinding[], packs: readonly Pack
     const rule = fleetRuleText(f, labels)
     out.push(`  ${mark} ${f.severity.padEnd(8)} ${f.check}  ${title}${c.dim(` — ${T(scopeText(f))}: ${T(f.subject)}${rule ? `, ${T(rule)}` : ''}`)}`)
     if (f.status === 'unknown' && f.unknown.length === 0) {
-      const reason = readerReason(f, lang)
+      const reason = terminalReason(f, lang)
       if (reason) out.push(c.yellow(`      ? ${T(reason)}`))
     }
     if (f.status === 'fail' || (f.status === 'waived' && f.waiver?.status === 'fail')) {

@@ -120,6 +120,10 @@ describe('hatang check', () => {
     expect(r.status).toBe(1)
     expect(r.stdout).toMatch(/✖ high\s+ssh\.root-login .*sshd\.permitRootLogin is "yes"/)
     expect(hatang(['check', bad, '--fail-on', 'critical']).status).toBe(0)
+    // in Vietnamese, the reason too: the field's label, the values as they are
+    const vi = hatang(['check', bad, '--lang', 'vi'])
+    expect(vi.status).toBe(1)
+    expect(vi.stdout).toMatch(/✖ high\s+ssh\.root-login .*Quyền đăng nhập SSH của root \(PermitRootLogin\) là "yes", yêu cầu một trong \["no","prohibit-password","forced-commands-only"\]/)
   })
 
   it('reads a sweep folder (skipping sweep.json), in Vietnamese on request', () => {

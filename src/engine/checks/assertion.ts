@@ -3,6 +3,7 @@ import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
+import {evaluateSysctl, type SysctlAssertion} from './persisted.js'
 import type {Why} from '../../model/why.js'
 
 /**
@@ -17,6 +18,7 @@ import type {Why} from '../../model/why.js'
  *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
  *   {path: system.biosDate, maxAgeDays: 1826}                     (a date no older than N days when the snapshot was taken)
  *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
+ *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -36,6 +38,7 @@ export type Assertion =
   | {path: Path; count: {where?: Assertion} & Partial<Record<(typeof COUNT_OPS)[number], number>>}
   | ({ratio: {of: Path; to: Path}} & Partial<Record<(typeof COUNT_OPS)[number], number>>)
   | {eol: EolSpec}
+  | SysctlAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -317,6 +320,7 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds'} : pass
   }
   if ('eol' in a) return evaluateEol(a.eol, snapshot)
+  if ('sysctl' in a) return evaluateSysctl(a, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -373,7 +377,7 @@ function atPath(a: Assertion, snapshot: Snapshot, item?: {value: unknown; label:
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -20,7 +20,16 @@ const ssh = (fields: Record<string, unknown>): Edit => (s) => withData(s, 'sshd'
 /** One keyword of `sshd -T` (lower-case), the rest of the settings kept. */
 const sshSet = (key: string, value: string): Edit => (s) =>
   withData(s, 'sshd', {installed: true, settings: {...(dataOf(s, 'sshd').settings as Record<string, string[]> | undefined), [key]: [value]}})
-const sys = (params: Record<string, string>): Edit => (s) => withData(s, 'sysctl', {params: {...(dataOf(s, 'sysctl').params as Record<string, string>), ...params}})
+/** Kernel parameters set at runtime and in a file the boot reads (the checks judge both). */
+const sys = (params: Record<string, string>): Edit => (s) =>
+  withData(s, 'sysctl', {
+    params: {...(dataOf(s, 'sysctl').params as Record<string, string>), ...params},
+    persisted: {
+      ...(dataOf(s, 'sysctl').persisted as Record<string, unknown>),
+      ...Object.fromEntries(Object.entries(params).map(([k, value], i) => [k, {value, file: '/etc/sysctl.d/60-test.conf', line: i + 1}])),
+    },
+    persistedUnreadable: [],
+  })
 const sysAll = (names: string[], value: string): Edit => sys(Object.fromEntries(names.map((n) => [n, value])))
 const pkgs = (names: string[]): Edit => (s) =>
   withSection(s, 'packages', {status: 'ok', data: {managers: ['dpkg'], items: names.map((name) => ({name, version: '1.0-1', architecture: 'amd64', manager: 'dpkg', status: 'ii'}))}})
@@ -224,6 +233,7 @@ function sectionsRead(a: Assertion): string[] {
   if ('any' in a) return a.any.flatMap(sectionsRead)
   if ('not' in a && !('path' in a)) return sectionsRead(a.not)
   if ('eol' in a) return ['os']
+  if ('sysctl' in a) return ['sysctl']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }
@@ -288,6 +298,19 @@ describe('built-in check packs', () => {
     const xserver = {...packs.find((p) => p.pack === 'linux-server')!, checks: packs.flatMap((p) => p.checks).filter((c) => c.id === 'legacy.xserver')}
     expect(runChecks(desktop, [xserver]).results[0]!.status).toBe('not-applicable')
     expect(runChecks(server, [xserver]).results[0]!.status).toBe('fail')
+  })
+
+  it('fails a kernel parameter check whose value is right at runtime but set in no file the boot reads', () => {
+    const server = packs.find((p) => p.pack === 'linux-server')!
+    const sysctlChecks = server.checks.filter((c) => c.id.startsWith('sysctl.') && c.id !== 'sysctl.ipv6-router-adverts')
+    expect(sysctlChecks.length).toBeGreaterThan(10)
+    for (const check of sysctlChecks) {
+      const right = cases[check.id]!.pass(base)
+      const runtimeOnly = withData(right, 'sysctl', {persisted: {}, persistedUnreadable: []})
+      const r = runChecks(runtimeOnly, [{...server, checks: [check]}]).results[0]!
+      expect(r, check.id).toMatchObject({status: 'fail'})
+      expect(r.reason, check.id).toMatch(/: runtime \S+, not persisted: set \S+ = \S+ in \/etc\/sysctl\.d\//)
+    }
   })
 
   it('does not apply the SSH checks where sshd is not installed, and calls a host with no applicable check an error', () => {

@@ -1,5 +1,4 @@
-import {ParseError} from './kit/parse-error.js'
-import {lines} from './kit/probe-helpers.js'
+import {numberedFilesCommand, parseNumberedFiles, type NumberedFile} from './kit/numbered-files.js'
 import {normaliseSysctlValue} from '../src/model/sections/sysctl.js'
 
 /**
@@ -11,48 +10,12 @@ import {normaliseSysctlValue} from '../src/model/sections/sysctl.js'
 export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'] as const
 export const SYSCTL_CONF = '/etc/sysctl.conf'
 
-/** Prints `!file PATH` then the file's lines numbered by grep (`N:text`), `!masked PATH` for a link to /dev/null, `!denied PATH`. */
-export const PERSISTED_COMMAND = [
-  `for f in ${SYSCTL_DIRS.map((d) => `${d}/*.conf`).join(' ')} ${SYSCTL_CONF}; do`,
-  '  if [ -L "$f" ] && [ "$(readlink -f "$f")" = /dev/null ]; then echo "!masked $f"',
-  '  elif [ -f "$f" ]; then if [ -r "$f" ]; then echo "!file $f"; grep -n \'\' "$f"; else echo "!denied $f"; fi',
-  '  fi',
-  'done',
-  'exit 0',
-].join('\n')
+/** The files of the boot's folders and /etc/sysctl.conf, numbered (kit/numbered-files.ts). */
+export const PERSISTED_COMMAND = numberedFilesCommand([...SYSCTL_DIRS.map((d) => `${d}/*.conf`), SYSCTL_CONF])
 
-export interface SysctlFile {
-  path: string
-  /** Absent for a file masked by a link to /dev/null. */
-  lines?: {n: number; text: string}[]
-  denied?: true
-}
-
-/** Parses the output of PERSISTED_COMMAND into the files it listed, in the order listed. */
-export function parsePersistedFiles(text: string): SysctlFile[] {
-  const files: SysctlFile[] = []
-  let current: SysctlFile | undefined
-  let n = 0
-  for (const raw of lines(text)) {
-    n++
-    const marker = /^!(file|masked|denied) (\/\S.*)$/.exec(raw)
-    if (marker) {
-      current = {path: marker[2]!}
-      if (marker[1] === 'file') current.lines = []
-      if (marker[1] === 'denied') current.denied = true
-      files.push(current)
-      continue
-    }
-    const numbered = /^(\d+):(.*)$/.exec(raw)
-    if (numbered && current?.lines) {
-      current.lines.push({n: Number(numbered[1]), text: numbered[2]!})
-      continue
-    }
-    if (raw === '') continue
-    throw new ParseError(`not a file marker or a numbered line: ${JSON.stringify(raw.slice(0, 60))}`, n)
-  }
-  return files
-}
+/** A file the boot may read (see kit/numbered-files.ts). */
+export type SysctlFile = NumberedFile
+export const parsePersistedFiles = parseNumberedFiles
 
 const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1)
 

@@ -3,7 +3,8 @@ import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
-import {evaluateSysctl, type SysctlAssertion} from './persisted.js'
+import {evaluateMount, type MountAssertion} from './persisted-mount.js'
+import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
 import type {Why} from '../../model/why.js'
 
 /**
@@ -18,7 +19,8 @@ import type {Why} from '../../model/why.js'
  *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
  *   {path: system.biosDate, maxAgeDays: 1826}                     (a date no older than N days when the snapshot was taken)
  *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
- *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted.ts)
+ *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted-sysctl.ts)
+ *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -39,6 +41,7 @@ export type Assertion =
   | ({ratio: {of: Path; to: Path}} & Partial<Record<(typeof COUNT_OPS)[number], number>>)
   | {eol: EolSpec}
   | SysctlAssertion
+  | MountAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -321,6 +324,7 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   }
   if ('eol' in a) return evaluateEol(a.eol, snapshot)
   if ('sysctl' in a) return evaluateSysctl(a, snapshot)
+  if ('mount' in a) return evaluateMount(a, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -377,7 +381,7 @@ function atPath(a: Assertion, snapshot: Snapshot, item?: {value: unknown; label:
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('sysctl' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'mount' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -38,11 +38,13 @@ export const AssertionSchema = Type.Recursive(
       }),
       Obj({ratio: Obj({of: PathSchema, to: PathSchema}), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 2}),
       Obj({eol: EolSpecSchema}),
-      // a kernel parameter running and persisted (persisted.ts): one of equals, in, ge, le
+      // a kernel parameter running and persisted (persisted-sysctl.ts): one of equals, in, ge, le
       Obj(
         {sysctl: StringEnum(SYSCTL_KEYS), equals: Opt(Scalar), in: Opt(Arr(Scalar, {minItems: 1})), ge: Opt(Num()), le: Opt(Num())},
         {minProperties: 2, maxProperties: 2},
       ),
+      // mount options running and persisted (persisted-mount.ts)
+      Obj({mount: Str({pattern: '^/'}), options: Arr(Str({pattern: '^[a-z0-9_-]+$'}), {minItems: 1})}),
       Obj(
         {
           path: PathSchema,

@@ -42,6 +42,12 @@ const listening = (sockets: [string, number, string?][]): Edit =>
 const mount = (target: string, fields: Record<string, unknown>) => ({target, source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, ...fields})
 const mounts = (...list: Record<string, unknown>[]): Edit => data('filesystems', {mounts: [mount('/proc', {fstype: 'proc', source: 'proc', pseudo: true, sizeBytes: 0, usedBytes: 0}), ...list]})
 const GB = 1024 ** 3
+/** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
+const mountedWith = (target: string, live: string[], fstab: string[] = live): Edit =>
+  data('filesystems', {
+    mounts: [mount('/', {}), mount(target, {fstype: 'tmpfs', source: 'tmpfs', options: ['rw', ...live], pseudo: true})],
+    fstab: [{source: 'tmpfs', target, fstype: 'tmpfs', options: ['defaults', ...fstab], line: 12}],
+  })
 const disk = (usedPct: number, inodePct = 10) =>
   mount('/', {sizeBytes: 100 * GB, usedBytes: usedPct * GB, availableBytes: (100 - usedPct) * GB, inodesTotal: 1000, inodesUsed: inodePct * 10})
 const on = (day: string): Edit => (s) => ({...s, meta: {...s.meta, collectedAt: `${day}T08:00:00.000Z`}})
@@ -166,6 +172,10 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '1'}),
     fail: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '0'}),
   },
+  'mount.tmp': {pass: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec'], ['nosuid', 'nodev'])},
+  'mount.dev-shm': {pass: mountedWith('/dev/shm', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/dev/shm', ['nosuid', 'nodev'])},
+  'mount.var-tmp': {pass: mountedWith('/var/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/var/tmp', ['nosuid', 'nodev'], ['nosuid', 'nodev', 'noexec'])},
+  'mount.home': {pass: mountedWith('/home', ['nosuid', 'nodev']), fail: mountedWith('/home', ['nodev'])},
   'disk.usage': {pass: mounts(disk(80)), fail: mounts(disk(50), mount('/var', {sizeBytes: 10 * GB, usedBytes: 9 * GB, availableBytes: GB}))},
   'disk.inodes': {pass: mounts(disk(50, 80), mount('/data', {fstype: 'btrfs', sizeBytes: GB, usedBytes: 0, availableBytes: GB, inodesTotal: 0, inodesUsed: 0})), fail: mounts(disk(50, 90))},
   'os.eol': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '11'), on('2026-11-24'))},
@@ -234,6 +244,7 @@ function sectionsRead(a: Assertion): string[] {
   if ('not' in a && !('path' in a)) return sectionsRead(a.not)
   if ('eol' in a) return ['os']
   if ('sysctl' in a) return ['sysctl']
+  if ('mount' in a) return ['filesystems']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }
@@ -311,6 +322,17 @@ describe('built-in check packs', () => {
       expect(r, check.id).toMatchObject({status: 'fail'})
       expect(r.reason, check.id).toMatch(/: runtime \S+, not persisted: set \S+ = \S+ in \/etc\/sysctl\.d\//)
     }
+  })
+
+  it('judges mount options only where the folder is a separate mount, and fails one right at runtime that the boot would undo', () => {
+    const server = packs.find((p) => p.pack === 'linux-server')!
+    const only = (id: string) => [{...server, checks: server.checks.filter((c) => c.id === id)}]
+    expect(runChecks(mounts(disk(50))(base), only('mount.tmp')).results[0]!.status).toBe('not-applicable')
+    const runtimeOnly = withData(mountedWith('/tmp', ['nosuid', 'nodev', 'noexec'])(base), 'filesystems', {fstab: []})
+    expect(runChecks(runtimeOnly, only('mount.tmp')).results[0]).toMatchObject({status: 'fail', reason: '/tmp: nodev,nosuid,noexec at runtime, not persisted: add a line for /tmp with nodev,nosuid,noexec to /etc/fstab'})
+    // systemd's tmp.mount mounts /tmp where fstab has no line for it
+    const unit = withData(runtimeOnly, 'filesystems', {tmpMount: {file: '/usr/lib/systemd/system/tmp.mount', line: 22, options: ['mode=1777', 'strictatime', 'nosuid', 'nodev', 'size=50%']}})
+    expect(runChecks(unit, only('mount.tmp')).results[0]).toMatchObject({status: 'fail', reason: '/tmp: right at runtime, but /usr/lib/systemd/system/tmp.mount:22 mounts it without noexec'})
   })
 
   it('does not apply the SSH checks where sshd is not installed, and calls a host with no applicable check an error', () => {

@@ -3,6 +3,7 @@ import type {Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
+import {evaluateModule, type ModuleAssertion} from './persisted-module.js'
 import {evaluateMount, type MountAssertion} from './persisted-mount.js'
 import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
 import type {Why} from '../../model/why.js'
@@ -21,6 +22,7 @@ import type {Why} from '../../model/why.js'
  *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
  *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted-sysctl.ts)
  *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
+ *   {module: cramfs, disabled: true}                              (a kernel module not loaded and disabled at boot, see persisted-module.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -42,6 +44,7 @@ export type Assertion =
   | {eol: EolSpec}
   | SysctlAssertion
   | MountAssertion
+  | ModuleAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -325,6 +328,7 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('eol' in a) return evaluateEol(a.eol, snapshot)
   if ('sysctl' in a) return evaluateSysctl(a, snapshot)
   if ('mount' in a) return evaluateMount(a, snapshot)
+  if ('module' in a) return evaluateModule(a, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -381,7 +385,7 @@ function atPath(a: Assertion, snapshot: Snapshot, item?: {value: unknown; label:
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('sysctl' in a || 'mount' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -7,6 +7,7 @@ import {errorAt} from '../../config/error-at.js'
 import {readYaml} from '../../config/read-yaml.js'
 import {schemaProblems} from '../../config/schema-problems.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
+import {KERNEL_MODULES} from '../../model/sections/kernel-modules.js'
 import {SYSCTL_KEYS} from '../../model/sections/sysctl.js'
 import {SEVERITIES} from '../../model/severity.js'
 import {type compile, newAjv} from '../../model/validate.js'
@@ -45,6 +46,8 @@ export const AssertionSchema = Type.Recursive(
       ),
       // mount options running and persisted (persisted-mount.ts)
       Obj({mount: Str({pattern: '^/'}), options: Arr(Str({pattern: '^[a-z0-9_-]+$'}), {minItems: 1})}),
+      // a kernel module not loaded and disabled at boot (persisted-module.ts)
+      Obj({module: StringEnum(KERNEL_MODULES), disabled: Type.Literal(true)}),
       Obj(
         {
           path: PathSchema,

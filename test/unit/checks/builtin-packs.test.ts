@@ -42,6 +42,20 @@ const listening = (sockets: [string, number, string?][]): Edit =>
 const mount = (target: string, fields: Record<string, unknown>) => ({target, source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, ...fields})
 const mounts = (...list: Record<string, unknown>[]): Edit => data('filesystems', {mounts: [mount('/proc', {fstype: 'proc', source: 'proc', pseudo: true, sizeBytes: 0, usedBytes: 0}), ...list]})
 const GB = 1024 ** 3
+/** A kernel that loads modules, none loaded, and modprobe.d lines for these modules: both, or only a blacklist. */
+const modprobe = (names: string[], lines: 'install and blacklist' | 'blacklist only'): Edit =>
+  data('kernelModules', {
+    loadable: true,
+    loaded: ['ext4'],
+    filesystems: ['ext4', 'tmpfs'],
+    protocols: ['TCP', 'UDP'],
+    config: Object.fromEntries(
+      names.map((m, i) => [m, {...(lines === 'install and blacklist' ? {install: {command: '/bin/false', file: '/etc/modprobe.d/cis.conf', line: 2 * i + 1}} : {}), blacklist: {file: '/etc/modprobe.d/cis.conf', line: 2 * i + 2}}]),
+    ),
+    configFiles: ['/etc/modprobe.d/cis.conf'],
+  })
+const FS_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf']
+const NET_MODULES = ['dccp', 'tipc', 'rds', 'sctp']
 /** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
 const mountedWith = (target: string, live: string[], fstab: string[] = live): Edit =>
   data('filesystems', {
@@ -172,6 +186,11 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '1'}),
     fail: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '0'}),
   },
+  'module.uncommon-filesystems': {pass: modprobe(FS_MODULES, 'install and blacklist'), fail: modprobe(FS_MODULES, 'blacklist only')},
+  'module.uncommon-protocols': {
+    pass: modprobe(NET_MODULES, 'install and blacklist'),
+    fail: chain(modprobe(NET_MODULES, 'install and blacklist'), (s) => withData(s, 'kernelModules', {loaded: ['ext4', 'sctp']})),
+  },
   'mount.tmp': {pass: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec'], ['nosuid', 'nodev'])},
   'mount.dev-shm': {pass: mountedWith('/dev/shm', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/dev/shm', ['nosuid', 'nodev'])},
   'mount.var-tmp': {pass: mountedWith('/var/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/var/tmp', ['nosuid', 'nodev'], ['nosuid', 'nodev', 'noexec'])},
@@ -245,6 +264,7 @@ function sectionsRead(a: Assertion): string[] {
   if ('eol' in a) return ['os']
   if ('sysctl' in a) return ['sysctl']
   if ('mount' in a) return ['filesystems']
+  if ('module' in a) return ['kernelModules']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }

@@ -1,7 +1,8 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, needs, parsePairs, toInt} from './kit/probe-helpers.js'
-import {filesystemsSection, type Mount} from '../src/model/sections/filesystems.js'
+import {failure, lines, needs, parsePairs, succeeded, toInt} from './kit/probe-helpers.js'
+import {parsePersistedMounts, PERSISTED_MOUNTS_COMMAND} from './fstab.js'
+import {filesystemsSection, type FilesystemsData, type Mount} from '../src/model/sections/filesystems.js'
 
 const PSEUDO = new Set([
   'proc', 'sysfs', 'cgroup', 'cgroup2', 'tmpfs', 'devtmpfs', 'devpts', 'mqueue', 'debugfs', 'tracefs', 'securityfs',
@@ -122,23 +123,34 @@ export const filesystemsProbe = defineProbe({
     mounts: needs('findmnt', 'findmnt -P -o TARGET,SOURCE,FSTYPE,OPTIONS'),
     // -l: local filesystems only, never statfs() on a network mount
     usage: 'df -B1 -l -a --output=itotal,iused,size,used,avail,target 2>/dev/null || df -P -k -l -a',
+    persisted: PERSISTED_MOUNTS_COMMAND,
   },
   interpret(out) {
     const fail = failure(out.mounts, 'findmnt')
     if (fail) return fail
     const mounts = parseFindmnt(out.mounts!.stdout)
+    // what the next boot mounts: /etc/fstab and systemd's tmp.mount
+    const persisted: Omit<FilesystemsData, 'mounts'> = succeeded(out.persisted) ? parsePersistedMounts(out.persisted.stdout) : {}
+    const unsure = [
+      ...(succeeded(out.persisted) ? [] : [failure(out.persisted, '/etc/fstab')?.reason ?? '/etc/fstab']),
+      ...(persisted.persistedUnreadable?.length ? [`cannot read ${persisted.persistedUnreadable.join(', ')}`] : []),
+    ]
+    const withPersisted = (status: 'ok' | 'partial', reasons: string[], data: Mount[]) => {
+      const all = [...reasons, ...unsure]
+      return all.length ? {status: 'partial' as const, reason: all.join('; '), data: {mounts: data, ...persisted}} : {status, data: {mounts: data, ...persisted}}
+    }
     const u = out.usage
     // df exits 1 when one mount cannot be measured (permission denied) but still prints the others
     const printed = u?.ran && !u.timedOut && u.exitCode !== 127 && u.stdout.trim() !== ''
     if (!printed) {
       const f = failure(u, 'df')
-      return {status: 'partial', reason: `${f?.reason ?? 'df: printed nothing'}: sizes and inodes`, data: {mounts}}
+      return withPersisted('partial', [`${f?.reason ?? 'df: printed nothing'}: sizes and inodes`], mounts)
     }
     const merged = mergeUsage(mounts, parseDfUsage(u.stdout))
     const network = merged.filter((m) => m.network).map((m) => m.target)
     if (network.length > 0) {
-      return {status: 'partial', reason: `not measured: size of network filesystems (${network.slice(0, 5).join(', ')}${network.length > 5 ? ', …' : ''})`, data: {mounts: merged}}
+      return withPersisted('partial', [`not measured: size of network filesystems (${network.slice(0, 5).join(', ')}${network.length > 5 ? ', …' : ''})`], merged)
     }
-    return {status: 'ok', data: {mounts: merged}}
+    return withPersisted('ok', [], merged)
   },
 })

@@ -6,6 +6,7 @@ import {encryptionProbe} from './encryption.js'
 import {filesystemsProbe} from './filesystems.js'
 import {firewallProbe} from './firewall.js'
 import {identityProbe} from './identity.js'
+import {kernelModulesProbe} from './kernel-modules.js'
 import {macProbe} from './mac.js'
 import {malwareProbe} from './malware.js'
 import {memoryProbe} from './memory.js'
@@ -48,5 +49,6 @@ export const probes = [
   encryptionProbe,
   malwareProbe,
   sysctlProbe,
+  kernelModulesProbe,
 ] as const
 

@@ -1,6 +1,7 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines, succeeded} from './kit/probe-helpers.js'
+import {bootOrder, parsePersistedFiles, PERSISTED_COMMAND, persistedValues} from './sysctl-persisted.js'
 import {sysctlSection, SYSCTL_KEYS, type SysctlData} from '../src/model/sections/sysctl.js'
 
 const toPath = (key: string) => key.replaceAll('.', '/')
@@ -80,6 +81,7 @@ export const sysctlProbe = defineProbe({
   commands: {
     proc: PROC_COMMAND,
     coredump: COREDUMP_COMMAND,
+    persisted: PERSISTED_COMMAND,
   },
   interpret(out) {
     const fail = failure(out.proc, '/proc/sys')
@@ -93,6 +95,16 @@ export const sysctlProbe = defineProbe({
       unreadable: unreadable.filter((k) => known.has(k)),
     }
     const missing: string[] = []
+    if (succeeded(out.persisted)) {
+      const files = bootOrder(parsePersistedFiles(out.persisted.stdout))
+      data.persisted = persistedValues(files, SYSCTL_KEYS)
+      data.persistedFiles = files.map((f) => f.path)
+      const denied = files.filter((f) => f.denied).map((f) => f.path)
+      if (denied.length) {
+        data.persistedUnreadable = denied
+        missing.push(`persisted parameters: cannot read ${denied.join(', ')}`)
+      }
+    } else missing.push(failure(out.persisted, 'sysctl.d files')?.reason ?? 'sysctl.d files')
     if (succeeded(out.coredump)) data.coreDumps = parseCoreDumps(out.coredump.stdout)
     else missing.push(failure(out.coredump, 'core dump settings')?.reason ?? 'core dump settings')
     if (data.unreadable.length) missing.unshift(`needs root: ${data.unreadable.join(', ')}`)

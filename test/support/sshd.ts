@@ -89,6 +89,7 @@ export class SshLab {
   readonly otherKey: string
   readonly knownHosts: string
   private readonly servers: Sshd[] = []
+  private readonly extra: {stop: () => Promise<void>}[] = []
 
   constructor() {
     ensureTestUser()
@@ -103,8 +104,8 @@ export class SshLab {
     writeFileSync(this.knownHosts, '')
   }
 
-  /** Starts an sshd on a free loopback port. */
-  async start(name: string, options: SshdOptions = {}): Promise<Sshd> {
+  /** A server's folder, host key, authorized_keys and sshd_config (on a free loopback port), not started. */
+  async configure(name: string, options: SshdOptions = {}): Promise<{dir: string; port: number; configFile: string; hostKeyPub: string}> {
     const dir = path.join(this.dir, name)
     mkdirSync(dir, {mode: 0o755})
     const hostKey = path.join(dir, 'host_ed25519')
@@ -135,6 +136,12 @@ export class SshLab {
     ]
     const configFile = path.join(dir, 'sshd_config')
     writeFileSync(configFile, `${config.join('\n')}\n`)
+    return {dir, port, configFile, hostKeyPub: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}
+  }
+
+  /** Starts an sshd on a free loopback port. */
+  async start(name: string, options: SshdOptions = {}): Promise<Sshd> {
+    const {dir, port, configFile, hostKeyPub} = await this.configure(name, options)
     let log = ''
     // niced, as are the sessions it starts: on one machine the targets' work then yields to the controller,
     // which on a real network has its own CPU
@@ -148,7 +155,7 @@ export class SshLab {
       port,
       host: '127.0.0.1',
       dir,
-      hostKeyPub: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
+      hostKeyPub,
       process: child,
       log: () => log,
       stop: () => stopServer(child, configFile),
@@ -163,12 +170,17 @@ export class SshLab {
   }
 
   /** Adds a server's key (or another key) to the lab's known_hosts as `[127.0.0.1]:port`. */
-  trust(sshd: Sshd, keyLine = sshd.hostKeyPub, hostPattern = `[127.0.0.1]:${sshd.port}`): void {
+  trust(sshd: Pick<Sshd, 'port' | 'hostKeyPub'>, keyLine = sshd.hostKeyPub, hostPattern = `[127.0.0.1]:${sshd.port}`): void {
     writeFileSync(this.knownHosts, `${hostPattern} ${keyLine}\n`, {flag: 'a'})
   }
 
+  /** Servers started elsewhere (test/support/isolated-sshd.ts) that cleanup() stops as well. */
+  adopt(server: {stop: () => Promise<void>}): void {
+    this.extra.push(server)
+  }
+
   async cleanup(): Promise<void> {
-    await Promise.all(this.servers.map((s) => s.stop()))
+    await Promise.all([...this.servers, ...this.extra].map((s) => s.stop()))
     rmSync(this.dir, {recursive: true, force: true})
   }
 }

@@ -4,6 +4,9 @@ import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
 import {why, type Why} from '../../model/why.js'
+import {evaluateModule, type ModuleAssertion} from './persisted-module.js'
+import {evaluateMount, type MountAssertion} from './persisted-mount.js'
+import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -17,6 +20,9 @@ import {why, type Why} from '../../model/why.js'
  *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
  *   {path: system.biosDate, maxAgeDays: 1826}                     (a date no older than N days when the snapshot was taken)
  *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
+ *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted-sysctl.ts)
+ *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
+ *   {module: cramfs, disabled: true}                              (a kernel module not loaded and disabled at boot, see persisted-module.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -36,6 +42,9 @@ export type Assertion =
   | {path: Path; count: {where?: Assertion} & Partial<Record<(typeof COUNT_OPS)[number], number>>}
   | ({ratio: {of: Path; to: Path}} & Partial<Record<(typeof COUNT_OPS)[number], number>>)
   | {eol: EolSpec}
+  | SysctlAssertion
+  | MountAssertion
+  | ModuleAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -382,6 +391,9 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
     return o.verdict === 'unknown' ? o : o.verdict === 'pass' ? {verdict: 'fail', reason: 'the negated condition holds', why: why('not.holds')} : pass
   }
   if ('eol' in a) return evaluateEol(a.eol, snapshot)
+  if ('sysctl' in a) return evaluateSysctl(a, snapshot)
+  if ('mount' in a) return evaluateMount(a, snapshot)
+  if ('module' in a) return evaluateModule(a, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -468,7 +480,7 @@ function whyOfAll(outcomes: readonly Outcome[]): Why | undefined {
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -7,6 +7,8 @@ import {errorAt} from '../../config/error-at.js'
 import {readYaml} from '../../config/read-yaml.js'
 import {schemaProblems} from '../../config/schema-problems.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
+import {KERNEL_MODULES} from '../../model/sections/kernel-modules.js'
+import {SYSCTL_KEYS} from '../../model/sections/sysctl.js'
 import {SEVERITIES} from '../../model/severity.js'
 import {type compile, newAjv} from '../../model/validate.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
@@ -39,6 +41,15 @@ export const AssertionSchema = Type.Recursive(
       }),
       Obj({ratio: Obj({of: PathSchema, to: PathSchema}), ...Object.fromEntries(COUNT_OPS.map((op) => [op, Opt(Num())]))}, {minProperties: 2}),
       Obj({eol: EolSpecSchema}),
+      // a kernel parameter running and persisted (persisted-sysctl.ts): one of equals, in, ge, le
+      Obj(
+        {sysctl: StringEnum(SYSCTL_KEYS), equals: Opt(Scalar), in: Opt(Arr(Scalar, {minItems: 1})), ge: Opt(Num()), le: Opt(Num())},
+        {minProperties: 2, maxProperties: 2},
+      ),
+      // mount options running and persisted (persisted-mount.ts)
+      Obj({mount: Str({pattern: '^/'}), options: Arr(Str({pattern: '^[a-z0-9_-]+$'}), {minItems: 1})}),
+      // a kernel module not loaded and disabled at boot (persisted-module.ts)
+      Obj({module: StringEnum(KERNEL_MODULES), disabled: Type.Literal(true)}),
       Obj(
         {
           path: PathSchema,

@@ -26,6 +26,12 @@ export type Mount = Static<typeof MountSchema>
 
 export const FilesystemsSchema = Obj({
   mounts: Type.Array(MountSchema),
+  /** The entries of /etc/fstab, in file order, with their line (the mounts the next boot makes). Absent when not read. */
+  fstab: Opt(Type.Array(Obj({source: Str(), target: Str(), fstype: Str(), options: Type.Array(Str()), line: NonNegInt()}))),
+  /** systemd's tmp.mount, where a unit file is installed and not masked: its Options= after drop-ins and where set. */
+  tmpMount: Opt(Obj({file: Str(), line: Opt(NonNegInt()), options: Type.Array(Str())})),
+  /** Files of those that could not be read: what they set is unknown. */
+  persistedUnreadable: Opt(Type.Array(Str())),
 })
 export type FilesystemsData = Static<typeof FilesystemsSchema>
 

@@ -6,6 +6,7 @@ import {encryptionSection} from './encryption.js'
 import {filesystemsSection} from './filesystems.js'
 import {firewallSection} from './firewall.js'
 import {identitySection} from './identity.js'
+import {kernelModulesSection} from './kernel-modules.js'
 import {macSection} from './mac.js'
 import {malwareSection} from './malware.js'
 import {memorySection} from './memory.js'
@@ -45,6 +46,7 @@ export const sectionCatalog = [
   encryptionSection,
   malwareSection,
   sysctlSection,
+  kernelModulesSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -1,6 +1,6 @@
 import {Type, type Static} from '@sinclair/typebox'
 
-import {Arr, Bool, Obj, Opt, Str} from '../schema-helpers.js'
+import {Arr, Bool, NonNegInt, Obj, Opt, Str} from '../schema-helpers.js'
 import {defineSection} from '../section-spec.js'
 
 /** The kernel parameters checks look at (CIS and TCVN hardening), as sysctl names them. */
@@ -49,15 +49,29 @@ export const SYSCTL_KEYS = [
   'dev.tty.ldisc_autoload',
   'vm.mmap_min_addr',
 ] as const
+/** Whitespace runs as one space, none at the ends: how a value is compared (/proc/sys separates fields with tabs, files with anything). */
+export const normaliseSysctlValue = (value: string): string => value.trim().replace(/\s+/g, ' ')
+
+const KeyName = Str({pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$'})
 const CoreLimit = Obj({file: Str(), domain: Str(), type: Str(), value: Str()})
 
 export const SysctlSchema = Obj({
   /** Values as /proc/sys prints them (whitespace-separated fields kept), keyed by sysctl name. */
-  params: Type.Record(Str({pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$'}), Str()),
+  params: Type.Record(KeyName, Str()),
   /** Parameters of the list this kernel does not have. */
   absent: Arr(Str()),
   /** Parameters that exist but could not be read (root only, e.g. net.core.bpf_jit_harden). */
   unreadable: Arr(Str()),
+  /**
+   * The listed parameters as the next boot sets them (sysctl.d files, then /etc/sysctl.conf; see
+   * inventory/sysctl-persisted.ts): the value (whitespace runs as one space) and the file and line that set it
+   * last. A parameter no file sets is not here. Absent when the files were not read.
+   */
+  persisted: Opt(Type.Record(KeyName, Obj({value: Str(), file: Str(), line: NonNegInt()}))),
+  /** The files read for `persisted`, in the order the boot reads them. */
+  persistedFiles: Opt(Arr(Str())),
+  /** Files of that list that could not be read: a parameter `persisted` lacks may be set in one of them. */
+  persistedUnreadable: Opt(Arr(Str())),
   coreDumps: Opt(Obj({
     /** `core` lines of /etc/security/limits.conf and limits.d/*.conf, in reading order. */
     limits: Arr(CoreLimit),

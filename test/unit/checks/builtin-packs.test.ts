@@ -20,7 +20,16 @@ const ssh = (fields: Record<string, unknown>): Edit => (s) => withData(s, 'sshd'
 /** One keyword of `sshd -T` (lower-case), the rest of the settings kept. */
 const sshSet = (key: string, value: string): Edit => (s) =>
   withData(s, 'sshd', {installed: true, settings: {...(dataOf(s, 'sshd').settings as Record<string, string[]> | undefined), [key]: [value]}})
-const sys = (params: Record<string, string>): Edit => (s) => withData(s, 'sysctl', {params: {...(dataOf(s, 'sysctl').params as Record<string, string>), ...params}})
+/** Kernel parameters set at runtime and in a file the boot reads (the checks judge both). */
+const sys = (params: Record<string, string>): Edit => (s) =>
+  withData(s, 'sysctl', {
+    params: {...(dataOf(s, 'sysctl').params as Record<string, string>), ...params},
+    persisted: {
+      ...(dataOf(s, 'sysctl').persisted as Record<string, unknown>),
+      ...Object.fromEntries(Object.entries(params).map(([k, value], i) => [k, {value, file: '/etc/sysctl.d/60-test.conf', line: i + 1}])),
+    },
+    persistedUnreadable: [],
+  })
 const sysAll = (names: string[], value: string): Edit => sys(Object.fromEntries(names.map((n) => [n, value])))
 const pkgs = (names: string[]): Edit => (s) =>
   withSection(s, 'packages', {status: 'ok', data: {managers: ['dpkg'], items: names.map((name) => ({name, version: '1.0-1', architecture: 'amd64', manager: 'dpkg', status: 'ii'}))}})
@@ -33,6 +42,26 @@ const listening = (sockets: [string, number, string?][]): Edit =>
 const mount = (target: string, fields: Record<string, unknown>) => ({target, source: '/dev/vda1', fstype: 'ext4', options: ['rw'], readOnly: false, pseudo: false, network: false, ...fields})
 const mounts = (...list: Record<string, unknown>[]): Edit => data('filesystems', {mounts: [mount('/proc', {fstype: 'proc', source: 'proc', pseudo: true, sizeBytes: 0, usedBytes: 0}), ...list]})
 const GB = 1024 ** 3
+/** A kernel that loads modules, none loaded, and modprobe.d lines for these modules: both, or only a blacklist. */
+const modprobe = (names: string[], lines: 'install and blacklist' | 'blacklist only'): Edit =>
+  data('kernelModules', {
+    loadable: true,
+    loaded: ['ext4'],
+    filesystems: ['ext4', 'tmpfs'],
+    protocols: ['TCP', 'UDP'],
+    config: Object.fromEntries(
+      names.map((m, i) => [m, {...(lines === 'install and blacklist' ? {install: {command: '/bin/false', file: '/etc/modprobe.d/cis.conf', line: 2 * i + 1}} : {}), blacklist: {file: '/etc/modprobe.d/cis.conf', line: 2 * i + 2}}]),
+    ),
+    configFiles: ['/etc/modprobe.d/cis.conf'],
+  })
+const FS_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf']
+const NET_MODULES = ['dccp', 'tipc', 'rds', 'sctp']
+/** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
+const mountedWith = (target: string, live: string[], fstab: string[] = live): Edit =>
+  data('filesystems', {
+    mounts: [mount('/', {}), mount(target, {fstype: 'tmpfs', source: 'tmpfs', options: ['rw', ...live], pseudo: true})],
+    fstab: [{source: 'tmpfs', target, fstype: 'tmpfs', options: ['defaults', ...fstab], line: 12}],
+  })
 const disk = (usedPct: number, inodePct = 10) =>
   mount('/', {sizeBytes: 100 * GB, usedBytes: usedPct * GB, availableBytes: (100 - usedPct) * GB, inodesTotal: 1000, inodesUsed: inodePct * 10})
 const on = (day: string): Edit => (s) => ({...s, meta: {...s.meta, collectedAt: `${day}T08:00:00.000Z`}})
@@ -157,6 +186,15 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '1'}),
     fail: sys({'fs.protected_hardlinks': '1', 'fs.protected_symlinks': '0'}),
   },
+  'module.uncommon-filesystems': {pass: modprobe(FS_MODULES, 'install and blacklist'), fail: modprobe(FS_MODULES, 'blacklist only')},
+  'module.uncommon-protocols': {
+    pass: modprobe(NET_MODULES, 'install and blacklist'),
+    fail: chain(modprobe(NET_MODULES, 'install and blacklist'), (s) => withData(s, 'kernelModules', {loaded: ['ext4', 'sctp']})),
+  },
+  'mount.tmp': {pass: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/tmp', ['nosuid', 'nodev', 'noexec'], ['nosuid', 'nodev'])},
+  'mount.dev-shm': {pass: mountedWith('/dev/shm', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/dev/shm', ['nosuid', 'nodev'])},
+  'mount.var-tmp': {pass: mountedWith('/var/tmp', ['nosuid', 'nodev', 'noexec']), fail: mountedWith('/var/tmp', ['nosuid', 'nodev'], ['nosuid', 'nodev', 'noexec'])},
+  'mount.home': {pass: mountedWith('/home', ['nosuid', 'nodev']), fail: mountedWith('/home', ['nodev'])},
   'disk.usage': {pass: mounts(disk(80)), fail: mounts(disk(50), mount('/var', {sizeBytes: 10 * GB, usedBytes: 9 * GB, availableBytes: GB}))},
   'disk.inodes': {pass: mounts(disk(50, 80), mount('/data', {fstype: 'btrfs', sizeBytes: GB, usedBytes: 0, availableBytes: GB, inodesTotal: 0, inodesUsed: 0})), fail: mounts(disk(50, 90))},
   'os.eol': {pass: chain(osRelease('debian', '12'), on('2026-11-24')), fail: chain(osRelease('debian', '8'), on('2026-11-24'))},
@@ -226,6 +264,9 @@ function sectionsRead(a: Assertion): string[] {
   if ('any' in a) return a.any.flatMap(sectionsRead)
   if ('not' in a && !('path' in a)) return sectionsRead(a.not)
   if ('eol' in a) return ['os']
+  if ('sysctl' in a) return ['sysctl']
+  if ('mount' in a) return ['filesystems']
+  if ('module' in a) return ['kernelModules']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }
@@ -290,6 +331,30 @@ describe('built-in check packs', () => {
     const xserver = {...packs.find((p) => p.pack === 'linux-server')!, checks: packs.flatMap((p) => p.checks).filter((c) => c.id === 'legacy.xserver')}
     expect(runChecks(desktop, [xserver]).results[0]!.status).toBe('not-applicable')
     expect(runChecks(server, [xserver]).results[0]!.status).toBe('fail')
+  })
+
+  it('fails a kernel parameter check whose value is right at runtime but set in no file the boot reads', () => {
+    const server = packs.find((p) => p.pack === 'linux-server')!
+    const sysctlChecks = server.checks.filter((c) => c.id.startsWith('sysctl.') && c.id !== 'sysctl.ipv6-router-adverts')
+    expect(sysctlChecks.length).toBeGreaterThan(10)
+    for (const check of sysctlChecks) {
+      const right = cases[check.id]!.pass(base)
+      const runtimeOnly = withData(right, 'sysctl', {persisted: {}, persistedUnreadable: []})
+      const r = runChecks(runtimeOnly, [{...server, checks: [check]}]).results[0]!
+      expect(r, check.id).toMatchObject({status: 'fail'})
+      expect(r.reason, check.id).toMatch(/: runtime \S+, not persisted: set \S+ = \S+ in \/etc\/sysctl\.d\//)
+    }
+  })
+
+  it('judges mount options only where the folder is a separate mount, and fails one right at runtime that the boot would undo', () => {
+    const server = packs.find((p) => p.pack === 'linux-server')!
+    const only = (id: string) => [{...server, checks: server.checks.filter((c) => c.id === id)}]
+    expect(runChecks(mounts(disk(50))(base), only('mount.tmp')).results[0]!.status).toBe('not-applicable')
+    const runtimeOnly = withData(mountedWith('/tmp', ['nosuid', 'nodev', 'noexec'])(base), 'filesystems', {fstab: []})
+    expect(runChecks(runtimeOnly, only('mount.tmp')).results[0]).toMatchObject({status: 'fail', reason: '/tmp: nodev,nosuid,noexec at runtime, not persisted: add a line for /tmp with nodev,nosuid,noexec to /etc/fstab'})
+    // systemd's tmp.mount mounts /tmp where fstab has no line for it
+    const unit = withData(runtimeOnly, 'filesystems', {tmpMount: {file: '/usr/lib/systemd/system/tmp.mount', line: 22, options: ['mode=1777', 'strictatime', 'nosuid', 'nodev', 'size=50%']}})
+    expect(runChecks(unit, only('mount.tmp')).results[0]).toMatchObject({status: 'fail', reason: '/tmp: right at runtime, but /usr/lib/systemd/system/tmp.mount:22 mounts it without noexec'})
   })
 
   it('does not apply the SSH checks where sshd is not installed, and calls a host with no applicable check an error', () => {

@@ -1,0 +1,62 @@
+import {describe, expect, it} from 'vitest'
+
+import {kernelModulesProbe, modprobeConfig, modprobeOrder, parseKernelLists} from '../../../inventory/kernel-modules.js'
+import {parseNumberedFiles} from '../../../inventory/kit/numbered-files.js'
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {KernelModulesSchema} from '../../../src/model/sections/kernel-modules.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('kernelModules')
+const numbered = (files: Record<string, string | null>) =>
+  Object.entries(files)
+    .map(([path, text]) => (text === null ? `!masked ${path}\n` : `!file ${path}\n${text.split('\n').map((l, i) => `${i + 1}:${l}`).join('\n')}\n`))
+    .join('')
+
+describe('kernel modules probe on captured output', () => {
+  it('has captures from several real systems', () => expect(fixtures.length).toBeGreaterThanOrEqual(2))
+
+  for (const f of fixtures) {
+    it(`${f.platform}: a valid section; the kernel's lists as /proc prints them`, () => {
+      const r = kernelModulesProbe.interpret(f.outputs, contextOf(f))
+      expect(problemsOf(KernelModulesSchema, r.data)).toEqual([])
+      const d = r.data!
+      const proc = stdoutOf(f, 'proc')
+      // this machine's kernel (shared by the chroots) loads no module: /proc/modules does not exist
+      expect(d.loadable).toBe(proc.includes('!modules'))
+      expect(d.filesystems).toContain('ext4')
+      expect(d.protocols).toContain('TCP')
+      // every modprobe.d file listed once per name, in name order
+      const names = d.configFiles.map((p) => p.split('/').pop()!)
+      expect(names).toEqual([...new Set(names)].sort())
+    })
+  }
+})
+
+describe('modprobe.d rules', () => {
+  it('an earlier folder masks the same name later; the first install and the first blacklist count; - and _ alike', () => {
+    const files = modprobeOrder(
+      parseNumberedFiles(
+        numbered({
+          '/etc/modprobe.d/cis.conf': 'install cramfs /bin/false\nblacklist cramfs\ninstall usb-storage /bin/true',
+          '/etc/modprobe.d/zz.conf': 'install cramfs /sbin/modprobe --ignore-install cramfs',
+          '/usr/lib/modprobe.d/cis.conf': 'blacklist sctp',
+          '/usr/lib/modprobe.d/a.conf': '# blacklist hfs\nblacklist  hfsplus\noptions hfs x=1',
+          '/run/modprobe.d/zz.conf': null,
+        }),
+      ),
+    )
+    expect(files.map((f) => f.path)).toEqual(['/usr/lib/modprobe.d/a.conf', '/etc/modprobe.d/cis.conf', '/etc/modprobe.d/zz.conf'])
+    expect(modprobeConfig(files)).toEqual({
+      cramfs: {install: {command: '/bin/false', file: '/etc/modprobe.d/cis.conf', line: 1}, blacklist: {file: '/etc/modprobe.d/cis.conf', line: 2}},
+      hfsplus: {blacklist: {file: '/usr/lib/modprobe.d/a.conf', line: 2}},
+    })
+  })
+
+  it('reads loaded modules where the kernel loads them; rejects what is not its output; survives garbage', () => {
+    expect(parseKernelLists('!modules\nsctp\nusb_storage\n!filesystems\next4\n!protocols\nTCP\n')).toEqual({loadable: true, loaded: ['sctp', 'usb_storage'], filesystems: ['ext4'], protocols: ['TCP']})
+    expect(() => parseKernelLists('sctp 1 0\n')).toThrow(ParseError)
+    assertParserSurvivesGarbage(parseKernelLists, fixtures.map((f) => stdoutOf(f, 'proc')))
+  })
+})

@@ -11,7 +11,7 @@ import {loadReasonBook} from '../../src/report/reason-book.js'
 import {ROOT} from './bin.js'
 
 /** Words Vietnamese IT texts take over unchanged. */
-const LOANWORDS = new Set(['swap', 'inode', 'syslog', 'root', 'core', 'dump', 'journald', 'systemd', 'login', 'defs', 'cron', 'sudo', 'kernel'])
+const LOANWORDS = new Set(['swap', 'inode', 'syslog', 'root', 'core', 'dump', 'journald', 'systemd', 'login', 'defs', 'cron', 'sudo', 'kernel', 'modprobe', 'fstab', 'sysctl'])
 /** Vietnamese words without marks that are also English words. */
 const VIETNAMESE = new Set(['an', 'con', 'tin', 'to', 'do', 'ban', 'hay', 'the', 'tam', 'bang', 'long', 'nam', 'sang', 'tan', 'chi', 'lo', 'ma', 'ca', 'la', 'ra', 'vi', 'ho', 'gia'])
 

@@ -21,7 +21,8 @@ function leaves(a: Assertion, prefix = ''): {field: string; op: CompareOp | 'lis
   if ('all' in o) return (o.all as Assertion[]).flatMap((x) => leaves(x, prefix))
   if ('any' in o) return (o.any as Assertion[]).flatMap((x) => leaves(x, prefix))
   if ('not' in o && !('path' in o)) return leaves(o.not as Assertion, prefix)
-  if ('eol' in o) return []
+  // forms with reasons of their own (their templates are read above): end of life, settings running and persisted
+  if ('eol' in o || 'sysctl' in o || 'mount' in o || 'module' in o) return []
   if ('ratio' in o) {
     const r = o.ratio as {of: string; to: string}
     return [{field: at(r.of), fieldTo: at(r.to), op: 'ratio'}]

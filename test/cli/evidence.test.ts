@@ -71,8 +71,10 @@ describe('a host that answers nothing', () => {
     expect(read('.md')).toMatch(/^- mute: Insufficient data — not collected \\\(timeout\\\)$/m)
     expect(read('-junit.xml')).toMatch(/<testsuite name="mute" tests="1" failures="0" errors="1"[\s\S]*<error type="not-collected" message="timeout: no section could be read[^"]*">insufficient data: not collected \(timeout\)<\/error>/)
     const html = read('.html')
-    expect(html).toMatch(/<td>mute<\/td><td>Insufficient data<\/td><td>not collected \(timeout\)<\/td>/)
-    expect(html).toContain('"ins":"not collected (timeout)"')
+    // the reason in the report's language; the status, a value, as code
+    expect(html).toMatch(/<td>mute<\/td><td>Insufficient data<\/td><td>not collected \(<code class="v">timeout<\/code>\)<\/td>/)
+    // in the host's details too, the value marked for the page's script
+    expect(html).toContain('"ins":"not collected (\uE000timeout\uE001)"')
 
     // judged again from the store: the same verdict, and check exits 6
     const check = hatang(['check', '1', '--store', store, '--json'])

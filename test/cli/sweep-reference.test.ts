@@ -107,3 +107,69 @@ describe('a group judged against its standard file, through a sweep, the store a
     }
   })
 })
+
+/**
+ * Three loopback hosts of one group, one of them hardened: its sshd runs with stricter settings (given on its command
+ * line, which hatang reads as the running daemon's). Judged by the majority, the hardened host is the outlier; with
+ * `reference: hard` declared, the two others are, and the hardened one never.
+ */
+describe('a group with a declared reference host, on the loopback fleet', () => {
+  let fleetLab: SshLab
+  let dir: string
+  const HARDENED = ['-o', 'MaxAuthTries=3', '-o', 'LoginGraceTime=30']
+
+  const sshdFinding = (hostsFile: string, dbName: string) => {
+    const db = path.join(dir, dbName)
+    const a = hatang(['audit', hostsFile, '--quiet', '--store', db, '-o', path.join(dir, `r-${dbName}`), '-f', 'json', '--fail-on', 'none', '--ssh-config', 'none'], {timeoutMs: 120_000})
+    expect(a.status, a.stderr).toBe(0)
+    const r = hatang(['check', '1', '--store', db, '--pack', 'fleet-sync', '--fail-on', 'none', '--json'])
+    expect(r.status, r.stderr).toBe(0)
+    const {fleet} = JSON.parse(r.stdout) as CheckOutcome
+    // the settings the hardened daemon was started with (each lab host also has its own port, key and file paths:
+    // three values of which none is a majority)
+    return fleet.filter((f) => f.check === 'sync.sshd-settings' && f.scope.name === 'web' && f.status === 'fail' && /maxauthtries|logingracetime/.test(f.subject))
+  }
+
+  beforeAll(async () => {
+    fleetLab = new SshLab()
+    dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-reference-host-'))
+    const [hard, soft1, soft2] = await Promise.all([fleetLab.start('hard', {args: HARDENED}), fleetLab.start('soft1'), fleetLab.start('soft2')])
+    for (const s of [hard, soft1, soft2]) fleetLab.trust(s!)
+    const group = (reference: boolean) => [
+      ...fleetLab.hostsDefaults(),
+      '  address: 127.0.0.1',
+      'groups:',
+      '  web:',
+      ...(reference ? ['    reference: hard'] : []),
+      '    hosts:',
+      `      hard: {port: ${hard!.port}}`,
+      `      soft1: {port: ${soft1!.port}}`,
+      `      soft2: {port: ${soft2!.port}}`,
+      '',
+    ]
+    writeFileSync(path.join(dir, 'majority.yaml'), group(false).join('\n'))
+    writeFileSync(path.join(dir, 'reference.yaml'), group(true).join('\n'))
+  }, 60_000)
+
+  afterAll(async () => {
+    await fleetLab?.cleanup()
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('by the majority, the hardened host is the outlier; against the declared reference, the two unhardened hosts are', () => {
+    const byMajority = sshdFinding(path.join(dir, 'majority.yaml'), 'majority.db')
+    expect(byMajority.map((f) => f.subject.split(' ')[1]).sort()).toEqual(['logingracetime', 'maxauthtries'])
+    for (const f of byMajority) {
+      expect(f.rule).toBe('majority')
+      expect(f.outliers.map((o) => o.host)).toEqual(['hard'])
+    }
+    const byReference = sshdFinding(path.join(dir, 'reference.yaml'), 'reference.db')
+    // (a group with a reference is not split by release: its subjects name no release)
+    expect(byReference.map((f) => f.subject.split(' ')[1]).sort()).toEqual(['logingracetime', 'maxauthtries'])
+    for (const f of byReference) {
+      expect(f).toMatchObject({rule: 'reference', reference: {kind: 'host', name: 'hard'}})
+      expect(f.outliers.map((o) => o.host).sort()).toEqual(['soft1', 'soft2'])
+    }
+    expect(byReference.find((f) => f.subject.includes('maxauthtries'))).toMatchObject({majority: {value: '3', hosts: ['hard']}})
+  }, 240_000)
+})

@@ -158,9 +158,9 @@ describe('findings', () => {
     const d = diffRuns(side(1, runA, results(runA)), side(2, runB, results(runB)))
     const root = results([asHost(bad, 'x')]).find((r) => r.status === 'fail' && /root/i.test(r.check))!
     expect(root, 'a built-in check fails PermitRootLogin yes').toBeDefined()
-    expect(d.findings!.new).toEqual([{host: 'web01', pack: root.pack, check: root.check, severity: root.severity, ...(root.reason ? {reason: root.reason} : {})}])
+    expect(d.findings!.new).toEqual([{host: 'web01', pack: root.pack, check: root.check, severity: root.severity, ...(root.reason ? {reason: root.reason} : {}), ...(root.why ? {why: root.why} : {})}])
     // old01 disappeared: its failures are not "fixed"
-    expect(d.findings!.fixed).toEqual([{host: 'web02', pack: root.pack, check: root.check, severity: root.severity, ...(root.reason ? {reason: root.reason} : {})}])
+    expect(d.findings!.fixed).toEqual([{host: 'web02', pack: root.pack, check: root.check, severity: root.severity, ...(root.reason ? {reason: root.reason} : {}), ...(root.why ? {why: root.why} : {})}])
     expect(diffRuns(side(1, runA, results(runA)), side(2, runB)).findingsNote).toBe('run 2 was not judged (no check results stored)')
   })
 })

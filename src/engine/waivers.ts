@@ -9,7 +9,7 @@ import {readYaml} from '../config/read-yaml.js'
 import {schemaProblems} from '../config/schema-problems.js'
 import {wildcardMatch} from '../hosts/ssh-config.js'
 import {Arr, Obj, Opt, Str} from '../model/schema-helpers.js'
-import {type compile, newAjv} from '../model/validate.js'
+import {compile} from '../model/validate.js'
 import {countStatuses, type CheckResult, type HostResults} from './checks/run-checks.js'
 
 const CHECK_REF = '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9.-]*[a-z0-9]$'
@@ -36,7 +36,7 @@ export interface Waiver extends Static<typeof WaiverSchema> {
 
 let validator: ReturnType<typeof compile> | undefined
 function waiversValidator(): ReturnType<typeof compile> {
-  validator ??= newAjv().compile(WaiversFileSchema as unknown as TSchema)
+  validator ??= compile(WaiversFileSchema as unknown as TSchema)
   return validator
 }
 

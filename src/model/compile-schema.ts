@@ -34,13 +34,17 @@ function loadPrecompiled(): Record<string, ValidateFunction> | null {
   return precompiled
 }
 
-/** A validator for a schema: the precompiled one named `key` when the build made it, else compiled now (cached). */
-export function compile(schema: TSchema, key?: string): ValidateFunction {
+/**
+ * A validator for a schema: the precompiled one named `key` (by default the schema's $id) when the build made it, else
+ * compiled now (cached), with the schemas it refers to by $id (`deps`).
+ */
+export function compile(schema: TSchema, key: string | undefined = schema.$id, deps: readonly TSchema[] = []): ValidateFunction {
   let fn = cache.get(schema)
   if (fn) return fn
   fn = key ? loadPrecompiled()?.[key] : undefined
   if (!fn) {
     ajv ??= newAjv()
+    for (const d of deps) if (d.$id && !ajv.getSchema(d.$id)) ajv.addSchema(d)
     fn = ajv.compile(schema)
   }
   cache.set(schema, fn)

@@ -8,7 +8,7 @@ import {errorAt} from '../config/error-at.js'
 import {readYaml} from '../config/read-yaml.js'
 import {schemaProblems} from '../config/schema-problems.js'
 import {Obj, Opt, Str} from '../model/schema-helpers.js'
-import {newAjv} from '../model/validate.js'
+import {compile} from '../model/validate.js'
 import {templatesDir, type Lang} from './locale.js'
 
 const Texts = Obj({en: Str({minLength: 1}), vi: Str({minLength: 1})})
@@ -50,7 +50,7 @@ export function loadReasonBook(dir = reasonsDir()): ReasonBook {
   const hit = books.get(dir)
   if (hit) return hit
   const book: ReasonBook = {templates: new Map(), fields: new Map(), patterns: []}
-  const validate = newAjv().compile(ReasonFileSchema)
+  const validate = compile(ReasonFileSchema)
   const where = new Map<string, string>()
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const file = path.join(dir, name)

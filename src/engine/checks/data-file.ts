@@ -7,7 +7,7 @@ import {ConfigError} from '../../config/config-error.js'
 import {errorAt, type Segments} from '../../config/error-at.js'
 import {readYaml} from '../../config/read-yaml.js'
 import {schemaProblems} from '../../config/schema-problems.js'
-import {newAjv} from '../../model/validate.js'
+import {compile} from '../../model/validate.js'
 import {builtinPacksDir} from './builtin-packs.js'
 
 /** The folder of the data files check packs refer to by name (checks/data/): end-of-life dates, reference mappings. */
@@ -22,10 +22,6 @@ export function checkDataFile(name: string): string | undefined {
   return existsSync(file) ? file : undefined
 }
 
-/** One Ajv for every data file's schema: making one costs more than compiling a schema. */
-let ajv: ReturnType<typeof newAjv> | undefined
-const validators = new WeakMap<object, ReturnType<ReturnType<typeof newAjv>['compile']>>()
-
 /**
  * Reads a YAML data file validated by its JSON Schema, errors at file:line:column (ConfigError, the others
  * in `.more`), like a pack. `check` adds problems the schema cannot express.
@@ -34,12 +30,8 @@ export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T,
   const yaml = readYaml(readFileSync(file, 'utf8'), file)
   ConfigError.throwIfAny(yaml.errors)
   const hint = `fix ${path.basename(file)}`
-  let validate = validators.get(schema)
-  if (!validate) {
-    ajv ??= newAjv()
-    validate = ajv.compile(schema)
-    validators.set(schema, validate)
-  }
+  // precompiled by the build (scripts/build-validators.ts) by the schema's $id, else compiled once
+  const validate = compile(schema)
   ConfigError.throwIfAny(schemaProblems(validate, yaml, file, {hint}))
   const data = yaml.data as T
   ConfigError.throwIfAny(check ? check(data, errorAt(file, yaml.positions, hint)) : [])

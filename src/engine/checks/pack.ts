@@ -10,7 +10,7 @@ import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js
 import {KERNEL_MODULES} from '../../model/sections/kernel-modules.js'
 import {SYSCTL_KEYS} from '../../model/sections/sysctl.js'
 import {SEVERITIES} from '../../model/severity.js'
-import {type compile, newAjv} from '../../model/validate.js'
+import {compile} from '../../model/validate.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
@@ -149,11 +149,7 @@ export interface Pack extends Omit<Static<typeof PackSchema>, 'checks' | 'fleet'
 let validator: ReturnType<typeof compile> | undefined
 /** The pack schema references the (recursive) assertion schema once, by $id. */
 function packValidator(): ReturnType<typeof compile> {
-  if (!validator) {
-    const ajv = newAjv()
-    ajv.addSchema(AssertionSchema as unknown as TSchema)
-    validator = ajv.compile(PackSchema as unknown as TSchema)
-  }
+  validator ??= compile(PackSchema as unknown as TSchema, undefined, [AssertionSchema as unknown as TSchema])
   return validator
 }
 

@@ -179,8 +179,10 @@ class Failure implements Outcome {
   }
 }
 
-/** An unknown outcome: the English reason and its why. */
-const unknownOf = (reason: string, t: string, p?: Record<string, string | number | undefined>): Outcome => ({verdict: 'unknown', reason, why: why(t, p)})
+/** An unknown or failed outcome: the English reason and its why (also for the forms of other files). */
+export const unknownBecause = (reason: string, w: Why | undefined): Outcome => ({verdict: 'unknown', reason, ...(w ? {why: w} : {})})
+export const failBecause = (reason: string, w: Why | undefined): Outcome => ({verdict: 'fail', reason, ...(w ? {why: w} : {})})
+const unknownOf = (reason: string, t: string, p?: Record<string, string | number | undefined>): Outcome => unknownBecause(reason, why(t, p))
 const notReported = (where: Text): Outcome => unknownOf(`${where} is not reported`, 'value.notReported', fieldParams(where))
 
 const BOUND_SIGNS = {lt: '<', le: '≤', gt: '>', ge: '≥', equals: '='} as const

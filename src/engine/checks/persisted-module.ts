@@ -1,7 +1,7 @@
 import {KERNEL_MODULES, moduleName, type KernelModulesData} from '../../model/sections/kernel-modules.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why} from '../../model/why.js'
-import {resolveTop, type Outcome} from './assertion.js'
+import {failBecause as fail, resolveTop, unknownBecause as unknown, type Outcome} from './assertion.js'
 
 /**
  * A kernel module that must not load, judged running *and* persisted:
@@ -25,8 +25,6 @@ const REFUSING = /^(\/usr)?\/bin\/(false|true)$/
 /** The socket protocols a network module adds (/proc/net/protocols). */
 const PROTOCOLS: Record<string, string[]> = {sctp: ['SCTP', 'SCTPv6'], dccp: ['DCCP', 'DCCPv6'], tipc: ['TIPC'], rds: ['RDS']}
 
-const unknown = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'unknown', reason, why: w})
-const fail = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'fail', reason, why: w})
 
 export function evaluateModule(a: ModuleAssertion, snapshot: Snapshot): Outcome {
   const module = moduleName(a.module)

@@ -1,7 +1,7 @@
 import type {FilesystemsData} from '../../model/sections/filesystems.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why} from '../../model/why.js'
-import {resolveTop, type Outcome} from './assertion.js'
+import {failBecause as fail, resolveTop, unknownBecause as unknown, type Outcome} from './assertion.js'
 
 /**
  * Mount options judged running *and* persisted: the live mount (findmnt) and what the next boot mounts (/etc/fstab,
@@ -20,8 +20,6 @@ export interface MountAssertion {
 /** Where a check's reason tells the administrator to persist a mount. */
 export const FSTAB_FILE = '/etc/fstab'
 
-const unknown = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'unknown', reason, why: w})
-const fail = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'fail', reason, why: w})
 
 export function evaluateMount(a: MountAssertion, snapshot: Snapshot): Outcome {
   const target = a.mount

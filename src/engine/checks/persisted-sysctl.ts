@@ -1,7 +1,7 @@
 import {normaliseSysctlValue, type SysctlData, SYSCTL_KEYS} from '../../model/sections/sysctl.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why} from '../../model/why.js'
-import {resolveTop, type Outcome} from './assertion.js'
+import {failBecause as fail, resolveTop, unknownBecause as unknown, type Outcome} from './assertion.js'
 
 /**
  * A kernel parameter judged running *and* persisted (the benchmarks require both: a value set only at runtime is
@@ -49,8 +49,6 @@ function expectationOf(a: SysctlAssertion): Expectation {
   return {value, shown: value, holds: (v) => v === value}
 }
 
-const unknown = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'unknown', reason, why: w})
-const fail = (reason: string, w: Outcome['why']): Outcome => ({verdict: 'fail', reason, why: w})
 
 export function evaluateSysctl(a: SysctlAssertion, snapshot: Snapshot): Outcome {
   const key = a.sysctl

@@ -3,7 +3,7 @@ import {Type, type Static} from '@sinclair/typebox'
 import type {ConfigError} from '../../config/config-error.js'
 import type {Segments} from '../../config/error-at.js'
 import {Arr, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
-import {checkDataFile, readDataFile} from './data-file.js'
+import {checkDataFile, loadDataSet} from './data-file.js'
 import type {Pack} from './pack.js'
 
 /** How much of a recommendation a check judges: all of it, or part (another threshold, one half): the note says how. */
@@ -66,16 +66,9 @@ function mappingProblems(m: CisMapping, at: (segs: Segments, problem: string) =>
   return problems
 }
 
-let cached: CisMapping | undefined
-
 /** Reads checks/data/cis.yaml (validated; ConfigError at file:line), once. */
 export function loadCisMapping(file = checkDataFile(CIS_MAPPING)): CisMapping {
-  const builtin = file === checkDataFile(CIS_MAPPING)
-  if (cached && builtin) return cached
-  if (!file) throw new Error(`no checks/data/${CIS_MAPPING}.yaml`)
-  const m = readDataFile<CisMapping>(file, CisMappingSchema, mappingProblems)
-  if (builtin) cached = m
-  return m
+  return loadDataSet<CisMapping>(CIS_MAPPING, file, CisMappingSchema, mappingProblems)
 }
 
 /** The references.cis of one check the mapping names, each with its benchmark's name, edition and source. */

@@ -37,3 +37,18 @@ export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T,
   ConfigError.throwIfAny(check ? check(data, errorAt(file, yaml.positions, hint)) : [])
   return data
 }
+
+const builtinSets = new Map<string, unknown>()
+
+/**
+ * A data set of checks/data/ by name (validated like readDataFile), read once; another file given (a test's, an
+ * organisation's) is read each time.
+ */
+export function loadDataSet<T>(name: string, file: string | undefined, schema: TSchema, check?: (data: T, at: (segs: Segments, problem: string) => ConfigError) => ConfigError[]): T {
+  const builtin = file === checkDataFile(name)
+  if (builtin && builtinSets.has(name)) return builtinSets.get(name) as T
+  if (!file) throw new Error(`no checks/data/${name}.yaml`)
+  const data = readDataFile<T>(file, schema, check)
+  if (builtin) builtinSets.set(name, data)
+  return data
+}

@@ -3,7 +3,7 @@ import {Type, type Static} from '@sinclair/typebox'
 import type {ConfigError} from '../../config/config-error.js'
 import type {Segments} from '../../config/error-at.js'
 import {Int, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
-import {checkDataFile, readDataFile} from './data-file.js'
+import {checkDataFile, loadDataSet} from './data-file.js'
 import type {Pack} from './pack.js'
 
 /** The security levels (cấp độ) of Decree 85/2016/ND-CP and Circular 12/2022/TT-BTTTT. */
@@ -52,16 +52,9 @@ function mappingProblems(m: LevelMapping, at: (segs: Segments, problem: string) 
     .map(([check]) => at(['mappings', check, 'area'], `names no area of this file (areas: ${Object.keys(m.areas).join(', ')})`))
 }
 
-let cached: LevelMapping | undefined
-
 /** Reads checks/data/levels.yaml (validated; ConfigError at file:line), once. */
 export function loadLevelMapping(file = checkDataFile(LEVEL_MAPPING)): LevelMapping {
-  const builtin = file === checkDataFile(LEVEL_MAPPING)
-  if (cached && builtin) return cached
-  if (!file) throw new Error(`no checks/data/${LEVEL_MAPPING}.yaml`)
-  const m = readDataFile<LevelMapping>(file, LevelMappingSchema, mappingProblems)
-  if (builtin) cached = m
-  return m
+  return loadDataSet<LevelMapping>(LEVEL_MAPPING, file, LevelMappingSchema, mappingProblems)
 }
 
 /** The level reference of one check the mapping names. */

@@ -1,7 +1,7 @@
 import {Type, type Static} from '@sinclair/typebox'
 
 import {Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
-import {checkDataFile, readDataFile} from './data-file.js'
+import {checkDataFile, loadDataSet} from './data-file.js'
 import type {Pack} from './pack.js'
 
 export const TCVN_GROUPS = ['network', 'server', 'application', 'data'] as const
@@ -30,15 +30,9 @@ export type TcvnMapping = Static<typeof TcvnMappingSchema>
 
 export const TCVN_MAPPING = 'tcvn-11930'
 
-let cached: TcvnMapping | undefined
-
 /** Reads checks/data/tcvn-11930.yaml (validated; ConfigError at file:line), once. */
 export function loadTcvnMapping(file = checkDataFile(TCVN_MAPPING)): TcvnMapping {
-  if (cached && file === checkDataFile(TCVN_MAPPING)) return cached
-  if (!file) throw new Error(`no checks/data/${TCVN_MAPPING}.yaml`)
-  const m = readDataFile<TcvnMapping>(file, TcvnMappingSchema)
-  if (file === checkDataFile(TCVN_MAPPING)) cached = m
-  return m
+  return loadDataSet<TcvnMapping>(TCVN_MAPPING, file, TcvnMappingSchema)
 }
 
 /**

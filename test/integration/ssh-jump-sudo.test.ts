@@ -77,20 +77,23 @@ describe('jump hosts (ProxyJump)', () => {
   })
 })
 
+/** A lab host reached as the test user, with sudo for the privileged probes. */
+const sudoHost = (name: string, port: number) => ({
+  name,
+  address: '127.0.0.1',
+  port,
+  user: TEST_USER,
+  identityFiles: [lab.clientKey],
+  knownHostsFiles: [lab.knownHosts],
+  sudo: true,
+  transport: 'ssh' as const,
+  groups: [],
+  tags: [],
+  source: {file: 'test', line: 1, column: 1},
+})
+
 describe('sudo -n for privileged probes', () => {
-  const host = () => ({
-    name: 'inner',
-    address: '127.0.0.1',
-    port: inner.port,
-    user: TEST_USER,
-    identityFiles: [lab.clientKey],
-    knownHostsFiles: [lab.knownHosts],
-    sudo: true,
-    transport: 'ssh' as const,
-    groups: [],
-    tags: [],
-    source: {file: 'test', line: 1, column: 1},
-  })
+  const host = () => sudoHost('inner', inner.port)
 
   it('collects without privileges, and says why, when sudo wants a password', async () => {
     rmSync(SUDOERS, {force: true})
@@ -121,22 +124,7 @@ describe('sshd -T of the daemon that accepted the session, through sudo', () => 
     lab.trust(daemon)
     writeFileSync(SUDOERS, `${TEST_USER} ALL=(root) NOPASSWD: ALL\n`, {mode: 0o440})
     const sshd = (await import('../../inventory/index.js')).probes.filter((p) => p.id === 'sshd')
-    const outcome = await sweepHost(
-      {
-        name: 'overrides',
-        address: '127.0.0.1',
-        port: daemon.port,
-        user: TEST_USER,
-        identityFiles: [lab.clientKey],
-        knownHostsFiles: [lab.knownHosts],
-        sudo: true,
-        transport: 'ssh' as const,
-        groups: [],
-        tags: [],
-        source: {file: 'test', line: 1, column: 1},
-      },
-      {collect: {probes: sshd}},
-    )
+    const outcome = await sweepHost(sudoHost('overrides', daemon.port), {collect: {probes: sshd}})
     expect(outcome.snapshot.meta.uid).toBe(0)
     const section = outcome.snapshot.sections.sshd
     expect(section.status, section.reason).toBe('ok')

@@ -2,9 +2,8 @@ import {PACKAGE_ABSENT, PACKAGE_PRESENT, referenceName, STANDARD_PATHS, type Gro
 import {isCollected} from '../../model/host-status.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why} from '../../model/why.js'
-import {resolveTop} from '../checks/assertion.js'
 import type {FleetCompare} from './fleet-check.js'
-import {byName, entriesOf, glob, installedNames, label, listText, missing, outlierText, packageValuesOf, text, tooFew, valueAt, type Base, type Got, type Scope} from './fleet-values.js'
+import {byName, entriesOf, glob, installedNames, label, listText, missing, objectsOf, outlierText, packageValuesOf, text, tooFew, valueAt, valuesOf, type Base, type Got, type Scope} from './fleet-values.js'
 import type {FleetFinding} from './types.js'
 
 /**
@@ -174,25 +173,14 @@ export function compareAgainstReference(base: Base, c: FleetCompare, scope: Scop
       expected = {ok: true, value: text(stated)}
     }
     if (!expected.ok) return [unknownFinding(base, scope, subject, tag, unsure, noData(ref.host!, subject, expected.reason))]
-    const known: Known = []
     const unknown = [...unsure]
-    for (const s of hosts) {
-      const v = valueAt(s, path, c.item)
-      if (v.ok) known.push({host: s.host.name, value: v.value})
-      else unknown.push({host: s.host.name, reason: v.reason})
-    }
+    const known = valuesOf(hosts, path, c.item, unknown)
     return [judge(base, scope, subject, ref, exactly(expected.value), known, unknown)]
   }
 
   // an object (sshd settings): every key the reference has (a host: every key any host has) compared on its own
-  const maps = new Map<string, Map<string, string>>()
   const unknown = [...unsure]
-  for (const s of hosts) {
-    const r = resolveTop(s, path)
-    if (!r.ok) unknown.push({host: s.host.name, reason: r.reason})
-    else if (r.value === null || typeof r.value !== 'object') unknown.push({host: s.host.name, reason: missing(s, path)})
-    else maps.set(s.host.name, entriesOf(r.value as Record<string, unknown>))
-  }
+  const maps = new Map([...objectsOf(hosts, path, unknown)].map(([host, o]) => [host, entriesOf(o)]))
   let expected: Map<string, string>
   if (refSnap) {
     const own = maps.get(refSnap.host.name)

@@ -128,3 +128,26 @@ export function installedNames(s: Snapshot): Set<string> | {reason: string} {
   installed.set(s, known)
   return known
 }
+
+/** Each host's value at a path (item of a list as `item`); a host without one goes to `unknown`, with why. */
+export function valuesOf(hosts: readonly Snapshot[], path: Path, item: string | undefined, unknown: {host: string; reason: string}[]): {host: string; value: string}[] {
+  const known: {host: string; value: string}[] = []
+  for (const s of hosts) {
+    const v = valueAt(s, path, item)
+    if (v.ok) known.push({host: s.host.name, value: v.value})
+    else unknown.push({host: s.host.name, reason: v.reason})
+  }
+  return known
+}
+
+/** Each host's object at a path (sshd settings), by host name; a host without one goes to `unknown`, with why. */
+export function objectsOf(hosts: readonly Snapshot[], path: Path, unknown: {host: string; reason: string}[]): Map<string, Record<string, unknown>> {
+  const objects = new Map<string, Record<string, unknown>>()
+  for (const s of hosts) {
+    const r = resolveTop(s, path)
+    if (!r.ok) unknown.push({host: s.host.name, reason: r.reason})
+    else if (r.value === null || typeof r.value !== 'object') unknown.push({host: s.host.name, reason: missing(s, path)})
+    else objects.set(s.host.name, r.value as Record<string, unknown>)
+  }
+  return objects
+}

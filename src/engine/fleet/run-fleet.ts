@@ -7,7 +7,7 @@ import {applicability} from '../checks/run-checks.js'
 import type {FleetCheck, FleetCompare, FleetScopeKind, FleetUnique, FleetWithin} from './fleet-check.js'
 import type {FleetFinding} from './types.js'
 import {compareAgainstReference, referenceContext, referencePackages, scopeReferences, type ReferenceContext} from './against-reference.js'
-import {byName, entriesOf, label, missing, outlierText, packageValuesOf, signature, text, tooFew, valueAt, type Base, type Scope} from './fleet-values.js'
+import {byName, entriesOf, label, missing, objectsOf, outlierText, packageValuesOf, signature, text, tooFew, valueAt, valuesOf, type Base, type Scope} from './fleet-values.js'
 
 /** The value most hosts share (ties: the smaller text), and the hosts that differ. */
 export function tally(values: readonly {host: string; value: string}[]): Pick<FleetFinding, 'majority' | 'outliers'> {
@@ -161,24 +161,13 @@ function compareHosts(base: Base, c: FleetCompare, scope: Scope, hosts: Snapshot
   const path = c.path!
   const subject = `${c.subject ?? label(path)}${suffix}`
   if (!c.keys) {
-    const known: {host: string; value: string}[] = []
     const unknown = [...unsplit]
-    for (const s of hosts) {
-      const v = valueAt(s, path, c.item)
-      if (v.ok) known.push({host: s.host.name, value: v.value})
-      else unknown.push({host: s.host.name, reason: v.reason})
-    }
+    const known = valuesOf(hosts, path, c.item, unknown)
     return [finding(base, scope, subject, known, unknown)]
   }
   // an object: every key on its own; one finding per key that differs, else one for the whole
-  const objects = new Map<string, Record<string, unknown>>()
   const unknown = [...unsplit]
-  for (const s of hosts) {
-    const r = resolveTop(s, path)
-    if (!r.ok) unknown.push({host: s.host.name, reason: r.reason})
-    else if (r.value === null || typeof r.value !== 'object') unknown.push({host: s.host.name, reason: missing(s, path)})
-    else objects.set(s.host.name, r.value as Record<string, unknown>)
-  }
+  const objects = objectsOf(hosts, path, unknown)
   const raw = [...objects.values()]
   const sig = raw[0] ? signature(raw[0]) : undefined
   const keySet = new Set<string>()

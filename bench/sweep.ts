@@ -6,6 +6,7 @@
  *   RUNS=3             runs per size and tool
  *   ANSIBLE_MAX=50     largest size Ansible is run at (it takes minutes beyond)
  *   REPLAY=1           also sweep targets that replay a real target's answers (0: skip)
+ *   FOCUS=a,b          sections whose summed target CPU gets a line of its own in the per-command table
  * Needs root (sshd) and Debian's ansible. Reports wall, hosts/s, controller CPU per host (user+sys of the
  * tool's process tree ÷ hosts), target CPU per host (the rest of the machine's CPU during the run ÷ hosts:
  * sshd and the probe commands, which on a real network run on the targets) and peak RSS.
@@ -24,7 +25,7 @@ import path from 'node:path'
 import {SshLab, TEST_USER, type Sshd} from '../test/support/sshd.js'
 import {appendResults, machine, measure, median, type Contender, type Sample} from './measure.js'
 import {recordTarget} from './replay-target.js'
-import {describeTargetWork, targetWork} from './target-work.js'
+import {describeTargetWork, targetWork, targetWorkTable} from './target-work.js'
 
 const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
@@ -136,7 +137,8 @@ try {
 }
 
 // the probe commands' own cost, measured once with the machine otherwise idle
-const targetCost = describeTargetWork(targetWork())
+const targetCosts = targetWork()
+const targetCost = describeTargetWork(targetCosts)
 
 const lines = [
   '| hosts | tool | runs | wall median (s) | hosts/s | controller CPU/host (ms) | target CPU/host (ms) | peak RSS (MB) | vs Ansible |',
@@ -157,6 +159,6 @@ const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, eac
   recorded
     ? ` "${REPLAY_TOOL}": ${servers} more sshd instances whose sessions replay one real target's answers after the time it took, measured idle at the start (batches of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}, run in parallel): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
     : ''
-} ${machine()}.`
+} ${machine()}.\n\nTarget work per section and command (this machine as root, each command alone):\n\n${targetWorkTable(targetCosts, (process.env.FOCUS ?? '').split(',').filter(Boolean))}`
 console.log(body)
 appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${replay ? '' : ' REPLAY=0'} npm run bench:sweep`, body)

@@ -9,6 +9,8 @@ import {probes} from '../inventory/index.js'
 
 export interface CommandCost {
   key: string
+  /** The section the command fills (the probe's id). */
+  section: string
   cpuMs: number
 }
 
@@ -25,7 +27,7 @@ export function targetWork(runs = 5): CommandCost[] {
       // `times` prints the shell's own times, then its children's: "0m0.123s 0m0.045s"
       const children = r.stdout.trim().split('\n').pop() ?? ''
       const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0)
-      costs.push({key: `${p.id}.${name}`, cpuMs: (seconds * 1000) / runs})
+      costs.push({key: `${p.id}.${name}`, section: p.id, cpuMs: (seconds * 1000) / runs})
     }
   }
   return costs.sort((a, b) => b.cpuMs - a.cpuMs)
@@ -39,4 +41,21 @@ export function describeTargetWork(costs: readonly CommandCost[], top = 5): stri
     .map((c) => `${c.key} ${c.cpuMs.toFixed(0)} ms`)
     .join(', ')
   return `${total.toFixed(0)} ms of CPU for the ${costs.length} probe commands of one full inventory, run one by one on this machine (heaviest: ${heaviest})`
+}
+
+/**
+ * The per-command cost table: one row a section (its commands and their CPU, most costly first), the total, and
+ * when `focus` names sections, their sum on its own line (what a set of sections adds to a target).
+ */
+export function targetWorkTable(costs: readonly CommandCost[], focus: readonly string[] = []): string {
+  const bySection = new Map<string, CommandCost[]>()
+  for (const c of costs) bySection.set(c.section, [...(bySection.get(c.section) ?? []), c])
+  const sum = (cs: readonly CommandCost[]) => cs.reduce((s, c) => s + c.cpuMs, 0)
+  const rows = [...bySection.entries()].sort(([, a], [, b]) => sum(b) - sum(a))
+  const lines = ['| section | target CPU (ms) | commands (ms each) |', '|---|---:|---|']
+  for (const [section, cs] of rows) lines.push(`| ${focus.includes(section) ? `**${section}**` : section} | ${sum(cs).toFixed(1)} | ${cs.map((c) => `${c.key.slice(section.length + 1)} ${c.cpuMs.toFixed(1)}`).join(', ')} |`)
+  lines.push(`| all ${bySection.size} sections | ${sum(costs).toFixed(1)} | ${costs.length} commands |`)
+  const focused = costs.filter((c) => focus.includes(c.section))
+  if (focus.length) lines.push(`| ${focus.join(' + ')} | ${sum(focused).toFixed(1)} | ${focused.length} commands |`)
+  return lines.join('\n')
 }

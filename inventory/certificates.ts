@@ -75,8 +75,10 @@ export const CERTIFICATES_COMMAND = [
   `  if [ "$count" -ge ${MAX_CERTIFICATE_FILES} ]; then more=1; return; fi`,
   '  if [ -d "$1" ]; then return',
   '  elif [ -f "$1" ] && [ -r "$1" ]; then echo "!file $1"; files="$files$1$nl"; count=$((count + 1))',
-  '  elif [ -e "$1" ] || ! [ -x "${1%/*}" ]; then echo "!denied $1"',
-  '  else echo "!missing $1"',
+  '  elif [ -e "$1" ]; then echo "!denied $1"',
+  // not found: missing when its folder can be searched; else it may be hidden from this user
+  '  elif [ -d "${1%/*}" ] && [ -x "${1%/*}" ]; then echo "!missing $1"',
+  '  else echo "!absent $1"',
   '  fi',
   '}',
   'count=0; more=',
@@ -106,6 +108,8 @@ export interface CertificateListing {
   files: {path: string; base64?: string}[]
   named: {path: string; file: string; line: number}[]
   missing: string[]
+  /** Not found, in a folder that cannot be searched or does not exist: missing for root, perhaps hidden for a user. */
+  absent: string[]
   /** Certificate files that cannot be read. */
   denied: string[]
   /** Folders and configuration files that cannot be read. */
@@ -115,7 +119,7 @@ export interface CertificateListing {
 
 /** Parses the command's output into what it listed (no decoding). */
 export function parseCertificateListing(text: string): CertificateListing {
-  const out: CertificateListing = {files: [], named: [], missing: [], denied: [], unreadable: [], truncated: false}
+  const out: CertificateListing = {files: [], named: [], missing: [], absent: [], denied: [], unreadable: [], truncated: false}
   const byPath = new Map<string, {path: string; base64?: string}>()
   let pem: {path: string; lines: string[]} | undefined
   let n = 0
@@ -131,7 +135,7 @@ export function parseCertificateListing(text: string): CertificateListing {
       else throw new ParseError(`not base64 inside a certificate: ${JSON.stringify(line.slice(0, 60))}`, n)
       continue
     }
-    const m = /^!(file|pem|denied|missing|unreadable) (\/.*)$/.exec(line)
+    const m = /^!(file|pem|denied|missing|absent|unreadable) (\/.*)$/.exec(line)
     if (m) {
       const [, kind, path] = m as unknown as [string, string, string]
       if (kind === 'file') {
@@ -141,6 +145,7 @@ export function parseCertificateListing(text: string): CertificateListing {
       } else if (kind === 'pem') pem = {path, lines: []}
       else if (kind === 'denied') out.denied.push(path)
       else if (kind === 'unreadable') out.unreadable.push(path)
+      else if (kind === 'absent') out.absent.push(path)
       else out.missing.push(path)
       continue
     }
@@ -206,8 +211,11 @@ export function describeCertificate(base64: string): Omit<CertificateFile, 'path
   return d
 }
 
-/** The section from the listing: every file listed or named, with what its certificate says. */
-export function certificatesOf(listing: CertificateListing): CertificatesData {
+/**
+ * The section from the listing: every file listed or named, with what its certificate says. A file not found where
+ * the user cannot look is missing for root, and needs root for anyone else.
+ */
+export function certificatesOf(listing: CertificateListing, privileged: boolean): CertificatesData {
   const files: CertificateFile[] = []
   const namedBy = (path: string) => listing.named.filter((n) => n.path === path).map(({file, line}) => ({file, line}))
   const withNames = (f: CertificateFile): CertificateFile => {
@@ -220,6 +228,7 @@ export function certificatesOf(listing: CertificateListing): CertificatesData {
   }
   for (const path of listing.denied) files.push(withNames({path, state: 'needsRoot'}))
   for (const path of listing.missing) files.push(withNames({path, state: 'missing'}))
+  for (const path of listing.absent) files.push(withNames({path, state: privileged ? 'missing' : 'needsRoot'}))
   return {files, ...(listing.unreadable.length > 0 ? {unreadable: listing.unreadable} : {}), ...(listing.truncated ? {truncated: true} : {})}
 }
 
@@ -230,7 +239,7 @@ export const certificatesProbe = defineProbe({
   interpret(out, context) {
     const fail = failure(out.certificates, 'certificates')
     if (fail) return fail
-    const data = certificatesOf(parseCertificateListing(out.certificates!.stdout))
+    const data = certificatesOf(parseCertificateListing(out.certificates!.stdout), context.privileged)
     const needsRoot = data.files.filter((f) => f.state === 'needsRoot').map((f) => f.path)
     const unknown = [...(data.unreadable ?? []), ...needsRoot]
     if (unknown.length > 0) return {status: 'partial', reason: `${context.privileged ? 'cannot read' : 'needs root to read'} ${unknown.join(', ')}`, data}

@@ -1,5 +1,6 @@
 import {accountsProbe} from './accounts.js'
 import {auditProbe} from './audit.js'
+import {certificatesProbe} from './certificates.js'
 import {cpuProbe} from './cpu.js'
 import {disksProbe} from './disks.js'
 import {encryptionProbe} from './encryption.js'
@@ -50,5 +51,6 @@ export const probes = [
   malwareProbe,
   sysctlProbe,
   kernelModulesProbe,
+  certificatesProbe,
 ] as const
 

@@ -19,6 +19,7 @@ import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
  *   {path: [sysctl, params, net.ipv4.ip_forward], equals: '0'}     (a list path for keys that contain dots)
  *   {ratio: {of: usedBytes, to: sizeBytes}, gt: 0.85}             (one number over another: usage, headroom)
  *   {path: system.biosDate, maxAgeDays: 1826}                     (a date no older than N days when the snapshot was taken)
+ *   {path: notAfter, minDaysAhead: 30}                            (a date at least N days after the snapshot was taken)
  *   {eol: {data: eol, withinDays: 180}}                           (the OS release against end-of-life data, see eol.ts)
  *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted-sysctl.ts)
  *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
@@ -27,7 +28,7 @@ import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
  */
 export type Path = string | string[]
 
-export const COMPARE_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'notMatches', 'exists', 'lt', 'le', 'gt', 'ge', 'versionLt', 'versionLe', 'versionGt', 'versionGe', 'maxAgeDays'] as const
+export const COMPARE_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'notMatches', 'exists', 'lt', 'le', 'gt', 'ge', 'versionLt', 'versionLe', 'versionGt', 'versionGe', 'maxAgeDays', 'minDaysAhead'] as const
 export type CompareOp = (typeof COMPARE_OPS)[number]
 export const COUNT_OPS = ['equals', 'lt', 'le', 'gt', 'ge'] as const
 
@@ -205,6 +206,7 @@ export const FAILURE_TEMPLATES: Record<CompareOp, string> = {
   versionGt: 'value.version',
   versionGe: 'value.version',
   maxAgeDays: 'value.age',
+  minDaysAhead: 'value.ahead',
 }
 function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text, regexes: RegexCache, scheme: VersionScheme = 'dpkg', now = Number.NaN): Outcome {
   if (op === 'exists') {
@@ -239,11 +241,16 @@ function compare(op: CompareOp, actual: unknown, expected: unknown, where: Text,
       const ok = op === 'lt' ? a < e : op === 'le' ? a <= e : op === 'gt' ? a > e : a >= e
       return ok ? pass : new Failure(where, actual, `expected ${BOUND_SIGNS[op]} ${e}`, FAILURE_TEMPLATES[op], {sign: BOUND_SIGNS[op], limit: e})
     }
-    case 'maxAgeDays': {
-      // a date (YYYY-MM-DD or ISO 8601) no older than N days on the day the snapshot was taken
+    case 'maxAgeDays':
+    case 'minDaysAhead': {
+      // a date (YYYY-MM-DD or ISO 8601) no older than N days, or at least N days ahead, when the snapshot was taken
       const t = typeof actual === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(actual) ? `${actual}T00:00:00Z` : actual) : Number.NaN
       if (Number.isNaN(t)) return unknownOf(`${where} is ${show(actual)}, not a date`, 'value.notDate', {...fieldParams(where), actual: show(actual)})
       if (Number.isNaN(now)) return unknownOf('meta.collectedAt is not a date', 'snapshot.noDate')
+      if (op === 'minDaysAhead') {
+        const ahead = Math.floor((t - now) / DAY_MS)
+        return t - now >= Number(expected) * DAY_MS ? pass : new Failure(where, actual, `${ahead} days after the snapshot, expected at least ${Number(expected)}`, FAILURE_TEMPLATES.minDaysAhead, {days: ahead, limit: Number(expected)})
+      }
       const age = Math.floor((now - t) / DAY_MS)
       return age <= Number(expected) ? pass : new Failure(where, actual, `${age} days before the snapshot, expected at most ${Number(expected)}`, FAILURE_TEMPLATES.maxAgeDays, {days: age, limit: Number(expected)})
     }
@@ -494,16 +501,16 @@ function evaluateLeaf(a: Assertion, ops: readonly CompareOp[], snapshot: Snapsho
   const value = resolved.value
   const manager = item && item.value !== null && typeof item.value === 'object' && ops.some((op) => op.startsWith('version')) ? (item.value as {manager?: unknown}).manager : undefined
   const scheme: VersionScheme = manager === 'rpm' ? 'rpm' : 'dpkg'
-  const now = ops.includes('maxAgeDays') ? Date.parse(snapshot.meta?.collectedAt ?? '') : Number.NaN
+  const now = ops.includes('maxAgeDays') || ops.includes('minDaysAhead') ? Date.parse(snapshot.meta?.collectedAt ?? '') : Number.NaN
   if (ops.length === 1) return compare(ops[0]!, value, (a as Record<string, unknown>)[ops[0]!], label, regexes, scheme, now)
   return allOf(ops.map((op) => compare(op, value, (a as Record<string, unknown>)[op], label, regexes, scheme, now)))
 }
 
-/** A short name for a list item in a reason: its `name`, `target`, `id` or `port`, else its index. */
+/** A short name for a list item in a reason: its `name`, `target`, `id`, `port`, `address` or `path`, else its index. */
 function describeItem(v: unknown, i: number): string {
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>
-    for (const k of ['name', 'target', 'id', 'port', 'address']) if (typeof o[k] === 'string' || typeof o[k] === 'number') return String(o[k])
+    for (const k of ['name', 'target', 'id', 'port', 'address', 'path']) if (typeof o[k] === 'string' || typeof o[k] === 'number') return String(o[k])
   }
   if (typeof v === 'string' || typeof v === 'number') return String(v)
   return String(i)

@@ -69,6 +69,7 @@ export const AssertionSchema = Type.Recursive(
           versionGt: Opt(Str({minLength: 1})),
           versionGe: Opt(Str({minLength: 1})),
           maxAgeDays: Opt(Num({minimum: 0})),
+          minDaysAhead: Opt(Num({minimum: 0})),
         },
         {minProperties: 2},
       ),

@@ -1,5 +1,6 @@
 import {accountsSection} from './accounts.js'
 import {auditSection} from './audit.js'
+import {certificatesSection} from './certificates.js'
 import {cpuSection} from './cpu.js'
 import {disksSection} from './disks.js'
 import {encryptionSection} from './encryption.js'
@@ -47,6 +48,7 @@ export const sectionCatalog = [
   malwareSection,
   sysctlSection,
   kernelModulesSection,
+  certificatesSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

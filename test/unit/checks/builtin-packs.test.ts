@@ -72,6 +72,14 @@ const load = (fifteen: number, threads: number): Edit => chain(data('os', {loadA
 /** A desktop: the workstation pack applies where a display manager is installed. */
 const DESKTOP = 'gdm3'
 const ws = (...edits: Edit[]): Edit => chain(pkgs([DESKTOP, 'openssh-server']), ...edits)
+/** One certificate file that expires `daysLeft` days after the snapshot was taken: RSA 2048, SHA-256 unless `fields` say otherwise. */
+const cert = (daysLeft: number, fields: Record<string, unknown> = {}): Edit => (s) =>
+  data('certificates', {
+    files: [
+      {path: '/etc/ssl/certs/www.crt', state: 'read', notAfter: new Date(Date.parse(s.meta.collectedAt) + daysLeft * 86_400_000).toISOString(), keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', ...fields},
+      {path: '/etc/dovecot/private/dovecot.pem', state: 'missing'},
+    ],
+  })(s)
 
 const ipv4Redirects = ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv6.conf.default.accept_redirects']
 const sourceRoute = ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route', 'net.ipv6.conf.default.accept_source_route']
@@ -255,6 +263,11 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}]}),
     fail: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}, {name: 'backup.service', state: 'failed', enabled: true}]}),
   },
+
+  // certificates: dates relative to the snapshot's collectedAt, whatever the day
+  'cert.expired': {pass: cert(1), fail: cert(-1)},
+  'cert.expiring': {pass: cert(31), fail: cert(29)},
+  'cert.weak': {pass: cert(365, {keyType: 'ec', keyBits: 256, signatureAlgorithm: 'ecdsa-with-SHA256'}), fail: cert(365, {keyBits: 1024})},
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

@@ -1,3 +1,4 @@
+import {accessSection} from './access.js'
 import {accountsSection} from './accounts.js'
 import {auditSection} from './audit.js'
 import {cpuSection} from './cpu.js'
@@ -47,6 +48,7 @@ export const sectionCatalog = [
   malwareSection,
   sysctlSection,
   kernelModulesSection,
+  accessSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -191,6 +191,7 @@ export function authorizedKeys(listing: KeyFilesListing): Pick<AccessData, 'auth
         if (!parsed || !facts) continue
         count++
         keys.push({
+          name: `${path}:${l.line}`,
           user: u.name,
           file: path,
           line: l.line,
@@ -204,7 +205,7 @@ export function authorizedKeys(listing: KeyFilesListing): Pick<AccessData, 'auth
     }
     const loginShell = isLoginShell(u.shell, listing.shells)
     if (!loginShell && count === 0) continue
-    accounts.push({user: u.name, uid: u.uid, home: u.home, loginShell, files: read, ...(denied ? {needsRoot: true} : {keyCount: count})})
+    accounts.push({name: u.name, uid: u.uid, home: u.home, loginShell, files: read, ...(denied ? {needsRoot: true} : {keyCount: count})})
   }
   return {authorizedKeysFiles: listing.patterns, accounts, keys}
 }

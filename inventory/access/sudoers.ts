@@ -199,7 +199,7 @@ export function parseSudoers(files: readonly NumberedFile[], accounts?: readonly
         }
       }
     }
-    rules.push({who: spec.who, forPeople: isForPeople(spec.who, accounts), hosts, commands, file: spec.file, line: spec.line})
+    rules.push({name: `${spec.file}:${spec.line}`, who: spec.who, forPeople: isForPeople(spec.who, accounts), hosts, commands, file: spec.file, line: spec.line})
   }
   return {installed: true, files: p.files, rules, ...(p.notRead.length ? {notRead: p.notRead} : {})}
 }

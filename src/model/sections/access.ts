@@ -11,6 +11,8 @@ const KeyOptionSchema = Obj({name: Str(), value: Opt(Str())})
 
 /** One key of an authorized_keys file. Never the key itself: its SHA256 fingerprint, computed from it and then dropped. */
 export const AuthorizedKeySchema = Obj({
+  /** `file:line`: how reasons name the key. */
+  name: Str(),
   /** The account whose file holds it. */
   user: Str(),
   file: Str(),
@@ -28,7 +30,8 @@ export const AuthorizedKeySchema = Obj({
 
 /** An account whose authorized_keys files were looked for. */
 const KeyAccountSchema = Obj({
-  user: Str(),
+  /** The account's name. */
+  name: Str(),
   uid: NonNegInt(),
   home: Str(),
   /** The account's shell lets it log in (as the accounts section decides). Accounts without one are listed only when they hold keys. */
@@ -51,6 +54,8 @@ const SudoCommandSchema = Obj({
 })
 
 export const SudoRuleSchema = Obj({
+  /** `file:line`: how reasons name the rule. */
+  name: Str(),
   /** Users, %groups, #uids and ALL the rule is for, User_Alias expanded; negations kept with their `!`. */
   who: Arr(Str()),
   /**

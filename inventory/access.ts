@@ -24,7 +24,7 @@ export const accessProbe = defineProbe({
     const data: AccessData = authorizedKeys(listing)
     const missing: string[] = []
     const needRoot: string[] = []
-    const closed = data.accounts.filter((a) => a.needsRoot).map((a) => a.user)
+    const closed = data.accounts.filter((a) => a.needsRoot).map((a) => a.name)
     if (closed.length) needRoot.push(`keys of ${closed.join(', ')}`)
     if (succeeded(out.sudoers)) {
       const files = parseNumberedFiles(out.sudoers.stdout)

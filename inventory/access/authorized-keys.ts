@@ -18,14 +18,15 @@ const SSHD_AWK = String.raw`function scan(f,   line, k, v, n, i, parts) {
     v = line; sub(/^[^ \t=]+[ \t]*=?[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
     if (k == "match") break
     if (k == "include" && v ~ /sshd_config\.d/) { n = split(inc, parts, " "); for (i = 1; i <= n; i++) if (!(parts[i] in done)) { done[parts[i]] = 1; scan(parts[i]) } }
-    if (k == "authorizedkeysfile" && !found) { found = 1; print v }
+    if (k == "authorizedkeysfile" && !found) { found = 1; akf = v }
   }
   close(f)
 }
-BEGIN { scan(main); exit }`
+`
 
 /** `S` shells, `U` accounts (name, uid, home, shell) and `P` the key files each would have (name, home, path: %h %u %U %% expanded). */
-const USERS_AWK = String.raw`FILENAME == "/etc/shells" { if ($0 ~ /^\//) print "S\t" $0; next }
+const USERS_AWK = SSHD_AWK + String.raw`BEGIN { if (main != "") scan(main); if (!found) akf = dflt; print "A\t" akf }
+FILENAME == "/etc/shells" { if ($0 ~ /^\//) print "S\t" $0; next }
 NF >= 7 && $1 != "" && $1 !~ /^[+-]/ && $3 ~ /^[0-9]+$/ {
   print "U\t" $1 "\t" $3 "\t" $6 "\t" $7
   n = split(akf, pats, /[ \t]+/)
@@ -43,27 +44,25 @@ NF >= 7 && $1 != "" && $1 !~ /^[+-]/ && $3 ~ /^[0-9]+$/ {
   }
 }`
 
-/** Key lines of the readable files (at most 1000 a file, 16 KiB a line): `K`, file, line number, text. */
-const KEYS_AWK = String.raw`FNR <= 1000 && $0 !~ /^[ \t]*(#|$)/ { print "K\t" FILENAME "\t" FNR "\t" substr($0, 1, 16384) }`
+/** Key lines of the readable files (at most 1000 a file, 16 KiB a line, 2 MB in all): `K`, file, line number, text. */
+const KEYS_AWK = String.raw`FNR <= 1000 && $0 !~ /^[ \t]*(#|$)/ { l = substr($0, 1, 16384); if ((total += length(l)) > 2000000) exit; print "K\t" FILENAME "\t" FNR "\t" l }`
 
 /**
  * One command: the AuthorizedKeysFile patterns, every account of /etc/passwd with the key files it would have,
  * `F` (read) or `D` (exists or may exist but cannot be read: the home or .ssh is closed to this user) per file,
- * then the files' key lines. Only tests and three awk processes; nothing is written. The key lines carry the public
+ * then the files' key lines. Only shell tests and two awk processes; nothing is written. The key lines carry the public
  * keys: the controller keeps their fingerprints and drops the keys.
  */
 export const AUTHORIZED_KEYS_COMMAND = [
   '[ -r /etc/passwd ] || exit 3',
   'set --; for f in /etc/ssh/sshd_config.d/*.conf; do [ -f "$f" ] && set -- "$@" "$f"; done',
-  `akf=; [ -r /etc/ssh/sshd_config ] && akf=$(awk -v main=/etc/ssh/sshd_config -v inc="$*" ${shQuote(SSHD_AWK)})`,
-  `akf=\${akf:-${DEFAULT_AUTHORIZED_KEYS_FILES.join(' ')}}`,
-  'printf "A\\t%s\\n" "$akf"',
+  'inc="$*"; main=; [ -r /etc/ssh/sshd_config ] && main=/etc/ssh/sshd_config',
   'set -- /etc/passwd; [ -r /etc/shells ] && set -- /etc/shells "$@"',
-  `awk -F: -v akf="$akf" ${shQuote(USERS_AWK)} "$@" | {`,
+  `awk -F: -v main="$main" -v inc="$inc" -v dflt=${shQuote(DEFAULT_AUTHORIZED_KEYS_FILES.join(' '))} ${shQuote(USERS_AWK)} "$@" | {`,
   '  set --; seen=',
   "  while IFS='\t' read -r k a b c d; do",
   '    case $k in',
-  '    S) printf "S\\t%s\\n" "$a" ;;',
+  '    A|S) printf "%s\\t%s\\n" "$k" "$a" ;;',
   '    U) printf "U\\t%s\\t%s\\t%s\\t%s\\n" "$a" "$b" "$c" "$d" ;;',
   '    P) dir=${c%/*}',
   '      if [ -f "$c" ]; then',
@@ -73,7 +72,7 @@ export const AUTHORIZED_KEYS_COMMAND = [
   '      fi ;;',
   '    esac',
   '  done',
-  `  [ $# -eq 0 ] || awk ${shQuote(KEYS_AWK)} "$@" | head -c 2000000`,
+  `  [ $# -eq 0 ] || awk ${shQuote(KEYS_AWK)} "$@"`,
   '}',
   'exit 0',
 ].join('\n')

@@ -1,12 +1,20 @@
 import type {AccessData, SudoRule} from '../../src/model/sections/access.js'
-import {numberedFilesCommand, type NumberedFile} from '../kit/numbered-files.js'
+import type {NumberedFile} from '../kit/numbered-files.js'
 import {maskSecretArguments} from '../kit/secret-arguments.js'
 
 const SUDOERS = '/etc/sudoers'
 const SUDOERS_D = '/etc/sudoers.d'
 
-/** /etc/sudoers and the files of /etc/sudoers.d, numbered (at most 1 MB); exit 3 when sudo's file does not exist. */
-export const SUDOERS_COMMAND = `[ -e ${SUDOERS} ] || exit 3\n{\n${numberedFilesCommand([SUDOERS, `${SUDOERS_D}/*`])}\n} | head -c 1000000`
+/**
+ * /etc/sudoers and the files of /etc/sudoers.d as numberedFilesCommand prints them (`!file`, `N:text`, `!denied`),
+ * by one awk over the readable ones (at most 20000 lines); exit 3 when sudo's file does not exist.
+ */
+export const SUDOERS_COMMAND = [
+  `[ -e ${SUDOERS} ] || exit 3`,
+  'set --',
+  `for f in ${SUDOERS} ${SUDOERS_D}/*; do [ -f "$f" ] || continue; if [ -r "$f" ]; then set -- "$@" "$f"; else echo "!denied $f"; fi; done`,
+  `[ $# -eq 0 ] || awk 'FNR == 1 { print "!file " FILENAME } NR > 20000 { exit } { print FNR ":" $0 }' "$@"`,
+].join('\n')
 
 /** A local account as /etc/passwd has it: whether its shell lets it log in. */
 export interface LocalAccount {

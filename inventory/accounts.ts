@@ -1,5 +1,6 @@
 import type {Static} from '@sinclair/typebox'
 
+import {isLoginShell} from './kit/login-shell.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, succeeded, toInt} from './kit/probe-helpers.js'
@@ -208,11 +209,7 @@ export const accountsProbe = defineProbe({
     if (fail) return fail
     const files = parseAccountFiles(out.files!.stdout)
     const shells = files.shells ? new Set(files.shells) : undefined
-    const users = files.users.map((u) => {
-      const shell = u.shell === '' ? '/bin/sh' : u.shell
-      const denied = /\/(nologin|false)$/.test(shell) || shell === '/bin/sync' || shell === '/sbin/halt' || shell === '/sbin/shutdown'
-      return {...u, loginShell: !denied && (shells === undefined || shells.has(shell))}
-    })
+    const users = files.users.map((u) => ({...u, loginShell: isLoginShell(u.shell, shells)}))
     const adminGroups = ADMIN_GROUPS.flatMap((name) => {
       const g = files.groups.find((x) => x.name === name)
       if (!g) return []

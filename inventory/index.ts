@@ -1,3 +1,4 @@
+import {accessProbe} from './access.js'
 import {accountsProbe} from './accounts.js'
 import {auditProbe} from './audit.js'
 import {certificatesProbe} from './certificates.js'
@@ -52,5 +53,6 @@ export const probes = [
   sysctlProbe,
   kernelModulesProbe,
   certificatesProbe,
+  accessProbe,
 ] as const
 

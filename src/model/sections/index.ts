@@ -1,3 +1,4 @@
+import {accessSection} from './access.js'
 import {accountsSection} from './accounts.js'
 import {auditSection} from './audit.js'
 import {certificatesSection} from './certificates.js'
@@ -49,6 +50,7 @@ export const sectionCatalog = [
   sysctlSection,
   kernelModulesSection,
   certificatesSection,
+  accessSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

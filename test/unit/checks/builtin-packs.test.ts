@@ -54,6 +54,21 @@ const modprobe = (names: string[], lines: 'install and blacklist' | 'blacklist o
     ),
     configFiles: ['/etc/modprobe.d/cis.conf'],
   })
+/** authorized_keys of alice holding keys of these types and sizes, every account's keys read. */
+const authorized = (keys: [string, number][]): Edit =>
+  data('access', {
+    accounts: [{name: 'alice', uid: 1001, home: '/home/alice', loginShell: true, files: ['/home/alice/.ssh/authorized_keys'], keyCount: keys.length}],
+    keys: keys.map(([type, bits], i) => ({name: `/home/alice/.ssh/authorized_keys:${i + 1}`, user: 'alice', file: '/home/alice/.ssh/authorized_keys', line: i + 1, type, bits, fingerprint: `SHA256:k${i}`, options: []})),
+  })
+/** Sudo rules of one command each. */
+const sudoRules = (rules: {forPeople: boolean; command: string; noPassword: boolean}[]): Edit =>
+  data('access', {
+    sudo: {
+      installed: true,
+      files: ['/etc/sudoers'],
+      rules: rules.map((r, i) => ({name: `/etc/sudoers:${i + 1}`, who: [r.forPeople ? 'alice' : 'backup'], forPeople: r.forPeople, hosts: ['ALL'], commands: [{command: r.command, noPassword: r.noPassword}], file: '/etc/sudoers', line: i + 1})),
+    },
+  })
 const FS_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf']
 const NET_MODULES = ['dccp', 'tipc', 'rds', 'sctp']
 /** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
@@ -268,6 +283,12 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'cert.expired': {pass: cert(1), fail: cert(-1)},
   'cert.expiring': {pass: cert(31), fail: cert(29)},
   'cert.weak': {pass: cert(365, {keyType: 'ec', keyBits: 256, signatureAlgorithm: 'ecdsa-with-SHA256'}), fail: cert(365, {keyBits: 1024})},
+  // keys and privileges (section access)
+  'keys.weak': {pass: authorized([['ssh-ed25519', 256], ['ssh-rsa', 3072], ['ecdsa-sha2-nistp256', 256]]), fail: authorized([['ssh-ed25519', 256], ['ssh-rsa', 1024]])},
+  'sudo.nopasswd-all': {
+    pass: sudoRules([{forPeople: true, command: 'ALL', noPassword: false}, {forPeople: false, command: 'ALL', noPassword: true}, {forPeople: true, command: '/usr/bin/apt update', noPassword: true}]),
+    fail: sudoRules([{forPeople: true, command: 'ALL', noPassword: true}]),
+  },
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

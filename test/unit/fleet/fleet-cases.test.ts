@@ -35,8 +35,12 @@ function host(i: number): Snapshot {
   s = withData(s, 'system', {vendor: 'HPE', model: 'ProLiant DL380 Gen10', biosVersion: 'U30 v2.90'})
   const lo = (data(web1, 'network').interfaces as {kind: string}[]).find((x) => x.kind === 'loopback')!
   s = withData(s, 'network', {interfaces: [lo, {...lo, name: 'eth0', kind: 'ether', mac: `52:54:00:12:34:0${i}`}]})
+  // the chroot has no account with keys: each host gets its own admin key
+  s = withData(s, 'access', {authorizedKeysFiles: ['.ssh/authorized_keys'], accounts: [], keys: [adminKey(i)]})
   return s
 }
+
+const adminKey = (i: number) => ({name: '/root/.ssh/authorized_keys:1', user: 'root', file: '/root/.ssh/authorized_keys', line: 1, type: 'ssh-ed25519', bits: 256, fingerprint: `SHA256:admin-key-of-h${i}`, options: []})
 
 const packageOf = (s: Snapshot, name: string) => s.sections.packages.data!.items.find((p) => p.name === name)!
 
@@ -63,6 +67,7 @@ const drift: Record<string, (s: Snapshot) => Snapshot> = {
   },
   'identity.unique-ssh-host-key': (s) => withData(s, 'identity', {sshHostKeys: data(host(1), 'identity').sshHostKeys}),
   'sync.reference-packages': (s) => withData(s, 'packages', {items: s.sections.packages.data!.items.filter((p) => p.name !== 'chrony')}),
+  'keys.shared': (s) => withData(s, 'access', {keys: [adminKey(3), {...adminKey(1), name: '/home/deploy/.ssh/authorized_keys:4', user: 'deploy', file: '/home/deploy/.ssh/authorized_keys', line: 4}]}),
 }
 
 /** Checks that judge a group against its declared reference only: the group declares h1 (hosts.yaml `reference: h1`). */
@@ -88,8 +93,8 @@ describe('every fleet-sync check, on a consistent group and with one host drifte
       const failing = finding(bad, check).filter((f) => f.status === 'fail')
       expect(failing.length, check).toBeGreaterThan(0)
       for (const f of failing) expect(f.outliers.map((o) => o.host), `${check} ${f.subject}`).toContain('h3')
-      // a clone is reported on every host sharing the value, a drift on the odd one only
-      const expected = check.startsWith('identity.') ? ['h1', 'h3'] : ['h3']
+      // a clone (or a shared key) is reported on every host sharing the value, a drift on the odd one only
+      const expected = check.startsWith('identity.') || check === 'keys.shared' ? ['h1', 'h3'] : ['h3']
       expect([...new Set(failing.flatMap((f) => f.outliers.map((o) => o.host)))].sort(), check).toEqual(expected)
     })
   }

@@ -122,7 +122,8 @@ export const passwordPolicyProbe = defineProbe({
     const files = parseNumberedFiles(out.files.stdout)
     const data = passwordPolicy(files)
     if (data.pamFiles.length === 0 && !data.unreadable) return {status: 'unavailable', reason: `none of ${PAM_FILES.join(', ')} exists`}
-    if (data.unreadable) return {status: 'partial', reason: `cannot read ${data.unreadable.join(', ')}`, data}
+    // a module line in a file that cannot be read is unknown, and so is every rule: no data, rather than a false "none"
+    if (data.unreadable) return {status: 'unavailable', reason: `cannot read ${data.unreadable.join(', ')}: needs root`}
     return {status: 'ok', data}
   },
 })

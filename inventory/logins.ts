@@ -15,11 +15,13 @@ const LASTLOG_COMMAND = [
 
 /** Reads /etc/passwd names first, then counts what the tool printed per existing account (names only from passwd). */
 const LASTB_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
+++seen > MAX { exit }
 $0 == "" || /^btmp begins / { next }
 { if ($1 in u) c[$1]++; else x++ }
 END { for (n in c) print "user " n " " c[n]; print "other " x + 0 }`
 
 const FAILLOCK_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
+++seen > MAX { exit }
 /Error reading tally directory: No such file or directory/ { print "!none"; next }
 /[Pp]ermission denied/ { print "!denied"; next }
 /^[^ ]+:$/ { n = substr($0, 1, length($0) - 1); k = (n in u); next }
@@ -131,8 +133,8 @@ export const loginsProbe = defineProbe({
     lastlog: LASTLOG_COMMAND,
     lastb:
       'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
-      `lastb -w 2>/dev/null | head -n ${MAX_LINES * 10} | awk ${shQuote(LASTB_AWK)} /etc/passwd -`,
-    faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | head -n ${MAX_LINES} | awk ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
+      `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
+    faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
   },
   interpret(out) {
     const problems: string[] = []

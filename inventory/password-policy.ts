@@ -1,4 +1,4 @@
-import {numberedFilesCommand, parseNumberedFiles, type NumberedFile} from './kit/numbered-files.js'
+import {parseNumberedFiles, type NumberedFile} from './kit/numbered-files.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, succeeded, toInt} from './kit/probe-helpers.js'
 import {PAM_FILES, passwordPolicySection, type PasswordPolicyData, type PolicySetting} from '../src/model/sections/password-policy.js'
@@ -7,6 +7,18 @@ const PWQUALITY_D = '/etc/security/pwquality.conf.d/*.conf'
 const PWQUALITY = '/etc/security/pwquality.conf'
 const FAILLOCK = '/etc/security/faillock.conf'
 const PWHISTORY = '/etc/security/pwhistory.conf'
+
+/**
+ * The files in numbered-files form (`!file PATH`, `N:text`, `!denied PATH`; see kit/numbered-files.ts), by one awk
+ * over all of them rather than a grep per file: the existence tests are the shell's own. An empty file prints nothing.
+ */
+const FILES_COMMAND = [
+  `set --; for f in ${[...PAM_FILES, PWQUALITY_D, PWQUALITY, FAILLOCK, PWHISTORY].join(' ')}; do`,
+  '  if [ -f "$f" ]; then if [ -r "$f" ]; then set -- "$@" "$f"; else echo "!denied $f"; fi; fi',
+  'done',
+  `[ $# -eq 0 ] || awk 'FNR == 1 { print "!file " FILENAME } { print FNR ":" $0 }' "$@" | head -c 1000000`,
+  'exit 0',
+].join('\n')
 
 /** A line of a PAM stack: its type, the module (base name, no .so) and its arguments, where it is. */
 export interface PamLine {
@@ -115,7 +127,7 @@ export const passwordPolicyProbe = defineProbe({
   section: passwordPolicySection,
   platforms: ['Linux'],
   commands: {
-    files: `{ ${numberedFilesCommand([...PAM_FILES, PWQUALITY_D, PWQUALITY, FAILLOCK, PWHISTORY])}\n} | head -c 1000000`,
+    files: FILES_COMMAND,
   },
   interpret(out) {
     if (!succeeded(out.files)) return failure(out.files, 'PAM files') ?? {status: 'error', reason: 'PAM files'}

@@ -9,12 +9,14 @@ import {filesystemsProbe} from './filesystems.js'
 import {firewallProbe} from './firewall.js'
 import {identityProbe} from './identity.js'
 import {kernelModulesProbe} from './kernel-modules.js'
+import {loginsProbe} from './logins.js'
 import {macProbe} from './mac.js'
 import {malwareProbe} from './malware.js'
 import {memoryProbe} from './memory.js'
 import {networkProbe} from './network.js'
 import {osProbe} from './os.js'
 import {packagesProbe} from './packages.js'
+import {passwordPolicyProbe} from './password-policy.js'
 import {portsProbe} from './ports.js'
 import {servicesProbe} from './services.js'
 import {sshdProbe} from './sshd.js'
@@ -54,5 +56,7 @@ export const probes = [
   kernelModulesProbe,
   certificatesProbe,
   accessProbe,
+  loginsProbe,
+  passwordPolicyProbe,
 ] as const
 

@@ -5,6 +5,7 @@ import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
 import {why, type Why} from '../../model/why.js'
 import {evaluateModule, type ModuleAssertion} from './persisted-module.js'
+import {evaluateUniqueUids, evaluateUnusedAccounts, type UniqueUidsAssertion, type UnusedAccountsAssertion} from './account-use.js'
 import {evaluateMount, type MountAssertion} from './persisted-mount.js'
 import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
 
@@ -24,6 +25,7 @@ import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
  *   {sysctl: kernel.randomize_va_space, equals: '2'}              (a kernel parameter running and persisted, see persisted-sysctl.ts)
  *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
  *   {module: cramfs, disabled: true}                              (a kernel module not loaded and disabled at boot, see persisted-module.ts)
+ *   {unusedAccounts: {maxIdleDays: 45}}, {uniqueUids: true}        (accounts unused and not disabled, UIDs shared: see account-use.ts)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -46,6 +48,8 @@ export type Assertion =
   | SysctlAssertion
   | MountAssertion
   | ModuleAssertion
+  | UnusedAccountsAssertion
+  | UniqueUidsAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -403,6 +407,8 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('sysctl' in a) return evaluateSysctl(a, snapshot)
   if ('mount' in a) return evaluateMount(a, snapshot)
   if ('module' in a) return evaluateModule(a, snapshot)
+  if ('unusedAccounts' in a) return evaluateUnusedAccounts(a, snapshot)
+  if ('uniqueUids' in a) return evaluateUniqueUids(a, snapshot)
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -489,7 +495,7 @@ function whyOfAll(outcomes: readonly Outcome[]): Why | undefined {
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'unusedAccounts' in a || 'uniqueUids' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -50,6 +50,9 @@ export const AssertionSchema = Type.Recursive(
       Obj({mount: Str({pattern: '^/'}), options: Arr(Str({pattern: '^[a-z0-9_-]+$'}), {minItems: 1})}),
       // a kernel module not loaded and disabled at boot (persisted-module.ts)
       Obj({module: StringEnum(KERNEL_MODULES), disabled: Type.Literal(true)}),
+      // interactive accounts unused and not disabled; accounts sharing a UID (account-use.ts)
+      Obj({unusedAccounts: Obj({maxIdleDays: Type.Integer({minimum: 1})})}),
+      Obj({uniqueUids: Type.Literal(true)}),
       Obj(
         {
           path: PathSchema,

@@ -9,12 +9,14 @@ import {filesystemsSection} from './filesystems.js'
 import {firewallSection} from './firewall.js'
 import {identitySection} from './identity.js'
 import {kernelModulesSection} from './kernel-modules.js'
+import {loginsSection} from './logins.js'
 import {macSection} from './mac.js'
 import {malwareSection} from './malware.js'
 import {memorySection} from './memory.js'
 import {networkSection} from './network.js'
 import {osSection} from './os.js'
 import {packagesSection} from './packages.js'
+import {passwordPolicySection} from './password-policy.js'
 import {portsSection} from './ports.js'
 import {servicesSection} from './services.js'
 import {sshdSection} from './sshd.js'
@@ -51,6 +53,8 @@ export const sectionCatalog = [
   kernelModulesSection,
   certificatesSection,
   accessSection,
+  loginsSection,
+  passwordPolicySection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

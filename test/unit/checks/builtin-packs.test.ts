@@ -99,6 +99,14 @@ const cert = (daysLeft: number, fields: Record<string, unknown> = {}): Edit => (
 const ipv4Redirects = ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv6.conf.default.accept_redirects']
 const sourceRoute = ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route', 'net.ipv6.conf.default.accept_source_route']
 
+/** Accounts of the given names, UIDs and whether their shell logs in (the password file of a host). */
+const users = (list: [string, number, boolean][]): Edit => data('accounts', {users: list.map(([name, uid, loginShell]) => ({name, uid, gid: uid, home: `/home/${name}`, shell: loginShell ? '/bin/bash' : '/usr/sbin/nologin', loginShell}))})
+const lastLog = (accounts: Record<string, unknown>[]): Edit => data('logins', {lastLog: {state: 'read', tool: 'lastlog', accounts}, failedLogins: {state: 'read', accounts: [], unknownNames: 0}, faillock: {state: 'notPresent', accounts: []}})
+const policy = (fields: Record<string, unknown>): Edit => data('passwordPolicy', {pamFiles: ['/etc/pam.d/common-password', '/etc/pam.d/common-auth'], ...fields})
+const QUALITY = {module: 'pam_pwquality', file: '/etc/pam.d/common-password', line: 25, minLength: {value: 8}, dcredit: {value: 0}, ucredit: {value: 0}, lcredit: {value: 0}, ocredit: {value: 0}, minClass: {value: 0}, retry: {value: 1}}
+const quality = (fields: Record<string, unknown>): Edit => policy({quality: {...QUALITY, ...fields}})
+const lockout = (fields: Record<string, unknown>): Edit => policy({lockout: {module: 'pam_faillock', file: '/etc/pam.d/common-auth', line: 17, ...fields}})
+
 const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'ssh.root-login': {pass: ssh({permitRootLogin: 'no'}), fail: ssh({permitRootLogin: 'yes'})},
   'ssh.password-authentication': {pass: ssh({passwordAuthentication: false}), fail: ssh({passwordAuthentication: true})},
@@ -289,6 +297,23 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: sudoRules([{forPeople: true, command: 'ALL', noPassword: false}, {forPeople: false, command: 'ALL', noPassword: true}, {forPeople: true, command: '/usr/bin/apt update', noPassword: true}]),
     fail: sudoRules([{forPeople: true, command: 'ALL', noPassword: true}]),
   },
+  // accounts in use and password policy (sections logins, passwordPolicy; account-use.ts)
+  'accounts.unused': {
+    pass: chain(users([['ana', 1000, true]]), passwords([{name: 'ana', status: 'set', lastChange: '2026-01-02T00:00:00.000Z'}]), lastLog([{name: 'ana', lastLogin: '2026-11-20T10:00:00.000Z'}]), on('2026-11-24')),
+    fail: chain(users([['ana', 1000, true]]), passwords([{name: 'ana', status: 'set', lastChange: '2026-01-02T00:00:00.000Z'}]), lastLog([{name: 'ana'}]), on('2026-11-24')),
+  },
+  'accounts.shared-uid': {pass: users([['ana', 1000, true], ['binh', 1001, true]]), fail: users([['ana', 1000, true], ['ana-svc', 1000, false]])},
+  'accounts.root-password-ssh': {
+    pass: chain(passwords([{name: 'root', status: 'set'}]), ssh({permitRootLogin: 'prohibit-password', passwordAuthentication: true})),
+    fail: chain(passwords([{name: 'root', status: 'set'}]), ssh({permitRootLogin: 'yes', passwordAuthentication: true})),
+  },
+  'password.min-length': {pass: quality({minLength: {value: 14, file: '/etc/security/pwquality.conf', line: 3}}), fail: quality({minLength: {value: 8}})},
+  'password.complexity': {pass: quality({minClass: {value: 3, file: '/etc/security/pwquality.conf', line: 4}}), fail: quality({minClass: {value: 2, file: '/etc/security/pwquality.conf', line: 4}})},
+  'password.lockout': {pass: lockout({deny: {value: 5}, unlockTime: {value: 900}}), fail: lockout({deny: {value: 10}, unlockTime: {value: 900}})},
+  'password.history': {
+    pass: policy({history: {module: 'pam_pwhistory', remember: {value: 5, file: '/etc/pam.d/common-password', line: 26}}}),
+    fail: policy({history: {module: 'pam_unix', remember: {value: 2, file: '/etc/pam.d/common-password', line: 25}}}),
+  },
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */
@@ -301,6 +326,8 @@ function sectionsRead(a: Assertion): string[] {
   if ('sysctl' in a) return ['sysctl']
   if ('mount' in a) return ['filesystems']
   if ('module' in a) return ['kernelModules']
+  if ('unusedAccounts' in a) return ['accounts', 'logins']
+  if ('uniqueUids' in a) return ['accounts']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }

@@ -1,0 +1,172 @@
+import {ParseError} from './kit/parse-error.js'
+import {defineProbe} from './kit/probe.js'
+import {deniedByPermissions, lines, NO_SUCH_FILE, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
+import {shQuote} from '../src/transport/shell-quote.js'
+import {loginsSection, type LoginSourceState, type LoginsData} from '../src/model/sections/logins.js'
+
+/** At most this many lines are read from any tool (one per account, or per failure for faillock). */
+const MAX_LINES = 20000
+
+const LASTLOG_COMMAND = [
+  `if command -v lastlog >/dev/null 2>&1; then echo '!tool lastlog'; lastlog | head -n ${MAX_LINES}`,
+  `elif command -v lastlog2 >/dev/null 2>&1; then echo '!tool lastlog2'; lastlog2 | head -n ${MAX_LINES}`,
+  'else exit 127; fi',
+].join('\n')
+
+/** Reads /etc/passwd names first, then counts what the tool printed per existing account (names only from passwd). */
+const LASTB_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
+++seen > MAX { exit }
+$0 == "" || /^btmp begins / { next }
+{ if ($1 in u) c[$1]++; else x++ }
+END { for (n in c) print "user " n " " c[n]; print "other " x + 0 }`
+
+const FAILLOCK_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
+++seen > MAX { exit }
+/Error reading tally directory: No such file or directory/ { print "!none"; next }
+/[Pp]ermission denied/ { print "!denied"; next }
+/^[^ ]+:$/ { n = substr($0, 1, length($0) - 1); k = (n in u); next }
+k && / V$/ { c[n]++ }
+END { for (n in c) print "user " n " " c[n] }`
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+/** lastlog's date: `Sun Dec  6 08:40:51 +0000 2026` (strftime "%a %b %e %H:%M:%S %z %Y"), at the end of the line. */
+const LASTLOG_DATE = /\s(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d) (\d{4})$/
+const NEVER = '**Never logged in**'
+
+type LastLog = LoginsData['lastLog']
+
+/**
+ * Parses `lastlog`/`lastlog2` output after the `!tool NAME` line: a header (`Username Port From Latest`), then one
+ * line per account, the date (with its UTC offset) or `**Never logged in**` last. Port and From are columns: a
+ * single value between name and date is told apart by where it starts, as the header places them.
+ */
+export function parseLastLog(text: string): Pick<LastLog, 'tool' | 'accounts'> {
+  const all = lines(text)
+  const tool = /^!tool (lastlog2?)$/.exec(all[0] ?? '')?.[1] as LastLog['tool'] | undefined
+  if (!tool) throw new ParseError('expected "!tool lastlog" first', 1)
+  const accounts: LastLog['accounts'] = []
+  let fromCol = -1
+  for (const [i, line] of all.entries()) {
+    if (i === 0 || line.trim() === '') continue
+    if (fromCol < 0) {
+      if (!/^Username\s+Port\s+From\s+Latest\s*$/.test(line)) throw new ParseError('expected the header "Username Port From Latest"', i + 1)
+      fromCol = line.indexOf('From')
+      continue
+    }
+    const name = /^(\S+)/.exec(line)?.[1]
+    if (!name) throw new ParseError('expected a user name first', i + 1)
+    let rest: string
+    let lastLogin: string | undefined
+    if (line.trimEnd().endsWith(NEVER)) rest = line.trimEnd().slice(0, -NEVER.length)
+    else {
+      const m = LASTLOG_DATE.exec(line.trimEnd())
+      if (!m) throw new ParseError('expected a date or "**Never logged in**" at the end', i + 1)
+      const [, mon, day, hh, mm, ss, sign, oh, om, year] = m
+      const utc = Date.UTC(Number(year), MONTHS.indexOf(mon!), Number(day), Number(hh), Number(mm), Number(ss)) - (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000
+      lastLogin = new Date(utc).toISOString()
+      rest = line.trimEnd().slice(0, m.index)
+    }
+    const account: LastLog['accounts'][number] = {name}
+    if (lastLogin) account.lastLogin = lastLogin
+    const middle = rest.slice(name.length)
+    const tokens = [...middle.matchAll(/\S+/g)]
+    if (tokens.length >= 2) {
+      account.port = tokens[0]![0]
+      account.from = tokens.slice(1).map((t) => t[0]).join(' ')
+    } else if (tokens.length === 1) {
+      // the header's columns, shifted by a name longer than its 16 columns
+      const at = name.length + tokens[0]!.index
+      const shift = Math.max(0, name.length - 16)
+      if (at >= fromCol + shift) account.from = tokens[0]![0]
+      else account.port = tokens[0]![0]
+    }
+    accounts.push(account)
+  }
+  if (fromCol < 0) throw new ParseError('no header line')
+  return {tool, accounts}
+}
+
+/** Parses the lastb count: `user NAME N` lines and one `other N` line. */
+export function parseFailedCounts(text: string): {accounts: {name: string; count: number}[]; unknownNames: number} {
+  const accounts: {name: string; count: number}[] = []
+  let unknownNames: number | undefined
+  for (const [i, line] of lines(text).entries()) {
+    if (line.trim() === '') continue
+    const m = /^(?:user (\S+)|other) (\d+)$/.exec(line)
+    if (!m) throw new ParseError('expected "user NAME N" or "other N"', i + 1)
+    const n = toInt(m[2])!
+    if (m[1] === undefined) unknownNames = n
+    else accounts.push({name: m[1], count: n})
+  }
+  if (unknownNames === undefined) throw new ParseError('no "other N" line')
+  return {accounts: accounts.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)), unknownNames}
+}
+
+/** Parses the faillock count: `!none` (no tally directory), `!denied`, or `user NAME N` lines. */
+export function parseFaillock(text: string): Pick<LoginsData['faillock'], 'state' | 'accounts'> {
+  const accounts: LoginsData['faillock']['accounts'] = []
+  let state: LoginSourceState = 'read'
+  for (const [i, line] of lines(text).entries()) {
+    if (line.trim() === '') continue
+    if (line === '!none') state = 'notPresent'
+    else if (line === '!denied') state = 'needsRoot'
+    else {
+      const m = /^user (\S+) (\d+)$/.exec(line)
+      if (!m) throw new ParseError('expected "user NAME N", "!none" or "!denied"', i + 1)
+      accounts.push({name: m[1]!, failures: toInt(m[2])!})
+    }
+  }
+  if (state === 'needsRoot') return {state, accounts: []}
+  return {state, accounts: accounts.sort((a, b) => b.failures - a.failures || (a.name < b.name ? -1 : 1))}
+}
+
+const stateOf = (out: Parameters<typeof succeeded>[0]): LoginSourceState | undefined =>
+  notInstalled(out) ? 'notInstalled' : out?.exitCode === NO_SUCH_FILE ? 'notPresent' : deniedByPermissions(out) ? 'needsRoot' : undefined
+
+const reasonOf = (what: string, out: Parameters<typeof succeeded>[0]): string =>
+  !out || !out.ran ? `${what}: not reached before the deadline` : out.timedOut ? `${what}: timed out` : `${what}: exit ${out.exitCode}`
+
+export const loginsProbe = defineProbe({
+  section: loginsSection,
+  platforms: ['Linux'],
+  commands: {
+    lastlog: LASTLOG_COMMAND,
+    lastb:
+      'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
+      `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
+    faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
+  },
+  interpret(out) {
+    const problems: string[] = []
+    const needRoot: string[] = []
+    const lastLog: LastLog = {state: 'read', accounts: []}
+    if (succeeded(out.lastlog)) Object.assign(lastLog, parseLastLog(out.lastlog.stdout))
+    else {
+      const s = stateOf(out.lastlog)
+      if (s) lastLog.state = s
+      else {
+        lastLog.state = 'notPresent'
+        problems.push(reasonOf('lastlog', out.lastlog))
+      }
+    }
+    const failedLogins: LoginsData['failedLogins'] = {state: 'read', accounts: [], unknownNames: 0}
+    if (succeeded(out.lastb)) Object.assign(failedLogins, parseFailedCounts(out.lastb.stdout))
+    else {
+      const s = stateOf(out.lastb)
+      failedLogins.state = s ?? 'notPresent'
+      if (s === 'needsRoot') needRoot.push('failed logins (/var/log/btmp)')
+      else if (!s) problems.push(reasonOf('lastb', out.lastb))
+    }
+    const faillock: LoginsData['faillock'] = {state: 'read', accounts: []}
+    if (succeeded(out.faillock)) Object.assign(faillock, parseFaillock(out.faillock.stdout))
+    else {
+      const s = stateOf(out.faillock)
+      faillock.state = s ?? 'notPresent'
+      if (!s) problems.push(reasonOf('faillock', out.faillock))
+    }
+    if (faillock.state === 'needsRoot') needRoot.push('faillock tally')
+    const data: LoginsData = {lastLog, failedLogins, faillock}
+    if (needRoot.length) problems.unshift(`needs root: ${needRoot.join(', ')}`)
+    return problems.length ? {status: 'partial', reason: problems.join('; '), data} : {status: 'ok', data}
+  },
+})

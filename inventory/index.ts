@@ -7,6 +7,8 @@ import {filesystemsProbe} from './filesystems.js'
 import {firewallProbe} from './firewall.js'
 import {identityProbe} from './identity.js'
 import {kernelModulesProbe} from './kernel-modules.js'
+import {storageProbe} from './storage.js'
+import {containersProbe} from './containers.js'
 import {macProbe} from './mac.js'
 import {malwareProbe} from './malware.js'
 import {memoryProbe} from './memory.js'
@@ -50,5 +52,7 @@ export const probes = [
   malwareProbe,
   sysctlProbe,
   kernelModulesProbe,
+  storageProbe,
+  containersProbe,
 ] as const
 

@@ -7,6 +7,8 @@ import {filesystemsSection} from './filesystems.js'
 import {firewallSection} from './firewall.js'
 import {identitySection} from './identity.js'
 import {kernelModulesSection} from './kernel-modules.js'
+import {storageSection} from './storage.js'
+import {containersSection} from './containers.js'
 import {macSection} from './mac.js'
 import {malwareSection} from './malware.js'
 import {memorySection} from './memory.js'
@@ -47,6 +49,8 @@ export const sectionCatalog = [
   malwareSection,
   sysctlSection,
   kernelModulesSection,
+  storageSection,
+  containersSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

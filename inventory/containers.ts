@@ -57,6 +57,10 @@ export const containersProbe = defineProbe({
       if (engine.state === 'needs-root') reasons.push(`${name}: needs root`)
       if (engine.truncated) reasons.push(`${name}: more containers than were inspected`)
     }
+    // containerd's own containers (nerdctl, ctr, Kubernetes) are not listed: where its socket is up and neither
+    // docker nor podman answered for it, the lists are unknown
+    const containerd = data.sockets.some((s) => s.path === '/run/containerd/containerd.sock')
+    if (containerd && !data.engines.some((e) => e.state === 'answered')) reasons.push('containerd: its containers are not listed')
     // the lists are known only where every engine present answered or has no daemon (so runs nothing); else unknown
     const answered = data.engines.filter((e) => e.state === 'answered')
     if (reasons.length === 0) {

@@ -8,7 +8,8 @@ const DOCKER_SOCKET = CONTAINER_RUNTIMES[0].socket
 
 export const CONTAINERS_COMMANDS = {
   runtimes: [
-    `for t in ${CONTAINER_RUNTIMES.map((r) => r.name).join(' ')}; do p=$(command -v "$t" 2>/dev/null) && echo "!bin $t $p"; done`,
+    // the PATH searched by hand: `command -v` in $(…) would fork once per runtime
+    `ifs=$IFS; for t in ${CONTAINER_RUNTIMES.map((r) => r.name).join(' ')}; do IFS=:; for d in $PATH; do if [ -f "$d/$t" ] && [ -x "$d/$t" ]; then echo "!bin $t $d/$t"; break; fi; done; IFS=$ifs; done`,
     `for s in ${SOCKETS.join(' ')}; do [ -S "$s" ] || continue; if [ -r "$s" ] && [ -w "$s" ]; then echo "!socket rw $s"; else echo "!socket denied $s"; fi; done`,
     'exit 0',
   ].join('\n'),

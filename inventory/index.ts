@@ -10,6 +10,8 @@ import {firewallProbe} from './firewall.js'
 import {identityProbe} from './identity.js'
 import {kernelModulesProbe} from './kernel-modules.js'
 import {loginsProbe} from './logins.js'
+import {storageProbe} from './storage.js'
+import {containersProbe} from './containers.js'
 import {macProbe} from './mac.js'
 import {malwareProbe} from './malware.js'
 import {memoryProbe} from './memory.js'
@@ -58,5 +60,7 @@ export const probes = [
   accessProbe,
   loginsProbe,
   passwordPolicyProbe,
+  storageProbe,
+  containersProbe,
 ] as const
 

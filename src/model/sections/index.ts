@@ -10,6 +10,8 @@ import {firewallSection} from './firewall.js'
 import {identitySection} from './identity.js'
 import {kernelModulesSection} from './kernel-modules.js'
 import {loginsSection} from './logins.js'
+import {storageSection} from './storage.js'
+import {containersSection} from './containers.js'
 import {macSection} from './mac.js'
 import {malwareSection} from './malware.js'
 import {memorySection} from './memory.js'
@@ -55,6 +57,8 @@ export const sectionCatalog = [
   accessSection,
   loginsSection,
   passwordPolicySection,
+  storageSection,
+  containersSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -314,6 +314,31 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: policy({history: {module: 'pam_pwhistory', remember: {value: 5, file: '/etc/pam.d/common-password', line: 26}}}),
     fail: policy({history: {module: 'pam_unix', remember: {value: 2, file: '/etc/pam.d/common-password', line: 25}}}),
   },
+  // storage and containers (issue 15); their real captures are judged in test/unit/checks/storage-containers-checks.test.ts
+  'storage.raid-degraded': {
+    pass: data('storage', {md: {present: true, arrays: [{name: 'md0', state: 'active', readOnly: false, level: 'raid1', members: [], disks: 2, workingDisks: 2, map: 'UU', degraded: false}]}}),
+    fail: data('storage', {md: {present: true, arrays: [{name: 'md0', state: 'active', readOnly: false, level: 'raid1', members: [], disks: 2, workingDisks: 1, map: 'U_', degraded: true}]}}),
+  },
+  'storage.smart': {
+    pass: data('storage', {smart: {installed: true, candidates: ['/dev/sda'], disks: [{name: '/dev/sda', passed: true, reallocatedSectors: 0, pendingSectors: 0}]}}),
+    fail: data('storage', {smart: {installed: true, candidates: ['/dev/sda'], disks: [{name: '/dev/sda', passed: true, reallocatedSectors: 8, pendingSectors: 0}]}}),
+  },
+  'containers.privileged': {
+    pass: data('containers', {containers: [{name: 'web', image: 'nginx:1.27', privileged: false, hostNetwork: false, engineSocketMounts: [], mounts: []}]}),
+    fail: data('containers', {containers: [{name: 'agent', image: 'agent:2', privileged: true, hostNetwork: true, engineSocketMounts: [], mounts: []}]}),
+  },
+  'containers.docker-socket': {
+    pass: data('containers', {containers: [{name: 'web', image: 'nginx:1.27', privileged: false, hostNetwork: false, engineSocketMounts: [], mounts: ['/srv/www:/usr/share/nginx/html']}]}),
+    fail: data('containers', {containers: [{name: 'ci', image: 'runner:3', privileged: false, hostNetwork: false, engineSocketMounts: ['/var/run/docker.sock:/var/run/docker.sock'], mounts: ['/var/run/docker.sock:/var/run/docker.sock']}]}),
+  },
+  'storage.vg-full': {
+    pass: data('storage', {lvm: {installed: true, vgs: [{name: 'vg0', sizeBytes: 100 * GB, freeBytes: 20 * GB, pvCount: 1, lvCount: 2}], pvs: [], lvs: []}}),
+    fail: data('storage', {lvm: {installed: true, vgs: [{name: 'vg0', sizeBytes: 100 * GB, freeBytes: 2 * GB, pvCount: 1, lvCount: 2}], pvs: [], lvs: []}}),
+  },
+  'containers.image-age': {
+    pass: (s) => data('containers', {images: [{name: 'nginx:1.27', id: 'sha256:1', created: new Date(Date.parse(s.meta.collectedAt) - 30 * 86_400_000).toISOString()}]})(s),
+    fail: (s) => data('containers', {images: [{name: 'nginx:1.17', id: 'sha256:2', created: new Date(Date.parse(s.meta.collectedAt) - 400 * 86_400_000).toISOString()}]})(s),
+  },
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

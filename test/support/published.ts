@@ -1,0 +1,29 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {CommandOutput} from '../../inventory/kit/probe.js'
+import {STORAGE_COMMANDS} from '../../inventory/storage.js'
+import {FIXTURES, loadFixture} from './fixtures.js'
+
+/** A published capture (test/fixtures/published/README.md names its source), byte for byte. */
+export function published(file: string): string {
+  return readFileSync(path.join(FIXTURES, 'published', file), 'utf8')
+}
+
+const ran = (stdout: string, exitCode = 0): CommandOutput => ({stdout, stderr: '', exitCode, timedOut: false, durationMs: 1, ran: true})
+
+/**
+ * The storage probe's outputs on a host with this /proc/mdstat and these disks' smartctl documents (published
+ * captures), as its commands print them: mdstat as is, each disk under its `!candidate` and `!disk` lines. LVM and
+ * multipath as this machine answered (not installed).
+ */
+export function storageOutputs(mdstat: string | undefined, smart: Record<string, string>): Record<keyof typeof STORAGE_COMMANDS, CommandOutput> {
+  const here = loadFixture('debian-12-root', 'storage').outputs
+  const disks = Object.keys(smart)
+  return {
+    mdstat: mdstat === undefined ? ran('', 3) : ran(mdstat),
+    lvm: here.lvm!,
+    multipath: here.multipath!,
+    smart: ran([...disks.map((d) => `!candidate ${d}\n`), ...disks.map((d) => `!disk ${d}\n${smart[d]}\n`)].join('')),
+  }
+}

@@ -1,3 +1,4 @@
+import {bootProbe} from './boot.js'
 import {accountsProbe} from './accounts.js'
 import {auditProbe} from './audit.js'
 import {cpuProbe} from './cpu.js'
@@ -50,5 +51,6 @@ export const probes = [
   malwareProbe,
   sysctlProbe,
   kernelModulesProbe,
+  bootProbe,
 ] as const
 

@@ -1,3 +1,4 @@
+import {bootSection} from './boot.js'
 import {accountsSection} from './accounts.js'
 import {auditSection} from './audit.js'
 import {cpuSection} from './cpu.js'
@@ -47,6 +48,7 @@ export const sectionCatalog = [
   malwareSection,
   sysctlSection,
   kernelModulesSection,
+  bootSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -255,6 +255,14 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}]}),
     fail: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}, {name: 'backup.service', state: 'failed', enabled: true}]}),
   },
+
+  // issue 15, boot and kernel (section boot; usb-storage through kernelModules)
+  'boot.secure-boot': {pass: data('boot', {firmware: 'efi', secureBoot: {enabled: true, source: 'efivar'}}), fail: data('boot', {firmware: 'efi', secureBoot: {enabled: false, source: 'efivar'}})},
+  'boot.loader-password': {
+    pass: data('boot', {bootloader: {grub: true, files: [{file: '/boot/grub/grub.cfg', readable: true, superusers: true, password: true}], password: true}}),
+    fail: data('boot', {bootloader: {grub: true, files: [{file: '/boot/grub/grub.cfg', readable: true, superusers: false, password: false}], password: false}}),
+  },
+  'module.usb-storage': {pass: modprobe(['usb_storage'], 'install and blacklist'), fail: modprobe(['usb_storage'], 'blacklist only')},
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

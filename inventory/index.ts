@@ -16,6 +16,7 @@ import {osProbe} from './os.js'
 import {packagesProbe} from './packages.js'
 import {portsProbe} from './ports.js'
 import {servicesProbe} from './services.js'
+import {sourcesProbe} from './sources.js'
 import {sshdProbe} from './sshd.js'
 import {sysctlProbe} from './sysctl.js'
 import {systemProbe} from './system.js'
@@ -52,5 +53,6 @@ export const probes = [
   sysctlProbe,
   kernelModulesProbe,
   bootProbe,
+  sourcesProbe,
 ] as const
 

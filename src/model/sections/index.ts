@@ -16,6 +16,7 @@ import {osSection} from './os.js'
 import {packagesSection} from './packages.js'
 import {portsSection} from './ports.js'
 import {servicesSection} from './services.js'
+import {sourcesSection} from './sources.js'
 import {sshdSection} from './sshd.js'
 import {sysctlSection} from './sysctl.js'
 import {systemSection} from './system.js'
@@ -49,6 +50,7 @@ export const sectionCatalog = [
   sysctlSection,
   kernelModulesSection,
   bootSection,
+  sourcesSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -67,7 +67,7 @@ function oneLine(file: string, n: number, text: string, insecure: boolean): Repo
   const trusted = yes(opts.get('trusted'))
   const allowInsecure = yes(opts.get('allow-insecure'))
   return {
-    file, line: n, format: 'one-line', enabled: true, types: [m[1]!], uris: [m[3]!], suites: [m[4]!], components: words(m[5]),
+    file, line: n, id: `${file}:${n}`, format: 'one-line', enabled: true, types: [m[1]!], uris: [m[3]!], suites: [m[4]!], components: words(m[5]),
     ...(opts.get('signed-by') ? {signedBy: opts.get('signed-by')!} : {}),
     trusted, allowInsecure, signatureChecked: !(trusted || allowInsecure || insecure),
   }
@@ -79,7 +79,7 @@ function deb822(file: string, n: number, fields: Map<string, string>, insecure: 
   const trusted = yes(fields.get('trusted'))
   const allowInsecure = yes(fields.get('allow-insecure'))
   return {
-    file, line: n, format: 'deb822', enabled: !no(fields.get('enabled')), types: words(fields.get('types')), uris: words(fields.get('uris')),
+    file, line: n, id: `${file}:${n}`, format: 'deb822', enabled: !no(fields.get('enabled')), types: words(fields.get('types')), uris: words(fields.get('uris')),
     suites: words(fields.get('suites')), components: words(fields.get('components')),
     ...(signedBy ? {signedBy: /BEGIN PGP/.test(signedBy) ? '(inline key)' : signedBy.trim()} : {}),
     trusted, allowInsecure, signatureChecked: !(trusted || allowInsecure || insecure),

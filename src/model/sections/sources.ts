@@ -20,8 +20,9 @@ const RepositorySchema = Obj({
   /** apt only. */
   suites: Arr(Str()),
   components: Arr(Str()),
-  /** dnf: the repository id and name. */
-  id: Opt(Str()),
+  /** dnf: the repository id; apt: `FILE:LINE` (how findings name it). */
+  id: Str(),
+  /** dnf: the repository's name. */
   name: Opt(Str()),
   /** apt `signed-by` / `Signed-By`: key file paths or fingerprints as written; `(inline key)` for a key embedded in a deb822 stanza. */
   signedBy: Opt(Str()),

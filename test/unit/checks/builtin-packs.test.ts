@@ -54,6 +54,8 @@ const modprobe = (names: string[], lines: 'install and blacklist' | 'blacklist o
     ),
     configFiles: ['/etc/modprobe.d/cis.conf'],
   })
+/** An apt repository as the sources section reads it, checked against signatures unless the fields say otherwise. */
+const repo = (fields: Record<string, unknown>) => ({file: '/etc/apt/sources.list', line: 1, id: '/etc/apt/sources.list:1', format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: ['bookworm'], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true, ...fields})
 const FS_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf']
 const NET_MODULES = ['dccp', 'tipc', 'rds', 'sctp']
 /** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
@@ -263,6 +265,13 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     fail: data('boot', {bootloader: {grub: true, files: [{file: '/boot/grub/grub.cfg', readable: true, superusers: false, password: false}], password: false}}),
   },
   'module.usb-storage': {pass: modprobe(['usb_storage'], 'install and blacklist'), fail: modprobe(['usb_storage'], 'blacklist only')},
+
+  // issue 15, package sources (section sources)
+  'sources.unsigned': {
+    pass: data('sources', {repositories: [repo({}), repo({enabled: false, trusted: true, signatureChecked: false})]}),
+    fail: data('sources', {repositories: [repo({}), repo({trusted: true, signatureChecked: false})]}),
+  },
+  'packages.foreign': {pass: data('sources', {foreign: {count: 0, names: []}}), fail: data('sources', {foreign: {count: 2, names: ['google-cloud-cli', 'kubectl']}})},
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

@@ -31,7 +31,7 @@ describe('sources probe on captured output', () => {
       expect(interpret(p).data, p).toEqual({
         manager: 'apt',
         aptInsecure: {allowInsecureRepositories: false, allowUnauthenticated: false},
-        repositories: [{file: '/etc/apt/sources.list', line: 1, format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: [suite], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true}],
+        repositories: [{file: '/etc/apt/sources.list', line: 1, id: '/etc/apt/sources.list:1', format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: [suite], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true}],
         held: [],
         foreign: {count: 0, names: []},
       })

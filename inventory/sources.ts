@@ -34,8 +34,9 @@ const HELD_COMMAND = [
 ].join('\n')
 
 /**
- * Installed packages whose name no downloaded Packages list offers (dpkg only): the names of the lists (plain, or
- * lz4/gz/xz where the tool is there) then dpkg's status, in one awk; `#count N` and the first names. `#nolists` when
+ * Installed packages whose name no downloaded Packages list offers (dpkg only): dpkg's status, then the names of the
+ * lists (plain, or lz4/gz/xz where the tool is there), in one awk that keeps only the installed names (a few hundred)
+ * and strikes those a list offers; `#count N` and up to FOREIGN_NAMES_KEPT names. `#nolists` when
  * no list was downloaded, `#unreadable` when one is compressed with a tool that is not installed. Exit 127 without dpkg.
  */
 const FOREIGN_COMMAND = [
@@ -47,8 +48,8 @@ const FOREIGN_COMMAND = [
   'for f; do [ -f "$f" ] || continue; case $f in',
   '  *.lz4) command -v lz4cat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };; *.gz) command -v zcat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };;',
   '  *.xz) command -v xzcat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };; esac; done',
-  '{ for f; do [ -f "$f" ] || continue; case $f in *.lz4) lz4cat "$f";; *.gz) zcat "$f";; *.xz) xzcat "$f";; *) cat "$f";; esac | grep "^Package: "; done; echo "#status"; cat /var/lib/dpkg/status; } |',
-  `  awk -v keep=${FOREIGN_NAMES_KEPT} '$0 == "#status" {st = 1; next} !st {have[$2] = 1; next} /^Package: / {p = $2} /^Status: .* installed$/ && !(p in have) {n++; if (n <= keep) print p} END {print "#count", n + 0}'`,
+  '{ cat /var/lib/dpkg/status; echo "#lists"; for f; do [ -f "$f" ] || continue; case $f in *.lz4) lz4cat "$f" | grep "^Package: ";; *.gz) zcat "$f" | grep "^Package: ";; *.xz) xzcat "$f" | grep "^Package: ";; *) grep "^Package: " "$f";; esac; done; } |',
+  `  awk -v keep=${FOREIGN_NAMES_KEPT} '$0 == "#lists" {l = 1; next} !l && /^Package: / {p = $2} !l && /^Status: .* installed$/ {inst[p] = 1} l && ($2 in inst) {delete inst[$2]} END {for (k in inst) {n++; if (n <= keep) print k}; print "#count", n + 0}'`,
 ].join('\n')
 
 const yes = (v: string | undefined) => v !== undefined && /^(yes|true|1)$/i.test(v.trim())
@@ -182,7 +183,7 @@ export function parseForeign(text: string): {foreign?: SourcesData['foreign']; r
   if (!count) throw new ParseError('expected "#count N" on the last line')
   const names = all.slice(0, -1)
   for (const [i, n] of names.entries()) if (!/^[a-z0-9][a-z0-9+.-]*$/.test(n)) throw new ParseError(`not a package name: ${JSON.stringify(n.slice(0, 60))}`, i + 1)
-  return {foreign: {count: Number(count[1]), names: names.slice(0, FOREIGN_NAMES_KEPT)}}
+  return {foreign: {count: Number(count[1]), names: names.slice(0, FOREIGN_NAMES_KEPT).sort()}}
 }
 
 export const sourcesProbe = defineProbe({

@@ -53,7 +53,7 @@ export const SourcesSchema = Obj({
   held: Opt(Arr(Str())),
   /**
    * Installed packages whose name no configured source offers (dpkg status against the downloaded Packages lists):
-   * their count and the first FOREIGN_NAMES_KEPT names. Absent when it cannot be told (no lists downloaded, dnf); `foreignReason` says why.
+   * their count and up to FOREIGN_NAMES_KEPT of the names, sorted. Absent when it cannot be told (no lists downloaded, dnf); `foreignReason` says why.
    */
   foreign: Opt(Obj({count: NonNegInt(), names: Arr(Str())})),
   foreignReason: Opt(Str()),

@@ -1,4 +1,5 @@
 import {accessProbe} from './access.js'
+import {bootProbe} from './boot.js'
 import {accountsProbe} from './accounts.js'
 import {auditProbe} from './audit.js'
 import {certificatesProbe} from './certificates.js'
@@ -21,6 +22,7 @@ import {packagesProbe} from './packages.js'
 import {passwordPolicyProbe} from './password-policy.js'
 import {portsProbe} from './ports.js'
 import {servicesProbe} from './services.js'
+import {sourcesProbe} from './sources.js'
 import {sshdProbe} from './sshd.js'
 import {sysctlProbe} from './sysctl.js'
 import {systemProbe} from './system.js'
@@ -62,5 +64,7 @@ export const probes = [
   passwordPolicyProbe,
   storageProbe,
   containersProbe,
+  bootProbe,
+  sourcesProbe,
 ] as const
 

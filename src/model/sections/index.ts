@@ -1,4 +1,5 @@
 import {accessSection} from './access.js'
+import {bootSection} from './boot.js'
 import {accountsSection} from './accounts.js'
 import {auditSection} from './audit.js'
 import {certificatesSection} from './certificates.js'
@@ -21,6 +22,7 @@ import {packagesSection} from './packages.js'
 import {passwordPolicySection} from './password-policy.js'
 import {portsSection} from './ports.js'
 import {servicesSection} from './services.js'
+import {sourcesSection} from './sources.js'
 import {sshdSection} from './sshd.js'
 import {sysctlSection} from './sysctl.js'
 import {systemSection} from './system.js'
@@ -59,6 +61,8 @@ export const sectionCatalog = [
   passwordPolicySection,
   storageSection,
   containersSection,
+  bootSection,
+  sourcesSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

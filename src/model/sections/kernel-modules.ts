@@ -5,10 +5,10 @@ import {defineSection} from '../section-spec.js'
 
 /**
  * The kernel modules checks want disabled: the CIS "filesystem kernel modules" and "uncommon network protocols"
- * lists, less squashfs (snaps), usb-storage (backups to USB disks) and vfat (EFI system partitions), which a server
- * may need.
+ * lists, less squashfs (snaps) and vfat (EFI system partitions), which a server may need; and usb-storage, judged by
+ * a check of its own (module.usb-storage) since backups to USB disks may need it.
  */
-export const KERNEL_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf', 'dccp', 'tipc', 'rds', 'sctp'] as const
+export const KERNEL_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf', 'dccp', 'tipc', 'rds', 'sctp', 'usb-storage'] as const
 /** How a module's name is compared: modprobe treats - and _ alike. */
 export const moduleName = (name: string): string => name.replaceAll('-', '_')
 

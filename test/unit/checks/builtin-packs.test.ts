@@ -69,6 +69,8 @@ const sudoRules = (rules: {forPeople: boolean; command: string; noPassword: bool
       rules: rules.map((r, i) => ({name: `/etc/sudoers:${i + 1}`, who: [r.forPeople ? 'alice' : 'backup'], forPeople: r.forPeople, hosts: ['ALL'], commands: [{command: r.command, noPassword: r.noPassword}], file: '/etc/sudoers', line: i + 1})),
     },
   })
+/** An apt repository as the sources section reads it, checked against signatures unless the fields say otherwise. */
+const repo = (fields: Record<string, unknown>) => ({file: '/etc/apt/sources.list', line: 1, id: '/etc/apt/sources.list:1', format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: ['bookworm'], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true, ...fields})
 const FS_MODULES = ['cramfs', 'freevxfs', 'hfs', 'hfsplus', 'jffs2', 'udf']
 const NET_MODULES = ['dccp', 'tipc', 'rds', 'sctp']
 /** A separate mount with these options, live and in /etc/fstab (the checks judge both). */
@@ -339,6 +341,20 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: (s) => data('containers', {images: [{name: 'nginx:1.27', id: 'sha256:1', created: new Date(Date.parse(s.meta.collectedAt) - 30 * 86_400_000).toISOString()}]})(s),
     fail: (s) => data('containers', {images: [{name: 'nginx:1.17', id: 'sha256:2', created: new Date(Date.parse(s.meta.collectedAt) - 400 * 86_400_000).toISOString()}]})(s),
   },
+  // issue 15, boot and kernel (section boot; usb-storage through kernelModules)
+  'boot.secure-boot': {pass: data('boot', {firmware: 'efi', secureBoot: {enabled: true, source: 'efivar'}}), fail: data('boot', {firmware: 'efi', secureBoot: {enabled: false, source: 'efivar'}})},
+  'boot.loader-password': {
+    pass: data('boot', {bootloader: {grub: true, files: [{file: '/boot/grub/grub.cfg', readable: true, superusers: true, password: true}], password: true}}),
+    fail: data('boot', {bootloader: {grub: true, files: [{file: '/boot/grub/grub.cfg', readable: true, superusers: false, password: false}], password: false}}),
+  },
+  'module.usb-storage': {pass: modprobe(['usb_storage'], 'install and blacklist'), fail: modprobe(['usb_storage'], 'blacklist only')},
+
+  // issue 15, package sources (section sources)
+  'sources.unsigned': {
+    pass: data('sources', {repositories: [repo({}), repo({enabled: false, trusted: true, signatureChecked: false})]}),
+    fail: data('sources', {repositories: [repo({}), repo({trusted: true, signatureChecked: false})]}),
+  },
+  'packages.foreign': {pass: data('sources', {foreign: {count: 0, names: []}}), fail: data('sources', {foreign: {count: 2, names: ['google-cloud-cli', 'kubectl']}})},
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

@@ -51,6 +51,8 @@ describe('modprobe.d rules', () => {
     expect(modprobeConfig(files)).toEqual({
       cramfs: {install: {command: '/bin/false', file: '/etc/modprobe.d/cis.conf', line: 1}, blacklist: {file: '/etc/modprobe.d/cis.conf', line: 2}},
       hfsplus: {blacklist: {file: '/usr/lib/modprobe.d/a.conf', line: 2}},
+      // usb-storage is read too (module.usb-storage), its name as the kernel spells it; /bin/true is judged by the check
+      usb_storage: {install: {command: '/bin/true', file: '/etc/modprobe.d/cis.conf', line: 3}},
     })
   })
 

@@ -1,0 +1,105 @@
+import {describe, expect, it} from 'vitest'
+
+import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {parseForeign, parseHeld, parseRepositories, sourcesProbe} from '../../../inventory/sources.js'
+import {SourcesSchema} from '../../../src/model/sections/sources.js'
+import {problemsOf} from '../../../src/model/validate.js'
+import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+
+const fixtures = probeFixtures('sources')
+const interpret = (platform: string) => {
+  const f = loadFixture(platform, 'sources')
+  return sourcesProbe.interpret(f.outputs, contextOf(f))
+}
+
+describe('sources probe on captured output', () => {
+  it('has captures from several real systems', () => expect(fixtures.length).toBeGreaterThanOrEqual(5))
+
+  for (const f of fixtures) {
+    it(`${f.platform}: a valid section, complete (every source file is world-readable)`, () => {
+      const r = sourcesProbe.interpret(f.outputs, contextOf(f))
+      expect(problemsOf(SourcesSchema, r.data)).toEqual([])
+      expect(r.status).toBe('ok')
+      expect(r.data!.manager).toBe('apt')
+      expect(r.data!.repositories.length).toBeGreaterThan(0)
+    })
+  }
+
+  it('debootstrap chroots: the release only, checked against signatures, nothing held, nothing foreign', () => {
+    for (const [p, suite] of [['debian-11-chroot', 'bullseye'], ['debian-13-chroot', 'trixie']] as const) {
+      expect(interpret(p).data, p).toEqual({
+        manager: 'apt',
+        aptInsecure: {allowInsecureRepositories: false, allowUnauthenticated: false},
+        repositories: [{file: '/etc/apt/sources.list', line: 1, id: '/etc/apt/sources.list:1', format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: [suite], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true}],
+        held: [],
+        foreign: {count: 0, names: []},
+      })
+    }
+  })
+
+  it('this machine: deb822 with Signed-By; the packages no source offers, named (same as root and as nobody)', () => {
+    const root = interpret('debian-12-root').data!
+    expect(root.repositories[0]).toMatchObject({file: '/etc/apt/sources.list.d/debian.sources', line: 1, format: 'deb822', enabled: true, signedBy: '/usr/share/keyrings/debian-archive-keyring.gpg', signatureChecked: true})
+    expect(root.repositories.flatMap((r) => r.suites)).toContain('bookworm-security')
+    // the Google Cloud CLI and NodeSource packages installed here come from sources no longer configured
+    expect(root.foreign!.count).toBeGreaterThan(0)
+    expect(root.foreign!.names).toContain('google-cloud-cli')
+    expect(root.foreign!.names).not.toContain('bash')
+    expect(interpret('debian-12-user').data!.foreign).toEqual(root.foreign)
+  })
+
+  it('a chroot copy with a [trusted=yes] source, a disabled deb822 source and a held package', () => {
+    const d = interpret('debian-11-sources-unsigned').data!
+    expect(d.repositories.map((r) => [r.file, r.line, r.enabled, r.trusted, r.signatureChecked])).toEqual([
+      ['/etc/apt/sources.list', 1, true, false, true],
+      ['/etc/apt/sources.list.d/internal.list', 1, true, true, false],
+      ['/etc/apt/sources.list.d/backports.sources', 1, false, false, true],
+    ])
+    expect(d.repositories[2]).toMatchObject({suites: ['bullseye-backports'], signedBy: '/usr/share/keyrings/debian-archive-keyring.gpg'})
+    expect(d.held).toEqual(['e2fsprogs'])
+  })
+})
+
+describe('sources parsers', () => {
+  it('reads one-line options, deb822 inline keys and Trusted/Allow-Insecure, apt-wide insecure settings', () => {
+    const text = [
+      '#manager apt', '#insecure true false',
+      '!file /etc/apt/sources.list', '1:# deb http://old/ x main', '2:deb [arch=amd64 signed-by=/k.gpg allow-insecure=yes] http://a/ s c1 c2 # note',
+      '!file /etc/apt/sources.list.d/x.sources', '1:Types: deb deb-src', '2:URIs: http://b/', '3:Suites: s', '4:Signed-By:', '5: -----BEGIN PGP PUBLIC KEY BLOCK-----', '6: .', '7:Trusted: yes', '8:', '9:Types: deb', '10:URIs: http://c/', '11:Suites: s',
+      '!denied /etc/apt/sources.list.d/secret.list',
+    ].join('\n')
+    const r = parseRepositories(text)
+    expect(r.aptInsecure).toEqual({allowInsecureRepositories: true, allowUnauthenticated: false})
+    expect(r.unreadable).toEqual(['/etc/apt/sources.list.d/secret.list'])
+    expect(r.repositories.map((x) => [x.line, x.signedBy, x.trusted, x.allowInsecure, x.components, x.signatureChecked])).toEqual([
+      [2, '/k.gpg', false, true, ['c1', 'c2'], false],
+      [1, '(inline key)', true, false, [], false],
+      // apt-wide AllowInsecureRepositories: no source is checked
+      [9, undefined, false, false, [], false],
+    ])
+  })
+
+  it('reads dnf repos: enabled, gpgcheck, repo_gpgcheck, baseurl or mirrorlist', () => {
+    const r = parseRepositories(['#manager dnf', '!file /etc/yum.repos.d/a.repo', '1:[baseos]', '2:name=BaseOS', '3:mirrorlist=https://m/?r=baseos', '4:gpgcheck=1', '5:[extra]', '6:baseurl=http://x/ http://y/', '7:gpgcheck=0', '8:enabled=0', '9:repo_gpgcheck=1'].join('\n'))
+    expect(r.repositories.map((x) => [x.id, x.line, x.enabled, x.uris, x.gpgcheck, x.repoGpgcheck, x.signatureChecked])).toEqual([
+      ['baseos', 1, true, ['https://m/?r=baseos'], true, undefined, true],
+      ['extra', 5, false, ['http://x/', 'http://y/'], false, true, false],
+    ])
+  })
+
+  it('held and foreign: names, counts, and why foreign is unknown', () => {
+    expect(parseHeld('#held dpkg\nlinux-image-amd64\n')).toEqual(['linux-image-amd64'])
+    expect(parseForeign('a\nb\n#count 2\n')).toEqual({foreign: {count: 2, names: ['a', 'b']}})
+    expect(parseForeign('#nolists\n')).toEqual({reason: 'no package lists downloaded (apt update never ran)'})
+    expect(parseForeign('#unreadable /var/lib/apt/lists/x_Packages.lz4\n').reason).toMatch(/decompressor is not installed/)
+  })
+
+  it('rejects what is not its output; survives garbage', () => {
+    expect(() => parseRepositories('deb http://a/ s main\n')).toThrow(ParseError)
+    expect(() => parseHeld('e2fsprogs\n')).toThrow(ParseError)
+    expect(() => parseForeign('a\nb\n')).toThrow(ParseError)
+    assertParserSurvivesGarbage(parseRepositories, fixtures.map((f) => stdoutOf(f, 'repos')))
+    assertParserSurvivesGarbage(parseForeign, fixtures.map((f) => stdoutOf(f, 'foreign')))
+  })
+})

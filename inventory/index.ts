@@ -14,6 +14,7 @@ import {networkProbe} from './network.js'
 import {osProbe} from './os.js'
 import {packagesProbe} from './packages.js'
 import {portsProbe} from './ports.js'
+import {scheduledProbe} from './scheduled.js'
 import {servicesProbe} from './services.js'
 import {sshdProbe} from './sshd.js'
 import {sysctlProbe} from './sysctl.js'
@@ -50,5 +51,6 @@ export const probes = [
   malwareProbe,
   sysctlProbe,
   kernelModulesProbe,
+  scheduledProbe,
 ] as const
 

@@ -14,6 +14,7 @@ import {networkSection} from './network.js'
 import {osSection} from './os.js'
 import {packagesSection} from './packages.js'
 import {portsSection} from './ports.js'
+import {scheduledSection} from './scheduled.js'
 import {servicesSection} from './services.js'
 import {sshdSection} from './sshd.js'
 import {sysctlSection} from './sysctl.js'
@@ -47,6 +48,7 @@ export const sectionCatalog = [
   malwareSection,
   sysctlSection,
   kernelModulesSection,
+  scheduledSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -72,6 +72,11 @@ const load = (fifteen: number, threads: number): Edit => chain(data('os', {loadA
 /** A desktop: the workstation pack applies where a display manager is installed. */
 const DESKTOP = 'gdm3'
 const ws = (...edits: Edit[]): Edit => chain(pkgs([DESKTOP, 'openssh-server']), ...edits)
+/** A crontab job of a user whose program's folder is world-writable, or not. */
+const cronJob = (user: string, worldWritable: boolean) => ({
+  id: '/etc/cron.d/job:2', kind: 'crontab', file: '/etc/cron.d/job', line: 2, user, schedule: '*/15 * * * *', command: '/opt/jobs/run.sh',
+  executable: '/opt/jobs/run.sh', executablePath: '/opt/jobs/run.sh', owner: 'root', worldWritable, ...(worldWritable ? {writablePath: '/opt/jobs'} : {}),
+})
 
 const ipv4Redirects = ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv6.conf.default.accept_redirects']
 const sourceRoute = ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route', 'net.ipv6.conf.default.accept_source_route']
@@ -254,6 +259,15 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
   'eff.failed-services': {
     pass: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}]}),
     fail: data('services', {services: [{name: 'ssh.service', state: 'running', enabled: true}, {name: 'backup.service', state: 'failed', enabled: true}]}),
+  },
+  // scheduled jobs (section scheduled)
+  'backup.present': {
+    pass: data('scheduled', {backup: [{tool: 'restic', via: 'job', where: '/var/spool/cron/crontabs/root:4'}]}),
+    fail: data('scheduled', {backup: []}),
+  },
+  'cron.root-world-writable': {
+    pass: data('scheduled', {userCrontabs: {users: ['root']}, jobs: [cronJob('root', false), cronJob('www-data', true)]}),
+    fail: data('scheduled', {userCrontabs: {users: []}, jobs: [cronJob('root', true)]}),
   },
 }
 

@@ -28,11 +28,15 @@ export interface JobsOutput {
   shown: Map<string, Map<string, string>>
   which: Map<string, string>
   stats: Map<string, PathStat>
+  /** The at program, when installed. */
+  at?: string
+  /** Backup agents found: a unit file, init script or install folder of BACKUP_TOOLS. */
+  agents: {tool: string; where: string}[]
 }
 
 /** Parses JOBS_COMMAND's output. Throws ParseError on a line that is none of its forms. */
 export function parseJobsOutput(text: string): JobsOutput {
-  const out: JobsOutput = {runParts: [], crontabs: [], units: [], wants: new Set(), masked: new Set(), denied: [], systemd: false, shown: new Map(), which: new Map(), stats: new Map()}
+  const out: JobsOutput = {runParts: [], crontabs: [], units: [], wants: new Set(), masked: new Set(), denied: [], systemd: false, shown: new Map(), which: new Map(), stats: new Map(), agents: []}
   let file: ListedFile | undefined
   let show: Map<string, string> | undefined
   let n = 0
@@ -43,7 +47,7 @@ export function parseJobsOutput(text: string): JobsOutput {
       file.lines.push({n: Number(numbered[1]), text: numbered[2]!})
       continue
     }
-    const m = /^!(cron|run|file|unit|wants|masked|denied|systemd|which|stat)(?: (.*))?$/.exec(raw)
+    const m = /^!(cron|at|agent|word|run|file|unit|wants|masked|denied|systemd|which|stat)(?: (.*))?$/.exec(raw)
     if (m) {
       file = undefined
       show = undefined
@@ -51,6 +55,16 @@ export function parseJobsOutput(text: string): JobsOutput {
       switch (m[1]) {
         case 'cron':
           out.cron = arg
+          break
+        case 'at':
+          out.at = arg
+          break
+        case 'agent': {
+          const a = /^([^|]+)\|(\/.*)$/.exec(arg)
+          if (a) out.agents.push({tool: a[1]!, where: a[2]!})
+          break
+        }
+        case 'word': // what the shell resolved and stat'ed next
           break
         case 'run':
           out.runParts.push(arg)
@@ -103,33 +117,7 @@ export function parseJobsOutput(text: string): JobsOutput {
   return out
 }
 
-/** The at command's output: whether at is installed, the owners of queued jobs, the folders that could not be read. */
-export function parseAtOutput(text: string): {program?: string; owners: string[]; denied: string[]} {
-  const out: {program?: string; owners: string[]; denied: string[]} = {owners: [], denied: []}
-  let n = 0
-  for (const raw of lines(text)) {
-    n++
-    const m = /^!(at|atjob|denied) (\S+)(?: (.*))?$/.exec(raw)
-    if (!m) {
-      if (raw === '') continue
-      throw new ParseError(`not an at marker: ${JSON.stringify(raw.slice(0, 60))}`, n)
-    }
-    if (m[1] === 'at') out.program = m[2]
-    else if (m[1] === 'denied') out.denied.push(m[2]!)
-    else if (m[3]?.startsWith('regular')) out.owners.push(m[2]!)
-  }
-  return out
-}
-
-/** The agents command's output: `!agent TOOL|WHERE` lines. */
-export function parseAgentsOutput(text: string): {tool: string; where: string}[] {
-  const out: {tool: string; where: string}[] = []
-  let n = 0
-  for (const raw of lines(text)) {
-    n++
-    const m = /^!agent ([^|]+)\|(\/.*)$/.exec(raw)
-    if (m) out.push({tool: m[1]!, where: m[2]!})
-    else if (raw !== '') throw new ParseError(`not an agent marker: ${JSON.stringify(raw.slice(0, 60))}`, n)
-  }
-  return out
+/** The at queue as the stat lines show it: the owners of the regular files in its folders. */
+export function atOwners(out: Pick<JobsOutput, 'stats'>, dirs: readonly string[]): string[] {
+  return [...out.stats.entries()].filter(([path, s]) => dirs.some((d) => path.startsWith(`${d}/`)) && s.type.startsWith('regular')).map(([, s]) => s.owner)
 }

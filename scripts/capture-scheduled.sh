@@ -27,6 +27,7 @@ capture() { # NAME SETUP
   unshare -m --propagation private sh -eu -c '
     mount -t overlay overlay -o "lowerdir=$0,upperdir=$1/upper,workdir=$1/work" "$1/root"
     mount --bind /dev "$1/root/dev"
+    mount -t proc proc "$1/root/proc"
     chroot "$1/root" /bin/sh -eu -c "$3"
     node dist/scripts/capture-fixtures.js --name "$2" --chroot "$1/root" --probe scheduled
   ' "$chroot_dir" "$work/$1" "$1" "$2"

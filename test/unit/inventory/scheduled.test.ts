@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {backupToolOf} from '../../../inventory/scheduled-backup.js'
 import {crontabJobs, executableOf, maskSecrets} from '../../../inventory/scheduled-jobs.js'
-import {parseAgentsOutput, parseAtOutput, parseJobsOutput} from '../../../inventory/scheduled-output.js'
+import {atOwners, parseJobsOutput} from '../../../inventory/scheduled-output.js'
 import {scheduledProbe} from '../../../inventory/scheduled.js'
 import {ScheduledSchema, type ScheduledData} from '../../../src/model/sections/scheduled.js'
 import {problemsOf} from '../../../src/model/validate.js'
@@ -74,7 +74,7 @@ describe('scheduled probe on captured output', () => {
   it('an ordinary user cannot list per-user crontabs or the at queue: those items need root, backup is unknown', () => {
     // the jobs command's output as an unprivileged user prints it where the spool exists (see crontabs() in JOBS_COMMAND)
     const f = loadFixture('debian-11-chroot', 'scheduled')
-    const outputs = {...f.outputs, jobs: {...f.outputs.jobs!, stdout: `!denied /var/spool/cron/crontabs\n${f.outputs.jobs!.stdout}`}, at: {...f.outputs.at!, stdout: '!denied /var/spool/cron/atjobs\n'}}
+    const outputs = {...f.outputs, jobs: {...f.outputs.jobs!, stdout: `!denied /var/spool/cron/crontabs\n!denied /var/spool/cron/atjobs\n${f.outputs.jobs!.stdout}`}}
     const r = scheduledProbe.interpret(outputs, {uid: 65534, privileged: false, os: 'Linux'})
     expect(r.status).toBe('partial')
     expect(r.reason).toContain('needs root to read /var/spool/cron/crontabs, /var/spool/cron/atjobs')
@@ -119,8 +119,10 @@ describe('scheduled job rules', () => {
 
   it('rejects what is not the commands output; survives garbage', () => {
     expect(() => parseJobsOutput('30 2 * * * root x\n')).toThrow(ParseError)
-    expect(parseAtOutput('!at /usr/bin/at\n!atjob daemon regular file\n!atjob alice regular file\n!atjob root directory\n')).toEqual({program: '/usr/bin/at', owners: ['daemon', 'alice'], denied: []})
-    expect(parseAgentsOutput('!agent Veeam|/usr/lib/systemd/system/veeamservice.service\n')).toEqual([{tool: 'Veeam', where: '/usr/lib/systemd/system/veeamservice.service'}])
+    const parsed = parseJobsOutput('!at /usr/bin/at\n!agent Veeam|/usr/lib/systemd/system/veeamservice.service\n!stat 600 alice regular file /var/spool/at/a0001\n!stat 700 daemon directory /var/spool/at/spool\n')
+    expect(parsed.at).toBe('/usr/bin/at')
+    expect(parsed.agents).toEqual([{tool: 'Veeam', where: '/usr/lib/systemd/system/veeamservice.service'}])
+    expect(atOwners(parsed, ['/var/spool/at'])).toEqual(['alice'])
     assertParserSurvivesGarbage(parseJobsOutput, fixtures.map((f) => stdoutOf(f, 'jobs')))
   })
 })

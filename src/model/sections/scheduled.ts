@@ -73,7 +73,7 @@ export const ScheduledSchema = Obj({
   jobs: Arr(ScheduledJobSchema),
   /** Per-user crontabs read (their owners); absent when they could not be read (needs root). */
   userCrontabs: Opt(Obj({users: Arr(Str())})),
-  /** The at queue: jobs waiting and their owners; absent when not readable (needs root) or `at` is not installed. */
+  /** The at queue: whether at is installed, jobs waiting and their owners; absent when its folder is not readable (needs root). */
   at: Opt(Obj({installed: Bool(), jobs: NonNegInt(), owners: Arr(Str())})),
   /**
    * Backup recognised (BACKUP_TOOLS): a job whose command names a tool, or an agent installed. Absent when none

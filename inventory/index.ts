@@ -21,6 +21,7 @@ import {osProbe} from './os.js'
 import {packagesProbe} from './packages.js'
 import {passwordPolicyProbe} from './password-policy.js'
 import {portsProbe} from './ports.js'
+import {scheduledProbe} from './scheduled.js'
 import {servicesProbe} from './services.js'
 import {sourcesProbe} from './sources.js'
 import {sshdProbe} from './sshd.js'
@@ -66,5 +67,6 @@ export const probes = [
   containersProbe,
   bootProbe,
   sourcesProbe,
+  scheduledProbe,
 ] as const
 

@@ -21,6 +21,7 @@ import {osSection} from './os.js'
 import {packagesSection} from './packages.js'
 import {passwordPolicySection} from './password-policy.js'
 import {portsSection} from './ports.js'
+import {scheduledSection} from './scheduled.js'
 import {servicesSection} from './services.js'
 import {sourcesSection} from './sources.js'
 import {sshdSection} from './sshd.js'
@@ -63,6 +64,7 @@ export const sectionCatalog = [
   containersSection,
   bootSection,
   sourcesSection,
+  scheduledSection,
 ] as const
 
 export type CatalogSection = (typeof sectionCatalog)[number]

@@ -97,6 +97,11 @@ const cert = (daysLeft: number, fields: Record<string, unknown> = {}): Edit => (
       {path: '/etc/dovecot/private/dovecot.pem', state: 'missing'},
     ],
   })(s)
+/** A crontab job of a user whose program's folder is world-writable, or not. */
+const cronJob = (user: string, worldWritable: boolean) => ({
+  id: '/etc/cron.d/job:2', kind: 'crontab', file: '/etc/cron.d/job', line: 2, user, schedule: '*/15 * * * *', command: '/opt/jobs/run.sh',
+  executable: '/opt/jobs/run.sh', executablePath: '/opt/jobs/run.sh', owner: 'root', worldWritable, ...(worldWritable ? {writablePath: '/opt/jobs'} : {}),
+})
 
 const ipv4Redirects = ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv6.conf.default.accept_redirects']
 const sourceRoute = ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route', 'net.ipv6.conf.default.accept_source_route']
@@ -355,6 +360,15 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     fail: data('sources', {repositories: [repo({}), repo({trusted: true, signatureChecked: false})]}),
   },
   'packages.foreign': {pass: data('sources', {foreign: {count: 0, names: []}}), fail: data('sources', {foreign: {count: 2, names: ['google-cloud-cli', 'kubectl']}})},
+  // scheduled jobs (section scheduled)
+  'backup.present': {
+    pass: data('scheduled', {backup: [{tool: 'restic', via: 'job', where: '/var/spool/cron/crontabs/root:4'}]}),
+    fail: data('scheduled', {backup: []}),
+  },
+  'cron.root-world-writable': {
+    pass: data('scheduled', {userCrontabs: {users: ['root']}, jobs: [cronJob('root', false), cronJob('www-data', true)]}),
+    fail: data('scheduled', {userCrontabs: {users: []}, jobs: [cronJob('root', true)]}),
+  },
 }
 
 /** The sections an assertion reads at the top level (inner paths of quantifiers are relative to the items). */

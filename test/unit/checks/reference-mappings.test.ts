@@ -105,7 +105,7 @@ describe('security levels (checks/data/levels.yaml)', () => {
     expect(ids(4).has('mac.enforcing')).toBe(true)
     const three = selectLevel(packs, 3)
     expect(three.packs.some((p) => p.fleet !== undefined || p.pack === 'efficiency' || p.pack === 'fleet-sync')).toBe(false)
-    expect(three.profile).toEqual({level: 3, framework: 'Circular 12/2022/TT-BTTTT', status: 'unconfirmed', checks: ids(3).size, uncovered: ['backup']})
+    expect(three.profile).toEqual({level: 3, framework: 'Circular 12/2022/TT-BTTTT', status: 'unconfirmed', checks: ids(3).size, uncovered: []})
   })
 
   it('a profile with no check among the packs given is a usage error', () => {

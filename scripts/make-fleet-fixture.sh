@@ -7,6 +7,8 @@
 #                                         have web1's MAC addresses (a cloned VM)
 #   db1 db2         trixie,   group db
 #   db3             bullseye, group db    another Debian release in the same group
+#   (and what a review reads, below: db1 backs up, web1's certificate expires soon, web2 has NOPASSWD ALL, db3 an
+#   unused account)
 #   web4 (to test/fixtures/fleet-unreached)   a host of the hosts file that is not reached (closed loopback port)
 # Each copy gets its own hostname, machine-id and SSH host keys, as an installation would. The copies share
 # this machine's kernel and hardware: they are collected in their own UTS and network namespaces and without
@@ -41,6 +43,7 @@ copy() { # copy SUITE NAME: a real copy (not hard links: the original must not c
   for fs in dev proc; do mount --bind "/$fs" "$WORK/$2/$fs"; done
   rm -f "$WORK/$2"/etc/ssh/ssh_host_*
   chroot "$WORK/$2" ssh-keygen -A >/dev/null
+  mkdir -p "$WORK/$2/run/sshd" # as systemd-tmpfiles makes it at boot: sshd -T needs it
 }
 for h in web1 web2 web3 db1 db2; do copy trixie "$h"; done
 copy bullseye db3
@@ -61,6 +64,27 @@ echo "web2: openssh-server $old -> $(chroot "$WORK/web2" dpkg-query -W -f '${Ver
 
 # web3: a clone of web1's machine-id
 cp "$WORK/web1/etc/machine-id" "$WORK/web3/etc/machine-id"
+
+# what a review reads (issue 15), set up as an administrator would:
+#   db1   a nightly pg_dump by an enabled systemd timer (a backup recognised; the copies have no cron daemon, so
+#         a crontab line would not run); the other hosts have none
+#   web1  its own TLS certificate, expiring 20 days after the collection, named by an nginx site
+#   web2  an account deploy that may run ALL without a password (/etc/sudoers.d/deploy), and an ed25519 key for it
+#   db3   an account olduser with a password set in January 2020 that never logged in (unused, not disabled)
+mkdir -p "$WORK/db1/etc/systemd/system/timers.target.wants"
+printf '[Unit]\nDescription=Nightly dump of the app database\n\n[Service]\nType=oneshot\nUser=postgres\nExecStart=/usr/bin/pg_dump -Fc app -f /var/backups/app.dump\n' > "$WORK/db1/etc/systemd/system/pg-backup.service"
+printf '[Unit]\nDescription=Nightly dump of the app database\n\n[Timer]\nOnCalendar=*-*-* 02:30\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n' > "$WORK/db1/etc/systemd/system/pg-backup.timer"
+ln -s ../pg-backup.timer "$WORK/db1/etc/systemd/system/timers.target.wants/pg-backup.timer"
+mkdir -p "$WORK/web1/etc/ssl/web" "$WORK/web1/etc/nginx/sites-enabled"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout /dev/null -out "$WORK/web1/etc/ssl/web/web1.example.vn.pem" -days 20 -subj /CN=web1.example.vn -addext subjectAltName=DNS:web1.example.vn 2>/dev/null
+printf 'server {\n  listen 443 ssl;\n  ssl_certificate /etc/ssl/web/web1.example.vn.pem;\n}\n' > "$WORK/web1/etc/nginx/sites-enabled/web1"
+chroot "$WORK/web2" useradd -m -s /bin/bash deploy
+printf 'deploy ALL=(ALL) NOPASSWD: ALL\n' > "$WORK/web2/etc/sudoers.d/deploy" && chmod 0440 "$WORK/web2/etc/sudoers.d/deploy"
+mkdir -p "$WORK/web2/home/deploy/.ssh"
+ssh-keygen -q -t ed25519 -N '' -C deploy@ci -f "$WORK/deploy-key" && cp "$WORK/deploy-key.pub" "$WORK/web2/home/deploy/.ssh/authorized_keys" && rm -f "$WORK/deploy-key" "$WORK/deploy-key.pub"
+chroot "$WORK/db3" useradd -m -s /bin/bash olduser
+echo 'olduser:Unused-2020' | chroot "$WORK/db3" chpasswd
+chroot "$WORK/db3" chage -d 2020-01-15 olduser
 
 # the LAN: a network namespace per host with two cards on one bridge; web3 has web1's MAC addresses
 LAN=hatang-fleet-lan

@@ -91,6 +91,41 @@
     items.forEach(function (it) { var r = b.insertRow(); it.forEach(function (v) { r.insertCell().textContent = v === null || v === undefined ? '' : String(v); }); });
     parent.appendChild(t);
   }
+  // what a review asks first: each part only when its section was read (absent: not read, said as such)
+  function review(body, rv) {
+    var notRead = L['rv.notRead'];
+    body.appendChild(el('h3', '', L['rv.jobs']));
+    if (!rv.jobs) body.appendChild(el('p', 'note', notRead));
+    else if (!rv.jobs.length) body.appendChild(el('p', 'note', L['rv.none']));
+    else list(body, [L['rv.user'], L['rv.schedule'], L['rv.command'], L['rv.source'], L['rv.next']], rv.jobs.map(function (j) { return [j.user, j.schedule, j.command + (j.worldWritable ? ' — ' + L['rv.worldWritable'] : ''), j.source, j.next || '']; }));
+    var backup = rv.backup === undefined ? L['rv.backupUnknown'] : rv.backup.length ? rv.backup.map(function (b) { return b.tool + ' (' + b.where + ')'; }).join(', ') : L['rv.backupNone'];
+    var bp = el('p', 'review-backup ' + (rv.backup && rv.backup.length ? 'good-news' : 'res ' + (rv.backup ? 'fail' : 'unknown')));
+    bp.appendChild(el('strong', '', L['rv.backup'] + ': '));
+    bp.appendChild(document.createTextNode(backup));
+    body.appendChild(bp);
+    body.appendChild(el('h3', '', L['rv.unusedAccounts'] + (rv.unusedAccounts ? ' (' + L['rv.idleMore'] + ' ' + rv.unusedAccounts.idleDays + ' ' + L['rv.days'] + ')' : '')));
+    if (!rv.unusedAccounts) body.appendChild(el('p', 'note', notRead));
+    else {
+      if (!rv.unusedAccounts.accounts.length) body.appendChild(el('p', 'note', L['rv.none']));
+      else list(body, [L['rv.user'], L['rv.lastLogin'], L['rv.days']], rv.unusedAccounts.accounts.map(function (a) { return [a.name, a.lastLogin ? a.lastLogin.slice(0, 10) : L['rv.never'], a.days]; }));
+      if (rv.unusedAccounts.undetermined.length) body.appendChild(el('p', 'note', L['rv.undetermined'] + ': ' + rv.unusedAccounts.undetermined.join(', ')));
+    }
+    body.appendChild(el('h3', '', L['rv.certificates']));
+    if (!rv.certificates) body.appendChild(el('p', 'note', notRead));
+    else if (!rv.certificates.files.length) body.appendChild(el('p', 'note', L['rv.none']));
+    else list(body, [L['rv.path'], L['rv.subject'], L['rv.notAfter'], L['rv.daysLeft'], L['rv.key']], rv.certificates.files.map(function (c) { return [c.path, c.subject || '', c.notAfter ? c.notAfter.slice(0, 10) : '', c.daysLeft === undefined ? '' : c.daysLeft, (c.key || '') + (c.selfSigned ? ' · ' + L['rv.selfSigned'] : '')]; }));
+    body.appendChild(el('h3', '', L['rv.sudo']));
+    if (!rv.sudo) body.appendChild(el('p', 'note', notRead));
+    else if (!rv.sudo.length) body.appendChild(el('p', 'note', L['rv.none']));
+    else list(body, [L['rv.who'], L['rv.runAs'], L['rv.command'], L['rv.source']], rv.sudo.flatMap(function (r) { return r.commands.map(function (c) { return [r.who.join(', '), c.runAs || 'root', c.command + (c.noPassword ? ' — ' + L['rv.noPassword'] : ''), r.source]; }); }));
+    body.appendChild(el('h3', '', L['rv.storage']));
+    if (!rv.storage) body.appendChild(el('p', 'note', notRead));
+    else kv(body, [[L['rv.degraded'], rv.storage.degraded.length ? rv.storage.degraded.join(', ') : L['rv.none']], [L['rv.failingDisks'], rv.storage.failingDisks ? (rv.storage.failingDisks.length ? rv.storage.failingDisks.join(', ') : L['rv.none']) : notRead], [L['rv.volumeGroups'], rv.storage.volumeGroups ? rv.storage.volumeGroups.map(function (v) { return v.name + ' ' + Math.round(100 * v.freeBytes / Math.max(1, v.sizeBytes)) + ' % ' + L['rv.free']; }).join(', ') || L['rv.none'] : notRead]]);
+    body.appendChild(el('h3', '', L['rv.containers']));
+    if (!rv.containers) body.appendChild(el('p', 'note', notRead));
+    else if (!rv.containers.length) body.appendChild(el('p', 'note', L['rv.none']));
+    else list(body, [L['rv.containers'], L['rv.image'], L['rv.state'], ''], rv.containers.map(function (c) { return [c.name, c.image, c.state || '', [c.privileged ? L['rv.privileged'] : '', c.hostNetwork ? L['rv.hostNetwork'] : '', c.engineSocket ? L['rv.engineSocket'] : ''].filter(Boolean).join(', ')]; }));
+  }
   function detail(h) {
     var body = el('div');
     var title = el('h2', '', h.n);
@@ -141,6 +176,7 @@
       body.appendChild(el('h3', '', L['detail.services']));
       list(body, [L['detail.services'], L['col.status']], h.sv.map(function (s) { return [s[0], L['detail.' + s[1]] || s[1]]; }));
     }
+    if (h.rv) review(body, h.rv);
     if (h.sec.length) {
       body.appendChild(el('h3', '', L['detail.sections']));
       list(body, [L['col.section'], L['col.status'], L['col.reason']], h.sec.map(function (x) { return [x[0], L['sec.' + x[1]] || x[1], x[2] === null ? '' : data.strings[x[2]]]; }));

@@ -209,5 +209,5 @@ export function parseSudoers(files: readonly NumberedFile[], accounts?: readonly
     }
     rules.push({name: `${spec.file}:${spec.line}`, who: spec.who, forPeople: isForPeople(spec.who, accounts), hosts, commands, file: spec.file, line: spec.line})
   }
-  return {installed: true, files: p.files, rules, ...(p.notRead.length ? {notRead: p.notRead} : {})}
+  return {installed: true, files: p.files, rules, ...(p.notRead.length ? {notRead: p.notRead} : {allRead: true as const})}
 }

@@ -2,20 +2,21 @@ import {Type, type Static} from '@sinclair/typebox'
 
 import {HOST_STATUSES} from './host-status.js'
 import {SEVERITIES} from './severity.js'
-import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
+import {Arr, Bool, Int, NonNegInt, Num, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 import {SECTION_STATUSES} from './section.js'
 import {UnitSchema} from './unit.js'
 import {WhySchema} from './why.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.4.0'
+export const RESULTS_SCHEMA_VERSION = '1.5.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
  * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
  * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none); 1.4.0 each pack's optional `eolData` (the
- * end-of-life data sets it read and the day each was reviewed) and each result's optional `why`.
+ * end-of-life data sets it read and the day each was reviewed) and each result's optional `why`; 1.5.0 each host's
+ * optional `review` (scheduled jobs, backup, unused accounts, certificates, sudo rules, storage, containers).
  */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'] as const
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(SEVERITIES)
@@ -79,6 +80,66 @@ const ResultSchema = Obj({
 const SectionStateSchema = Obj({status: StringEnum(SECTION_STATUSES), reason: Opt(Str())})
 
 /** One host: a compact summary of its inventory, its results and how well it was collected. */
+/**
+ * What a review looks at first on a host (since 1.5.0). Each part is absent when its section was not read: unknown,
+ * never "none". Strings are the host's, as read.
+ */
+export const HostReviewSchema = Obj({
+  /** Scheduled jobs: crontab lines, run-parts scripts, systemd timers (section scheduled). */
+  jobs: Opt(
+    Arr(
+      Obj({
+        kind: Str(),
+        user: Str(),
+        schedule: Str(),
+        command: Str(),
+        /** FILE:LINE, the script, or the timer unit. */
+        source: Str(),
+        next: Opt(Str()),
+        last: Opt(Str()),
+        /** The program it runs, or its folder, is writable by anyone. */
+        worldWritable: Opt(Bool()),
+      }),
+    ),
+  ),
+  /** Backup tools and agents recognised, and where (absent: not known; empty: none recognised). */
+  backup: Opt(Arr(Obj({tool: Str(), via: Str(), where: Str()}))),
+  /** Interactive accounts idle more than idleDays and not disabled; undetermined: accounts that cannot be told. */
+  unusedAccounts: Opt(Obj({idleDays: NonNegInt(), accounts: Arr(Obj({name: Str(), days: NonNegInt(), lastLogin: Opt(Str())})), undetermined: Arr(Str())})),
+  /**
+   * The host's own certificates, soonest expiry first; daysLeft from the collection (negative: expired); expiringDays:
+   * the window the run's `cert.expiring` check warns within.
+   */
+  certificates: Opt(
+    Obj({
+      expiringDays: NonNegInt(),
+      files: Arr(Obj({path: Str(), subject: Opt(Str()), notAfter: Opt(Str()), daysLeft: Opt(Int()), selfSigned: Opt(Bool()), key: Opt(Str()), signature: Opt(Str())})),
+    }),
+  ),
+  /** sudo rules (absent: sudoers unread, needs root). */
+  sudo: Opt(
+    Arr(
+      Obj({
+        who: Arr(Str()),
+        hosts: Arr(Str()),
+        commands: Arr(Obj({command: Str(), runAs: Opt(Str()), noPassword: Opt(Bool())})),
+        forPeople: Bool(),
+        source: Str(),
+      }),
+    ),
+  ),
+  /** Degraded md arrays, disks whose SMART data says they are failing, LVM volume groups. */
+  storage: Opt(
+    Obj({
+      degraded: Arr(Str()),
+      failingDisks: Opt(Arr(Str())),
+      volumeGroups: Opt(Arr(Obj({name: Str(), sizeBytes: NonNegInt(), freeBytes: NonNegInt()}))),
+    }),
+  ),
+  containers: Opt(Arr(Obj({name: Str(), image: Str(), state: Opt(Str()), privileged: Bool(), hostNetwork: Bool(), engineSocket: Bool()}))),
+})
+export type HostReview = Static<typeof HostReviewSchema>
+
 export const HostReportSchema = Obj({
   name: Str(),
   address: Opt(Str()),
@@ -144,6 +205,7 @@ export const HostReportSchema = Obj({
   packages: Obj({count: Type.Union([NonNegInt(), Type.Null()]), managers: Arr(Str()), items: Arr(Obj({name: Str(), version: Opt(Str()), architecture: Opt(Str()), manager: Str()}))}),
   /** Every section's status and, when not ok, why. */
   sections: Type.Record(Str(), SectionStateSchema),
+  review: Opt(HostReviewSchema),
   results: Arr(ResultSchema),
   counts: Obj({pass: NonNegInt(), fail: NonNegInt(), unknown: NonNegInt(), 'not-applicable': NonNegInt(), waived: NonNegInt()}),
   score: ScoreSchema,

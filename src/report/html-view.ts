@@ -7,6 +7,7 @@ import {bars, donut, gauge, trendLine, type Slice} from './svg-charts.js'
 import {piecesHtml, piecesMarked, readerReason, reasonPieces} from './why-text.js'
 import {escapeXml} from './escape.js'
 import type {Why} from '../model/why.js'
+import {reviewOverview} from './review-overview.js'
 
 export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
 export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
@@ -147,6 +148,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       cpus: sum(collected.map((h) => h.cpu.threads)),
       packages: sum(collected.map((h) => h.packages.count)),
     },
+    review: reviewOverview(collected),
     sectionReasons,
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
     insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient').map((i) => ({...i, reasonHtml: piecesHtml(reasonPieces(i, lang), escapeXml)})),
@@ -296,9 +298,10 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
     cov: h.score.coverage,
     ins: piecesMarked(reasonPieces({reason: h.insufficient, why: h.insufficientWhy}, lang)),
     err: h.error,
+    rv: h.review,
   }))
   return {
-    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec|cat)\./.test(k))),
+    labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec|cat|rv)\./.test(k))),
     checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
     hosts,
     strings,

@@ -11,6 +11,7 @@ import {RESULTS_SCHEMA_VERSION, type HostReport, type Results, type ResultsHisto
 import type {SectionStatus} from '../model/section.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
+import {hostReview, reviewLimitsOf, type ReviewLimits} from './host-review.js'
 
 export interface BuildResultsInput {
   snapshots: readonly Snapshot[]
@@ -32,7 +33,7 @@ function references(r: Pack['checks'][number]['references']): string[] | undefin
   return out.length ? out : undefined
 }
 
-function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean): HostReport {
+function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean, limits: ReviewLimits): HostReport {
   const x = s.sections
   const sys = x.system.data
   const virt = x.virtualization.data
@@ -94,6 +95,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
       items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
     },
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: SectionStatus; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
+    review: isCollected(s.host.status) ? hostReview(s, limits) : undefined,
     results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver})),
     counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
     score: {score: score.score, coverage: score.coverage, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
@@ -114,8 +116,9 @@ export function buildResults(input: BuildResultsInput): Results {
   const rule = {staleAfterDays, now: new Date(evaluation.evidence.now)}
   const byHost = new Map(evaluation.hosts.map((h) => [h.host, h]))
   const scoreByHost = new Map(evaluation.scores.hosts.map((h) => [h.host, h]))
+  const limits = reviewLimitsOf(input.packs)
   const hosts = snapshots.map((s) =>
-    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule)),
+    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule), limits),
   )
 
   const sections: Results['dataQuality']['sections'] = {}

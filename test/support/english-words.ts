@@ -34,10 +34,12 @@ export function englishVocabulary(): Set<string> {
 export function englishWordsIn(text: string): string[] {
   const v = englishVocabulary()
   // a name joined by - _ . / or with digits (systemd-coredump, net.ipv4.ip_forward) is one name, not words;
-  // a capital at the start of a sentence does not make a word a name
-  return text
-    .split(/[^A-Za-z0-9\u00C0-\u1EF9._/-]+/)
-    .map((w) => w.replace(/^[._/-]+|[._/-]+$/g, ''))
-    .map((w) => (/^[A-Z][a-z]+$/.test(w) ? w.toLowerCase() : w))
-    .filter((w) => /^[a-z]+$/.test(w) && v.has(w))
+  // a capital at the start of a sentence does not make a word a name, one inside a sentence does (Storage, Unit)
+  const words: string[] = []
+  for (const m of text.matchAll(/[A-Za-z0-9\u00C0-\u1EF9._/-]+/g)) {
+    const w = m[0].replace(/^[._/-]+|[._/-]+$/g, '')
+    const sentenceStart = /(^|[.:!?;]\s*|\n\s*)$/.test(text.slice(0, m.index))
+    words.push(/^[A-Z][a-z]+$/.test(w) && sentenceStart ? w.toLowerCase() : w)
+  }
+  return words.filter((w) => /^[a-z]+$/.test(w) && v.has(w))
 }

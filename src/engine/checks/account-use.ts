@@ -30,6 +30,59 @@ export interface UniqueUidsAssertion {
 const DAY_MS = 86_400_000
 const shown = (items: string[]) => `${items.slice(0, 10).join(', ')}${items.length > 10 ? ` (+${items.length - 10})` : ''}`
 
+/** One interactive account found unused: idle `days` since its last login, or since its password was set when it never logged in. */
+export interface UnusedAccount {
+  name: string
+  days: number
+  /** Its last login (ISO); absent: it never logged in. */
+  lastLogin?: string
+}
+
+/** What the accounts and their last logins say of use on the day `now`: unused accounts, and those that cannot be told. */
+export interface AccountUse {
+  unused: UnusedAccount[]
+  /** Idle too long by their last login, but whether they are disabled needs the shadow file (root). */
+  needShadow: string[]
+  /** Not in the last-login list at all. */
+  notListed: string[]
+  /** Never logged in, and no date of password change to count from. */
+  noDate: string[]
+}
+
+/** Interactive accounts (a login shell; root left out) idle more than `limit` days and not disabled. Pure. */
+export function accountUse(accounts: AccountsData, lastLog: LoginsData['lastLog'], now: number, limit: number): AccountUse {
+  const {users, passwords} = accounts
+  const last = new Map(lastLog.accounts.map((x) => [x.name, x]))
+  const shadow = passwords ? new Map(passwords.map((p) => [p.name, p])) : undefined
+  const out: AccountUse = {unused: [], needShadow: [], notListed: [], noDate: []}
+  for (const u of users) {
+    if (!u.loginShell || u.uid === 0) continue
+    const record = last.get(u.name)
+    if (!record) {
+      out.notListed.push(u.name)
+      continue
+    }
+    const loggedIn = record.lastLogin ? Date.parse(record.lastLogin) : Number.NaN
+    if (!Number.isNaN(loggedIn) && Math.floor((now - loggedIn) / DAY_MS) <= limit) continue
+    const pw = shadow?.get(u.name)
+    if (!pw) {
+      out.needShadow.push(u.name)
+      continue
+    }
+    const expired = pw.expires !== undefined && Date.parse(pw.expires) <= now
+    if (pw.status === 'locked' || expired) continue
+    const since = Number.isNaN(loggedIn) ? (pw.lastChange ? Date.parse(pw.lastChange) : Number.NaN) : loggedIn
+    if (Number.isNaN(since)) {
+      out.noDate.push(u.name)
+      continue
+    }
+    const days = Math.floor((now - since) / DAY_MS)
+    if (days <= limit) continue
+    out.unused.push(Number.isNaN(loggedIn) ? {name: u.name, days} : {name: u.name, days, lastLogin: record.lastLogin!})
+  }
+  return out
+}
+
 export function evaluateUnusedAccounts(a: UnusedAccountsAssertion, snapshot: Snapshot): Outcome {
   const limit = a.unusedAccounts.maxIdleDays
   const accounts = resolveTop(snapshot, 'accounts')
@@ -38,47 +91,18 @@ export function evaluateUnusedAccounts(a: UnusedAccountsAssertion, snapshot: Sna
   if (!logins.ok) return unknown(logins.reason, logins.why)
   const now = Date.parse(snapshot.meta?.collectedAt ?? '')
   if (Number.isNaN(now)) return unknown('meta.collectedAt is not a date', why('snapshot.noDate'))
-  const {users, passwords} = accounts.value as AccountsData
   const {lastLog} = logins.value as LoginsData
   if (lastLog.state !== 'read') {
     return lastLog.state === 'notInstalled'
       ? unknown('last logins unknown: neither lastlog nor lastlog2 is installed', why('unused.noLastLogTool', {tools: 'lastlog, lastlog2'}))
       : unknown(`last logins unknown: lastlog ${lastLog.state}`, why('unused.lastLogUnread'))
   }
-  const last = new Map(lastLog.accounts.map((x) => [x.name, x]))
-  const shadow = passwords ? new Map(passwords.map((p) => [p.name, p])) : undefined
-  const found: string[] = []
-  const english: string[] = []
-  const needShadow: string[] = []
-  const notListed: string[] = []
-  const noDate: string[] = []
-  for (const u of users) {
-    if (!u.loginShell || u.uid === 0) continue
-    const record = last.get(u.name)
-    if (!record) {
-      notListed.push(u.name)
-      continue
-    }
-    const loggedIn = record.lastLogin ? Date.parse(record.lastLogin) : Number.NaN
-    if (!Number.isNaN(loggedIn) && Math.floor((now - loggedIn) / DAY_MS) <= limit) continue
-    const pw = shadow?.get(u.name)
-    if (!pw) {
-      needShadow.push(u.name)
-      continue
-    }
-    const expired = pw.expires !== undefined && Date.parse(pw.expires) <= now
-    if (pw.status === 'locked' || expired) continue
-    const since = Number.isNaN(loggedIn) ? (pw.lastChange ? Date.parse(pw.lastChange) : Number.NaN) : loggedIn
-    if (Number.isNaN(since)) {
-      noDate.push(u.name)
-      continue
-    }
-    const days = Math.floor((now - since) / DAY_MS)
-    if (days <= limit) continue
-    found.push(`${u.name} (${days})`)
-    english.push(Number.isNaN(loggedIn) ? `${u.name} (never logged in, password set ${days} days before)` : `${u.name} (last login ${record.lastLogin!.slice(0, 10)}, ${days} days before)`)
+  const {unused, needShadow, notListed, noDate} = accountUse(accounts.value as AccountsData, lastLog, now, limit)
+  if (unused.length) {
+    const found = unused.map((u) => `${u.name} (${u.days})`)
+    const english = unused.map((u) => (u.lastLogin ? `${u.name} (last login ${u.lastLogin.slice(0, 10)}, ${u.days} days before)` : `${u.name} (never logged in, password set ${u.days} days before)`))
+    return fail(`not disabled, unused for more than ${limit} days: ${shown(english)}`, why('unused.accounts', {limit, items: shown(found)}))
   }
-  if (found.length) return fail(`not disabled, unused for more than ${limit} days: ${shown(english)}`, why('unused.accounts', {limit, items: shown(found)}))
   if (needShadow.length) return unknown(`whether ${shown(needShadow)} are disabled is unknown: password status needs root`, why('unused.needShadow', {items: shown(needShadow)}))
   if (notListed.length) return unknown(`${shown(notListed)}: not listed by ${lastLog.tool ?? 'lastlog'}`, why('unused.notListed', {items: shown(notListed), tool: lastLog.tool ?? 'lastlog'}))
   if (noDate.length) return unknown(`${shown(noDate)}: never logged in, and no date of password change to count from`, why('unused.noDate', {items: shown(noDate)}))

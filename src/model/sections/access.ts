@@ -85,6 +85,11 @@ export const AccessSchema = Obj({
       rules: Arr(SudoRuleSchema),
       /** Included files or folders outside /etc/sudoers.d, not read (their rules are unknown). */
       notRead: Opt(Arr(Str())),
+      /**
+       * Present (true) only when every file sudo includes was read: a check over all the rules reads it, so that a
+       * rule in an unread file leaves it unknown, never passed.
+       */
+      allRead: Opt(Bool()),
     }),
   ),
 })

@@ -60,4 +60,17 @@ describe('keys and sudo checks on real captures', () => {
     expect(bad.outliers.map((o) => o.host)).toEqual(['a', 'b'])
     expect(run([asHost(fail, 'a'), asHost(pass, 'b')])).toMatchObject({status: 'pass'})
   })
+  it('sudo.nopasswd-all: unknown while an include was not read and no rule read allows it; fail when one does', () => {
+    const only = {...server, checks: server.checks.filter((c) => c.id === 'sudo.nopasswd-all')}
+    const unread = (platform: string): Snapshot => {
+      const s = captured(platform)
+      const access = s.sections.access!
+      const sudo = access.data!.sudo!
+      const {allRead: _all, ...rest} = sudo
+      return withSection(s, 'access', {...access, status: 'partial', reason: 'sudoers includes not read: /opt/sudoers', data: {...access.data!, sudo: {...rest, notRead: ['/opt/sudoers']}}})
+    }
+    expect(runChecks(captured('debian-13-access-pass'), [only]).results[0]!.status).toBe('pass')
+    expect(runChecks(unread('debian-13-access-pass'), [only]).results[0]!.status).toBe('unknown')
+    expect(runChecks(unread('debian-13-access-fail'), [only]).results[0]!.status).toBe('fail')
+  })
 })

@@ -66,6 +66,7 @@ const sudoRules = (rules: {forPeople: boolean; command: string; noPassword: bool
     sudo: {
       installed: true,
       files: ['/etc/sudoers'],
+      allRead: true,
       rules: rules.map((r, i) => ({name: `/etc/sudoers:${i + 1}`, who: [r.forPeople ? 'alice' : 'backup'], forPeople: r.forPeople, hosts: ['ALL'], commands: [{command: r.command, noPassword: r.noPassword}], file: '/etc/sudoers', line: i + 1})),
     },
   })

@@ -85,8 +85,7 @@ describe('fleet-sync on a mixed loopback fleet (real chroot snapshots)', () => {
   })
 
   it('is unknown only where the copies have no data by construction (no /sys: no DMI), and waives nothing silently', () => {
-    // and keys.shared: these snapshots were taken before the access section existed (an absent section is unknown)
-    expect(findings.filter((f) => f.status === 'unknown').map((f) => f.check).sort()).toEqual(['identity.unique-system-uuid', 'keys.shared', 'sync.firmware'])
+    expect(findings.filter((f) => f.status === 'unknown').map((f) => f.check).sort()).toEqual(['identity.unique-system-uuid', 'sync.firmware'])
     expect(findings.filter((f) => f.status === 'waived')).toEqual([])
   })
 

@@ -1,3 +1,4 @@
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {engineListCommand, parseEngine} from './containers-engine.js'
@@ -6,7 +7,8 @@ import {CONTAINER_RUNTIMES, containersSection, type ContainersData, type EngineD
 const SOCKETS = [...new Set(CONTAINER_RUNTIMES.map((r) => r.socket))]
 const DOCKER_SOCKET = CONTAINER_RUNTIMES[0].socket
 
-export const CONTAINERS_COMMANDS = {
+/** The parts of the containers command (kit/command-parts.ts). */
+export const CONTAINERS_PARTS = {
   runtimes: [
     // the PATH searched by hand: `command -v` in $(…) would fork once per runtime
     `ifs=$IFS; for t in ${CONTAINER_RUNTIMES.map((r) => r.name).join(' ')}; do IFS=:; for d in $PATH; do if [ -f "$d/$t" ] && [ -x "$d/$t" ]; then echo "!bin $t $d/$t"; break; fi; done; IFS=$ifs; done`,
@@ -39,9 +41,10 @@ export function parseRuntimes(text: string): Pick<ContainersData, 'runtimes' | '
 export const containersProbe = defineProbe({
   section: containersSection,
   platforms: ['Linux'],
-  commands: CONTAINERS_COMMANDS,
+  commands: {containers: partsCommand(CONTAINERS_PARTS)},
   timeoutMs: 30_000,
-  interpret(out) {
+  interpret(outputs) {
+    const out = splitParts(outputs.containers, ['runtimes', 'docker', 'podman'])
     const fail = failure(out.runtimes, 'container runtimes')
     if (fail) return fail
     const data: ContainersData = {...parseRuntimes(out.runtimes!.stdout), engines: []}

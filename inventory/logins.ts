@@ -1,4 +1,5 @@
 import {ParseError} from './kit/parse-error.js'
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, lines, NO_SUCH_FILE, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
 import {shQuote} from '../src/transport/shell-quote.js'
@@ -129,14 +130,18 @@ const reasonOf = (what: string, out: Parameters<typeof succeeded>[0]): string =>
 export const loginsProbe = defineProbe({
   section: loginsSection,
   platforms: ['Linux'],
+  // one command, three parts (kit/command-parts.ts): each keeps its own bounds and its not-installed/needs-root answer
   commands: {
-    lastlog: LASTLOG_COMMAND,
-    lastb:
-      'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
-      `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
-    faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
+    logins: partsCommand({
+      lastlog: LASTLOG_COMMAND,
+      lastb:
+        'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
+        `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
+      faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
+    }),
   },
-  interpret(out) {
+  interpret(outputs) {
+    const out = splitParts(outputs.logins, ['lastlog', 'lastb', 'faillock'])
     const problems: string[] = []
     const needRoot: string[] = []
     const lastLog: LastLog = {state: 'read', accounts: []}

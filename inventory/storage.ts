@@ -1,3 +1,4 @@
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, notInstalled, succeeded, NO_SUCH_FILE} from './kit/probe-helpers.js'
 import {LVM_FIELDS, parseLvmReports, parseMultipath} from './storage-lvm.js'
@@ -9,7 +10,8 @@ const ROOT_ONLY = '[ "$(id -u)" = 0 ] || exit 4'
 const report = (cmd: keyof typeof LVM_FIELDS, max: number) =>
   `echo '!${cmd}'; ${cmd} --noheadings --nosuffix --units b --separator '|' -o ${LVM_FIELDS[cmd]} 2>/dev/null | head -n ${max}`
 
-export const STORAGE_COMMANDS = {
+/** The parts of the storage command (kit/command-parts.ts): each keeps its own bounds and not-installed/needs-root answer. */
+export const STORAGE_PARTS = {
   /** The md driver's own table: absent (exit 3) when the driver is not loaded, hence no array. */
   mdstat: '[ -e /proc/mdstat ] || exit 3; head -c 262144 /proc/mdstat',
   lvm: ['command -v vgs >/dev/null 2>&1 || exit 127', ROOT_ONLY, report('vgs', 500), report('pvs', 2000), report('lvs', 2000)].join('\n'),
@@ -35,9 +37,10 @@ export const STORAGE_COMMANDS = {
 export const storageProbe = defineProbe({
   section: storageSection,
   platforms: ['Linux'],
-  commands: STORAGE_COMMANDS,
+  commands: {storage: partsCommand(STORAGE_PARTS)},
   timeoutMs: 60_000,
-  interpret(out) {
+  interpret(outputs) {
+    const out = splitParts(outputs.storage, ['mdstat', 'lvm', 'multipath', 'smart'])
     const reasons: string[] = []
     const mdFail = out.mdstat?.exitCode === NO_SUCH_FILE ? undefined : failure(out.mdstat, '/proc/mdstat')
     if (mdFail) return mdFail

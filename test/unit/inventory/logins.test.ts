@@ -4,7 +4,7 @@ import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {loginsProbe, parseFailedCounts, parseFaillock, parseLastLog} from '../../../inventory/logins.js'
 import {LoginsSchema} from '../../../src/model/sections/logins.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {contextOf, loadFixture, partOf, probeFixtures} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('logins')
@@ -18,7 +18,7 @@ describe('logins probe on captured output', () => {
       expect(problemsOf(LoginsSchema, r.data)).toEqual([])
       const d = r.data!
       if (d.lastLog.state === 'read') {
-        const printed = stdoutOf(f, 'lastlog').split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('!tool') && !l.startsWith('Username'))
+        const printed = partOf(f, 'logins', 'lastlog').stdout.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('!tool') && !l.startsWith('Username'))
         expect(d.lastLog.accounts.map((a) => a.name)).toEqual(printed.map((l) => l.split(/\s/)[0]))
         expect(d.lastLog.accounts.find((a) => a.name === 'root')).toBeDefined()
       }
@@ -47,7 +47,7 @@ describe('logins probe on captured output', () => {
   it('a login lastlog recorded: its date in UTC, its terminal and host (the lab where binh logged in)', () => {
     const f = loadFixture('debian-11-logins-pass', 'logins')
     const binh = loginsProbe.interpret(f.outputs, contextOf(f)).data!.lastLog.accounts.find((a) => a.name === 'binh')!
-    const line = stdoutOf(f, 'lastlog').split('\n').find((l) => l.startsWith('binh '))!
+    const line = partOf(f, 'logins', 'lastlog').stdout.split('\n').find((l) => l.startsWith('binh '))!
     expect(binh.lastLogin).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/)
     expect(new Date(binh.lastLogin!).getTime()).toBe(Date.parse(line.slice(-30).trim().replace(/^\w{3} (\w{3}) +(\d+) (\S+) (\S+) (\d{4})$/, '$1 $2 $5 $3 GMT$4')))
     expect(binh).toMatchObject({port: 'lastlog', from: 'localhost'})
@@ -69,7 +69,7 @@ describe('login record parsers', () => {
       {name: 'chi'},
     ])
     expect(() => parseLastLog('!tool lastlog\nroot  never\n')).toThrow(ParseError)
-    assertParserSurvivesGarbage(parseLastLog, fixtures.filter((f) => f.outputs.lastlog?.exitCode === 0).map((f) => stdoutOf(f, 'lastlog')))
+    assertParserSurvivesGarbage(parseLastLog, fixtures.filter((f) => partOf(f, 'logins', 'lastlog').exitCode === 0).map((f) => partOf(f, 'logins', 'lastlog').stdout))
   })
 
   it('counts failures per account, others only as a number; faillock: no tally, denied, or counts', () => {

@@ -39,3 +39,12 @@ describe('one command of several parts', () => {
     expect(splitParts(undefined, ['a']).a).toBeUndefined()
   })
 })
+
+describe('the review sections of issue 15 cost one shell each on the target', () => {
+  it('each sends one command (its parts inside it)', async () => {
+    const {probes} = await import('../../../inventory/index.js')
+    const ids = ['scheduled', 'logins', 'passwordPolicy', 'access', 'certificates', 'storage', 'containers', 'sources', 'boot']
+    const counts = Object.fromEntries(probes.filter((p) => ids.includes(p.id)).map((p) => [p.id, Object.keys(p.commands).length]))
+    expect(counts).toEqual(Object.fromEntries(ids.map((id) => [id, 1])))
+  })
+})

@@ -13,17 +13,17 @@ export const CONTAINERS_PARTS = {
     // the PATH searched by hand: `command -v` in $(…) would fork once per runtime
     `ifs=$IFS; for t in ${CONTAINER_RUNTIMES.map((r) => r.name).join(' ')}; do IFS=:; for d in $PATH; do if [ -f "$d/$t" ] && [ -x "$d/$t" ]; then echo "!bin $t $d/$t"; break; fi; done; IFS=$ifs; done`,
     `for s in ${SOCKETS.join(' ')}; do [ -S "$s" ] || continue; if [ -r "$s" ] && [ -w "$s" ]; then echo "!socket rw $s"; else echo "!socket denied $s"; fi; done`,
-    'exit 0',
+    'return 0',
   ].join('\n'),
   /** docker talks to its daemon's socket: absent, no daemon; not writable, not this user's (root or the docker group). */
   docker: [
-    'command -v docker >/dev/null 2>&1 || exit 127',
-    `[ -S ${DOCKER_SOCKET} ] || { echo '!no-daemon'; echo 'no socket ${DOCKER_SOCKET}'; exit 0; }`,
-    `{ [ -r ${DOCKER_SOCKET} ] && [ -w ${DOCKER_SOCKET} ]; } || { echo '!needs-root'; exit 0; }`,
+    'command -v docker >/dev/null 2>&1 || return 127',
+    `[ -S ${DOCKER_SOCKET} ] || { echo '!no-daemon'; echo 'no socket ${DOCKER_SOCKET}'; return 0; }`,
+    `{ [ -r ${DOCKER_SOCKET} ] && [ -w ${DOCKER_SOCKET} ]; } || { echo '!needs-root'; return 0; }`,
     engineListCommand('docker'),
   ].join('\n'),
   /** podman has no daemon: as root it lists the system's containers; another user would see only their own. */
-  podman: ['command -v podman >/dev/null 2>&1 || exit 127', `[ "$(id -u)" = 0 ] || { echo '!needs-root'; exit 0; }`, engineListCommand('podman')].join('\n'),
+  podman: ['command -v podman >/dev/null 2>&1 || return 127', `[ "$(id -u)" = 0 ] || { echo '!needs-root'; return 0; }`, engineListCommand('podman')].join('\n'),
 } as const
 
 /** Parses the `runtimes` command: `!bin NAME PATH` and `!socket rw|denied PATH` lines. */

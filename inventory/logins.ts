@@ -11,7 +11,7 @@ const MAX_LINES = 20000
 const LASTLOG_COMMAND = [
   `if command -v lastlog >/dev/null 2>&1; then echo '!tool lastlog'; lastlog | head -n ${MAX_LINES}`,
   `elif command -v lastlog2 >/dev/null 2>&1; then echo '!tool lastlog2'; lastlog2 | head -n ${MAX_LINES}`,
-  'else exit 127; fi',
+  'else return 127; fi',
 ].join('\n')
 
 /** Reads /etc/passwd names first, then counts what the tool printed per existing account (names only from passwd). */
@@ -135,9 +135,9 @@ export const loginsProbe = defineProbe({
     logins: partsCommand({
       lastlog: LASTLOG_COMMAND,
       lastb:
-        'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
+        'command -v lastb >/dev/null 2>&1 || return 127; [ -e /var/log/btmp ] || return 3; [ -r /var/log/btmp ] || return 4; ' +
         `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
-      faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
+      faillock: `command -v faillock >/dev/null 2>&1 || return 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
     }),
   },
   interpret(outputs) {

@@ -5,25 +5,47 @@ import {failure, lines} from './kit/probe-helpers.js'
 import {sourcesSection, type RepositoryData, type SourcesData} from '../src/model/sections/sources.js'
 
 /**
+ * apt's configuration is asked of apt-config (~25 ms of CPU here) only where it may differ from apt's defaults for
+ * what is read here: APT_CONFIG set, an apt.conf(.d) file that cannot be read, or a line of one (not a `//` or `#`
+ * comment) that could name the sources' paths (`etc`, `sourcelist`, `sourceparts`, the root `Dir`), the insecure
+ * settings (`allow`) or a directive (`#include`, `#clear`): one awk. Else apt's defaults (sources.list,
+ * sources.list.d/, both settings off).
+ */
+const APT_CONFIG_MAY_DIFFER = [
+  '  cfg=${APT_CONFIG:+1}; set --',
+  '  for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do [ -f "$f" ] || continue; if [ -r "$f" ]; then set -- "$@" "$f"; else cfg=1; fi; done',
+  `  [ -n "$cfg" ] || [ $# -eq 0 ] || cfg=$(awk '{ l = tolower($0); sub(/^[ \\t]+/, "", l) } l ~ /^#(include|clear)/ || (l !~ /^(\\/\\/|#)/ && l ~ /etc|allow|sourcelist|sourceparts|dir[ \\t{"]/) { print 1; exit }' "$@")`,
+].join('\n')
+
+/**
  * One command: the repositories, their files read whole with line numbers: `#manager apt` and `#insecure A U`
- * (apt-config's Acquire::AllowInsecureRepositories and APT::Get::AllowUnauthenticated), or `#manager dnf`; then the
- * files as numberedFilesCommand prints them. Then the held packages: `#held dpkg` and dpkg's `hold` selections, or
- * `#held versionlock` and dnf's versionlock entries, one a line (one awk either way). Exit 127 when neither apt nor
- * dnf/yum is there.
+ * (Acquire::AllowInsecureRepositories and APT::Get::AllowUnauthenticated), or `#manager dnf`; then the files as
+ * numberedFilesCommand prints them (on apt, by one awk that also reads dpkg's status). Then the held packages:
+ * `#held dpkg` and dpkg's `hold` selections, or `#held versionlock` and dnf's versionlock entries, one a line. Exit 127
+ * when neither apt nor dnf/yum is there.
  */
 const SOURCES_COMMAND = [
+  'H=',
   'if command -v apt-config >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then',
   '  SL= SP= AI= AU=',
-  '  eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d AI Acquire::AllowInsecureRepositories AU APT::Get::AllowUnauthenticated 2>/dev/null)"',
+  APT_CONFIG_MAY_DIFFER,
+  '  [ -z "$cfg" ] || eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d AI Acquire::AllowInsecureRepositories AU APT::Get::AllowUnauthenticated 2>/dev/null)"',
   '  [ -n "$SL" ] || SL=/etc/apt/sources.list; [ -n "$SP" ] || SP=/etc/apt/sources.list.d/',
   '  echo "#manager apt"; echo "#insecure ${AI:-false} ${AU:-false}"',
-  numberedFilesCommand(['"$SL"', '"$SP"*.list', '"$SP"*.sources']).replace(/\nexit 0$/, ''),
+  '  set --',
+  '  for f in "$SL" "$SP"*.list "$SP"*.sources; do',
+  '    if [ -L "$f" ] && [ "$(readlink -f "$f")" = /dev/null ]; then echo "!masked $f"',
+  '    elif [ -f "$f" ]; then if [ -r "$f" ]; then set -- "$@" "$f"; else echo "!denied $f"; fi; fi',
+  '  done',
+  '  S=; [ -r /var/lib/dpkg/status ] && S=/var/lib/dpkg/status H=1',
+  `  [ $# -eq 0 ] && [ -z "$S" ] || awk -v S="$S" 'FILENAME == S { if (!h) { print "#held dpkg"; h = 1 } if (/^Package: /) p = $2; else if (/^Status: hold /) { print p; if (++n >= 2000) exit } next }`,
+  'FNR == 1 { print "!file " FILENAME }',
+  `{ print FNR ":" $0 }' "$@" $S`,
   'elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then',
   '  echo "#manager dnf"',
   numberedFilesCommand(['/etc/yum.repos.d/*.repo', '/etc/distro.repos.d/*.repo']).replace(/\nexit 0$/, ''),
   'else exit 127; fi',
-  "if [ -r /var/lib/dpkg/status ]; then echo '#held dpkg'; awk '/^Package: / {p = $2} /^Status: hold / {print p; if (++n >= 2000) exit}' /var/lib/dpkg/status",
-  'else',
+  'if [ -z "$H" ]; then',
   "  echo '#held versionlock'; set --",
   '  for f in /etc/dnf/plugins/versionlock.list /etc/yum/pluginconf.d/versionlock.list; do [ -r "$f" ] && set -- "$@" "$f"; done',
   "  [ $# -gt 0 ] && awk '!/^[[:space:]]*(#|$)/ {print; if (++n >= 2000) exit}' \"$@\"",

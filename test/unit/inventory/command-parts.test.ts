@@ -13,9 +13,9 @@ describe('one command of several parts', () => {
   it('gives each part its own stdout, stderr and exit status, as if sent alone; a failing part loses none of the others', async () => {
     const out = await run({
       a: 'echo one; echo two',
-      b: 'echo half-line; printf x; echo oops >&2; exit 3',
-      c: 'command -v no-such-tool-here >/dev/null 2>&1 || exit 127; echo never',
-      d: 'set -e; false; echo never',
+      b: 'echo half-line; printf x; echo oops >&2; return 3',
+      c: 'command -v no-such-tool-here >/dev/null 2>&1 || return 127; echo never',
+      d: 'false',
       e: 'printf "last\\n"; echo warn >&2',
     })
     expect(out.a).toMatchObject({stdout: 'one\ntwo\n', stderr: '', exitCode: 0, ran: true, timedOut: false})
@@ -23,6 +23,12 @@ describe('one command of several parts', () => {
     expect(out.c).toMatchObject({stdout: '', exitCode: 127})
     expect(out.d).toMatchObject({stdout: '', exitCode: 1})
     expect(out.e).toMatchObject({stdout: 'last\n', stderr: 'warn\n', exitCode: 0})
+  })
+
+  it('refuses a part that would end the others (exit, exec), not an awk program\'s own exit', () => {
+    expect(() => partsCommand({a: 'echo x; exit 3'})).toThrow(/part a: ends with return/)
+    expect(() => partsCommand({a: 'exec apt list'})).toThrow(/never exit or exec/)
+    expect(() => partsCommand({a: "awk '{ exit }' /etc/passwd; return 0"})).not.toThrow()
   })
 
   it('a part cut by the deadline is unfinished (timedOut), the ones after it never ran', async () => {

@@ -1,3 +1,8 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {ParseError} from '../../../inventory/kit/parse-error.js'
@@ -8,6 +13,7 @@ import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fix
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('sources')
+const HELD = /^#held (dpkg|versionlock)$/m
 const interpret = (platform: string) => {
   const f = loadFixture(platform, 'sources')
   return sourcesProbe.interpret(f.outputs, contextOf(f))
@@ -103,5 +109,33 @@ describe('sources parsers', () => {
     expect(() => parseHeld('e2fsprogs\n')).toThrow(ParseError)
     assertParserSurvivesGarbage(parseRepositories, fixtures.map((f) => stdoutOf(f, 'sources')))
     assertParserSurvivesGarbage(parseHeld, fixtures.map((f) => stdoutOf(f, 'sources').replace(/^[^]*?(?=^#held )/m, '')))
+  })
+})
+
+describe('sources command: apt-config only where apt.conf may change what is read', () => {
+  /** The command run by a real sh in a private mount namespace where DIR is seen as /etc/apt/apt.conf.d (this machine's own is untouched). */
+  function runWith(confD: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hatang-aptconf-'))
+    try {
+      for (const [name, text] of Object.entries(confD)) writeFileSync(path.join(dir, name), text)
+      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/apt/apt.conf.d && exec sh -c "$2"', 'sh', dir, sourcesProbe.commands.sources], {encoding: 'utf8', env: {PATH: process.env.PATH, LC_ALL: 'C'}})
+      expect(r.status, r.stderr).toBe(0)
+      return r.stdout
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+
+  it('comments and unrelated settings: apt defaults, no apt-config', () => {
+    const out = runWith({'10x': '// Acquire::AllowInsecureRepositories "true";\n# Dir::Etc::sourcelist "x";\nAPT::Install-Recommends "false";\nDPkg::Post-Invoke { "appstreamcli refresh --source=os"; };\n'})
+    expect(out.split('\n').slice(0, 2)).toEqual(['#manager apt', '#insecure false false'])
+  })
+
+  it('an insecure setting in apt.conf.d: apt-config is asked, and the sources are judged unchecked', () => {
+    const out = runWith({'99insecure': 'Acquire::AllowInsecureRepositories "true";\n'})
+    expect(out.split('\n')[1]).toBe('#insecure true false')
+    const r = parseRepositories(out.slice(0, HELD.exec(out)!.index))
+    expect(r.aptInsecure).toEqual({allowInsecureRepositories: true, allowUnauthenticated: false})
+    expect(r.repositories.every((x) => !x.signatureChecked)).toBe(true)
   })
 })

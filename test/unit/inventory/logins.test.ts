@@ -1,7 +1,10 @@
+import {spawnSync} from 'node:child_process'
+
 import {describe, expect, it} from 'vitest'
 
 import {ParseError} from '../../../inventory/kit/parse-error.js'
-import {loginsProbe, parseFailedCounts, parseFaillock, parseLastLog} from '../../../inventory/logins.js'
+import {splitParts} from '../../../inventory/kit/command-parts.js'
+import {LOGINS_FILTER, loginsProbe, parseFailedCounts, parseFaillock, parseLastLog} from '../../../inventory/logins.js'
 import {LoginsSchema} from '../../../src/model/sections/logins.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, partOf, probeFixtures} from '../../support/fixtures.js'
@@ -78,5 +81,31 @@ describe('login record parsers', () => {
     expect(parseFaillock('!none\n')).toEqual({state: 'notPresent', accounts: []})
     expect(parseFaillock('!denied\nuser an 1\n')).toEqual({state: 'needsRoot', accounts: []})
     expect(parseFaillock('user an 3\n')).toEqual({state: 'read', accounts: [{name: 'an', failures: 3}]})
+  })
+})
+
+describe('the one awk the three tools print into', () => {
+  /** The filter run by a real sh and awk on a stream shaped as the command's group prints it (root is in this machine's /etc/passwd). */
+  const filter = (stream: string[]) => {
+    const r = spawnSync('sh', ['-c', LOGINS_FILTER], {input: `${stream.join('\n')}\n`, encoding: 'utf8'})
+    expect(r.status, r.stderr).toBe(0)
+    return splitParts({stdout: r.stdout, stderr: '', exitCode: 0, timedOut: false, durationMs: 1, ran: true}, ['lastlog', 'lastb', 'faillock'])
+  }
+
+  it('passes lastlog through, counts lastb per existing account, failures per account; a name in btmp cannot forge a marker', () => {
+    const out = filter([
+      '@@part lastlog', '!tool lastlog', 'Username         Port     From             Latest', 'root                                       **Never logged in**', '@@status lastlog 0',
+      '@@part lastb', '@@part faillock ssh:notty    203.0.113.9      Sun Dec  6 08:00 - 08:00  (00:00)', 'root     ssh:notty    203.0.113.9      Sun Dec  6 08:01 - 08:01  (00:00)', '',
+      'btmp begins Sun Dec  6 07:00:00 2026', '@@status lastb 0',
+      '@@part faillock', 'root:', 'When                Type  Source                                           Valid', '2026-12-06 08:01:00 RHOST 203.0.113.9                                          V', '@@status faillock 0',
+    ])
+    expect(out.lastlog).toMatchObject({exitCode: 0, stdout: '!tool lastlog\nUsername         Port     From             Latest\nroot                                       **Never logged in**\n'})
+    expect(parseFailedCounts(out.lastb!.stdout)).toEqual({accounts: [{name: 'root', count: 1}], unknownNames: 1})
+    expect(parseFaillock(out.faillock!.stdout)).toEqual({state: 'read', accounts: [{name: 'root', failures: 1}]})
+  })
+
+  it('a tool that is missing or a btmp that cannot be read keeps its own status, and prints nothing', () => {
+    const out = filter(['@@part lastlog', '@@status lastlog 127', '@@part lastb', '@@status lastb 4', '@@part faillock', '@@status faillock 127'])
+    expect([out.lastlog, out.lastb, out.faillock].map((o) => [o!.exitCode, o!.stdout])).toEqual([[127, ''], [4, ''], [127, '']])
   })
 })

@@ -118,7 +118,7 @@ describe('sources command: apt-config only where apt.conf may change what is rea
     const dir = mkdtempSync(path.join(tmpdir(), 'hatang-aptconf-'))
     try {
       for (const [name, text] of Object.entries(confD)) writeFileSync(path.join(dir, name), text)
-      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/apt/apt.conf.d && exec sh -c "$2"', 'sh', dir, sourcesProbe.commands.sources], {encoding: 'utf8', env: {PATH: process.env.PATH, LC_ALL: 'C'}})
+      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/apt/apt.conf.d && exec sh -c "$2"', 'sh', dir, sourcesProbe.commands.sources!], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'}})
       expect(r.status, r.stderr).toBe(0)
       return r.stdout
     } finally {

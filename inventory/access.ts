@@ -2,6 +2,7 @@ import {AUTHORIZED_KEYS_COMMAND, authorizedKeys, parseKeyFilesListing} from './a
 import {parseSudoers, SUDOERS_COMMAND} from './access/sudoers.js'
 import {isLoginShell} from './kit/login-shell.js'
 import {parseNumberedFiles} from './kit/numbered-files.js'
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, succeeded} from './kit/probe-helpers.js'
 import {accessSection, type AccessData} from '../src/model/sections/access.js'
@@ -13,11 +14,10 @@ import {accessSection, type AccessData} from '../src/model/sections/access.js'
 export const accessProbe = defineProbe({
   section: accessSection,
   platforms: ['Linux'],
-  commands: {
-    keys: AUTHORIZED_KEYS_COMMAND,
-    sudoers: SUDOERS_COMMAND,
-  },
-  interpret(out) {
+  // one command, two parts (kit/command-parts.ts)
+  commands: {access: partsCommand({keys: AUTHORIZED_KEYS_COMMAND, sudoers: SUDOERS_COMMAND})},
+  interpret(outputs) {
+    const out = splitParts(outputs.access, ['keys', 'sudoers'])
     const fail = failure(out.keys, '/etc/passwd')
     if (fail) return fail
     const listing = parseKeyFilesListing(out.keys!.stdout)

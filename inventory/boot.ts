@@ -13,13 +13,15 @@ const SECURE_BOOT_VAR = '/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2
 export const GRUB_FILES = ['/boot/grub/grub.cfg', '/boot/grub2/grub.cfg', '/boot/grub2/user.cfg', '/etc/grub.d/01_users', '/etc/grub.d/40_custom'] as const
 
 /**
- * One command, bounded: `!cmdline` and the first 4 KiB of /proc/cmdline; `!firmware efi|bios`; on EFI `!efivar N`
+ * One command, bounded: `!cmdline` and the first 4 KiB of /proc/cmdline's line; `!firmware efi|bios`; on EFI `!efivar N`
  * (the value byte), `!efivar denied|absent`, and `!mokutil LINE` when the variable says nothing and mokutil is
  * installed; `!tpm NAME [MAJOR]` per TPM device; per GRUB file that exists, `!grub FILE S P` (how many
  * `set superusers=` and password lines: counts only, never the hash) or `!grub-denied FILE`.
  */
 const BOOT_COMMAND = [
-  "if [ -r /proc/cmdline ]; then echo '!cmdline'; head -c 4096 /proc/cmdline; echo; fi",
+  // read by the shell itself (no head process): one line, its size bounded by the kernel (COMMAND_LINE_SIZE, 2-4 KiB
+  // on common architectures), kept to its first 4 KiB all the same
+  "if [ -r /proc/cmdline ]; then echo '!cmdline'; c=; IFS= read -r c < /proc/cmdline; [ ${#c} -le 4096 ] || c=$(printf '%.4096s' \"$c\"); printf '%s\\n' \"$c\"; fi",
   'if [ -d /sys/firmware/efi ]; then',
   "  echo '!firmware efi'",
   `  v=${SECURE_BOOT_VAR}`,

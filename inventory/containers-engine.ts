@@ -15,15 +15,16 @@ export const IMAGES_FORMAT = '{{.ID}}|{{.Repository}}|{{.Tag}}|{{.CreatedAt}}'
 
 /**
  * The engine's listing, once it is known to be reachable: how many containers it has (running or not: a stopped
- * privileged container starts again with its engine or its restart policy), inspect lines, image lines.
+ * privileged container starts again with its engine or its restart policy), inspect lines, image lines. Part of the
+ * containers command: it returns (kit/command-parts.ts).
  */
 export function engineListCommand(engine: string): string {
   return [
-    `if ! ids=$(${engine} ps -a -q --no-trunc 2>&1); then echo '!no-daemon'; printf '%s\\n' "$ids" | head -n 1 | head -c 300; echo; exit 0; fi`,
+    `if ! ids=$(${engine} ps -a -q --no-trunc 2>&1); then echo '!no-daemon'; printf '%s\\n' "$ids" | head -n 1 | head -c 300; echo; return 0; fi`,
     `echo "!containers $(printf '%s\\n' "$ids" | grep -c .)"`,
     `echo '!inspect'; set -- $(printf '%s\\n' "$ids" | head -n ${MAX_CONTAINERS}); [ $# -eq 0 ] || ${engine} inspect --format '${INSPECT_FORMAT}' "$@" 2>/dev/null | head -c 4194304`,
     `echo '!images'; ${engine} images --no-trunc --format '${IMAGES_FORMAT}' 2>/dev/null | head -n ${MAX_IMAGES}`,
-    'exit 0',
+    'return 0',
   ].join('\n')
 }
 

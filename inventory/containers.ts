@@ -1,3 +1,4 @@
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {engineListCommand, parseEngine} from './containers-engine.js'
@@ -6,22 +7,23 @@ import {CONTAINER_RUNTIMES, containersSection, type ContainersData, type EngineD
 const SOCKETS = [...new Set(CONTAINER_RUNTIMES.map((r) => r.socket))]
 const DOCKER_SOCKET = CONTAINER_RUNTIMES[0].socket
 
-export const CONTAINERS_COMMANDS = {
+/** The parts of the containers command (kit/command-parts.ts). */
+export const CONTAINERS_PARTS = {
   runtimes: [
     // the PATH searched by hand: `command -v` in $(…) would fork once per runtime
     `ifs=$IFS; for t in ${CONTAINER_RUNTIMES.map((r) => r.name).join(' ')}; do IFS=:; for d in $PATH; do if [ -f "$d/$t" ] && [ -x "$d/$t" ]; then echo "!bin $t $d/$t"; break; fi; done; IFS=$ifs; done`,
     `for s in ${SOCKETS.join(' ')}; do [ -S "$s" ] || continue; if [ -r "$s" ] && [ -w "$s" ]; then echo "!socket rw $s"; else echo "!socket denied $s"; fi; done`,
-    'exit 0',
+    'return 0',
   ].join('\n'),
   /** docker talks to its daemon's socket: absent, no daemon; not writable, not this user's (root or the docker group). */
   docker: [
-    'command -v docker >/dev/null 2>&1 || exit 127',
-    `[ -S ${DOCKER_SOCKET} ] || { echo '!no-daemon'; echo 'no socket ${DOCKER_SOCKET}'; exit 0; }`,
-    `{ [ -r ${DOCKER_SOCKET} ] && [ -w ${DOCKER_SOCKET} ]; } || { echo '!needs-root'; exit 0; }`,
+    'command -v docker >/dev/null 2>&1 || return 127',
+    `[ -S ${DOCKER_SOCKET} ] || { echo '!no-daemon'; echo 'no socket ${DOCKER_SOCKET}'; return 0; }`,
+    `{ [ -r ${DOCKER_SOCKET} ] && [ -w ${DOCKER_SOCKET} ]; } || { echo '!needs-root'; return 0; }`,
     engineListCommand('docker'),
   ].join('\n'),
   /** podman has no daemon: as root it lists the system's containers; another user would see only their own. */
-  podman: ['command -v podman >/dev/null 2>&1 || exit 127', `[ "$(id -u)" = 0 ] || { echo '!needs-root'; exit 0; }`, engineListCommand('podman')].join('\n'),
+  podman: ['command -v podman >/dev/null 2>&1 || return 127', `[ "$(id -u)" = 0 ] || { echo '!needs-root'; return 0; }`, engineListCommand('podman')].join('\n'),
 } as const
 
 /** Parses the `runtimes` command: `!bin NAME PATH` and `!socket rw|denied PATH` lines. */
@@ -39,9 +41,10 @@ export function parseRuntimes(text: string): Pick<ContainersData, 'runtimes' | '
 export const containersProbe = defineProbe({
   section: containersSection,
   platforms: ['Linux'],
-  commands: CONTAINERS_COMMANDS,
+  commands: {containers: partsCommand(CONTAINERS_PARTS)},
   timeoutMs: 30_000,
-  interpret(out) {
+  interpret(outputs) {
+    const out = splitParts(outputs.containers, ['runtimes', 'docker', 'podman'])
     const fail = failure(out.runtimes, 'container runtimes')
     if (fail) return fail
     const data: ContainersData = {...parseRuntimes(out.runtimes!.stdout), engines: []}

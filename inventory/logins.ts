@@ -1,32 +1,61 @@
 import {ParseError} from './kit/parse-error.js'
+import {splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, lines, NO_SUCH_FILE, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
-import {shQuote} from '../src/transport/shell-quote.js'
 import {loginsSection, type LoginSourceState, type LoginsData} from '../src/model/sections/logins.js'
 
 /** At most this many lines are read from any tool (one per account, or per failure for faillock). */
 const MAX_LINES = 20000
 
-const LASTLOG_COMMAND = [
-  `if command -v lastlog >/dev/null 2>&1; then echo '!tool lastlog'; lastlog | head -n ${MAX_LINES}`,
-  `elif command -v lastlog2 >/dev/null 2>&1; then echo '!tool lastlog2'; lastlog2 | head -n ${MAX_LINES}`,
-  'else exit 127; fi',
+/**
+ * The three tools print into ONE awk (four processes, not seven: bench/target-work.ts): a group prints each part in
+ * the shape of kit/command-parts.ts (`@@part NAME`, its output, `@@status NAME RC`; markers on stderr too), and awk,
+ * having read the account names of /etc/passwd, passes lastlog's lines through (at most MAX_LINES), and turns lastb's
+ * lines into counts per existing account (names only from passwd, at most MAX_LINES * 10 read) and faillock's into
+ * failures per account (at most MAX_LINES read). A marker counts only as the exact line, in the expected order: a name
+ * in btmp cannot forge one (lastb prints more columns after it). Each part keeps its answer: 127 when its tool is
+ * missing, 3/4 when /var/log/btmp is absent/unreadable.
+ */
+const PRODUCER = [
+  '{',
+  "echo '@@part lastlog'; printf '\\n@@part lastlog\\n' >&2; r=0",
+  "if command -v lastlog >/dev/null 2>&1; then echo '!tool lastlog'; lastlog",
+  "elif command -v lastlog2 >/dev/null 2>&1; then echo '!tool lastlog2'; lastlog2",
+  'else r=127; fi',
+  'echo "@@status lastlog $r"',
+  "echo '@@part lastb'; printf '\\n@@part lastb\\n' >&2; r=0",
+  'if ! command -v lastb >/dev/null 2>&1; then r=127; elif [ ! -e /var/log/btmp ]; then r=3; elif [ ! -r /var/log/btmp ]; then r=4; else lastb -w 2>/dev/null; fi',
+  'echo "@@status lastb $r"',
+  "echo '@@part faillock'; printf '\\n@@part faillock\\n' >&2; r=0",
+  'if command -v faillock >/dev/null 2>&1; then faillock 2>&1; else r=127; fi',
+  'echo "@@status faillock $r"',
+  '}',
 ].join('\n')
 
-/** Reads /etc/passwd names first, then counts what the tool printed per existing account (names only from passwd). */
-const LASTB_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
-++seen > MAX { exit }
-$0 == "" || /^btmp begins / { next }
-{ if ($1 in u) c[$1]++; else x++ }
-END { for (n in c) print "user " n " " c[n]; print "other " x + 0 }`
+const LOGINS_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
+$0 == ("@@part " want[np]) { part = want[np++]; seen = 0; x = 0; k = 0; split("", c); print; next }
+part != "" && $0 ~ ("^@@status " part " [0-9]+$") {
+  if ($3 == 0 && part == "lastb") { for (n in c) print "user " n " " c[n]; print "other " x + 0 }
+  if ($3 == 0 && part == "faillock") for (n in c) print "user " n " " c[n]
+  print ""; print; part = ""; next
+}
+part == "lastlog" { if (++seen <= MAXLOG) print; next }
+part == "lastb" { if (++seen > MAXB || $0 == "" || /^btmp begins /) next; if ($1 in u) c[$1]++; else x++; next }
+part == "faillock" {
+  if (++seen > MAXF) next
+  if (/Error reading tally directory: No such file or directory/) print "!none"
+  else if (/[Pp]ermission denied/) print "!denied"
+  else if (/^[^ ]+:$/) { n = substr($0, 1, length($0) - 1); k = (n in u) }
+  else if (k && / V$/) c[n]++
+  next
+}`
 
-const FAILLOCK_AWK = String.raw`FNR == NR { split($0, p, ":"); if (p[1] != "") u[p[1]] = 1; next }
-++seen > MAX { exit }
-/Error reading tally directory: No such file or directory/ { print "!none"; next }
-/[Pp]ermission denied/ { print "!denied"; next }
-/^[^ ]+:$/ { n = substr($0, 1, length($0) - 1); k = (n in u); next }
-k && / V$/ { c[n]++ }
-END { for (n in c) print "user " n " " c[n] }`
+/** The awk the tools print into (exported for its tests: it reads the account names of /etc/passwd, then stdin). */
+export const LOGINS_FILTER = `awk -v MAXLOG=${MAX_LINES} -v MAXB=${MAX_LINES * 10} -v MAXF=${MAX_LINES} 'BEGIN { np = 0; want[0] = "lastlog"; want[1] = "lastb"; want[2] = "faillock" }
+${LOGINS_AWK.replace(/'/g, `'\\''`)}' /etc/passwd -`
+
+const LOGINS_COMMAND = `${PRODUCER} | ${LOGINS_FILTER}
+exit 0`
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 /** lastlog's date: `Sun Dec  6 08:40:51 +0000 2026` (strftime "%a %b %e %H:%M:%S %z %Y"), at the end of the line. */
@@ -129,14 +158,10 @@ const reasonOf = (what: string, out: Parameters<typeof succeeded>[0]): string =>
 export const loginsProbe = defineProbe({
   section: loginsSection,
   platforms: ['Linux'],
-  commands: {
-    lastlog: LASTLOG_COMMAND,
-    lastb:
-      'command -v lastb >/dev/null 2>&1 || exit 127; [ -e /var/log/btmp ] || exit 3; [ -r /var/log/btmp ] || exit 4; ' +
-      `lastb -w 2>/dev/null | awk -v MAX=${MAX_LINES * 10} ${shQuote(LASTB_AWK)} /etc/passwd -`,
-    faillock: `command -v faillock >/dev/null 2>&1 || exit 127; faillock 2>&1 | awk -v MAX=${MAX_LINES} ${shQuote(FAILLOCK_AWK)} /etc/passwd -`,
-  },
-  interpret(out) {
+  // one command: three parts (kit/command-parts.ts) through one awk
+  commands: {logins: LOGINS_COMMAND},
+  interpret(outputs) {
+    const out = splitParts(outputs.logins, ['lastlog', 'lastb', 'faillock'])
     const problems: string[] = []
     const needRoot: string[] = []
     const lastLog: LastLog = {state: 'read', accounts: []}

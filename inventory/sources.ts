@@ -1,56 +1,60 @@
 import {numberedFilesCommand, parseNumberedFiles, type NumberedFile} from './kit/numbered-files.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
-import {FOREIGN_NAMES_KEPT, sourcesSection, type RepositoryData, type SourcesData} from '../src/model/sections/sources.js'
+import {failure, lines} from './kit/probe-helpers.js'
+import {sourcesSection, type RepositoryData, type SourcesData} from '../src/model/sections/sources.js'
 
 /**
- * The repositories, their files read whole with line numbers: `#manager apt` and `#insecure A U` (apt-config's
- * Acquire::AllowInsecureRepositories and APT::Get::AllowUnauthenticated), or `#manager dnf`; then the files as
- * numberedFilesCommand prints them. Exit 127 when neither apt nor dnf/yum is there.
+ * apt's configuration is asked of apt-config (~25 ms of CPU here) only where it may differ from apt's defaults for
+ * what is read here: APT_CONFIG set, an apt.conf(.d) file that cannot be read, or a line of one (not a `//` or `#`
+ * comment) that could name the sources' paths (`etc`, `sourcelist`, `sourceparts`, the root `Dir`), the insecure
+ * settings (`allow`) or a directive (`#include`, `#clear`): one awk. Else apt's defaults (sources.list,
+ * sources.list.d/, both settings off).
  */
-const REPOS_COMMAND = [
+const APT_CONFIG_MAY_DIFFER = [
+  '  cfg=${APT_CONFIG:+1}; set --',
+  '  for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do [ -f "$f" ] || continue; if [ -r "$f" ]; then set -- "$@" "$f"; else cfg=1; fi; done',
+  `  [ -n "$cfg" ] || [ $# -eq 0 ] || cfg=$(awk '{ l = tolower($0); sub(/^[ \\t]+/, "", l) } l ~ /^#(include|clear)/ || (l !~ /^(\\/\\/|#)/ && l ~ /etc|allow|sourcelist|sourceparts|dir[ \\t{"]/) { print 1; exit }' "$@")`,
+].join('\n')
+
+/**
+ * One command: the repositories, their files read whole with line numbers: `#manager apt` and `#insecure A U`
+ * (Acquire::AllowInsecureRepositories and APT::Get::AllowUnauthenticated), or `#manager dnf`; then the files as
+ * numberedFilesCommand prints them (on apt, by one awk that also reads dpkg's status). Then the held packages:
+ * `#held dpkg` and dpkg's `hold` selections, or `#held versionlock` and dnf's versionlock entries, one a line. Exit 127
+ * when neither apt nor dnf/yum is there.
+ */
+const SOURCES_COMMAND = [
+  'H=',
   'if command -v apt-config >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then',
   '  SL= SP= AI= AU=',
-  '  eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d AI Acquire::AllowInsecureRepositories AU APT::Get::AllowUnauthenticated 2>/dev/null)"',
+  APT_CONFIG_MAY_DIFFER,
+  '  [ -z "$cfg" ] || eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d AI Acquire::AllowInsecureRepositories AU APT::Get::AllowUnauthenticated 2>/dev/null)"',
   '  [ -n "$SL" ] || SL=/etc/apt/sources.list; [ -n "$SP" ] || SP=/etc/apt/sources.list.d/',
   '  echo "#manager apt"; echo "#insecure ${AI:-false} ${AU:-false}"',
-  numberedFilesCommand(['"$SL"', '"$SP"*.list', '"$SP"*.sources']).replace(/\nexit 0$/, ''),
+  '  set --',
+  '  for f in "$SL" "$SP"*.list "$SP"*.sources; do',
+  '    if [ -L "$f" ] && [ "$(readlink -f "$f")" = /dev/null ]; then echo "!masked $f"',
+  '    elif [ -f "$f" ]; then if [ -r "$f" ]; then set -- "$@" "$f"; else echo "!denied $f"; fi; fi',
+  '  done',
+  '  S=; [ -r /var/lib/dpkg/status ] && S=/var/lib/dpkg/status H=1',
+  `  [ $# -eq 0 ] && [ -z "$S" ] || awk -v S="$S" 'FILENAME == S { if (!h) { print "#held dpkg"; h = 1 } if (/^Package: /) p = $2; else if (/^Status: hold /) { print p; if (++n >= 2000) exit } next }`,
+  'FNR == 1 { print "!file " FILENAME }',
+  `{ print FNR ":" $0 }' "$@" $S`,
   'elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then',
   '  echo "#manager dnf"',
   numberedFilesCommand(['/etc/yum.repos.d/*.repo', '/etc/distro.repos.d/*.repo']).replace(/\nexit 0$/, ''),
   'else exit 127; fi',
-  'exit 0',
-].join('\n')
-
-/** Held packages: dpkg's `hold` selections (`#held dpkg`), or dnf versionlock entries (`#held versionlock`), one a line. */
-const HELD_COMMAND = [
-  "if [ -r /var/lib/dpkg/status ]; then echo '#held dpkg'; awk '/^Package: / {p = $2} /^Status: hold / {print p}' /var/lib/dpkg/status | head -n 2000",
-  'else',
-  "  echo '#held versionlock'",
-  "  for f in /etc/dnf/plugins/versionlock.list /etc/yum/pluginconf.d/versionlock.list; do [ -r \"$f\" ] && grep -v '^[[:space:]]*\\(#\\|$\\)' \"$f\" | head -n 2000; done",
+  'if [ -z "$H" ]; then',
+  "  echo '#held versionlock'; set --",
+  '  for f in /etc/dnf/plugins/versionlock.list /etc/yum/pluginconf.d/versionlock.list; do [ -r "$f" ] && set -- "$@" "$f"; done',
+  "  [ $# -gt 0 ] && awk '!/^[[:space:]]*(#|$)/ {print; if (++n >= 2000) exit}' \"$@\"",
   'fi',
   'exit 0',
 ].join('\n')
 
-/**
- * Installed packages whose name no downloaded Packages list offers (dpkg only): dpkg's status, then the names of the
- * lists (plain, or lz4/gz/xz where the tool is there), in one awk that keeps only the installed names (a few hundred)
- * and strikes those a list offers; `#count N` and up to FOREIGN_NAMES_KEPT names. `#nolists` when
- * no list was downloaded, `#unreadable` when one is compressed with a tool that is not installed. Exit 127 without dpkg.
- */
-const FOREIGN_COMMAND = [
-  '[ -r /var/lib/dpkg/status ] || exit 127',
-  'L=; eval "$(apt-config shell L Dir::State::lists/d 2>/dev/null)"; [ -n "$L" ] || L=/var/lib/apt/lists/',
-  'set -- "$L"*_Packages "$L"*_Packages.lz4 "$L"*_Packages.gz "$L"*_Packages.xz; found=',
-  'for f; do [ -f "$f" ] && found=1; done',
-  "[ -n \"$found\" ] || { echo '#nolists'; exit 0; }",
-  'for f; do [ -f "$f" ] || continue; case $f in',
-  '  *.lz4) command -v lz4cat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };; *.gz) command -v zcat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };;',
-  '  *.xz) command -v xzcat >/dev/null 2>&1 || { echo "#unreadable $f"; exit 0; };; esac; done',
-  '{ cat /var/lib/dpkg/status; echo "#lists"; for f; do [ -f "$f" ] || continue; case $f in *.lz4) lz4cat "$f" | grep "^Package: ";; *.gz) zcat "$f" | grep "^Package: ";; *.xz) xzcat "$f" | grep "^Package: ";; *) grep "^Package: " "$f";; esac; done; } |',
-  `  awk -v keep=${FOREIGN_NAMES_KEPT} '$0 == "#lists" {l = 1; next} !l && /^Package: / {p = $2} !l && /^Status: .* installed$/ {inst[p] = 1} l && ($2 in inst) {delete inst[$2]} END {for (k in inst) {n++; if (n <= keep) print k}; print "#count", n + 0}'`,
-].join('\n')
+/** The held part of the sources command starts at its `#held dpkg|versionlock` line. */
+const HELD_START = /^#held (dpkg|versionlock)$/m
 
 const yes = (v: string | undefined) => v !== undefined && /^(yes|true|1)$/i.test(v.trim())
 const no = (v: string | undefined) => v !== undefined && /^(no|false|0)$/i.test(v.trim())
@@ -146,7 +150,7 @@ export function repositoriesOf(f: NumberedFile, manager: 'apt' | 'dnf', insecure
   return out
 }
 
-/** Parses the repos command (see REPOS_COMMAND). */
+/** Parses the repositories part of the sources command (see SOURCES_COMMAND). */
 export function parseRepositories(text: string): Pick<SourcesData, 'manager' | 'repositories' | 'unreadable' | 'aptInsecure'> {
   const all = lines(text)
   const head = /^#manager (apt|dnf)$/.exec(all[0] ?? '')
@@ -166,44 +170,27 @@ export function parseRepositories(text: string): Pick<SourcesData, 'manager' | '
   return {manager, repositories: files.flatMap((f) => repositoriesOf(f, manager, insecure)), ...(unreadable.length ? {unreadable} : {}), ...(aptInsecure ? {aptInsecure} : {})}
 }
 
-/** Parses the held command: `#held dpkg|versionlock` then one name (or versionlock spec) a line. */
+/** Parses the held part of the sources command: `#held dpkg|versionlock` then one name (or versionlock spec) a line. */
 export function parseHeld(text: string): string[] {
   const all = lines(text)
   if (!/^#held (dpkg|versionlock)$/.test(all[0] ?? '')) throw new ParseError('expected "#held dpkg" or "#held versionlock" on the first line', 1)
   return all.slice(1).map((l) => l.trim()).filter(Boolean)
 }
 
-/** Parses the foreign command: the names, then `#count N`; or `#nolists` / `#unreadable FILE` (unknown, with the reason). */
-export function parseForeign(text: string): {foreign?: SourcesData['foreign']; reason?: string} {
-  const all = lines(text).filter((l) => l.trim() !== '')
-  if (all[0] === '#nolists') return {reason: 'no package lists downloaded (apt update never ran)'}
-  const un = /^#unreadable (\S+)$/.exec(all[0] ?? '')
-  if (un) return {reason: `cannot read ${un[1]} (its decompressor is not installed)`}
-  const count = /^#count (\d+)$/.exec(all.at(-1) ?? '')
-  if (!count) throw new ParseError('expected "#count N" on the last line')
-  const names = all.slice(0, -1)
-  for (const [i, n] of names.entries()) if (!/^[a-z0-9][a-z0-9+.-]*$/.test(n)) throw new ParseError(`not a package name: ${JSON.stringify(n.slice(0, 60))}`, i + 1)
-  return {foreign: {count: Number(count[1]), names: names.slice(0, FOREIGN_NAMES_KEPT).sort()}}
-}
-
 export const sourcesProbe = defineProbe({
   section: sourcesSection,
   platforms: ['Linux'],
-  commands: {repos: REPOS_COMMAND, held: HELD_COMMAND, foreign: FOREIGN_COMMAND},
+  commands: {sources: SOURCES_COMMAND},
   interpret(out) {
-    const fail = failure(out.repos, 'package sources')
+    const fail = failure(out.sources, 'package sources')
     if (fail) return fail
-    const data: SourcesData = parseRepositories(out.repos!.stdout)
+    const text = out.sources!.stdout
+    const held = HELD_START.exec(text)
+    const data: SourcesData = parseRepositories(held ? text.slice(0, held.index) : text)
     const reasons: string[] = []
     if (data.unreadable) reasons.push(`cannot read ${data.unreadable.join(', ')}`)
-    if (succeeded(out.held)) data.held = parseHeld(out.held.stdout)
-    else reasons.push(failure(out.held, 'held packages')?.reason ?? 'held packages')
-    if (data.manager === 'dnf') data.foreignReason = 'not read on dnf/yum hosts'
-    else if (succeeded(out.foreign)) {
-      const f = parseForeign(out.foreign.stdout)
-      if (f.foreign) data.foreign = f.foreign
-      else data.foreignReason = f.reason!
-    } else data.foreignReason = notInstalled(out.foreign) ? 'dpkg status not readable' : (failure(out.foreign, 'foreign packages')?.reason ?? 'foreign packages')
+    if (held) data.held = parseHeld(text.slice(held.index))
+    else reasons.push('held packages: not read (the command stopped before them)')
     return reasons.length ? {status: 'partial', reason: reasons.join('; '), data} : {status: 'ok', data}
   },
 })

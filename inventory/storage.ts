@@ -1,3 +1,4 @@
+import {partsCommand, splitParts} from './kit/command-parts.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, notInstalled, succeeded, NO_SUCH_FILE} from './kit/probe-helpers.js'
 import {LVM_FIELDS, parseLvmReports, parseMultipath} from './storage-lvm.js'
@@ -5,15 +6,16 @@ import {parseMdstat} from './storage-mdstat.js'
 import {parseSmartOutput} from './storage-smart.js'
 import {SMART_MAX_DISKS, storageSection, type StorageData} from '../src/model/sections/storage.js'
 
-const ROOT_ONLY = '[ "$(id -u)" = 0 ] || exit 4'
+const ROOT_ONLY = '[ "$(id -u)" = 0 ] || return 4'
 const report = (cmd: keyof typeof LVM_FIELDS, max: number) =>
   `echo '!${cmd}'; ${cmd} --noheadings --nosuffix --units b --separator '|' -o ${LVM_FIELDS[cmd]} 2>/dev/null | head -n ${max}`
 
-export const STORAGE_COMMANDS = {
+/** The parts of the storage command (kit/command-parts.ts): each keeps its own bounds and not-installed/needs-root answer. */
+export const STORAGE_PARTS = {
   /** The md driver's own table: absent (exit 3) when the driver is not loaded, hence no array. */
-  mdstat: '[ -e /proc/mdstat ] || exit 3; head -c 262144 /proc/mdstat',
-  lvm: ['command -v vgs >/dev/null 2>&1 || exit 127', ROOT_ONLY, report('vgs', 500), report('pvs', 2000), report('lvs', 2000)].join('\n'),
-  multipath: ['command -v multipath >/dev/null 2>&1 || exit 127', ROOT_ONLY, 'multipath -ll 2>/dev/null | head -c 262144'].join('\n'),
+  mdstat: '[ -e /proc/mdstat ] || return 3; head -c 262144 /proc/mdstat',
+  lvm: ['command -v vgs >/dev/null 2>&1 || return 127', ROOT_ONLY, report('vgs', 500), report('pvs', 2000), report('lvs', 2000)].join('\n'),
+  multipath: ['command -v multipath >/dev/null 2>&1 || return 127', ROOT_ONLY, 'multipath -ll 2>/dev/null | head -c 262144'].join('\n'),
   /** Whole disks that can carry SMART (at most SMART_MAX_DISKS), then each one's health unless smartctl is absent or this is no root. */
   smart: [
     'list=; n=0',
@@ -24,20 +26,21 @@ export const STORAGE_COMMANDS = {
     `  n=$((n + 1)); [ "$n" -le ${SMART_MAX_DISKS} ] || break`,
     '  echo "!candidate /dev/$b"; list="$list /dev/$b"',
     'done',
-    "command -v smartctl >/dev/null 2>&1 || { echo '!not-installed'; exit 0; }",
-    `[ "$(id -u)" = 0 ] || { echo '!needs-root'; exit 0; }`,
+    "command -v smartctl >/dev/null 2>&1 || { echo '!not-installed'; return 0; }",
+    `[ "$(id -u)" = 0 ] || { echo '!needs-root'; return 0; }`,
     "t=; command -v timeout >/dev/null 2>&1 && t='timeout 20'",
     'for dev in $list; do echo "!disk $dev"; $t smartctl --json -H -A -n standby "$dev" 2>/dev/null | head -c 262144; echo; done',
-    'exit 0',
+    'return 0',
   ].join('\n'),
 } as const
 
 export const storageProbe = defineProbe({
   section: storageSection,
   platforms: ['Linux'],
-  commands: STORAGE_COMMANDS,
+  commands: {storage: partsCommand(STORAGE_PARTS)},
   timeoutMs: 60_000,
-  interpret(out) {
+  interpret(outputs) {
+    const out = splitParts(outputs.storage, ['mdstat', 'lvm', 'multipath', 'smart'])
     const reasons: string[] = []
     const mdFail = out.mdstat?.exitCode === NO_SUCH_FILE ? undefined : failure(out.mdstat, '/proc/mdstat')
     if (mdFail) return mdFail

@@ -1,5 +1,5 @@
 import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
-import {PENDING_METHODS, type PendingUpdate} from '../src/model/sections/updates.js'
+import {FOREIGN_NAMES_KEPT, PENDING_METHODS, type PendingUpdate, type UpdatesData} from '../src/model/sections/updates.js'
 import {ParseError} from './kit/parse-error.js'
 import {lines} from './kit/probe-helpers.js'
 
@@ -299,6 +299,17 @@ export function pendingFromLists(o: AptListsOutput): PendingUpdate[] {
   }
   // apt list sorts its lines, which start with "name/": apt-transport-https before apt
   return out.sort((a, b) => byteOrder(`${a.name}/`, `${b.name}/`) || byteOrder(a.architecture ?? '', b.architecture ?? ''))
+}
+
+/**
+ * The installed packages no list offers, from the lists method's own output: the pass prints a `P` line for every
+ * stanza of an installed name, so an installed name (dpkg state `i`) with none is in no downloaded list. Nothing more is
+ * read on the target for it.
+ */
+export function foreignFromLists(o: AptListsOutput): NonNullable<UpdatesData['foreign']> {
+  const offered = new Set(o.lists.flatMap((l) => l.packages.map((p) => p.name)))
+  const foreign = [...new Set(o.installed.filter((i) => i.status[1] === 'i' && !offered.has(i.name)).map((i) => i.name))].sort(byteOrder)
+  return {count: foreign.length, names: foreign.slice(0, FOREIGN_NAMES_KEPT)}
 }
 
 /** The method line of the apt pending command: `lists` or `apt-list` (older captures print none: apt-list). */

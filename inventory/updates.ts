@@ -3,7 +3,7 @@ import type {ProbeResult} from './kit/implementation.js'
 import {defineProbe, type CommandOutput} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
-import {APT_PENDING, aptMethodOf, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
+import {APT_PENDING, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
@@ -100,13 +100,18 @@ export const updatesProbe = defineProbe({
     let packages: PendingUpdate[] | undefined
     let method: (typeof PENDING_METHODS)[number] | undefined
     let aptLists: AptListsOutput | undefined
+    let foreignReason: string | undefined
     const aptWhat = pendingOut && aptMethodOf(pendingOut.stdout) === 'lists' ? 'reading the apt lists' : 'apt list --upgradable'
     const fail = failure(pendingOut, manager === 'apt' ? aptWhat : `${manager} check-update`)
     if (fail) missing.push(fail.reason ?? 'pending updates')
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
       if (method === 'lists') packages = pendingFromLists((aptLists = parseAptLists(pendingOut!.stdout)))
-      else packages = parseAptUpgradable(pendingOut!.stdout)
+      else {
+        packages = parseAptUpgradable(pendingOut!.stdout)
+        const why = /^#fallback (.+)$/m.exec(pendingOut!.stdout)?.[1]
+        foreignReason = `not read: the package lists were not read (${why ?? 'apt list --upgradable was used'})`
+      }
     }
     else {
       packages = parseCheckUpdate(pendingOut!.stdout)
@@ -161,11 +166,18 @@ export const updatesProbe = defineProbe({
       missing.push('the security suite\'s package lists were never downloaded (apt-get update): pending security updates unknown')
     }
 
+    // the installed packages no list offers: only from the lists method's pass (no cost of its own)
+    if (manager !== 'apt') foreignReason = `not read on ${manager} hosts`
+    else if (!aptLists) foreignReason ??= fail?.reason ?? 'pending updates not read'
+    else if (state.aptListFiles === 0 || aptLists.lists.length === 0) foreignReason = 'no package lists downloaded (apt-get update never ran)'
+    const foreign = aptLists && !foreignReason ? foreignFromLists(aptLists) : undefined
+
     const data: UpdatesData = {
       manager,
       ...(method ? {method} : {}),
       ...(packages ? {pending: packages.length, ...(securityKnown ? {security: packages.filter((p) => p.security).length} : {}), packages} : {}),
       ...(sources ? {sources, securitySource: securitySource!} : {}),
+      ...(foreign ? {foreign} : {foreignReason: foreignReason!}),
       ...(updatedAt ? {cacheUpdatedAt: updatedAt} : {}),
       ...(age === undefined ? {} : {cacheAgeSeconds: age}),
       cacheStale: stale,

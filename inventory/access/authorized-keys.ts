@@ -48,13 +48,13 @@ NF >= 7 && $1 != "" && $1 !~ /^[+-]/ && $3 ~ /^[0-9]+$/ {
 const KEYS_AWK = String.raw`FNR <= 1000 && $0 !~ /^[ \t]*(#|$)/ { l = substr($0, 1, 16384); if ((total += length(l)) > 2000000) exit; print "K\t" FILENAME "\t" FNR "\t" l }`
 
 /**
- * One command: the AuthorizedKeysFile patterns, every account of /etc/passwd with the key files it would have,
+ * One part of the access command (it returns, kit/command-parts.ts): the AuthorizedKeysFile patterns, every account of /etc/passwd with the key files it would have,
  * `F` (read) or `D` (exists or may exist but cannot be read: the home or .ssh is closed to this user) per file,
  * then the files' key lines. Only shell tests and two awk processes; nothing is written. The key lines carry the public
  * keys: the controller keeps their fingerprints and drops the keys.
  */
 export const AUTHORIZED_KEYS_COMMAND = [
-  '[ -r /etc/passwd ] || exit 3',
+  '[ -r /etc/passwd ] || return 3',
   'set --; for f in /etc/ssh/sshd_config.d/*.conf; do [ -f "$f" ] && set -- "$@" "$f"; done',
   'inc="$*"; main=; [ -r /etc/ssh/sshd_config ] && main=/etc/ssh/sshd_config',
   'set -- /etc/passwd; [ -r /etc/shells ] && set -- /etc/shells "$@"',
@@ -74,7 +74,7 @@ export const AUTHORIZED_KEYS_COMMAND = [
   '  done',
   `  [ $# -eq 0 ] || awk ${shQuote(KEYS_AWK)} "$@"`,
   '}',
-  'exit 0',
+  'return 0',
 ].join('\n')
 
 export interface KeyFilesListing {

@@ -7,10 +7,10 @@ const SUDOERS_D = '/etc/sudoers.d'
 
 /**
  * /etc/sudoers and the files of /etc/sudoers.d as numberedFilesCommand prints them (`!file`, `N:text`, `!denied`),
- * by one awk over the readable ones (at most 20000 lines); exit 3 when sudo's file does not exist.
+ * by one awk over the readable ones (at most 20000 lines); returns 3 when sudo's file does not exist (a part of the access command).
  */
 export const SUDOERS_COMMAND = [
-  `[ -e ${SUDOERS} ] || exit 3`,
+  `[ -e ${SUDOERS} ] || return 3`,
   'set --',
   `for f in ${SUDOERS} ${SUDOERS_D}/*; do [ -f "$f" ] || continue; if [ -r "$f" ]; then set -- "$@" "$f"; else echo "!denied $f"; fi; done`,
   `[ $# -eq 0 ] || awk 'FNR == 1 { print "!file " FILENAME } NR > 20000 { exit } { print FNR ":" $0 }' "$@"`,

@@ -42,6 +42,7 @@ function compliant(s: Snapshot): Snapshot {
     cacheStale: false,
     reboot: {...(s.sections.updates.data?.reboot ?? {reasons: [], packages: []}), required: false},
     automaticUpdates: {mechanism: 'unattended-upgrades', enabled: true},
+    foreign: {count: 0, names: []},
   })
   x = withData(x, 'accounts', {
     uid0: ['root'],
@@ -86,6 +87,13 @@ function compliant(s: Snapshot): Snapshot {
   x = withData(x, 'cpu', {threads: 4})
   x = withData(x, 'memory', {totalBytes: 16 * GB, availableBytes: 8 * GB, swapTotalBytes: 0, swapFreeBytes: 0})
   x = withData(x, 'services', {services: []})
+  const pam = (file: string, line: number, value: number) => ({value, file, line})
+  x = withData(x, 'passwordPolicy', {
+    quality: {module: 'pam_pwquality', file: '/etc/pam.d/common-password', line: 25, minLength: pam('/etc/security/pwquality.conf', 3, 14), minClass: pam('/etc/security/pwquality.conf', 4, 3), dcredit: {value: 0}, ucredit: {value: 0}, lcredit: {value: 0}, ocredit: {value: 0}, retry: {value: 3}},
+    lockout: {module: 'pam_faillock', file: '/etc/pam.d/common-auth', line: 17, deny: pam('/etc/security/faillock.conf', 2, 5), unlockTime: pam('/etc/security/faillock.conf', 3, 900)},
+    history: {module: 'pam_pwhistory', remember: pam('/etc/pam.d/common-password', 26, 5)},
+  })
+  x = withData(x, 'scheduled', {backup: [{tool: 'restic', via: 'job', where: '/etc/cron.d/restic:2'}]})
   x = withData(x, 'virtualization', {role: 'none'})
   x = withData(x, 'system', {biosDate: '2025-03-01'})
   return collectedNow(x)

@@ -2,6 +2,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {CommandOutput, ProbeContext} from '../../inventory/kit/probe.js'
+import {splitParts} from '../../inventory/kit/command-parts.js'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
 
@@ -43,4 +44,11 @@ export function stdoutOf(f: ProbeFixture, command: string): string {
   const o = f.outputs[command]
   if (!o || !o.ran) throw new Error(`fixture ${f.platform}/${f.probe} has no output for ${command}`)
   return o.stdout
+}
+
+/** The output of one part of a command sent as parts (inventory/kit/command-parts.ts); throws when the capture lacks it. */
+export function partOf(f: ProbeFixture, command: string, part: string): CommandOutput {
+  const o = splitParts(f.outputs[command], [part])[part]
+  if (!o || !o.ran) throw new Error(`fixture ${f.platform}/${f.probe} has no output for ${command}/${part}`)
+  return o
 }

@@ -1,10 +1,8 @@
 import {type Static} from '@sinclair/typebox'
 
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../schema-helpers.js'
-import {defineSection} from '../section-spec.js'
-
-/** How many names of foreign packages a snapshot keeps (the count is always whole). */
-export const FOREIGN_NAMES_KEPT = 200
+import {defineSection, type SectionUpgrade} from '../section-spec.js'
+import type {Section} from '../section.js'
 
 const RepositorySchema = Obj({
   /** Where it is configured: the file and the line of the source (one-line), of the stanza's first field (deb822) or of the [section] (dnf). */
@@ -51,19 +49,25 @@ export const SourcesSchema = Obj({
   aptInsecure: Opt(Obj({allowInsecureRepositories: Bool(), allowUnauthenticated: Bool()})),
   /** Packages held at their version (dpkg `hold`; dnf versionlock entries). Absent when not read. */
   held: Opt(Arr(Str())),
-  /**
-   * Installed packages whose name no configured source offers (dpkg status against the downloaded Packages lists):
-   * their count and up to FOREIGN_NAMES_KEPT of the names, sorted. Absent when it cannot be told (no lists downloaded, dnf); `foreignReason` says why.
-   */
-  foreign: Opt(Obj({count: NonNegInt(), names: Arr(Str())})),
-  foreignReason: Opt(Str()),
 })
 export type SourcesData = Static<typeof SourcesSchema>
+
+/** Version 1 carried `foreign`/`foreignReason`: they now come from the updates pass over the lists (updates.foreign). */
+export const sourcesUpgradeTo2: SectionUpgrade = {
+  to: 2,
+  why: 'the foreign packages moved to the updates section (updates.foreign), read in the same pass as the pending updates',
+  upgrade(section: Section<unknown>): Section<unknown> {
+    const data = section.data
+    if (typeof data !== 'object' || data === null) return section
+    const {foreign: _foreign, foreignReason: _reason, ...rest} = data as Record<string, unknown>
+    return {...section, data: rest}
+  },
+}
 
 export const sourcesSection = defineSection({
   id: 'sources',
   title: 'Package sources',
-  version: 1,
+  version: 2,
   schema: SourcesSchema,
-  upgrades: [],
+  upgrades: [sourcesUpgradeTo2],
 })

@@ -3,6 +3,9 @@ import {type Static} from '@sinclair/typebox'
 import {Arr, Bool, NonNegInt, Obj, Opt, Str, StringEnum} from '../schema-helpers.js'
 import {defineSection} from '../section-spec.js'
 
+/** How many names of foreign packages a snapshot keeps (the count is always whole). */
+export const FOREIGN_NAMES_KEPT = 200
+
 /** A package cache older than this makes "0 pending" meaningless. */
 export const STALE_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -96,6 +99,13 @@ export const UpdatesSchema = Obj({
   sources: Opt(Arr(SourceSchema)),
   /** A security source is among them (see SourceSchema.security); absent when the sources could not be read. */
   securitySource: Opt(Bool()),
+  /**
+   * apt: installed packages whose name no downloaded Packages list offers (installed by hand, or from a source since
+   * removed): their count and up to FOREIGN_NAMES_KEPT of the names, sorted. Read from the same pass over the lists as
+   * the pending updates (method `lists`), at no cost of its own; absent otherwise, `foreignReason` says why.
+   */
+  foreign: Opt(Obj({count: NonNegInt(), names: Arr(Str())})),
+  foreignReason: Opt(Str()),
   /** When the local package cache was last refreshed (apt: /var/lib/apt/lists; dnf: the oldest repomd.xml). */
   cacheUpdatedAt: Opt(Str({format: 'date-time'})),
   cacheAgeSeconds: Opt(NonNegInt()),

@@ -360,7 +360,7 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: data('sources', {repositories: [repo({}), repo({enabled: false, trusted: true, signatureChecked: false})]}),
     fail: data('sources', {repositories: [repo({}), repo({trusted: true, signatureChecked: false})]}),
   },
-  'packages.foreign': {pass: data('sources', {foreign: {count: 0, names: []}}), fail: data('sources', {foreign: {count: 2, names: ['google-cloud-cli', 'kubectl']}})},
+  'packages.foreign': {pass: data('updates', {foreign: {count: 0, names: []}}), fail: data('updates', {foreign: {count: 2, names: ['google-cloud-cli', 'kubectl']}})},
   // scheduled jobs (section scheduled)
   'backup.present': {
     pass: data('scheduled', {backup: [{tool: 'restic', via: 'job', where: '/var/spool/cron/crontabs/root:4'}]}),

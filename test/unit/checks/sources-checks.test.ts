@@ -1,9 +1,10 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {sourcesProbe} from '../../../inventory/sources.js'
+import {updatesProbe} from '../../../inventory/updates.js'
 import {builtinPackNames, packFile} from '../../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../../src/engine/checks/pack.js'
 import {runChecks} from '../../../src/engine/checks/run-checks.js'
@@ -11,13 +12,18 @@ import type {Snapshot} from '../../../src/model/snapshot.js'
 import {contextOf, FIXTURES, loadFixture} from '../../support/fixtures.js'
 import {withSection} from '../../support/snapshots.js'
 
-/** The package source checks judged on the sources section interpreted from real captures. */
+/** The package source checks judged on the sources and updates sections interpreted from real captures (packages.foreign reads updates.foreign). */
 const packs = builtinPackNames().map((p) => loadPack(packFile(p)))
 const base = JSON.parse(readFileSync(path.join(FIXTURES, 'fleet', 'web1.json'), 'utf8')) as Snapshot
 
 function results(platform: string) {
   const f = loadFixture(platform, 'sources')
-  const all = runChecks(withSection(base, 'sources', sourcesProbe.interpret(f.outputs, contextOf(f))), packs).results
+  let snapshot = withSection(base, 'sources', sourcesProbe.interpret(f.outputs, contextOf(f)))
+  if (existsSync(path.join(FIXTURES, platform, 'updates.json'))) {
+    const u = loadFixture(platform, 'updates')
+    snapshot = withSection(snapshot, 'updates', updatesProbe.interpret(u.outputs, contextOf(u)))
+  }
+  const all = runChecks(snapshot, packs).results
   return Object.fromEntries(['sources.unsigned', 'packages.foreign'].map((id) => [id, all.find((r) => r.check === id)!]))
 }
 

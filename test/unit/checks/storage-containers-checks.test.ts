@@ -53,8 +53,7 @@ describe('the storage checks on real captures', () => {
   })
 
   it('a SMART disk on an unprivileged run: unknown', () => {
-    const outputs = storageOutputs(undefined, {})
-    outputs.smart = {...outputs.smart, stdout: '!candidate /dev/sda\n!needs-root\n'}
+    const outputs = storageOutputs(undefined, {}, '!candidate /dev/sda\n!needs-root\n')
     const s = host('2026-01-01T00:00:00Z', {storage: storageProbe.interpret(outputs, {uid: 65534, privileged: false, os: 'Linux'})})
     expect(verdicts(s, ['storage.smart'])).toEqual({'storage.smart': 'unknown'})
   })

@@ -10,7 +10,7 @@ import {parseNumberedFiles} from '../../../inventory/kit/numbered-files.js'
 import {maskSecretArguments} from '../../../inventory/kit/secret-arguments.js'
 import {AccessSchema} from '../../../src/model/sections/access.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, FIXTURES, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {contextOf, FIXTURES, loadFixture, partOf, probeFixtures} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('access')
@@ -26,7 +26,7 @@ describe('access probe on captured output', () => {
     it(`${f.platform}: a valid section that never holds a key itself`, () => {
       const r = accessProbe.interpret(f.outputs, contextOf(f))
       expect(problemsOf(AccessSchema, r.data)).toEqual([])
-      const blobs = [...stdoutOf(f, 'keys').matchAll(/\bAAAA[A-Za-z0-9+/]{40,}/g)].map((m) => m[0])
+      const blobs = [...partOf(f, 'access', 'keys').stdout.matchAll(/\bAAAA[A-Za-z0-9+/]{40,}/g)].map((m) => m[0])
       for (const b of blobs) expect(JSON.stringify(r.data)).not.toContain(b.slice(0, 40))
       // root always has a login shell
       expect(r.data!.accounts.find((a) => a.name === 'root')?.loginShell).toBe(true)
@@ -80,7 +80,7 @@ describe('access probe on captured output', () => {
     ])
   })
 
-  it('survives garbage', () => assertParserSurvivesGarbage(parseKeyFilesListing, fixtures.map((f) => stdoutOf(f, 'keys'))))
+  it('survives garbage', () => assertParserSurvivesGarbage(parseKeyFilesListing, fixtures.map((f) => partOf(f, 'access', 'keys').stdout)))
 })
 
 describe('sudoers rules', () => {

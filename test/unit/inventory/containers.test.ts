@@ -5,7 +5,8 @@ import {engineDate, parseEngine, parseImages, parseInspect} from '../../../inven
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {ContainersSchema} from '../../../src/model/sections/containers.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {contextOf, loadFixture, partOf, probeFixtures} from '../../support/fixtures.js'
+import {joinParts} from '../../support/parts.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('containers')
@@ -24,7 +25,7 @@ describe('containers probe on captured output', () => {
     it(`${f.platform}: a valid section`, () => {
       const r = containersProbe.interpret(f.outputs, contextOf(f))
       expect(problemsOf(ContainersSchema, r.data)).toEqual([])
-      expect(r.data!.runtimes.map((x) => x.name)).toEqual(parseRuntimes(stdoutOf(f, 'runtimes')).runtimes.map((x) => x.name))
+      expect(r.data!.runtimes.map((x) => x.name)).toEqual(parseRuntimes(partOf(f, 'containers', 'runtimes').stdout).runtimes.map((x) => x.name))
     })
   }
 
@@ -56,7 +57,7 @@ describe('containers probe on captured output', () => {
 
   it('an engine the user cannot reach leaves the lists unknown, the section partial', () => {
     const f = loadFixture('debian-12-root', 'containers')
-    const outputs = {...f.outputs, docker: {...f.outputs.docker!, stdout: '!needs-root\n'}}
+    const outputs = {containers: joinParts({runtimes: partOf(f, 'containers', 'runtimes'), docker: {...partOf(f, 'containers', 'docker'), stdout: '!needs-root\n'}, podman: partOf(f, 'containers', 'podman')})}
     const r = containersProbe.interpret(outputs, {uid: 1000, privileged: false, os: 'Linux'})
     expect(r).toMatchObject({status: 'partial', reason: 'docker: needs root'})
     expect(r.data!.containers).toBeUndefined()
@@ -78,7 +79,7 @@ describe('engine output', () => {
     expect(() => parseEngine('docker', 'CONTAINER ID IMAGE\n')).toThrow(ParseError)
     expect(() => parseInspect('{not json\n')).toThrow(ParseError)
     expect(() => parseImages('sha256:1 nginx latest\n')).toThrow(ParseError)
-    const samples = fixtures.map((f) => stdoutOf(f, 'podman' in f.outputs && f.outputs.podman!.exitCode === 0 ? 'podman' : 'docker'))
+    const samples = fixtures.map((f) => partOf(f, 'containers', partOf(f, 'containers', 'podman').exitCode === 0 ? 'podman' : 'docker').stdout)
     assertParserSurvivesGarbage((t) => parseEngine('podman', t), samples)
   })
 })

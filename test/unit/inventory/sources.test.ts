@@ -1,13 +1,19 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {ParseError} from '../../../inventory/kit/parse-error.js'
-import {parseForeign, parseHeld, parseRepositories, sourcesProbe} from '../../../inventory/sources.js'
+import {parseHeld, parseRepositories, sourcesProbe} from '../../../inventory/sources.js'
 import {SourcesSchema} from '../../../src/model/sections/sources.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 
 const fixtures = probeFixtures('sources')
+const HELD = /^#held (dpkg|versionlock)$/m
 const interpret = (platform: string) => {
   const f = loadFixture(platform, 'sources')
   return sourcesProbe.interpret(f.outputs, contextOf(f))
@@ -33,20 +39,15 @@ describe('sources probe on captured output', () => {
         aptInsecure: {allowInsecureRepositories: false, allowUnauthenticated: false},
         repositories: [{file: '/etc/apt/sources.list', line: 1, id: '/etc/apt/sources.list:1', format: 'one-line', enabled: true, types: ['deb'], uris: ['http://deb.debian.org/debian'], suites: [suite], components: ['main'], trusted: false, allowInsecure: false, signatureChecked: true}],
         held: [],
-        foreign: {count: 0, names: []},
       })
     }
   })
 
-  it('this machine: deb822 with Signed-By; the packages no source offers, named (same as root and as nobody)', () => {
+  it('this machine: deb822 with Signed-By, the same as root and as nobody', () => {
     const root = interpret('debian-12-root').data!
     expect(root.repositories[0]).toMatchObject({file: '/etc/apt/sources.list.d/debian.sources', line: 1, format: 'deb822', enabled: true, signedBy: '/usr/share/keyrings/debian-archive-keyring.gpg', signatureChecked: true})
     expect(root.repositories.flatMap((r) => r.suites)).toContain('bookworm-security')
-    // the Google Cloud CLI and NodeSource packages installed here come from sources no longer configured
-    expect(root.foreign!.count).toBeGreaterThan(0)
-    expect(root.foreign!.names).toContain('google-cloud-cli')
-    expect(root.foreign!.names).not.toContain('bash')
-    expect(interpret('debian-12-user').data!.foreign).toEqual(root.foreign)
+    expect(interpret('debian-12-user').data).toEqual(root)
   })
 
   it('a chroot copy with a [trusted=yes] source, a disabled deb822 source and a held package', () => {
@@ -88,18 +89,53 @@ describe('sources parsers', () => {
     ])
   })
 
-  it('held and foreign: names, counts, and why foreign is unknown', () => {
+  it('held: one name a line after the marker', () => {
     expect(parseHeld('#held dpkg\nlinux-image-amd64\n')).toEqual(['linux-image-amd64'])
-    expect(parseForeign('a\nb\n#count 2\n')).toEqual({foreign: {count: 2, names: ['a', 'b']}})
-    expect(parseForeign('#nolists\n')).toEqual({reason: 'no package lists downloaded (apt update never ran)'})
-    expect(parseForeign('#unreadable /var/lib/apt/lists/x_Packages.lz4\n').reason).toMatch(/decompressor is not installed/)
+  })
+
+  it('one command: the repositories, then the held part after its marker; a command cut before it loses only the held', () => {
+    const text = ['#manager apt', '#insecure false false', '!file /etc/apt/sources.list', '1:deb http://a/ s main'].join('\n')
+    const ok = sourcesProbe.interpret({sources: {ran: true, stdout: `${text}\n#held dpkg\ne2fsprogs\n`, stderr: '', exitCode: 0, timedOut: false, durationMs: 1}}, {uid: 0, privileged: true, os: "Linux"})
+    expect(ok).toMatchObject({status: 'ok', data: {held: ['e2fsprogs']}})
+    expect(ok.data!.repositories.map((r) => r.id)).toEqual(['/etc/apt/sources.list:1'])
+    const cut = sourcesProbe.interpret({sources: {ran: true, stdout: `${text}\n`, stderr: '', exitCode: 0, timedOut: false, durationMs: 1}}, {uid: 0, privileged: true, os: "Linux"})
+    expect(cut.status).toBe('partial')
+    expect(cut.data!.repositories).toHaveLength(1)
+    expect(cut.data!.held).toBeUndefined()
   })
 
   it('rejects what is not its output; survives garbage', () => {
     expect(() => parseRepositories('deb http://a/ s main\n')).toThrow(ParseError)
     expect(() => parseHeld('e2fsprogs\n')).toThrow(ParseError)
-    expect(() => parseForeign('a\nb\n')).toThrow(ParseError)
-    assertParserSurvivesGarbage(parseRepositories, fixtures.map((f) => stdoutOf(f, 'repos')))
-    assertParserSurvivesGarbage(parseForeign, fixtures.map((f) => stdoutOf(f, 'foreign')))
+    assertParserSurvivesGarbage(parseRepositories, fixtures.map((f) => stdoutOf(f, 'sources')))
+    assertParserSurvivesGarbage(parseHeld, fixtures.map((f) => stdoutOf(f, 'sources').replace(/^[^]*?(?=^#held )/m, '')))
+  })
+})
+
+describe('sources command: apt-config only where apt.conf may change what is read', () => {
+  /** The command run by a real sh in a private mount namespace where DIR is seen as /etc/apt/apt.conf.d (this machine's own is untouched). */
+  function runWith(confD: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hatang-aptconf-'))
+    try {
+      for (const [name, text] of Object.entries(confD)) writeFileSync(path.join(dir, name), text)
+      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/apt/apt.conf.d && exec sh -c "$2"', 'sh', dir, sourcesProbe.commands.sources!], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'}})
+      expect(r.status, r.stderr).toBe(0)
+      return r.stdout
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+
+  it('comments and unrelated settings: apt defaults, no apt-config', () => {
+    const out = runWith({'10x': '// Acquire::AllowInsecureRepositories "true";\n# Dir::Etc::sourcelist "x";\nAPT::Install-Recommends "false";\nDPkg::Post-Invoke { "appstreamcli refresh --source=os"; };\n'})
+    expect(out.split('\n').slice(0, 2)).toEqual(['#manager apt', '#insecure false false'])
+  })
+
+  it('an insecure setting in apt.conf.d: apt-config is asked, and the sources are judged unchecked', () => {
+    const out = runWith({'99insecure': 'Acquire::AllowInsecureRepositories "true";\n'})
+    expect(out.split('\n')[1]).toBe('#insecure true false')
+    const r = parseRepositories(out.slice(0, HELD.exec(out)!.index))
+    expect(r.aptInsecure).toEqual({allowInsecureRepositories: true, allowUnauthenticated: false})
+    expect(r.repositories.every((x) => !x.signatureChecked)).toBe(true)
   })
 })

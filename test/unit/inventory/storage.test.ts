@@ -7,7 +7,7 @@ import {parseSmartctlJson, parseSmartOutput} from '../../../inventory/storage-sm
 import {storageProbe} from '../../../inventory/storage.js'
 import {StorageSchema} from '../../../src/model/sections/storage.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, probeFixtures, stdoutOf} from '../../support/fixtures.js'
+import {contextOf, partOf, probeFixtures} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 import {published, storageOutputs} from '../../support/published.js'
 
@@ -29,7 +29,7 @@ describe('storage probe on captured output', () => {
       expect(r.data!.multipath).toEqual({installed: false})
       // this machine's only disk is virtio (vda): no SMART candidate
       expect(r.data!.smart).toEqual({installed: false, candidates: []})
-      expect(stdoutOf(f, 'smart')).toBe('!not-installed\n')
+      expect(partOf(f, 'storage', 'smart').stdout).toBe('!not-installed\n')
     })
   }
 
@@ -93,8 +93,7 @@ describe('smartctl --json', () => {
   })
 
   it('a non-root run with SMART disks: the section is partial, smart says needs root, nothing else invented', () => {
-    const outputs = storageOutputs(undefined, {})
-    outputs.smart = {...outputs.smart, stdout: '!candidate /dev/sda\n!needs-root\n'}
+    const outputs = storageOutputs(undefined, {}, '!candidate /dev/sda\n!needs-root\n')
     const r = storageProbe.interpret(outputs, {uid: 65534, privileged: false, os: 'Linux'})
     expect(r).toMatchObject({status: 'partial', reason: 'SMART: needs root'})
     expect(r.data!.smart).toEqual({installed: true, needsRoot: true, candidates: ['/dev/sda']})

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {parseCheckUpdate, parseSecurityAdvisories, updatesProbe} from '../../../inventory/updates.js'
-import {aptMethodOf, parseAptLists, parseAptUpgradable, pendingFromLists} from '../../../inventory/updates-apt-lists.js'
+import {aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists} from '../../../inventory/updates-apt-lists.js'
 import {compareKernels, rebootFrom} from '../../../inventory/updates-reboot.js'
 import {parseSources} from '../../../inventory/updates-sources.js'
 import {parseUpdateState} from '../../../inventory/updates-state.js'
@@ -192,6 +192,33 @@ describe('updates probe decisions', () => {
     const fast = updatesProbe.interpret(f.outputs, contextOf(f))
     expect(r.data!.method).toBe('apt-list')
     expect(r.data!.packages!.map((p) => p.name)).toEqual(fast.data!.packages!.map((p) => p.name))
+  })
+
+  it('foreign packages come from the lists pass itself: this machine names them (root and nobody alike), the debootstrap chroots have none', () => {
+    const root = updatesProbe.interpret(loadFixture('debian-12-root', 'updates').outputs, contextOf(loadFixture('debian-12-root', 'updates'))).data!
+    // the Google Cloud CLI packages installed here come from a source no longer configured
+    expect(root.foreign!.count).toBeGreaterThan(0)
+    expect(root.foreign!.names).toContain('google-cloud-cli')
+    expect(root.foreign!.names).not.toContain('bash')
+    expect(root.foreignReason).toBeUndefined()
+    const user = loadFixture('debian-12-user', 'updates')
+    expect(updatesProbe.interpret(user.outputs, contextOf(user)).data!.foreign).toEqual(root.foreign)
+    for (const p of ['debian-11-chroot', 'debian-13-chroot']) {
+      const c = loadFixture(p, 'updates')
+      expect(updatesProbe.interpret(c.outputs, contextOf(c)).data!.foreign, p).toEqual({count: 0, names: []})
+    }
+  })
+
+  it('foreign: an installed name with no P line is foreign, one only in config-files state is not', () => {
+    const text = ['#manager apt', '#method lists', '#arch amd64', 'I a 1 amd64 ii ', 'I b:amd64 1 amd64 ii ', 'I c 1 all rc ', 'I d 1 all hi ', 'L /l_Packages', 'R /l_InRelease', 'F Suite: s', 'P a 2 amd64'].join('\n')
+    expect(foreignFromLists(parseAptLists(text))).toEqual({count: 2, names: ['b', 'd']})
+  })
+
+  it('foreign is unknown, with the reason, when the lists were not read', () => {
+    const text = `#manager apt\n#method apt-list\n#fallback APT::Default-Release is set\n${aptListOf(f)}`
+    const r = updatesProbe.interpret(withOutputs(f, {pending: {stdout: text}}), contextOf(f)).data!
+    expect(r.foreign).toBeUndefined()
+    expect(r.foreignReason).toBe('not read: the package lists were not read (APT::Default-Release is set)')
   })
 
   it('says which method failed when reading the lists fails', () => {

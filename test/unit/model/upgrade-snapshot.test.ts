@@ -15,7 +15,8 @@ import {appSpecificId, IdentitySchema} from '../../../src/model/sections/identit
 import {sectionCatalog} from '../../../src/model/sections/index.js'
 import {SNAPSHOT_SCHEMA_VERSION, type Snapshot} from '../../../src/model/snapshot.js'
 import {openStore} from '../../../src/store/store.js'
-import {FIXTURES} from '../../support/fixtures.js'
+import {sourcesProbe} from '../../../inventory/sources.js'
+import {contextOf, FIXTURES, loadFixture} from '../../support/fixtures.js'
 
 /** Snapshots exactly as earlier releases wrote them (test/fixtures/snapshots/README.md). */
 const OLD = path.join(FIXTURES, 'snapshots')
@@ -101,6 +102,17 @@ describe('a run the previous release stored', () => {
       {host: 'web1', value: appSpecificId(rawIds[0]!)},
       {host: 'web3', value: appSpecificId(rawIds[0]!)},
     ])
+  })
+
+  it('with foreign packages in sources (sources version 1) reads without them: they are read in updates now', () => {
+    const f = loadFixture('debian-11-sources-unsigned', 'sources')
+    const now = sourcesProbe.interpret(f.outputs, contextOf(f)).data!
+    const before = raw('1.0.0/web1.json')
+    before.sections.sources = {status: 'ok', source: 'probe', durationMs: 40, version: 1, data: {...now, foreign: {count: 1, names: ['kubectl']}, foreignReason: 'x'}} as unknown as Section<Record<string, unknown>>
+    const file = path.join(tmp(), 'web1.json')
+    writeFileSync(file, JSON.stringify(before))
+    const read = readSnapshotFile(file).sections as unknown as Record<string, Section<unknown>>
+    expect(read.sources).toEqual({status: 'ok', source: 'probe', durationMs: 40, version: 2, data: now})
   })
 
   it('a stored snapshot that matches no schema once upgraded reads as damaged, never as data', async () => {

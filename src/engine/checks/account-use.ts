@@ -43,7 +43,7 @@ export interface AccountUse {
   unused: UnusedAccount[]
   /** Idle too long by their last login, but whether they are disabled needs the shadow file (root). */
   needShadow: string[]
-  /** Not in the last-login list at all. */
+  /** Not in the last-login list at all (lastlog only: lastlog2 lists only the accounts that logged in). */
   notListed: string[]
   /** Never logged in, and no date of password change to count from. */
   noDate: string[]
@@ -57,7 +57,9 @@ export function accountUse(accounts: AccountsData, lastLog: LoginsData['lastLog'
   const out: AccountUse = {unused: [], needShadow: [], notListed: [], noDate: []}
   for (const u of users) {
     if (!u.loginShell || u.uid === 0) continue
-    const record = last.get(u.name)
+    // lastlog prints every account of passwd; lastlog2 only those its database has a record of: to it, an account
+    // it does not list never logged in (since the database was created), as lastlog's "**Never logged in**"
+    const record = last.get(u.name) ?? (lastLog.tool === 'lastlog2' ? {name: u.name} : undefined)
     if (!record) {
       out.notListed.push(u.name)
       continue

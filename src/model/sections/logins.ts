@@ -12,7 +12,8 @@ export const LOGIN_SOURCE_STATES = ['read', 'notInstalled', 'notPresent', 'needs
 export const LoginsSchema = Obj({
   /**
    * The last login of every account, as `lastlog` (shadow, /var/log/lastlog) or, where it is gone (Debian 13),
-   * `lastlog2` prints it. An account listed without `lastLogin` never logged in (since the file was created).
+   * `lastlog2` prints it. An account listed without `lastLogin` never logged in (since the file was created);
+   * lastlog2 lists only the accounts its database has a record of, so with it an account not listed never logged in.
    * su and sudo are not logins: they are not recorded here.
    */
   lastLog: Obj({

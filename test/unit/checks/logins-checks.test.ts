@@ -25,9 +25,11 @@ const server = loadPack(packFile(builtinPackNames().find((n) => n === 'linux-ser
 const checks = {...server, checks: server.checks.filter((c) => IDS.includes(c.id))}
 const base = JSON.parse(readFileSync(path.join(FIXTURES, 'fleet', 'db1.json'), 'utf8')) as Snapshot
 
-function captured(platform: string, probes: AnyProbe[]): Snapshot {
+/** The probes' sections of a capture, in a snapshot collected `laterDays` days after the capture. */
+function captured(platform: string, probes: AnyProbe[], laterDays = 0): Snapshot {
   const capturedAt = (JSON.parse(readFileSync(path.join(FIXTURES, platform, 'platform.json'), 'utf8')) as {capturedAt: string}).capturedAt
-  let s: Snapshot = {...base, meta: {...base.meta, collectedAt: capturedAt}}
+  const collectedAt = new Date(Date.parse(capturedAt) + laterDays * 86_400_000).toISOString()
+  let s: Snapshot = {...base, meta: {...base.meta, collectedAt}}
   for (const probe of probes) {
     const f = loadFixture(platform, probe.id)
     s = withSection(s, probe.id, probe.interpret(f.outputs, contextOf(f)))
@@ -69,5 +71,16 @@ describe('accounts in use and password policy on real captures', () => {
     const s = captured('debian-13-chroot', [accountsProbe, loginsProbe])
     expect(verdicts(s)['accounts.unused']).toBe('unknown')
     expect(reasons(s)['accounts.unused']).toBe('last logins unknown: neither lastlog nor lastlog2 is installed')
+  })
+
+  it('Debian 13 with lastlog2 (which lists only accounts that logged in): on the capture day pass; 46 days later an, binh, dung and chi (never logged in) are unused', () => {
+    const day0 = captured('debian-13-lastlog2', [accountsProbe, loginsProbe])
+    expect(verdicts(day0)['accounts.unused']).toBe('pass')
+    const later = captured('debian-13-lastlog2', [accountsProbe, loginsProbe], 46)
+    expect(verdicts(later)['accounts.unused']).toBe('fail')
+    const last = (name: string) => later.sections.logins!.data!.lastLog.accounts.find((a) => a.name === name)!.lastLogin!.slice(0, 10)
+    expect(reasons(later)['accounts.unused']).toBe(
+      `not disabled, unused for more than 45 days: an (last login ${last('an')}, 46 days before), binh (last login ${last('binh')}, 46 days before), chi (never logged in, password set 46 days before), dung (last login ${last('dung')}, 46 days before)`,
+    )
   })
 })

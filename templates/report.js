@@ -120,11 +120,28 @@
     else list(body, [L['rv.who'], L['rv.runAs'], L['rv.command'], L['rv.source']], rv.sudo.flatMap(function (r) { return r.commands.map(function (c) { return [r.who.join(', '), c.runAs || 'root', c.command + (c.noPassword ? ' — ' + L['rv.noPassword'] : ''), r.source]; }); }));
     body.appendChild(el('h3', '', L['rv.storage']));
     if (!rv.storage) body.appendChild(el('p', 'note', notRead));
-    else kv(body, [[L['rv.degraded'], rv.storage.degraded.length ? rv.storage.degraded.join(', ') : L['rv.none']], [L['rv.failingDisks'], rv.storage.failingDisks ? (rv.storage.failingDisks.length ? rv.storage.failingDisks.join(', ') : L['rv.none']) : notRead], [L['rv.volumeGroups'], rv.storage.volumeGroups ? rv.storage.volumeGroups.map(function (v) { return v.name + ' ' + Math.round(100 * v.freeBytes / Math.max(1, v.sizeBytes)) + ' % ' + L['rv.free']; }).join(', ') || L['rv.none'] : notRead]]);
+    else kv(body, [[L['rv.degradedArrays'], rv.storage.degraded.length ? rv.storage.degraded.join(', ') : L['rv.none']], [L['rv.failingDisks'], rv.storage.failingDisks ? (rv.storage.failingDisks.length ? rv.storage.failingDisks.join(', ') : L['rv.none']) : notRead], [L['rv.volumeGroups'], rv.storage.volumeGroups ? rv.storage.volumeGroups.map(function (v) { return v.name + ' ' + Math.round(100 * v.freeBytes / Math.max(1, v.sizeBytes)) + ' % ' + L['rv.free']; }).join(', ') || L['rv.none'] : notRead]]);
     body.appendChild(el('h3', '', L['rv.containers']));
     if (!rv.containers) body.appendChild(el('p', 'note', notRead));
     else if (!rv.containers.length) body.appendChild(el('p', 'note', L['rv.none']));
     else list(body, [L['rv.containers'], L['rv.image'], L['rv.state'], ''], rv.containers.map(function (c) { return [c.name, c.image, c.state || '', [c.privileged ? L['rv.privileged'] : '', c.hostNetwork ? L['rv.hostNetwork'] : '', c.engineSocket ? L['rv.engineSocket'] : ''].filter(Boolean).join(', ')]; }));
+    body.appendChild(el('h3', '', L['rv.sources']));
+    if (!rv.sources) body.appendChild(el('p', 'note', notRead));
+    else {
+      if (!rv.sources.repositories.length) body.appendChild(el('p', 'note', L['rv.none']));
+      else list(body, [L['rv.source'], L['rv.uris'], L['rv.suites'], L['rv.signed']], rv.sources.repositories.map(function (r) { return [r.id, r.uris.join(' '), r.suites.join(' '), r.signatureChecked ? L['rv.yes'] : L['rv.no']]; }));
+      kv(body, [[L['rv.held'], rv.sources.held ? rv.sources.held.join(', ') || L['rv.none'] : notRead]]);
+    }
+    body.appendChild(el('h3', '', L['rv.boot']));
+    if (!rv.boot) body.appendChild(el('p', 'note', notRead));
+    else kv(body, [[L['rv.firmware'], rv.boot.firmware === 'efi' ? 'EFI' : 'BIOS'], [L['rv.secureBoot'], rv.boot.firmware !== 'efi' ? '–' : rv.boot.secureBoot === undefined ? L['common.unknown'] : rv.boot.secureBoot ? L['rv.on'] : L['rv.off']], [L['rv.tpm'], rv.boot.tpm.length ? rv.boot.tpm.join(', ') : L['rv.none']], [L['rv.loaderPassword'], !rv.boot.grub ? '–' : rv.boot.loaderPassword === undefined ? L['common.unknown'] : rv.boot.loaderPassword ? L['rv.yes'] : L['rv.no']]]);
+    body.appendChild(el('h3', '', L['rv.passwordPolicy']));
+    if (!rv.passwordPolicy) body.appendChild(el('p', 'note', notRead));
+    else {
+      var pp = rv.passwordPolicy;
+      var none = L['rv.notSet'];
+      kv(body, [[L['rv.minLength'], pp.minLength === undefined ? none : pp.minLength], [L['rv.minClass'], pp.minClass === undefined ? none : pp.minClass], [L['rv.remember'], pp.remember === undefined ? none : pp.remember], [L['rv.lockout'], pp.deny === undefined ? none : pp.deny + ' · ' + pp.unlockTime + ' s']]);
+    }
   }
   function detail(h) {
     var body = el('div');

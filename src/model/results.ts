@@ -137,6 +137,17 @@ export const HostReviewSchema = Obj({
     }),
   ),
   containers: Opt(Arr(Obj({name: Str(), image: Str(), state: Opt(Str()), privileged: Bool(), hostNetwork: Bool(), engineSocket: Bool()}))),
+  /** Package sources: each enabled repository (FILE:LINE or id, its URIs and suites, signature checked), held packages. */
+  sources: Opt(
+    Obj({
+      repositories: Arr(Obj({id: Str(), uris: Arr(Str()), suites: Arr(Str()), signatureChecked: Bool()})),
+      held: Opt(Arr(Str())),
+    }),
+  ),
+  /** Firmware, Secure Boot (absent: not told), TPM versions, GRUB password (absent: unknown or no GRUB). */
+  boot: Opt(Obj({firmware: Str(), secureBoot: Opt(Bool()), tpm: Arr(Str()), grub: Bool(), loaderPassword: Opt(Bool())})),
+  /** The effective password policy: minimum length and classes, passwords remembered, lockout after failures (absent: none set). */
+  passwordPolicy: Opt(Obj({minLength: Opt(Int()), minClass: Opt(Int()), remember: Opt(Int()), deny: Opt(Int()), unlockTime: Opt(Int())})),
 })
 export type HostReview = Static<typeof HostReviewSchema>
 

@@ -4,10 +4,13 @@ import type {HostReview} from '../model/results.js'
 import type {Section} from '../model/section.js'
 import type {AccessData} from '../model/sections/access.js'
 import type {AccountsData} from '../model/sections/accounts.js'
+import type {BootData} from '../model/sections/boot.js'
 import type {CertificatesData} from '../model/sections/certificates.js'
 import type {ContainersData} from '../model/sections/containers.js'
 import type {LoginsData} from '../model/sections/logins.js'
+import type {PasswordPolicyData} from '../model/sections/password-policy.js'
 import type {ScheduledData} from '../model/sections/scheduled.js'
+import type {SourcesData} from '../model/sections/sources.js'
 import type {StorageData} from '../model/sections/storage.js'
 import type {Snapshot} from '../model/snapshot.js'
 
@@ -58,8 +61,8 @@ export function reviewLimitsOf(packs: readonly Pack[]): ReviewLimits {
 
 /**
  * What a review committee looks at first on one host, from its snapshot: scheduled jobs and the backup recognised,
- * unused accounts, certificates with their days left, sudo rules, degraded storage and containers. Each part is
- * absent when its section was not read (unknown, never "none"). Pure.
+ * unused accounts, certificates with their days left, sudo rules, degraded storage, containers, package sources, boot
+ * and the password policy. Each part is absent when its section was not read (unknown, never "none"). Pure.
  */
 export function hostReview(s: Snapshot, {idleDays, expiringDays}: ReviewLimits): HostReview {
   const now = Date.parse(s.meta.collectedAt)
@@ -70,6 +73,9 @@ export function hostReview(s: Snapshot, {idleDays, expiringDays}: ReviewLimits):
   const access = dataOf<AccessData>(s, 'access')
   const storage = dataOf<StorageData>(s, 'storage')
   const containers = dataOf<ContainersData>(s, 'containers')
+  const sources = dataOf<SourcesData>(s, 'sources')
+  const boot = dataOf<BootData>(s, 'boot')
+  const policy = dataOf<PasswordPolicyData>(s, 'passwordPolicy')
   const use = accounts && logins?.lastLog.state === 'read' && !Number.isNaN(now) ? accountUse(accounts, logins.lastLog, now, idleDays) : undefined
   return defined({
     jobs: scheduled?.jobs.map((j) => defined({kind: j.kind, user: j.user, schedule: j.schedule, command: j.command, source: j.id, next: j.next, last: j.last, worldWritable: j.worldWritable || undefined})),
@@ -104,5 +110,29 @@ export function hostReview(s: Snapshot, {idleDays, expiringDays}: ReviewLimits):
         })
       : undefined,
     containers: containers?.containers?.map((c) => defined({name: c.name, image: c.image, state: c.state, privileged: c.privileged, hostNetwork: c.hostNetwork, engineSocket: c.engineSocketMounts.length > 0})),
+    sources: sources
+      ? defined({
+          repositories: sources.repositories.filter((r) => r.enabled).map((r) => ({id: r.id, uris: r.uris, suites: r.suites, signatureChecked: r.signatureChecked})),
+          held: sources.held,
+        })
+      : undefined,
+    boot: boot
+      ? defined({
+          firmware: boot.firmware,
+          secureBoot: boot.secureBoot?.enabled,
+          tpm: boot.tpm.devices.map((d) => `${d.name}${d.version !== undefined ? ` ${d.version}.0` : ''}`),
+          grub: boot.bootloader.grub,
+          loaderPassword: boot.bootloader.password,
+        })
+      : undefined,
+    passwordPolicy: policy
+      ? defined({
+          minLength: policy.quality?.minLength.value,
+          minClass: policy.quality?.minClass.value,
+          remember: policy.history?.remember.value,
+          deny: policy.lockout?.deny.value,
+          unlockTime: policy.lockout?.unlockTime.value,
+        })
+      : undefined,
   })
 }

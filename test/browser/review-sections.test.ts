@@ -63,6 +63,10 @@ describe('the review sections of a report of the captured fleet', () => {
       expect(Object.keys(r), name).toEqual(expect.arrayContaining(['Chứng chỉ', 'Quy tắc sudo', 'Tình trạng lưu trữ', 'Vùng chứa']))
       expect(Object.keys(r).some((k) => k.startsWith('Tài khoản không dùng')), name).toBe(true)
       expect(r['Quy tắc sudo'], name).toMatch(/%sudo/)
+      // and the rest of what a review reads: where packages come from, how the machine boots, the password policy
+      expect(r['Nguồn gói phần mềm'], name).toMatch(/deb\.debian\.org/)
+      expect(r['Khởi động'], name).toMatch(/Phần sụnBIOS/)
+      expect(r['Chính sách mật khẩu'], name).toMatch(/Độ dài tối thiểu/)
     }
     expect(review.db1!['Tác vụ định kỳ']).toMatch(/Sao lưu: postgresql dump \(pg-backup\.timer\)/)
     for (const name of names.filter((n) => n !== 'db1')) expect(review[name]!['Tác vụ định kỳ'], name).toMatch(/Sao lưu: không nhận diện được/)

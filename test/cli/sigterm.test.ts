@@ -28,8 +28,8 @@ function hostsYaml(file: string): string {
   return file
 }
 
-/** Starts the CLI, sends SIGTERM once `ready()` holds, and resolves its exit code and output. */
-async function terminated(args: string[], ready: () => boolean): Promise<{status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}> {
+/** Starts the CLI, sends SIGTERM once `ready(pid)` holds, and resolves its exit code and output. */
+async function terminated(args: string[], ready: (pid: number) => boolean): Promise<{status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}> {
   const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
@@ -37,7 +37,7 @@ async function terminated(args: string[], ready: () => boolean): Promise<{status
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])))
   const deadline = Date.now() + 60_000
-  while (!ready()) {
+  while (!ready(child.pid!)) {
     if (Date.now() > deadline) throw new Error(`never ready: ${stderr}`)
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -47,6 +47,17 @@ async function terminated(args: string[], ready: () => boolean): Promise<{status
 }
 
 const logHas = (file: string, text: string) => () => existsSync(file) && readFileSync(file, 'utf8').includes(text)
+/**
+ * The process has started a child: for a local audit, the collection's shell, which starts only once the CLI listens
+ * for Ctrl-C and SIGTERM (a signal between the log's start line and that moment would find no listener yet).
+ */
+const hasChild = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() !== ''
+  } catch {
+    return false
+  }
+}
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'hatang-sigterm-'))
@@ -87,7 +98,7 @@ describe('SIGTERM', () => {
   it('audit of this machine: the collection finishes, is stored and reported; exit 130', async () => {
     const log = path.join(work, 'local.log')
     const store = path.join(work, 'local.db')
-    const r = await terminated(['audit', '--no-native', '--quiet', '--fail-on', 'none', '--store', store, '-o', path.join(work, 'local-reports'), '--log', log], logHas(log, 'start: this machine'))
+    const r = await terminated(['audit', '--no-native', '--quiet', '--fail-on', 'none', '--store', store, '-o', path.join(work, 'local-reports'), '--log', log], (pid) => logHas(log, 'start: this machine')() && hasChild(pid))
     expect([r.status, r.signal], r.stderr).toEqual([130, null])
     expect(r.stderr).toContain('interrupted (SIGTERM): finishing this machine, then storing and reporting it')
     expect(readFileSync(log, 'utf8')).toMatch(/host .+: ok\n.*interrupted \(Ctrl-C or SIGTERM\)(.*\n)*.*stored as run 1\n(.*\n)*.*exit 130\n$/)

@@ -1,24 +1,14 @@
 import {COMMAND_MAX, type ScheduledJob} from '../src/model/sections/scheduled.js'
 import {isoFromEpochSeconds} from './kit/probe-helpers.js'
+import {maskSecretArguments} from './kit/secret-arguments.js'
 import {RUN_PARTS_DIRS, SYSTEM_CRONTABS} from './scheduled-commands.js'
 import type {JobsOutput, ListedFile, PathStat} from './scheduled-output.js'
 
 const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1)
 const dirname = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/'
 
-/**
- * Masks what may be a secret in a command: `password=…`-like arguments, `--password …`, mysql's `-pSECRET`, and the
- * password of a URL (`scheme://user:secret@`). What stays is what a reviewer needs: the program and its targets.
- */
-export function maskSecrets(command: string): string {
-  return command
-    .replace(/(:\/\/[^\s:/@]*:)[^\s@/]+@/g, '$1***@')
-    .replace(/((?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key)[A-Za-z_]*)(\s*=\s*|\s+)("[^"]*"|'[^']*'|\S+)/gi, (_, key: string, sep: string) => `${key}${sep}***`)
-    .replace(/(^|\s)-p(?!\s)\S+/g, '$1-p***')
-}
-
 const bounded = (command: string) => {
-  const masked = maskSecrets(command.trim())
+  const masked = maskSecretArguments(command.trim())
   return masked.length > COMMAND_MAX ? `${masked.slice(0, COMMAND_MAX - 1)}…` : masked
 }
 

@@ -1,11 +1,11 @@
 import type {Score} from './scores.js'
 import {why, type Why} from '../model/why.js'
+import {DAY_MS} from '../model/days.js'
 
 /** Below this coverage (checks judged ÷ checks applicable, in %) a host is "insufficient data" unless told otherwise. */
 export const DEFAULT_MIN_COVERAGE = 80
 /** A host collected longer ago than this many days is stale unless told otherwise. */
 export const DEFAULT_STALE_AFTER_DAYS = 7
-const DAY_MS = 86_400_000
 
 /** What decides whether a host's verdict rests on enough evidence. */
 export interface EvidenceRule {

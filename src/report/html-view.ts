@@ -8,6 +8,7 @@ import {piecesHtml, piecesMarked, readerReason, reasonPieces} from './why-text.j
 import {escapeXml} from './escape.js'
 import type {Why} from '../model/why.js'
 import {reviewOverview} from './review-overview.js'
+import {DAY_MS} from '../model/days.js'
 
 export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
 export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
@@ -76,7 +77,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     const name = [h.hardware.vendor, h.hardware.model].filter(Boolean).join(' ') || h.hardware.virtualization || L('inv.unknownModel')
     const e = models.get(name) ?? {count: 0, ages: []}
     e.count++
-    if (h.hardware.biosDate && !Number.isNaN(Date.parse(h.hardware.biosDate))) e.ages.push((year - Date.parse(h.hardware.biosDate)) / (365.25 * 86_400_000))
+    if (h.hardware.biosDate && !Number.isNaN(Date.parse(h.hardware.biosDate))) e.ages.push((year - Date.parse(h.hardware.biosDate)) / (365.25 * DAY_MS))
     models.set(name, e)
   }
   const median = (xs: number[]) => {
@@ -162,12 +163,11 @@ export type HtmlView = ReturnType<typeof htmlView>
 
 /** A package list longer than this starts folded. */
 const OPEN_UP_TO = 12
-const DAY = 86_400_000
 
 /** Whole days from `iso` to `until`, or null when never. */
 export function daysSince(iso: string | null | undefined, until: string): number | null {
   if (!iso) return null
-  return Math.max(0, Math.floor((Date.parse(until) - Date.parse(iso)) / DAY))
+  return Math.max(0, Math.floor((Date.parse(until) - Date.parse(iso)) / DAY_MS))
 }
 
 /** The history part of the page: the trend chart, changes since the last run in counts and tables, hosts not seen lately. */

@@ -12,6 +12,7 @@ import type {SectionStatus} from '../model/section.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {hostReview, reviewLimitsOf, type ReviewLimits} from './host-review.js'
+import {defined} from './defined.js'
 
 export interface BuildResultsInput {
   snapshots: readonly Snapshot[]
@@ -23,7 +24,6 @@ export interface BuildResultsInput {
   history?: ResultsHistory
 }
 
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 function references(r: Pack['checks'][number]['references']): string[] | undefined {
   if (!r) return undefined

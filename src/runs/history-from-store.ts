@@ -5,6 +5,7 @@ import type {ResultsHistory} from '../model/results.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {RunRecord, Store} from '../store/store.js'
 import {diffStored, storedSide, type DiffSource} from './diff-stored.js'
+import {DAY_MS} from '../model/days.js'
 
 export interface HistoryOptions {
   /** A host last collected longer than this many days before the run started is stale. Default 7. */
@@ -101,7 +102,7 @@ async function history(store: Store, runId: number, current: (run: RunRecord) =>
       seen.set(h.host, e)
     }
   }
-  const limit = Date.parse(run.startedAt) - staleAfterDays * 86_400_000
+  const limit = Date.parse(run.startedAt) - staleAfterDays * DAY_MS
   return {
     staleAfterDays,
     trend,

@@ -13,14 +13,14 @@ import type {ScheduledData} from '../model/sections/scheduled.js'
 import type {SourcesData} from '../model/sections/sources.js'
 import type {StorageData} from '../model/sections/storage.js'
 import type {Snapshot} from '../model/snapshot.js'
+import {wholeDays} from '../model/days.js'
+import {defined} from './defined.js'
 
-const DAY_MS = 86_400_000
 /** The idle limit of `accounts.unused` when no pack in the run carries the check. */
 const DEFAULT_IDLE_DAYS = 45
 /** The warning window of `cert.expiring` when no pack in the run carries the check. */
 const DEFAULT_EXPIRING_DAYS = 30
 
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 /** A section's data when it was read (ok or partial), else undefined. Sections of later releases may be absent. */
 function dataOf<T>(s: Snapshot, id: string): T | undefined {
@@ -87,7 +87,7 @@ export function hostReview(s: Snapshot, {idleDays, expiringDays}: ReviewLimits):
           files: certificates.files
             .filter((f) => f.state === 'read')
             .map((f) => {
-              const left = f.notAfter && !Number.isNaN(now) ? Math.floor((Date.parse(f.notAfter) - now) / DAY_MS) : undefined
+              const left = f.notAfter && !Number.isNaN(now) ? wholeDays(now, Date.parse(f.notAfter)) : undefined
               return defined({path: f.path, subject: f.subject, notAfter: f.notAfter, daysLeft: left, selfSigned: f.selfSigned, key: f.keyType ? `${f.keyType}${f.keyBits ? ` ${f.keyBits}` : ''}` : undefined, signature: f.signatureAlgorithm})
             })
             .sort((a, b) => (a.daysLeft ?? Infinity) - (b.daysLeft ?? Infinity)),

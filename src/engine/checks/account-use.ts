@@ -3,6 +3,7 @@ import type {LoginsData} from '../../model/sections/logins.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why} from '../../model/why.js'
 import {failBecause as fail, resolveTop, unknownBecause as unknown, type Outcome} from './assertion.js'
+import {wholeDays} from '../../model/days.js'
 
 /**
  * How accounts are used, judged across the accounts section (users, shells, shadow status and age) and the logins
@@ -27,7 +28,6 @@ export interface UniqueUidsAssertion {
   uniqueUids: true
 }
 
-const DAY_MS = 86_400_000
 const shown = (items: string[]) => `${items.slice(0, 10).join(', ')}${items.length > 10 ? ` (+${items.length - 10})` : ''}`
 
 /** One interactive account found unused: idle `days` since its last login, or since its password was set when it never logged in. */
@@ -65,7 +65,7 @@ export function accountUse(accounts: AccountsData, lastLog: LoginsData['lastLog'
       continue
     }
     const loggedIn = record.lastLogin ? Date.parse(record.lastLogin) : Number.NaN
-    if (!Number.isNaN(loggedIn) && Math.floor((now - loggedIn) / DAY_MS) <= limit) continue
+    if (!Number.isNaN(loggedIn) && wholeDays(loggedIn, now) <= limit) continue
     const pw = shadow?.get(u.name)
     if (!pw) {
       out.needShadow.push(u.name)
@@ -78,7 +78,7 @@ export function accountUse(accounts: AccountsData, lastLog: LoginsData['lastLog'
       out.noDate.push(u.name)
       continue
     }
-    const days = Math.floor((now - since) / DAY_MS)
+    const days = wholeDays(since, now)
     if (days <= limit) continue
     out.unused.push(Number.isNaN(loggedIn) ? {name: u.name, days} : {name: u.name, days, lastLogin: record.lastLogin!})
   }

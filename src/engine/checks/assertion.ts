@@ -8,6 +8,7 @@ import {evaluateModule, type ModuleAssertion} from './persisted-module.js'
 import {evaluateUniqueUids, evaluateUnusedAccounts, type UniqueUidsAssertion, type UnusedAccountsAssertion} from './account-use.js'
 import {evaluateMount, type MountAssertion} from './persisted-mount.js'
 import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
+import {DAY_MS} from '../../model/days.js'
 
 /**
  * The assertion language of check packs, evaluated over one snapshot with three values: pass, fail, and
@@ -124,7 +125,6 @@ const toNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v
 /** Version ordering: rpm's for an item an rpm database reported, dpkg's otherwise. */
 export type VersionScheme = 'dpkg' | 'rpm'
 
-const DAY_MS = 86_400_000
 
 /**
  * Labels and failure reasons of list items are made for every package of every host, and almost all are thrown

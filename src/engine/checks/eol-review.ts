@@ -1,11 +1,11 @@
 import type {Pack} from './pack.js'
 import {checkDataFile} from './data-file.js'
 import {loadEolData, type EolData} from './eol.js'
+import {DAY_MS} from '../../model/days.js'
 
 /** End-of-life data reviewed longer ago than this many days is called out: vendors move their dates. */
 export const EOL_REVIEW_MAX_DAYS = 180
 
-const DAY_MS = 86_400_000
 
 /** Whole days from a data set's `reviewed` day to `now`. */
 export function daysSinceReview(data: Pick<EolData, 'reviewed'>, now: Date): number {

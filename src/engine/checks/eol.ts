@@ -5,6 +5,7 @@ import {Arr, NonNegInt, Obj, Opt, Str, StringEnum} from '../../model/schema-help
 import {why} from '../../model/why.js'
 import type {Outcome} from './assertion.js'
 import {checkDataFile, readDataFile} from './data-file.js'
+import {DAY_MS} from '../../model/days.js'
 
 const Day = Str({pattern: '^\\d{4}-\\d{2}-\\d{2}$'})
 
@@ -115,7 +116,6 @@ export function findRelease(data: EolData, distribution: string, versionId: stri
   return candidates.sort((a, b) => b.version.length - a.version.length)[0]
 }
 
-const DAY_MS = 86_400_000
 /** The first moment after a last day: support lasts through it. */
 const after = (day: string): number => Date.parse(`${day}T00:00:00Z`) + DAY_MS
 

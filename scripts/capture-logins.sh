@@ -25,6 +25,7 @@ chroots=${HATANG_CHROOTS:-/var/tmp/hatang-chroots}
 for c in bullseye trixie; do
   [ -x "$chroots/$c/bin/sh" ] || { echo "no chroot at $chroots/$c: run scripts/make-chroots.sh" >&2; exit 1; }
 done
+. scripts/overlay-lab.sh
 dir=$(mktemp -d /tmp/hatang-capture-logins.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 
@@ -33,19 +34,7 @@ trap 'rm -rf "$dir"' EXIT
 # fixture NAME
 lab() {
   [ "$only" = "  " ] || case "$only" in *" $1 "*) ;; *) return 0 ;; esac
-  mkdir -p "$dir/$1/upper" "$dir/$1/work" "$dir/$1/merged"
-  unshare -m --propagation private sh -eu -c '
-    mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$2/merged"
-    mount --bind /dev "$2/merged/dev"
-    mount -t proc proc "$2/merged/proc"
-    if [ -n "$5" ]; then
-      [ -e "$2/merged/etc/resolv.conf" ] || touch "$2/merged/etc/resolv.conf"
-      mount --bind -o ro /etc/resolv.conf "$2/merged/etc/resolv.conf"
-    fi
-    chroot "$2/merged" /bin/sh -eu -c "$3"
-    [ -z "$5" ] || umount "$2/merged/etc/resolv.conf"
-    node dist/scripts/capture-fixtures.js --name "$4" --chroot "$2/merged" --probe accounts --probe logins --probe passwordPolicy --probe sshd
-  ' sh "$chroots/${3:-bullseye}" "$dir/$1" "$2" "$1" "${4:-}"
+  overlay_lab "$chroots/${3:-bullseye}" "$dir/$1" "$1" "$2" "${4:-}" accounts logins passwordPolicy sshd
 }
 # a throwaway password: only its hash lands in the overlay's /etc/shadow (the probes never read hashes)
 pw='echo "$1:$(head -c 12 /dev/urandom | od -An -tx1 | tr -d " \n")" | chpasswd'

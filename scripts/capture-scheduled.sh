@@ -8,6 +8,7 @@
 #   www-data's crontab runs a script from /tmp.
 #   npm run build && sh scripts/capture-scheduled.sh
 set -eu
+. scripts/overlay-lab.sh
 chroot_dir=/var/tmp/hatang-chroots/bullseye
 work=$(mktemp -d /var/tmp/hatang-capture-scheduled.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -23,14 +24,7 @@ printf "SHELL=/bin/sh\n*/15 * * * * root /opt/jobs/cleanup.sh >/dev/null 2>&1\n"
 echo "0 * * * * /tmp/stats.sh" | crontab -u www-data -'
 
 capture() { # NAME SETUP
-  mkdir -p "$work/$1/upper" "$work/$1/work" "$work/$1/root"
-  unshare -m --propagation private sh -eu -c '
-    mount -t overlay overlay -o "lowerdir=$0,upperdir=$1/upper,workdir=$1/work" "$1/root"
-    mount --bind /dev "$1/root/dev"
-    mount -t proc proc "$1/root/proc"
-    chroot "$1/root" /bin/sh -eu -c "$3"
-    node dist/scripts/capture-fixtures.js --name "$2" --chroot "$1/root" --probe scheduled
-  ' "$chroot_dir" "$work/$1" "$1" "$2"
+  overlay_lab "$chroot_dir" "$work/$1" "$1" "$2" '' scheduled
 }
 capture debian-11-scheduled-pass "$pass_setup"
 capture debian-11-scheduled-fail "$fail_setup"

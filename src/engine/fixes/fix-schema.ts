@@ -52,6 +52,11 @@ export type FixTask = Static<typeof FixTaskSchema>
 export const AutoFixSchema = Obj({
   risk: Opt(StringEnum(FIX_RISKS)),
   needs: Opt(Arr(StringEnum(Object.keys(FIX_FACTS) as FixFact[]), {uniqueItems: true})),
+  /**
+   * keyLogin: only for hosts hatang reaches with a key, never a password (the fix would cut the access hatang used:
+   * sshd's PasswordAuthentication); the others get it as manual.
+   */
+  guard: Opt(StringEnum(['keyLogin'] as const)),
   /** os.distribution values the fix is written for (other hosts: manual). */
   distribution: Opt(Arr(Str({minLength: 1}), {minItems: 1})),
   ansible: Arr(FixTaskSchema, {minItems: 1}),

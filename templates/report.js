@@ -143,6 +143,19 @@
       kv(body, [[L['rv.minLength'], pp.minLength === undefined ? none : pp.minLength], [L['rv.minClass'], pp.minClass === undefined ? none : pp.minClass], [L['rv.remember'], pp.remember === undefined ? none : pp.remember], [L['rv.lockout'], pp.deny === undefined ? none : pp.deny + ' · ' + pp.unlockTime + ' s']]);
     }
   }
+  // a failed check's fix: [1, file] automatic (the file 'hatang fix' writes), [0, why or null] manual
+  function fix(x) {
+    var p = el('p', 'fix fix-' + (x[0] ? 'auto' : 'manual'));
+    if (x[0]) {
+      p.appendChild(el('strong', '', L['detail.fixAuto'] + ': '));
+      p.appendChild(el('code', '', x[1]));
+      p.appendChild(document.createTextNode(' (hatang fix)'));
+    } else {
+      p.appendChild(el('strong', '', L['detail.fixManual']));
+      p.appendChild(document.createTextNode(x[1] ? ': ' + x[1] : ' — ' + L['detail.fixNoReason']));
+    }
+    return p;
+  }
   function detail(h) {
     var body = el('div');
     var title = el('h2', '', h.n);
@@ -175,6 +188,7 @@
       if (r.y != null) box.appendChild(reason(data.strings[r.y]));
       box.appendChild(el('p', '', L['detail.rationale'] + ': ' + c.r));
       box.appendChild(el('p', '', L['detail.remediation'] + ': ' + c.m));
+      if (r.st === 'fail' && c.x) box.appendChild(fix(c.x));
       if (r.w != null) box.appendChild(el('p', '', L['detail.waiver'] + ': ' + data.strings[r.w]));
       if (r.n != null) box.appendChild(el('p', '', L['detail.note'] + ': ' + data.strings[r.n]));
       body.appendChild(box);

@@ -8,15 +8,17 @@ import {UnitSchema} from './unit.js'
 import {WhySchema} from './why.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.5.0'
+export const RESULTS_SCHEMA_VERSION = '1.6.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
  * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
  * host's optional `unit` (a 1.2.0 file reads as it is: its hosts have none); 1.4.0 each pack's optional `eolData` (the
  * end-of-life data sets it read and the day each was reviewed) and each result's optional `why`; 1.5.0 each host's
- * optional `review` (scheduled jobs, backup, unused accounts, certificates, sudo rules, storage, containers).
+ * optional `review` (scheduled jobs, backup, unused accounts, certificates, sudo rules, storage, containers); 1.6.0
+ * each check's optional `fix` (automatic or manual), each host's optional `fixable` and `dataQuality.fixable` (failed
+ * findings fixable automatically vs manually, per host, per unit and for the run).
  */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0'] as const
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(SEVERITIES)
@@ -52,6 +54,25 @@ const PackInfoSchema = Obj({
   eolData: Opt(Arr(Obj({name: Str(), reviewed: Str({format: 'date'})}))),
 })
 
+/** How a failed check is fixed: by `hatang fix` (auto) or by a person (manual). */
+export const FIX_KINDS = ['auto', 'manual'] as const
+export type FixKind = (typeof FIX_KINDS)[number]
+
+/**
+ * A check's fix (since 1.6.0): auto, with the file `hatang fix -o DIR` writes its tasks to (relative to DIR); or manual,
+ * with the pack's reason why when it gives one (none: no automatic fix is written for the check).
+ */
+export const CheckFixSchema = Obj({
+  kind: StringEnum(FIX_KINDS),
+  reason: Opt(Bilingual),
+  file: Opt(Str()),
+})
+export type CheckFix = Static<typeof CheckFixSchema>
+
+/** Failed findings (status fail: waived ones are not) whose check has an automatic fix, and the others. */
+const FixableSchema = Obj({auto: NonNegInt(), manual: NonNegInt()})
+export type Fixable = Static<typeof FixableSchema>
+
 /** One check of a loaded pack, with its texts in both languages: results name it by pack and id. */
 const CheckInfoSchema = Obj({
   pack: Str(),
@@ -61,6 +82,8 @@ const CheckInfoSchema = Obj({
   rationale: Bilingual,
   remediation: Bilingual,
   references: Opt(Arr(Str())),
+  /** Since 1.6.0 (absent in older files: not known). */
+  fix: Opt(CheckFixSchema),
 })
 
 const AppliedWaiverSchema = Obj({status: StringEnum(['fail', 'unknown'] as const), reason: Str(), approver: Str(), expires: Str(), source: Str()})
@@ -219,6 +242,8 @@ export const HostReportSchema = Obj({
   review: Opt(HostReviewSchema),
   results: Arr(ResultSchema),
   counts: Obj({pass: NonNegInt(), fail: NonNegInt(), unknown: NonNegInt(), 'not-applicable': NonNegInt(), waived: NonNegInt()}),
+  /** Its failed findings fixable automatically vs manually (since 1.6.0). */
+  fixable: Opt(FixableSchema),
   score: ScoreSchema,
   /** Set when no check applied to the host. */
   error: Opt(Str()),
@@ -268,6 +293,16 @@ const DataQualitySchema = Obj({
   sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt()})),
   /** What a reader should know: hosts not collected, stale collections, sections missing and why. */
   issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'insufficient', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str()), why: Opt(WhySchema)})),
+  /**
+   * The run's failed findings fixable automatically vs manually (since 1.6.0), and per unit: the hosts whose own unit it
+   * is (hosts without a unit are in the run's counts only), by path.
+   */
+  fixable: Opt(
+    Obj({
+      ...FixableSchema.properties,
+      units: Arr(Obj({path: Str(), vi: Str(), en: Str(), hosts: NonNegInt(), ...FixableSchema.properties})),
+    }),
+  ),
 })
 
 const RunRefSchema = Obj({run: NonNegInt(), startedAt: Str({format: 'date-time'})})

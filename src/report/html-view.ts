@@ -62,7 +62,10 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
   const topRisks = [...risks.values()]
     .sort((a, b) => SEVERITY_WEIGHTS[b.severity] * b.hosts - SEVERITY_WEIGHTS[a.severity] * a.hosts || b.hosts - a.hosts || a.check.localeCompare(b.check))
     .slice(0, 10)
-    .map((r) => ({...r, title: title(r.pack, r.check), remediation: checks.get(checkKey(r.pack, r.check))?.remediation[lang] ?? ''}))
+    .map((r) => {
+      const c = checks.get(checkKey(r.pack, r.check))
+      return {...r, title: title(r.pack, r.check), remediation: c?.remediation[lang] ?? '', fix: c?.fix && {kind: c.fix.kind, file: c.fix.file, reason: c.fix.reason?.[lang]}}
+    })
 
   const fleetByScope = new Map<string, Results['fleet']>()
   for (const x of results.fleet) {
@@ -114,6 +117,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
       insufficient: readerReason({reason: h.insufficient, why: h.insufficientWhy}, lang),
       failed: failed.length,
       severe: failed.filter((r) => isSevere(r.severity)).length,
+      /** Failed findings fixable automatically and manually (absent in results older than 1.6.0, and for a host not collected: not known). */
+      fixable: isCollected(h.status) ? h.fixable : undefined,
       collectedAt: h.collectedAt,
     }
   })
@@ -126,6 +131,11 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     eolReviews: [...new Map(results.packs.flatMap((p) => p.eolData ?? []).map((d) => [d.name, d])).values()],
     /** Whether any host has a unit: the hosts table then has a unit column. */
     hasUnits: hosts.some((h) => h.unit !== undefined),
+    /**
+     * Failed findings fixable automatically vs manually, for the run and per unit (names in the report's language);
+     * undefined for results older than 1.6.0, which do not say: the report then says nothing of fixes.
+     */
+    fixable: results.dataQuality.fixable && {...results.dataQuality.fixable, units: results.dataQuality.fixable.units.map((u) => ({...u, name: u[lang]}))},
     overallGauge: gauge(results.scores.overall.score, L('summary.score')),
     /** How the score is computed, with the weights it uses (`%w` in the label: "critical 10, high 5, …"). */
     scoreNote: L('summary.scoreNote').replace('%w', weightsText(L, f)),
@@ -302,7 +312,8 @@ export function hostData(results: Results, lang: Lang, t: Labels, f: Formatter) 
   }))
   return {
     labels: Object.fromEntries(Object.entries(t).filter(([k]) => /^(detail|status|sev|host|col|common|sec|cat|rv)\./.test(k))),
-    checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang]})),
+    // x: the fix, [1, its file] when automatic, [0, why or null] when manual; absent when the results do not say (before 1.6.0)
+    checks: results.checks.map((c) => ({id: c.id, pack: c.pack, s: c.severity, t: c.title[lang], r: c.rationale[lang], m: c.remediation[lang], x: c.fix && (c.fix.kind === 'auto' ? [1, c.fix.file ?? null] : [0, c.fix.reason?.[lang] ?? null])})),
     hosts,
     strings,
   }

@@ -1,4 +1,4 @@
-import type {Results} from '../model/results.js'
+import type {Fixable, Results} from '../model/results.js'
 import {severityRank, SEVERITIES} from '../model/severity.js'
 import {categoryOf, CATEGORIES} from './html-view.js'
 import {fleetExpectedLabel, fleetRuleText} from './fleet-rule.js'
@@ -36,7 +36,48 @@ function changesParagraph(results: Results, L: (k: string) => string, f: ReturnT
   return [`## ${L('changes.title')}`, '', `${parts.join(' · ')}.`, '']
 }
 
-/** A short summary for mail or chat: score, hosts by status, failures by severity, top risks. */
+/** Hosts listed by name in the fixes part; the others are counted (hosts.csv has them all). */
+const FIX_HOSTS_LISTED = 20
+
+/**
+ * How the failed findings can be fixed (results of 1.6.0 on; nothing for older ones, which do not say): the run's
+ * counts, every failed check with its fix file or "manual" and why, the counts per unit and per host.
+ */
+function fixesPart(results: Results, lang: Lang, L: (k: string) => string, f: ReturnType<typeof formatter>): string[] {
+  const fx = results.dataQuality.fixable
+  if (!fx) return []
+  const counts = (x: Fixable) => L('fix.counts').replace('%a', f.num(x.auto)).replace('%m', f.num(x.manual))
+  const out = [`## ${L('fix.title')}`, '', L('fix.intro'), '', `**${counts(fx)}**`]
+  const checks = new Map(results.checks.map((c) => [`${c.pack}/${c.id}`, c]))
+  const failing = new Map<string, {pack: string; check: string; severity: string; hosts: number}>()
+  for (const r of results.hosts.flatMap((h) => h.results.filter((x) => x.status === 'fail'))) {
+    const k = `${r.pack}/${r.check}`
+    const e = failing.get(k) ?? {pack: r.pack, check: r.check, severity: r.severity, hosts: 0}
+    e.hosts++
+    failing.set(k, e)
+  }
+  if (failing.size) out.push('', `### ${L('fix.checks')}`, '')
+  for (const e of [...failing.values()].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.hosts - a.hosts || a.check.localeCompare(b.check))) {
+    const c = checks.get(`${e.pack}/${e.check}`)
+    const fix = c?.fix?.kind === 'auto' ? `${L('fix.auto')}: \`${md(c.fix.file)}\`` : c?.fix ? `${L('fix.manual')}${c.fix.reason ? `: ${md(c.fix.reason[lang])}` : ''}` : '–'
+    out.push(`- **${L(`sev.${e.severity}`)}** ${md(c?.title[lang] ?? e.check)} (\`${md(e.check)}\`) — ${f.num(e.hosts)} ${L('summary.affected')} — ${fix}`)
+  }
+  if (fx.units.length) {
+    out.push('', `### ${L('fix.byUnit')}`, '')
+    for (const u of fx.units) out.push(`- ${md(u[lang])} (${md(u.path)}, ${f.num(u.hosts)} ${L('unit.hosts')}): ${counts(u)}`)
+  }
+  const hosts = results.hosts
+    .flatMap((h) => (h.fixable && h.fixable.auto + h.fixable.manual > 0 ? [{name: h.name, fixable: h.fixable}] : []))
+    .sort((a, b) => b.fixable.auto + b.fixable.manual - (a.fixable.auto + a.fixable.manual) || a.name.localeCompare(b.name))
+  if (hosts.length) {
+    out.push('', `### ${L('fix.byHost')}`, '')
+    for (const h of hosts.slice(0, FIX_HOSTS_LISTED)) out.push(`- ${md(h.name)}: ${counts(h.fixable)}`)
+    if (hosts.length > FIX_HOSTS_LISTED) out.push(`- ${L('fix.moreHosts').replace('%d', f.num(hosts.length - FIX_HOSTS_LISTED))}`)
+  }
+  return out
+}
+
+/** A short summary for mail or chat: score, hosts by status, failures by severity, top risks, how they can be fixed. */
 export function renderMarkdown(results: Results, lang: Lang, templateDir?: string): string {
   const t = loadLabels(lang, templateDir)
   const f = formatter(t)
@@ -72,6 +113,8 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
     const more = e.hosts.length > 5 ? ` +${e.hosts.length - 5}` : ''
     out.push(`- **${L(`sev.${e.severity}`)}** ${md(checks.get(k)?.title[lang] ?? k)} — ${f.num(e.hosts.length)} ${L('summary.affected')} (${e.hosts.slice(0, 5).map(md).join(', ')}${more})`)
   }
+  const fixes = fixesPart(results, lang, L, f)
+  if (fixes.length) out.push('', ...fixes)
   const drift = results.fleet.filter((x) => x.status === 'fail')
   if (drift.length) {
     out.push('', `## ${L('sync.title')}`, '')

@@ -1,5 +1,6 @@
 import {eolDataOf} from '../engine/checks/eol-review.js'
 import type {Pack} from '../engine/checks/pack.js'
+import {fixKind} from '../engine/fixes/fix-kind.js'
 import {cisText, levelText} from '../engine/checks/reference-text.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
@@ -7,12 +8,13 @@ import {isStale} from '../engine/evidence.js'
 import type {Score} from '../engine/scores.js'
 import {isExpired, type Waiver} from '../engine/waivers.js'
 import {isCollected} from '../model/host-status.js'
-import {RESULTS_SCHEMA_VERSION, type HostReport, type Results, type ResultsHistory, type RunInfo} from '../model/results.js'
+import {RESULTS_SCHEMA_VERSION, type CheckFix, type Fixable, type FixKind, type HostReport, type Results, type ResultsHistory, type RunInfo} from '../model/results.js'
 import type {SectionStatus} from '../model/section.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {hostReview, reviewLimitsOf, type ReviewLimits} from './host-review.js'
 import {defined} from './defined.js'
+import {hostFixable, runFixable} from './fixable-counts.js'
 
 export interface BuildResultsInput {
   snapshots: readonly Snapshot[]
@@ -33,7 +35,9 @@ function references(r: Pack['checks'][number]['references']): string[] | undefin
   return out.length ? out : undefined
 }
 
-function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean, limits: ReviewLimits): HostReport {
+type KindOf = (pack: string, check: string) => FixKind | undefined
+
+function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean, limits: ReviewLimits, kindOf: KindOf): HostReport & {fixable: Fixable} {
   const x = s.sections
   const sys = x.system.data
   const virt = x.virtualization.data
@@ -44,6 +48,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     .flatMap((i) => [...i.ipv4, ...i.ipv6].filter((a) => a.scope === undefined || a.scope === 'global' || a.scope === 'site').map((a) => a.address))
   const pk = x.packages
   const installed = (pk.data?.items ?? []).filter(isInstalled)
+  const results = (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver}))
   return defined({
     name: s.host.name,
     address: s.host.address,
@@ -96,8 +101,9 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     },
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: SectionStatus; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
     review: isCollected(s.host.status) ? hostReview(s, limits) : undefined,
-    results: (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver})),
+    results,
     counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
+    fixable: hostFixable(results, kindOf),
     score: {score: score.score, coverage: score.coverage, passedWeight: score.passedWeight, failedWeight: score.failedWeight, counts: score.counts},
     error: hr?.error,
   })
@@ -117,8 +123,10 @@ export function buildResults(input: BuildResultsInput): Results {
   const byHost = new Map(evaluation.hosts.map((h) => [h.host, h]))
   const scoreByHost = new Map(evaluation.scores.hosts.map((h) => [h.host, h]))
   const limits = reviewLimitsOf(input.packs)
+  const fixes = new Map<string, CheckFix>(packs.flatMap((p) => p.checks.map((c) => [`${p.pack}/${c.id}`, fixKind(c)] as const)))
+  const kindOf: KindOf = (pack, check) => fixes.get(`${pack}/${check}`)?.kind
   const hosts = snapshots.map((s) =>
-    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule), limits),
+    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule), limits, kindOf),
   )
 
   const sections: Results['dataQuality']['sections'] = {}
@@ -157,6 +165,7 @@ export function buildResults(input: BuildResultsInput): Results {
           rationale: {vi: c.rationale.vi, en: c.rationale.en},
           remediation: {vi: c.remediation.vi, en: c.remediation.en},
           references: references(c.references),
+          fix: fixes.get(`${p.pack}/${c.id}`),
         }),
       ),
     ),
@@ -164,7 +173,7 @@ export function buildResults(input: BuildResultsInput): Results {
     fleet: evaluation.fleet.map((f) => defined({...f, scope: {...f.scope}, outliers: [...f.outliers], unknown: [...f.unknown]})),
     scores: {overall: {...evaluation.scores.overall}, groups: evaluation.scores.groups.map((g) => ({...g}))},
     waivers: (input.waivers ?? []).map((w) => defined({check: w.check, hosts: w.hosts, groups: w.groups, reason: w.reason, approver: w.approver, expires: w.expires, source: w.source, expired: isExpired(w, now), applied: applied(w)})),
-    dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, minCoverage, insufficient: hosts.filter((h) => h.insufficient).length, sections, issues},
+    dataQuality: {hosts: hosts.length, byStatus, staleAfterDays, minCoverage, insufficient: hosts.filter((h) => h.insufficient).length, sections, issues, fixable: runFixable(hosts)},
     ...(input.history ? {history: input.history} : {}),
   }
 }

@@ -64,11 +64,13 @@ const UNIT_VI = `Vụ Tổ chức'; DROP TABLE snapshots; --`
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-inject-'))
+  // every host fails mac.active, whose fix is manual with a reason (the pack's reason gets the payload below)
   const snaps = fleet(8)
+    .map((s) => ({...s, sections: {...s.sections, mac: {...s.sections.mac, status: 'ok' as const, data: {active: 'none' as const, apparmor: {present: false, enabled: false}, selinux: {enabled: false, mode: 'disabled' as const}}}}}))
     .map((s) => ({...s, host: {...s.host, unit: {path: 'bo-noi-vu/vu-to-chuc-can-bo', vi: UNIT_VI, en: 'Department of Personnel', parents: [{path: 'bo-noi-vu', vi: 'Bộ Nội vụ', en: 'Ministry'}]}}}))
     .map(injectSnapshot)
   expect(snaps[0]!.host.unit).toMatchObject({path: 'bo-noi-vu/vu-to-chuc-can-bo', vi: `${UNIT_VI}${P}`})
-  const packs = builtinPacks().map((p) => ({...p, title: {vi: p.title.vi + P, en: p.title.en + P}, checks: p.checks.map((c) => ({...c, title: {vi: c.title.vi + P, en: c.title.en + P}, rationale: {vi: P, en: P}, remediation: {vi: P, en: P}}))}))
+  const packs = builtinPacks().map((p) => ({...p, title: {vi: p.title.vi + P, en: p.title.en + P}, checks: p.checks.map((c) => ({...c, title: {vi: c.title.vi + P, en: c.title.en + P}, rationale: {vi: P, en: P}, remediation: {vi: P, en: P}, fix: c.fix && 'manual' in c.fix ? {manual: {vi: P, en: P}} : c.fix}))}))
   const waivers: Waiver[] = [{check: 'firewall.active', hosts: ['*'], reason: P, approver: P, expires: '2999-01-01', source: `w.yaml:1${P}`}]
   const drift = kernelDrift(snaps)
   const results = resultsOf(snaps, {packs, waivers, fleet: [{...drift, subject: P, reason: P, scope: {kind: 'group', name: P}, majority: {value: P, hosts: [P]}, outliers: [{host: P, value: P}, ...drift.outliers], unknown: [{host: P, reason: P}]}]})
@@ -127,6 +129,8 @@ describe('a report of hostile data', () => {
     expect(await p.textContent('#detail-body h2')).toBe(`srv-0000${P}`)
     expect(await p.textContent('#host-table tbody tr:first-child td:nth-child(3)')).toBe(`${UNIT_VI}${P}`)
     expect(await p.textContent('#detail-body p.note')).toContain(`${UNIT_VI}${P}`)
+    expect(await p.$$eval('#detail-body p.fix-manual', (ps) => ps.map((x) => x.textContent))).toContain(`Khắc phục thủ công: ${P}`)
+    expect(await p.textContent('#summary table.fix-units td')).toBe(`${UNIT_VI}${P}`)
     expect(await p.textContent('#sync')).toContain(P)
     expect(await p.textContent('#waivers')).toContain(P)
     expect(await p.textContent('#method')).toContain(P)

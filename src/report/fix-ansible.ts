@@ -1,7 +1,8 @@
 import YAML from 'yaml'
 
 import {ansibleHandlerTasks} from '../engine/fixes/handlers.js'
-import {fixGroup, fixTaskFile, type FixPlan, type HostPlan} from '../engine/fixes/fix-plan.js'
+import {fixFile} from '../engine/fixes/fix-kind.js'
+import {fixGroup, type FixPlan, type HostPlan} from '../engine/fixes/fix-plan.js'
 import {planHeader} from './fix-header.js'
 
 /** How hatang reaches a host, as Ansible's connection variables (from the hosts file; never a secret). */
@@ -77,7 +78,7 @@ export function renderFixPlaybook(plan: FixPlan, header: {source: string; genera
       name: `${o.check} (${o.severity}, risk ${o.risk}): ${o.title.en}`,
       hosts: fixGroup(o.check),
       gather_facts: false,
-      tasks: [{name: `${o.check}`, 'ansible.builtin.import_tasks': fixTaskFile(o.check), tags: [o.check, o.severity]}],
+      tasks: [{name: `${o.check}`, 'ansible.builtin.import_tasks': fixFile(o.check), tags: [o.check, o.severity]}],
       ...(handlers.length > 0 ? {handlers} : {}),
     }
   })

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {fsProblem} from '../cli/fs-problem.js'
 import {OutputError} from '../cli/output-error.js'
-import {fixTaskFile} from '../engine/fixes/fix-plan.js'
+import {fixFile} from '../engine/fixes/fix-kind.js'
 import {writeFileAtomic} from '../files/write-atomic.js'
 import {renderFixInventory, renderFixPlaybook, renderFixTasks} from '../report/fix-ansible.js'
 import {renderFixScript} from '../report/fix-sh.js'
@@ -19,7 +19,7 @@ export function planJson(outcome: FixPlanOutcome, generatedAt: string) {
     source: outcome.source,
     ...(outcome.hostsFile ? {hostsFile: outcome.hostsFile} : {}),
     generatedAt,
-    checks: plan.order.map((o) => ({pack: o.pack, check: o.check, severity: o.severity, risk: o.risk, file: fixTaskFile(o.check), hosts: plan.hosts.filter((h) => h.fixes.some((f) => f.check === o.check)).map((h) => h.host)})),
+    checks: plan.order.map((o) => ({pack: o.pack, check: o.check, severity: o.severity, risk: o.risk, file: fixFile(o.check), hosts: plan.hosts.filter((h) => h.fixes.some((f) => f.check === o.check)).map((h) => h.host)})),
     hosts: plan.hosts,
     waived: plan.waived,
     unknown: plan.unknown,
@@ -45,7 +45,7 @@ function renderPlan(outcome: FixPlanOutcome, format: FixFormat, generatedAt: str
   if (format === 'ansible') {
     files.push({name: 'site.yml', content: renderFixPlaybook(plan, header), mode: 0o644})
     files.push({name: 'inventory.yml', content: renderFixInventory(plan, outcome.connections), mode: 0o644})
-    for (const o of plan.order) files.push({name: fixTaskFile(o.check), content: renderFixTasks(o), mode: 0o644})
+    for (const o of plan.order) files.push({name: fixFile(o.check), content: renderFixTasks(o), mode: 0o644})
   } else for (const h of plan.hosts.filter((x) => x.fixes.length > 0)) files.push({name: scriptName(h.host), content: renderFixScript(plan, h, header), mode: 0o755})
   const json = {...planJson(outcome, generatedAt), format, files: [...files.map((f) => f.name), 'plan.json']}
   files.push({name: 'plan.json', content: JSON.stringify(json, null, 2) + '\n', mode: 0o644})

@@ -165,6 +165,3 @@ export function buildFixPlan(hosts: readonly FixHost[], packs: readonly Pack[], 
 
 /** The Ansible group of the hosts that need a check's fix: fix_ and the id with '.' and '-' as '_'. */
 export const fixGroup = (check: string): string => `fix_${check.replace(/[.-]/g, '_')}`
-
-/** The file of a check's tasks in a written plan (the file reports name). */
-export const fixTaskFile = (check: string): string => `fixes/${check}.yml`

@@ -108,7 +108,7 @@ describe('a fix target', () => {
     expect(results.hosts[0]!.results.find((r) => r.check === 'ssh.max-auth-tries')?.status).toBe('pass')
   }, 150_000)
 
-  it('is reached by ansible with host key checking on', () => {
+  it("is reached by ansible with host key checking on; Ansible reloads the target's own sshd as a fix's handler does", () => {
     const inventory = path.join(work, 'inventory.yml')
     writeFileSync(
       inventory,
@@ -129,6 +129,13 @@ describe('a fix target', () => {
     const r = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env, timeout: 60_000})
     expect(r.status, `${r.stdout}${r.stderr}\n${target.log()}`).toBe(0)
     expect(r.stdout).toMatch(/^target \| SUCCESS => \{[^}]*"ping": "pong"/m)
+    // the daemon (not systemd: none runs there) gets SIGHUP and keeps running
+    const daemon = ok(target.exec('cat /run/sshd.pid')).trim()
+    const reload = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.service', '-a', 'name=ssh state=reloaded'], {encoding: 'utf8', env, timeout: 60_000})
+    expect(reload.status, `${reload.stdout}${reload.stderr}`).toBe(0)
+    expect(reload.stdout).toMatch(/^target \| CHANGED => /m)
+    expect(reload.stdout).toMatch(/"reloaded": \{\s*"changed": true,\s*"rc": 0,/)
+    expect(ok(target.exec(`kill -0 ${daemon} && cat /proc/${daemon}/comm`)).trim()).toBe('sshd')
     // a known_hosts without the target's key: refused, not accepted
     writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(target.knownHosts, '/dev/null'))
     const refused = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env, timeout: 60_000})

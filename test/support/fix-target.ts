@@ -1,5 +1,5 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statfsSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statfsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 /**
@@ -15,11 +15,15 @@ import path from 'node:path'
  *   own network namespace (`ip netns add`) keeps its net.* values between connections; a fix that would change this
  *   machine's kernel (kernel.*, fs.*, vm.*) fails with EROFS instead. /sys is read-only, /proc/sysrq-trigger too.
  * - services: /run is a fresh tmpfs (no systemd or D-Bus socket of this machine's), the PID namespace shows only the
- *   target's processes, so `systemctl reload ssh` or a kill in a fix cannot reach this machine's daemons.
- * - sshd: every connection is served by an `sshd -i` run inside the target, reading the overlay's own
- *   /etc/ssh/sshd_config (a fix to it takes effect at the next connection; a broken one refuses it). Host keys are
- *   fresh ones in the upper folder; root logs in with a fresh client key (the overlay's /root is its own: an opaque
- *   folder with Debian's plain dot files and the key in .ssh/authorized_keys, nothing of this machine's root).
+ *   target's processes, so `systemctl reload ssh` or a kill in a fix cannot reach this machine's daemons. systemd
+ *   does not run in the target, and the target says so: its /sbin/init (systemd's, in the lower layer) is hidden, so
+ *   Ansible finds the init scripts (sysvinit) as on a machine without systemd, rather than a systemd it cannot ask.
+ * - sshd: the target runs its own sshd daemon (port 22 in its network namespace, /run/sshd.pid), as a server does:
+ *   the daemon the audit reads and a fix's handler reloads. Every connection from here is served by an `sshd -i` run
+ *   inside the target, reading the overlay's own /etc/ssh/sshd_config (a fix to it takes effect at the next
+ *   connection; a broken one refuses it). Host keys are fresh ones in the upper folder; root logs in with a fresh
+ *   client key (the overlay's /root is its own: an opaque folder with Debian's plain dot files and the key in
+ *   .ssh/authorized_keys, nothing of this machine's root).
  * The listener runs in a child process, so a test may run the CLI or ansible synchronously (spawnSync).
  */
 export interface FixTarget {
@@ -95,6 +99,7 @@ mkdir -m 1777 "$r/run/lock"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$r/tmp"
 ip link set lo up
 cd "$r"
+chroot . /usr/sbin/sshd
 exec chroot . /bin/sh -c 'echo ready; read -r _ || :'
 `
 
@@ -255,15 +260,30 @@ export async function startFixTarget(): Promise<FixTarget> {
   }
 }
 
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
 function result(r: ReturnType<typeof spawnSync>): CommandResult {
   return {status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.error?.message ?? '')}
 }
 
 /**
- * What the target has of its own before it starts, written straight into the upper folder: fresh host keys, and a
- * /root of its own (opaque: this machine's root folder is hidden) with Debian's default dot files.
+ * What the target has of its own before it starts, written straight into the upper folder: fresh host keys, a /root
+ * of its own (opaque: this machine's root folder is hidden) with Debian's default dot files, and no /sbin/init (a
+ * whiteout: the character device 0:0).
  */
 function prepareUpper(upper: string): void {
+  // /sbin is usr/sbin on a merged-/usr system: the whiteout goes where the file is
+  const init = path.join(realpathSync('/sbin'), 'init')
+  if (existsSync(init) || isSymlink(init)) {
+    mkdirSync(path.join(upper, path.dirname(init)), {recursive: true, mode: 0o755})
+    run('mknod', [path.join(upper, init), 'c', '0', '0'])
+  }
   mkdirSync(path.join(upper, 'etc/ssh'), {recursive: true, mode: 0o755})
   chmodSync(path.join(upper, 'etc'), 0o755)
   run('ssh-keygen', ['-A', '-f', upper])

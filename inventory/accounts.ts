@@ -4,7 +4,7 @@ import {isLoginShell} from './kit/login-shell.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, succeeded, toInt} from './kit/probe-helpers.js'
-import {shQuote} from '../src/transport/shell-quote.js'
+import {shQuote} from '../src/model/shell-quote.js'
 import {accountsSection, GroupSchema, UserSchema, type AccountsData, type PasswordStatus} from '../src/model/sections/accounts.js'
 
 type LoginDefs = NonNullable<AccountsData['loginDefs']>

@@ -1,7 +1,7 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
-import {shQuote} from '../src/transport/shell-quote.js'
+import {shQuote} from '../src/model/shell-quote.js'
 import {auditSection, SYSLOG_DAEMONS, type AuditData, type LoggingData} from '../src/model/sections/audit.js'
 
 /** Parses the `state` command: `installed yes|no` and `pids N…` (possibly empty). */

@@ -2,7 +2,7 @@ import type {ProbeResult} from './kit/implementation.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {packagesSection, PACKAGE_MANAGERS, type PackageItem, type PackageManager, type PackagesData} from '../src/model/sections/packages.js'
-import {shQuote} from '../src/transport/shell-quote.js'
+import {shQuote} from '../src/model/shell-quote.js'
 import {DPKG_FORMAT, parseDpkgQuery} from './packages-dpkg.js'
 import {parseRpmQuery, RPM_FORMAT} from './packages-rpm.js'
 

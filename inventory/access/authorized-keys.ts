@@ -1,4 +1,4 @@
-import {shQuote} from '../../src/transport/shell-quote.js'
+import {shQuote} from '../../src/model/shell-quote.js'
 import {DEFAULT_AUTHORIZED_KEYS_FILES, type AccessData, type AuthorizedKey} from '../../src/model/sections/access.js'
 import {isLoginShell} from '../kit/login-shell.js'
 import {maskSecretArguments} from '../kit/secret-arguments.js'

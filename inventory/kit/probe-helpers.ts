@@ -1,4 +1,4 @@
-import {shQuote} from '../../src/transport/shell-quote.js'
+import {shQuote} from '../../src/model/shell-quote.js'
 import type {ProbeResult} from './implementation.js'
 import type {CommandOutput} from './probe.js'
 

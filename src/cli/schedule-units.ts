@@ -1,6 +1,6 @@
 import {userInfo} from 'node:os'
 
-import {shQuote} from '../transport/shell-quote.js'
+import {shQuote} from '../model/shell-quote.js'
 import {parseCron, toOnCalendar} from './cron.js'
 
 export interface ScheduleInput {

@@ -1,6 +1,6 @@
 import {hostKeyTypeInfo} from './host-key.js'
 import {acceptNewAllowed, asciiLower, knownHostsName, type HostKeyTarget, type HostKeyVerdict, type KnownKeyRef} from './known-hosts.js'
-import {shQuote} from './shell-quote.js'
+import {shQuote} from '../model/shell-quote.js'
 
 /**
  * What to tell a user about a host key hatang refused: the one line a log or a progress line shows, the full

@@ -4,7 +4,7 @@ import {NodeSSH} from 'node-ssh'
 import type {ClientChannel, ConnectConfig, PasswordAuthMethod} from 'ssh2'
 
 import type {HostStatus} from '../model/host-status.js'
-import {shQuote} from './shell-quote.js'
+import {shQuote} from '../model/shell-quote.js'
 import {planAuth} from './ssh-auth.js'
 import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
-import {shQuote} from '../../transport/shell-quote.js'
+import {shQuote} from '../../model/shell-quote.js'
 import type {CommandTransport} from '../../transport/transport.js'
 
 /** One command of a batch. */

@@ -11,6 +11,7 @@ import {KERNEL_MODULES} from '../../model/sections/kernel-modules.js'
 import {SYSCTL_KEYS} from '../../model/sections/sysctl.js'
 import {SEVERITIES} from '../../model/severity.js'
 import {compile} from '../../model/validate.js'
+import {FixSchema, fixProblems, type Fix} from '../fixes/fix-schema.js'
 import {fleetCheckProblems, fleetCheckSchema, type FleetCheck} from '../fleet/fleet-check.js'
 import {COMPARE_OPS, COUNT_OPS, type Assertion} from './assertion.js'
 import {checkDataFile} from './data-file.js'
@@ -111,6 +112,8 @@ export const CheckSchema = Obj({
   applies: Opt(ApplicabilitySchema),
   assert: Type.Ref(AssertionSchema),
   references: Opt(ReferenceSchema),
+  /** How to fix a failure: Ansible tasks and POSIX sh, or why it is manual (src/engine/fixes/fix-schema.ts). */
+  fix: Opt(FixSchema),
 })
 
 /** Checks across hosts (see ../fleet/fleet-check.ts). */
@@ -135,8 +138,9 @@ export const PackSchema = Obj(
   {$id: 'urn:hatang:schema:check-pack', title: 'hatang check pack', anyOf: [{required: ['checks']}, {required: ['fleet']}]},
 )
 
-export type Check = Omit<Static<typeof CheckSchema>, 'assert' | 'applies'> & {
+export type Check = Omit<Static<typeof CheckSchema>, 'assert' | 'applies' | 'fix'> & {
   assert: Assertion
+  fix?: Fix
   applies?: Omit<Static<typeof ApplicabilitySchema>, 'when'> & {when?: Assertion}
 }
 export interface Pack extends Omit<Static<typeof PackSchema>, 'checks' | 'fleet'> {
@@ -194,6 +198,8 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
     if (ids.has(c.id)) problems.push(at([list, i, 'id'], `repeats the id '${c.id}' of ${ids.get(c.id)}`, 'give every check its own id'))
     ids.set(c.id, list === 'checks' ? `check ${i + 1}` : `fleet check ${i + 1}`)
     if (list === 'fleet') for (const f of fleetCheckProblems(c as FleetCheck)) problems.push(at([list, i, ...f.at], f.problem))
+    const fix = list === 'checks' ? (c as Check).fix : undefined
+    if (fix) for (const f of fixProblems(fix)) problems.push(at([list, i, 'fix', ...f.at], f.problem))
     for (const r of regexesOf(c, [list, i])) {
       try {
         new RegExp(r.pattern, 'u')

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {LocalTransport} from '../../../src/transport/local-transport.js'
-import {shQuote} from '../../../src/transport/shell-quote.js'
+import {shQuote} from '../../../src/model/shell-quote.js'
 
 const local = new LocalTransport()
 

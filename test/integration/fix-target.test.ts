@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Snapshot} from '../../src/model/snapshot.js'
 import {hatang} from '../support/cli.js'
-import {ansibleEnv, startFixTarget, type FixTarget} from '../support/fix-target.js'
+import {ansibleEnv, DROPPED_CAPABILITIES, startFixTarget, type FixTarget} from '../support/fix-target.js'
 
 /**
  * The disposable target of the fix loop (test/support/fix-target.ts): a real machine state that hatang, OpenSSH and
@@ -65,6 +65,10 @@ describe('a fix target', () => {
       expect(r.status).not.toBe(0)
       expect(r.stderr).toMatch(/Read-only file system/)
     }
+    // nor has it the capabilities that act on the kernel as a whole (modules, clock, audit rules…)
+    const bounding = /^Capability bounding set: (.*)$/m.exec(ok(target.ssh('setpriv --dump')))![1]!.split(',')
+    expect(bounding).toContain('sys_admin')
+    for (const capability of DROPPED_CAPABILITIES) expect(bounding).not.toContain(capability)
     const other = before.sysctl[0]!.trim() === '1' ? '0' : '1'
     ok(target.ssh(`sysctl -q -w ${NET_KEY}=${other}`))
     expect(ok(target.ssh(`cat ${proc(NET_KEY)}`)).trim()).toBe(other)

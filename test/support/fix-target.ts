@@ -14,6 +14,8 @@ import path from 'node:path'
  * - kernel settings: /proc/sys is a read-only bind inside the target, except /proc/sys/net (read-write): the target's
  *   own network namespace (`ip netns add`) keeps its net.* values between connections; a fix that would change this
  *   machine's kernel (kernel.*, fs.*, vm.*) fails with EROFS instead. /sys is read-only, /proc/sysrq-trigger too.
+ *   No process of the target has the capabilities that act on the kernel as a whole (DROPPED_CAPABILITIES: modules,
+ *   clock, audit rules, LSM policy…): such a fix fails too.
  * - services: /run is a fresh tmpfs (no systemd or D-Bus socket of this machine's), the PID namespace shows only the
  *   target's processes, so `systemctl reload ssh` or a kill in a fix cannot reach this machine's daemons. systemd
  *   does not run in the target, and the target says so: its /sbin/init (systemd's, in the lower layer) is hidden, so
@@ -64,8 +66,15 @@ export interface CommandResult {
 const BASE = '/var/tmp'
 const TMPFS_MAGIC = 0x01021994
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-/** nsenter's arguments that put a command into the target: its namespaces, its root and its working folder. */
-const enter = (init: number) => ['nsenter', '-t', String(init), '--mount', '--net', '--pid', '--uts', '--ipc', '--root', '--wd']
+/**
+ * The capabilities no process of the target has (dropped from its bounding set): what acts on this machine's kernel as
+ * a whole, which no namespace separates — modules, the clock, the audit rules, security (LSM) policy, reboot, raw I/O,
+ * BPF, the kernel log. A fix that needs one fails in the target instead of changing this machine.
+ */
+export const DROPPED_CAPABILITIES = ['sys_module', 'sys_time', 'audit_control', 'mac_admin', 'mac_override', 'sys_boot', 'sys_rawio', 'bpf', 'perfmon', 'syslog', 'wake_alarm', 'sys_pacct', 'block_suspend']
+const confined = ['setpriv', `--bounding-set=${DROPPED_CAPABILITIES.map((c) => `-${c}`).join(',')}`, '--inh-caps=-all']
+/** The arguments that put a command into the target: its namespaces, its root and working folder, its capabilities. */
+const enter = (init: number) => ['nsenter', '-t', String(init), '--mount', '--net', '--pid', '--uts', '--ipc', '--root', '--wd', ...confined]
 
 /**
  * PID 1 of the target: mounts its file systems in its own mount namespace, then waits, chrooted into them, until its
@@ -233,7 +242,7 @@ export async function startFixTarget(): Promise<FixTarget> {
     run('ip', ['netns', 'add', name])
     netns = true
     const logFd = openSync(logFile, 'a')
-    init = spawn('nsenter', [`--net=/run/netns/${name}`, 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', '--ipc', 'sh', '-c', INIT, 'sh', dir], {
+    init = spawn('nsenter', [`--net=/run/netns/${name}`, 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', '--ipc', ...confined, 'sh', '-c', INIT, 'sh', dir], {
       stdio: ['pipe', 'pipe', logFd],
       env: {PATH, LC_ALL: 'C'},
     })

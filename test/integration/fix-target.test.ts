@@ -89,6 +89,10 @@ describe('a fix target', () => {
     expect(ok(target.ssh('echo "${HATANG_TARGET:-unset}"')).trim()).toBe('unset')
   })
 
+  it("reaches the package mirrors of this machine's apt through the target's proxy (a fix may install a package)", () => {
+    expect(ok(target.ssh('cd /tmp && apt-get download -q hostname >/dev/null && ls hostname_*.deb'))).toMatch(/^hostname_.*\.deb$/m)
+  }, 60_000)
+
   it('is swept and audited by hatang as root, its own sshd read', () => {
     ok(target.exec(`echo 'MaxAuthTries 3' > ${DROP_IN}`))
     const hosts = path.join(work, 'hosts.yaml')
@@ -129,20 +133,20 @@ describe('a fix target', () => {
         '',
       ].join('\n'),
     )
-    const env = ansibleEnv(path.join(work, 'ansible'))
-    const r = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env, timeout: 60_000})
+    const env = () => ansibleEnv(path.join(work, 'ansible'))
+    const r = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env: env(), timeout: 60_000})
     expect(r.status, `${r.stdout}${r.stderr}\n${target.log()}`).toBe(0)
     expect(r.stdout).toMatch(/^target \| SUCCESS => \{[^}]*"ping": "pong"/m)
     // the daemon (not systemd: none runs there) gets SIGHUP and keeps running
     const daemon = ok(target.exec('cat /run/sshd.pid')).trim()
-    const reload = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.service', '-a', 'name=ssh state=reloaded'], {encoding: 'utf8', env, timeout: 60_000})
+    const reload = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.service', '-a', 'name=ssh state=reloaded'], {encoding: 'utf8', env: env(), timeout: 60_000})
     expect(reload.status, `${reload.stdout}${reload.stderr}`).toBe(0)
     expect(reload.stdout).toMatch(/^target \| CHANGED => /m)
     expect(reload.stdout).toMatch(/"reloaded": \{\s*"changed": true,\s*"rc": 0,/)
     expect(ok(target.exec(`kill -0 ${daemon} && cat /proc/${daemon}/comm`)).trim()).toBe('sshd')
     // a known_hosts without the target's key: refused, not accepted
     writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(target.knownHosts, '/dev/null'))
-    const refused = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env, timeout: 60_000})
+    const refused = spawnSync('ansible', ['-i', inventory, 'all', '-m', 'ansible.builtin.ping'], {encoding: 'utf8', env: env(), timeout: 60_000})
     expect(refused.status).not.toBe(0)
     expect(refused.stdout).toMatch(/UNREACHABLE!.*Host key verification failed/s)
   })

@@ -26,7 +26,9 @@ import path from 'node:path'
  *   connection; a broken one refuses it). Host keys are fresh ones in the upper folder; root logs in with a fresh
  *   client key (the overlay's /root is its own: an opaque folder with Debian's plain dot files and the key in
  *   .ssh/authorized_keys, nothing of this machine's root).
- * The listener runs in a child process, so a test may run the CLI or ansible synchronously (spawnSync).
+ * - packages: apt reaches the mirrors this machine uses through a proxy (MIRROR_PROXY, see MIRROR): a fix may install
+ *   a package, which lands in the overlay. Packages this machine's apt cache holds are not downloaded again.
+ * The listener and the proxy run in child processes, so a test may run the CLI or ansible synchronously (spawnSync).
  */
 export interface FixTarget {
   /** The name of its network namespace and of its folder: hatang-fix-XXXXXX. */
@@ -131,6 +133,67 @@ process.stdin.on('data', () => {})
 process.stdin.on('end', () => process.exit(0))
 `
 
+/** Where the target's apt finds its proxy, inside the target's network namespace (apt-cacher-ng's usual port). */
+export const MIRROR_PROXY = 'http://127.0.0.1:3142/'
+/**
+ * The target's way to the package mirrors this machine uses (a fix may install a package), with no change to this
+ * machine's network: the door, in the target's network namespace, takes apt's proxy connections on 127.0.0.1:3142 and
+ * hands them through a Unix socket of the target's folder (a path: no network namespace) to the proxy, which runs in
+ * this machine's namespace and connects to the host the request names (HTTP, one request per connection: it asks
+ * for Connection: close; CONNECT for https). argv: the role (door or proxy), the socket, the log file.
+ */
+const MIRROR = String.raw`
+const net = require('node:net'), fs = require('node:fs')
+const [role, sock, logFile] = process.argv.slice(1)
+const log = (m) => fs.appendFileSync(logFile, 'mirror proxy: ' + m + '\n')
+const ready = () => process.stdout.write('ready\n')
+const join = (a, b) => {
+  a.on('error', () => b.destroy())
+  b.on('error', () => a.destroy())
+}
+if (role === 'door') {
+  net.createServer((c) => {
+    const u = net.connect(sock)
+    join(c, u)
+    c.pipe(u).pipe(c)
+  }).listen(${new URL(MIRROR_PROXY).port}, '127.0.0.1', ready)
+} else {
+  net.createServer((c) => {
+    let head = Buffer.alloc(0)
+    const onData = (d) => {
+      head = Buffer.concat([head, d])
+      const end = head.indexOf('\r\n\r\n')
+      if (end < 0) return head.length > 65536 ? c.destroy() : undefined
+      c.off('data', onData)
+      c.pause()
+      const lines = head.subarray(0, end).toString('latin1').split('\r\n')
+      const [method, target] = lines[0].split(' ')
+      let host, port
+      try {
+        if (method === 'CONNECT') [host, port] = [target.slice(0, target.lastIndexOf(':')), target.slice(target.lastIndexOf(':') + 1)]
+        else ({hostname: host, port} = new URL(target))
+      } catch {
+        log('not a proxy request: ' + lines[0])
+        return c.destroy()
+      }
+      const up = net.connect(Number(port) || 80, host, () => {
+        if (method === 'CONNECT') c.write('HTTP/1.1 200 Connection established\r\n\r\n')
+        else up.write([...lines.filter((l) => !/^(proxy-connection|connection|keep-alive):/i.test(l)), 'Connection: close', '', ''].join('\r\n'))
+        if (end + 4 < head.length) up.write(head.subarray(end + 4))
+        c.pipe(up)
+        up.pipe(c)
+        c.resume()
+      })
+      up.on('error', (e) => log(host + ':' + port + ': ' + e.message))
+      join(c, up)
+    }
+    c.on('data', onData)
+  }).listen(sock, ready)
+}
+process.stdin.on('data', () => {})
+process.stdin.on('end', () => process.exit(0))
+`
+
 function run(file: string, args: string[]): string {
   const r = spawnSync(file, args, {encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`)
@@ -188,7 +251,8 @@ export async function startFixTarget(): Promise<FixTarget> {
   const logFile = path.join(dir, 'target.log')
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-20_000) : '')
   let init: ChildProcess | undefined
-  let listener: ChildProcess | undefined
+  /** The processes of ours that serve the target from outside it: the sshd listener, the mirror's proxy and door. */
+  const helpers: ChildProcess[] = []
   let namespace: string | undefined
   let netns = false
   let initPid: number | undefined
@@ -196,12 +260,10 @@ export async function startFixTarget(): Promise<FixTarget> {
   let stopping: Promise<void> | undefined
   const stop = () => (stopping ??= teardown())
   const teardown = async () => {
-    // the listener first (no new session), then PID 1 of the target: the kernel kills every process of its PID
+    // the helpers first (no new session), then PID 1 of the target: the kernel kills every process of its PID
     // namespace, and its mount namespace (the overlay and the rest) ends with the last of them
-    if (listener) {
-      listener.kill('SIGKILL')
-      await exited(listener)
-    }
+    for (const helper of helpers) helper.kill('SIGKILL')
+    await Promise.all(helpers.map(exited))
     if (init) {
       const pid1 = initPid
       if (pid1 !== undefined) {
@@ -253,8 +315,18 @@ export async function startFixTarget(): Promise<FixTarget> {
     namespace = mountNamespace(initPid)
     if (!initPid || !namespace) throw new Error(`the target ${name} has no PID 1`)
 
-    listener = spawn(process.execPath, ['-e', LISTENER, logFile, ...enter(initPid), '/usr/sbin/sshd', '-i', '-e'], {stdio: ['pipe', 'pipe', 'ignore']})
-    const port = Number(await firstLine(listener, `the sshd listener of ${name}`, log))
+    /** A helper process, once it says it is ready: its first line. */
+    const helper = (what: string, args: string[]) => {
+      const logFd = openSync(logFile, 'a')
+      const child = spawn(args[0]!, args.slice(1), {stdio: ['pipe', 'pipe', logFd]})
+      closeSync(logFd)
+      helpers.push(child)
+      return firstLine(child, `the ${what} of ${name}`, log)
+    }
+    const mirror = path.join(dir, 'mirror.sock')
+    await helper('mirror proxy', [process.execPath, '-e', MIRROR, 'proxy', mirror, logFile])
+    await helper('mirror door', ['nsenter', `--net=/run/netns/${name}`, process.execPath, '-e', MIRROR, 'door', mirror, logFile])
+    const port = Number(await helper('sshd listener', [process.execPath, '-e', LISTENER, logFile, ...enter(initPid), '/usr/sbin/sshd', '-i', '-e']))
 
     const knownHosts = path.join(dir, 'known_hosts')
     writeFileSync(knownHosts, hostKeys.map((k) => `[127.0.0.1]:${port} ${k}\n`).join(''))
@@ -283,8 +355,8 @@ function result(r: ReturnType<typeof spawnSync>): CommandResult {
 
 /**
  * What the target has of its own before it starts, written straight into the upper folder: fresh host keys, a /root
- * of its own (opaque: this machine's root folder is hidden) with Debian's default dot files, and no /sbin/init (a
- * whiteout: the character device 0:0).
+ * of its own (opaque: this machine's root folder is hidden) with Debian's default dot files, no /sbin/init (a
+ * whiteout: the character device 0:0), and apt's proxy (MIRROR_PROXY).
  */
 function prepareUpper(upper: string): void {
   // /sbin is usr/sbin on a merged-/usr system: the whiteout goes where the file is
@@ -300,15 +372,17 @@ function prepareUpper(upper: string): void {
   mkdirSync(root, {mode: 0o700})
   run('/usr/bin/python3', ['-c', 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")', root])
   for (const file of ['profile', 'bashrc']) copyFileSync(`/usr/share/base-files/dot.${file}`, path.join(root, `.${file}`))
+  mkdirSync(path.join(upper, 'etc/apt/apt.conf.d'), {recursive: true, mode: 0o755})
+  writeFileSync(path.join(upper, 'etc/apt/apt.conf.d/00hatang-fix-target-proxy'), `Acquire::http::Proxy "${MIRROR_PROXY}";\nAcquire::https::Proxy "${MIRROR_PROXY}";\nAcquire::http::Pipeline-Depth "0";\n`, {mode: 0o644})
 }
 
 /**
  * The environment for `ansible` and `ansible-playbook` against targets: no ANSIBLE_* setting of the developer's, an
- * empty ansible.cfg, and everything Ansible writes on this side (its home, temporary files) under DIR, not in
- * ~/.ansible. Host keys are checked (Ansible's default): inventories name the target's known_hosts. No master
- * connection outlives a run (ControlMaster off, which Ansible's default ControlPersist=60s would keep): each run logs
- * in afresh, as it must after a change to sshd, and no ssh process is left behind; pipelining keeps it to one
- * connection per task.
+ * empty ansible.cfg, and everything Ansible writes on this side (its home, temporary files, connection sockets) under
+ * DIR, not in ~/.ansible. Host keys are checked (Ansible's default): inventories name the target's known_hosts.
+ * Ansible's own ssh arguments (a master connection per host, kept 60 s) with a control folder of this call's own: the
+ * tasks of one run share a connection, the next run (another call) logs in afresh, as it must after a change to
+ * sshd; a master left open ends with its target. Pipelining: one module, one round trip.
  */
 export function ansibleEnv(dir: string): NodeJS.ProcessEnv {
   mkdirSync(dir, {recursive: true, mode: 0o700})
@@ -321,7 +395,7 @@ export function ansibleEnv(dir: string): NodeJS.ProcessEnv {
     ANSIBLE_CONFIG: config,
     ANSIBLE_HOME: path.join(dir, 'home'),
     ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'),
-    ANSIBLE_SSH_ARGS: '-o ControlMaster=no -o ControlPath=none',
+    ANSIBLE_SSH_CONTROL_PATH_DIR: mkdtempSync(path.join(dir, 'cp-')),
     ANSIBLE_PIPELINING: 'true',
     ANSIBLE_NOCOLOR: '1',
   }

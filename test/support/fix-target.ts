@@ -26,9 +26,10 @@ import path from 'node:path'
  *   connection; a broken one refuses it). Host keys are fresh ones in the upper folder; root logs in with a fresh
  *   client key (the overlay's /root is its own: an opaque folder with Debian's plain dot files and the key in
  *   .ssh/authorized_keys, nothing of this machine's root).
- * - packages: apt reaches the mirrors this machine uses through a proxy (MIRROR_PROXY, see MIRROR): a fix may install
- *   a package, which lands in the overlay. Packages this machine's apt cache holds are not downloaded again.
- * The listener and the proxy run in child processes, so a test may run the CLI or ansible synchronously (spawnSync).
+ * - packages: the target has no network. A fix may install a package: apt finds it in the target's own cache
+ *   (/var/cache/apt/archives, opaque: this machine's cache is hidden), which holds the .debs scripts/install-test-deps
+ *   downloads for the targets (TEST_DEBS) and nothing else, so a test needs the same packages on every machine.
+ * The listener runs in a child process, so a test may run the CLI or ansible synchronously (spawnSync).
  */
 export interface FixTarget {
   /** The name of its network namespace and of its folder: hatang-fix-XXXXXX. */
@@ -64,6 +65,8 @@ export interface CommandResult {
   stderr: string
 }
 
+/** The .debs a target's apt may install (what fixes install beyond this machine's packages): scripts/install-test-deps. */
+export const TEST_DEBS = process.env.HATANG_TEST_DEBS ?? '/var/cache/hatang-test/debs'
 /** Where targets are made: on disk, not a tmpfs (an upper folder of a whole root's changes belongs on disk). */
 const BASE = '/var/tmp'
 const TMPFS_MAGIC = 0x01021994
@@ -133,67 +136,6 @@ process.stdin.on('data', () => {})
 process.stdin.on('end', () => process.exit(0))
 `
 
-/** Where the target's apt finds its proxy, inside the target's network namespace (apt-cacher-ng's usual port). */
-export const MIRROR_PROXY = 'http://127.0.0.1:3142/'
-/**
- * The target's way to the package mirrors this machine uses (a fix may install a package), with no change to this
- * machine's network: the door, in the target's network namespace, takes apt's proxy connections on 127.0.0.1:3142 and
- * hands them through a Unix socket of the target's folder (a path: no network namespace) to the proxy, which runs in
- * this machine's namespace and connects to the host the request names (HTTP, one request per connection: it asks
- * for Connection: close; CONNECT for https). argv: the role (door or proxy), the socket, the log file.
- */
-const MIRROR = String.raw`
-const net = require('node:net'), fs = require('node:fs')
-const [role, sock, logFile] = process.argv.slice(1)
-const log = (m) => fs.appendFileSync(logFile, 'mirror proxy: ' + m + '\n')
-const ready = () => process.stdout.write('ready\n')
-const join = (a, b) => {
-  a.on('error', () => b.destroy())
-  b.on('error', () => a.destroy())
-}
-if (role === 'door') {
-  net.createServer((c) => {
-    const u = net.connect(sock)
-    join(c, u)
-    c.pipe(u).pipe(c)
-  }).listen(${new URL(MIRROR_PROXY).port}, '127.0.0.1', ready)
-} else {
-  net.createServer((c) => {
-    let head = Buffer.alloc(0)
-    const onData = (d) => {
-      head = Buffer.concat([head, d])
-      const end = head.indexOf('\r\n\r\n')
-      if (end < 0) return head.length > 65536 ? c.destroy() : undefined
-      c.off('data', onData)
-      c.pause()
-      const lines = head.subarray(0, end).toString('latin1').split('\r\n')
-      const [method, target] = lines[0].split(' ')
-      let host, port
-      try {
-        if (method === 'CONNECT') [host, port] = [target.slice(0, target.lastIndexOf(':')), target.slice(target.lastIndexOf(':') + 1)]
-        else ({hostname: host, port} = new URL(target))
-      } catch {
-        log('not a proxy request: ' + lines[0])
-        return c.destroy()
-      }
-      const up = net.connect(Number(port) || 80, host, () => {
-        if (method === 'CONNECT') c.write('HTTP/1.1 200 Connection established\r\n\r\n')
-        else up.write([...lines.filter((l) => !/^(proxy-connection|connection|keep-alive):/i.test(l)), 'Connection: close', '', ''].join('\r\n'))
-        if (end + 4 < head.length) up.write(head.subarray(end + 4))
-        c.pipe(up)
-        up.pipe(c)
-        c.resume()
-      })
-      up.on('error', (e) => log(host + ':' + port + ': ' + e.message))
-      join(c, up)
-    }
-    c.on('data', onData)
-  }).listen(sock, ready)
-}
-process.stdin.on('data', () => {})
-process.stdin.on('end', () => process.exit(0))
-`
-
 function run(file: string, args: string[]): string {
   const r = spawnSync(file, args, {encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`)
@@ -251,7 +193,7 @@ export async function startFixTarget(): Promise<FixTarget> {
   const logFile = path.join(dir, 'target.log')
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-20_000) : '')
   let init: ChildProcess | undefined
-  /** The processes of ours that serve the target from outside it: the sshd listener, the mirror's proxy and door. */
+  /** The processes of ours that serve the target from outside it: the sshd listener. */
   const helpers: ChildProcess[] = []
   let namespace: string | undefined
   let netns = false
@@ -323,9 +265,6 @@ export async function startFixTarget(): Promise<FixTarget> {
       helpers.push(child)
       return firstLine(child, `the ${what} of ${name}`, log)
     }
-    const mirror = path.join(dir, 'mirror.sock')
-    await helper('mirror proxy', [process.execPath, '-e', MIRROR, 'proxy', mirror, logFile])
-    await helper('mirror door', ['nsenter', `--net=/run/netns/${name}`, process.execPath, '-e', MIRROR, 'door', mirror, logFile])
     const port = Number(await helper('sshd listener', [process.execPath, '-e', LISTENER, logFile, ...enter(initPid), '/usr/sbin/sshd', '-i', '-e']))
 
     const knownHosts = path.join(dir, 'known_hosts')
@@ -339,6 +278,11 @@ export async function startFixTarget(): Promise<FixTarget> {
     await stop()
     throw error
   }
+}
+
+/** Marks a folder of the upper layer opaque: the lower layer's folder of that name is hidden. */
+function opaque(dir: string): void {
+  run('/usr/bin/python3', ['-c', 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")', dir])
 }
 
 function isSymlink(file: string): boolean {
@@ -356,7 +300,7 @@ function result(r: ReturnType<typeof spawnSync>): CommandResult {
 /**
  * What the target has of its own before it starts, written straight into the upper folder: fresh host keys, a /root
  * of its own (opaque: this machine's root folder is hidden) with Debian's default dot files, no /sbin/init (a
- * whiteout: the character device 0:0), and apt's proxy (MIRROR_PROXY).
+ * whiteout: the character device 0:0), and an apt cache of its own with the test's .debs.
  */
 function prepareUpper(upper: string): void {
   // /sbin is usr/sbin on a merged-/usr system: the whiteout goes where the file is
@@ -370,10 +314,13 @@ function prepareUpper(upper: string): void {
   run('ssh-keygen', ['-A', '-f', upper])
   const root = path.join(upper, 'root')
   mkdirSync(root, {mode: 0o700})
-  run('/usr/bin/python3', ['-c', 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")', root])
+  opaque(root)
   for (const file of ['profile', 'bashrc']) copyFileSync(`/usr/share/base-files/dot.${file}`, path.join(root, `.${file}`))
-  mkdirSync(path.join(upper, 'etc/apt/apt.conf.d'), {recursive: true, mode: 0o755})
-  writeFileSync(path.join(upper, 'etc/apt/apt.conf.d/00hatang-fix-target-proxy'), `Acquire::http::Proxy "${MIRROR_PROXY}";\nAcquire::https::Proxy "${MIRROR_PROXY}";\nAcquire::http::Pipeline-Depth "0";\n`, {mode: 0o644})
+  const archives = path.join(upper, 'var/cache/apt/archives')
+  mkdirSync(path.join(archives, 'partial'), {recursive: true, mode: 0o755})
+  opaque(archives)
+  const debs = existsSync(TEST_DEBS) ? readdirSync(TEST_DEBS).filter((f) => f.endsWith('.deb')) : []
+  for (const deb of debs) copyFileSync(path.join(TEST_DEBS, deb), path.join(archives, deb))
 }
 
 /**

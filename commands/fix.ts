@@ -3,6 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {renderFixPlan} from '../src/cli/views/render-fix-plan.js'
 import {StoreCommand, storeFlag} from '../src/cli/store-command.js'
 import {evidenceFlags} from '../src/cli/evidence-flags.js'
+import {langFlag} from '../src/cli/lang.js'
+import type {Lang} from '../src/report/locale.js'
 import {SEVERITIES, type Severity} from '../src/model/severity.js'
 import {fixPlanOfInput, fixPlanOfRun, type FixRequest} from '../src/runs/fix-plan-run.js'
 import {FIX_FORMATS, planJson, writeFixPlan, type FixFormat, type PlanJson} from '../src/runs/write-fix-plan.js'
@@ -34,6 +36,7 @@ export default class Fix extends StoreCommand {
     'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
     pack: Flags.string({char: 'p', multiple: true, summary: 'A built-in pack name or a pack file (default: every built-in pack).', helpValue: 'NAME|FILE'}),
     waivers: Flags.string({summary: 'A waivers file (YAML), for snapshots judged now.', helpValue: 'FILE'}),
+    lang: langFlag('Language of the reasons printed.'),
     store: storeFlag,
     ...evidenceFlags,
   }
@@ -51,7 +54,7 @@ export default class Fix extends StoreCommand {
     const generatedAt = new Date().toISOString()
     const plan = planJson(outcome, generatedAt)
     const files = flags['dry-run'] ? [] : await writeFixPlan(outcome, flags.format as FixFormat, flags.output!, generatedAt)
-    if (!this.jsonEnabled()) this.log(renderFixPlan(plan, flags['dry-run'] ? undefined : {dir: flags.output!, format: flags.format, files: files.length}))
+    if (!this.jsonEnabled()) this.log(renderFixPlan(plan, flags.lang as Lang, flags['dry-run'] ? undefined : {dir: flags.output!, format: flags.format, files: files.length}))
     return plan
   }
 }

@@ -1,17 +1,18 @@
 import type {PlanJson} from '../../runs/write-fix-plan.js'
+import type {Lang} from '../../report/locale.js'
 import {terminalText} from '../../report/terminal-text.js'
 
 /**
  * The plan for a terminal (`hatang fix --check`, and after writing): per host, what changes and what stays by hand,
  * then what was left out (waived, unknown, not collected). Every name and reason goes through terminalText.
  */
-export function renderFixPlan(plan: PlanJson, written?: {dir: string; format: string; files: number}): string {
+export function renderFixPlan(plan: PlanJson, lang: Lang, written?: {dir: string; format: string; files: number}): string {
   const t = terminalText
   const lines: string[] = []
   for (const h of plan.hosts) {
     lines.push(`${t(h.host)}: ${h.fixes.length} automatic, ${h.manual.length} manual`)
     for (const f of h.fixes) lines.push(`  fix     ${t(f.check)} (${f.severity}${f.risk === 'none' ? '' : `, ${f.risk}`})`)
-    for (const m of h.manual) lines.push(`  manual  ${t(m.check)} (${m.severity})${m.reason ? ` — ${t(m.reason.en)}` : ''}`)
+    for (const m of h.manual) lines.push(`  manual  ${t(m.check)} (${m.severity})${m.reason ? ` — ${t(m.reason[lang])}` : ''}`)
   }
   if (plan.hosts.length === 0) lines.push('Nothing to fix: no failed finding on a collected host (of those selected).')
   for (const w of plan.waived) lines.push(`waived, left out: ${t(w.host)} ${t(w.check)} — ${t(w.reason)} (${t(w.approver)}, until ${t(w.expires)})`)

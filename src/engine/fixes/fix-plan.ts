@@ -155,12 +155,34 @@ export function buildFixPlan(hosts: readonly FixHost[], packs: readonly Pack[], 
     if (hostPlan.fixes.length + hostPlan.manual.length === 0) continue
     const inOrder = (a: {risk?: FixRisk; severity: string; check: string}, b: typeof a) =>
       FIX_RISKS.indexOf(a.risk ?? 'none') - FIX_RISKS.indexOf(b.risk ?? 'none') || bySeverity(a, b) || a.check.localeCompare(b.check)
-    hostPlan.fixes.sort(inOrder)
+    hostPlan.fixes = withBefore(hostPlan.fixes.sort(inOrder), (c) => (used.get(c)?.fix.before ?? []))
     hostPlan.manual.sort((a, b) => bySeverity(a, b) || a.check.localeCompare(b.check))
     plan.hosts.push(hostPlan)
   }
-  plan.order = [...used.values()].sort((a, b) => FIX_RISKS.indexOf(a.risk) - FIX_RISKS.indexOf(b.risk) || bySeverity(a, b) || a.check.localeCompare(b.check))
+  plan.order = withBefore(
+    [...used.values()].sort((a, b) => FIX_RISKS.indexOf(a.risk) - FIX_RISKS.indexOf(b.risk) || bySeverity(a, b) || a.check.localeCompare(b.check)),
+    (c) => used.get(c)?.fix.before ?? [],
+  )
   return plan
+}
+
+/** The list with each fix moved just ahead of the first fix it must run before (a fix's `before`); stable otherwise. */
+function withBefore<T extends {check: string}>(list: T[], before: (check: string) => readonly string[]): T[] {
+  const out = [...list]
+  // each pass moves fixes only earlier, so it ends; a cycle in the packs stops after as many passes as fixes
+  for (let pass = 0; pass < out.length; pass++) {
+    let moved = false
+    for (let i = 0; i < out.length; i++) {
+      const targets = before(out[i]!.check)
+      const j = targets.length === 0 ? -1 : out.findIndex((x) => targets.includes(x.check))
+      if (j !== -1 && j < i) {
+        out.splice(j, 0, ...out.splice(i, 1))
+        moved = true
+      }
+    }
+    if (!moved) break
+  }
+  return out
 }
 
 /** The Ansible group of the hosts that need a check's fix: fix_ and the id with '.' and '-' as '_'. */

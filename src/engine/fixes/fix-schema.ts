@@ -57,6 +57,11 @@ export const AutoFixSchema = Obj({
    * sshd's PasswordAuthentication); the others get it as manual.
    */
   guard: Opt(StringEnum(['keyLogin'] as const)),
+  /**
+   * Checks whose fixes must run after this one where both are planned: a setting whose change resets another
+   * (net.ipv4.ip_forward resets the interfaces' accept_redirects), so the other is applied last.
+   */
+  before: Opt(Arr(Str({pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$'}), {minItems: 1})),
   /** os.distribution values the fix is written for (other hosts: manual). */
   distribution: Opt(Arr(Str({minLength: 1}), {minItems: 1})),
   ansible: Arr(FixTaskSchema, {minItems: 1}),

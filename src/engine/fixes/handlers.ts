@@ -1,8 +1,9 @@
 /**
  * The handlers a fix may notify, written once here (packs only name them): sshd's configuration is validated with
  * `sshd -t` before sshd reloads, so a broken file fails the host's run and never reaches the running daemon.
- * The service is named by the host's fact hatang_ssh_service (`ssh` in the Debian family, `sshd` elsewhere); where no systemd runs (a container, a chroot) the service
- * module falls back to the init script, as the sh handler does.
+ * The service is named by the host's fact hatang_ssh_service (`ssh` in the Debian family, `sshd` elsewhere). Ansible's
+ * service module drives systemd where systemd is installed (it must then be running: a container or chroot with systemd
+ * installed but not running fails there), else the init script, as the sh handler does.
  */
 export const ANSIBLE_HANDLERS = [
   {

@@ -39,6 +39,18 @@ checks:
         - name: b
           ansible.builtin.file: {path: /tmp/b, state: touch}
       sh: ': > /tmp/b'
+  - id: c.resets-b
+    title: {vi: C, en: C}
+    rationale: {vi: C, en: C}
+    remediation: {vi: C, en: C}
+    severity: info
+    assert: {path: sshd.maxAuthTries, le: 4}
+    fix:
+      before: [b.safe]
+      ansible:
+        - name: c
+          ansible.builtin.file: {path: /tmp/c, state: touch}
+      sh: ': > /tmp/c'
 `
 
 /** A host as the results and its snapshot give it; the hostile values are what a host or a hosts file could carry. */
@@ -52,6 +64,7 @@ function host(name: string, over: Partial<FixHost> = {}): FixHost {
     results: [
       {pack: 'p', check: 'a.risky', severity: 'low', status: 'fail'},
       {pack: 'p', check: 'b.safe', severity: 'critical', status: 'fail'},
+      {pack: 'p', check: 'c.resets-b', severity: 'info', status: 'fail'},
     ],
     ...over,
   }
@@ -70,10 +83,10 @@ describe('fix plans as files', () => {
     [pack],
   )
 
-  it('orders safe fixes before risky ones, whatever their severity, and a fix without its fact is manual', () => {
-    expect(plan.order.map((o) => o.check)).toEqual(['b.safe', 'a.risky'])
+  it('orders safe fixes before risky ones, whatever their severity, a fix that resets another first, and a fix without its fact is manual', () => {
+    expect(plan.order.map((o) => o.check)).toEqual(['c.resets-b', 'b.safe', 'a.risky'])
     const nossh = plan.hosts.find((h) => h.host === 'nossh')!
-    expect(nossh.fixes.map((f) => f.check)).toEqual(['b.safe'])
+    expect(nossh.fixes.map((f) => f.check)).toEqual(['c.resets-b', 'b.safe'])
     expect(nossh.manual).toEqual([{pack: 'p', check: 'a.risky', severity: 'low', reason: expect.objectContaining({en: 'the ports SSH listens on are not known'})}])
     expect(plan.notCollected).toEqual([{host: 'down', status: 'unreachable', reason: hostile}])
   })
@@ -81,7 +94,7 @@ describe('fix plans as files', () => {
   it('keeps every value a host or a waiver gave in a comment: the playbook has exactly its plays', () => {
     const text = renderFixPlaybook(plan, {source: 'run 1', generatedAt: '2026-01-01T00:00:00Z'})
     const plays = YAML.parse(text) as {hosts: string}[]
-    expect(plays.map((p) => p.hosts)).toEqual(['fix_b_safe', 'fix_a_risky'])
+    expect(plays.map((p) => p.hosts)).toEqual(['fix_c_resets_b', 'fix_b_safe', 'fix_a_risky'])
     // PyYAML (Ansible) breaks lines at U+2028 too: it is escaped in comments
     expect(text).not.toMatch(/\u2028/)
     expect(text.split('\n').filter((l) => l.includes('rm -rf')).every((l) => l.startsWith('#'))).toBe(true)

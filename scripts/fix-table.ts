@@ -50,7 +50,7 @@ function conditions(fix: AutoFix): string[] {
   return [
     ...(fix.guard === 'keyLogin' ? ['hosts hatang reaches with a key'] : []),
     ...(fix.distribution ? [fix.distribution.join(', ')] : []),
-    ...(fix.needs ?? []).map((n) => ({sshPorts: 'reads the SSH ports', osCodename: 'reads the release codename'})[n]),
+    ...[...new Set((fix.needs ?? []).map((n) => ({sshPorts: 'reads the SSH ports', osCodename: 'reads the release codename', listenTcp: "keeps the host's listening ports open", listenUdp: "keeps the host's listening ports open"})[n]))],
   ]
 }
 

@@ -46,6 +46,8 @@ function hostVars(plan: HostPlan, connection: AnsibleConnection | undefined): Re
   vars.hatang_ssh_service = plan.facts.hatang_ssh_service
   if (plan.facts.hatang_ssh_ports) vars.hatang_ssh_ports = plan.facts.hatang_ssh_ports
   if (plan.facts.hatang_os_codename) vars.hatang_os_codename = unsafe(plan.facts.hatang_os_codename)
+  if (plan.facts.hatang_tcp_ports) vars.hatang_tcp_ports = plan.facts.hatang_tcp_ports
+  if (plan.facts.hatang_udp_ports) vars.hatang_udp_ports = plan.facts.hatang_udp_ports
   return vars
 }
 
@@ -59,14 +61,14 @@ export function renderFixInventory(plan: FixPlan, connections: ReadonlyMap<strin
     const members = withFixes.filter((h) => h.fixes.some((f) => f.check === o.check)).map((h) => [h.host, null])
     children[fixGroup(o.check)] = {hosts: Object.fromEntries(members)}
   }
-  const doc = new YAML.Document({all: {hosts, children}})
+  const doc = new YAML.Document({all: {hosts, children}}, {aliasDuplicateObjects: false})
   return `# hatang fix: the hosts with an automatic fix, grouped by the fix they need (no secrets: keys by path only)\n${doc.toString({lineWidth: 0, nullStr: ''})}`
 }
 
 /** One check's tasks, each tagged with the check's id and severity (the file a report names). */
 export function renderFixTasks(entry: FixPlan['order'][number]): string {
   const tasks = entry.fix.ansible.map((t) => ({...t, tags: [entry.check, entry.severity]}))
-  return `# ${entry.check} (${entry.severity}) — ${entry.title.en.replace(/[\r\n]+/g, ' ')}\n${YAML.stringify(tasks, {lineWidth: 0})}`
+  return `# ${entry.check} (${entry.severity}) — ${entry.title.en.replace(/[\r\n]+/g, ' ')}\n${YAML.stringify(tasks, {lineWidth: 0, aliasDuplicateObjects: false})}`
 }
 
 /** The playbook: a play per check in the plan's order (risky ones last), each on its group, handlers where notified. */
@@ -82,6 +84,6 @@ export function renderFixPlaybook(plan: FixPlan, header: {source: string; genera
       ...(handlers.length > 0 ? {handlers} : {}),
     }
   })
-  const body = plays.length > 0 ? YAML.stringify(plays, {lineWidth: 0}) : '[]\n'
+  const body = plays.length > 0 ? YAML.stringify(plays, {lineWidth: 0, aliasDuplicateObjects: false}) : '[]\n'
   return `${planHeader(plan, header, '#')}${body}`
 }

@@ -10,6 +10,8 @@ function factLines(host: HostPlan): string[] {
     `hatang_ssh_service=${shQuote(f.hatang_ssh_service)}`,
     ...(f.hatang_ssh_ports ? [`hatang_ssh_ports=${shQuote(f.hatang_ssh_ports.join(' '))}`] : []),
     ...(f.hatang_os_codename ? [`hatang_os_codename=${shQuote(f.hatang_os_codename)}`] : []),
+    ...(f.hatang_tcp_ports ? [`hatang_tcp_ports=${shQuote(f.hatang_tcp_ports.join(' '))}`] : []),
+    ...(f.hatang_udp_ports ? [`hatang_udp_ports=${shQuote(f.hatang_udp_ports.join(' '))}`] : []),
   ]
 }
 

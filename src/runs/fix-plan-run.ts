@@ -41,11 +41,13 @@ const CODENAME = /^[a-z0-9]+$/
 /** One host of the results, with the facts its snapshot gives (none for a results file) and how hatang reaches it. */
 function fixHost(host: Results['hosts'][number], snapshot: Snapshot | undefined, spec: HostSpec | undefined): FixHost {
   const sshd = snapshot?.sections.sshd
-  const ports = new Set<number>(sshd?.data?.ports ?? [])
+  const sshPorts = new Set<number>(sshd?.data?.ports ?? [])
   // the port the hosts file reaches it by (where the fixes will be applied from), and the one the run used
-  if (spec?.transport === 'ssh') ports.add(spec.port)
-  if (snapshot?.host.port !== undefined && host.transport === 'ssh') ports.add(snapshot.host.port)
+  if (spec?.transport === 'ssh') sshPorts.add(spec.port)
+  if (snapshot?.host.port !== undefined && host.transport === 'ssh') sshPorts.add(snapshot.host.port)
   const codename = snapshot?.sections.os?.data?.codename
+  const ports = snapshot?.sections.ports
+  const listening = ports?.status === 'ok' && ports.data ? listeningPorts(ports.data.listening) : undefined
   return {
     name: host.name,
     status: host.status,
@@ -53,10 +55,19 @@ function fixHost(host: Results['hosts'][number], snapshot: Snapshot | undefined,
     ...(host.unit ? {unit: host.unit.path} : {}),
     ...(host.os.distribution ? {distribution: host.os.distribution} : {}),
     ...(codename && CODENAME.test(codename) ? {codename} : {}),
-    sshPorts: [...ports],
+    sshPorts: [...sshPorts],
+    ...(listening ? {listening} : {}),
     passwordLogin: spec?.passwordEnv !== undefined,
     results: host.results,
   }
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
+
+/** The ports services listen on beyond loopback, TCP and UDP apart, each once, in order. */
+function listeningPorts(sockets: readonly {protocol: 'tcp' | 'udp'; address: string; port: number}[]): {tcp: number[]; udp: number[]} {
+  const of = (protocol: 'tcp' | 'udp') => [...new Set(sockets.filter((s) => s.protocol === protocol && s.port > 0 && !LOOPBACK.test(s.address)).map((s) => s.port))].sort((a, b) => a - b)
+  return {tcp: of('tcp'), udp: of('udp')}
 }
 
 function connectionOf(spec: HostSpec): AnsibleConnection {

@@ -23,6 +23,8 @@ export interface FixHost {
   codename?: string
   /** The ports sshd listens on and the port hatang connected to; empty when none is known. */
   sshPorts: number[]
+  /** TCP and UDP ports its services listen on beyond loopback; absent when the ports section was not read. */
+  listening?: {tcp: number[]; udp: number[]}
   /** hatang reaches the host with a password (the hosts file names a password variable). */
   passwordLogin: boolean
   results: {pack: string; check: string; severity: string; status: string; waiver?: {status: string; reason: string; approver: string; expires: string; source: string}}[]
@@ -45,6 +47,8 @@ export interface ManualFinding {
 export interface FixFacts {
   hatang_ssh_ports?: number[]
   hatang_os_codename?: string
+  hatang_tcp_ports?: number[]
+  hatang_udp_ports?: number[]
   /** The ssh service's name: ssh in the Debian family, sshd elsewhere (the handlers' reload). */
   hatang_ssh_service: 'ssh' | 'sshd'
 }
@@ -84,12 +88,15 @@ function factsOf(host: FixHost): FixFacts {
     hatang_ssh_service: host.distribution && !DEBIAN_FAMILY.has(host.distribution) ? 'sshd' : 'ssh',
     ...(host.sshPorts.length > 0 ? {hatang_ssh_ports: [...host.sshPorts].sort((a, b) => a - b)} : {}),
     ...(host.codename ? {hatang_os_codename: host.codename} : {}),
+    ...(host.listening ? {hatang_tcp_ports: host.listening.tcp, hatang_udp_ports: host.listening.udp} : {}),
   }
 }
 
 const FACT_WORDS: Record<keyof typeof FIX_FACTS, Bilingual> = {
   sshPorts: {vi: 'không biết SSH nghe ở cổng nào', en: 'the ports SSH listens on are not known'},
   osCodename: {vi: 'không biết tên mã của bản phát hành hệ điều hành', en: "the operating system release's codename is not known"},
+  listenTcp: {vi: 'không biết các cổng dịch vụ đang nghe', en: 'the ports its services listen on are not known'},
+  listenUdp: {vi: 'không biết các cổng dịch vụ đang nghe', en: 'the ports its services listen on are not known'},
 }
 
 /** Why this host cannot have this automatic fix, or undefined when it can. */
@@ -112,13 +119,16 @@ function whyManual(fix: AutoFix, host: FixHost, facts: FixFacts): Bilingual | un
  * The fix plan: for every collected host, each selected failed finding gets its check's automatic fix or is listed as
  * manual with the reason. Nothing comes from a waived finding (listed apart), from an unknown result, or from a
  * host that was not collected. Fixes run in risk order (changes that cannot cut the way in first, sshd and the
- * firewall after, removals last), then by severity.
+ * firewall after, removals last), then in the packs' order, a fix with `before` ahead of the fixes it names.
  */
 export function buildFixPlan(hosts: readonly FixHost[], packs: readonly Pack[], selection: FixSelection = {}): FixPlan {
-  const checks = new Map<string, {pack: Pack; check: Check}>()
-  for (const pack of packs) for (const check of pack.checks) checks.set(`${pack.pack}/${check.id}`, {pack, check})
+  const checks = new Map<string, {pack: Pack; check: Check; rank: number}>()
+  for (const pack of packs) for (const check of pack.checks) checks.set(`${pack.pack}/${check.id}`, {pack, check, rank: checks.size})
+  // within a risk, the packs' order: a pack writes its fixes in the order they can run in
+  const rank = (f: {pack: string; check: string}) => checks.get(`${f.pack}/${f.check}`)?.rank ?? Number.MAX_SAFE_INTEGER
   const wanted = (r: {check: string; severity: string}) =>
     (!selection.checks || selection.checks.includes(r.check)) && (!selection.severity || severityRank(r.severity) <= severityRank(selection.severity))
+  const inOrder = (a: {pack: string; check: string; risk: FixRisk}, b: typeof a) => FIX_RISKS.indexOf(a.risk) - FIX_RISKS.indexOf(b.risk) || rank(a) - rank(b)
   const plan: FixPlan = {hosts: [], waived: [], notCollected: [], unknown: [], order: []}
   const used = new Map<string, FixPlan['order'][number]>()
   for (const host of hosts) {
@@ -153,14 +163,12 @@ export function buildFixPlan(hosts: readonly FixHost[], packs: readonly Pack[], 
     }
     if (unknown.length > 0) plan.unknown.push({host: host.name, checks: unknown})
     if (hostPlan.fixes.length + hostPlan.manual.length === 0) continue
-    const inOrder = (a: {risk?: FixRisk; severity: string; check: string}, b: typeof a) =>
-      FIX_RISKS.indexOf(a.risk ?? 'none') - FIX_RISKS.indexOf(b.risk ?? 'none') || bySeverity(a, b) || a.check.localeCompare(b.check)
     hostPlan.fixes = withBefore(hostPlan.fixes.sort(inOrder), (c) => (used.get(c)?.fix.before ?? []))
     hostPlan.manual.sort((a, b) => bySeverity(a, b) || a.check.localeCompare(b.check))
     plan.hosts.push(hostPlan)
   }
   plan.order = withBefore(
-    [...used.values()].sort((a, b) => FIX_RISKS.indexOf(a.risk) - FIX_RISKS.indexOf(b.risk) || bySeverity(a, b) || a.check.localeCompare(b.check)),
+    [...used.values()].sort(inOrder),
     (c) => used.get(c)?.fix.before ?? [],
   )
   return plan

@@ -8,7 +8,13 @@ export const FIX_RISKS = ['none', 'sshd', 'firewall', 'removal'] as const
 export type FixRisk = (typeof FIX_RISKS)[number]
 
 /** Facts of the host's snapshot a fix may read, and the variable each becomes (injected as data, never as code). */
-export const FIX_FACTS = {sshPorts: 'hatang_ssh_ports', osCodename: 'hatang_os_codename'} as const
+export const FIX_FACTS = {
+  sshPorts: 'hatang_ssh_ports',
+  osCodename: 'hatang_os_codename',
+  /** TCP and UDP ports the host's services listen on beyond loopback (a firewall fix keeps them open). */
+  listenTcp: 'hatang_tcp_ports',
+  listenUdp: 'hatang_udp_ports',
+} as const
 export type FixFact = keyof typeof FIX_FACTS
 
 /** Ansible modules a fix may use: builtin ones, and ansible.posix.sysctl (shipped with Debian's ansible). */
@@ -91,7 +97,8 @@ export function fixProblems(fix: Fix): {at: (string | number)[]; problem: string
         problems.push({at: ['ansible', i, m], problem: 'runs a command without creates: or removes:; use a module that says what it changes, or guard the command'})
     }
   })
-  for (const [, name] of fix.sh.matchAll(/hatang_notify\s+(\S+)/g))
+  const notified = [...fix.sh.matchAll(/hatang_notify\s+(\S+)/g), ...fix.sh.matchAll(/hatang_set_line(?:[ \t]+(?:'[^'\n]*'|"[^"\n]*"|[^\s'"]\S*)){3}[ \t]+([a-z][a-z-]*)[ \t]*(?:$|[;&|])/gm)]
+  for (const [, name] of notified)
     if (!(name! in SH_HANDLERS)) problems.push({at: ['sh'], problem: `notifies '${name}', which is none of ${Object.keys(SH_HANDLERS).join(', ')}`})
   return problems
 }

@@ -1,20 +1,18 @@
 /**
  * The handlers a fix may notify, written once here (packs only name them): sshd's configuration is validated with
  * `sshd -t` before sshd reloads, so a broken file fails the host's run and never reaches the running daemon.
- * The service is named by the host's fact hatang_ssh_service (`ssh` in the Debian family, `sshd` elsewhere). Ansible's
- * service module drives systemd where systemd is installed (it must then be running: a container or chroot with systemd
- * installed but not running fails there), else the init script, as the sh handler does.
+ * The service is named by the host's fact hatang_ssh_service (`ssh` in the Debian family, `sshd` elsewhere); it is
+ * reloaded by systemd where systemd runs (/run/systemd/system), else by its init script, in Ansible as in sh.
  */
 export const ANSIBLE_HANDLERS = [
   {
     name: 'hatang reload sshd',
     tasks: [
       {name: 'hatang validate sshd', 'ansible.builtin.command': {cmd: '/usr/sbin/sshd -t'}, changed_when: false, listen: 'hatang reload sshd'},
-      {
-        name: 'hatang reload the ssh service',
-        'ansible.builtin.service': {name: '{{ hatang_ssh_service }}', state: 'reloaded'},
-        listen: 'hatang reload sshd',
-      },
+      // systemd where it runs, else the init script (a container, a chroot), as the sh handler: the service module
+      // would choose systemd wherever it is installed, running or not
+      {name: 'hatang reload the ssh service (systemd)', 'ansible.builtin.command': {cmd: 'systemctl reload {{ hatang_ssh_service }}', removes: '/run/systemd/system'}, listen: 'hatang reload sshd'},
+      {name: 'hatang reload the ssh service (init script)', 'ansible.builtin.command': {cmd: '/etc/init.d/{{ hatang_ssh_service }} reload', creates: '/run/systemd/system'}, listen: 'hatang reload sshd'},
     ],
   },
   {

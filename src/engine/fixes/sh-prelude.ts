@@ -3,8 +3,8 @@ import {SH_HANDLERS} from './handlers.js'
 /**
  * What every fix script starts with: strict mode and the helpers the packs' sh fixes call.
  * - `hatang_set_line FILE ERE LINE [HANDLER]`: the last line of FILE that matches the extended regular expression
- *   ERE becomes LINE, or LINE is appended (as ansible.builtin.lineinfile does). FILE is created (mode 0600, its
- *   folder 0755) when missing; an existing file keeps its mode and owner (written in place after the new content
+ *   ERE becomes LINE, or LINE is appended (as ansible.builtin.lineinfile does). FILE is created (mode 0644, its
+ *   folder 0755: an unprivileged audit reads them too) when missing; an existing file keeps its mode and owner (written in place after the new content
  *   was made aside). Prints "changed: FILE" and notifies HANDLER only when the content changed.
  * - `hatang_notify HANDLER`: the handler runs once, at the end of the script.
  * Values reach awk through the environment, never through its program text, so a line with any character is data.
@@ -19,7 +19,7 @@ hatang_set_line() {
   hatang_file=$1
   if [ ! -e "$hatang_file" ]; then
     mkdir -p "$(dirname "$hatang_file")"
-    (umask 077 && : > "$hatang_file")
+    : > "$hatang_file"
   fi
   hatang_tmp=$(mktemp "$hatang_file.hatang.XXXXXX")
   HATANG_RE=$2 HATANG_LINE=$3 awk '

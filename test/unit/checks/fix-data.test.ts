@@ -80,7 +80,7 @@ describe('the sshd fixes', () => {
       expect(c.fix.risk, c.id).toBe('sshd')
       for (const t of c.fix.ansible) if (argsOf(t, 'ansible.builtin.lineinfile')) expect(t.notify, c.id).toBe('hatang reload sshd')
       // two modes on one file would make every run change it
-      expect(lineTasks(c.fix).filter((a) => a.path === SSHD_DROPIN).map((a) => a.mode), c.id).toEqual(['0600'])
+      expect(lineTasks(c.fix).filter((a) => a.path === SSHD_DROPIN).map((a) => a.mode), c.id).toEqual(['0644'])
       expect(c.fix.sh, c.id).toMatch(/ reload-sshd$/m)
     }
   })
@@ -229,7 +229,8 @@ describe('every automatic fix', () => {
       }
       for (const t of c.fix.ansible) {
         const copy = argsOf(t, 'ansible.builtin.copy')
-        if (!copy) continue
+        // the firewall's file is built from lists of ports in both: the loop test compares the files both write
+        if (!copy || copy.dest === '/etc/nftables.conf') continue
         // the text sh writes: Jinja facts become the script's variables (the ports, already checked, as $hatang_ports)
         const text = (copy.content as string)
           .replace(/\{%\s*for p in hatang_ssh_ports\s*%\}.*\{%\s*endfor\s*%\}/g, '$hatang_ports')
@@ -266,13 +267,14 @@ describe('every automatic fix', () => {
     }
   })
 
-  it('of the firewall keeps SSH open on the ports read, and is the firewall risk', () => {
+  it('of the firewall keeps SSH and the services listening open on the ports read, and is the firewall risk', () => {
     for (const c of fixed.filter((x) => x.fix.ansible.some((t) => argsOf(t, 'ansible.builtin.copy')?.dest === '/etc/nftables.conf'))) {
       expect(c.fix.risk, c.id).toBe('firewall')
-      expect(c.fix.needs, c.id).toEqual(['sshPorts'])
+      expect(c.fix.needs, c.id).toEqual(['sshPorts', 'listenTcp', 'listenUdp'])
       const copy = argsOf(c.fix.ansible.find((t) => argsOf(t, 'ansible.builtin.copy'))!, 'ansible.builtin.copy')!
       expect(copy.validate, c.id).toBe('nft -c -f %s')
-      expect(copy.content as string, c.id).toMatch(/policy drop;[\s\S]*tcp dport \{ \{% for p in hatang_ssh_ports %\}/)
+      expect(copy.content as string, c.id).toMatch(/policy drop;[\s\S]*tcp dport \{ \{% for p in \(hatang_ssh_ports \+ hatang_tcp_ports\) \| unique %\}[\s\S]*udp dport \{ \{% for p in hatang_udp_ports/)
+      expect(c.fix.sh, c.id).toMatch(/for hatang_port in \$hatang_ssh_ports \$hatang_tcp_ports; do[\s\S]*for hatang_port in \$hatang_udp_ports; do/)
     }
   })
 })

@@ -91,6 +91,27 @@ function notHere(w: Why | undefined): string[] {
   return [...own, ...(w.of ?? []).flatMap((x) => notHere(x))]
 }
 
+/**
+ * The state the fleet's hosts were found in, which this machine is not: nftables installed (Debian installs it) but no
+ * rule loaded, and no security suite among the package sources (5 of 6 hosts of the issue that asked for the
+ * security-source check). Both come from the target's own .debs and files; nothing leaves the target.
+ */
+function asNewServer(target: FixTarget): void {
+  const r = target.exec(
+    [
+      'set -e',
+      'cd /var/cache/apt/archives && dpkg -i libnftnl11_*.deb libnftables1_*.deb nftables_*.deb > /dev/null',
+      'for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do',
+      '  [ -f "$f" ] || continue',
+      // one-line sources lose their security lines, deb822 ones their security stanzas
+      '  case $f in *.sources) awk -v RS= -v ORS="\\n\\n" "!/-security/" "$f" > "$f.new" ;; *) grep -v -- "-security" "$f" > "$f.new" || true ;; esac',
+      '  mv "$f.new" "$f"',
+      'done',
+    ].join('\n'),
+  )
+  expect(r.status, r.stdout + r.stderr).toBe(0)
+}
+
 const statuses = (results: Results, host: string) => new Map(results.hosts.find((h) => h.name === host)!.results.map((r) => [`${r.pack}/${r.check}`, r]))
 
 beforeAll(async () => {
@@ -101,6 +122,7 @@ beforeAll(async () => {
   store = path.join(work, 'store.db')
   const [a, s] = await Promise.all([startFixTarget(), startFixTarget()])
   targets = {[VIA_ANSIBLE]: a, [VIA_SH]: s}
+  for (const target of [a, s]) asNewServer(target)
   hostsFile = path.join(work, 'hosts.yaml')
   writeFileSync(
     hostsFile,
@@ -129,7 +151,8 @@ beforeAll(async () => {
     .map((check) => ({check, why: [...new Set(before.hosts.flatMap((h) => h.results.filter((r) => r.check === check && r.status === 'fail').flatMap((r) => notHere(r.why))))]}))
     .filter((x) => x.why.length > 0)
   fixed = planned.filter((c) => !leftOut.some((x) => x.check === c))
-  expect(fixed.length, `nothing to fix among ${planned.join(', ')}`).toBeGreaterThan(0)
+  // issue 16: the loop proves at least the 30 most frequent failing checks of the built-in packs
+  expect(fixed.length, `only ${fixed.length} fixable here among ${planned.join(', ')}`).toBeGreaterThanOrEqual(30)
   const only = fixed.flatMap((c) => ['--check', c])
   const viaAnsible = path.join(work, 'fix-ansible')
   const viaSh = path.join(work, 'fix-sh')
@@ -188,6 +211,16 @@ describe('audit → hatang fix → apply → audit again, on disposable targets'
       .filter(([key, r]) => now.get(key)!.status !== r.status && now.get(key)!.status !== 'pass')
       .map(([key, r]) => `${key}: ${r.status} → ${now.get(key)!.status} ${now.get(key)!.reason ?? ''}`)
     expect(worse).toEqual([])
+  })
+
+  it('the playbook and the script write the same firewall for the same facts', () => {
+    // the SSH ports: the one sshd listens on inside the target and the one of the hosts file (each target's own)
+    const rules = Object.values(targets).map((t) => {
+      const text = t.exec('cat /etc/nftables.conf').stdout
+      expect(text).toMatch(new RegExp(`policy drop;[\\s\\S]*tcp dport \\{ 22, ${t.port} \\} accept`))
+      return text.replace(`22, ${t.port}`, '22, PORT')
+    })
+    expect(rules[1]).toBe(rules[0])
   })
 
   it('hatang diff lists every fix as fixed, on each target, and no new finding', () => {

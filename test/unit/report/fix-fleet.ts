@@ -1,7 +1,7 @@
 /**
  * A fleet for the fixes part of the reports: hosts alike but for the findings under test, from the real snapshot of
  * this machine (fleet.ts). Every host passes ssh.max-auth-tries (automatic fix) and mac.active (manual, with the pack's
- * reason) unless told otherwise, whatever this machine says.
+ * reason) unless told otherwise, whatever this machine says, and fails accounts.uid0 (no fix written).
  */
 import {failedSnapshot} from '../../../src/collect/sweep.js'
 import type {Waiver} from '../../../src/engine/waivers.js'
@@ -16,6 +16,8 @@ export const HN: Unit = {path: 'tinh/ha-noi/so-noi-vu', vi: 'Sở Nội vụ Hà
 /** The automatic fix's check and the manual one's. */
 export const AUTO = 'ssh.max-auth-tries'
 export const MANUAL = 'mac.active'
+/** A check every collected host fails whose pack writes no fix at all. */
+export const NONE = 'accounts.uid0'
 
 /** The waiver of fix-d's ssh.max-auth-tries. */
 export const WAIVER: Waiver = {check: AUTO, hosts: ['fix-d'], reason: 'lab host', approver: 'Trưởng phòng CNTT', expires: '2999-12-31', source: 'waivers.yaml:1'}
@@ -29,6 +31,7 @@ export function fixFleet(): Snapshot[] {
   let base = fleet(1)[0]!
   base = withData(base, 'sshd', {installed: true, maxAuthTries: 3})
   base = withData(base, 'mac', {active: 'apparmor'})
+  base = withData(base, 'accounts', {uid0: ['root', 'toor']})
   const failAuto = (s: Snapshot) => withData(s, 'sshd', {maxAuthTries: 6})
   const failManual = (s: Snapshot) => withData(s, 'mac', {active: 'none'})
   const unit = (s: Snapshot, u: Unit) => ({...s, host: {...s.host, unit: u}})

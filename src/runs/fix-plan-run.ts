@@ -1,5 +1,4 @@
 import {buildFixPlan, type FixHost, type FixPlan, type FixSelection} from '../engine/fixes/fix-plan.js'
-import {loadSnapshots} from '../engine/load-snapshots.js'
 import {InputError} from '../config/input-error.js'
 import {loadInventory} from '../hosts/load-inventory.js'
 import type {HostSpec} from '../hosts/model.js'
@@ -8,11 +7,11 @@ import type {Results} from '../model/results.js'
 import type {Severity} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {AnsibleConnection} from '../report/fix-ansible.js'
-import {isResultsFile} from '../report/read-results.js'
 import type {Store} from '../store/store.js'
-import {packsAndWaivers, type JudgingOptions} from './packs-and-waivers.js'
-import {resultsFromInput, type InputOptions} from './results-from-input.js'
-import {resultsFromStore} from './results-from-store.js'
+import type {Pack} from '../engine/checks/pack.js'
+import type {JudgingOptions} from './packs-and-waivers.js'
+import {judgedInput, type InputOptions} from './results-from-input.js'
+import {storedRunResults} from './results-from-store.js'
 
 export interface FixRequest extends JudgingOptions, Pick<InputOptions, 'minCoverage' | 'staleAfterDays'> {
   /** The hosts file the hosts are reached by (default: the one the run recorded). */
@@ -83,7 +82,7 @@ function connectionOf(spec: HostSpec): AnsibleConnection {
   }
 }
 
-function plan(results: Results, snapshots: readonly Snapshot[], request: FixRequest, source: string): FixPlanOutcome {
+function plan(results: Results, snapshots: readonly Snapshot[], packs: readonly Pack[], request: FixRequest, source: string): FixPlanOutcome {
   const hostsFile = request.hostsFile ?? results.run.hostsFile
   const inventory = hostsFile ? loadInventory(hostsFile, {sshConfig: request.sshConfig}) : undefined
   const specs = new Map((inventory?.hosts ?? []).map((h) => [h.name, h]))
@@ -101,7 +100,6 @@ function plan(results: Results, snapshots: readonly Snapshot[], request: FixRequ
         ).map((h) => h.name),
       )
     : undefined
-  const {packs} = packsAndWaivers({packs: request.packs})
   const known = new Set(packs.flatMap((p) => p.checks.map((c) => c.id)))
   const strange = (request.checks ?? []).filter((c) => !known.has(c))
   if (strange.length > 0) throw new InputError(`--check names ${strange.map((c) => `'${c}'`).join(', ')}, which no loaded pack has`, "see 'hatang packs list' for the ids")
@@ -133,8 +131,8 @@ function groupsOf(results: Results): Record<string, {hosts: string[]; children: 
 
 /** The plan of a stored run: its results as judged, its snapshots' facts. Throws StoreError for an unknown run. */
 export async function fixPlanOfRun(store: Store, runId: number, request: FixRequest): Promise<FixPlanOutcome> {
-  const results = await resultsFromStore(store, runId, request)
-  return plan(results, await store.snapshots(runId), request, `run ${runId}`)
+  const {results, snapshots, packs} = await storedRunResults(store, runId, request)
+  return plan(results, snapshots, packs, request, `run ${runId}`)
 }
 
 /**
@@ -142,7 +140,6 @@ export async function fixPlanOfRun(store: Store, runId: number, request: FixRequ
  * snapshots and sweep folders judged now.
  */
 export function fixPlanOfInput(args: readonly string[], request: FixRequest): FixPlanOutcome {
-  const results = resultsFromInput(args, request)
-  const snapshots = isResultsFile(args) ? [] : loadSnapshots(args, request.warn)
-  return plan(results, snapshots, request, args.join(' '))
+  const {results, snapshots, packs} = judgedInput(args, request)
+  return plan(results, snapshots, packs, request, args.join(' '))
 }

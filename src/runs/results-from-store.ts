@@ -1,6 +1,7 @@
 import {countStatuses, type CheckResult, type HostResults} from '../engine/checks/run-checks.js'
 import {evaluateRun, evidenceRule, withEvidence, type RunEvaluation} from '../engine/evaluate-run.js'
 import type {EvidenceRule} from '../engine/evidence.js'
+import type {Pack} from '../engine/checks/pack.js'
 import type {Snapshot} from '../model/snapshot.js'
 import type {Waiver} from '../engine/waivers.js'
 import type {Results} from '../model/results.js'
@@ -47,6 +48,11 @@ async function storedEvaluation(store: Store, runId: number, snapshots: readonly
  * Throws StoreError (exit 2) for a run that is unknown or not complete.
  */
 export async function resultsFromStore(store: Store, runId: number, options: InputOptions & HistoryOptions = {}): Promise<Results> {
+  return (await storedRunResults(store, runId, options)).results
+}
+
+/** The same, with the run's snapshots and the packs, as read once (the fix plan reads the snapshots' facts). */
+export async function storedRunResults(store: Store, runId: number, options: InputOptions & HistoryOptions = {}): Promise<{results: Results; snapshots: Snapshot[]; packs: Pack[]}> {
   const record = await store.completeRun(runId)
   const judged = await store.judged(runId)
   if (judged && options.waiversFile) options.warn?.(`warning: run ${runId} was judged when it was stored: --waivers ${options.waiversFile} is not applied again`)
@@ -55,7 +61,7 @@ export async function resultsFromStore(store: Store, runId: number, options: Inp
   // a stored run is reported as of its start: its hosts' staleness is measured from then
   const evidence = {now: new Date(record.startedAt), minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays}
   const evaluation = judged ? await storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence})
-  return buildResults({
+  const results = buildResults({
     snapshots,
     packs,
     evaluation,
@@ -72,4 +78,5 @@ export async function resultsFromStore(store: Store, runId: number, options: Inp
     // its snapshots and stored results as read above, not read again
     history: await historyOfRun(store, {id: runId, snapshots, ...(judged ? {results: evaluation.hosts.flatMap((h) => h.results)} : {})}, options),
   })
+  return {results, snapshots, packs}
 }

@@ -11,5 +11,6 @@ export default defineConfig({
     // files at once even on two cores (vitest's default there is one), 16 min instead of 21.5 on this machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
   },
 })

@@ -2,6 +2,7 @@ import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
 import {FOREIGN_NAMES_KEPT, PENDING_METHODS, type PendingUpdate, type UpdatesData} from '../src/model/sections/updates.js'
 import {ParseError} from './kit/parse-error.js'
 import {lines} from './kit/probe-helpers.js'
+import {INDEX_AWK} from './updates-apt-index.js'
 
 // Pending updates on apt systems: the package lists themselves when reading them gives exactly apt's answer (the
 // "lists" method: dpkg-query plus the Packages lists, filtered on the target to installed names; the candidates are
@@ -84,6 +85,23 @@ export const APT_PENDING = [
   'if [ -z "$_why" ]; then',
   "  _inst=$(dpkg-query -W -f='${binary:Package} ${Version} ${Architecture} ${db:Status-Abbrev}\\n' 2>/dev/null) || _why=\"dpkg-query failed\"",
   'fi',
+  // the Release file of a list (r) and its prefix (b): the list's name cut at "_" until a Release file has it
+  '_rf() {',
+  '  r=; b=${1%_Packages*}',
+  '  while :; do',
+  '    if [ -f "${b}_InRelease" ]; then r="${b}_InRelease"; break; elif [ -f "${b}_Release" ]; then r="${b}_Release"; break; fi',
+  '    case $b in */*_*) b=${b%_*} ;; *) break ;; esac',
+  '  done',
+  '}',
+  // the index method first: only the hashes of the lists are sent, the controller reads the lists (updates-apt-index.ts)
+  'if [ -z "$_why" ] && [ -z "${HATANG_APT_ON_HOST:-}" ]; then',
+  '  _out=$({ printf \'%s\\n\' "$_inst"; for f in ' + APT_LIST_GLOBS + '; do',
+  '    [ -f "$f" ] || continue',
+  '    _rf "$f"',
+  '    printf \'@@list %s\\t%s\\t%s\\n\' "$f" "$r" "${f#"$b"_}"',
+  `  done; } | awk '${INDEX_AWK}')`,
+  '  if [ $? -eq 0 ]; then echo "#method index"; echo "#arch $A"; printf \'%s\\n\' "$_out"; exit 0; fi',
+  'fi',
   'if [ -z "$_why" ]; then',
   // only the stanzas of installed names reach awk (1–2% of a Debian list, instead of every stanza); GNU
   // grep's -A takes a stanza's Version, Architecture and Phased-Update-Percentage lines with its Package line
@@ -94,11 +112,7 @@ export const APT_PENDING = [
   "  _fl() { grep -e '^Package:' -e '^Version:' -e '^Architecture:' -e '^Phased-Update-Percentage:' -e '^@@fail' \"$@\"; }",
   '  _out=$({ printf \'%s\\n\' "$_inst"; for f in ' + APT_LIST_GLOBS + '; do',
   '    [ -f "$f" ] || continue',
-  '    r=; b=${f%_Packages*}',
-  '    while :; do',
-  '      if [ -f "${b}_InRelease" ]; then r="${b}_InRelease"; break; elif [ -f "${b}_Release" ]; then r="${b}_Release"; break; fi',
-  '      case $b in */*_*) b=${b%_*} ;; *) break ;; esac',
-  '    done',
+  '    _rf "$f"',
   '    printf \'@@list %s\\t%s\\n\' "$f" "$r"',
   // the tool of the format when there is one (lz4cat is 3x faster than apt-helper here), else apt's own
   // reader; a list read twice after a failure only repeats stanzas, which changes nothing
@@ -154,6 +168,8 @@ export interface InstalledDeb {
 
 export interface AptList {
   file: string
+  /** The index method: the hash, size and path its Release file gives for it (uncompressed). */
+  index?: {sha256: string; size: number; path: string}
   release: string
   /** Release-file fields (Origin, Label, Suite, Codename, Version, NotAutomatic, ButAutomaticUpgrades). */
   fields: Record<string, string>
@@ -161,6 +177,7 @@ export interface AptList {
 }
 
 export interface AptListsOutput {
+  method: 'lists' | 'index'
   nativeArch: string
   installed: InstalledDeb[]
   lists: AptList[]
@@ -169,7 +186,7 @@ export interface AptListsOutput {
 /** Parses the `lists` method of the pending command: `#arch`, `I`nstalled, `L`ist, `R`elease, `F`ield and `P`ackage lines. */
 export function parseAptLists(text: string): AptListsOutput {
   let nativeArch: string | undefined
-  let method = false
+  let method: AptListsOutput['method'] | undefined
   const installed: InstalledDeb[] = []
   const lists: AptList[] = []
   lines(text).forEach((line, i) => {
@@ -182,8 +199,8 @@ export function parseAptLists(text: string): AptListsOutput {
       case '#manager':
         return
       case '#method':
-        if (rest !== 'lists') throw new ParseError(`not the lists method: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)
-        method = true
+        if (rest !== 'lists' && rest !== 'index') throw new ParseError(`not the lists or index method: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)
+        method = rest
         return
       case '#arch':
         if (!/^[a-z0-9-]+$/.test(rest)) throw new ParseError(`not an architecture: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)
@@ -209,6 +226,12 @@ export function parseAptLists(text: string): AptListsOutput {
         list.fields[m[1]!] = m[2]!
         return
       }
+      case 'H': {
+        const m = /^([0-9a-f]{64}) (\d+) (\S+)$/.exec(rest)
+        if (!list || !m) throw new ParseError(`expected "H SHA256 SIZE PATH" in a list: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+        list.index = {sha256: m[1]!, size: Number(m[2]), path: m[3]!}
+        return
+      }
       case 'P': {
         const m = /^(\S+) (\S+) (\S+)$/.exec(rest)
         if (!list || !m) throw new ParseError(`expected "P NAME VERSION ARCH" in a list: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
@@ -219,9 +242,10 @@ export function parseAptLists(text: string): AptListsOutput {
         throw new ParseError(`unknown line ${JSON.stringify(line.slice(0, 80))}`, i + 1)
     }
   })
-  if (!method || nativeArch === undefined) throw new ParseError('no "#method lists" and "#arch" lines')
+  if (!method || nativeArch === undefined) throw new ParseError('no "#method lists|index" and "#arch" lines')
   for (const l of lists) if (!l.release || !l.fields.Suite) throw new ParseError(`no Release file or Suite for ${l.file}`)
-  return {nativeArch, installed, lists}
+  if (method === 'index') for (const l of lists) if (!l.index) throw new ParseError(`no SHA-256 for ${l.file}`)
+  return {method, nativeArch, installed, lists}
 }
 
 const yes = (v: string | undefined) => v !== undefined && /^yes$/i.test(v.trim())
@@ -312,7 +336,7 @@ export function foreignFromLists(o: AptListsOutput): NonNullable<UpdatesData['fo
   return {count: foreign.length, names: foreign.slice(0, FOREIGN_NAMES_KEPT)}
 }
 
-/** The method line of the apt pending command: `lists` or `apt-list` (older captures print none: apt-list). */
+/** The method line of the apt pending command: `index`, `lists` or `apt-list` (older captures print none: apt-list). */
 export function aptMethodOf(text: string): (typeof PENDING_METHODS)[number] {
-  return /^#method lists$/m.test(text) ? 'lists' : 'apt-list'
+  return /^#method lists$/m.test(text) ? 'lists' : /^#method index$/m.test(text) ? 'index' : 'apt-list'
 }

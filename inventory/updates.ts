@@ -4,6 +4,7 @@ import {defineProbe, type CommandOutput} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
 import {APT_PENDING, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
+import {aptIndexKind, fillFromIndexes, wantedIndexes} from './updates-apt-index.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
@@ -87,7 +88,14 @@ export const updatesProbe = defineProbe({
   },
   timeoutMs: 30_000,
   weight: 10,
-  interpret(out): ProbeResult<UpdatesData> {
+  contents: {
+    kind: aptIndexKind,
+    wanted(out) {
+      const text = out.pending?.stdout
+      return text && out.pending!.exitCode === 0 && aptMethodOf(text) === 'index' ? wantedIndexes(parseAptLists(text)) : []
+    },
+  },
+  interpret(out, context): ProbeResult<UpdatesData> {
     const pendingOut = out.pending
     if (notInstalled(pendingOut)) return {status: 'unavailable', reason: 'not installed: no apt, dnf or yum'}
     const stateFail = failure(out.state, 'state')
@@ -101,13 +109,20 @@ export const updatesProbe = defineProbe({
     let method: (typeof PENDING_METHODS)[number] | undefined
     let aptLists: AptListsOutput | undefined
     let foreignReason: string | undefined
-    const aptWhat = pendingOut && aptMethodOf(pendingOut.stdout) === 'lists' ? 'reading the apt lists' : 'apt list --upgradable'
+    const aptWhat = pendingOut && aptMethodOf(pendingOut.stdout) !== 'apt-list' ? 'reading the apt lists' : 'apt list --upgradable'
     const fail = failure(pendingOut, manager === 'apt' ? aptWhat : `${manager} check-update`)
     if (fail) missing.push(fail.reason ?? 'pending updates')
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
-      if (method === 'lists') packages = pendingFromLists((aptLists = parseAptLists(pendingOut!.stdout)))
-      else {
+      if (method !== 'apt-list') {
+        aptLists = parseAptLists(pendingOut!.stdout)
+        const why = aptLists.method === 'index' ? fillFromIndexes(aptLists, context.contents, context.contentProblems) : undefined
+        if (why) {
+          missing.push(`pending updates unknown: ${why}`)
+          foreignReason = `not read: ${why}`
+          aptLists = undefined
+        } else packages = pendingFromLists(aptLists)
+      } else {
         packages = parseAptUpgradable(pendingOut!.stdout)
         const why = /^#fallback (.+)$/m.exec(pendingOut!.stdout)?.[1]
         foreignReason = `not read: the package lists were not read (${why ?? 'apt list --upgradable was used'})`

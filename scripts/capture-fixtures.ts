@@ -15,7 +15,9 @@ import path from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {probes} from '../inventory/index.js'
+import {ContentStore} from '../src/collect/indexes/content-store.js'
 import {runBatch} from '../src/collect/posix-sh/batch.js'
+import {fetchContent} from '../src/collect/posix-sh/fetch-content.js'
 import type {AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
@@ -79,6 +81,15 @@ for (const probe of selected) {
     const o = batch.outputs.get(`${probe.id}.${name}`)
     outputs[name] = o ? {command, ...o} : {command, skipped: true}
   }
-  writeJson(path.join(dir, `${probe.id}.json`), {probe: probe.id, uid: batch.header.uid ?? null, os: batch.header.os ?? null, outputs})
+  // the files the probe asks for by hash (apt's lists), read and checked as a collection does; the fixture keeps the part of their digest these outputs use
+  let contents: Record<string, string> | undefined
+  if (probe.contents) {
+    const outs = Object.fromEntries(Object.entries(outputs).filter(([, o]) => !(o as {skipped?: boolean}).skipped)) as Parameters<typeof probe.contents.wanted>[0]
+    const kind = probe.contents.kind
+    const recording = {...kind, load: (digest: string) => digest}
+    contents = {}
+    for (const want of probe.contents.wanted(outs)) contents[want.sha256] = kind.sample(await new ContentStore(undefined).get(recording, want, () => fetchContent(transport, want)), outs)
+  }
+  writeJson(path.join(dir, `${probe.id}.json`), {probe: probe.id, uid: batch.header.uid ?? null, os: batch.header.os ?? null, outputs, ...(contents ? {contents} : {})})
   console.log(`${values.name}: ${probe.id} (${commands.length} commands)`)
 }

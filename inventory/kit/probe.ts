@@ -1,5 +1,6 @@
 import type {AnySectionSpec} from '../../src/model/section-spec.js'
 import {POSIX_SH} from '../../src/transport/transport.js'
+import type {ContentKind, WantedContent} from './content.js'
 import type {DataOf, Implementation, ProbeResult} from './implementation.js'
 
 /** Platforms as `uname -s` names them; a probe runs only where its platform matches. */
@@ -24,6 +25,9 @@ export interface ProbeContext {
   privileged: boolean
   /** `uname -s` of the target. */
   os: string
+  /** The contents the probe asked for (`contents.wanted`), loaded, by SHA-256; those that could not be had are in contentProblems. */
+  contents?: ReadonlyMap<string, unknown>
+  contentProblems?: ReadonlyMap<string, string>
 }
 
 /**
@@ -43,6 +47,14 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
   readonly timeoutMs?: number
   /** Relative cost, used to spread probes across parallel batches; default 1. */
   readonly weight?: number
+  /**
+   * Files the probe needs by content after its commands ran (see content.ts): which ones, from the outputs (must not
+   * throw), and what to keep of them. The interpreter finds them in `context.contents`.
+   */
+  readonly contents?: {
+    readonly kind: ContentKind<unknown>
+    wanted(outputs: Readonly<Record<string, CommandOutput>>): WantedContent[]
+  }
   /** Turns the outputs into the section. Must not throw anything but ParseError. */
   interpret(outputs: Readonly<Record<string, CommandOutput>>, context: ProbeContext): ProbeResult<DataOf<S>>
 }

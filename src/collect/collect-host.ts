@@ -8,7 +8,7 @@ import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../mode
 import type {Transport} from '../transport/transport.js'
 import {withDeadline, type NativeCollector} from './native-collector.js'
 import {normalise} from './normalise-section.js'
-import type {HostContext, RunReport} from './runner.js'
+import type {HostContext, RunOptions, RunReport} from './runner.js'
 import {runners} from './runners.js'
 import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
 
@@ -39,6 +39,8 @@ export interface CollectOptions {
   nativeLoader?: {ids: readonly string[]; load: () => Promise<readonly NativeCollector[]>}
   /** Batches sent in parallel (channels per host). */
   parallelBatches?: number
+  /** Where contents known by hash (package indexes) are kept; default: the process's store in the cache folder. */
+  contents?: RunOptions['contents']
   commandTimeoutMs?: number
   /** Whole-batch deadline. */
   deadlineMs?: number
@@ -150,6 +152,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
             commandTimeoutMs,
             deadlineMs,
             parallelBatches: options.parallelBatches ?? 3,
+            ...(options.contents ? {contents: options.contents} : {}),
             ...(context ? {known: context} : {}),
             onStart: (i) => options.onProbeStart?.(i),
             onSection: (i, outcome) => record(i.section, 'probe', outcome, outcome.commands),

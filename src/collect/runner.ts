@@ -1,5 +1,6 @@
 import type {Implementation, ProbeResult} from '../../inventory/kit/implementation.js'
 import type {SnapshotMeta} from '../model/snapshot.js'
+import type {ContentStore} from './indexes/content-store.js'
 import type {Dialect, Transport} from '../transport/transport.js'
 
 /** One section as a runner read it. */
@@ -22,6 +23,8 @@ export interface RunOptions {
   deadlineMs: number
   /** Batches sent in parallel (channels per host). */
   parallelBatches: number
+  /** Where contents known by hash (package indexes) are kept; default: the process's store in the cache folder. */
+  contents?: ContentStore
   /** What an earlier run on this target learned of it (a second run, for sections a native collector could not read). */
   known?: HostContext
   onStart(implementation: Implementation): void

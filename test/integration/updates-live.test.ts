@@ -15,6 +15,7 @@ import {type UpdatesData} from '../../src/model/sections/updates.js'
 import {collectHost} from '../../src/collect/collect-host.js'
 import type {Section} from '../../src/model/section.js'
 import {LocalTransport} from '../../src/transport/local-transport.js'
+import {ContentStore} from '../../src/collect/indexes/content-store.js'
 
 const hasApt = spawnSync('sh', ['-c', 'command -v apt && command -v dpkg-query']).status === 0
 
@@ -23,8 +24,17 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
     expect(hasApt).toBe(true)
   })
 
-  it('the lists method finds the same pending packages, versions and archives as apt list --upgradable', async () => {
-    const snapshot = await collectHost(new LocalTransport(), {probes: [updatesProbe], native: []})
+  for (const [method, onHost] of [['index', undefined], ['lists', '1']] as const) it(`the ${method} method finds the same pending packages, versions and archives as apt list --upgradable`, async () => {
+    // HATANG_APT_ON_HOST=1: the lists read on the host (the fallback where a Release file gives no hash)
+    const before = process.env.HATANG_APT_ON_HOST
+    if (onHost) process.env.HATANG_APT_ON_HOST = onHost
+    else delete process.env.HATANG_APT_ON_HOST
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'hatang-live-cache-'))
+    const snapshot = await collectHost(new LocalTransport(), {probes: [updatesProbe], native: [], contents: new ContentStore(cache)}).finally(() => {
+      rmSync(cache, {recursive: true, force: true})
+      if (before === undefined) delete process.env.HATANG_APT_ON_HOST
+      else process.env.HATANG_APT_ON_HOST = before
+    })
     const section = (snapshot.sections as unknown as Record<string, Section<UpdatesData>>).updates!
     const apt = spawnSync('apt', ['list', '--upgradable'], {encoding: 'utf8', env: {...process.env, LC_ALL: 'C'}})
     expect(apt.status).toBe(0)
@@ -34,7 +44,7 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
       .filter((m) => m !== null)
       .map((m) => `${m[1]} ${m[4]} ${m[5]} -> ${m[3]}${/-security(,|$)/.test(m[2]!) ? ' security' : ''}`)
       .sort()
-    expect(section.data?.method).toBe('lists')
+    expect(section.data?.method).toBe(method)
     const found = section
       .data!.packages!.map((p) => `${p.name} ${p.architecture} ${p.current} -> ${p.candidate}${p.security ? ' security' : ''}`)
       .sort()
@@ -82,7 +92,7 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
         }
       }
       const [plain, packed] = [await run(conf), await run()]
-      expect(plain.method).toBe('lists')
+      expect(plain.method).toBe('index')
       expect(plain.packages!.length).toBeGreaterThan(0)
       expect(plain.packages).toEqual(packed.packages)
     } finally {

@@ -1,7 +1,8 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {CommandOutput, ProbeContext} from '../../inventory/kit/probe.js'
+import {probes} from '../../inventory/index.js'
+import type {AnyProbe, CommandOutput, ProbeContext} from '../../inventory/kit/probe.js'
 import {splitParts} from '../../inventory/kit/command-parts.js'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
@@ -12,6 +13,8 @@ export interface ProbeFixture {
   uid: number | null
   os: string | null
   outputs: Record<string, CommandOutput & {command: string}>
+  /** What the capture kept of the files the probe asked for by hash (inventory/kit/content.ts), by SHA-256. */
+  contents?: Record<string, string>
 }
 
 /** Platforms captured by scripts/capture-fixtures.ts. */
@@ -36,7 +39,9 @@ export function loadFixture(platform: string, probe: string): ProbeFixture {
 }
 
 export function contextOf(f: ProbeFixture): ProbeContext {
-  return {uid: f.uid, privileged: f.uid === 0, os: f.os ?? 'Linux'}
+  const kind = (probes as readonly AnyProbe[]).find((p) => p.id === f.probe)?.contents?.kind
+  const contents = f.contents && kind ? new Map(Object.entries(f.contents).map(([sha, digest]) => [sha, kind.load(digest)])) : undefined
+  return {uid: f.uid, privileged: f.uid === 0, os: f.os ?? 'Linux', ...(contents ? {contents} : {})}
 }
 
 /** The stdout of one command of a fixture; throws when the capture lacks it, so a test cannot pass on nothing. */

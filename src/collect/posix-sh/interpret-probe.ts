@@ -14,14 +14,11 @@ export function interpretProbe(
   context: ProbeContext,
   batchFailure?: string,
 ): ProbeResult<unknown> & {durationMs: number} {
-  const outs: Record<string, CommandOutput> = {}
+  const outs = outputsOf(probe, outputs)
   let durationMs = 0
   let ranAny = false
   let timedOut = false
-  for (const name of Object.keys(probe.commands)) {
-    const o = outputs.get(`${probe.id}.${name}`)
-    if (!o) continue
-    outs[name] = o
+  for (const o of Object.values(outs)) {
     durationMs += o.durationMs
     ranAny ||= o.ran
     timedOut ||= o.timedOut
@@ -39,4 +36,14 @@ export function interpretProbe(
     return {status: 'error', reason, durationMs}
   }
   return {...normalise(probe.section, result), durationMs}
+}
+
+/** A probe's outputs by command name, from a batch's outputs by key. */
+export function outputsOf(probe: AnyProbe, outputs: ReadonlyMap<string, CommandOutput>): Record<string, CommandOutput> {
+  const outs: Record<string, CommandOutput> = {}
+  for (const name of Object.keys(probe.commands)) {
+    const o = outputs.get(`${probe.id}.${name}`)
+    if (o) outs[name] = o
+  }
+  return outs
 }

@@ -3,7 +3,9 @@ import type {AnyProbe} from '../../../inventory/kit/probe.js'
 import {POSIX_SH, runsCommands, type CommandTransport, type Transport} from '../../transport/transport.js'
 import type {DialectRunner, HostContext, RunOptions, RunReport} from '../runner.js'
 import {runBatch, type BatchCommand, type BatchResult} from './batch.js'
-import {interpretProbe} from './interpret-probe.js'
+import {sharedContentStore} from '../indexes/content-store.js'
+import {fetchContent} from './fetch-content.js'
+import {interpretProbe, outputsOf} from './interpret-probe.js'
 import {planBatches} from './plan-batches.js'
 
 function batchCommands(probes: readonly AnyProbe[], commandTimeoutMs: number): BatchCommand[] {
@@ -68,6 +70,30 @@ async function runGroup(transport: CommandTransport, probes: readonly AnyProbe[]
       await options.onSection(p, {status: 'unavailable', reason: `not supported on ${ctx.os}`, durationMs: 0, commands: count})
       continue
     }
-    await options.onSection(p, {...interpretProbe(p, batch.outputs, ctx, batch.failure), commands: count})
+    const withContents = p.contents ? {...ctx, ...(await contentsFor(transport, p, batch, options))} : ctx
+    await options.onSection(p, {...interpretProbe(p, batch.outputs, withContents, batch.failure), commands: count})
   }
+}
+
+/** The contents a probe asks for after its commands ran, from the controller's store or, once, from the host. */
+async function contentsFor(transport: CommandTransport, p: AnyProbe, batch: BatchResult, options: RunOptions): Promise<{contents: Map<string, unknown>; contentProblems: Map<string, string>}> {
+  const contents = new Map<string, unknown>()
+  const contentProblems = new Map<string, string>()
+  let wanted: ReturnType<NonNullable<AnyProbe['contents']>['wanted']> = []
+  try {
+    wanted = p.contents!.wanted(outputsOf(p, batch.outputs))
+  } catch {
+    // the interpreter says what is wrong with the output
+  }
+  const store = options.contents ?? sharedContentStore()
+  await Promise.all(
+    wanted.map(async (want) => {
+      try {
+        contents.set(want.sha256, await store.get(p.contents!.kind, want, () => fetchContent(transport, want)))
+      } catch (error) {
+        contentProblems.set(want.sha256, (error as Error).message)
+      }
+    }),
+  )
+  return {contents, contentProblems}
 }

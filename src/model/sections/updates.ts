@@ -52,7 +52,7 @@ export const AutomaticUpdatesSchema = Obj({
   applyUpdates: Opt(Bool()),
 })
 
-export const PENDING_METHODS = ['apt-list', 'lists'] as const
+export const PENDING_METHODS = ['apt-list', 'lists', 'index'] as const
 
 export const SourceSchema = Obj({
   /** The file that configures it. */
@@ -84,7 +84,9 @@ export const UpdatesSchema = Obj({
   /**
    * apt: how the pending list was found: `lists` = the Packages lists and dpkg's status read directly and
    * the candidates chosen like apt's policy (only when nothing can make apt choose otherwise: no pins that
-   * could match, no APT::Default-Release, no phased updates); `apt-list` = `apt list --upgradable`.
+   * could match, no APT::Default-Release, no phased updates); `index` = the same choice, with the lists read on the
+   * controller (the host sends the SHA-256 its Release file gives for each list; the controller reads a list's content
+   * from the host only when it holds no copy of that hash); `apt-list` = `apt list --upgradable`.
    */
   method: Opt(StringEnum(PENDING_METHODS)),
   /** Number of packages with a newer candidate in the local cache; absent when the cache cannot say. */
@@ -102,7 +104,7 @@ export const UpdatesSchema = Obj({
   /**
    * apt: installed packages whose name no downloaded Packages list offers (installed by hand, or from a source since
    * removed): their count and up to FOREIGN_NAMES_KEPT of the names, sorted. Read from the same pass over the lists as
-   * the pending updates (method `lists`), at no cost of its own; absent otherwise, `foreignReason` says why.
+   * the pending updates (method `lists` or `index`), at no cost of its own; absent otherwise, `foreignReason` says why.
    */
   foreign: Opt(Obj({count: NonNegInt(), names: Arr(Str())})),
   foreignReason: Opt(Str()),

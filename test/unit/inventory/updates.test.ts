@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseCheckUpdate, parseSecurityAdvisories, updatesProbe} from '../../../inventory/updates.js'
 import {aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists} from '../../../inventory/updates-apt-lists.js'
+import {aptIndexKind, fillFromIndexes, wantedIndexes} from '../../../inventory/updates-apt-index.js'
 import {compareKernels, rebootFrom} from '../../../inventory/updates-reboot.js'
 import {parseSources} from '../../../inventory/updates-sources.js'
 import {parseUpdateState} from '../../../inventory/updates-state.js'
@@ -97,9 +98,46 @@ describe('updates probe on captured output', () => {
     }
   })
 
-  it('uses the lists method on every captured Debian, where nothing makes apt choose otherwise', () => {
+  it('uses the index method on every captured Debian, where nothing makes apt choose otherwise', () => {
     // Debian 12 here has pins in preferences.d (nodejs, nsolid from deb.nodesource.com, a source no list comes from)
-    for (const f of aptFixtures) expect(updatesProbe.interpret(f.outputs, contextOf(f)).data!.method, f.platform).toBe('lists')
+    for (const f of aptFixtures) expect(updatesProbe.interpret(f.outputs, contextOf(f)).data!.method, f.platform).toBe('index')
+  })
+
+  for (const f of aptFixtures.filter((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')) {
+    it(`${f.platform}: the index method finds exactly what apt list --upgradable printed at the same time, from the lists' hashes alone`, () => {
+      const key = (p: {name: string; architecture?: string; current?: string; candidate: string; security: boolean; origins: string[]}) =>
+        `${p.name}/${[...p.origins].sort().join(',')} ${p.candidate} ${p.architecture} ${p.current} ${p.security}`
+      const text = stdoutOf(f, 'pending')
+      // the host decompressed nothing: no stanza of a list is in its output, only each list's hash
+      expect(text).not.toMatch(/^P /m)
+      const lists = parseAptLists(text)
+      expect(lists.lists.length).toBeGreaterThan(0)
+      for (const l of lists.lists) expect(l.index?.sha256, l.file).toMatch(/^[0-9a-f]{64}$/)
+      expect(wantedIndexes(lists).map((w) => w.sha256).sort()).toEqual(Object.keys(f.contents ?? {}).sort())
+      expect(fillFromIndexes(lists, contextOf(f).contents, undefined)).toBeUndefined()
+      expect(pendingFromLists(lists).map(key)).toEqual(parseAptUpgradable(aptListOf(f)).map(key))
+    })
+  }
+
+  it('without the content of a list, the index method says which list and why, and counts nothing', () => {
+    const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')!
+    const sha = Object.keys(f.contents!)[0]!
+    const context = {...contextOf(f), contents: new Map([...contextOf(f).contents!].filter(([k]) => k !== sha)), contentProblems: new Map([[sha, 'reading it timed out']])}
+    const r = updatesProbe.interpret(f.outputs, context)
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/pending updates unknown: the package list \/var\/lib\/apt\/lists\/\S+ could not be read: reading it timed out/)
+    expect(r.data!.pending).toBeUndefined()
+    expect(r.data!.security).toBeUndefined()
+    expect(r.data!.foreign).toBeUndefined()
+  })
+
+  it('a phased update of an installed package leaves the count to apt on the host: unknown, never a guess', () => {
+    const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')!
+    const lists = parseAptLists(stdoutOf(f, 'pending'))
+    const [sha, digest] = Object.entries(f.contents!).find(([, d]) => d !== '')!
+    const phased = digest.replace(/\n/, ' phased\n')
+    const contents = new Map(Object.entries(f.contents!).map(([k, d]) => [k, aptIndexKind.load(k === sha ? phased : d)]))
+    expect(fillFromIndexes(lists, contents, undefined)).toMatch(/^phased update \(Phased-Update-Percentage\) of \S+: apt on the host decides$/)
   })
 
   it('reads the pending and security updates of Debian 12, with installed and candidate versions', () => {

@@ -1,0 +1,158 @@
+import type {ContentKind, WantedContent} from './kit/content.js'
+import type {AptListsOutput} from './updates-apt-lists.js'
+
+// The "index" method of pending updates on apt systems: the host sends, for each Packages list, the SHA-256 and size
+// its Release file gives for it (no list is decompressed there); the controller reads the lists' content from its
+// own cache by that hash, asking the host for a list only when it holds no copy (see inventory/kit/content.ts).
+
+/**
+ * Reads `dpkg-query` lines, then `@@list FILE<TAB>RELEASE<TAB>NAME` lines (NAME: the list's file name after its
+ * Release file's prefix, `main_binary-amd64_Packages.lz4`); prints I, L, R and F lines as the lists method does, and
+ * `H SHA256 SIZE PATH` with the hash the Release file gives for the list's path. Exit 3 with a `#fallback WHY` line
+ * when a list has no Release file, no Suite, or no SHA-256 there.
+ */
+export const INDEX_AWK = [
+  'm == 0 && !/^@@list / { if ($0 != "") print "I " $0; next }',
+  '/^@@list / {',
+  '  m = 1; s = substr($0, 8); n = split(s, x, "\\t"); f = x[1]; r = x[2]; rel = x[3]',
+  '  print "L " f',
+  '  if (n < 3 || r == "") { print "#fallback no Release file for " f; bad = 1; next }',
+  '  print "R " r',
+  // apt names a list by its URI with "/" as "_" and a "_" of the URI as %5f; the Release file lists it uncompressed
+  '  sub(/\\.(lz4|gz|xz|lzma|zst|bz2)$/, "", rel); gsub(/_/, "/", rel); gsub(/%5[fF]/, "_", rel)',
+  '  su = 0; h = ""; sec = 0',
+  '  while ((getline line < r) > 0) {',
+  '    if (line ~ /^[A-Za-z0-9-]+:/) {',
+  '      sec = (line ~ /^SHA256:/)',
+  '      if (line ~ /^(Origin|Label|Suite|Codename|Version|NotAutomatic|ButAutomaticUpgrades):/) { print "F " line; if (line ~ /^Suite:[ \\t]*[^ \\t]/) su = 1 }',
+  '      continue',
+  '    }',
+  '    if (sec && line ~ /^ /) { k = split(line, w, " "); if (k == 3 && w[3] == rel) h = w[1] " " w[2] }',
+  '  }',
+  '  close(r)',
+  '  if (!su) { print "#fallback no Suite in " r; bad = 1 }',
+  '  if (h == "") { print "#fallback no SHA256 of " rel " in " r; bad = 1 } else print "H " h " " rel',
+  '  next',
+  '}',
+  'END { if (bad) exit 3 }',
+].join('\n')
+
+/** One version of a package a list offers. */
+export interface IndexEntry {
+  version: string
+  architecture: string
+  /** The stanza has Phased-Update-Percentage (Ubuntu's phased updates: apt may hold it back on this machine). */
+  phased: boolean
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * A Packages list as the controller keeps it: one line per stanza, `NAME VERSION ARCH[ phased]`, sorted by name
+ * (stanzas of one name in the list's order). Looked up by binary search over the line starts: loading it makes no
+ * object per stanza, so a host costs the controller its installed names, not the list's size.
+ */
+export class AptIndex {
+  private readonly starts: Int32Array
+
+  constructor(private readonly text: string) {
+    let n = 0
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
+    this.starts = new Int32Array(n)
+    let at = 0
+    for (let k = 0; k < n; k++) {
+      this.starts[k] = at
+      at = text.indexOf('\n', at) + 1
+    }
+  }
+
+  private nameAt(k: number): string {
+    const start = this.starts[k]!
+    return this.text.slice(start, this.text.indexOf(' ', start))
+  }
+
+  /** The versions the list offers of a package. */
+  lookup(name: string): IndexEntry[] {
+    let lo = 0
+    let hi = this.starts.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.nameAt(mid) < name) lo = mid + 1
+      else hi = mid
+    }
+    const out: IndexEntry[] = []
+    for (let k = lo; k < this.starts.length && this.nameAt(k) === name; k++) {
+      const end = this.text.indexOf('\n', this.starts[k]!)
+      const [, version, architecture, phased] = this.text.slice(this.starts[k]!, end).split(' ') as [string, string, string, string | undefined]
+      out.push({version, architecture, phased: phased === 'phased'})
+    }
+    return out
+  }
+}
+
+/** What the controller keeps of a Packages list: every stanza's name, version, architecture and phasing. */
+export const aptIndexKind: ContentKind<AptIndex> = {
+  id: 'apt-packages',
+  version: 1,
+  digest(content) {
+    const out: string[] = []
+    let p = ''
+    let v = ''
+    let a = ''
+    let ph = false
+    const flush = () => {
+      if (p && v && a && !/\s/.test(p + v + a)) out.push(`${p} ${v} ${a}${ph ? ' phased' : ''}`)
+      p = v = a = ''
+      ph = false
+    }
+    for (const line of content.split('\n')) {
+      if (line === '') flush()
+      else if (line.startsWith('Package:')) {
+        flush()
+        p = line.slice(8).trim()
+      } else if (line.startsWith('Version:')) v = line.slice(8).trim()
+      else if (line.startsWith('Architecture:')) a = line.slice(13).trim()
+      else if (line.startsWith('Phased-Update-Percentage:')) ph = true
+    }
+    flush()
+    const nameOf = (l: string) => l.slice(0, l.indexOf(' '))
+    out.sort((x, y) => byteOrder(nameOf(x), nameOf(y)))
+    return `${out.join('\n')}\n`
+  },
+  load: (digest) => new AptIndex(digest),
+  sample(digest, outputs) {
+    const installed = new Set([...(outputs.pending?.stdout ?? '').matchAll(/^I ([^\s:]+)/gm)].map((m) => m[1]!))
+    return digest
+      .split('\n')
+      .filter((l) => l !== '' && installed.has(l.slice(0, l.indexOf(' '))))
+      .map((l) => `${l}\n`)
+      .join('')
+  },
+}
+
+/** The lists whose content the index method needs (by the hash their Release file gives). */
+export function wantedIndexes(o: AptListsOutput): WantedContent[] {
+  return o.lists.flatMap((l) => (l.index ? [{sha256: l.index.sha256, path: l.file, size: l.index.size}] : []))
+}
+
+/**
+ * Fills the index method's lists with the stanzas of installed names, from the contents the controller read.
+ * Returns why it cannot: a list whose content could not be had, or a phased update of an installed package (apt's
+ * phasing depends on the machine, which only apt on the host can tell).
+ */
+export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string, unknown> | undefined, problems: ReadonlyMap<string, string> | undefined): string | undefined {
+  const names = new Set(o.installed.map((i) => i.name))
+  for (const list of o.lists) {
+    const sha = list.index!.sha256
+    const index = contents?.get(sha) as AptIndex | undefined
+    if (!index) return `the package list ${list.file} could not be read: ${problems?.get(sha) ?? 'no content'}`
+    list.packages = []
+    for (const name of names) {
+      for (const e of index.lookup(name)) {
+        if (e.phased) return `phased update (Phased-Update-Percentage) of ${name}: apt on the host decides`
+        list.packages.push({name, version: e.version, architecture: e.architecture})
+      }
+    }
+  }
+  return undefined
+}

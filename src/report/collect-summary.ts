@@ -93,7 +93,7 @@ export function renderCollectSummary(raw: Snapshot, c: ChalkInstance): string {
     if (up.cacheStale) sw.push(c.yellow('package cache is stale'))
   } else sw.push(`updates ${unknown(s.updates)}`)
   if (up?.reboot?.required) sw.push(c.yellow('reboot required'))
-  row('Software', sw.join(' · '))
+  row('Software', s.packages.status === 'skipped' && s.updates.status === 'skipped' ? unknown(s.packages) : sw.join(' · '))
   const svc = s.services.data
   if (svc) {
     const running = svc.services.filter((x) => x.state === 'running').length

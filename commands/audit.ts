@@ -24,6 +24,7 @@ export default class Audit extends BaseCommand {
     '<%= config.bin %> audit hosts.yaml --lang vi -o /srv/reports',
     '<%= config.bin %> audit hosts.yaml --limit web --fail-on critical --waivers waivers.yaml',
     '<%= config.bin %> audit hosts.yaml --level 3',
+    '<%= config.bin %> audit hosts.yaml --skip packages,updates --min-coverage 0',
     '<%= config.bin %> audit hosts.yaml --quiet --log /var/log/hatang/audit.log',
     '<%= config.bin %> audit hosts.yaml --quiet --site ha-noi --push postgres://hatang@centre.example/hatang',
   ]
@@ -44,7 +45,7 @@ export default class Audit extends BaseCommand {
     this.auditLog = AuditLog.open(f.log)
     const lang = f.lang as Lang
     const hosts = {hostsFile: args.file, limit: f.limit, sshConfig: sshConfigOption(f['ssh-config']), concurrency: f.concurrency, acceptNew: f['accept-new']}
-    const collecting = {quiet: f.quiet, native: f.native, commandTimeoutS: f.timeout, connectTimeoutS: f['connect-timeout'], command: `hatang ${this.argv.join(' ')}`}
+    const collecting = {quiet: f.quiet, native: f.native, commandTimeoutS: f.timeout, connectTimeoutS: f['connect-timeout'], sections: f.sections, skip: f.skip, command: `hatang ${this.argv.join(' ')}`}
     const judging = {packs: f.pack, waiversFile: f.waivers, failOn: f['fail-on'] as FailOn, minCoverage: f['min-coverage'], staleAfterDays: f['stale-after'], level: f.level as SecurityLevel | undefined}
     const output = {formats: f.format, templateDir: f.template, outputDir: f['output-dir'], store: f.store, lockFile: f.lock, lang, site: f.site, push: f.push}
     const outcome = await runAudit({...hosts, ...collecting, ...judging, ...output}, this.auditLog)

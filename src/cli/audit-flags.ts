@@ -5,6 +5,7 @@ import {REPORT_FORMATS} from '../report/render-reports.js'
 import {evidenceFlags} from './evidence-flags.js'
 import {langFlag} from './lang.js'
 import {levelFlag} from './level-flag.js'
+import {sectionFlags} from './section-flags.js'
 import {storeFlag} from './store-command.js'
 
 /** `hatang audit`'s flags: where the report and the run go, what judges it, how hosts are collected, and cron's needs. */
@@ -30,5 +31,6 @@ export const auditFlags = {
   site: Flags.string({summary: "The site the run is taken at, as the centre shows it (default this machine's hostname).", env: 'HATANG_SITE', helpValue: 'NAME'}),
   push: Flags.string({summary: "Once the run is stored here, push it to the centre's store (as 'hatang push --to URL'); a failed push warns and exits 7.", helpValue: 'URL'}),
   native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
+  ...sectionFlags,
   ...evidenceFlags,
 }

@@ -1,6 +1,7 @@
 import {probes} from '../../inventory/index.js'
 import {collectHost} from '../collect/collect-host.js'
 import {loadNativeCollectors, nativeSectionIds} from '../collect/native/sections.js'
+import type {SectionSelection} from '../model/section-selection.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LocalTransport} from '../transport/local-transport.js'
 import {outputStyle} from './output-style.js'
@@ -12,6 +13,8 @@ export interface LocalSessionOptions {
   /** Read the hardware with systeminformation. */
   native: boolean
   commandTimeoutS: number
+  /** The sections asked for (--sections, --skip); default every section. */
+  selection?: SectionSelection
 }
 
 /**
@@ -25,12 +28,14 @@ export async function localSession(o: LocalSessionOptions): Promise<{snapshot: S
   return {snapshot, interrupted: stop.received}
 }
 
-async function collectLocal({quiet, native, commandTimeoutS}: LocalSessionOptions): Promise<Snapshot> {
+async function collectLocal({quiet, native, commandTimeoutS, selection}: LocalSessionOptions): Promise<Snapshot> {
   const transport = new LocalTransport()
   const style = outputStyle(process.stderr)
-  const progress = quiet ? silentProgress() : style.interactive ? await taskProgress(transport.target, probes) : lineProgress(transport.target, style)
+  const asked = probes.filter((p) => !selection?.skipped.includes(p.id))
+  const progress = quiet ? silentProgress() : style.interactive ? await taskProgress(transport.target, asked) : lineProgress(transport.target, style)
   const snapshot = await collectHost(transport, {
     ...(native ? {nativeLoader: {ids: nativeSectionIds, load: loadNativeCollectors}} : {}),
+    ...(selection ? {selection} : {}),
     commandTimeoutMs: commandTimeoutS * 1000,
     onProbeStart: (p) => progress.start(p),
     onProbeDone: (e) => progress.done(e),

@@ -8,7 +8,7 @@ export interface Progress {
   finish(): Promise<void>
 }
 
-const symbol = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗'} as const
+const symbol = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗', skipped: '-'} as const
 
 export function describeEvent(e: ProbeEvent): string {
   return `${e.title} — ${e.status}${e.reason ? ` (${e.reason})` : ''} ${e.durationMs} ms${e.source === 'native' ? ' [native]' : ''}`
@@ -21,7 +21,7 @@ export function silentProgress(): Progress {
 /** Plain lines on stderr, one per finished section: for cron, logs and pipes. */
 export function lineProgress(label: string, style: OutputStyle, out: NodeJS.WritableStream = process.stderr): Progress {
   const c = style.color
-  const paint = {ok: c.green, partial: c.yellow, unavailable: c.dim, error: c.red, timeout: c.red} as const
+  const paint = {ok: c.green, partial: c.yellow, unavailable: c.dim, error: c.red, timeout: c.red, skipped: c.dim} as const
   return {
     start() {},
     done(e) {

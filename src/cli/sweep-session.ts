@@ -5,6 +5,7 @@ import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} 
 import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
 import {groupWarnings, renderWarnings, type GroupedWarning} from '../hosts/inventory-warnings.js'
 import type {HostSpec} from '../hosts/model.js'
+import type {SectionSelection} from '../model/section-selection.js'
 
 export interface SweepSessionOptions {
   concurrency: number
@@ -12,6 +13,8 @@ export interface SweepSessionOptions {
   connectTimeoutS: number
   acceptNew: boolean
   quiet: boolean
+  /** The sections asked for (--sections, --skip); default every section. */
+  selection?: SectionSelection
   /** Each host's outcome, snapshot included, as it finishes (write it out; it is not kept). */
   onHostDone: (outcome: HostOutcome) => void
 }
@@ -45,6 +48,7 @@ export async function sweepSession(
     commandTimeoutS: o.commandTimeoutS,
     connectTimeoutS: o.connectTimeoutS,
     acceptNew: o.acceptNew,
+    ...(o.selection ? {collect: {selection: o.selection}} : {}),
     secrets,
     signal: abort.signal,
     onHostStart: (h) => progress.start(h),

@@ -4,6 +4,7 @@ import {probes as registeredProbes} from '../../inventory/index.js'
 import type {Implementation} from '../../inventory/kit/implementation.js'
 import type {AnySectionSpec} from '../model/section-spec.js'
 import type {Section, SectionStatus} from '../model/section.js'
+import {skippedReason, type SectionSelection} from '../model/section-selection.js'
 import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../model/snapshot.js'
 import type {Transport} from '../transport/transport.js'
 import {withDeadline, type NativeCollector} from './native-collector.js'
@@ -45,6 +46,11 @@ export interface CollectOptions {
   /** Whole-batch deadline. */
   deadlineMs?: number
   nativeDeadlineMs?: number
+  /**
+   * The sections asked for (--sections, --skip): those in its `skipped` are `skipped`, nothing is sent to the host for
+   * them and no native collector reads them; the snapshot's meta records it. Default: every section.
+   */
+  selection?: SectionSelection
   /** Name of the host in the snapshot; defaults to the transport's target. */
   hostName?: string
   onProbeStart?: (section: SectionLabel) => void
@@ -68,7 +74,8 @@ export function hostStatusOf(byId: Readonly<Record<string, Section<unknown>>>): 
   if (read === 0) {
     const timedOut = failed.filter((s) => s.status === 'timeout').length
     const unavailable = sections.filter((s) => s.status === 'unavailable').length
-    const parts = [timedOut ? `${timedOut} timed out` : '', failed.length - timedOut ? `${failed.length - timedOut} failed` : '', unavailable ? `${unavailable} unavailable` : ''].filter(Boolean)
+    const skipped = sections.filter((s) => s.status === 'skipped').length
+    const parts = [timedOut ? `${timedOut} timed out` : '', failed.length - timedOut ? `${failed.length - timedOut} failed` : '', unavailable ? `${unavailable} unavailable` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean)
     const first = failed[0]?.reason ?? sections[0]?.reason
     return {
       status: failed.length > 0 && timedOut === failed.length ? 'timeout' : 'error',
@@ -96,8 +103,11 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const all = options.probes ?? registeredProbes
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
-  const specs = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
-  const order = new Map(specs.map((s, i) => [s.id, i]))
+  const every = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
+  const order = new Map(every.map((s, i) => [s.id, i]))
+  const left = new Set(options.selection?.skipped)
+  // the sections to read; the others are recorded as skipped below, and nothing is sent for them
+  const specs = every.filter((s) => !left.has(s.id))
   // per section, the implementation in the first dialect the transport runs that has one
   const chosen = new Map<string, Implementation>()
   for (const spec of specs) {
@@ -110,7 +120,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     }
   }
   const useNative = transport.kind === 'local'
-  const nativeIds = new Set(useNative ? (options.native?.map((n) => n.section.id) ?? options.nativeLoader?.ids ?? []) : [])
+  const nativeIds = new Set((useNative ? (options.native?.map((n) => n.section.id) ?? options.nativeLoader?.ids ?? []) : []).filter((id) => !left.has(id)))
   let nativeUsed = false
   const sections = new Map<string, Section<unknown>>()
   const runs: SnapshotMeta['probes'] = []
@@ -204,8 +214,11 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const fallback = (await nativeDone).filter((s): s is AnySectionSpec => s !== undefined)
   if (fallback.length > 0) await run(byImplementation(fallback))
 
+  for (const spec of every) {
+    if (left.has(spec.id)) sections.set(spec.id, {status: 'skipped', version: spec.version, reason: skippedReason(options.selection!), source: 'probe', durationMs: 0})
+  }
   const ordered: Record<string, Section<unknown>> = {}
-  for (const spec of specs) {
+  for (const spec of every) {
     ordered[spec.id] = sections.get(spec.id) ?? {status: 'error', version: spec.version, reason: 'not collected', source: 'probe', durationMs: 0}
   }
   runs.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
@@ -224,6 +237,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     probes: runs,
     batches: batchInfo,
     ...(clock ? {clock} : {}),
+    ...(options.selection ? {selection: options.selection} : {}),
   }
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,

@@ -37,8 +37,8 @@ export interface SweepOptions {
   signal?: AbortSignal
   onHostStart?: (host: HostSpec) => void
   onHostDone?: (outcome: HostOutcome) => void
-  /** Passed to collectHost (probes, batches); tests use it. */
-  collect?: Pick<CollectOptions, 'probes' | 'parallelBatches'>
+  /** Passed to collectHost: the sections asked for (--sections, --skip); probes and batches, which tests use. */
+  collect?: Pick<CollectOptions, 'probes' | 'parallelBatches' | 'selection'>
   /** Passwords and key passphrases (default: the environment). */
   secrets?: SshSecrets
 }
@@ -118,11 +118,13 @@ async function connect(host: HostSpec, options: SweepOptions, known: KnownHostsB
 /** Collects one host and never throws: a failure is an outcome with its status and reason. */
 export async function sweepHost(host: HostSpec, options: SweepOptions, known = new KnownHostsBook({acceptNew: options.acceptNew ?? false})): Promise<HostOutcome> {
   const t0 = performance.now()
+  const selection = options.collect?.selection
   const done = (status: HostStatus, reason: string | undefined, snapshot: Snapshot): HostOutcome => ({
     host,
     status,
     ...(reason ? {reason} : {}),
-    snapshot,
+    // a host not collected records the sections it was asked for too
+    snapshot: selection && !snapshot.meta.selection ? {...snapshot, meta: {...snapshot.meta, selection}} : snapshot,
     durationMs: Math.round(performance.now() - t0),
   })
   if (options.signal?.aborted) return done('interrupted', 'the sweep was interrupted before this host started', failedSnapshot(host, 'interrupted', 'interrupted', host.transport))

@@ -8,7 +8,7 @@ import {UnitSchema} from './unit.js'
 import {WhySchema} from './why.js'
 
 /** Bumped on any change to the results' shape: major when a reader of the old one would break. */
-export const RESULTS_SCHEMA_VERSION = '1.6.0'
+export const RESULTS_SCHEMA_VERSION = '1.7.0'
 /**
  * Versions this hatang reads: 1.1.0 added the optional `history`; 1.2.0 the coverage of every score, each host's
  * `insufficient` reason and the evidence rule in `dataQuality` (older files are upgraded when read); 1.3.0 each
@@ -16,9 +16,10 @@ export const RESULTS_SCHEMA_VERSION = '1.6.0'
  * end-of-life data sets it read and the day each was reviewed) and each result's optional `why`; 1.5.0 each host's
  * optional `review` (scheduled jobs, backup, unused accounts, certificates, sudo rules, storage, containers); 1.6.0
  * each check's optional `fix` (automatic or manual), each host's optional `fixable` and `dataQuality.fixable` (failed
- * findings fixable automatically vs manually, per host, per unit and for the run).
+ * findings fixable automatically vs manually, per host, per unit and for the run); 1.7.0 the section status `skipped`
+ * (--sections, --skip), its optional count in `dataQuality.sections` and the run's optional `selection`.
  */
-export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0'] as const
+export const RESULTS_SCHEMA_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0'] as const
 export const RESULTS_SCHEMA_ID = 'urn:hatang:schema:results:1'
 
 const SEVERITY = StringEnum(SEVERITIES)
@@ -43,6 +44,11 @@ export const RunInfoSchema = Obj({
   hostsFile: Opt(Str()),
   /** What was read: snapshot files, a sweep folder, or a results file. */
   source: Str(),
+  /**
+   * The sections its snapshots were asked for when some were left out (since 1.7.0): each distinct flag as given
+   * (`--skip updates,packages`) and every section skipped on some host; absent when every section was asked for.
+   */
+  selection: Opt(Obj({asked: Arr(Str()), skipped: Arr(Str())})),
 })
 
 const PackInfoSchema = Obj({
@@ -289,8 +295,8 @@ const DataQualitySchema = Obj({
   /** Hosts by collection status. */
   byStatus: Type.Record(Str(), NonNegInt()),
   staleAfterDays: NonNegInt(),
-  /** Per section: how many hosts had it ok, partial, unavailable, error, timeout. */
-  sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt()})),
+  /** Per section: how many hosts had it ok, partial, unavailable, error, timeout, and skipped (since 1.7.0, when some did). */
+  sections: Type.Record(Str(), Obj({ok: NonNegInt(), partial: NonNegInt(), unavailable: NonNegInt(), error: NonNegInt(), timeout: NonNegInt(), skipped: Opt(NonNegInt())})),
   /** What a reader should know: hosts not collected, stale collections, sections missing and why. */
   issues: Arr(Obj({host: Str(), kind: StringEnum(['failed', 'stale', 'insufficient', 'section'] as const), section: Opt(Str()), status: Str(), reason: Opt(Str()), why: Opt(WhySchema)})),
   /**

@@ -4,9 +4,10 @@ import {NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 
 /**
  * What happened to a section. A reader can always tell "none" (ok with an empty list) from
- * "unknown" (unavailable, error or timeout, with a reason).
+ * "unknown" (unavailable, error or timeout, with a reason), and both from "not asked for" (`skipped`: the auditor left
+ * it out with --sections or --skip; nothing was sent to the host for it).
  */
-export const SECTION_STATUSES = ['ok', 'partial', 'unavailable', 'error', 'timeout'] as const
+export const SECTION_STATUSES = ['ok', 'partial', 'unavailable', 'error', 'timeout', 'skipped'] as const
 export type SectionStatus = (typeof SECTION_STATUSES)[number]
 export const SectionStatusSchema = StringEnum(SECTION_STATUSES)
 
@@ -20,7 +21,7 @@ export function sectionSchema<T extends TSchema>(data: T, description: string) {
       status: SectionStatusSchema,
       /** The version of the section's shape (its spec's version when written); absent in snapshots written before sections had versions: 1. */
       version: Opt(NonNegInt({minimum: 1})),
-      /** Why the section is not ok: `not installed`, `needs root`, `no DMI`, `timeout after 10 s`, … */
+      /** Why the section is not ok: `not installed`, `needs root`, `no DMI`, `timeout after 10 s`, `not collected: skipped (--skip updates)`… */
       reason: Opt(Str({minLength: 1})),
       source: StringEnum(SECTION_SOURCES),
       durationMs: NonNegInt(),
@@ -30,7 +31,7 @@ export function sectionSchema<T extends TSchema>(data: T, description: string) {
       description,
       allOf: [
         {if: {properties: {status: {enum: ['ok', 'partial']}}}, then: {required: ['data']}},
-        {if: {properties: {status: {enum: ['unavailable', 'error', 'timeout', 'partial']}}}, then: {required: ['reason']}},
+        {if: {properties: {status: {enum: ['unavailable', 'error', 'timeout', 'skipped', 'partial']}}}, then: {required: ['reason']}},
       ],
     },
   )

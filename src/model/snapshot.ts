@@ -5,6 +5,7 @@ import {Bool, Int, NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.
 import {SECTION_SOURCES, SectionStatusSchema, sectionSchema, type Section} from './section.js'
 import type {SectionSpec} from './section-spec.js'
 import {GroupReferenceSchema} from './group-reference.js'
+import {SectionSelectionSchema} from './section-selection.js'
 import {UnitSchema} from './unit.js'
 import {sectionCatalog, type CatalogSection} from './sections/index.js'
 import {TRANSPORT_KINDS} from './transport-kind.js'
@@ -52,6 +53,8 @@ export const MetaSchema = Obj({
   probes: Type.Array(ProbeRunSchema),
   batches: Type.Array(Obj({commands: NonNegInt(), durationMs: NonNegInt(), failure: Opt(Str())})),
   clock: Opt(ClockSchema),
+  /** The sections asked for (--sections or --skip) and those left out; absent when every section was asked for. */
+  selection: Opt(SectionSelectionSchema),
 })
 
 /** Who the host is in the inventory, and how its collection went. */

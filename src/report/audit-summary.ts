@@ -2,6 +2,7 @@ import type {ChalkInstance} from 'chalk'
 
 import type {LevelProfile} from '../engine/checks/level-profile.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
+import {selectionFlag, type SectionSelection} from '../model/section-selection.js'
 import {bySeverity, countsBySeverity, isAtOrAbove, SEVERITIES, type FailOn, type Severity} from '../model/severity.js'
 import {levelProfileLine} from './level-profile-line.js'
 import {loadLabels, type Lang} from './locale.js'
@@ -33,6 +34,8 @@ export interface AuditOutcome {
   run?: string
   /** audit --level: the security level profile the run was judged with. */
   level?: LevelProfile
+  /** audit --sections or --skip: the sections asked for and those left out (their checks are unknown). */
+  selection?: SectionSelection
   /** audit --push: where the run went (host:port/database) and its id there, or why it did not go. */
   push?: {target: string; centreRun?: number; already?: boolean; error?: string}
   exitCode: number
@@ -85,6 +88,7 @@ const LABELS = {
     more: (n: number) => `… and ${n} more in the report`,
     stored: (run: string) => `stored as run ${run}`,
     wrote: 'wrote',
+    skipped: (flag: string, ids: string) => (ids ? `sections skipped (${flag}): ${ids} — their checks are unknown` : `no section skipped (${flag})`),
   },
   vi: {
     head: (collected: number, total: number, secs: string) => `hatang audit: đã thu thập ${collected}/${total} máy trong ${secs} s`,
@@ -98,6 +102,7 @@ const LABELS = {
     more: (n: number) => `… và ${n} phát hiện khác trong báo cáo`,
     stored: (run: string) => `đã lưu thành lần chạy ${run}`,
     wrote: 'đã ghi',
+    skipped: (flag: string, ids: string) => (ids ? `các mục bỏ qua, không thu thập (${flag}): ${ids} — các kiểm tra dựa vào chúng là không rõ` : `không bỏ qua mục nào (${flag})`),
   },
 }
 
@@ -108,6 +113,7 @@ export function renderAuditSummary(o: AuditOutcome, c: ChalkInstance, lang: Lang
   const secs = ((Date.parse(o.finishedAt) - Date.parse(o.startedAt)) / 1000).toFixed(1)
   out.push(c.bold(l.head(o.hosts.collected, o.hosts.total, secs)) + (o.interrupted ? c.red(l.interrupted) : ''))
   if (o.level) out.push(c.yellow(levelProfileLine(o.level, lang)))
+  if (o.selection) out.push(c.yellow(l.skipped(selectionFlag(o.selection), o.selection.skipped.join(', '))))
   for (const h of o.hosts.notCollected) out.push(c.red(`  ${h.status.padEnd(16)} ${T(h.name)}${h.reason ? ` — ${T(h.reason.split('\n')[0])}` : ''}`))
   out.push(`${l.score} ${o.score ?? '–'} · ${l.coverage} ${o.coverage === null ? '–' : `${o.coverage} %`}   ${l.findings}: ${SEVERITIES.map((s) => `${o.findings[s]} ${l.severity[s]}`).join(', ')}`)
   if (o.insufficient.length > 0) {

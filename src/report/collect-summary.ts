@@ -2,9 +2,10 @@ import type {ChalkInstance} from 'chalk'
 
 import type {Snapshot} from '../model/snapshot.js'
 import type {SectionStatus} from '../model/section.js'
+import {selectionLine} from './selection-line.js'
 import {terminalSafe} from './terminal-text.js'
 
-const mark: Record<SectionStatus, string> = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗'}
+const mark: Record<SectionStatus, string> = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗', skipped: '-'}
 
 const GiB = 2 ** 30
 export function bytes(n: number): string {
@@ -34,7 +35,8 @@ export function renderCollectSummary(raw: Snapshot, c: ChalkInstance): string {
   const row = (label: string, text: string | undefined) => {
     if (text) out.push(`${c.bold(label.padEnd(10))} ${text}`)
   }
-  const unknown = (section: {status: SectionStatus; reason?: string}) => c.dim(`unknown (${section.reason ?? section.status})`)
+  // a section left out on purpose says so in a word (the flag is on the last line)
+  const unknown = (section: {status: SectionStatus; reason?: string}) => c.dim(section.status === 'skipped' ? 'skipped' : `unknown (${section.reason ?? section.status})`)
 
   const os = s.os.data
   out.push(c.bold(snapshot.host.name) + (os ? `  ${os.prettyName ?? os.name ?? os.family} · kernel ${os.kernel} · ${os.architecture}` : ''))
@@ -91,7 +93,7 @@ export function renderCollectSummary(raw: Snapshot, c: ChalkInstance): string {
     if (up.cacheStale) sw.push(c.yellow('package cache is stale'))
   } else sw.push(`updates ${unknown(s.updates)}`)
   if (up?.reboot?.required) sw.push(c.yellow('reboot required'))
-  row('Software', sw.join(' · '))
+  row('Software', s.packages.status === 'skipped' && s.updates.status === 'skipped' ? unknown(s.packages) : sw.join(' · '))
   const svc = s.services.data
   if (svc) {
     const running = svc.services.filter((x) => x.state === 'running').length
@@ -121,15 +123,17 @@ export function renderCollectSummary(raw: Snapshot, c: ChalkInstance): string {
   if (m.clock) row('Clock', `${m.clock.skewMs >= 0 ? '+' : ''}${m.clock.skewMs} ms against this machine (±${m.clock.uncertaintyMs} ms)`)
 
   out.push('')
-  const paint = {ok: c.green, partial: c.yellow, unavailable: c.dim, error: c.red, timeout: c.red} as const
+  const paint = {ok: c.green, partial: c.yellow, unavailable: c.dim, error: c.red, timeout: c.red, skipped: c.dim} as const
   const entries = Object.entries(s) as [string, {status: SectionStatus; reason?: string}][]
   const counts = new Map<SectionStatus, number>()
   for (const [, x] of entries) counts.set(x.status, (counts.get(x.status) ?? 0) + 1)
   out.push(`${entries.length} sections: ${[...counts].map(([k, n]) => paint[k](`${n} ${k}`)).join(', ')}`)
   const width = Math.max(...entries.map(([k]) => k.length))
   for (const [id, x] of entries) {
-    if (x.status === 'ok') continue
+    if (x.status === 'ok' || x.status === 'skipped') continue
     out.push(`  ${paint[x.status](`${mark[x.status]} ${id.padEnd(width)}`)}  ${x.status} — ${x.reason ?? ''}`)
   }
+  // the sections left out on purpose, on one line: what was asked, and what was therefore not collected
+  if (m.selection) out.push(`  ${paint.skipped(`${mark.skipped} ${selectionLine(m.selection)}`)}`)
   return out.join('\n')
 }

@@ -83,6 +83,8 @@ export function renderMarkdown(results: Results, lang: Lang, templateDir?: strin
   const f = formatter(t)
   const L = (k: string) => t[k] ?? k
   const out = [`# ${L('title')}`, '', `${L('generated')}: ${f.dateTime(results.run.startedAt)} · ${md(results.run.operator)}`, '']
+  const sel = results.run.selection
+  if (sel) out.push(`${L('method.skipped')}: ${md(sel.skipped.join(', ') || '–')} (\`${sel.asked.join('; ')}\`)`, '')
   const cov = results.scores.overall.coverage
   const low = cov === null || cov < results.dataQuality.minCoverage
   out.push(

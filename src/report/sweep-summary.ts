@@ -2,6 +2,8 @@ import type {ChalkInstance} from 'chalk'
 
 import type {HostOutcome} from '../collect/sweep.js'
 import type {HostStatus} from '../model/host-status.js'
+import type {SectionSelection} from '../model/section-selection.js'
+import {selectionLine} from './selection-line.js'
 import {terminalText} from './terminal-text.js'
 
 export interface SweepReport {
@@ -10,6 +12,8 @@ export interface SweepReport {
   durationMs: number
   hostsFile: string
   limit?: string
+  /** The sections asked for (--sections, --skip) and those left out; absent when every section was. */
+  selection?: SectionSelection
   outputDir: string
   interrupted: boolean
   counts: Partial<Record<HostStatus, number>>
@@ -23,6 +27,7 @@ export function renderSweepSummary(report: SweepReport, c: ChalkInstance): strin
   const collected = (report.counts.ok ?? 0) + (report.counts.partial ?? 0)
   out.push(c.bold(`${collected} of ${total} hosts collected in ${(report.durationMs / 1000).toFixed(1)} s`) + (report.interrupted ? c.red(' (interrupted)') : ''))
   out.push(Object.entries(report.counts).map(([s, n]) => `${n} ${s}`).join(', '))
+  if (report.selection) out.push(c.dim(selectionLine(report.selection)))
   const trouble = report.hosts.filter((h) => h.status !== 'ok')
   if (trouble.length > 0) out.push('')
   for (const h of trouble) {

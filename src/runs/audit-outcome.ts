@@ -3,6 +3,7 @@ import type {LevelProfile} from '../engine/checks/level-profile.js'
 import type {Pack} from '../engine/checks/pack.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import {isCollected} from '../model/host-status.js'
+import type {SectionSelection} from '../model/section-selection.js'
 import type {FailOn} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {countFindings, findingsAtOrAbove, topFindings, type AuditOutcome} from '../report/audit-summary.js'
@@ -23,6 +24,8 @@ export interface AuditOutcomeInput {
   run: number
   /** --level: the security level profile the run was judged with. */
   level?: LevelProfile
+  /** --sections, --skip: the sections asked for. */
+  selection?: SectionSelection
 }
 
 /** A check's title in a language, by pack and id (the id when no pack has it). */
@@ -69,6 +72,7 @@ export function auditOutcome(i: AuditOutcomeInput): AuditOutcome {
     files: i.files,
     run: String(i.run),
     ...(i.level ? {level: i.level} : {}),
+    ...(i.selection ? {selection: i.selection} : {}),
     exitCode: auditExitCode({interrupted: i.interrupted, hosts, insufficient, blocking}),
   }
 }

@@ -7,9 +7,11 @@ import type {SecurityLevel} from '../engine/checks/level-mapping.js'
 import {selectLevel, type LevelProfile} from '../engine/checks/level-profile.js'
 import type {Pack} from '../engine/checks/pack.js'
 import {loadWaivers, type Waiver} from '../engine/waivers.js'
+import {parseSectionFlags} from '../cli/section-flags.js'
 import {loadInventory} from '../hosts/load-inventory.js'
 import type {HostSpec} from '../hosts/model.js'
 import {LimitError, selectHosts} from '../hosts/select.js'
+import type {SectionSelection} from '../model/section-selection.js'
 import type {FailOn} from '../model/severity.js'
 import type {Lang} from '../report/locale.js'
 import {parseFormats, type ReportFormat} from '../report/render-reports.js'
@@ -55,6 +57,10 @@ export interface AuditRequest {
   push?: string
   /** Only the checks a system of this security level must pass (--level). */
   level?: SecurityLevel
+  /** --sections: only these sections (comma list, as typed). */
+  sections?: string
+  /** --skip: every section but these (comma list, as typed). */
+  skip?: string
 }
 
 /** What one audit works with, decided before it starts: its configuration read and checked. */
@@ -66,6 +72,8 @@ export interface AuditPlan {
   waivers: Waiver[]
   /** --level: the profile the packs were cut to. */
   levelProfile?: LevelProfile
+  /** --sections, --skip: the sections to collect; undefined: every section. */
+  selection?: SectionSelection
   formats: ReportFormat[]
   storeFile: string
   lockFile: string
@@ -94,6 +102,7 @@ export function planAudit(request: AuditRequest): AuditPlan {
   }
   if (hosts?.length === 0) throw new InputError(`no host in ${file} matches --limit ${request.limit}`, `run 'hatang hosts list ${file}'`)
   if (!file && request.limit) throw new InputError('--limit needs a hosts file')
+  const selection = parseSectionFlags(request)
   const {formats, problem} = parseFormats(request.formats)
   if (problem) throw new InputError(problem.message, problem.hint)
   if (request.templateDir && !existsSync(request.templateDir)) throw new InputError(`--template ${request.templateDir}: no such folder`)
@@ -101,5 +110,5 @@ export function planAudit(request: AuditRequest): AuditPlan {
   const storeFile = isPostgresUrl(store) ? store : path.resolve(store)
   // a --push URL that cannot be read (or carries a password) is a configuration error: exit 2 before anything is done
   if (request.push !== undefined) pushTarget(request.push)
-  return {request, hosts, packs, waivers, ...(levelProfile ? {levelProfile} : {}), formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
+  return {request, hosts, packs, waivers, ...(levelProfile ? {levelProfile} : {}), ...(selection ? {selection} : {}), formats, storeFile, lockFile: path.resolve(request.lockFile ?? defaultLockPath(storeFile))}
 }

@@ -11,6 +11,7 @@ import {warnEolReview} from '../cli/eol-review-warnings.js'
 import {acquireRunLock} from '../cli/run-lock.js'
 import {TOOL_VERSION} from '../model/tool-version.js'
 import {renderAuditSummary, type AuditOutcome} from '../report/audit-summary.js'
+import {selectionLine} from '../report/selection-line.js'
 import {storeProblem} from '../store/store-problem.js'
 import {openStore, type RunWriter, type Store} from '../store/store.js'
 import {auditOutcome} from './audit-outcome.js'
@@ -57,7 +58,7 @@ async function auditInto(store: Store, plan: AuditPlan, log: AuditLog): Promise<
 async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: AuditPlan, log: AuditLog): Promise<AuditOutcome> {
   const {request: r, hosts, packs, waivers} = plan
   const file = r.hostsFile && path.resolve(r.hostsFile)
-  log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}${plan.levelProfile ? `; security level ${plan.levelProfile.level} profile (${plan.levelProfile.checks} checks, ${plan.levelProfile.status})` : ''}`)
+  log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}${plan.levelProfile ? `; security level ${plan.levelProfile.level} profile (${plan.levelProfile.checks} checks, ${plan.levelProfile.status})` : ''}${plan.selection ? `; ${selectionLine(plan.selection)}` : ''}`)
   warnEolReview(packs, (l) => log.line(l))
   const {snapshots, interrupted} = await collectRun(plan, writer, log)
   if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
@@ -73,7 +74,7 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   })
   warnDamaged(store, (l) => log.line(l))
   const files = await writeAuditReports(results, {formats: plan.formats, lang: r.lang, dir: r.outputDir, ...(r.templateDir ? {templateDir: r.templateDir} : {}), startedAt})
-  const outcome = auditOutcome({startedAt, snapshots, evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id, ...(plan.levelProfile ? {level: plan.levelProfile} : {})})
+  const outcome = auditOutcome({startedAt, snapshots, evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id, ...(plan.levelProfile ? {level: plan.levelProfile} : {}), ...(plan.selection ? {selection: plan.selection} : {})})
   if (r.push !== undefined) await pushStored(store, r.push, outcome, log)
   log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
   log.line(`exit ${outcome.exitCode}`)

@@ -10,6 +10,8 @@ import {isExpired, type Waiver} from '../engine/waivers.js'
 import {isCollected} from '../model/host-status.js'
 import {RESULTS_SCHEMA_VERSION, type CheckFix, type Fixable, type FixKind, type HostReport, type Results, type ResultsHistory, type RunInfo} from '../model/results.js'
 import type {SectionStatus} from '../model/section.js'
+import {selectionFlag} from '../model/section-selection.js'
+import {sectionCatalog} from '../model/sections/index.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {hostReview, reviewLimitsOf, type ReviewLimits} from './host-review.js'
@@ -109,6 +111,14 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
   })
 }
 
+/** What the snapshots were asked for when some sections were left out: each distinct flag, and every section skipped on some host (catalog order). */
+function selectionOf(snapshots: readonly Snapshot[]): RunInfo['selection'] {
+  const chosen = snapshots.flatMap((s) => (s.meta.selection ? [s.meta.selection] : []))
+  if (chosen.length === 0) return undefined
+  const skipped = new Set(chosen.flatMap((c) => c.skipped))
+  return {asked: [...new Set(chosen.map(selectionFlag))], skipped: sectionCatalog.map((c) => c.id).filter((id) => skipped.has(id))}
+}
+
 const EMPTY_SCORE: Score = {score: null, coverage: null, passedWeight: 0, failedWeight: 0, counts: {pass: 0, fail: 0, unknown: 0, waived: 0, notApplicable: 0}}
 
 /**
@@ -140,7 +150,8 @@ export function buildResults(input: BuildResultsInput): Results {
     if (h.insufficient) issues.push(defined({host: h.name, kind: 'insufficient' as const, status: 'insufficient', reason: h.insufficient, why: h.insufficientWhy}))
     for (const [id, sec] of Object.entries(h.sections)) {
       const c = (sections[id] ??= {ok: 0, partial: 0, unavailable: 0, error: 0, timeout: 0})
-      c[sec.status]++
+      if (sec.status === 'skipped') c.skipped = (c.skipped ?? 0) + 1
+      else c[sec.status]++
       if (!failed && sec.status !== 'ok') issues.push(defined({host: h.name, kind: 'section' as const, section: id, status: sec.status, reason: sec.reason}))
     }
   }
@@ -150,7 +161,7 @@ export function buildResults(input: BuildResultsInput): Results {
   return {
     kind: 'hatang-results',
     schemaVersion: RESULTS_SCHEMA_VERSION,
-    run: defined({...run}),
+    run: defined({...run, selection: run.selection ?? selectionOf(snapshots)}),
     packs: packs.map((p) => {
       const eolData = eolDataOf([p]).map((d) => ({name: d.name, reviewed: d.reviewed}))
       return {pack: p.pack, version: p.version, title: {vi: p.title.vi, en: p.title.en}, checks: p.checks.length, ...(eolData.length ? {eolData} : {})}

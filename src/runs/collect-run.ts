@@ -28,6 +28,7 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
       connectTimeoutS: r.connectTimeoutS,
       acceptNew: r.acceptNew,
       quiet: r.quiet,
+      ...(plan.selection ? {selection: plan.selection} : {}),
       onHostDone: (o) => {
         snapshots.push(o.snapshot)
         writes = writes.then(() => writer.addSnapshot(o.snapshot))
@@ -37,7 +38,7 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
     await writes
     return {snapshots, interrupted}
   }
-  const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS})
+  const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS, ...(plan.selection ? {selection: plan.selection} : {})})
   await writer.addSnapshot(snapshot)
   log.line(`host ${snapshot.host.name}: ${snapshot.host.status}`)
   return {snapshots: [snapshot], interrupted}

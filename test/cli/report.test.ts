@@ -137,7 +137,7 @@ describe('hatang report RUN --store', () => {
     const r = hatang(['report', '2', '--store', file, '--format', 'json,html,md', '--lang', 'vi', '-o', out])
     expect(r.status, r.stderr).toBe(0)
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results
-    expect(results.schemaVersion).toBe('1.6.0')
+    expect(results.schemaVersion).toBe('1.7.0')
     expect(results.run).toMatchObject({operator: 'auditor', hostsFile: '/etc/hatang/hosts.yaml', source: expect.stringMatching(/^run 2 \(sweep\) in .*hatang\.db$/)})
     expect(results.hosts.map((h) => h.name)).toEqual(['srv-0000', 'srv-0001', 'srv-0002', 'srv-0003', 'srv-0004', 'srv-0099'])
     expect(results.history!.trend.map((t) => t.run)).toEqual([1, 2])

@@ -299,8 +299,12 @@ export class RegexCache {
   }
 }
 
-/** Why a section's data cannot be read: its status, with the probe's reason (English data from the collector). */
+/**
+ * Why a section's data cannot be read: its status, with the probe's reason (English data from the collector); a
+ * section left out by --sections or --skip by its reason alone (`updates: not collected: skipped (--skip updates)`).
+ */
 export function sectionReason(id: string, section: {status: string; reason?: string}): string {
+  if (section.status === 'skipped' && section.reason) return `${id}: ${section.reason}`
   return `${id}: ${section.status}${section.reason ? ` (${section.reason})` : ''}`
 }
 export function sectionWhy(id: string, section: {status: string; reason?: string}): Why {

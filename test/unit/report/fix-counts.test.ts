@@ -28,8 +28,8 @@ describe('fixKind: how a failed check is fixed', () => {
     expect(FLEET_CHECK_FIX).toEqual({kind: 'manual'})
   })
 
-  it("is every check's fix in the results, which match schema 1.6.0", () => {
-    expect(results.schemaVersion).toBe('1.6.0')
+  it("is every check's fix in the results, which match schema 1.7.0", () => {
+    expect(results.schemaVersion).toBe('1.7.0')
     expect(problemsOf(ResultsSchema, results)).toEqual([])
     const packs = builtinPacks()
     for (const c of results.checks) expect(c.fix, c.id).toEqual(fixKind(packs.find((p) => p.pack === c.pack)!.checks.find((x) => x.id === c.id)!))

@@ -60,7 +60,8 @@ export function targetWorkTable(costs: readonly CommandCost[], focus: readonly s
   const rows = [...bySection.entries()].sort(([, a], [, b]) => sum(b) - sum(a))
   const lines = ['| section | target CPU (ms) | commands (ms each) |', '|---|---:|---|']
   for (const [section, cs] of rows) lines.push(`| ${focus.includes(section) ? `**${section}**` : section} | ${sum(cs).toFixed(1)} | ${cs.map((c) => `${c.key.slice(section.length + 1)} ${c.cpuMs.toFixed(1)}`).join(', ')} |`)
-  lines.push(`| all ${bySection.size} sections | ${sum(costs).toFixed(1)} | ${costs.length} commands |`)
+  const sections = [...bySection.keys()].filter((s) => s !== SHARED).length
+  lines.push(`| all ${sections} sections${bySection.has(SHARED) ? ' and their shared commands' : ''} | ${sum(costs).toFixed(1)} | ${costs.length} commands |`)
   const focused = costs.filter((c) => focus.includes(c.section))
   if (focus.length) lines.push(`| ${focus.join(' + ')} | ${sum(focused).toFixed(1)} | ${focused.length} commands |`)
   return lines.join('\n')

@@ -6,6 +6,7 @@
 import {spawnSync} from 'node:child_process'
 
 import {probes} from '../inventory/index.js'
+import {sharedCommandsOf} from '../inventory/kit/shared-command.js'
 
 export interface CommandCost {
   key: string
@@ -14,21 +15,26 @@ export interface CommandCost {
   cpuMs: number
 }
 
-/** CPU per run of every Linux probe command, most costly first. */
+/** The section a shared command is counted under: it runs once a host, for every probe that reads it. */
+export const SHARED = 'shared'
+
+/** CPU per run of every Linux probe command, and of every shared command once (section `shared`), most costly first. */
 export function targetWork(runs = 5): CommandCost[] {
   const costs: CommandCost[] = []
-  for (const p of probes) {
-    if (!p.platforms.includes('Linux')) continue
-    for (const [name, command] of Object.entries(p.commands)) {
-      const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do sh -c "$0" </dev/null >/dev/null 2>&1; done; times`, command], {
-        encoding: 'utf8',
-        env: {...process.env, LC_ALL: 'C', LANG: 'C'},
-      })
-      // `times` prints the shell's own times, then its children's: "0m0.123s 0m0.045s"
-      const children = r.stdout.trim().split('\n').pop() ?? ''
-      const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0)
-      costs.push({key: `${p.id}.${name}`, section: p.id, cpuMs: (seconds * 1000) / runs})
-    }
+  const linux = probes.filter((p) => p.platforms.includes('Linux'))
+  const commands = [
+    ...linux.flatMap((p) => Object.entries(p.commands).map(([name, command]) => ({section: p.id as string, name, command}))),
+    ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
+  ]
+  for (const {section, name, command} of commands) {
+    const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do sh -c "$0" </dev/null >/dev/null 2>&1; done; times`, command], {
+      encoding: 'utf8',
+      env: {...process.env, LC_ALL: 'C', LANG: 'C'},
+    })
+    // `times` prints the shell's own times, then its children's: "0m0.123s 0m0.045s"
+    const children = r.stdout.trim().split('\n').pop() ?? ''
+    const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0)
+    costs.push({key: `${section}.${name}`, section, cpuMs: (seconds * 1000) / runs})
   }
   return costs.sort((a, b) => b.cpuMs - a.cpuMs)
 }
@@ -54,7 +60,8 @@ export function targetWorkTable(costs: readonly CommandCost[], focus: readonly s
   const rows = [...bySection.entries()].sort(([, a], [, b]) => sum(b) - sum(a))
   const lines = ['| section | target CPU (ms) | commands (ms each) |', '|---|---:|---|']
   for (const [section, cs] of rows) lines.push(`| ${focus.includes(section) ? `**${section}**` : section} | ${sum(cs).toFixed(1)} | ${cs.map((c) => `${c.key.slice(section.length + 1)} ${c.cpuMs.toFixed(1)}`).join(', ')} |`)
-  lines.push(`| all ${bySection.size} sections | ${sum(costs).toFixed(1)} | ${costs.length} commands |`)
+  const sections = [...bySection.keys()].filter((s) => s !== SHARED).length
+  lines.push(`| all ${sections} sections${bySection.has(SHARED) ? ' and their shared commands' : ''} | ${sum(costs).toFixed(1)} | ${costs.length} commands |`)
   const focused = costs.filter((c) => focus.includes(c.section))
   if (focus.length) lines.push(`| ${focus.join(' + ')} | ${sum(focused).toFixed(1)} | ${focused.length} commands |`)
   return lines.join('\n')

@@ -1,22 +1,19 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, lines, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
+import {pidsOf, processesOf, processTable, type ProcessInfo} from './kit/process-table.js'
 import {shQuote} from '../src/model/shell-quote.js'
 import {auditSection, SYSLOG_DAEMONS, type AuditData, type LoggingData} from '../src/model/sections/audit.js'
 
-/** Parses the `state` command: `installed yes|no` and `pids N…` (possibly empty). */
-export function parseAuditState(text: string): {installed: boolean; pids: number[]} {
+/** Parses the `state` command: `installed yes|no`. */
+export function parseAuditState(text: string): {installed: boolean} {
   let installed: boolean | undefined
-  let pids: number[] | undefined
   for (const raw of lines(text)) {
-    const line = raw.trim()
-    const i = /^installed (yes|no)$/.exec(line)
+    const i = /^installed (yes|no)$/.exec(raw.trim())
     if (i) installed = i[1] === 'yes'
-    const p = /^pids((?: \d+)*)$/.exec(line)
-    if (p) pids = p[1]!.split(' ').map((x) => toInt(x)).filter((x): x is number => x !== undefined)
   }
-  if (installed === undefined || pids === undefined) throw new ParseError('expected "installed" and "pids" lines')
-  return {installed, pids}
+  if (installed === undefined) throw new ParseError('expected an "installed" line')
+  return {installed}
 }
 
 export interface AuditStatus {
@@ -62,12 +59,12 @@ export function parseAuditctl(text: string): AuditStatus {
 }
 
 /**
- * Parses the `logging` command: `syslog NAME [PIDS]`, `journald running`, `journal dir`,
- * `journald FILE:Storage=VALUE` and `forward FILE:LINE` lines.
+ * Parses the `logging` command: `syslog NAME` (installed), `systemd booted`, `journal dir`,
+ * `journald FILE:Storage=VALUE` and `forward FILE:LINE` lines; which daemons run, from the process table.
  */
-export function parseLogging(text: string): LoggingData {
+export function parseLogging(text: string, processes: readonly ProcessInfo[]): LoggingData {
   const syslog: LoggingData['syslog'] = []
-  let running = false
+  let booted = false
   let journalDir = false
   const storage: {file: string; value: string}[] = []
   const forwarding: LoggingData['forwarding'] = []
@@ -75,10 +72,10 @@ export function parseLogging(text: string): LoggingData {
   for (const [i, raw] of lines(text).entries()) {
     const line = raw.trim()
     if (line === '') continue
-    const sl = /^syslog (rsyslogd|syslog-ng|syslogd)((?: \d+)*)$/.exec(line)
+    const sl = /^syslog (rsyslogd|syslog-ng|syslogd)$/.exec(line)
     if (sl) {
-      if (!syslog.some((x) => x.name === sl[1])) syslog.push({name: sl[1] as LoggingData['syslog'][number]['name'], running: sl[2]!.trim() !== ''})
-    } else if (line === 'journald running') running = true
+      if (!syslog.some((x) => x.name === sl[1])) syslog.push({name: sl[1] as LoggingData['syslog'][number]['name'], running: pidsOf(processes, sl[1]!).length > 0})
+    } else if (line === 'systemd booted') booted = true
     else if (line === 'journal dir') journalDir = true
     else if (line.startsWith('journald ')) {
       const m = /^journald ([^:]+):\s*Storage\s*=\s*(\S*)/.exec(line)
@@ -97,6 +94,8 @@ export function parseLogging(text: string): LoggingData {
   const main = storage.filter((s) => s.file.endsWith('/journald.conf'))
   const dropins = storage.filter((s) => !s.file.endsWith('/journald.conf')).sort((a, b) => (base(a.file) < base(b.file) ? -1 : base(a.file) > base(b.file) ? 1 : 0))
   const effective = [...main, ...dropins].filter((s) => s.value !== '').at(-1)?.value ?? 'auto'
+  // journald runs as systemd-journald (the kernel cuts it to systemd-journal), where systemd booted the host
+  const running = booted && pidsOf(processes, 'systemd-journald').length > 0
   return {
     syslog,
     journald: {running, storage: effective, journalDir, persistent: effective === 'persistent' || (effective === 'auto' && journalDir)},
@@ -132,24 +131,27 @@ export const auditProbe = defineProbe({
   section: auditSection,
   platforms: ['Linux'],
   commands: {
-    state: `if command -v auditd >/dev/null 2>&1; then echo installed yes; else echo installed no; fi; echo "pids $(pidof auditd 2>/dev/null)"`,
+    state: 'if command -v auditd >/dev/null 2>&1; then echo installed yes; else echo installed no; fi',
     auditctl: "command -v auditctl >/dev/null 2>&1 || exit 127; auditctl -s || exit $?; echo '--- rules'; auditctl -l",
     logging: [
-      `for d in ${SYSLOG_DAEMONS.join(' ')}; do { [ -x /usr/sbin/$d ] || [ -x /sbin/$d ] || command -v $d >/dev/null 2>&1; } && echo "syslog $d $(pidof $d 2>/dev/null)"; done`,
-      '[ -d /run/systemd/system ] && pidof systemd-journald >/dev/null 2>&1 && echo "journald running"',
+      `for d in ${SYSLOG_DAEMONS.join(' ')}; do { [ -x /usr/sbin/$d ] || [ -x /sbin/$d ] || command -v $d >/dev/null 2>&1; } && echo "syslog $d"; done`,
+      '[ -d /run/systemd/system ] && echo "systemd booted"',
       '[ -d /var/log/journal ] && echo "journal dir"',
       // one awk over the journald and syslog configuration files that exist: Storage= lines, forwarding lines
       `set --; for f in ${LOGGING_FILES}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -gt 0 ] && awk ${shQuote(LOGGING_AWK)} "$@"`,
       'exit 0',
     ].join('\n'),
   },
+  shared: {processes: processTable},
   interpret(out) {
-    const fail = failure(out.state, 'auditd')
+    const fail = failure(out.state, 'auditd') ?? failure(out.processes, 'process table')
     if (fail) return fail
     const st = parseAuditState(out.state!.stdout)
-    const data: AuditData = {installed: st.installed, running: st.pids.length > 0, pids: st.pids}
+    const processes = processesOf(out.processes!)
+    const pids = pidsOf(processes, 'auditd')
+    const data: AuditData = {installed: st.installed, running: pids.length > 0, pids}
     const missing: string[] = []
-    if (succeeded(out.logging)) data.logging = parseLogging(out.logging.stdout)
+    if (succeeded(out.logging)) data.logging = parseLogging(out.logging.stdout, processes)
     else missing.push(failure(out.logging, 'logging')?.reason ?? 'logging')
     if (succeeded(out.auditctl)) Object.assign(data, parseAuditctl(out.auditctl.stdout))
     // auditctl says "You must be root to run this program." (exit 4) as non-root

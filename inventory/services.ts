@@ -1,6 +1,7 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines, needs, succeeded, toInt} from './kit/probe-helpers.js'
+import {processesOf, processTable, type ProcessInfo} from './kit/process-table.js'
 import {servicesSection, type Service, type ServicesData} from '../src/model/sections/services.js'
 
 export interface InitInfo {
@@ -20,30 +21,6 @@ export function parseInit(text: string): InitInfo {
     } else info.has.add(m[2]!.trim())
   }
   return info
-}
-
-export interface ProcessInfo {
-  pid: number
-  comm: string
-  kernelThread: boolean
-}
-
-/** Parses concatenated /proc/PID/stat lines: `PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS …`. */
-export function parseProcStat(text: string): ProcessInfo[] {
-  const out: ProcessInfo[] = []
-  for (const [i, line] of lines(text).entries()) {
-    if (line.trim() === '') continue
-    const open = line.indexOf(' (')
-    const close = line.lastIndexOf(') ')
-    const pid = toInt(line.slice(0, open))
-    if (open < 0 || close < open || pid === undefined || pid < 0) throw new ParseError('expected "PID (COMM) STATE …"', i + 1)
-    const fields = line.slice(close + 2).split(' ')
-    const flags = toInt(fields[6])
-    if (flags === undefined) throw new ParseError('expected the flags field of /proc/PID/stat', i + 1)
-    // PF_KTHREAD
-    out.push({pid, comm: line.slice(open + 2, close), kernelThread: (flags & 0x00200000) !== 0})
-  }
-  return out
 }
 
 export interface SystemdUnit {
@@ -163,7 +140,7 @@ function unquote(v: string): string {
  * 3. a script that names no daemon: a process called like the script → running, else unknown (oneshots
  *    such as procps or hwclock.sh start nothing that stays).
  */
-export function stateOfScript(name: string, scripts: InitScripts, procs: ProcessInfo[]): Service['state'] {
+export function stateOfScript(name: string, scripts: InitScripts, procs: readonly ProcessInfo[]): Service['state'] {
   const vars = new Map<string, string>()
   const pidFiles = new Set<string>([`/run/${name}.pid`])
   const execs = new Set<string>()
@@ -211,7 +188,6 @@ export const servicesProbe = defineProbe({
     init:
       "printf 'pid1 '; cat /proc/1/comm 2>/dev/null || echo; " +
       'for p in /run/systemd/system /run/openrc /etc/init.d /etc/runlevels; do [ -e "$p" ] && echo "has $p"; done; exit 0',
-    processes: '[ -r /proc/self/stat ] || exit 3; cat /proc/[0-9]*/stat 2>/dev/null; exit 0',
     units: `[ -d /run/systemd/system ] || exit 3; ${needs('systemctl', 'systemctl list-units --type=service --all --no-legend --no-pager --plain')}`,
     unitFiles: `[ -d /run/systemd/system ] || exit 3; ${needs('systemctl', 'systemctl list-unit-files --type=service --no-legend --no-pager')}`,
     sysv:
@@ -221,14 +197,15 @@ export const servicesProbe = defineProbe({
       'grep -s -H . /run/*.pid /run/*/*.pid; ' +
       "grep -s -H -o -E '^[[:space:]]*(DAEMON|NAME|PIDFILE)=[^[:space:];]*|--(pidfile|exec)[[:space:]]+[^[:space:];]+' /etc/init.d/*; exit 0",
   },
+  shared: {processes: processTable},
   interpret(out, context) {
     const initFail = failure(out.init, 'init')
     if (initFail) return initFail
     const init = parseInit(out.init!.stdout)
     const missing: string[] = []
-    let procs: ProcessInfo[] = []
+    let procs: readonly ProcessInfo[] = []
     if (succeeded(out.processes)) {
-      procs = parseProcStat(out.processes.stdout)
+      procs = processesOf(out.processes)
       if (!context.privileged && !procs.some((p) => p.pid === 1)) missing.push("needs root: other users' processes (/proc hidepid)")
     } else missing.push(failure(out.processes, 'processes')!.reason!)
     const processes = [...new Set(procs.filter((p) => !p.kernelThread).map((p) => p.comm))].sort()

@@ -1,34 +1,42 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
+import {pidsOf, processesOf, processTable, type ProcessInfo} from './kit/process-table.js'
 import {timeSyncSection, TIME_SYNC_DAEMONS, type TimeSyncDaemon, type TimeSource, type TimeSyncData} from '../src/model/sections/time-sync.js'
 
 export interface TimeState {
-  running: TimeSyncDaemon[]
   installed: TimeSyncDaemon[]
   systemdPid1: boolean
   timesyncSynchronized: boolean
   configuredServers: TimeSyncData['configuredServers']
 }
 
-/** Parses the `state` command: `running NAME PIDS`, `installed NAME`, `systemd pid1`, `timesync synchronized`, `config FILE:LINE`. */
+const daemonOf = (name: string): TimeSyncDaemon | undefined =>
+  name === 'chronyd' ? 'chrony' : name === 'systemd-timesyncd' ? 'systemd-timesyncd' : name === 'ntpd' || name === 'ntpsec' ? 'ntpd' : name === 'openntpd' ? 'openntpd' : undefined
+
+/** The programs of the time daemons, as they run. */
+const DAEMON_PROGRAMS = ['chronyd', 'systemd-timesyncd', 'ntpd', 'openntpd'] as const
+
+/** The time daemons running, from the process table. */
+export function runningTimeDaemons(processes: readonly ProcessInfo[]): TimeSyncDaemon[] {
+  return [...new Set(DAEMON_PROGRAMS.filter((p) => pidsOf(processes, p).length > 0).map((p) => daemonOf(p)!))]
+}
+
+/** Parses the `state` command: `installed NAME`, `systemd pid1`, `timesync synchronized`, `config FILE:LINE`. */
 export function parseTimeState(text: string): TimeState {
-  const s: TimeState = {running: [], installed: [], systemdPid1: false, timesyncSynchronized: false, configuredServers: []}
+  const s: TimeState = {installed: [], systemdPid1: false, timesyncSynchronized: false, configuredServers: []}
   let n = 0
-  const daemonOf = (name: string): TimeSyncDaemon | undefined =>
-    name === 'chronyd' ? 'chrony' : name === 'systemd-timesyncd' ? 'systemd-timesyncd' : name === 'ntpd' || name === 'ntpsec' ? 'ntpd' : name === 'openntpd' ? 'openntpd' : undefined
   for (const raw of lines(text)) {
     n++
     const line = raw.trim()
     if (line === '') continue
-    const m = /^(running|installed|config|systemd|timesync)\s+(.*)$/.exec(line)
+    const m = /^(installed|config|systemd|timesync)\s+(.*)$/.exec(line)
     if (!m) throw new ParseError(`unexpected line: ${JSON.stringify(line.slice(0, 60))}`, n)
     const rest = m[2]!
-    if (m[1] === 'running' || m[1] === 'installed') {
+    if (m[1] === 'installed') {
       const d = daemonOf(rest.split(/\s+/)[0]!)
       if (d === undefined) throw new ParseError(`unknown daemon ${JSON.stringify(rest.slice(0, 40))}`, n)
-      const list = m[1] === 'running' ? s.running : s.installed
-      if (!list.includes(d)) list.push(d)
+      if (!s.installed.includes(d)) s.installed.push(d)
     } else if (m[1] === 'systemd') s.systemdPid1 = rest === 'pid1'
     else if (m[1] === 'timesync') s.timesyncSynchronized = rest === 'synchronized'
     else {
@@ -169,7 +177,6 @@ export const timeSyncProbe = defineProbe({
   platforms: ['Linux'],
   commands: {
     state: [
-      'for d in chronyd systemd-timesyncd ntpd openntpd; do p=$(pidof $d 2>/dev/null) && echo "running $d $p"; done',
       'for d in chronyd ntpd openntpd; do command -v $d >/dev/null 2>&1 && echo "installed $d"; done',
       'for f in /lib/systemd/systemd-timesyncd /usr/lib/systemd/systemd-timesyncd; do [ -x $f ] && { echo "installed systemd-timesyncd"; break; }; done',
       '[ -d /run/systemd/system ] && echo "systemd pid1"',
@@ -183,10 +190,11 @@ export const timeSyncProbe = defineProbe({
     chrony: 'command -v chronyc >/dev/null 2>&1 || exit 127; pidof chronyd >/dev/null 2>&1 || exit 3; chronyc -n -m tracking sources',
     ntpq: 'command -v ntpq >/dev/null 2>&1 || exit 127; pidof ntpd >/dev/null 2>&1 || exit 3; ntpq -pn 127.0.0.1',
   },
+  shared: {processes: processTable},
   interpret(out) {
-    const fail = failure(out.state, 'time daemons')
+    const fail = failure(out.state, 'time daemons') ?? failure(out.processes, 'process table')
     if (fail) return fail
-    const st = parseTimeState(out.state!.stdout)
+    const st = {...parseTimeState(out.state!.stdout), running: runningTimeDaemons(processesOf(out.processes!))}
     const daemon: TimeSyncDaemon | 'none' =
       TIME_SYNC_DAEMONS.find((d) => st.running.includes(d)) ?? TIME_SYNC_DAEMONS.find((d) => st.installed.includes(d)) ?? 'none'
     const running = daemon !== 'none' && st.running.includes(daemon)

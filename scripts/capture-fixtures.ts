@@ -18,7 +18,7 @@ import {probes} from '../inventory/index.js'
 import {ContentStore} from '../src/collect/indexes/content-store.js'
 import {runBatch} from '../src/collect/posix-sh/batch.js'
 import {fetchContent} from '../src/collect/posix-sh/fetch-content.js'
-import type {AnyProbe} from '../inventory/kit/probe.js'
+import {probeCommands, type AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
 import type {CommandTransport} from '../src/transport/transport.js'
@@ -69,7 +69,9 @@ writeJson(path.join(dir, 'platform.json'), {
 })
 
 for (const probe of selected) {
-  const commands = Object.entries(probe.commands).map(([name, command]) => ({
+  // its own commands and the shared ones it reads (the process table), recorded by the name it reads them under
+  const sent = probeCommands(probe)
+  const commands = Object.entries(sent).map(([name, command]) => ({
     key: `${probe.id}.${name}`,
     command,
     timeoutMs: probe.timeoutMs ?? 10_000,
@@ -77,7 +79,7 @@ for (const probe of selected) {
   }))
   const batch = await runBatch(transport, commands, 120_000)
   const outputs: Record<string, unknown> = {}
-  for (const [name, command] of Object.entries(probe.commands)) {
+  for (const [name, command] of Object.entries(sent)) {
     const o = batch.outputs.get(`${probe.id}.${name}`)
     outputs[name] = o ? {command, ...o} : {command, skipped: true}
   }

@@ -2,6 +2,7 @@ import type {AnySectionSpec} from '../../src/model/section-spec.js'
 import {POSIX_SH} from '../../src/transport/transport.js'
 import type {ContentKind, WantedContent} from './content.js'
 import type {DataOf, Implementation, ProbeResult} from './implementation.js'
+import type {SharedCommand} from './shared-command.js'
 
 /** Platforms as `uname -s` names them; a probe runs only where its platform matches. */
 export type Platform = 'Linux' | 'Darwin' | 'FreeBSD' | 'OpenBSD' | 'NetBSD' | 'SunOS'
@@ -43,6 +44,11 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
    * timeout. Exit 127 conventionally means "not installed" (see `needs()` in probe-helpers).
    */
   readonly commands: Readonly<Record<string, string>>
+  /**
+   * Shared commands (shared-command.ts) whose output the interpreter reads too, by the name given here (never one of
+   * `commands`' names): run once per host for all the probes that list them, not once each.
+   */
+  readonly shared?: Readonly<Record<string, SharedCommand>>
   /** Per-command timeout; default 10 s. */
   readonly timeoutMs?: number
   /** Relative cost, used to spread probes across parallel batches; default 1. */
@@ -65,5 +71,16 @@ export interface Probe<S extends AnySectionSpec = AnySectionSpec> extends ProbeS
 export type AnyProbe = Probe<AnySectionSpec>
 
 export function defineProbe<S extends AnySectionSpec>(spec: ProbeSpec<S>): Probe<S> {
+  for (const [name, shared] of Object.entries(spec.shared ?? {})) {
+    if (name in spec.commands) throw new Error(`probe ${spec.section.id}: ${JSON.stringify(name)} names both a command and a shared command`)
+    // the runner sends a shared command where its probes run: it must run wherever they do
+    const missing = spec.platforms.filter((p) => !shared.platforms.includes(p))
+    if (missing.length) throw new Error(`probe ${spec.section.id}: shared command ${shared.id} does not run on ${missing.join(', ')}`)
+  }
   return {...spec, dialect: POSIX_SH, id: spec.section.id, title: spec.section.title, schema: spec.section.schema}
+}
+
+/** Every command a probe's interpreter reads the output of, by the name it reads it under: its own, then the shared ones. */
+export function probeCommands(probe: ProbeSpec): Record<string, string> {
+  return {...probe.commands, ...Object.fromEntries(Object.entries(probe.shared ?? {}).map(([name, s]) => [name, s.command]))}
 }

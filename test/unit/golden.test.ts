@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../inventory/index.js'
-import {interpretProbe} from '../../src/collect/posix-sh/interpret-probe.js'
+import {interpretProbe, keyOf} from '../../src/collect/posix-sh/interpret-probe.js'
 import type {CommandOutput} from '../../inventory/kit/probe.js'
 import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../src/engine/checks/pack.js'
@@ -40,7 +40,7 @@ describe('golden: the sections of every captured platform', () => {
       for (const probe of probes) {
         if (!existsSync(path.join(FIXTURES, platform, `${probe.id}.json`))) continue
         const f = loadFixture(platform, probe.id)
-        const outputs = new Map<string, CommandOutput>(Object.entries(f.outputs).map(([name, o]) => [`${probe.id}.${name}`, o]))
+        const outputs = new Map<string, CommandOutput>(Object.entries(f.outputs).map(([name, o]) => [keyOf(probe, name), o]))
         sections[probe.id] = interpretProbe(probe, outputs, contextOf(f))
       }
       expect(Object.keys(sections).length).toBeGreaterThan(0)

@@ -1,22 +1,43 @@
 import type {Implementation} from '../../../inventory/kit/implementation.js'
-import type {AnyProbe} from '../../../inventory/kit/probe.js'
+import type {AnyProbe, CommandOutput} from '../../../inventory/kit/probe.js'
+import {sharedCommandsOf, type SharedCommand} from '../../../inventory/kit/shared-command.js'
 import {POSIX_SH, runsCommands, type CommandTransport, type Transport} from '../../transport/transport.js'
 import type {DialectRunner, HostContext, RunOptions, RunReport} from '../runner.js'
 import {runBatch, type BatchCommand, type BatchResult} from './batch.js'
 import {sharedContentStore} from '../indexes/content-store.js'
 import {fetchContent} from './fetch-content.js'
-import {interpretProbe, outputsOf} from './interpret-probe.js'
+import {interpretProbe, outputsOf, sharedKey} from './interpret-probe.js'
 import {planBatches} from './plan-batches.js'
 
-function batchCommands(probes: readonly AnyProbe[], commandTimeoutMs: number): BatchCommand[] {
-  return probes.flatMap((p) =>
-    Object.entries(p.commands).map(([name, command]) => ({
-      key: `${p.id}.${name}`,
-      command,
-      timeoutMs: p.timeoutMs ?? commandTimeoutMs,
-      platforms: p.platforms,
-    })),
-  )
+function batchCommands(probes: readonly AnyProbe[], shared: readonly SharedCommand[], commandTimeoutMs: number): BatchCommand[] {
+  return [
+    ...shared.map((s) => ({key: sharedKey(s), command: s.command, timeoutMs: s.timeoutMs ?? commandTimeoutMs, platforms: s.platforms})),
+    ...probes.flatMap((p) =>
+      Object.entries(p.commands).map(([name, command]) => ({
+        key: `${p.id}.${name}`,
+        command,
+        timeoutMs: p.timeoutMs ?? commandTimeoutMs,
+        platforms: p.platforms,
+      })),
+    ),
+  ]
+}
+
+const readsShared = (p: AnyProbe) => Object.keys(p.shared ?? {}).length > 0
+const weightOf = (group: readonly AnyProbe[]) => group.reduce((sum, p) => sum + (p.weight ?? 1), 0)
+
+/** The outputs of a host's shared commands, once their batch has run; every probe that reads one gets the same object. */
+interface SharedOutputs {
+  ready: Promise<ReadonlyMap<string, CommandOutput>>
+  deliver(outputs: ReadonlyMap<string, CommandOutput>): void
+}
+
+const NOT_RUN: CommandOutput = {stdout: '', stderr: '', exitCode: null, timedOut: false, durationMs: 0, ran: false}
+
+function sharedOutputs(): SharedOutputs {
+  let deliver!: SharedOutputs['deliver']
+  const ready = new Promise<ReadonlyMap<string, CommandOutput>>((resolve) => (deliver = resolve))
+  return {ready, deliver}
 }
 
 function contextOf(batch: BatchResult, transport: Transport): HostContext {
@@ -40,15 +61,36 @@ export const posixShRunner: DialectRunner = {
       for (const p of probes) await options.onSection(p, {status: 'error', reason: `the ${transport.kind} transport runs no shell command`, durationMs: 0, commands: 0})
       return report
     }
-    await Promise.all(planBatches(probes, options.parallelBatches).map((group) => runGroup(transport, group, options, report)))
+    const groups = planBatches(probes, options.parallelBatches)
+    // the shared commands of the probes run here (and only those), once, first in the lightest batch that has a
+    // probe reading them; probes of the other batches wait for that batch
+    const shared = sharedCommandsOf(probes)
+    const readers = groups.filter((g) => g.some(readsShared))
+    const home = readers.reduce<AnyProbe[] | undefined>((best, g) => (best === undefined || weightOf(g) < weightOf(best) ? g : best), undefined)
+    const outputs = sharedOutputs()
+    if (!home) outputs.deliver(new Map())
+    await Promise.all(groups.map((group) => runGroup(transport, group, group === home ? shared : [], outputs, options, report)))
     return report
   },
 }
 
-async function runGroup(transport: CommandTransport, probes: readonly AnyProbe[], options: RunOptions, report: RunReport): Promise<void> {
-  const commands = batchCommands(probes, options.commandTimeoutMs)
+async function runGroup(
+  transport: CommandTransport,
+  probes: readonly AnyProbe[],
+  shared: readonly SharedCommand[],
+  sharedOut: SharedOutputs,
+  options: RunOptions,
+  report: RunReport,
+): Promise<void> {
+  const commands = batchCommands(probes, shared, options.commandTimeoutMs)
   for (const p of probes) options.onStart(p)
-  const batch = await runBatch(transport, commands, options.deadlineMs)
+  const running = runBatch(transport, commands, options.deadlineMs)
+  if (shared.length > 0) {
+    // the other batches' probes get the shared outputs as soon as this batch is back, whatever became of it
+    const deliver = (b?: BatchResult) => sharedOut.deliver(new Map(shared.map((s) => [sharedKey(s), b?.outputs.get(sharedKey(s)) ?? NOT_RUN])))
+    running.then(deliver, () => deliver())
+  }
+  const batch = await running
   report.batches.push({commands: commands.length, durationMs: Math.round(batch.durationMs), ...(batch.failure ? {failure: batch.failure} : {})})
   if (batch.header.os !== undefined) report.host ??= contextOf(batch, transport)
   if (!report.clock && batch.header.hostTimeMs !== undefined && batch.headerReceivedAtMs !== undefined) {
@@ -61,6 +103,7 @@ async function runGroup(transport: CommandTransport, probes: readonly AnyProbe[]
     }
   }
   const ctx = batch.header.os !== undefined ? contextOf(batch, transport) : (report.host ?? {uid: null, privileged: false, os: 'unknown'})
+  let withShared: ReadonlyMap<string, CommandOutput> | undefined
   for (const p of probes) {
     // let timers, keepalives and progress run between sections: a sweep finishes many hosts at once
     await new Promise<void>((resolve) => setImmediate(resolve))
@@ -70,18 +113,20 @@ async function runGroup(transport: CommandTransport, probes: readonly AnyProbe[]
       await options.onSection(p, {status: 'unavailable', reason: `not supported on ${ctx.os}`, durationMs: 0, commands: count})
       continue
     }
-    const withContents = p.contents ? {...ctx, ...(await contentsFor(transport, p, batch, options))} : ctx
-    await options.onSection(p, {...interpretProbe(p, batch.outputs, withContents, batch.failure), commands: count})
+    if (readsShared(p)) withShared ??= new Map([...batch.outputs, ...(await sharedOut.ready)])
+    const outputs = readsShared(p) ? withShared! : batch.outputs
+    const withContents = p.contents ? {...ctx, ...(await contentsFor(transport, p, outputs, options))} : ctx
+    await options.onSection(p, {...interpretProbe(p, outputs, withContents, batch.failure), commands: count})
   }
 }
 
 /** The contents a probe asks for after its commands ran, from the controller's store or, once, from the host. */
-async function contentsFor(transport: CommandTransport, p: AnyProbe, batch: BatchResult, options: RunOptions): Promise<{contents: Map<string, unknown>; contentProblems: Map<string, string>}> {
+async function contentsFor(transport: CommandTransport, p: AnyProbe, outputs: ReadonlyMap<string, CommandOutput>, options: RunOptions): Promise<{contents: Map<string, unknown>; contentProblems: Map<string, string>}> {
   const contents = new Map<string, unknown>()
   const contentProblems = new Map<string, string>()
   let wanted: ReturnType<NonNullable<AnyProbe['contents']>['wanted']> = []
   try {
-    wanted = p.contents!.wanted(outputsOf(p, batch.outputs))
+    wanted = p.contents!.wanted(outputsOf(p, outputs))
   } catch {
     // the interpreter says what is wrong with the output
   }

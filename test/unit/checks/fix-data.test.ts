@@ -12,6 +12,7 @@ import {SYSCTL_KEYS} from '../../../src/model/sections/sysctl.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {parseAccountFiles} from '../../../inventory/accounts.js'
 import {parseLogging} from '../../../inventory/audit.js'
+import {parseProcessTable} from '../../../inventory/kit/process-table.js'
 import {parseSshdConfig, summarize} from '../../../inventory/sshd.js'
 import {parseCoreDumps} from '../../../inventory/sysctl.js'
 import {persistedValues} from '../../../inventory/sysctl-persisted.js'
@@ -201,7 +202,8 @@ describe('the other fixes', () => {
   it('of the journal makes journald persistent, as hatang reads its drop-ins (where journald runs)', () => {
     const copy = contentOf('logging.persistent')
     const storage = (copy.content as string).split('\n').filter((l) => l.startsWith('Storage='))
-    const logging = parseLogging(['journald running', ...storage.map((l) => `journald ${copy.dest}:${l}`)].join('\n'))
+    const journald = parseProcessTable('312 (systemd-journal) S 1 312 312 0 -1 4194560 0 0\n')
+    const logging = parseLogging(['systemd booted', ...storage.map((l) => `journald ${copy.dest}:${l}`)].join('\n'), journald)
     expect(logging.journald.persistent).toBe(true)
     expect(statusOf(fixOf('logging.persistent'), withData(base, 'audit', {logging}))).toBe('pass')
   })

@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {auditProbe, forwardTarget, LOGGING_AWK, parseAuditctl, parseAuditState, parseLogging} from '../../../inventory/audit.js'
 import {AuditSchema} from '../../../src/model/sections/audit.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
+import {parseProcessTable} from '../../../inventory/kit/process-table.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
@@ -25,7 +26,10 @@ describe('audit probe on captured output', () => {
       expect(problemsOf(AuditSchema, r.data)).toEqual([])
       const state = stdoutOf(f, 'state')
       expect(r.data!.installed).toBe(/^installed yes$/m.test(state))
-      expect(r.data!.running).toBe(/^pids \d/m.test(state))
+      // auditd runs when the process table has one, read independently from its stat lines
+      const auditd = [...stdoutOf(f, 'processes').matchAll(/^(\d+) \(auditd\) [^Z]/gm)].map((m) => Number(m[1]))
+      expect(r.data!.running).toBe(auditd.length > 0)
+      expect(r.data!.pids).toEqual(auditd.sort((a, b) => a - b))
       const logging = stdoutOf(f, 'logging')
       expect(r.data!.logging!.syslog.map((x) => x.name)).toEqual([...logging.matchAll(/^syslog (\S+)/gm)].map((m) => m[1]))
       expect(r.data!.logging!.journald.journalDir).toBe(/^journal dir$/m.test(logging))
@@ -69,18 +73,24 @@ describe('logging', () => {
     expect(auditProbe.interpret(f.outputs, contextOf(f)).data!.logging!.journald).toMatchObject({storage: 'auto', journalDir: true, persistent: true})
   })
 
-  it('the last Storage= wins, drop-ins after journald.conf in the order of their names', () => {
+  it('the last Storage= wins, drop-ins after journald.conf in the order of their names; daemons run as the process table says', () => {
     const text = [
-      'syslog rsyslogd 612',
-      'journald running',
+      'syslog rsyslogd',
+      'syslog syslog-ng',
+      'systemd booted',
       'journal dir',
       'journald /etc/systemd/journald.conf:Storage=persistent',
       'journald /etc/systemd/journald.conf.d/50-volatile.conf:Storage=volatile',
       'journald /usr/lib/systemd/journald.conf.d/10-x.conf:Storage=none',
       'forward /etc/rsyslog.d/90-remote.conf:*.* @@(o)logs.example.vn:6514',
     ].join('\n')
-    expect(parseLogging(text)).toEqual({
-      syslog: [{name: 'rsyslogd', running: true}],
+    // journald runs as systemd-journal: the kernel cuts process names at 15 characters
+    const processes = parseProcessTable('312 (systemd-journal) S 1 312 312 0 -1 4194560 0 0\n612 (rsyslogd) S 1 612 612 0 -1 4194560 0 0\n')
+    expect(parseLogging(text, processes)).toEqual({
+      syslog: [
+        {name: 'rsyslogd', running: true},
+        {name: 'syslog-ng', running: false},
+      ],
       journald: {running: true, storage: 'volatile', journalDir: true, persistent: false},
       forwarding: [{file: '/etc/rsyslog.d/90-remote.conf', target: 'logs.example.vn'}],
     })
@@ -98,7 +108,7 @@ describe('logging', () => {
       writeFileSync(rsyslog, '#*.* @@old:514\n$ActionMailTo root@localhost\n*.* @@loghost.example.vn:514\n*.* action(type="omfwd" target="10.0.0.9" port="514")\nauth.* /var/log/auth.log\n')
       const r = spawnSync('awk', [LOGGING_AWK, journald, dropin, rsyslog], {encoding: 'utf8'})
       expect(r.status, r.stderr).toBe(0)
-      expect(parseLogging(r.stdout)).toEqual({
+      expect(parseLogging(r.stdout, [])).toEqual({
         syslog: [],
         journald: {running: false, storage: 'volatile', journalDir: false, persistent: false},
         forwarding: [
@@ -118,7 +128,7 @@ describe('logging', () => {
     expect(forwardTarget('destination d_net { network("10.1.1.1" port(514)); };')).toBe('10.1.1.1')
     expect(forwardTarget('$ActionMailTo admin@example.vn')).toBeUndefined()
   })
-  it('parseLogging survives garbage', () => assertParserSurvivesGarbage(parseLogging, fixtures.map((f) => f.outputs.logging?.stdout ?? '')))
+  it('parseLogging survives garbage', () => assertParserSurvivesGarbage((text) => parseLogging(text, []), fixtures.map((f) => f.outputs.logging?.stdout ?? '')))
 })
 
 describe('audit parsers', () => {
@@ -131,7 +141,7 @@ describe('audit parsers', () => {
       lost: 3,
       rules: 2,
     })
-    expect(parseAuditState('installed no\npids \n')).toEqual({installed: false, pids: []})
+    expect(parseAuditState('installed no\n')).toEqual({installed: false})
     expect(() => parseAuditctl('You must be root\n')).toThrow(ParseError)
   })
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../inventory/index.js'
+import {probeCommands} from '../../../inventory/kit/probe.js'
 import {FIXTURES, fixturePlatforms, loadFixture} from '../../support/fixtures.js'
 
 /**
@@ -30,9 +31,11 @@ describe('captured fixtures are of the commands the probes send', () => {
     it(platform, () => {
       for (const probe of captured) {
         const recorded = loadFixture(platform, probe.id).outputs
+        // its own commands and the shared ones it reads (recorded in its fixture under the name it reads them by)
+        const sent = probeCommands(probe)
         const drift = [
-          ...Object.entries(probe.commands).filter(([name, command]) => recorded[name]?.command !== command).map(([name]) => `${name} ${name in recorded ? 'changed' : 'was not captured'}`),
-          ...Object.keys(recorded).filter((name) => !(name in probe.commands)).map((name) => `${name} is no longer sent`),
+          ...Object.entries(sent).filter(([name, command]) => recorded[name]?.command !== command).map(([name]) => `${name} ${name in recorded ? 'changed' : 'was not captured'}`),
+          ...Object.keys(recorded).filter((name) => !(name in sent)).map((name) => `${name} is no longer sent`),
         ]
         expect(
           drift,

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {parseInit, parseInitScripts, parseListUnitFiles, parseListUnits, parseProcStat, servicesProbe, stateOfScript, systemdServices} from '../../../inventory/services.js'
+import {parseInit, parseInitScripts, parseListUnitFiles, parseListUnits, servicesProbe, stateOfScript, systemdServices} from '../../../inventory/services.js'
 import {ServicesSchema} from '../../../src/model/sections/services.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
@@ -79,18 +79,11 @@ describe('services probe on captured output', () => {
 })
 
 describe('services parsers', () => {
-  it('reads a command name with spaces and parentheses', () => {
-    expect(parseProcStat('42 (tmux: a) b) S 1 42 42 0 -1 4194560 0 0\n2 (kthreadd) S 0 0 0 0 -1 2129984 0\n')).toEqual([
-      {pid: 42, comm: 'tmux: a) b', kernelThread: false},
-      {pid: 2, comm: 'kthreadd', kernelThread: true},
-    ])
-  })
-
   it('expands script variables to find pid files and daemons', () => {
     const scripts = parseInitScripts('script foo\n/etc/init.d/foo:NAME=food\n/etc/init.d/foo:DAEMON=/usr/sbin/$NAME\n/etc/init.d/foo:--exec $DAEMON\n/run/food.pid:77\n')
-    expect(stateOfScript('foo', scripts, [{pid: 77, comm: 'whatever', kernelThread: false}])).toBe('running')
-    expect(stateOfScript('foo', scripts, [{pid: 78, comm: 'food', kernelThread: false}])).toBe('running')
-    expect(stateOfScript('foo', scripts, [{pid: 78, comm: 'bash', kernelThread: false}])).toBe('stopped')
+    expect(stateOfScript('foo', scripts, [{pid: 77, comm: 'whatever', state: 'S', kernelThread: false}])).toBe('running')
+    expect(stateOfScript('foo', scripts, [{pid: 78, comm: 'food', state: 'S', kernelThread: false}])).toBe('running')
+    expect(stateOfScript('foo', scripts, [{pid: 78, comm: 'bash', state: 'S', kernelThread: false}])).toBe('stopped')
   })
 
   it('rejects what systemctl does not print', () => {
@@ -105,7 +98,6 @@ describe('services parsers', () => {
   const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')
   const unitSample = ['ssh.service loaded active running OpenBSD Secure Shell server\n● bad.service loaded failed failed Bad\n']
   it('parseInit survives garbage', () => assertParserSurvivesGarbage(parseInit, samples('init')))
-  it('parseProcStat survives garbage', () => assertParserSurvivesGarbage(parseProcStat, samples('processes')))
   it('parseInitScripts survives garbage', () => assertParserSurvivesGarbage(parseInitScripts, samples('sysv')))
   it('parseListUnits survives garbage', () => assertParserSurvivesGarbage(parseListUnits, unitSample))
   it('parseListUnitFiles survives garbage', () => assertParserSurvivesGarbage(parseListUnitFiles, ['ssh.service enabled enabled\ngetty@.service enabled -\n']))

@@ -8,6 +8,10 @@ export interface Contender {
   name: string
   command: string[]
   env?: NodeJS.ProcessEnv
+  /** Exit codes that mean the run did its job (default: 0 only). */
+  okExits?: readonly number[]
+  /** How many hosts ended ok, from what the command printed (for tools that say it only there). */
+  hostsOk?: (stdout: string) => number
 }
 
 export interface Sample {
@@ -17,6 +21,8 @@ export interface Sample {
   exitCode: number | null
   /** The end of what the command printed (stdout, then stderr), to say why it failed. */
   tail: string
+  /** Hosts that ended ok, when the contender can tell (Contender.hostsOk). */
+  hostsOk?: number
 }
 
 /** Runs the command under /usr/bin/time -v: whole-process wall time, user+sys CPU, peak RSS. */
@@ -32,6 +38,7 @@ export function measure(c: Contender): Sample {
       ...timeFigures(readFileSync(timeFile, 'utf8')),
       exitCode: r.status,
       tail: `${r.stdout ?? ''}${r.stderr ?? ''}`.slice(-3000),
+      ...(c.hostsOk ? {hostsOk: c.hostsOk(r.stdout ?? '')} : {}),
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

@@ -54,6 +54,8 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
  */
 export class AptIndex {
   private readonly starts: Int32Array
+  /** Answers already given: the hosts of a fleet ask for mostly the same names. */
+  private readonly answers = new Map<string, IndexEntry[]>()
 
   constructor(private readonly text: string) {
     let n = 0
@@ -71,8 +73,14 @@ export class AptIndex {
     return this.text.slice(start, this.text.indexOf(' ', start))
   }
 
-  /** The versions the list offers of a package. */
-  lookup(name: string): IndexEntry[] {
+  /** The versions the list offers of a package (the same array for the same name: not to be changed). */
+  lookup(name: string): readonly IndexEntry[] {
+    let known = this.answers.get(name)
+    if (!known) this.answers.set(name, (known = this.find(name)))
+    return known
+  }
+
+  private find(name: string): IndexEntry[] {
     let lo = 0
     let hi = this.starts.length
     while (lo < hi) {
@@ -133,6 +141,20 @@ export const aptIndexKind: ContentKind<AptIndex> = {
 /** The lists whose content the index method needs (by the hash their Release file gives). */
 export function wantedIndexes(o: AptListsOutput): WantedContent[] {
   return o.lists.flatMap((l) => (l.index ? [{sha256: l.index.sha256, path: l.file, size: l.index.size}] : []))
+}
+
+/** The same from the pending command's output, read for its L and H lines only (the interpreter parses the rest). */
+export function wantedIndexesOf(text: string): WantedContent[] {
+  const out: WantedContent[] = []
+  let file: string | undefined
+  for (const m of text.matchAll(/^(L|H) (.*)$/gm)) {
+    if (m[1] === 'L') file = m[2]
+    else {
+      const h = /^([0-9a-f]{64}) (\d+) \S+$/.exec(m[2]!)
+      if (h && file) out.push({sha256: h[1]!, path: file, size: Number(h[2])})
+    }
+  }
+  return out
 }
 
 /**

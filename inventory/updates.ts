@@ -4,7 +4,7 @@ import {defineProbe, type CommandOutput} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
 import {APT_PENDING, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
-import {aptIndexKind, fillFromIndexes, wantedIndexes} from './updates-apt-index.js'
+import {aptIndexKind, fillFromIndexes, wantedIndexesOf} from './updates-apt-index.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
@@ -92,7 +92,7 @@ export const updatesProbe = defineProbe({
     kind: aptIndexKind,
     wanted(out) {
       const text = out.pending?.stdout
-      return text && out.pending!.exitCode === 0 && aptMethodOf(text) === 'index' ? wantedIndexes(parseAptLists(text)) : []
+      return text && out.pending!.exitCode === 0 && aptMethodOf(text) === 'index' ? wantedIndexesOf(text) : []
     },
   },
   interpret(out, context): ProbeResult<UpdatesData> {

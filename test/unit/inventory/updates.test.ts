@@ -423,3 +423,12 @@ describe('updates parsers', () => {
       UpdatesSchema,
     ))
 })
+
+describe('the index method reads its wanted lists from the L and H lines alone', () => {
+  it('as the full parse does, on every capture of it', async () => {
+    const {wantedIndexesOf} = await import('../../../inventory/updates-apt-index.js')
+    const index = aptFixtures.filter((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')
+    expect(index.length).toBeGreaterThan(0)
+    for (const f of index) expect(wantedIndexesOf(stdoutOf(f, 'pending')), f.platform).toEqual(wantedIndexes(parseAptLists(stdoutOf(f, 'pending'))))
+  })
+})

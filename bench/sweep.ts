@@ -8,6 +8,7 @@
  *   REPLAY=1           also sweep targets that replay a real target's answers (0: skip)
  *   FOCUS=a,b          sections whose summed target CPU gets a line of its own in the per-command table
  *   LOOPBACK=0         skip the loopback rows (only replayed targets)
+ *   PROF=DIR           V8 CPU profiles of hatang's runs in DIR
  *   AUDIT=0            skip `hatang audit` of the replayed targets (on by default with REPLAY)
  * Every hatang run uses the bench's own cache and data folders; the package-index cache is warm (filled by the
  * recording, or by one sweep of one host, before anything is timed). "hosts ok" counts the hosts that ended ok in
@@ -42,6 +43,8 @@ const auditReplay = replay && process.env.AUDIT !== '0'
 const REPLAY_TOOL = 'hatang sweep, replayed targets'
 const AUDIT_TOOL = 'hatang audit, replayed targets'
 const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
+// PROF=DIR: hatang's runs write V8 CPU profiles there (node --cpu-prof), to see where the controller's time goes
+const node = process.env.PROF ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [process.execPath]
 const ansible = spawnSync('sh', ['-c', 'command -v ansible'], {encoding: 'utf8'}).stdout.trim()
 
 function busyJiffies(): number {
@@ -120,15 +123,15 @@ try {
     )
     const contenders: Contender[] = []
     // the default timeouts: a sweep that loses hosts to them on a busy controller is what adaptive concurrency prevents
-    if (loopback) contenders.push({name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50']})
+    if (loopback) contenders.push({name: 'hatang sweep', command: [...node, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50']})
     if (replay) {
       const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
       writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % replaying.length]!.port))
-      contenders.push({name: REPLAY_TOOL, command: [process.execPath, bin, 'sweep', replayFile, '-o', path.join(work, `replay-${n}`), '--quiet', '--concurrency', '50']})
+      contenders.push({name: REPLAY_TOOL, command: [...node, bin, 'sweep', replayFile, '-o', path.join(work, `replay-${n}`), '--quiet', '--concurrency', '50']})
       if (auditReplay)
         contenders.push({
           name: AUDIT_TOOL,
-          command: [process.execPath, bin, 'audit', replayFile, '-o', path.join(work, `audit-${n}`), '-f', 'json', '--quiet', '--concurrency', '50', '--store', path.join(work, `audit-${n}.db`)],
+          command: [...node, bin, 'audit', replayFile, '-o', path.join(work, `audit-${n}`), '-f', 'json', '--quiet', '--concurrency', '50', '--store', path.join(work, `audit-${n}.db`)],
           // 1: findings at or above --fail-on, as on any real fleet; the run itself is whole
           okExits: [0, 1],
         })

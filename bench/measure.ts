@@ -10,6 +10,8 @@ export interface Contender {
   env?: NodeJS.ProcessEnv
   /** Exit codes that mean the run did its job (default: 0 only). */
   okExits?: readonly number[]
+  /** Run before each measured run, untimed (to empty a cache for a cold run). */
+  before?: () => void
   /** How many hosts ended ok, from what the command printed (for tools that say it only there). */
   hostsOk?: (stdout: string) => number
 }
@@ -30,6 +32,7 @@ export function measure(c: Contender): Sample {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-'))
   const timeFile = path.join(dir, 'time')
   try {
+    c.before?.()
     const t0 = performance.now()
     const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, ...c.command], {env: {...process.env, ...c.env}, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20})
     const wallMs = performance.now() - t0
@@ -81,15 +84,16 @@ export function machine(): string {
 /** A markdown table of medians, with each row's ratio against the reference contender. */
 export function table(samples: Map<string, Sample[]>, reference: string): string {
   const ref = median(samples.get(reference)!.map((s) => s.wallMs))
+  const refCpu = median(samples.get(reference)!.map((s) => s.cpuMs))
   const rows = [
-    '| command | runs | wall median (ms) | wall min–max (ms) | CPU median (ms) | peak RSS (MB) | speed vs ' + reference + ' |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| command | runs | wall median (ms) | wall min–max (ms) | CPU median (ms) | CPU vs ' + reference + ' | peak RSS (MB) | speed vs ' + reference + ' |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const [name, ss] of samples) {
     const walls = ss.map((s) => s.wallMs)
     const m = median(walls)
     rows.push(
-      `| ${name} | ${ss.length} | ${m.toFixed(0)} | ${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)} | ${median(ss.map((s) => s.cpuMs)).toFixed(0)} | ${(Math.max(...ss.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${name === reference ? '1.00×' : `${(ref / m).toFixed(2)}×`} |`,
+      `| ${name} | ${ss.length} | ${m.toFixed(0)} | ${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)} | ${median(ss.map((s) => s.cpuMs)).toFixed(0)} | ${(median(ss.map((s) => s.cpuMs)) / refCpu).toFixed(2)}× | ${(Math.max(...ss.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${name === reference ? '1.00×' : `${(ref / m).toFixed(2)}×`} |`,
     )
   }
   return rows.join('\n')

@@ -1,9 +1,11 @@
 /**
  * Build step: compiles the snapshot schema and every section schema to standalone validator code
  * (ajv), so the CLI validates without compiling schemas at startup (that costs ~300 ms).
- * Writes dist/src/model/generated/validators.cjs; src/model/validate.ts loads it when present.
+ * Writes one module per validator, dist/src/model/generated/validators/KEY.cjs (KEY with every character but letters,
+ * digits, `.`, `_` and `-` as `_`), so a command loads the validators it uses and no other (all of them in one
+ * module cost ~45 ms of CPU to load on every command); src/model/compile-schema.ts loads them when present.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -20,6 +22,7 @@ import {StandardSchema} from '../src/model/group-reference.js'
 import {ReasonFileSchema} from '../src/report/reason-book.js'
 import {sectionCatalog} from '../src/model/sections/index.js'
 import {SnapshotSchema} from '../src/model/snapshot.js'
+import {validatorFileName} from '../src/model/compile-schema.js'
 import {newAjv, sectionKey} from '../src/model/validate.js'
 
 const ajv = newAjv({source: true})
@@ -41,7 +44,9 @@ for (const schema of [PackSchema, EolDataSchema, TcvnMappingSchema, CisMappingSc
   refs[schema.$id!] = schema.$id!
 }
 const code = createRequire(import.meta.url)('ajv/dist/standalone') as (ajv: unknown, refs: Record<string, string>) => string
-const out = path.resolve(import.meta.dirname, '../src/model/generated/validators.cjs')
-mkdirSync(path.dirname(out), {recursive: true})
-writeFileSync(out, code(ajv, refs))
-console.log(`wrote ${path.relative(process.cwd(), out)} (${Object.keys(refs).length} validators)`)
+const out = path.resolve(import.meta.dirname, '../src/model/generated/validators')
+rmSync(path.resolve(out, '../validators.cjs'), {force: true})
+rmSync(out, {recursive: true, force: true})
+mkdirSync(out, {recursive: true})
+for (const [key, id] of Object.entries(refs)) writeFileSync(path.join(out, `${validatorFileName(key)}.cjs`), code(ajv, {[key]: id}))
+console.log(`wrote ${path.relative(process.cwd(), out)}/ (${Object.keys(refs).length} validators)`)

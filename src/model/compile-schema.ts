@@ -19,19 +19,18 @@ export function newAjv(code?: {source: boolean}): AjvType {
 }
 
 let ajv: AjvType | undefined
-let precompiled: Record<string, ValidateFunction> | null | undefined
 const cache = new WeakMap<object, ValidateFunction>()
 
-function loadPrecompiled(): Record<string, ValidateFunction> | null {
-  if (precompiled === undefined) {
-    try {
-      // written by scripts/build-validators.ts next to the built module (dist/src/model/generated/)
-      precompiled = requireHere('./generated/validators.cjs') as Record<string, ValidateFunction>
-    } catch {
-      precompiled = null
-    }
+/** The file name of a precompiled validator's module: its key with what a file name should not hold as `_`. */
+export const validatorFileName = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_')
+
+/** The validator the build precompiled under this key (scripts/build-validators.ts: one module each, next to this one in dist), if any. */
+function loadPrecompiled(key: string): ValidateFunction | undefined {
+  try {
+    return (requireHere(`./generated/validators/${validatorFileName(key)}.cjs`) as Record<string, ValidateFunction>)[key]
+  } catch {
+    return undefined
   }
-  return precompiled
 }
 
 /**
@@ -41,7 +40,7 @@ function loadPrecompiled(): Record<string, ValidateFunction> | null {
 export function compile(schema: TSchema, key: string | undefined = schema.$id, deps: readonly TSchema[] = []): ValidateFunction {
   let fn = cache.get(schema)
   if (fn) return fn
-  fn = key ? loadPrecompiled()?.[key] : undefined
+  fn = key ? loadPrecompiled(key) : undefined
   if (!fn) {
     ajv ??= newAjv()
     for (const d of deps) if (d.$id && !ajv.getSchema(d.$id)) ajv.addSchema(d)

@@ -1,3 +1,4 @@
+import {shQuote} from '../src/model/shell-quote.js'
 import {compareDpkgVersions} from '../src/model/versions/dpkg-version.js'
 import {FOREIGN_NAMES_KEPT, PENDING_METHODS, type PendingUpdate, type UpdatesData} from '../src/model/sections/updates.js'
 import {ParseError} from './kit/parse-error.js'
@@ -133,6 +134,11 @@ export const APT_PENDING = [
   'echo "#fallback $_why"',
   'exec apt list --upgradable',
 ].join('\n')
+
+/** The apt branch of the pending command when apt alone can answer (a phased update the lists show): `apt list --upgradable`, saying why. */
+export function aptListCommand(why: string): string {
+  return `echo "#manager apt"; echo "#method apt-list"; printf '#fallback %s\\n' ${shQuote(why.replace(/[\r\n]+/g, ' '))}; exec apt list --upgradable`
+}
 
 /** An apt archive (suite) of security updates: bookworm-security, jammy-security; `bullseye/updates`-style before Debian 11. */
 export const SECURITY_ARCHIVE = /-security$|^[a-z]+\/updates$/

@@ -1,9 +1,9 @@
 import {ParseError} from './kit/parse-error.js'
 import type {ProbeResult} from './kit/implementation.js'
-import {defineProbe, type CommandOutput} from './kit/probe.js'
+import {defineProbe, type CommandOutput, type ProbeContext} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
-import {APT_PENDING, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
+import {APT_PENDING, aptListCommand, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
 import {aptIndexKind, fillFromIndexes, wantedIndexesOf} from './updates-apt-index.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
@@ -77,6 +77,17 @@ function managerOf(out: CommandOutput): (typeof UPDATE_MANAGERS)[number] | undef
 
 const days = (seconds: number) => Math.floor(seconds / 86400)
 
+/** The index method's lists filled from the contents, and why they cannot be (the last answer kept: followUp and interpret ask in turn). */
+let lastIndexAnswer: {text: string; contents: unknown; answer: {lists: AptListsOutput; why?: string}} | undefined
+function indexAnswer(text: string, context: ProbeContext): {lists: AptListsOutput; why?: string} {
+  if (lastIndexAnswer?.text === text && lastIndexAnswer.contents === context.contents) return lastIndexAnswer.answer
+  const lists = parseAptLists(text)
+  const why = fillFromIndexes(lists, context.contents, context.contentProblems)
+  const answer = why ? {lists, why} : {lists}
+  lastIndexAnswer = {text, contents: context.contents, answer}
+  return answer
+}
+
 export const updatesProbe = defineProbe({
   section: updatesSection,
   platforms: ['Linux'],
@@ -94,6 +105,13 @@ export const updatesProbe = defineProbe({
       const text = out.pending?.stdout
       return text && out.pending!.exitCode === 0 && aptMethodOf(text) === 'index' ? wantedIndexesOf(text) : []
     },
+  },
+  followUp(out, context) {
+    // a phased update (Ubuntu) of an installed package: apt decides per machine, so apt answers
+    const text = out.pending?.stdout
+    if (!text || out.pending!.exitCode !== 0 || aptMethodOf(text) !== 'index') return undefined
+    const why = indexAnswer(text, context).why
+    return why?.startsWith('phased update') ? {pending: aptListCommand(why)} : undefined
   },
   interpret(out, context): ProbeResult<UpdatesData> {
     const pendingOut = out.pending
@@ -115,8 +133,9 @@ export const updatesProbe = defineProbe({
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
       if (method !== 'apt-list') {
-        aptLists = parseAptLists(pendingOut!.stdout)
-        const why = aptLists.method === 'index' ? fillFromIndexes(aptLists, context.contents, context.contentProblems) : undefined
+        const answer = method === 'index' ? indexAnswer(pendingOut!.stdout, context) : {lists: parseAptLists(pendingOut!.stdout)}
+        aptLists = answer.lists
+        const why = answer.why
         if (why) {
           missing.push(`pending updates unknown: ${why}`)
           foreignReason = `not read: ${why}`

@@ -61,6 +61,11 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
     readonly kind: ContentKind<unknown>
     wanted(outputs: Readonly<Record<string, CommandOutput>>): WantedContent[]
   }
+  /**
+   * Commands to run when the first answer (and the contents) say that more is needed: a second round trip, for the
+   * rare host that needs it. By name: each one's output replaces that of the command of the same name. Must not throw.
+   */
+  followUp?(outputs: Readonly<Record<string, CommandOutput>>, context: ProbeContext): Readonly<Record<string, string>> | undefined
   /** Turns the outputs into the section. Must not throw anything but ParseError. */
   interpret(outputs: Readonly<Record<string, CommandOutput>>, context: ProbeContext): ProbeResult<DataOf<S>>
 }

@@ -139,4 +139,23 @@ describe('pending updates from the lists\' hashes, the lists read on the control
       else process.env.APT_CONFIG = before
     }
   }, 120_000)
+
+  it('where a list shows a phased update of an installed package, apt on the host answers (a second round trip), never a guess', async () => {
+    const cache = tmp()
+    const first = updatesOf(await collectHost(new LocalTransport(), {probes: [updatesProbe], native: [], contents: new ContentStore(cache)}))
+    expect(first.data?.method).toBe('index')
+    // the controller's copy of a list now says what an Ubuntu list says of a package in phasing: bash, installed here
+    const dir = path.join(cache)
+    const withBash = readdirSync(dir).find((f) => /^bash [^ ]+ \S+$/m.test(readFileSync(path.join(dir, f), 'utf8')))!
+    expect(withBash).toBeDefined()
+    const file = path.join(dir, withBash)
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(bash [^ ]+ \S+)$/m, '$1 phased'))
+    const t = recorded(new LocalTransport())
+    const section = updatesOf(await collectHost(t, {probes: [updatesProbe], native: [], contents: new ContentStore(cache)}))
+    expect(section.data?.method).toBe('apt-list')
+    expect(found(section.data!)).toEqual(aptUpgradable())
+    expect(section.data!.foreignReason).toMatch(/phased update \(Phased-Update-Percentage\) of bash: apt on the host decides/)
+    // the first batch, then the second round trip for apt list --upgradable alone
+    expect(t.commands.filter((c) => c.includes('exec apt list --upgradable') && c.includes('#fallback %s'))).toHaveLength(1)
+  }, 120_000)
 })

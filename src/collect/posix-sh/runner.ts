@@ -1,5 +1,5 @@
 import type {Implementation} from '../../../inventory/kit/implementation.js'
-import type {AnyProbe, CommandOutput} from '../../../inventory/kit/probe.js'
+import type {AnyProbe, CommandOutput, ProbeContext} from '../../../inventory/kit/probe.js'
 import {sharedCommandsOf, type SharedCommand} from '../../../inventory/kit/shared-command.js'
 import {POSIX_SH, runsCommands, type CommandTransport, type Transport} from '../../transport/transport.js'
 import type {DialectRunner, HostContext, RunOptions, RunReport} from '../runner.js'
@@ -116,8 +116,29 @@ async function runGroup(
     if (readsShared(p)) withShared ??= new Map([...batch.outputs, ...(await sharedOut.ready)])
     const outputs = readsShared(p) ? withShared! : batch.outputs
     const withContents = p.contents ? {...ctx, ...(await contentsFor(transport, p, outputs, options))} : ctx
+    const more = followUpOf(p, outputs, withContents, options.commandTimeoutMs)
+    if (more.length > 0) {
+      const second = await runBatch(transport, more, options.deadlineMs)
+      report.batches.push({commands: more.length, durationMs: Math.round(second.durationMs), ...(second.failure ? {failure: second.failure} : {})})
+      const merged = new Map([...outputs, ...second.outputs])
+      await options.onSection(p, {...interpretProbe(p, merged, withContents, second.failure ?? batch.failure), commands: count + more.length})
+      continue
+    }
     await options.onSection(p, {...interpretProbe(p, outputs, withContents, batch.failure), commands: count})
   }
+}
+
+/** The commands a probe asks for after its first answer (none for nearly every probe and host). */
+function followUpOf(p: AnyProbe, outputs: ReadonlyMap<string, CommandOutput>, context: ProbeContext, commandTimeoutMs: number): BatchCommand[] {
+  let more: Readonly<Record<string, string>> | undefined
+  try {
+    more = p.followUp?.(outputsOf(p, outputs), context)
+  } catch {
+    // the interpreter says what is wrong with the first answer
+  }
+  return Object.entries(more ?? {})
+    .filter(([name]) => name in p.commands)
+    .map(([name, command]) => ({key: `${p.id}.${name}`, command, timeoutMs: p.timeoutMs ?? commandTimeoutMs, platforms: p.platforms}))
 }
 
 /** The contents a probe asks for after its commands ran, from the controller's store or, once, from the host. */

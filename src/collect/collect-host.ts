@@ -51,6 +51,9 @@ export interface CollectOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 
+/** A whole batch's deadline when none is given: three command timeouts, at least 30 s. */
+export const batchDeadlineMs = (commandTimeoutMs: number): number => Math.max(30_000, commandTimeoutMs * 3)
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /**
@@ -93,7 +96,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const collectedAt = new Date()
   const all = options.probes ?? registeredProbes
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-  const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
+  const deadlineMs = options.deadlineMs ?? batchDeadlineMs(commandTimeoutMs)
   const specs = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
   const order = new Map(specs.map((s, i) => [s.id, i]))
   // per section, the implementation in the first dialect the transport runs that has one

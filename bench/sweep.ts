@@ -5,6 +5,8 @@
  *   NS=10,50,200,500   sizes (default)
  *   RUNS=3             runs per size and tool
  *   ANSIBLE_MAX=50     largest size Ansible is run at (it takes minutes beyond)
+ *   FIXED_MAX=50       largest size hatang is also run at with adaptation off (HATANG_ADAPTIVE=0: always
+ *                      --concurrency 50 hosts at once, no retry), to compare
  *   REPLAY=1           also sweep targets that replay a real target's answers (0: skip)
  *   FOCUS=a,b          sections whose summed target CPU gets a line of its own in the per-command table
  * Needs root (sshd) and Debian's ansible. Reports wall, hosts/s, controller CPU per host (user+sys of the
@@ -31,8 +33,10 @@ const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
 const ansibleMax = Number(process.env.ANSIBLE_MAX ?? 50)
 const servers = Number(process.env.SERVERS ?? 8)
+const fixedMax = Number(process.env.FIXED_MAX ?? 50)
 const replay = process.env.REPLAY !== '0'
 const REPLAY_TOOL = 'hatang sweep, replayed targets'
+const FIXED_TOOL = 'hatang sweep, fixed 50 at once'
 const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
 const ansible = spawnSync('sh', ['-c', 'command -v ansible'], {encoding: 'utf8'}).stdout.trim()
 
@@ -42,10 +46,24 @@ function busyJiffies(): number {
   return user + nice + system + irq + softirq + steal
 }
 
+/** How a hatang sweep's hosts ended, from its sweep.json. */
+interface Ended {
+  ok: number
+  partial: number
+  failed: number
+  retried: number
+}
+
 interface Row {
   tool: string
   n: number
-  samples: (Sample & {machineCpuMs: number})[]
+  samples: (Sample & {machineCpuMs: number; ended?: Ended})[]
+}
+
+function ended(dir: string): Ended {
+  const summary = JSON.parse(readFileSync(path.join(dir, 'sweep.json'), 'utf8')) as {hosts: {status: string; retried?: string}[]}
+  const count = (f: (h: {status: string; retried?: string}) => boolean) => summary.hosts.filter(f).length
+  return {ok: count((h) => h.status === 'ok'), partial: count((h) => h.status === 'partial'), failed: count((h) => h.status !== 'ok' && h.status !== 'partial'), retried: count((h) => h.retried !== undefined)}
 }
 
 function timed(c: Contender): Sample & {machineCpuMs: number} {
@@ -95,10 +113,11 @@ try {
         '',
       ].join('\n'),
     )
-    const contenders: Contender[] = [
-      // on loopback a handshake waits behind the other targets' probe work: more than the default 10 s at 200+ hosts
-      {name: 'hatang sweep', command: [process.execPath, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50', '--connect-timeout', '30']},
-    ]
+    const out = (tool: string) => path.join(work, `${tool === FIXED_TOOL ? 'fixed' : 'out'}-${n}`)
+    // on loopback a handshake waits behind the other targets' probe work: more than the default 10 s at 200+ hosts
+    const sweepCommand = (tool: string) => [process.execPath, bin, 'sweep', hostsFile, '-o', out(tool), '--quiet', '--concurrency', '50', '--connect-timeout', '30']
+    const contenders: Contender[] = [{name: 'hatang sweep', command: sweepCommand('hatang sweep')}]
+    if (n <= fixedMax) contenders.push({name: FIXED_TOOL, command: sweepCommand(FIXED_TOOL), env: {HATANG_ADAPTIVE: '0'}})
     if (replay) {
       const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
       writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % replaying.length]!.port))
@@ -117,8 +136,11 @@ try {
         // no master connection survives from a previous run: ControlPersist keeps a master alive after its
         // socket is removed, so end the processes too
         spawnSync('sh', ['-c', `pkill -f -- "ControlPath=${cp}-" ; rm -f ${cp}-*`])
-        const s = timed(c)
-        if (s.exitCode !== 0) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
+        const s: Row['samples'][number] = timed(c)
+        // a hatang sweep that lost hosts exits 3: counted below, as that is what is measured
+        const sweeping = c.name === 'hatang sweep' || c.name === FIXED_TOOL
+        if (s.exitCode !== 0 && !(sweeping && s.exitCode === 3)) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
+        if (sweeping) s.ended = ended(out(c.name))
         if (c.name === REPLAY_TOOL) {
           // a replayed sweep counts only if every host came back whole, as the recorded one did
           const summary = JSON.parse(readFileSync(path.join(work, `replay-${n}`, 'sweep.json'), 'utf8')) as {hosts: {name: string; status: string; reason?: string}[]}
@@ -126,7 +148,7 @@ try {
           if (summary.hosts.length !== n || notOk.length > 0) throw new Error(`${c.name}: ${summary.hosts.length} of ${n} hosts, ${notOk.length} not ok${notOk[0] ? `, e.g. ${notOk[0].name}: ${notOk[0].status} ${notOk[0].reason ?? ''}` : ''}`)
         }
         byTool.get(c.name)!.push(s)
-        console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s`)
+        console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s${s.ended ? `, ${endedText(s.ended)}` : ''}`)
       }
     }
     for (const [tool, samples] of byTool) rows.push({tool, n, samples})
@@ -136,13 +158,25 @@ try {
   if (!process.env.KEEP) rmSync(work, {recursive: true, force: true})
 }
 
+function endedText(e: Ended): string {
+  return `${e.ok} ok, ${e.partial} partial, ${e.failed} not collected${e.retried ? `, ${e.retried} retried` : ''}`
+}
+
+const autogroup = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1'
+  } catch {
+    return false
+  }
+})()
+
 // the probe commands' own cost, measured once with the machine otherwise idle
 const targetCosts = targetWork()
 const targetCost = describeTargetWork(targetCosts)
 
 const lines = [
-  '| hosts | tool | runs | wall median (s) | hosts/s | controller CPU/host (ms) | target CPU/host (ms) | peak RSS (MB) | vs Ansible |',
-  '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| hosts | tool | runs | wall median (s) | hosts/s | controller CPU/host (ms) | target CPU/host (ms) | peak RSS (MB) | vs Ansible | hosts ended (each run) |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
 ]
 for (const row of rows) {
   const wall = median(row.samples.map((s) => s.wallMs))
@@ -151,14 +185,15 @@ for (const row of rows) {
   const peer = rows.find((r) => r.n === row.n && r.tool.startsWith('ansible'))
   const speed = peer ? median(peer.samples.map((s) => s.wallMs)) / wall : 0
   const ratio = row.tool === REPLAY_TOOL ? '— (targets replayed)' : peer && row.tool.startsWith('hatang') ? (speed >= 1 ? `${speed.toFixed(2)}× faster` : `${(1 / speed).toFixed(2)}× slower`) : row.tool.startsWith('ansible') ? '1.0×' : 'not run'
+  const hostsEnded = row.tool === REPLAY_TOOL ? 'all ok (required)' : row.samples.every((s) => s.ended) ? row.samples.map((s) => endedText(s.ended!)).join('; ') : '—'
   lines.push(
-    `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
+    `| ${row.n} | ${row.tool} | ${row.samples.length} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} | ${hostsEnded} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, three sessions) and the batch shells.${
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache; no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines${autogroup ? '; but the kernel groups each session for scheduling here (sched_autogroup_enabled=1), and nice does not reach across groups: each target session weighs as much as the whole controller' : ''}): "target CPU/host" is what a real network would move off the controller. "hatang sweep" adapts the hosts at once (at most 50); "${FIXED_TOOL}" is the same with HATANG_ADAPTIVE=0. "hosts ended": from each run's sweep.json. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, three sessions) and the batch shells.${
   recorded
     ? ` "${REPLAY_TOOL}": ${servers} more sshd instances whose sessions replay one real target's answers after the time it took, measured idle at the start (batches of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}, run in parallel): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
     : ''
 } ${machine()}.\n\nTarget work per section and command (this machine as root, each command alone):\n\n${targetWorkTable(targetCosts, (process.env.FOCUS ?? '').split(',').filter(Boolean))}`
 console.log(body)
-appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${replay ? '' : ' REPLAY=0'} npm run bench:sweep`, body)
+appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${fixedMax === 50 ? '' : ` FIXED_MAX=${fixedMax}`}${replay ? '' : ' REPLAY=0'} npm run bench:sweep`, body)

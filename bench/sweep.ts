@@ -5,6 +5,8 @@
  *   NS=10,50,200,500   sizes (default)
  *   RUNS=3             runs per size and tool
  *   ANSIBLE_MAX=50     largest size Ansible is run at (it takes minutes beyond)
+ *   FIXED_MAX=50       largest size hatang is also run at with adaptation off (HATANG_ADAPTIVE=0: always
+ *                      --concurrency 50 hosts at once, no retry), to compare
  *   REPLAY=1           also sweep targets that replay a real target's answers (0: skip)
  *   FOCUS=a,b          sections whose summed target CPU gets a line of its own in the per-command table
  *   LOOPBACK=0         skip the loopback rows (only replayed targets)
@@ -37,11 +39,13 @@ const sizes = (process.env.NS ?? '10,50,200,500').split(',').map(Number)
 const runs = Number(process.env.RUNS ?? 3)
 const ansibleMax = Number(process.env.ANSIBLE_MAX ?? 50)
 const servers = Number(process.env.SERVERS ?? 8)
+const fixedMax = Number(process.env.FIXED_MAX ?? 50)
 const replay = process.env.REPLAY !== '0'
 const loopback = process.env.LOOPBACK !== '0'
 const auditReplay = replay && process.env.AUDIT !== '0'
 const REPLAY_TOOL = 'hatang sweep, replayed targets'
 const AUDIT_TOOL = 'hatang audit, replayed targets'
+const FIXED_TOOL = 'hatang sweep, fixed 50 at once'
 const bin = path.resolve(import.meta.dirname, '../../bin/run.js')
 // PROF=DIR: hatang's runs write V8 CPU profiles there (node --cpu-prof), to see where the controller's time goes
 const node = process.env.PROF ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [process.execPath]
@@ -53,10 +57,24 @@ function busyJiffies(): number {
   return user + nice + system + irq + softirq + steal
 }
 
+/** How a hatang sweep's hosts ended, from its sweep.json. */
+interface Ended {
+  ok: number
+  partial: number
+  failed: number
+  retried: number
+}
+
 interface Row {
   tool: string
   n: number
-  samples: (Sample & {machineCpuMs: number})[]
+  samples: (Sample & {machineCpuMs: number; ended?: Ended})[]
+}
+
+function ended(dir: string): Ended {
+  const summary = JSON.parse(readFileSync(path.join(dir, 'sweep.json'), 'utf8')) as {hosts: {status: string; retried?: string}[]}
+  const count = (f: (h: {status: string; retried?: string}) => boolean) => summary.hosts.filter(f).length
+  return {ok: count((h) => h.status === 'ok'), partial: count((h) => h.status === 'partial'), failed: count((h) => h.status !== 'ok' && h.status !== 'partial'), retried: count((h) => h.retried !== undefined)}
 }
 
 function timed(c: Contender): Sample & {machineCpuMs: number} {
@@ -123,7 +141,10 @@ try {
     )
     const contenders: Contender[] = []
     // the default timeouts: a sweep that loses hosts to them on a busy controller is what adaptive concurrency prevents
-    if (loopback) contenders.push({name: 'hatang sweep', command: [...node, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50']})
+    // a sweep that lost hosts exits 3: counted in the table, as that is what is measured
+    if (loopback) contenders.push({name: 'hatang sweep', command: [...node, bin, 'sweep', hostsFile, '-o', path.join(work, `out-${n}`), '--quiet', '--concurrency', '50'], okExits: [0, 3]})
+    if (loopback && n <= fixedMax)
+      contenders.push({name: FIXED_TOOL, command: [...node, bin, 'sweep', hostsFile, '-o', path.join(work, `fixed-${n}`), '--quiet', '--concurrency', '50'], env: {HATANG_ADAPTIVE: '0'}, okExits: [0, 3]})
     if (replay) {
       const replayFile = path.join(work, `hosts-replay-${n}.yaml`)
       writeFileSync(replayFile, hostsYaml(names, (i) => replaying[i % replaying.length]!.port))
@@ -151,10 +172,13 @@ try {
         // no master connection survives from a previous run: ControlPersist keeps a master alive after its
         // socket is removed, so end the processes too
         spawnSync('sh', ['-c', `pkill -f -- "ControlPath=${cp}-" ; rm -f ${cp}-*`])
-        const s = timed(c)
+        const s: Row['samples'][number] = timed(c)
         if (!(c.okExits ?? [0]).includes(s.exitCode ?? -1)) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
-        if (c.name === 'hatang sweep') s.hostsOk = okIn(path.join(work, `out-${n}`, 'sweep.json'))
-        if (c.name === REPLAY_TOOL) s.hostsOk = okIn(path.join(work, `replay-${n}`, 'sweep.json'))
+        const sweepDir = c.name === 'hatang sweep' ? `out-${n}` : c.name === FIXED_TOOL ? `fixed-${n}` : c.name === REPLAY_TOOL ? `replay-${n}` : undefined
+        if (sweepDir) {
+          s.hostsOk = okIn(path.join(work, sweepDir, 'sweep.json'))
+          s.ended = ended(path.join(work, sweepDir))
+        }
         if (c.name === AUDIT_TOOL) {
           const dir = path.join(work, `audit-${n}`)
           const newest = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1)
@@ -162,7 +186,7 @@ try {
           rmSync(dir, {recursive: true, force: true})
         }
         byTool.get(c.name)!.push(s)
-        console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s, ${s.hostsOk ?? '?'} of ${n} hosts ok`)
+        console.error(`${c.name} n=${n} run ${r + 1}: ${(s.wallMs / 1000).toFixed(2)} s, ${s.hostsOk ?? '?'} of ${n} hosts ok${s.ended ? ` (${endedText(s.ended)})` : ''}`)
       }
     }
     for (const [tool, samples] of byTool) rows.push({tool, n, samples})
@@ -171,6 +195,18 @@ try {
   await lab.cleanup()
   if (!process.env.KEEP) rmSync(work, {recursive: true, force: true})
 }
+
+function endedText(e: Ended): string {
+  return `${e.ok} ok, ${e.partial} partial, ${e.failed} not collected${e.retried ? `, ${e.retried} retried` : ''}`
+}
+
+const autogroup = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1'
+  } catch {
+    return false
+  }
+})()
 
 // the probe commands' own cost, measured once with the machine otherwise idle
 const targetCosts = targetWork()
@@ -197,10 +233,10 @@ for (const row of rows) {
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${Number.isNaN(ok) ? '?' : ok} of ${row.n} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${targetRatio} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache and package-index cache (hatang's cache folder filled before timing; a host then sends its lists' hashes only); no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines): "target CPU/host" is what a real network would move off the controller. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, three sessions) and the batch shells.${
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache and package-index cache (hatang's cache folder filled before timing; a host then sends its lists' hashes only); no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines${autogroup ? '; but the kernel groups each session for scheduling here (sched_autogroup_enabled=1), and nice does not reach across groups: each target session weighs as much as the whole controller' : ''}): "target CPU/host" is what a real network would move off the controller. "hatang sweep" adapts the hosts at once (at most 50); "${FIXED_TOOL}" is the same with HATANG_ADAPTIVE=0. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, three sessions) and the batch shells.${
   recorded
     ? ` "${REPLAY_TOOL}": ${servers} more sshd instances whose sessions replay one real target's answers after the time it took, measured idle at the start (batches of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}, run in parallel): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
     : ''
 } ${machine()}.\n\nTarget work per section and command (this machine as root, each command alone):\n\n${targetWorkTable(targetCosts, (process.env.FOCUS ?? '').split(',').filter(Boolean))}`
 console.log(body)
-appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${replay ? '' : ' REPLAY=0'}${loopback ? '' : ' LOOPBACK=0'}${auditReplay || !replay ? '' : ' AUDIT=0'} npm run bench:sweep`, body)
+appendResults('Fleet sweep over SSH (npm run bench:sweep)', `NS=${sizes.join(',')} RUNS=${runs} ANSIBLE_MAX=${ansibleMax}${fixedMax === 50 ? '' : ` FIXED_MAX=${fixedMax}`}${replay ? '' : ' REPLAY=0'}${loopback ? '' : ' LOOPBACK=0'}${auditReplay || !replay ? '' : ' AUDIT=0'} npm run bench:sweep`, body)

@@ -38,7 +38,7 @@ export default class Sweep extends BaseCommand {
   static override args = {file: Args.string({required: true, description: 'hosts.yaml, or an Ansible inventory (INI or YAML)'})}
   static override flags = {
     limit: Flags.string({char: 'l', summary: 'Only these hosts: group, host, glob, comma list, !exclude, &intersect (as Ansible).', helpValue: 'PATTERN'}),
-    concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Hosts collected at once.'}),
+    concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Most hosts collected at once (fewer while the controller or the targets are saturated).'}),
     timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
     'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
     output: Flags.string({char: 'o', summary: 'Folder for the snapshots (default ./hatang-sweep-YYYYMMDD-HHMMSS).', helpValue: 'DIR'}),
@@ -111,6 +111,7 @@ export default class Sweep extends BaseCommand {
         port: o.host.port,
         status: o.status,
         ...(o.reason ? {reason: o.reason} : {}),
+        ...(o.retried ? {retried: o.retried} : {}),
         durationMs: o.durationMs,
         file: files.get(o.host.name) ?? '',
       })),

@@ -23,7 +23,7 @@ export const auditFlags = {
   quiet: Flags.boolean({char: 'q', summary: 'No progress output (the summary is still printed).'}),
   lock: Flags.string({summary: 'Lock file that keeps audits from overlapping (default: the store file + .lock).', helpValue: 'FILE'}),
   limit: Flags.string({char: 'l', summary: 'Only these hosts (as sweep --limit).', helpValue: 'PATTERN'}),
-  concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Hosts collected at once.'}),
+  concurrency: Flags.integer({char: 'c', default: 50, min: 1, max: 2000, summary: 'Most hosts collected at once (fewer while the controller or the targets are saturated).'}),
   timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
   'connect-timeout': Flags.integer({default: 10, min: 1, max: 600, summary: 'Seconds to connect to a host.', helpValue: 'SECONDS'}),
   'accept-new': Flags.boolean({summary: 'Record host keys of hosts never seen before (changed keys are still refused).'}),

@@ -1,3 +1,4 @@
+import type {LimitChange} from '../collect/adaptive-limit.js'
 import type {HostOutcome} from '../collect/sweep.js'
 import type {HostSpec} from '../hosts/model.js'
 import {isCollected, type HostStatus} from '../model/host-status.js'
@@ -7,8 +8,33 @@ import type {OutputStyle} from './output-style.js'
 export interface SweepProgress {
   start(host: HostSpec): void
   done(outcome: HostOutcome): void
+  /** The number of hosts at once changed (adaptive sweep). */
+  limit(change: LimitChange): void
+  /** A host timed out under saturation and will be collected again. */
+  retry(host: HostSpec, why: string): void
   finish(): Promise<void>
 }
+
+/**
+ * The lines an adaptive sweep's changes of the number of hosts at once are worth: every cut, and a raise once the
+ * limit grew by a quarter since the last line, or reached the ceiling (one host at a time would be a line a second).
+ */
+export class LimitLines {
+  private said: number | undefined
+  constructor(readonly ceiling: number) {}
+
+  /** The line for this change, or undefined when it is not worth one. */
+  line(c: LimitChange): string | undefined {
+    const cut = c.to < c.from
+    if (!cut && this.said !== undefined && c.to < this.ceiling && c.to < this.said * 1.25) return undefined
+    const from = cut || this.said === undefined ? c.from : this.said
+    this.said = c.to
+    return `hosts at once: ${from} → ${c.to} of at most ${this.ceiling} (${cut ? 'saturated' : 'healthy'}: ${c.reason})`
+  }
+}
+
+/** A host put aside for a second attempt, as a line says it. */
+export const retryLine = (host: HostSpec, why: string): string => `${host.name} will be collected again: ${terminalText(why)}`
 
 /** What a one-line channel shows of a host's reason: its first line (it says it all), safe for a terminal or a log. */
 export function reasonLine(reason: string | undefined): string {
@@ -20,14 +46,18 @@ export function statusPainter(style: OutputStyle): (status: HostStatus, text: st
   return (status, text) => (status === 'ok' ? c.green(text) : status === 'partial' ? c.yellow(text) : c.red(text))
 }
 
-/** Counts, in-flight hosts and an ETA from the mean host time so far and the concurrency. */
+/** Counts, in-flight hosts, the hosts allowed at once and an ETA from the mean host time so far. */
 export class SweepCounter {
   readonly started = Date.now()
   readonly counts = new Map<HostStatus, number>()
   readonly running = new Set<string>()
   done = 0
   private totalMs = 0
-  constructor(readonly total: number, readonly concurrency: number) {}
+  /** Hosts allowed at once now: the ceiling until an adaptive sweep says otherwise. */
+  limit: number
+  constructor(readonly total: number, readonly concurrency: number) {
+    this.limit = concurrency
+  }
   start(host: HostSpec) {
     this.running.add(host.name)
   }
@@ -45,19 +75,29 @@ export class SweepCounter {
   line(): string {
     const parts = [...this.counts].map(([s, n]) => `${n} ${s}`)
     const eta = this.etaSeconds()
-    return `${this.done}/${this.total} hosts${parts.length ? ` (${parts.join(', ')})` : ''}, ${this.running.size} running${eta === undefined || this.done === this.total ? '' : `, ETA ${eta} s`}`
+    const held = this.limit < Math.min(this.concurrency, this.total - this.done) ? ` (at most ${this.limit} at once)` : ''
+    return `${this.done}/${this.total} hosts${parts.length ? ` (${parts.join(', ')})` : ''}, ${this.running.size} running${held}${eta === undefined || this.done === this.total ? '' : `, ETA ${eta} s`}`
   }
 }
 
 /** Plain timestamped lines on stderr: one per host as it finishes, for cron and logs. */
 export function lineSweepProgress(counter: SweepCounter, style: OutputStyle, out: NodeJS.WritableStream = process.stderr): SweepProgress {
   const paint = statusPainter(style)
+  const lines = new LimitLines(Math.min(counter.concurrency, counter.total))
   return {
     start: (h) => counter.start(h),
     done(o) {
       counter.finish(o)
       const reason = o.reason ? `: ${reasonLine(o.reason)}` : ''
       out.write(`${new Date().toISOString()} ${o.host.name} ${paint(o.status, o.status)}${reason} (${(o.durationMs / 1000).toFixed(1)} s) [${counter.done}/${counter.total}]\n`)
+    },
+    limit(c) {
+      counter.limit = c.to
+      const line = lines.line(c)
+      if (line) out.write(`${new Date().toISOString()} ${line}\n`)
+    },
+    retry(h, why) {
+      out.write(`${new Date().toISOString()} ${retryLine(h, why)}\n`)
     },
     finish: async () => {
       out.write(`${new Date().toISOString()} sweep finished: ${counter.line()} in ${((Date.now() - counter.started) / 1000).toFixed(1)} s\n`)
@@ -116,6 +156,14 @@ export async function taskSweepProgress(counter: SweepCounter, hosts: readonly H
   return {
     start(h) {
       counter.start(h)
+      update?.()
+    },
+    limit(c) {
+      counter.limit = c.to
+      update?.()
+    },
+    retry(h, why) {
+      failures.push(`${style.color.yellow('↻')} ${retryLine(h, why)}`)
       update?.()
     },
     done(o) {

@@ -2,6 +2,7 @@ import {askSecrets} from './ask-secrets.js'
 import {outputStyle} from './output-style.js'
 import {listenForStop} from './stop-signals.js'
 import {lineSweepProgress, SweepCounter, taskSweepProgress, type SweepProgress} from './sweep-progress.js'
+import type {LimitChange} from '../collect/adaptive-limit.js'
 import {sweep, type HostOutcome, type HostResult} from '../collect/sweep.js'
 import {groupWarnings, renderWarnings, type GroupedWarning} from '../hosts/inventory-warnings.js'
 import type {HostSpec} from '../hosts/model.js'
@@ -17,7 +18,17 @@ export interface SweepSessionOptions {
   selection?: SectionSelection
   /** Each host's outcome, snapshot included, as it finishes (write it out; it is not kept). */
   onHostDone: (outcome: HostOutcome) => void
+  /** The number of hosts at once changed, with the ceiling (`concurrency`); a log says so. */
+  onLimit?: (change: LimitChange) => void
+  /** A host will be collected again, and why; a log says so. */
+  onHostRetry?: (host: HostSpec, why: string) => void
 }
+
+/**
+ * Adaptive concurrency, unless HATANG_ADAPTIVE=0: for benchmarks that compare with always `--concurrency` hosts at
+ * once (and no retry).
+ */
+const adaptive = () => process.env.HATANG_ADAPTIVE !== '0'
 
 /**
  * A sweep as the terminal sees it: first, once, what the inventory says that hatang does not do for these hosts
@@ -36,7 +47,7 @@ export async function sweepSession(
   const secrets = await askSecrets(hosts)
   const counter = new SweepCounter(hosts.length, o.concurrency)
   const progress: SweepProgress = o.quiet
-    ? {start: (h) => counter.start(h), done: (x) => counter.finish(x), finish: async () => {}}
+    ? {start: (h) => counter.start(h), done: (x) => counter.finish(x), limit: (c) => (counter.limit = c.to), retry: () => undefined, finish: async () => {}}
     : errStyle.interactive
       ? await taskSweepProgress(counter, hosts, errStyle)
       : lineSweepProgress(counter, errStyle)
@@ -45,6 +56,7 @@ export async function sweepSession(
   const stop = listenForStop('finishing the hosts under way, starting no more', () => abort.abort())
   const outcomes = await sweep(hosts, {
     concurrency: o.concurrency,
+    adaptive: adaptive(),
     commandTimeoutS: o.commandTimeoutS,
     connectTimeoutS: o.connectTimeoutS,
     acceptNew: o.acceptNew,
@@ -55,6 +67,14 @@ export async function sweepSession(
     onHostDone: (x: HostOutcome) => {
       o.onHostDone(x)
       progress.done(x)
+    },
+    onLimit: (c) => {
+      progress.limit(c)
+      o.onLimit?.(c)
+    },
+    onHostRetry: (h, why) => {
+      progress.retry(h, why)
+      o.onHostRetry?.(h, why)
     },
   }).finally(() => stop.release())
   await progress.finish()

@@ -59,6 +59,9 @@ export interface CollectOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 
+/** A whole batch's deadline when none is given: three command timeouts, at least 30 s. */
+export const batchDeadlineMs = (commandTimeoutMs: number): number => Math.max(30_000, commandTimeoutMs * 3)
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /**
@@ -102,7 +105,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const collectedAt = new Date()
   const all = options.probes ?? registeredProbes
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-  const deadlineMs = options.deadlineMs ?? Math.max(30_000, commandTimeoutMs * 3)
+  const deadlineMs = options.deadlineMs ?? batchDeadlineMs(commandTimeoutMs)
   const every = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
   const order = new Map(every.map((s, i) => [s.id, i]))
   const left = new Set(options.selection?.skipped)

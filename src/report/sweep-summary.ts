@@ -17,7 +17,17 @@ export interface SweepReport {
   outputDir: string
   interrupted: boolean
   counts: Partial<Record<HostStatus, number>>
-  hosts: {name: string; address: string; port: number; status: HostStatus; reason?: string; durationMs: number; file: string}[]
+  hosts: {
+    name: string
+    address: string
+    port: number
+    status: HostStatus
+    reason?: string
+    /** Set when the host was collected a second time (its first attempt timed out while the sweep was saturated): why. */
+    retried?: string
+    durationMs: number
+    file: string
+  }[]
 }
 
 /** A sweep's outcome for the terminal: counts, then every host that was not fully collected and why. Pure. */
@@ -28,6 +38,11 @@ export function renderSweepSummary(report: SweepReport, c: ChalkInstance): strin
   out.push(c.bold(`${collected} of ${total} hosts collected in ${(report.durationMs / 1000).toFixed(1)} s`) + (report.interrupted ? c.red(' (interrupted)') : ''))
   out.push(Object.entries(report.counts).map(([s, n]) => `${n} ${s}`).join(', '))
   if (report.selection) out.push(c.dim(selectionLine(report.selection)))
+  const retried = report.hosts.filter((h) => h.retried)
+  if (retried.length > 0) {
+    const names = retried.map((h) => terminalText(h.name))
+    out.push(`${retried.length} collected a second time, having timed out while the sweep was saturated: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`)
+  }
   const trouble = report.hosts.filter((h) => h.status !== 'ok')
   if (trouble.length > 0) out.push('')
   for (const h of trouble) {

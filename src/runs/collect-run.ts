@@ -2,6 +2,7 @@ import {Chalk} from 'chalk'
 
 import type {AuditLog} from '../cli/audit-log.js'
 import {localSession} from '../cli/local-session.js'
+import {LimitLines, retryLine} from '../cli/sweep-progress.js'
 import {sweepSession} from '../cli/sweep-session.js'
 import {formatWarning, groupWarnings} from '../hosts/inventory-warnings.js'
 import type {Snapshot} from '../model/snapshot.js'
@@ -22,6 +23,7 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
     // each snapshot is stored as its host finishes, one write after another; a write that fails stops the others
     // and fails the audit once the hosts under way are done (the run is then abandoned, never half-finished)
     let writes: Promise<void> = Promise.resolve()
+    const limits = new LimitLines(Math.min(r.concurrency, hosts.length))
     const {interrupted} = await sweepSession(hosts, {
       concurrency: r.concurrency,
       commandTimeoutS: r.commandTimeoutS,
@@ -32,8 +34,13 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
       onHostDone: (o) => {
         snapshots.push(o.snapshot)
         writes = writes.then(() => writer.addSnapshot(o.snapshot))
-        log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}`)
+        log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}${o.retried ? ` (second attempt: ${o.retried})` : ''}`)
       },
+      onLimit: (c) => {
+        const line = limits.line(c)
+        if (line) log.line(line)
+      },
+      onHostRetry: (h, why) => log.line(retryLine(h, why)),
     })
     await writes
     return {snapshots, interrupted}

@@ -46,6 +46,7 @@ export interface IndexEntry {
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const [PACKAGE, VERSION, ARCHITECTURE, PHASED] = ['Package:', 'Version:', 'Architecture:', 'Phased-Update-Percentage:'].map((f) => Buffer.from(f, 'latin1')) as [Buffer, Buffer, Buffer, Buffer]
 
 /**
  * A Packages list as the controller keeps it: one line per stanza, `NAME VERSION ARCH[ phased]`, sorted by name
@@ -103,6 +104,7 @@ export const aptIndexKind: ContentKind<AptIndex> = {
   id: 'apt-packages',
   version: 1,
   digest(content) {
+    // line by line over the bytes, decoding only the four fields kept: a 50 MB list never becomes one string
     const out: string[] = []
     let p = ''
     let v = ''
@@ -113,14 +115,19 @@ export const aptIndexKind: ContentKind<AptIndex> = {
       p = v = a = ''
       ph = false
     }
-    for (const line of content.split('\n')) {
-      if (line === '') flush()
-      else if (line.startsWith('Package:')) {
+    const field = (start: number, end: number, name: string) => content.toString('latin1', start + name.length, end).trim()
+    const starts = (at: number, name: Buffer) => content.length - at >= name.length && content.compare(name, 0, name.length, at, at + name.length) === 0
+    for (let at = 0; at < content.length; ) {
+      let end = content.indexOf(0x0a, at)
+      if (end < 0) end = content.length
+      if (end === at || (end === at + 1 && content[at] === 0x0d)) flush()
+      else if (starts(at, PACKAGE)) {
         flush()
-        p = line.slice(8).trim()
-      } else if (line.startsWith('Version:')) v = line.slice(8).trim()
-      else if (line.startsWith('Architecture:')) a = line.slice(13).trim()
-      else if (line.startsWith('Phased-Update-Percentage:')) ph = true
+        p = field(at, end, 'Package:')
+      } else if (starts(at, VERSION)) v = field(at, end, 'Version:')
+      else if (starts(at, ARCHITECTURE)) a = field(at, end, 'Architecture:')
+      else if (starts(at, PHASED)) ph = true
+      at = end + 1
     }
     flush()
     const nameOf = (l: string) => l.slice(0, l.indexOf(' '))

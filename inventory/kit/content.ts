@@ -20,7 +20,8 @@ export interface WantedContent {
 export interface ContentKind<T> {
   readonly id: string
   readonly version: number
-  digest(content: string): string
+  /** From the content's bytes (a list can be tens of MB: read it without making one string of it). */
+  digest(content: Buffer): string
   load(digest: string): T
   /** What a captured fixture keeps of a digest: the part the probe's outputs can use (a fixture stays small). */
   sample(digest: string, outputs: Readonly<Record<string, {stdout: string}>>): string

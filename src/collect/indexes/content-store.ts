@@ -88,7 +88,7 @@ export class ContentStore {
     if (hash !== want.sha256 || (want.size !== undefined && content.length !== want.size))
       throw new Error(`${want.path} does not match its index: SHA-256 ${hash.slice(0, 12)}…, ${content.length} bytes; expected ${want.sha256.slice(0, 12)}…${want.size === undefined ? '' : `, ${want.size} bytes`}`)
     this.counts.fetched++
-    const digest = kind.digest(content.toString('utf8'))
+    const digest = kind.digest(content)
     if (file) await this.keep(file, digest)
     return kind.load(digest)
   }

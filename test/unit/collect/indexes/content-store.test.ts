@@ -12,7 +12,7 @@ import {ContentStore, type FetchedContent} from '../../../../src/collect/indexes
 const kind: ContentKind<string[]> = {
   id: 'words',
   version: 1,
-  digest: (content) => content.toUpperCase(),
+  digest: (content) => content.toString('utf8').toUpperCase(),
   load: (digest) => digest.split(' '),
   sample: (digest) => digest,
 }

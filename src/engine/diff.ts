@@ -5,7 +5,7 @@ import {isCollected} from '../model/host-status.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Severity} from '../model/severity.js'
 import type {Snapshot} from '../model/snapshot.js'
-import type {Section} from '../model/section.js'
+import {isRead, type Section} from '../model/section.js'
 
 /** One side of a diff: a run's id and time, its snapshots, and its stored check results (undefined: the run was not judged). */
 export interface DiffSide {
@@ -69,7 +69,7 @@ export interface RunDiff {
 type AnySection = Section<unknown>
 
 function usable(s: AnySection | undefined): boolean {
-  return s !== undefined && (s.status === 'ok' || s.status === 'partial') && s.data !== undefined
+  return s !== undefined && isRead(s.status) && s.data !== undefined
 }
 
 function why(s: AnySection | undefined): string {

@@ -1,6 +1,7 @@
 import type {GroupReference} from '../model/group-reference.js'
+import type {InventoryTransportKind} from '../model/transport-kind.js'
 import type {Unit} from '../model/unit.js'
-import type {HostHop, InventoryWarning, SettingOrigin, SourcePosition, TransportKind} from './model.js'
+import type {HostHop, InventoryWarning, SettingOrigin, SourcePosition} from './model.js'
 
 export type {SettingOrigin} from './model.js'
 
@@ -19,7 +20,7 @@ export interface HostSettings {
   /** Already resolved hops (an importer that parsed them itself). */
   proxyHops?: HostHop[]
   sudo?: boolean
-  transport?: TransportKind
+  transport?: InventoryTransportKind
   tags?: string[]
   role?: string
   connectTimeoutS?: number

@@ -69,7 +69,7 @@ export function checkHostsFile(yaml: ParsedYaml, file: string): HostsFileResult 
   const origin = (segs: readonly string[]): SettingOrigin => ({file, ...positions.of(segs), path: pointer(segs)})
   if (data === null || data === undefined) return {errors: [at([], 'is empty', "add a 'hosts:' map (see 'hatang hosts validate --help')")]}
 
-  const problems = shapeProblems(data, at)
+  const problems = shapeProblems({data, positions}, file)
   if (problems.length) return {errors: problems}
   return resolve(data as HostsFile, at, origin, file, positions)
 }

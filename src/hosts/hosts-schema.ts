@@ -1,6 +1,7 @@
 import {Type, type Static, type TSchema} from '@sinclair/typebox'
 
 import {Arr, Bool, Int, Num, Obj, Opt, Str, StringEnum} from '../model/schema-helpers.js'
+import {INVENTORY_TRANSPORT_KINDS} from '../model/transport-kind.js'
 import {UNIT_PATH_PATTERN} from '../model/unit.js'
 
 /** Names of hosts and groups: what a shell, a file name and an Ansible pattern take without quoting. */
@@ -20,7 +21,7 @@ export const settingsProperties = {
   knownHostsFile: Opt(OneOrMany('known_hosts file(s) to verify host keys against.')),
   proxyJump: Opt(Str({minLength: 1, description: 'OpenSSH ProxyJump: `[user@]host[:port][,…]`, a host of this inventory, or `none`.'})),
   sudo: Opt(Bool({description: 'Run privileged probes through `sudo -n`.'})),
-  transport: Opt(StringEnum(['ssh', 'local'] as const, {description: '`local` runs on this machine without SSH.'})),
+  transport: Opt(StringEnum(INVENTORY_TRANSPORT_KINDS, {description: '`local` runs on this machine without SSH.'})),
   tags: Opt(Arr(Str({minLength: 1}), {description: 'Free labels; they accumulate across levels.'})),
   role: Opt(Str({minLength: 1, description: 'What the host is for (web, db…), for reports and fleet checks.'})),
   connectTimeout: Opt(Seconds('Seconds to wait for the connection.')),

@@ -1,6 +1,7 @@
 import type {ConfigError} from '../config/config-error.js'
-import type {ErrorAt} from '../config/error-at.js'
-import {pointerSegments} from '../config/yaml-positions.js'
+import {errorAt, type ErrorAt} from '../config/error-at.js'
+import {schemaProblems, type OwnProblem} from '../config/schema-problems.js'
+import type {YamlPositions} from '../config/yaml-positions.js'
 import {compile} from '../model/compile-schema.js'
 import {UNIT_PATH_RULE} from '../model/unit.js'
 import {closest, didYouMean} from './did-you-mean.js'
@@ -53,8 +54,8 @@ export function isHostsFileShape(data: unknown): boolean {
 }
 
 /** The problems of a hosts file's shape: its literal secrets, then what the schema finds (secrets never repeated). */
-export function shapeProblems(data: unknown, at: ErrorAt): ConfigError[] {
-  return [...secretProblems(data, at), ...validateShape(schemaView(data), at)]
+export function shapeProblems(yaml: {data: unknown; positions: YamlPositions}, file: string): ConfigError[] {
+  return [...secretProblems(yaml.data, errorAt(file, yaml.positions)), ...validateShape(schemaView(yaml.data), yaml.positions, file)]
 }
 
 /** A password-like key with a literal value (only `passwordEnv`, a variable NAME, is allowed). */
@@ -115,56 +116,47 @@ const ANYOF_TEXT: Record<string, string> = {
   reference: 'must be a host of the group, or {file: PATH} naming a standard file',
 }
 
-function validateShape(data: unknown, at: ErrorAt): ConfigError[] {
-  const fn = compile(HostsFileSchema, HOSTS_FILE_VALIDATOR)
-  if (fn(data)) return []
-  const errors = fn.errors ?? []
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
-  const out: ConfigError[] = []
-  const seen = new Set<string>()
-  for (const e of errors) {
-    const segs = pointerSegments(e.instancePath)
-    let problem: ConfigError | undefined
-    if (e.keyword === 'anyOf') problem = at(segs, ANYOF_TEXT[segs.at(-1) ?? ''] ?? 'has the wrong type')
-    else if (anyOfPaths.has(e.instancePath)) continue
-    else if (e.keyword === 'additionalProperties') {
-      const key = (e.params as {additionalProperty: string}).additionalProperty
-      problem = unknownKey(segs, key, at)
-    } else if (e.keyword === 'required' && segs.length === 2 && segs[0] === 'units')
-      problem = at(segs, `gives unit '${segs[1]}' no Vietnamese name`, `write '${segs[1]}: {vi: …, en: …}' (en is optional)`, true)
-    else if (e.keyword === 'required') continue
-    else if (e.keyword === 'type' && segs.length === 2 && segs[0] === 'units') problem = at(segs, "must be the unit's names: {vi: …, en: …}")
-    else if (e.keyword === 'pattern' && segs.at(-1) === 'unit') problem = at(segs, `is not a unit path (${UNIT_PATH_RULE})`)
-    else if (e.keyword === 'enum') problem = at(segs, `must be one of ${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')}`)
-    else if (e.keyword === 'pattern' && segs.at(-1) === 'passwordEnv') problem = at(segs, 'must be the NAME of an environment variable (letters, digits, _)', "e.g. 'passwordEnv: DB_PASSWORD'")
-    else if (e.keyword === 'type' && segs.length >= 2 && ['hosts', 'children', 'groups'].includes(segs.at(-2) ?? '') && (e.params as {type: string}).type === 'object')
-      problem = at(segs, 'must be a map of settings, or nothing')
-    else problem = at(segs, e.message ?? 'is invalid')
-    const id = `${problem.path} ${problem.problem}`
-    if (!seen.has(id)) {
-      seen.add(id)
-      out.push(problem)
-    }
-  }
-  return out
+/** What the schema finds, in words a user acts on, through the one reading of schema errors (src/config). */
+function validateShape(data: unknown, positions: YamlPositions, file: string): ConfigError[] {
+  let anyOfPaths: Set<string> | undefined
+  return schemaProblems(compile(HostsFileSchema, HOSTS_FILE_VALIDATOR), {data, positions}, file, {
+    everyKey: true,
+    all: true,
+    message: (e, placed, errors) => {
+      anyOfPaths ??= new Set(errors.filter((x) => x.keyword === 'anyOf').map((x) => x.instancePath))
+      const segs = e.keyword === 'additionalProperties' ? placed.slice(0, -1) : placed
+      if (e.keyword === 'anyOf') return ANYOF_TEXT[segs.at(-1) ?? ''] ?? 'has the wrong type'
+      if (anyOfPaths.has(e.instancePath)) return null // the anyOf error says it
+      if (e.keyword === 'additionalProperties') return unknownKey(segs, (e.params as {additionalProperty: string}).additionalProperty)
+      if (e.keyword === 'required' && segs.length === 2 && segs[0] === 'units')
+        return {problem: `gives unit '${segs[1]}' no Vietnamese name`, hint: `write '${segs[1]}: {vi: …, en: …}' (en is optional)`, key: true}
+      if (e.keyword === 'required') return null
+      if (e.keyword === 'type' && segs.length === 2 && segs[0] === 'units') return "must be the unit's names: {vi: …, en: …}"
+      if (e.keyword === 'pattern' && segs.at(-1) === 'unit') return `is not a unit path (${UNIT_PATH_RULE})`
+      if (e.keyword === 'pattern' && segs.at(-1) === 'passwordEnv') return {problem: 'must be the NAME of an environment variable (letters, digits, _)', hint: "e.g. 'passwordEnv: DB_PASSWORD'"}
+      if (e.keyword === 'type' && segs.length >= 2 && ['hosts', 'children', 'groups'].includes(segs.at(-2) ?? '') && (e.params as {type: string}).type === 'object')
+        return 'must be a map of settings, or nothing'
+      return undefined
+    },
+  })
 }
 
-function unknownKey(segs: Segs, key: string, at: ErrorAt): ConfigError {
+/** An unknown key of the map at `segs` (placed at the key itself): a typo, a key from habit, a bad name. */
+function unknownKey(segs: readonly string[], key: string): OwnProblem {
   const parent = segs.at(-2)
-  const here = [...segs, key]
-  if (segs.length === 0) return at(here, `is not a known section (${TOP_KEYS.join(', ')})`, didYouMean(key, TOP_KEYS), true)
+  if (segs.length === 0) return {problem: `is not a known section (${TOP_KEYS.join(', ')})`, hint: didYouMean(key, TOP_KEYS)}
   const last = segs.at(-1)
-  if (segs.length === 1 && last === 'units') return at(here, `is not a unit path (${UNIT_PATH_RULE})`, undefined, true)
-  if (segs.length === 2 && segs[0] === 'units') return at(here, 'is not a unit name key (vi, en)', didYouMean(key, ['vi', 'en']) ?? 'vi: the name in Vietnamese, en: in English', true)
+  if (segs.length === 1 && last === 'units') return {problem: `is not a unit path (${UNIT_PATH_RULE})`}
+  if (segs.length === 2 && segs[0] === 'units') return {problem: 'is not a unit name key (vi, en)', hint: didYouMean(key, ['vi', 'en']) ?? 'vi: the name in Vietnamese, en: in English'}
   const nameMap =
     segs.length === 1 ? last === 'hosts' || last === 'groups' : (last === 'hosts' || last === 'children') && (segs.at(-3) === 'groups' || segs.at(-3) === 'children')
   if (nameMap) {
     const what = last === 'hosts' ? 'host' : 'group'
-    return at(here, `is not a valid ${what} name (letters, digits, and . _ -${what === 'host' ? ' : @' : ''} after the first character)`, undefined, true)
+    return {problem: `is not a valid ${what} name (letters, digits, and . _ -${what === 'host' ? ' : @' : ''} after the first character)`}
   }
   const isGroup = parent === 'children' || parent === 'groups'
   const candidates = isGroup ? GROUP_KEYS : SETTING_KEYS
   const familiar = FAMILIAR[key.toLowerCase()]
   const hint = familiar ? (familiar.includes(' ') ? `use ${familiar}` : `did you mean '${familiar}'?`) : didYouMean(key, candidates)
-  return at(here, `is not a known ${isGroup ? 'group key or setting' : 'setting'}`, hint ?? `known: ${candidates.join(', ')}`, true)
+  return {problem: `is not a known ${isGroup ? 'group key or setting' : 'setting'}`, hint: hint ?? `known: ${candidates.join(', ')}`}
 }

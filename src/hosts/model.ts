@@ -1,9 +1,8 @@
 import type {GroupReference} from '../model/group-reference.js'
+import type {InventoryTransportKind} from '../model/transport-kind.js'
 import type {Unit} from '../model/unit.js'
 
 /** The resolved inventory: what every importer (hosts.yaml, Ansible INI/YAML) produces and a sweep consumes. */
-
-export type TransportKind = 'ssh' | 'local'
 
 /** One hop of a ProxyJump chain. `alias` names the inventory host it was resolved from, if any. */
 export interface HostHop {
@@ -72,7 +71,7 @@ export interface HostSpec {
   knownHostsFiles: string[]
   proxyJump?: HostHop[]
   sudo: boolean
-  transport: TransportKind
+  transport: InventoryTransportKind
   /** Every group the host belongs to, directly or through children, outermost first. */
   groups: string[]
   tags: string[]

@@ -53,12 +53,14 @@ export function compile(schema: TSchema, key: string | undefined = schema.$id, d
 /** Ajv's errors as readable lines: `/sections/os/data/kernel must be string`. */
 export function formatErrors(errors: ErrorObject[] | null | undefined, limit = 20): string[] {
   if (!errors) return []
-  const out = errors.slice(0, limit).map((e) => {
-    const where = e.instancePath || '/'
-    if (e.keyword === 'additionalProperties') return `${where} has unknown property '${(e.params as {additionalProperty: string}).additionalProperty}'`
-    if (e.keyword === 'enum') return `${where} must be one of ${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')}`
-    return `${where} ${e.message ?? 'is invalid'}`
-  })
+  const out = errors.slice(0, limit).map((e) => `${e.instancePath || '/'} ${errorText(e)}`)
   if (errors.length > limit) out.push(`… and ${errors.length - limit} more`)
   return out
+}
+
+/** What is wrong, without where: `has unknown property 'x'`, `must be one of ssh, local`, ajv's message otherwise. */
+export function errorText(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return `has unknown property '${(e.params as {additionalProperty: string}).additionalProperty}'`
+  if (e.keyword === 'enum') return `must be one of ${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')}`
+  return e.message ?? 'is invalid'
 }

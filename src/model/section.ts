@@ -11,6 +11,15 @@ export const SECTION_STATUSES = ['ok', 'partial', 'unavailable', 'error', 'timeo
 export type SectionStatus = (typeof SECTION_STATUSES)[number]
 export const SectionStatusSchema = StringEnum(SECTION_STATUSES)
 
+/** The statuses of a section that was read: its data is there, whole (`ok`) or in part (`partial`, with the reason). */
+export const READ_STATUSES = ['ok', 'partial'] as const satisfies readonly SectionStatus[]
+
+/**
+ * What "read" means for a section, once: `ok` or `partial`, its data there (whole or in part). Everything else (or no
+ * section) is unknown. A host's "collected" is another word: isCollected (host-status.ts).
+ */
+export const isRead = (status: SectionStatus | undefined): boolean => status === 'ok' || status === 'partial'
+
 export const SECTION_SOURCES = ['probe', 'native'] as const
 export type SectionSource = (typeof SECTION_SOURCES)[number]
 
@@ -30,7 +39,7 @@ export function sectionSchema<T extends TSchema>(data: T, description: string) {
     {
       description,
       allOf: [
-        {if: {properties: {status: {enum: ['ok', 'partial']}}}, then: {required: ['data']}},
+        {if: {properties: {status: {enum: [...READ_STATUSES]}}}, then: {required: ['data']}},
         {if: {properties: {status: {enum: ['unavailable', 'error', 'timeout', 'skipped', 'partial']}}}, then: {required: ['reason']}},
       ],
     },

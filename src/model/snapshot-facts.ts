@@ -1,4 +1,5 @@
 import {isCollected} from './host-status.js'
+import {isRead} from './section.js'
 import {isInstalled} from './sections/packages.js'
 import type {Snapshot} from './snapshot.js'
 import type {Unit} from './unit.js'
@@ -65,7 +66,7 @@ export function snapshotFacts(s: Snapshot): SnapshotFacts {
   if (s.meta.clock) (facts.skewMs = s.meta.clock.skewMs), (facts.uncertaintyMs = s.meta.clock.uncertaintyMs)
   if (!isCollected(s.host.status)) return facts
   const os = s.sections.os
-  if (os?.data && (os.status === 'ok' || os.status === 'partial')) {
+  if (os?.data && isRead(os.status)) {
     const d = os.data
     if (d.prettyName ?? d.name) facts.os = (d.prettyName ?? d.name)!
     if (d.distribution) facts.distribution = d.distribution
@@ -73,7 +74,7 @@ export function snapshotFacts(s: Snapshot): SnapshotFacts {
     facts.kernel = d.kernel
   }
   const packages = s.sections.packages
-  if (packages?.data && (packages.status === 'ok' || packages.status === 'partial')) facts.packages = keyPackages(packages.data.items)
+  if (packages?.data && isRead(packages.status)) facts.packages = keyPackages(packages.data.items)
   else facts.packagesUnknown = packages ? `packages: ${packages.status}${packages.reason ? ` (${packages.reason.split('\n')[0]})` : ''}` : "no section 'packages' in the snapshot"
   return facts
 }

@@ -4,3 +4,10 @@
  */
 export const TRANSPORT_KINDS = ['local', 'ssh', 'chroot'] as const
 export type TransportKind = (typeof TRANSPORT_KINDS)[number]
+
+/**
+ * The kinds a host of an inventory may name (`transport:` in the hosts file, Ansible's `ansible_connection`): chroot is
+ * for captures only. In this order, as `hosts validate` lists them.
+ */
+export const INVENTORY_TRANSPORT_KINDS = ['ssh', 'local'] as const satisfies readonly TransportKind[]
+export type InventoryTransportKind = (typeof INVENTORY_TRANSPORT_KINDS)[number]

@@ -161,6 +161,8 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     },
     review: reviewOverview(collected),
     sectionReasons,
+    /** How many hosts were collected (isCollected): the data quality card. */
+    collectedHosts: collected.length,
     failedHosts: results.dataQuality.issues.filter((i) => i.kind === 'failed'),
     insufficientHosts: results.dataQuality.issues.filter((i) => i.kind === 'insufficient').map((i) => ({...i, reasonHtml: piecesHtml(reasonPieces(i, lang), escapeXml)})),
     staleHosts: results.dataQuality.issues.filter((i) => i.kind === 'stale'),

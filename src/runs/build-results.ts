@@ -9,7 +9,7 @@ import type {Score} from '../engine/scores.js'
 import {isExpired, type Waiver} from '../engine/waivers.js'
 import {isCollected} from '../model/host-status.js'
 import {RESULTS_SCHEMA_VERSION, type CheckFix, type Fixable, type FixKind, type HostReport, type Results, type ResultsHistory, type RunInfo} from '../model/results.js'
-import type {SectionStatus} from '../model/section.js'
+import {isRead, type SectionStatus} from '../model/section.js'
 import {selectionFlag} from '../model/section-selection.js'
 import {sectionCatalog} from '../model/sections/index.js'
 import {isInstalled} from '../model/sections/packages.js'
@@ -96,7 +96,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     ips: [...new Set(ips)],
     services: (x.services.data?.services ?? []).map((v) => defined({name: v.name, state: v.state, enabled: v.enabled})),
     packages: {
-      count: pk.status === 'ok' || pk.status === 'partial' ? installed.length : null,
+      count: isRead(pk.status) ? installed.length : null,
       managers: [...(pk.data?.managers ?? [])],
       // plain objects (a fleet has ~1,000 packages per host): undefined fields vanish when written as JSON
       items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),

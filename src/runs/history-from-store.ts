@@ -1,5 +1,6 @@
 import type {CheckResult} from '../engine/checks/run-checks.js'
 import type {RunDiff} from '../engine/diff.js'
+import {DEFAULT_STALE_AFTER_DAYS} from '../engine/evidence.js'
 import {isCollected} from '../model/host-status.js'
 import type {ResultsHistory} from '../model/results.js'
 import type {Snapshot} from '../model/snapshot.js'
@@ -8,7 +9,7 @@ import {diffStored, storedSide, type DiffSource} from './diff-stored.js'
 import {DAY_MS} from '../model/days.js'
 
 export interface HistoryOptions {
-  /** A host last collected longer than this many days before the run started is stale. Default 7. */
+  /** A host last collected longer than this many days before the run started is stale. Default DEFAULT_STALE_AFTER_DAYS (7). */
   staleAfterDays?: number
   /** How many runs the trend shows, this one included. Default 30. */
   trendRuns?: number
@@ -75,7 +76,7 @@ export async function historyOfRun(store: Store, run: RunInMemory, options: Hist
 }
 
 async function history(store: Store, runId: number, current: (run: RunRecord) => Promise<DiffSource>, options: HistoryOptions): Promise<ResultsHistory> {
-  const staleAfterDays = options.staleAfterDays ?? 7
+  const staleAfterDays = options.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS
   const trendRuns = options.trendRuns ?? 30
   const run = await store.completeRun(runId)
   // newest first (by start time, then id): this run and the ones before it

@@ -1,7 +1,7 @@
 import {accountUse} from '../engine/checks/account-use.js'
 import type {Pack} from '../engine/checks/pack.js'
 import type {HostReview} from '../model/results.js'
-import type {Section} from '../model/section.js'
+import {isRead, type Section} from '../model/section.js'
 import type {AccessData} from '../model/sections/access.js'
 import type {AccountsData} from '../model/sections/accounts.js'
 import type {BootData} from '../model/sections/boot.js'
@@ -25,7 +25,7 @@ const DEFAULT_EXPIRING_DAYS = 30
 /** A section's data when it was read (ok or partial), else undefined. Sections of later releases may be absent. */
 function dataOf<T>(s: Snapshot, id: string): T | undefined {
   const section = (s.sections as unknown as Record<string, Section<T> | undefined>)[id]
-  return section && (section.status === 'ok' || section.status === 'partial') ? section.data : undefined
+  return section && isRead(section.status) ? section.data : undefined
 }
 
 /** The limits the review shows its lists by, read from the run's checks that judge the same. */

@@ -4,7 +4,7 @@ import os from 'node:os'
 import type {Score} from '../engine/scores.js'
 import type {RunEvaluation} from '../engine/evaluate-run.js'
 import type {Waiver} from '../engine/waivers.js'
-import {isCollected} from '../model/host-status.js'
+import {COLLECTED_STATUSES, isCollected} from '../model/host-status.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {snapshotFacts} from '../model/snapshot-facts.js'
 import {TOOL_VERSION} from '../model/tool-version.js'
@@ -40,7 +40,7 @@ export const RUN_JUDGEMENT = 'UPDATE runs SET checks_pass = ?, checks_fail = ?, 
 export const RUN_COMPLETE = "UPDATE runs SET state = 'complete', finished_at = ? WHERE id = ?"
 export const RUN_COUNTS = `UPDATE runs SET
            hosts_total = (SELECT COUNT(*) FROM snapshots WHERE run_id = ?),
-           hosts_collected = (SELECT COUNT(*) FROM snapshots WHERE run_id = ? AND status IN ('ok', 'partial'))
+           hosts_collected = (SELECT COUNT(*) FROM snapshots WHERE run_id = ? AND status IN (${COLLECTED_STATUSES.map((s) => `'${s}'`).join(', ')}))
          WHERE id = ?`
 export const RUN_HOSTS_SEEN = 'SELECT s.host_id, s.status, s.collected_at, h.first_seen, h.last_seen, h.last_attempt, h.last_status FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE s.run_id = ?'
 export const HOST_LAST_STATUS = 'SELECT last_status FROM hosts WHERE id = ?'

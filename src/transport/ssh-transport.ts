@@ -3,7 +3,7 @@ import net from 'node:net'
 import {NodeSSH} from 'node-ssh'
 import type {ClientChannel, ConnectConfig, PasswordAuthMethod} from 'ssh2'
 
-import type {HostStatus} from '../model/host-status.js'
+import type {CollectedStatus, HostStatus} from '../model/host-status.js'
 import {shQuote} from '../model/shell-quote.js'
 import {planAuth} from './ssh-auth.js'
 import {envSecrets, type SshSecrets} from './ssh-secrets.js'
@@ -11,7 +11,7 @@ import {OutputCapture} from './output-capture.js'
 import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 
 /** Why a host could not be collected: one word a report can count (a host status), with the reason beside it. */
-export type HostFailureKind = Exclude<HostStatus, 'ok' | 'partial' | 'interrupted'>
+export type HostFailureKind = Exclude<HostStatus, CollectedStatus | 'interrupted'>
 
 export class SshConnectError extends TransportError {
   constructor(

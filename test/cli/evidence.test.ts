@@ -126,6 +126,84 @@ describe('the evidence rule on collected hosts', () => {
   })
 })
 
+describe('--stale-after on every command that judges, and coverage beside every score', () => {
+  const DAY = 86_400_000
+  const daysAgo = (s: Snapshot, days: number, name = s.host.name): Snapshot => ({...s, host: {...s.host, name}, meta: {...s.meta, collectedAt: new Date(Date.now() - days * DAY).toISOString()}})
+  /** The files a report or an audit wrote into `out`, by how their names end. */
+  const reader = (out: string) => {
+    const written = readdirSync(out)
+    return (suffix: string) => readFileSync(path.join(out, written.find((f) => f.endsWith(suffix))!), 'utf8')
+  }
+
+  it('report: the same snapshot of 60 days ago is stale under --stale-after 30 and fresh under 90, in every format', () => {
+    const f = file('sixty-days.json', daysAgo(real, 60))
+    const report = (days: number) => {
+      const out = path.join(work, `report-stale-${days}`)
+      // --min-coverage 0: only the age decides here
+      const r = hatang(['report', f, '-o', out, '--format', 'json,csv,md,html', '--lang', 'en', '--min-coverage', '0', '--stale-after', String(days)])
+      expect(r.status, r.stderr).toBe(0)
+      const read = reader(out)
+      return {results: JSON.parse(read('.json')) as Results, csv: readCsv(read('hosts.csv'))[0]!, md: read('.md'), html: read('.html')}
+    }
+    const stale = report(30)
+    expect(stale.results.dataQuality.staleAfterDays).toBe(30)
+    expect(stale.results.hosts[0]).toMatchObject({stale: true, insufficient: 'stale: collected 60 days ago (limit 30 days)'})
+    expect(stale.csv).toMatchObject({stale: 'yes', insufficient_data: 'stale: collected 60 days ago (limit 30 days)'})
+    expect(stale.md).toMatch(/: Stale — /)
+    expect(stale.html).toContain('<span>Stale collections (older than 30 days)</span><strong>1</strong>')
+    expect(stale.html).toContain(`<tr><td>${real.host.name}</td><td>Stale</td>`)
+
+    const fresh = report(90)
+    expect(fresh.results.dataQuality.staleAfterDays).toBe(90)
+    expect(fresh.results.hosts[0]!.stale).toBe(false)
+    expect(fresh.results.hosts[0]!.insufficient).toBeUndefined()
+    expect(fresh.csv).toMatchObject({stale: 'no', insufficient_data: ''})
+    expect(fresh.md).not.toMatch(/: Stale — /)
+    expect(fresh.html).toContain('<span>Stale collections (older than 90 days)</span><strong>0</strong>')
+  })
+
+  it('audit: --stale-after reaches its verdict and its history; its per-run hosts.csv and HTML give a collected host its coverage', () => {
+    const store = path.join(work, 'stale-audit.db')
+    // an earlier run, imported: a host last collected 60 days ago, not in the audit's run
+    const imported = hatang(['import', file('gone.json', daysAgo(real, 60, 'gone')), '--store', store])
+    expect(imported.status, imported.stderr).toBe(0)
+    const audit = (days: number) => {
+      const out = path.join(work, `audit-stale-${days}`)
+      // this machine, collected locally; --min-coverage 0 and --fail-on none: only the age decides the exit code
+      const r = hatang(['audit', '--store', store, '-o', out, '--format', 'json,csv,html', '--lang', 'en', '--quiet', '--fail-on', 'none', '--min-coverage', '0', '--no-native', '--stale-after', String(days)], {timeoutMs: 120_000})
+      const read = reader(out)
+      return {r, results: JSON.parse(read('.json')) as Results, csv: readCsv(read('-hosts.csv')), html: read('.html')}
+    }
+
+    // within 90 days: nothing is stale
+    const within = audit(90)
+    expect(within.r.status, within.r.stdout + within.r.stderr).toBe(0)
+    expect(within.results.hosts[0]).toMatchObject({status: expect.stringMatching(/^(ok|partial)$/), stale: false})
+    expect(within.results.history).toMatchObject({staleAfterDays: 90, seen: expect.arrayContaining([expect.objectContaining({host: 'gone', stale: false})])})
+    expect(within.html).not.toContain('Hosts not collected for more than')
+
+    // the coverage of the host just collected, beside its score: results.json, the run's hosts.csv, the HTML hosts table
+    const {score, coverage} = within.results.hosts[0]!.score
+    expect(coverage).toBeGreaterThan(0)
+    expect(within.csv[0]).toMatchObject({host: within.results.hosts[0]!.name, score: String(score), coverage_percent: String(coverage)})
+    const row = new RegExp(`<tr data-i="0" [^>]*><td><button type="button" class="open">${within.results.hosts[0]!.name}</button>.*?</tr>`).exec(within.html)?.[0]
+    expect(row, 'the host\'s row in the HTML hosts table').toBeDefined()
+    const one = new Intl.NumberFormat('en-GB', {maximumFractionDigits: 1}).format
+    expect(row).toContain(`<td class="num" data-v="${score}">${one(score!)}</td><td class="num" data-v="${coverage}">${one(coverage!)} %</td>`)
+
+    // a limit of 0 days: this machine, collected seconds before it was judged, is already older; the host seen 60 days
+    // ago is flagged in the history
+    const none = audit(0)
+    expect(none.r.status, none.r.stdout + none.r.stderr).toBe(6)
+    expect(none.r.stdout).toMatch(/stale: collected 0 days ago \(limit 0 days\)/)
+    expect(none.results.hosts[0]).toMatchObject({stale: true, insufficient: 'stale: collected 0 days ago (limit 0 days)'})
+    expect(none.csv[0]).toMatchObject({stale: 'yes', coverage_percent: expect.stringMatching(/^\d/)})
+    expect(none.results.history).toMatchObject({staleAfterDays: 0, seen: expect.arrayContaining([expect.objectContaining({host: 'gone', stale: true})])})
+    expect(none.html).toContain('<h3>Hosts not collected for more than 0 days</h3>')
+    expect(none.html).toMatch(/<table class="not-seen">.*<tr><td>gone<\/td><td>[^<]*\(last seen 60 days ago\)<\/td>/s)
+  }, 300_000)
+})
+
 describe('what a host sends reaches a terminal as data', () => {
   it('check and summary.md escape control characters from /etc/os-release; JSON keeps the raw value', () => {
     const hostile = 'Debian\u001b]0;PWNED\u0007\u001b[2J GNU/Linux'

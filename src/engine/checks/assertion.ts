@@ -1,5 +1,5 @@
 import type {Snapshot} from '../../model/snapshot.js'
-import type {Section} from '../../model/section.js'
+import {isRead, type Section} from '../../model/section.js'
 import {compareDpkgVersions} from '../../model/versions/dpkg-version.js'
 import {compareRpmVersions} from '../../model/versions/rpm-version.js'
 import {evaluateEol, type EolSpec} from './eol.js'
@@ -115,7 +115,7 @@ export function resolveTop(snapshot: Snapshot, path: Path): Resolved {
   if (root === 'meta') return walk(snapshot.meta, rest, 'meta')
   const section = (snapshot.sections as unknown as Record<string, Section<unknown> | undefined>)[root]
   if (!section) return {ok: false, reason: `no section '${root}' in the snapshot`, why: why('section.absent', {section: root})}
-  if (section.status !== 'ok' && section.status !== 'partial') return {ok: false, reason: sectionReason(root, section), why: sectionWhy(root, section)}
+  if (!isRead(section.status)) return {ok: false, reason: sectionReason(root, section), why: sectionWhy(root, section)}
   return walk(section.data, rest, root)
 }
 

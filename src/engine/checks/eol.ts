@@ -1,5 +1,6 @@
 import {Type, type Static} from '@sinclair/typebox'
 
+import {isRead} from '../../model/section.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {Arr, NonNegInt, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {why} from '../../model/why.js'
@@ -138,7 +139,7 @@ function extensionAt(release: EolRelease, on: number): EolExtension | undefined 
  */
 export function evaluateEol(spec: EolSpec, snapshot: Snapshot): Outcome {
   const os = snapshot.sections.os
-  if (!os || (os.status !== 'ok' && os.status !== 'partial')) {
+  if (!os || !isRead(os.status)) {
     const status = os?.status ?? 'absent'
     return {verdict: 'unknown', reason: `os: ${status}${os?.reason ? ` (${os.reason})` : ''}`, why: why(os?.reason ? 'eol.osNotReadBecause' : 'eol.osNotRead', {status, detail: os?.reason})}
   }

@@ -1,3 +1,4 @@
+import {isRead} from '../../model/section.js'
 import type {Severity} from '../../model/severity.js'
 import type {Snapshot} from '../../model/snapshot.js'
 import {why, type Why} from '../../model/why.js'
@@ -71,7 +72,7 @@ export function applicability(check: Check, snapshot: Snapshot, regexes: RegexCa
     // a snapshot of a platform without the section lacks it: unknown, as any path into it
     const os = snapshot.sections.os as Snapshot['sections']['os'] | undefined
     if (!os) return {verdict: 'unknown', reason: "no section 'os' in the snapshot", why: why('section.absent', {section: 'os'})}
-    if (os.status !== 'ok' && os.status !== 'partial') return {verdict: 'unknown', reason: sectionReason('os', os), why: sectionWhy('os', os)}
+    if (!isRead(os.status)) return {verdict: 'unknown', reason: sectionReason('os', os), why: sectionWhy('os', os)}
     const checks = [inList(os.data?.family, a.family), inList(os.data?.distribution, a.distribution), inList(os.data?.versionId, a.versionId)]
     if (checks.includes(false)) return {verdict: 'fail'}
     if (checks.includes(undefined)) return {verdict: 'unknown', reason: 'the OS distribution or version is not reported', why: why('os.notReported')}

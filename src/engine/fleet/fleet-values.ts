@@ -1,5 +1,5 @@
 import type {Snapshot} from '../../model/snapshot.js'
-import type {Section} from '../../model/section.js'
+import {isRead, type Section} from '../../model/section.js'
 import {isInstalled} from '../../model/sections/packages.js'
 import {resolveTop, type Path} from '../checks/assertion.js'
 import {why} from '../../model/why.js'
@@ -61,7 +61,7 @@ export function packageValuesOf(s: Snapshot, specs: readonly string[]): Map<stri
   if (values) return values
   values = new Map()
   const section = s.sections.packages as Snapshot['sections']['packages'] | undefined
-  if (!section || (section.status !== 'ok' && section.status !== 'partial') || !section.data) {
+  if (!section || !isRead(section.status) || !section.data) {
     const unknown: Got = {ok: false, reason: section ? `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}` : "no section 'packages' in the snapshot"}
     for (const spec of specs) values.set(spec, unknown)
   } else {
@@ -122,7 +122,7 @@ export function installedNames(s: Snapshot): Set<string> | {reason: string} {
   let known = installed.get(s)
   if (known) return known
   const section = s.sections.packages as Snapshot['sections']['packages'] | undefined
-  if (!section || (section.status !== 'ok' && section.status !== 'partial') || !section.data)
+  if (!section || !isRead(section.status) || !section.data)
     known = {reason: section ? `packages: ${section.status}${section.reason ? ` (${section.reason})` : ''}` : "no section 'packages' in the snapshot"}
   else known = new Set(section.data.items.filter(isInstalled).map((p) => p.name))
   installed.set(s, known)

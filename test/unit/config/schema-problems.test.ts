@@ -78,4 +78,49 @@ describe('schema problems: ajv errors as ConfigErrors at file:line:column', () =
     expect(found[0]).toBe('servers.yaml:12:23 /servers/10/port must be <= 65535 — h')
     expect(found.at(-1)).toBe('servers.yaml:6:22 /servers/4/port must be <= 65535 — h')
   })
+
+  it('with all, lists every problem in the order the schema finds them, past 20, one per place and text', () => {
+    const many = `servers:\n${Array.from({length: 25}, (_, i) => `  - {name: s${i}, port: ${70_000 + i}, mode: ssh}\n`).join('')}`
+    const found = problems(many, {hint: 'h', all: true})
+    expect(found).toHaveLength(25)
+    expect(found[0]).toBe('servers.yaml:2:22 /servers/0/port must be <= 65535 — h')
+    expect(found.at(-1)).toBe('servers.yaml:26:23 /servers/24/port must be <= 65535 — h')
+    // two errors at one place (70000.5: not an integer, too big) are two problems; said in the same words, one
+    const odd = TEXT.replace('twenty-two', '70000.5')
+    expect(problems(odd, {hint: 'h', all: true})).toEqual([
+      'servers.yaml:3:11 /servers/0/port must be integer — h',
+      'servers.yaml:3:11 /servers/0/port must be <= 65535 — h',
+      "servers.yaml:5:5 /servers/1 has unknown property 'colour' — h",
+      'servers.yaml:7:11 /servers/1/mode must be one of ssh, local — h',
+      "servers.yaml:9:5 /servers/2 must have required property 'name' — h",
+    ])
+    const port = (e: {instancePath: string}) => (e.instancePath.endsWith('/port') ? 'must be a port number (1-65535)' : undefined)
+    expect(problems(odd, {hint: 'h', all: true, message: port}).slice(0, 2)).toEqual([
+      'servers.yaml:3:11 /servers/0/port must be a port number (1-65535) — h',
+      "servers.yaml:5:5 /servers/1 has unknown property 'colour' — h",
+    ])
+  })
+
+  it("takes a caller's own hint and place for an error, drops the errors it says another one covers, and without a hint of its own points to hosts validate", () => {
+    const errorsSeen: number[] = []
+    const found = problems(TEXT, {
+      everyKey: true,
+      message: (e, segs, errors) => {
+        errorsSeen.push(errors.length)
+        if (e.keyword === 'required') return null
+        if (e.keyword === 'enum') return {problem: 'is not a way in', hint: "write 'ssh' or 'local'", key: true}
+        return undefined
+      },
+    })
+    expect(found).toEqual([
+      "servers.yaml:3:11 /servers/0/port must be integer — run 'hatang hosts validate servers.yaml'",
+      "servers.yaml:7:5 /servers/1/mode is not a way in — write 'ssh' or 'local'",
+      "servers.yaml:8:5 /servers/1/colour has unknown property 'colour' — run 'hatang hosts validate servers.yaml'",
+    ])
+    expect(new Set(errorsSeen)).toEqual(new Set([4]))
+  })
+
+  it('places an unknown key that is the empty string at itself', () => {
+    expect(problems('servers: []\n"": 1\n', {hint: 'h', everyKey: true})).toEqual(["servers.yaml:2:1 / has unknown property '' — h"])
+  })
 })

@@ -6,6 +6,7 @@ import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {loadEolData} from '../../../src/engine/checks/eol.js'
+import {isCollected} from '../../../src/model/host-status.js'
 import type {Results} from '../../../src/model/results.js'
 import {renderFindingsCsv, renderHostsCsv, renderPackagesCsv} from '../../../src/report/render-csv.js'
 import {renderHtml} from '../../../src/report/render-html.js'
@@ -33,6 +34,19 @@ describe('CSV', () => {
     expect(rows[1]).toMatchObject({host: 'srv-0001', vendor: 'HPE', os: 'Debian GNU/Linux 11 (bullseye)', status: 'ok'})
     // a formula is neutralised, quotes and line breaks survive
     expect(rows[3]!.model).toBe(`'=HYPERLINK("http://x","y"), "quoted"\r\nline`)
+  })
+
+  it('gives each collected host its coverage beside its score in hosts.csv, and a host not collected neither', () => {
+    const rows = readCsv(renderHostsCsv(results, 'en'))
+    expect(rows.map((r) => r.host)).toEqual(results.hosts.map((h) => h.name))
+    const collected = results.hosts.filter((h) => isCollected(h.status))
+    expect(collected.length).toBeGreaterThan(0)
+    expect(collected.length).toBeLessThan(results.hosts.length)
+    results.hosts.forEach((h, i) => {
+      if (!isCollected(h.status)) return expect(rows[i]).toMatchObject({score: '', coverage_percent: ''})
+      expect(h.score.coverage).toBeGreaterThan(0)
+      expect(rows[i]).toMatchObject({score: String(h.score.score), coverage_percent: String(h.score.coverage)})
+    })
   })
 
   it('lists findings with their titles in the chosen language, and fleet outliers', () => {
@@ -120,6 +134,20 @@ describe('HTML', () => {
     expect(sync).toMatch(/Phần lớn: <code>5\.10\.0-33-amd64<\/code> \(1\)/)
     expect(sync).toMatch(/<td>srv-0000<\/td><td><code>6\.1\.0-28-amd64<\/code><\/td>/)
     expect(sync).toMatch(/<td>srv-0008<\/td><td><code>6\.12\.12-amd64<\/code><\/td>/)
+  })
+
+  it("gives each host's coverage a column of the hosts table, beside its score, in the reader's numbers; a dash where not collected", () => {
+    for (const [lang, locale] of [['en', 'en-GB'], ['vi', 'vi-VN']] as const) {
+      const html = renderHtml(results, {lang})
+      const one = new Intl.NumberFormat(locale, {maximumFractionDigits: 1}).format
+      results.hosts.forEach((h, i) => {
+        const row = new RegExp(`<tr data-i="${i}" [^>]*><td><button type="button" class="open">${h.name}</button>.*?</tr>`).exec(html)?.[0]
+        expect(row, `${lang}: the row of ${h.name}`).toBeDefined()
+        const {score, coverage} = h.score
+        if (!isCollected(h.status)) expect(row).toContain('<td class="num" data-v="-1">–</td><td class="num" data-v="-1"')
+        else expect(row).toMatch(new RegExp(`<td class="num" data-v="${score}">${one(score!)}</td><td class="num" data-v="${coverage}"( title="[^"]*")?>${one(coverage!)} %</td>`))
+      })
+    }
   })
 
   it('is in Vietnamese with localised numbers and dates', () => {

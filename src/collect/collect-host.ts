@@ -3,7 +3,7 @@ import os from 'node:os'
 import {probes as registeredProbes} from '../../inventory/index.js'
 import type {Implementation} from '../../inventory/kit/implementation.js'
 import type {AnySectionSpec} from '../model/section-spec.js'
-import type {Section, SectionStatus} from '../model/section.js'
+import {isRead, type Section, type SectionStatus} from '../model/section.js'
 import {skippedReason, type SectionSelection} from '../model/section-selection.js'
 import {SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotMeta} from '../model/snapshot.js'
 import type {Transport} from '../transport/transport.js'
@@ -73,7 +73,7 @@ export function hostStatusOf(byId: Readonly<Record<string, Section<unknown>>>): 
   const sections = Object.values(byId)
   const failedIds = Object.keys(byId).filter((id) => byId[id]!.status === 'error' || byId[id]!.status === 'timeout')
   const failed = failedIds.map((id) => byId[id]!)
-  const read = sections.filter((s) => s.status === 'ok' || s.status === 'partial').length
+  const read = sections.filter((s) => isRead(s.status)).length
   if (read === 0) {
     const timedOut = failed.filter((s) => s.status === 'timeout').length
     const unavailable = sections.filter((s) => s.status === 'unavailable').length
@@ -183,7 +183,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
     const last = !chosen.has(n.section.id)
     try {
       const result = normalise(n.section, await withDeadline(n.collect(), options.nativeDeadlineMs ?? 5_000, `systeminformation (${n.section.id})`))
-      if (result.status === 'ok' || result.status === 'partial' || last) {
+      if (isRead(result.status) || last) {
         record(n.section, 'native', {...result, durationMs: performance.now() - t0})
         return undefined
       }

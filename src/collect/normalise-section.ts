@@ -1,4 +1,5 @@
 import type {ProbeResult} from '../../inventory/kit/implementation.js'
+import {isRead} from '../model/section.js'
 import type {AnySectionSpec} from '../model/section-spec.js'
 import {problemsOf, sectionKey} from '../model/validate.js'
 
@@ -8,7 +9,7 @@ import {problemsOf, sectionKey} from '../model/validate.js'
  */
 export function normalise(section: AnySectionSpec, result: ProbeResult<unknown>): ProbeResult<unknown> {
   const {status, reason, data} = result
-  if ((status === 'ok' || status === 'partial') && data === undefined) {
+  if (isRead(status) && data === undefined) {
     return {status: 'error', reason: `internal error in probe ${section.id}: ${status} without data`}
   }
   if (data !== undefined) {

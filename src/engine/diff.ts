@@ -157,6 +157,13 @@ interface PackageLike {
   status: string
 }
 
+/**
+ * What diffHost reads of a snapshot, besides the host's name, status and reason: these sections whole, and of
+ * `packages` its status, reason and the installed items' PackageLike fields. A run that lets its snapshots go keeps
+ * this of each host to diff it later (src/runs/kept-snapshot.ts).
+ */
+export const DIFF_SECTIONS = ['system', 'cpu', 'memory', 'disks', 'os'] as const
+
 function compareVersions(manager: string, a: string, b: string): number {
   return manager === 'rpm' ? compareRpmVersions(a, b) : compareDpkgVersions(a, b)
 }

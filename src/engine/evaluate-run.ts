@@ -68,28 +68,63 @@ function asResult(f: FleetFinding): CheckResult {
   return {host: `${f.scope.kind}:${f.scope.name}`, pack: f.pack, check: f.check, severity: f.severity, status: f.status}
 }
 
+/** One host's snapshot and its per-host results before waivers (checkHost): what evaluateChecked judges a run from. */
+export interface CheckedHost {
+  /**
+   * The host's snapshot, or what a run kept of it: its host and meta, and the sections the packs' fleet checks read
+   * (fleetReads). The per-host checks have read the whole of it already.
+   */
+  snapshot: Snapshot
+  /** checkHost of the whole snapshot. */
+  checked: HostResults
+}
+
+/** Whether the packs have per-host checks: a run judged by fleet packs only has none, and that is no host's error. */
+const hasHostChecks = (packs: readonly Pack[]) => packs.some((p) => p.checks.length > 0)
+
+/**
+ * One host's part of a run's judgement that needs its whole snapshot: every per-host check of the packs (runChecks),
+ * waivers not yet applied; a host that was not collected (unreachable, auth-failed, timeout, …) gets no result but an
+ * error saying so. Pure. A run can judge each host this way as its snapshot comes, and let the snapshot go.
+ */
+export function checkHost(s: Snapshot, packs: readonly Pack[], regexes = new RegexCache()): HostResults {
+  if (!isCollected(s.host.status)) {
+    const error = `not collected: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`
+    return {host: s.host.name, results: [], counts: countStatuses([]), error}
+  }
+  if (!hasHostChecks(packs)) return {host: s.host.name, results: [], counts: countStatuses([])}
+  return runChecks(s, packs, regexes)
+}
+
 /**
  * Judges one run: every host's snapshot against the packs' per-host checks, the packs' fleet checks across the
  * hosts, waivers applied to both, and scores per host, group and overall. A host that was not collected
  * (unreachable, auth-failed, timeout, …) gets no per-host result but an error saying so (and the fleet check
  * `reached` names it). Fleet findings weigh in the overall score, and in a group's score when their scope is
  * that group, by severity like any check; host scores are per-host checks only. The single entry point
- * `check`, `report` and `audit` share. Pure apart from `now`.
+ * `check`, `report` and `audit` share (audit through evaluateChecked, each host checked as it came). Pure apart from `now`.
  */
 export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack[], options: EvaluateOptions = {}): RunEvaluation {
+  const regexes = new RegexCache()
+  return evaluateChecked(
+    snapshots.map((snapshot) => ({snapshot, checked: checkHost(snapshot, packs, regexes)})),
+    packs,
+    options,
+    regexes,
+  )
+}
+
+/**
+ * evaluateRun of hosts already checked one by one (checkHost): waivers applied to their results (with `now`), the
+ * fleet checks across the hosts, scores and the evidence rule. Gives what evaluateRun of the whole snapshots gives.
+ * Pure apart from `now`.
+ */
+export function evaluateChecked(checkedHosts: readonly CheckedHost[], packs: readonly Pack[], options: EvaluateOptions = {}, regexes = new RegexCache()): RunEvaluation {
   const now = options.now ?? new Date()
   const waivers = options.waivers ?? []
-  const regexes = new RegexCache()
-  // a run judged by fleet packs only has no per-host check: that is no host's error
-  const perHost = packs.some((p) => p.checks.length > 0)
-  const hosts = snapshots.map((s): HostResults => {
-    if (!isCollected(s.host.status)) {
-      const error = `not collected: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`
-      return {host: s.host.name, results: [], counts: countStatuses([]), error}
-    }
-    if (!perHost) return {host: s.host.name, results: [], counts: countStatuses([])}
-    return applyWaivers(runChecks(s, packs, regexes), s.host, waivers, now)
-  })
+  const perHost = hasHostChecks(packs)
+  const snapshots = checkedHosts.map((c) => c.snapshot)
+  const hosts = checkedHosts.map(({snapshot: s, checked}) => (perHost && isCollected(s.host.status) ? applyWaivers(checked, s.host, waivers, now) : checked))
   const info = new Map<string, WaiverHost>(snapshots.map((s) => [s.host.name, s.host]))
   const fleet = applyFleetWaivers(runFleetChecks(snapshots, packs, regexes), info, waivers, now)
   const groups = new Map(snapshots.map((s) => [s.host.name, s.host.groups]))

@@ -1,4 +1,5 @@
 import type {Results} from '../model/results.js'
+import {jsonPieces} from './json-pieces.js'
 import type {Lang} from './locale.js'
 import {renderFindingsCsv, renderHostsCsv, renderPackagesCsv} from './render-csv.js'
 import {renderHtml} from './render-html.js'
@@ -28,6 +29,29 @@ export interface RenderedReport {
   format: ReportFormat
   name: string
   content: string
+  /**
+   * A large text (results.json) in pieces, made as they are written (jsonPieces, which cannot fail): its writer never
+   * holds it whole. `content` then makes the whole text when read.
+   */
+  pieces?: () => Iterable<string>
+}
+
+/** results.json: the results as JSON.stringify(results, null, 1) writes them and a line break, in pieces (a host's fields one by one). */
+function* resultsJson(results: Results): Generator<string> {
+  yield* jsonPieces(results, 3)
+  yield '\n'
+}
+
+/** A report whose text is made in pieces as it is written; `content` joins them when something reads it whole. */
+function inPieces(format: ReportFormat, name: string, pieces: () => Iterable<string>): RenderedReport {
+  return {
+    format,
+    name,
+    pieces,
+    get content() {
+      return [...pieces()].join('')
+    },
+  }
 }
 
 /** Every file of the formats asked for, by name: renderers only render, nothing is written here. */
@@ -35,7 +59,7 @@ export function renderReports(results: Results, options: RenderOptions): Rendere
   const out: RenderedReport[] = []
   for (const format of new Set(options.formats)) {
     if (format === 'html') out.push({format, name: 'hatang-report.html', content: renderHtml(results, options)})
-    if (format === 'json') out.push({format, name: 'results.json', content: `${JSON.stringify(results, null, 1)}\n`})
+    if (format === 'json') out.push(inPieces(format, 'results.json', () => resultsJson(results)))
     if (format === 'csv') {
       out.push({format, name: 'hosts.csv', content: renderHostsCsv(results, options.lang)})
       out.push({format, name: 'findings.csv', content: renderFindingsCsv(results, options.lang)})

@@ -17,13 +17,15 @@ import {openStore, type RunWriter, type Store} from '../store/store.js'
 import {auditOutcome} from './audit-outcome.js'
 import {planAudit, type AuditPlan, type AuditRequest} from './audit-plan.js'
 import {collectRun} from './collect-run.js'
+import {HostKeeper} from './host-keeper.js'
 import {judgeRun} from './judge-run.js'
 import {pushRuns, pushTarget} from './push.js'
 import {writeAuditReports} from './report-files.js'
 
 /**
  * The main job, `hatang audit`: configuration read (exit 2 before anything else) → lock (exit 4 when another audit
- * holds it) → store opened → hosts collected, each snapshot stored as it comes → judged → the judgement stored with
+ * holds it) → store opened → hosts collected, each snapshot stored and checked as it comes, then let go (HostKeeper
+ * keeps what the rest needs) → judged → the judgement stored with
  * the run's completion → results with the run's history → reports written → the outcome, logged with its exit code.
  * A store, lock or report that cannot be written is exit 5. An audit that fails after its run began leaves the run
  * interrupted. Every step says what it did in `log`.
@@ -60,12 +62,14 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   const file = r.hostsFile && path.resolve(r.hostsFile)
   log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}${plan.levelProfile ? `; security level ${plan.levelProfile.level} profile (${plan.levelProfile.checks} checks, ${plan.levelProfile.status})` : ''}${plan.selection ? `; ${selectionLine(plan.selection)}` : ''}`)
   warnEolReview(packs, (l) => log.line(l))
-  const {snapshots, interrupted} = await collectRun(plan, writer, log)
+  const keeper = new HostKeeper(packs)
+  const {hosts: kept, interrupted} = await collectRun(plan, writer, keeper, log)
   if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
   const {evaluation, record, results} = await judgeRun({
     store,
     writer,
-    snapshots,
+    hosts: kept,
+    regexes: keeper.regexes,
     packs,
     waivers,
     minCoverage: r.minCoverage,
@@ -74,7 +78,7 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   })
   warnDamaged(store, (l) => log.line(l))
   const files = await writeAuditReports(results, {formats: plan.formats, lang: r.lang, dir: r.outputDir, ...(r.templateDir ? {templateDir: r.templateDir} : {}), startedAt})
-  const outcome = auditOutcome({startedAt, snapshots, evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id, ...(plan.levelProfile ? {level: plan.levelProfile} : {}), ...(plan.selection ? {selection: plan.selection} : {})})
+  const outcome = auditOutcome({startedAt, snapshots: kept.map((h) => h.snapshot), evaluation, packs, failOn: r.failOn, lang: r.lang, interrupted, files, run: record.id, ...(plan.levelProfile ? {level: plan.levelProfile} : {}), ...(plan.selection ? {selection: plan.selection} : {})})
   if (r.push !== undefined) await pushStored(store, r.push, outcome, log)
   log.line(renderAuditSummary(outcome, new Chalk({level: 0})))
   log.line(`exit ${outcome.exitCode}`)

@@ -12,14 +12,17 @@ import {RESULTS_SCHEMA_VERSION, type CheckFix, type Fixable, type FixKind, type 
 import {isRead, type SectionStatus} from '../model/section.js'
 import {selectionFlag} from '../model/section-selection.js'
 import {sectionCatalog} from '../model/sections/index.js'
-import {isInstalled} from '../model/sections/packages.js'
+import {isInstalled, type PackageItem} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {hostReview, reviewLimitsOf, type ReviewLimits} from './host-review.js'
 import {defined} from './defined.js'
 import {hostFixable, runFixable} from './fixable-counts.js'
 
 export interface BuildResultsInput {
+  /** The run's snapshots: whole, or with `facts` only their host and meta. */
   snapshots: readonly Snapshot[]
+  /** Each host's facts (hostFacts), in the order of `snapshots`, when they were read as each snapshot came; default read from `snapshots`. */
+  facts?: readonly HostFacts[]
   packs: readonly Pack[]
   evaluation: RunEvaluation
   waivers?: readonly Waiver[]
@@ -39,7 +42,21 @@ function references(r: Pack['checks'][number]['references']): string[] | undefin
 
 type KindOf = (pack: string, check: string) => FixKind | undefined
 
-function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stale: boolean, limits: ReviewLimits, kindOf: KindOf): HostReport & {fixable: Fixable} {
+/** What a report shows of a host that its snapshot alone says: all of its HostReport but the judgement. */
+export type HostFacts = Omit<HostReport, 'stale' | 'insufficient' | 'insufficientWhy' | 'results' | 'counts' | 'fixable' | 'score' | 'error'>
+
+/** A package as a host's report lists it. */
+export type ReportedPackage = HostReport['packages']['items'][number]
+
+// plain objects (a fleet has ~1,000 packages per host): undefined fields vanish when written as JSON
+export const reportedPackage = (p: PackageItem): ReportedPackage => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})
+
+/**
+ * A host's facts from its whole snapshot (`limits`: reviewLimitsOf the run's packs; `installed`: reportedPackage of
+ * each installed package, when the caller made them, in the section's order). Pure. A run that lets its snapshots go
+ * keeps these of each host for its results.
+ */
+export function hostFacts(s: Snapshot, limits: ReviewLimits, installed?: readonly ReportedPackage[]): HostFacts {
   const x = s.sections
   const sys = x.system.data
   const virt = x.virtualization.data
@@ -49,8 +66,7 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     .filter((i) => i.kind !== 'loopback')
     .flatMap((i) => [...i.ipv4, ...i.ipv6].filter((a) => a.scope === undefined || a.scope === 'global' || a.scope === 'site').map((a) => a.address))
   const pk = x.packages
-  const installed = (pk.data?.items ?? []).filter(isInstalled)
-  const results = (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver}))
+  const items = installed ?? (pk.data?.items ?? []).filter(isInstalled).map(reportedPackage)
   return defined({
     name: s.host.name,
     address: s.host.address,
@@ -61,9 +77,6 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     status: s.host.status,
     reason: s.host.reason,
     collectedAt: s.meta.collectedAt,
-    stale,
-    insufficient: hr?.insufficient,
-    insufficientWhy: hr?.insufficientWhy,
     transport: s.meta.transport,
     identity: defined({hostname: x.identity.data?.hostname, fqdn: x.identity.data?.fqdn, machineAppId: x.identity.data?.machineAppId, systemUuid: x.identity.data?.systemUuid}),
     hardware: defined({
@@ -96,13 +109,44 @@ function hostReport(s: Snapshot, hr: HostResults | undefined, score: Score, stal
     ips: [...new Set(ips)],
     services: (x.services.data?.services ?? []).map((v) => defined({name: v.name, state: v.state, enabled: v.enabled})),
     packages: {
-      count: isRead(pk.status) ? installed.length : null,
+      count: isRead(pk.status) ? items.length : null,
       managers: [...(pk.data?.managers ?? [])],
-      // plain objects (a fleet has ~1,000 packages per host): undefined fields vanish when written as JSON
-      items: installed.map((p) => ({name: p.name, version: p.version, architecture: p.architecture, manager: p.manager})),
+      items: [...items],
     },
     sections: Object.fromEntries(Object.entries(x as unknown as Record<string, {status: SectionStatus; reason?: string}>).map(([id, v]) => [id, defined({status: v.status, reason: v.reason})])),
     review: isCollected(s.host.status) ? hostReview(s, limits) : undefined,
+  })
+}
+
+/** A host's facts joined with its judgement, fields in the order the results schema lists them. */
+function hostReport(f: HostFacts, hr: HostResults | undefined, score: Score, stale: boolean, kindOf: KindOf): HostReport & {fixable: Fixable} {
+  const results = (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver}))
+  return defined({
+    name: f.name,
+    address: f.address,
+    groups: f.groups,
+    role: f.role,
+    tags: f.tags,
+    unit: f.unit,
+    status: f.status,
+    reason: f.reason,
+    collectedAt: f.collectedAt,
+    stale,
+    insufficient: hr?.insufficient,
+    insufficientWhy: hr?.insufficientWhy,
+    transport: f.transport,
+    identity: f.identity,
+    hardware: f.hardware,
+    os: f.os,
+    cpu: f.cpu,
+    memory: f.memory,
+    disks: f.disks,
+    filesystems: f.filesystems,
+    ips: f.ips,
+    services: f.services,
+    packages: f.packages,
+    sections: f.sections,
+    review: f.review,
     results,
     counts: hr?.counts ?? {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0, waived: 0},
     fixable: hostFixable(results, kindOf),
@@ -135,9 +179,8 @@ export function buildResults(input: BuildResultsInput): Results {
   const limits = reviewLimitsOf(input.packs)
   const fixes = new Map<string, CheckFix>(packs.flatMap((p) => p.checks.map((c) => [`${p.pack}/${c.id}`, fixKind(c)] as const)))
   const kindOf: KindOf = (pack, check) => fixes.get(`${pack}/${check}`)?.kind
-  const hosts = snapshots.map((s) =>
-    hostReport(s, byHost.get(s.host.name), scoreByHost.get(s.host.name) ?? EMPTY_SCORE, isStale({collected: isCollected(s.host.status), collectedAt: s.meta.collectedAt}, rule), limits, kindOf),
-  )
+  const facts = input.facts ?? snapshots.map((s) => hostFacts(s, limits))
+  const hosts = facts.map((f) => hostReport(f, byHost.get(f.name), scoreByHost.get(f.name) ?? EMPTY_SCORE, isStale({collected: isCollected(f.status), collectedAt: f.collectedAt}, rule), kindOf))
 
   const sections: Results['dataQuality']['sections'] = {}
   const byStatus: Record<string, number> = {}

@@ -5,21 +5,22 @@ import {localSession} from '../cli/local-session.js'
 import {LimitLines, retryLine} from '../cli/sweep-progress.js'
 import {sweepSession} from '../cli/sweep-session.js'
 import {formatWarning, groupWarnings} from '../hosts/inventory-warnings.js'
-import type {Snapshot} from '../model/snapshot.js'
 import type {RunWriter} from '../store/store.js'
 import type {AuditPlan} from './audit-plan.js'
+import type {HostKeeper, KeptHost} from './host-keeper.js'
 
 /**
- * Collects an audit's hosts — every host of the plan (sweepSession), or this machine (localSession) — storing each
- * snapshot in the run as it comes and logging each host's status. Ctrl-C or SIGTERM lets the hosts under way finish
- * (`interrupted`); their snapshots are returned and stored like the others.
+ * Collects an audit's hosts — every host of the plan (sweepSession), or this machine (localSession) — each snapshot,
+ * as it comes, stored in the run and taken by the keeper (checked, what the report shows read), then let go; logs
+ * each host's status. Ctrl-C or SIGTERM lets the hosts under way finish (`interrupted`); they are stored and kept
+ * like the others. Returns what was kept of each host, in the order they came.
  */
-export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditLog): Promise<{snapshots: Snapshot[]; interrupted: boolean}> {
+export async function collectRun(plan: AuditPlan, writer: RunWriter, keeper: HostKeeper, log: AuditLog): Promise<{hosts: KeptHost[]; interrupted: boolean}> {
   const {request: r, hosts} = plan
   // what the inventory asks that hatang does not do (ignored ssh options, missing key files): in the log too
   for (const w of hosts ? groupWarnings(hosts) : []) log.line(`inventory: ${formatWarning(w, new Chalk({level: 0}))}`)
   if (hosts) {
-    const snapshots: Snapshot[] = []
+    const kept: KeptHost[] = []
     // each snapshot is stored as its host finishes, one write after another; a write that fails stops the others
     // and fails the audit once the hosts under way are done (the run is then abandoned, never half-finished)
     let writes: Promise<void> = Promise.resolve()
@@ -32,8 +33,9 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
       quiet: r.quiet,
       ...(plan.selection ? {selection: plan.selection} : {}),
       onHostDone: (o) => {
-        snapshots.push(o.snapshot)
-        writes = writes.then(() => writer.addSnapshot(o.snapshot))
+        kept.push(keeper.keep(o.snapshot))
+        const {snapshot} = o
+        writes = writes.then(() => writer.addSnapshot(snapshot))
         log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}${o.retried ? ` (second attempt: ${o.retried})` : ''}`)
       },
       onLimit: (c) => {
@@ -43,10 +45,11 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, log: AuditL
       onHostRetry: (h, why) => log.line(retryLine(h, why)),
     })
     await writes
-    return {snapshots, interrupted}
+    return {hosts: kept, interrupted}
   }
   const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS, ...(plan.selection ? {selection: plan.selection} : {})})
+  const kept = keeper.keep(snapshot)
   await writer.addSnapshot(snapshot)
   log.line(`host ${snapshot.host.name}: ${snapshot.host.status}`)
-  return {snapshots: [snapshot], interrupted}
+  return {hosts: [kept], interrupted}
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {fsProblem} from '../cli/fs-problem.js'
 import {OutputError} from '../cli/output-error.js'
-import {writeFileAtomic} from '../files/write-atomic.js'
+import {writeFileAtomic, writeSizedAtomic} from '../files/write-atomic.js'
 import {InputError} from '../config/input-error.js'
 import type {Results} from '../model/results.js'
 import type {Lang} from '../report/locale.js'
@@ -38,8 +38,7 @@ export async function writeRendered(rendered: readonly RenderedReport[], dir: st
   const written: WrittenFile[] = []
   for (const r of rendered) {
     const file = path.join(dir, r.name)
-    await writeFileAtomic(file, r.content)
-    written.push({format: r.format, file, bytes: Buffer.byteLength(r.content)})
+    written.push({format: r.format, file, bytes: await writeSizedAtomic(file, r.pieces ? r.pieces() : r.content)})
   }
   return written
 }
@@ -101,7 +100,7 @@ export async function writeAuditReports(results: Results, o: ReportFilesOptions 
   for (const r of rendered) {
     const file = target(base, r.name)
     try {
-      await writeFileAtomic(file, r.content)
+      await writeFileAtomic(file, r.pieces ? r.pieces() : r.content)
     } catch (error) {
       throw new OutputError(`cannot write ${file}: ${fsProblem(error, file)}`, "the run is stored; choose another folder with -o, or 'hatang report RUN' later")
     }

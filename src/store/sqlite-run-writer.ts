@@ -29,6 +29,7 @@ import {
   type SeenRow,
   type WriterRow,
 } from './run-statements.js'
+import {prepared} from './sqlite-statements.js'
 import {StoreError} from './store-error.js'
 
 /**
@@ -39,58 +40,58 @@ import {StoreError} from './store-error.js'
 
 /** A new run in state 'running', owned by this process; returns its id. */
 export function insertRun(db: Database.Database, meta: RunMeta): number {
-  const {next} = db.prepare(NEXT_RUN_ID).get() as {next: number}
-  db.prepare(INSERT_RUN).run(...runValues(next, meta))
+  const {next} = prepared(db, NEXT_RUN_ID).get() as {next: number}
+  prepared(db, INSERT_RUN).run(...runValues(next, meta))
   return next
 }
 
 function hostId(db: Database.Database, name: string): number {
-  db.prepare(INSERT_HOST).run(name)
-  return (db.prepare(HOST_ID).get(name) as {id: number}).id
+  prepared(db, INSERT_HOST).run(name)
+  return (prepared(db, HOST_ID).get(name) as {id: number}).id
 }
 
 /** One host's snapshot in a run (one per host: a second is a StoreError). */
 export function insertSnapshot(db: Database.Database, runId: number, snapshot: Snapshot): void {
   const host = hostId(db, snapshot.host.name)
-  if (db.prepare(SNAPSHOT_EXISTS).get(runId, host)) throw duplicateSnapshot(runId, snapshot)
-  db.prepare(INSERT_SNAPSHOT).run(...snapshotValues(runId, host, snapshot))
+  if (prepared(db, SNAPSHOT_EXISTS).get(runId, host)) throw duplicateSnapshot(runId, snapshot)
+  prepared(db, INSERT_SNAPSHOT).run(...snapshotValues(runId, host, snapshot))
 }
 
 /** Stores a running run's judgement (results, fleet findings, scores, waivers), if any, and marks it complete. */
 export function finishRun(db: Database.Database, runId: number, options: FinishOptions): void {
-  const state = db.prepare(RUN_STATE).get(runId) as {state: RunState} | undefined
+  const state = prepared(db, RUN_STATE).get(runId) as {state: RunState} | undefined
   if (state?.state !== 'running') throw unfinishable(runId, state?.state)
   if (options.evaluation) {
-    for (const [sql, values] of judgementWrites(runId, options.evaluation, options.waivers, (name) => hostId(db, name))) db.prepare(sql).run(...values)
+    for (const [sql, values] of judgementWrites(runId, options.evaluation, options.waivers, (name) => hostId(db, name))) prepared(db, sql).run(...values)
   }
   updateCounts(db, runId)
-  db.prepare(RUN_COMPLETE).run((options.finishedAt ?? new Date()).toISOString(), runId)
+  prepared(db, RUN_COMPLETE).run((options.finishedAt ?? new Date()).toISOString(), runId)
   updateSeen(db, runId)
 }
 
 /** A run's host counts (all, and collected), from its snapshots. */
 export function updateCounts(db: Database.Database, runId: number): void {
-  db.prepare(RUN_COUNTS).run(runId, runId, runId)
+  prepared(db, RUN_COUNTS).run(runId, runId, runId)
 }
 
 /** Hosts' first/last seen (collected) and last attempt, from a run that has just become complete. */
 export function updateSeen(db: Database.Database, runId: number): void {
-  const rows = db.prepare(RUN_HOSTS_SEEN).all(runId) as SeenRow[]
-  const update = db.prepare(UPDATE_SEEN)
+  const rows = prepared(db, RUN_HOSTS_SEEN).all(runId) as SeenRow[]
+  const update = prepared(db, UPDATE_SEEN)
   for (const r of rows) {
-    const current = db.prepare(HOST_LAST_STATUS).get(r.host_id) as {last_status: string | null}
+    const current = prepared(db, HOST_LAST_STATUS).get(r.host_id) as {last_status: string | null}
     update.run(...seenValues(r, current.last_status))
   }
 }
 
 /** Marks a run that is still running interrupted, saying why (its own statement: commits at once outside a transaction). */
 function markInterrupted(db: Database.Database, runId: number, note: string): void {
-  db.prepare(MARK_INTERRUPTED).run(...interruptedValues(runId, note))
+  prepared(db, MARK_INTERRUPTED).run(...interruptedValues(runId, note))
 }
 
 /** Runs left 'running' by a process of this machine that is gone become 'interrupted' (kept, never counted). */
 export function recoverInterrupted(db: Database.Database): void {
-  for (const r of db.prepare(RUNNING_WRITERS).all() as WriterRow[]) {
+  for (const r of prepared(db, RUNNING_WRITERS).all() as WriterRow[]) {
     const why = goneWriter(r, processGone)
     if (why) markInterrupted(db, r.id, why)
   }

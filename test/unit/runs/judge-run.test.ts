@@ -8,6 +8,7 @@ import {builtinPackNames, packFile} from '../../../src/engine/checks/builtin-pac
 import {loadPack, type Pack} from '../../../src/engine/checks/pack.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {historyFromStore} from '../../../src/runs/history-from-store.js'
+import {HostKeeper} from '../../../src/runs/host-keeper.js'
 import {judgeRun, type JudgedRun} from '../../../src/runs/judge-run.js'
 import {resultsFromStore} from '../../../src/runs/results-from-store.js'
 import {SqliteStore} from '../../../src/store/sqlite-store.js'
@@ -35,11 +36,17 @@ function capturedFleet(): Snapshot[] {
   )
 }
 
+/** As an audit judges a run: each snapshot stored and kept as it comes, then the run judged from what was kept. */
 async function judge(snapshots: Snapshot[]): Promise<JudgedRun> {
   const writer = await store.beginRun({source: 'audit', startedAt: now})
-  for (const s of snapshots) await writer.addSnapshot(s)
+  const keeper = new HostKeeper(packs)
+  const hosts = []
+  for (const s of snapshots) {
+    hosts.push(keeper.keep(s))
+    await writer.addSnapshot(s)
+  }
   const run = {startedAt: now.toISOString(), toolVersion: 'test', operator: 'test@test', source: 'test/fixtures/fleet'}
-  return await judgeRun({store, writer, snapshots, packs, waivers: [], now, staleAfterDays: 30, run})
+  return await judgeRun({store, writer, hosts, regexes: keeper.regexes, packs, waivers: [], now, staleAfterDays: 30, run})
 }
 
 /** The run ids whose snapshots were read from the store while `fn` ran. */

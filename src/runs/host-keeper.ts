@@ -1,0 +1,58 @@
+import {RegexCache} from '../engine/checks/assertion.js'
+import type {Pack} from '../engine/checks/pack.js'
+import type {HostResults} from '../engine/checks/run-checks.js'
+import {checkHost, type CheckedHost} from '../engine/evaluate-run.js'
+import {fleetReads, type FleetReads} from '../engine/fleet/fleet-reads.js'
+import {isInstalled} from '../model/sections/packages.js'
+import type {Snapshot} from '../model/snapshot.js'
+import {hostFacts, reportedPackage, type HostFacts} from './build-results.js'
+import {reviewLimitsOf, type ReviewLimits} from './host-review.js'
+import {comparedPackage, keptSections, keptSnapshot} from './kept-snapshot.js'
+import {StringPool} from './string-pool.js'
+
+/** What a run keeps of one host once its snapshot is stored: enough to judge the run, diff it and report it. */
+export interface KeptHost extends CheckedHost {
+  /** What the fleet checks and the diff read of the snapshot (keptSnapshot). */
+  snapshot: Snapshot
+  /** Its per-host check results, waivers not yet applied (checkHost of the whole snapshot). */
+  checked: HostResults
+  /** What its report shows (hostFacts of the whole snapshot). */
+  facts: HostFacts
+}
+
+/**
+ * Takes each host of a run as its snapshot comes (audit): judges its per-host checks and reads what the report shows
+ * of it from the whole snapshot, then keeps only that and the part of the snapshot the fleet checks and the diff
+ * read, its strings shared across hosts (StringPool). The whole snapshot can then go: memory grows by a few tens of
+ * KB a host, not by a whole snapshot and the output it was parsed from.
+ */
+export class HostKeeper {
+  /** Shared with the fleet checks of the run (evaluateChecked): compiled patterns, nothing that changes a verdict. */
+  readonly regexes = new RegexCache()
+  private readonly pool = new StringPool()
+  private readonly reads: FleetReads
+  private readonly sections: ReadonlySet<string>
+  private readonly limits: ReviewLimits
+
+  constructor(private readonly packs: readonly Pack[]) {
+    this.reads = fleetReads(packs)
+    this.sections = keptSections(this.reads)
+    this.limits = reviewLimitsOf(packs)
+  }
+
+  keep(s: Snapshot): KeptHost {
+    // most of what is kept of a host: its packages, each one pair of records for the hosts that have the same
+    const packages = (s.sections.packages.data?.items ?? []).filter(isInstalled).map((p) =>
+      this.pool.record('package', [p.name, p.version, p.architecture, p.manager, p.status], ([name, version, architecture, manager, status]) => {
+        const pooled = {...p, name: name!, version, architecture, manager: manager as typeof p.manager, status: status!}
+        return {reported: Object.freeze(reportedPackage(pooled)), compared: Object.freeze(comparedPackage(pooled))}
+      }),
+    )
+    const facts = hostFacts(s, this.limits, packages.map((p) => p.reported))
+    return {
+      snapshot: keptSnapshot(s, this.reads, this.sections, packages.map((p) => p.compared), this.pool),
+      checked: this.pool.copy(checkHost(s, this.packs, this.regexes)),
+      facts: {...this.pool.copy({...facts, packages: undefined}), packages: {...facts.packages, managers: this.pool.copy(facts.packages.managers)}},
+    }
+  }
+}

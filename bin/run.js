@@ -2,6 +2,7 @@
 import {spawn} from 'node:child_process'
 import {statSync} from 'node:fs'
 import os from 'node:os'
+import v8 from 'node:v8'
 
 // Fleet commands keep many hosts in flight. Left alone, V8 lets its heap grow lazily toward a share of the
 // machine's memory (390 MB for a 500-host sweep on a 24 GiB machine, of which ~15 MB is live after a GC),
@@ -29,6 +30,16 @@ function inputMegabytes(args) {
     }
   }
   return bytes / 2 ** 20
+}
+
+// audit keeps what it reads of every host (tens of KB each: src/runs/host-keeper.ts) beside the hosts in flight,
+// so a bound on its old space would have to grow with a number of hosts not known here. Its heap grows instead
+// by at most 30 % between full collections, where V8 lets a heap that allocates slowly grow ~4×: a 500-host
+// audit peaks at ~295 MB instead of ~490 MB, for ~5 ms of GC CPU a host. A --heap-growing-percent given wins.
+const GROWING_COMMANDS = new Set(['audit'])
+const HEAP_GROWING_PERCENT = 30
+if (GROWING_COMMANDS.has(process.argv[2] ?? '') && !process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 }
 
 if (FLEET_COMMANDS.has(process.argv[2] ?? '') && !bounded) {

@@ -118,7 +118,7 @@ export function hostFacts(s: Snapshot, limits: ReviewLimits, installed?: readonl
   })
 }
 
-/** A host's facts joined with its judgement, fields in the order the results schema lists them. */
+/** A host's facts joined with its judgement, fields in the order results.json has always had them. */
 function hostReport(f: HostFacts, hr: HostResults | undefined, score: Score, stale: boolean, kindOf: KindOf): HostReport & {fixable: Fixable} {
   const results = (hr?.results ?? []).map((r) => defined({pack: r.pack, check: r.check, severity: r.severity, status: r.status, reason: r.reason, why: r.why, note: r.note, waiver: r.waiver}))
   return defined({

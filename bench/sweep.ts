@@ -89,7 +89,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bench-sweep-'))
 // the bench's own cache (package indexes) and data (audit's store): nothing from, or for, the user's
 process.env.XDG_CACHE_HOME = path.join(work, 'cache')
 process.env.XDG_DATA_HOME = path.join(work, 'data')
-/** Hosts that ended ok in a sweep's summary, or in an audit's results. */
+/** Hosts that ended ok in an audit's results (a sweep's come from ended()). */
 function okIn(file: string): number {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as {hosts: {status: string}[]}
   return doc.hosts.filter((h) => h.status === 'ok').length
@@ -176,8 +176,8 @@ try {
         if (!(c.okExits ?? [0]).includes(s.exitCode ?? -1)) throw new Error(`${c.name} (${n} hosts) exited ${s.exitCode}; it printed, at the end:\n${s.tail}`)
         const sweepDir = c.name === 'hatang sweep' ? `out-${n}` : c.name === FIXED_TOOL ? `fixed-${n}` : c.name === REPLAY_TOOL ? `replay-${n}` : undefined
         if (sweepDir) {
-          s.hostsOk = okIn(path.join(work, sweepDir, 'sweep.json'))
           s.ended = ended(path.join(work, sweepDir))
+          s.hostsOk = s.ended.ok
         }
         if (c.name === AUDIT_TOOL) {
           const dir = path.join(work, `audit-${n}`)

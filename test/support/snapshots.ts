@@ -54,3 +54,14 @@ export function freshCopy(dir: string): string {
   }
   return copy
 }
+
+/** The captured fleet (real snapshots of six hosts and one that could not be reached), read anew: objects nothing else holds. */
+export function capturedFleet(): Snapshot[] {
+  const fixtures = path.resolve(import.meta.dirname, '../fixtures')
+  return ['fleet', 'fleet-unreached'].flatMap((d) =>
+    readdirSync(path.join(fixtures, d))
+      .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
+      .sort()
+      .map((f) => JSON.parse(readFileSync(path.join(fixtures, d, f), 'utf8')) as Snapshot),
+  )
+}

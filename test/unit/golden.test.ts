@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -9,9 +9,9 @@ import type {CommandOutput} from '../../inventory/kit/probe.js'
 import {builtinPackNames, packFile} from '../../src/engine/checks/builtin-packs.js'
 import {loadPack} from '../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../src/engine/evaluate-run.js'
-import type {Snapshot} from '../../src/model/snapshot.js'
 import {buildResults} from '../../src/runs/build-results.js'
 import {contextOf, FIXTURES, fixturePlatforms, loadFixture} from '../support/fixtures.js'
+import {capturedFleet} from '../support/snapshots.js'
 
 /**
  * Golden files: what the code makes of every captured fixture — each platform's sections as the probes interpret
@@ -51,12 +51,7 @@ describe('golden: the sections of every captured platform', () => {
 
 describe('golden: the results of the captured fleet', () => {
   it('judged by every built-in pack, as of the last collection', () => {
-    const snapshots = ['fleet', 'fleet-unreached'].flatMap((d) =>
-      readdirSync(path.join(FIXTURES, d))
-        .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
-        .sort()
-        .map((f) => JSON.parse(readFileSync(path.join(FIXTURES, d, f), 'utf8')) as Snapshot),
-    )
+    const snapshots = capturedFleet()
     const last = snapshots.map((s) => s.meta.collectedAt).sort().at(-1)!
     const packs = builtinPackNames().map((p) => loadPack(packFile(p)))
     const evaluation = evaluateRun(snapshots, packs, {now: new Date(last)})

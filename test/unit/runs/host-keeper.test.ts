@@ -1,4 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
@@ -19,23 +19,13 @@ import {judgeRun} from '../../../src/runs/judge-run.js'
 import {keptSections} from '../../../src/runs/kept-snapshot.js'
 import {fleetReads} from '../../../src/engine/fleet/fleet-reads.js'
 import {openStore, type Store} from '../../../src/store/store.js'
-import {FIXTURES} from '../../support/fixtures.js'
-import {withData} from '../../support/snapshots.js'
+import {capturedFleet, withData} from '../../support/snapshots.js'
 
 /**
  * An audit judges each host as its snapshot comes and keeps only what the rest of the run reads (HostKeeper): the
  * judgement, the results, the diff say exactly what the whole snapshots say, and no whole snapshot outlives its host.
  */
 
-/** The captured fleet (six hosts, one not reached), read anew: objects nothing else holds. */
-function capturedFleet(): Snapshot[] {
-  return ['fleet', 'fleet-unreached'].flatMap((d) =>
-    readdirSync(path.join(FIXTURES, d))
-      .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
-      .sort()
-      .map((f) => JSON.parse(readFileSync(path.join(FIXTURES, d, f), 'utf8')) as Snapshot),
-  )
-}
 
 /** Group web declares web1 its reference (fleet checks against a reference read every package of it). */
 const withReference = (snaps: Snapshot[]) => snaps.map((s) => (s.host.groups?.includes('web') ? {...s, host: {...s.host, references: [{group: 'web', host: 'web1'}]}} : s))

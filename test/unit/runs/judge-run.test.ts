@@ -1,4 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -13,8 +13,7 @@ import {judgeRun, type JudgedRun} from '../../../src/runs/judge-run.js'
 import {resultsFromStore} from '../../../src/runs/results-from-store.js'
 import {SqliteStore} from '../../../src/store/sqlite-store.js'
 import {openStore, type Store} from '../../../src/store/store.js'
-import {FIXTURES} from '../../support/fixtures.js'
-import {withData} from '../../support/snapshots.js'
+import {capturedFleet, withData} from '../../support/snapshots.js'
 
 /**
  * A run being judged (the audit's store → judge → history → results) has its snapshots and results in memory: its
@@ -26,15 +25,6 @@ let store: Store
 let packs: Pack[]
 let now: Date
 
-/** The captured fleet (real snapshots of six hosts and one that could not be reached). */
-function capturedFleet(): Snapshot[] {
-  return ['fleet', 'fleet-unreached'].flatMap((d) =>
-    readdirSync(path.join(FIXTURES, d))
-      .filter((f) => f.endsWith('.json') && f !== 'sweep.json')
-      .sort()
-      .map((f) => JSON.parse(readFileSync(path.join(FIXTURES, d, f), 'utf8')) as Snapshot),
-  )
-}
 
 /** As an audit judges a run: each snapshot stored and kept as it comes, then the run judged from what was kept. */
 async function judge(snapshots: Snapshot[]): Promise<JudgedRun> {

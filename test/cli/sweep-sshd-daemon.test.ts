@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -24,7 +24,11 @@ beforeAll(async () => {
   // the forms sshd accepts: -o K=V, -oK=V, -o "K V"; ListenAddress is cumulative (command line first), the rest single-valued
   lab = await sshLab.start('overrides', {args: ['-o', 'MaxAuthTries=2', '-oX11Forwarding=yes', '-o', 'ClientAliveInterval 77', '-o', 'ListenAddress=127.0.0.2']})
   sshLab.trust(lab)
-  listenerPid = Number(readFileSync(path.join(lab.dir, 'sshd.pid'), 'utf8').trim())
+  // sshd accepts connections a moment before it has written its pid file: wait for the file, not just the port
+  const pidFile = path.join(lab.dir, 'sshd.pid')
+  for (let i = 0; i < 100 && !/^\d+$/.test(existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : ''); i++) await new Promise((r) => setTimeout(r, 50))
+  listenerPid = Number(readFileSync(pidFile, 'utf8').trim())
+  expect(listenerPid).toBeGreaterThan(1)
   const hostsFile = path.join(work, 'hosts.yaml')
   writeFileSync(hostsFile, [...sshLab.hostsDefaults(), 'hosts:', '  web01:', '    address: 127.0.0.1', `    port: ${lab.port}`, ''].join('\n'))
   const out = path.join(work, 'out')

@@ -1,4 +1,4 @@
-import {Type} from '@sinclair/typebox'
+import {Type} from '../src/model/type-builder.js'
 
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe, type CommandOutput} from './kit/probe.js'

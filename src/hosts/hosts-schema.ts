@@ -1,4 +1,5 @@
-import {Type, type Static, type TSchema} from '@sinclair/typebox'
+import type {Static, TSchema} from '@sinclair/typebox'
+import {Type} from '../model/type-builder.js'
 
 import {Arr, Bool, Int, Num, Obj, Opt, Str, StringEnum} from '../model/schema-helpers.js'
 import {INVENTORY_TRANSPORT_KINDS} from '../model/transport-kind.js'

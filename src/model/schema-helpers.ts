@@ -1,4 +1,5 @@
-import {Type, type SchemaOptions, type TSchema, type TUnsafe} from '@sinclair/typebox'
+import type {SchemaOptions, TSchema, TUnsafe} from '@sinclair/typebox'
+import {Type} from './type-builder.js'
 
 /** A string enum as plain JSON Schema (`enum`), typed as a union of its values. */
 export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {

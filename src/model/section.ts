@@ -1,4 +1,5 @@
-import {Type, type Static, type TSchema} from '@sinclair/typebox'
+import type {Static, TSchema} from '@sinclair/typebox'
+import {Type} from './type-builder.js'
 
 import {NonNegInt, Obj, Opt, Str, StringEnum} from './schema-helpers.js'
 

@@ -1,7 +1,8 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../model/type-builder.js'
 
 import {ConfigError} from '../config/config-error.js'
 import {errorAt} from '../config/error-at.js'

@@ -1,4 +1,5 @@
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import type {ConfigError} from '../../config/config-error.js'
 import type {Segments} from '../../config/error-at.js'

@@ -1,4 +1,5 @@
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import {isRead} from '../../model/section.js'
 import type {Snapshot} from '../../model/snapshot.js'

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 
-import {Type, type Static, type TSchema} from '@sinclair/typebox'
+import type {Static, TSchema} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import {ConfigError} from '../../config/config-error.js'
 import {errorAt} from '../../config/error-at.js'

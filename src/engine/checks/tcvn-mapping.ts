@@ -1,4 +1,5 @@
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import {Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {checkDataFile, loadDataSet} from './data-file.js'

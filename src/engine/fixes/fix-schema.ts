@@ -1,4 +1,5 @@
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import {Arr, Bool, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {HANDLER_NAMES, SH_HANDLERS} from './handlers.js'

@@ -1,4 +1,5 @@
-import {Type, type TSchema} from '@sinclair/typebox'
+import type {TSchema} from '@sinclair/typebox'
+import {Type} from '../../model/type-builder.js'
 
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import type {Assertion, Path} from '../checks/assertion.js'

@@ -1,4 +1,5 @@
-import {Type, type Static} from '@sinclair/typebox'
+import type {Static} from '@sinclair/typebox'
+import {Type} from '../type-builder.js'
 
 import {Arr, Bool, NonNegInt, Obj, Opt, Str} from '../schema-helpers.js'
 import {defineSection} from '../section-spec.js'

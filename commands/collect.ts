@@ -9,7 +9,7 @@ import {outputStyle} from '../src/cli/output-style.js'
 import {lineProgress, silentProgress, taskProgress} from '../src/cli/progress.js'
 import {writeFileAtomic} from '../src/files/write-atomic.js'
 import type {Snapshot} from '../src/model/snapshot.js'
-import {validateSnapshot} from '../src/model/validate.js'
+import {validateCollected} from '../src/model/validate.js'
 import {renderCollectSummary} from '../src/report/collect-summary.js'
 import {parseSectionFlags, sectionFlags} from '../src/cli/section-flags.js'
 import {probes} from '../inventory/index.js'
@@ -55,7 +55,7 @@ export default class Collect extends BaseCommand {
       onProbeDone: (e) => progress.done(e),
     })
     await progress.finish()
-    validateSnapshot(snapshot, 'the collected snapshot')
+    validateCollected(snapshot, 'the collected snapshot')
     if (flags.output) {
       try {
         await writeFileAtomic(flags.output, `${JSON.stringify(snapshot, null, 2)}\n`)

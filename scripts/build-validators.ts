@@ -21,13 +21,14 @@ import {HostsFileSchema, HOSTS_FILE_VALIDATOR} from '../src/hosts/hosts-schema.j
 import {StandardSchema} from '../src/model/group-reference.js'
 import {ReasonFileSchema} from '../src/report/reason-book.js'
 import {sectionCatalog} from '../src/model/sections/index.js'
-import {SnapshotSchema} from '../src/model/snapshot.js'
+import {SnapshotEnvelopeSchema, SnapshotSchema} from '../src/model/snapshot.js'
 import {validatorFileName} from '../src/model/compile-schema.js'
 import {newAjv, sectionKey} from '../src/model/validate.js'
 
 const ajv = newAjv({source: true})
-const refs: Record<string, string> = {snapshot: SnapshotSchema.$id!}
+const refs: Record<string, string> = {snapshot: SnapshotSchema.$id!, 'snapshot-envelope': SnapshotEnvelopeSchema.$id!}
 ajv.addSchema(SnapshotSchema)
+ajv.addSchema(SnapshotEnvelopeSchema)
 for (const spec of sectionCatalog) {
   const id = `urn:hatang:schema:section:${spec.id}`
   ajv.addSchema({...spec.schema, $id: id})

@@ -14,7 +14,7 @@ const requireHere = createRequire(import.meta.url)
 
 describe('precompiled validators, one module each', () => {
   it('exist for the snapshot and every section, each exporting its own validator and nothing else', () => {
-    for (const key of ['snapshot', ...sectionCatalog.map((s) => sectionKey(s.id))]) {
+    for (const key of ['snapshot', 'snapshot-envelope', ...sectionCatalog.map((s) => sectionKey(s.id))]) {
       const file = path.join(dir, `${validatorFileName(key)}.cjs`)
       expect(existsSync(file), file).toBe(true)
       const mod = requireHere(file) as Record<string, unknown>

@@ -170,8 +170,26 @@ export function isoFromCertificateDate(text: string): string | undefined {
 const CURVE_BITS: Record<string, number> = {prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521, secp224r1: 224, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512}
 const EDWARDS_BITS: Record<string, number> = {ed25519: 256, ed448: 456}
 
+type Described = Omit<CertificateFile, 'path' | 'state' | 'namedBy'>
+
+/**
+ * Certificates already described, by their base64: the same certificate (an organisation's CA, a shared bundle) is on
+ * many hosts of a sweep, and decoding one and checking its signature cost the controller ~1.5 ms. Bounded: emptied when full.
+ */
+const described = new Map<string, Described | undefined>()
+const DESCRIBED_MAX = 4096
+
 /** What a certificate says of itself; undefined when the base64 is not a certificate Node can decode. */
-export function describeCertificate(base64: string): Omit<CertificateFile, 'path' | 'state' | 'namedBy'> | undefined {
+export function describeCertificate(base64: string): Described | undefined {
+  if (!described.has(base64)) {
+    if (described.size >= DESCRIBED_MAX) described.clear()
+    described.set(base64, decodeCertificate(base64))
+  }
+  const d = described.get(base64)
+  return d && (d.san ? {...d, san: [...d.san]} : {...d})
+}
+
+function decodeCertificate(base64: string): Described | undefined {
   const der = Buffer.from(base64, 'base64')
   let x: X509Certificate
   try {
@@ -179,7 +197,7 @@ export function describeCertificate(base64: string): Omit<CertificateFile, 'path
   } catch {
     return undefined
   }
-  const d: Omit<CertificateFile, 'path' | 'state' | 'namedBy'> = {
+  const d: Described = {
     subject: x.subject.split('\n').join(', '),
     issuer: x.issuer.split('\n').join(', '),
     san: x.subjectAltName ? x.subjectAltName.split(/, (?=[A-Za-z ]+:)/) : [],

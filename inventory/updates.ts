@@ -77,15 +77,51 @@ function managerOf(out: CommandOutput): (typeof UPDATE_MANAGERS)[number] | undef
 
 const days = (seconds: number) => Math.floor(seconds / 86400)
 
-/** The index method's lists filled from the contents, and why they cannot be (the last answer kept: followUp and interpret ask in turn). */
-let lastIndexAnswer: {text: string; contents: unknown; answer: {lists: AptListsOutput; why?: string}} | undefined
-function indexAnswer(text: string, context: ProbeContext): {lists: AptListsOutput; why?: string} {
-  if (lastIndexAnswer?.text === text && lastIndexAnswer.contents === context.contents) return lastIndexAnswer.answer
+interface IndexAnswer {
+  lists: AptListsOutput
+  why?: string
+  /** pendingFromLists(lists) and foreignFromLists(lists), once asked for. */
+  pending?: PendingUpdate[]
+  foreign?: ReturnType<typeof foreignFromLists>
+}
+
+/**
+ * The index method's answers, by the text a host sent, with the contents they were filled from: followUp and
+ * interpret ask in turn, and hosts built alike (a fleet from one image) send the same text and share the same
+ * loaded indexes, whose pending list was ~4 ms of the controller's CPU a host. A few are kept, since a sweep's
+ * hosts interleave; an answer is reused only for the very same contents (the same loaded indexes, the same problems).
+ */
+const indexAnswers = new Map<string, {contents: ProbeContext['contents']; problems: ProbeContext['contentProblems']; answer: IndexAnswer}>()
+const INDEX_ANSWERS_KEPT = 8
+
+function sameEntries<V>(a: ReadonlyMap<string, V> | undefined, b: ReadonlyMap<string, V> | undefined): boolean {
+  if (a === b) return true
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false
+  for (const [k, v] of a ?? []) if (b?.get(k) !== v) return false
+  return true
+}
+
+function indexAnswer(text: string, context: ProbeContext): IndexAnswer {
+  const kept = indexAnswers.get(text)
+  if (kept && sameEntries(kept.contents, context.contents) && sameEntries(kept.problems, context.contentProblems)) return kept.answer
   const lists = parseAptLists(text)
   const why = fillFromIndexes(lists, context.contents, context.contentProblems)
-  const answer = why ? {lists, why} : {lists}
-  lastIndexAnswer = {text, contents: context.contents, answer}
+  const answer: IndexAnswer = why ? {lists, why} : {lists}
+  if (indexAnswers.size >= INDEX_ANSWERS_KEPT) indexAnswers.delete(indexAnswers.keys().next().value!)
+  indexAnswers.set(text, {contents: context.contents, problems: context.contentProblems, answer})
   return answer
+}
+
+/** The pending updates of an index answer: computed once, each host given its own copy. */
+function pendingOf(answer: IndexAnswer): PendingUpdate[] {
+  answer.pending ??= pendingFromLists(answer.lists)
+  return answer.pending.map((p) => ({...p}))
+}
+
+/** The installed packages no list offers, of an index answer: computed once, each host given its own copy. */
+function foreignOf(answer: IndexAnswer): ReturnType<typeof foreignFromLists> {
+  answer.foreign ??= foreignFromLists(answer.lists)
+  return {...answer.foreign, names: [...answer.foreign.names]}
 }
 
 export const updatesProbe = defineProbe({
@@ -126,6 +162,7 @@ export const updatesProbe = defineProbe({
     let packages: PendingUpdate[] | undefined
     let method: (typeof PENDING_METHODS)[number] | undefined
     let aptLists: AptListsOutput | undefined
+    let listsAnswer: IndexAnswer | undefined
     let foreignReason: string | undefined
     const aptWhat = pendingOut && aptMethodOf(pendingOut.stdout) !== 'apt-list' ? 'reading the apt lists' : 'apt list --upgradable'
     const fail = failure(pendingOut, manager === 'apt' ? aptWhat : `${manager} check-update`)
@@ -133,14 +170,15 @@ export const updatesProbe = defineProbe({
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
       if (method !== 'apt-list') {
-        const answer = method === 'index' ? indexAnswer(pendingOut!.stdout, context) : {lists: parseAptLists(pendingOut!.stdout)}
+        const answer: IndexAnswer = method === 'index' ? indexAnswer(pendingOut!.stdout, context) : {lists: parseAptLists(pendingOut!.stdout)}
         aptLists = answer.lists
+        listsAnswer = answer
         const why = answer.why
         if (why) {
           missing.push(`pending updates unknown: ${why}`)
           foreignReason = `not read: ${why}`
           aptLists = undefined
-        } else packages = pendingFromLists(aptLists)
+        } else packages = pendingOf(answer)
       } else {
         packages = parseAptUpgradable(pendingOut!.stdout)
         const why = /^#fallback (.+)$/m.exec(pendingOut!.stdout)?.[1]
@@ -204,7 +242,7 @@ export const updatesProbe = defineProbe({
     if (manager !== 'apt') foreignReason = `not read on ${manager} hosts`
     else if (!aptLists) foreignReason ??= fail?.reason ?? 'pending updates not read'
     else if (state.aptListFiles === 0 || aptLists.lists.length === 0) foreignReason = 'no package lists downloaded (apt-get update never ran)'
-    const foreign = aptLists && !foreignReason ? foreignFromLists(aptLists) : undefined
+    const foreign = aptLists && listsAnswer && !foreignReason ? foreignOf(listsAnswer) : undefined
 
     const data: UpdatesData = {
       manager,

@@ -131,6 +131,27 @@ describe('updates probe on captured output', () => {
     expect(r.data!.foreign).toBeUndefined()
   })
 
+  it('hosts that send the same lists share one computation, yet each gets its own answer, and other contents are not mixed in', () => {
+    const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index' && x.contents && Object.keys(x.contents).length > 1)!
+    const shared = contextOf(f)
+    const first = updatesProbe.interpret(f.outputs, shared)
+    const second = updatesProbe.interpret(f.outputs, shared)
+    expect(second.data).toEqual(first.data)
+    expect(second.data!.packages).not.toBe(first.data!.packages)
+    // one host's answer is its own: changing it changes no other host's
+    const before = structuredClone(second.data)
+    first.data!.packages?.push({name: 'intruder', version: '1', candidate: '2', architecture: 'amd64', security: true, origins: []} as never)
+    if (first.data!.foreign) first.data!.foreign.names.push('intruder')
+    expect(updatesProbe.interpret(f.outputs, shared).data).toEqual(before)
+    // the same text with a list that could not be had: that host's own answer, not the one kept
+    const sha = Object.keys(f.contents!)[0]!
+    const lacking = {...shared, contents: new Map([...shared.contents!].filter(([k]) => k !== sha)), contentProblems: new Map([[sha, 'reading it timed out']])}
+    const r = updatesProbe.interpret(f.outputs, lacking)
+    expect(r.status).toBe('partial')
+    expect(r.data!.pending).toBeUndefined()
+    expect(updatesProbe.interpret(f.outputs, shared).data).toEqual(before)
+  })
+
   it('a phased update of an installed package leaves the count to apt on the host: unknown, never a guess', () => {
     const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')!
     const lists = parseAptLists(stdoutOf(f, 'pending'))

@@ -63,9 +63,13 @@ describe('hatang check and report of stored runs: storage.smart-trend', () => {
     expect(result).toMatchObject({check: 'storage.smart-trend', severity: 'high', status: 'fail', reason: `/dev/sdb (ST3500418AS, serial REDACTED): reallocated sectors 1 → 8 since run 1 of ${at[0]!.slice(0, 10)}`})
     expect(status).toBe(1)
     const out = path.join(dir, 'report-2')
-    expect(hatang(['report', '2', '--store', store, '--pack', pack, '--format', 'json', '-o', out]).status).toBe(0)
+    expect(hatang(['report', '2', '--store', store, '--pack', pack, '--format', 'json,html', '--lang', 'en', '-o', out]).status).toBe(0)
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as CheckOut
     expect(results.hosts[0]!.results[0]).toMatchObject({status: 'fail', reason: result.reason})
+    // the HTML report shows it like its neighbours: the check's title and the reason in the reader's language
+    const html = readFileSync(path.join(out, 'hatang-report.html'), 'utf8')
+    expect(html).toContain("No disk's count of bad sectors has risen since the previous run")
+    expect(html).toContain('Reallocated sectors of disk')
   })
 
   it('run 3: equal to run 2 — pass with both readings as evidence, exit 0', () => {

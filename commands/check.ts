@@ -14,7 +14,7 @@ import {levelProfileLine} from '../src/report/level-profile-line.js'
 import type {Lang} from '../src/report/locale.js'
 import {checkExitCode, checkOutcome, type CheckOutcome} from '../src/runs/check-outcome.js'
 import {packsAndWaivers} from '../src/runs/packs-and-waivers.js'
-import {storedSnapshots} from '../src/runs/stored-snapshots.js'
+import {storedToJudge} from '../src/runs/stored-snapshots.js'
 
 export default class Check extends StoreCommand {
   static override summary = 'Judge snapshots against check packs: pass, fail or unknown for every check, per host.'
@@ -53,10 +53,10 @@ export default class Check extends StoreCommand {
     const {packs, waivers, levelProfile} = packsAndWaivers({packs: flags.pack, waiversFile: flags.waivers, level: flags.level as SecurityLevel | undefined, warn})
     warnEolReview(packs)
     const args = argv as string[]
-    // a run of the store is judged again with these packs and waivers
+    // a run of the store is judged again with these packs and waivers, its trends against the runs before it
     const runId = this.runIdArgument(args)
-    const snapshots = runId === undefined ? loadSnapshots(args, warn) : await this.withStore(flags.store, (store) => storedSnapshots(store, runId, warn), {create: false})
-    const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after']})
+    const {snapshots, history} = runId === undefined ? {snapshots: loadSnapshots(args, warn), history: undefined} : await this.withStore(flags.store, (store) => storedToJudge(store, runId, packs, warn), {create: false})
+    const evaluation = evaluateRun(snapshots, packs, {waivers, minCoverage: flags['min-coverage'], staleAfterDays: flags['stale-after'], ...(history ? {history} : {})})
     const {hosts, scores, fleet, evidence} = evaluation
     if (!this.jsonEnabled()) {
       if (levelProfile) this.log(this.style().color.yellow(levelProfileLine(levelProfile, flags.lang as Lang)))

@@ -14,7 +14,16 @@ const ATTRIBUTES = {5: 'reallocatedSectors', 197: 'pendingSectors', 198: 'offlin
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined)
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : undefined)
 
-/** One disk's `smartctl --json -H -A` document: the overall verdict and the few counters that foretell a failure. */
+/** A WWN ({naa, oui, id}) as smartctl prints it: `5 000c50 0499602d2` (naa, then the OUI in 6 and the id in 9 hex digits). */
+function wwnOf(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object') return undefined
+  const {naa, oui, id} = v as Record<string, unknown>
+  const [n, o, i] = [count(naa), count(oui), count(id)]
+  if (n === undefined || o === undefined || i === undefined) return undefined
+  return `${n.toString(16)} ${o.toString(16).padStart(6, '0')} ${i.toString(16).padStart(9, '0')}`
+}
+
+/** One disk's `smartctl --json -i -H -A` document: its identity (model, serial number, WWN), the overall verdict and the few counters that foretell a failure. */
 export function parseSmartctlJson(name: string, json: string): SmartDiskData {
   let doc: Record<string, any>
   try {
@@ -28,6 +37,10 @@ export function parseSmartctlJson(name: string, json: string): SmartDiskData {
   if (protocol) disk.protocol = protocol
   const model = text(doc.model_name) ?? text(doc.scsi_model_name)
   if (model) disk.model = model
+  const serial = text(doc.serial_number)
+  if (serial) disk.serial = serial
+  const wwn = wwnOf(doc.wwn)
+  if (wwn) disk.wwn = wwn
   if (typeof doc.smart_status?.passed === 'boolean') disk.passed = doc.smart_status.passed
   for (const a of Array.isArray(doc.ata_smart_attributes?.table) ? (doc.ata_smart_attributes.table as Record<string, any>[]) : []) {
     const field = ATTRIBUTES[a?.id as keyof typeof ATTRIBUTES]

@@ -29,7 +29,7 @@ export const STORAGE_PARTS = {
     "command -v smartctl >/dev/null 2>&1 || { echo '!not-installed'; return 0; }",
     `[ "$(id -u)" = 0 ] || { echo '!needs-root'; return 0; }`,
     "t=; command -v timeout >/dev/null 2>&1 && t='timeout 20'",
-    'for dev in $list; do echo "!disk $dev"; $t smartctl --json -H -A -n standby "$dev" 2>/dev/null | head -c 262144; echo; done',
+    'for dev in $list; do echo "!disk $dev"; $t smartctl --json -i -H -A -n standby "$dev" 2>/dev/null | head -c 262144; echo; done',
     'return 0',
   ].join('\n'),
 } as const

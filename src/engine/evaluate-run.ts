@@ -3,6 +3,7 @@ import type {Snapshot} from '../model/snapshot.js'
 import {RegexCache} from './checks/assertion.js'
 import type {Pack} from './checks/pack.js'
 import {countStatuses, runChecks, type CheckResult, type HostResults} from './checks/run-checks.js'
+import type {SmartHistory} from './checks/smart-trend.js'
 import {applyFleetWaivers} from './fleet/fleet-waivers.js'
 import {runFleetChecks} from './fleet/run-fleet.js'
 import type {FleetFinding} from './fleet/types.js'
@@ -28,6 +29,11 @@ export interface EvaluateOptions {
   minCoverage?: number
   /** A host collected more than this many days before `now` is stale (default 7). */
   staleAfterDays?: number
+  /**
+   * What the store holds of each host's disks before this run (src/runs/smart-history.ts), by host name, for the
+   * checks that judge a trend across runs; absent when the run is judged without a store (then those are unknown).
+   */
+  history?: ReadonlyMap<string, SmartHistory>
 }
 
 /** The evidence rule of these options. */
@@ -87,13 +93,13 @@ const hasHostChecks = (packs: readonly Pack[]) => packs.some((p) => p.checks.len
  * waivers not yet applied; a host that was not collected (unreachable, auth-failed, timeout, …) gets no result but an
  * error saying so. Pure. A run can judge each host this way as its snapshot comes, and let the snapshot go.
  */
-export function checkHost(s: Snapshot, packs: readonly Pack[], regexes = new RegexCache()): HostResults {
+export function checkHost(s: Snapshot, packs: readonly Pack[], regexes = new RegexCache(), history?: SmartHistory): HostResults {
   if (!isCollected(s.host.status)) {
     const error = `not collected: ${s.host.status}${s.host.reason ? ` (${s.host.reason.split('\n')[0]})` : ''}`
     return {host: s.host.name, results: [], counts: countStatuses([]), error}
   }
   if (!hasHostChecks(packs)) return {host: s.host.name, results: [], counts: countStatuses([])}
-  return runChecks(s, packs, regexes)
+  return runChecks(s, packs, regexes, history)
 }
 
 /**
@@ -107,7 +113,7 @@ export function checkHost(s: Snapshot, packs: readonly Pack[], regexes = new Reg
 export function evaluateRun(snapshots: readonly Snapshot[], packs: readonly Pack[], options: EvaluateOptions = {}): RunEvaluation {
   const regexes = new RegexCache()
   return evaluateChecked(
-    snapshots.map((snapshot) => ({snapshot, checked: checkHost(snapshot, packs, regexes)})),
+    snapshots.map((snapshot) => ({snapshot, checked: checkHost(snapshot, packs, regexes, options.history?.get(snapshot.host.name))})),
     packs,
     options,
     regexes,

@@ -17,7 +17,9 @@ import {openStore, type RunWriter, type Store} from '../store/store.js'
 import {auditOutcome} from './audit-outcome.js'
 import {planAudit, type AuditPlan, type AuditRequest} from './audit-plan.js'
 import {collectRun} from './collect-run.js'
+import {readsHistory} from '../engine/checks/run-checks.js'
 import {HostKeeper} from './host-keeper.js'
+import {SmartHistoryReader} from './smart-history.js'
 import {judgeRun} from './judge-run.js'
 import {pushRuns, pushTarget} from './push.js'
 import {writeAuditReports} from './report-files.js'
@@ -62,7 +64,9 @@ async function audit(store: Store, writer: RunWriter, startedAt: Date, plan: Aud
   const file = r.hostsFile && path.resolve(r.hostsFile)
   log.line(`start: ${file ? `${hosts!.length} hosts of ${file}` : 'this machine'}; packs ${packs.map((p) => `${p.pack}@${p.version}`).join(', ')}${plan.levelProfile ? `; security level ${plan.levelProfile.level} profile (${plan.levelProfile.checks} checks, ${plan.levelProfile.status})` : ''}${plan.selection ? `; ${selectionLine(plan.selection)}` : ''}`)
   warnEolReview(packs, (l) => log.line(l))
-  const keeper = new HostKeeper(packs)
+  // the trend checks compare each host's disks with the runs before this one (none is read unless a check needs it)
+  const begun = readsHistory(packs) ? await store.run(writer.id) : undefined
+  const keeper = new HostKeeper(packs, begun && new SmartHistoryReader(store, begun))
   const {hosts: kept, interrupted} = await collectRun(plan, writer, keeper, log)
   if (interrupted) log.line('interrupted (Ctrl-C or SIGTERM): the hosts under way were finished, no other was started')
   const {evaluation, record, results} = await judgeRun({

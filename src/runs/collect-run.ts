@@ -20,7 +20,8 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, keeper: Hos
   // what the inventory asks that hatang does not do (ignored ssh options, missing key files): in the log too
   for (const w of hosts ? groupWarnings(hosts) : []) log.line(`inventory: ${formatWarning(w, new Chalk({level: 0}))}`)
   if (hosts) {
-    const kept: KeptHost[] = []
+    // each host kept as it comes (its earlier disk readings read from the store first), in the order they came
+    const kept: Promise<KeptHost>[] = []
     // each snapshot is stored as its host finishes, one write after another; a write that fails stops the others
     // and fails the audit once the hosts under way are done (the run is then abandoned, never half-finished)
     let writes: Promise<void> = Promise.resolve()
@@ -33,7 +34,10 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, keeper: Hos
       quiet: r.quiet,
       ...(plan.selection ? {selection: plan.selection} : {}),
       onHostDone: (o) => {
-        kept.push(keeper.keep(o.snapshot))
+        const keeping = keeper.keep(o.snapshot)
+        // a store that fails this read fails the audit at Promise.all below, not as an unhandled rejection now
+        keeping.catch(() => undefined)
+        kept.push(keeping)
         const {snapshot} = o
         writes = writes.then(() => writer.addSnapshot(snapshot))
         log.line(`host ${o.host.name}: ${o.status}${o.reason ? ` — ${o.reason.split('\n')[0]}` : ''}${o.retried ? ` (second attempt: ${o.retried})` : ''}`)
@@ -45,10 +49,10 @@ export async function collectRun(plan: AuditPlan, writer: RunWriter, keeper: Hos
       onHostRetry: (h, why) => log.line(retryLine(h, why)),
     })
     await writes
-    return {hosts: kept, interrupted}
+    return {hosts: await Promise.all(kept), interrupted}
   }
   const {snapshot, interrupted} = await localSession({quiet: r.quiet, native: r.native, commandTimeoutS: r.commandTimeoutS, ...(plan.selection ? {selection: plan.selection} : {})})
-  const kept = keeper.keep(snapshot)
+  const kept = await keeper.keep(snapshot)
   await writer.addSnapshot(snapshot)
   log.line(`host ${snapshot.host.name}: ${snapshot.host.status}`)
   return {hosts: [kept], interrupted}

@@ -3,11 +3,13 @@ import type {Pack} from '../engine/checks/pack.js'
 import type {HostResults} from '../engine/checks/run-checks.js'
 import {checkHost, type CheckedHost} from '../engine/evaluate-run.js'
 import {fleetReads, type FleetReads} from '../engine/fleet/fleet-reads.js'
+import {isCollected} from '../model/host-status.js'
 import {isInstalled} from '../model/sections/packages.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {hostFacts, reportedPackage, type HostFacts} from './build-results.js'
 import {reviewLimitsOf, type ReviewLimits} from './host-review.js'
 import {comparedPackage, keptSections, keptSnapshot} from './kept-snapshot.js'
+import type {SmartHistoryReader} from './smart-history.js'
 import {StringPool} from './string-pool.js'
 
 /** What a run keeps of one host once its snapshot is stored: enough to judge the run, diff it and report it. */
@@ -34,13 +36,19 @@ export class HostKeeper {
   private readonly sections: ReadonlySet<string>
   private readonly limits: ReviewLimits
 
-  constructor(private readonly packs: readonly Pack[]) {
+  /** `history`: reads each host's earlier disk readings from the store, for the checks that judge a trend (readsHistory). */
+  constructor(
+    private readonly packs: readonly Pack[],
+    private readonly history?: SmartHistoryReader,
+  ) {
     this.reads = fleetReads(packs)
     this.sections = keptSections(this.reads)
     this.limits = reviewLimitsOf(packs)
   }
 
-  keep(s: Snapshot): KeptHost {
+  /** What is kept of a host (see the class); its trend checks judged against its earlier readings, read first. */
+  async keep(s: Snapshot): Promise<KeptHost> {
+    const history = this.history && isCollected(s.host.status) ? await this.history.of(s) : undefined
     // most of what is kept of a host: its packages, each one pair of records for the hosts that have the same
     const packages = (s.sections.packages.data?.items ?? []).filter(isInstalled).map((p) =>
       this.pool.record('package', [p.name, p.version, p.architecture, p.manager, p.status], ([name, version, architecture, manager, status]) => {
@@ -51,7 +59,7 @@ export class HostKeeper {
     const facts = hostFacts(s, this.limits, packages.map((p) => p.reported))
     return {
       snapshot: keptSnapshot(s, this.reads, this.sections, packages.map((p) => p.compared), this.pool),
-      checked: this.pool.copy(checkHost(s, this.packs, this.regexes)),
+      checked: this.pool.copy(checkHost(s, this.packs, this.regexes, history)),
       facts: {...this.pool.copy({...facts, packages: undefined}), packages: {...facts.packages, managers: this.pool.copy(facts.packages.managers)}},
     }
   }

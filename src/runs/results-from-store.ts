@@ -9,6 +9,7 @@ import type {Store} from '../store/store.js'
 import {buildResults} from './build-results.js'
 import {historyOfRun, type HistoryOptions} from './history-from-store.js'
 import {packsAndWaivers} from './packs-and-waivers.js'
+import {smartHistories} from './smart-history.js'
 import type {InputOptions} from './results-from-input.js'
 
 /**
@@ -60,7 +61,9 @@ export async function storedRunResults(store: Store, runId: number, options: Inp
   const snapshots = await store.snapshots(runId)
   // a stored run is reported as of its start: its hosts' staleness is measured from then
   const evidence = {now: new Date(record.startedAt), minCoverage: options.minCoverage, staleAfterDays: options.staleAfterDays}
-  const evaluation = judged ? await storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence})
+  // a run stored without judging is judged now, its trends against the runs before it
+  const history = judged ? undefined : await smartHistories(store, record, snapshots, packs)
+  const evaluation = judged ? await storedEvaluation(store, runId, snapshots, evidenceRule(evidence)) : evaluateRun(snapshots, packs, {waivers, ...evidence, ...(history ? {history} : {})})
   const results = buildResults({
     snapshots,
     packs,

@@ -8,6 +8,7 @@ import {evaluateModule, type ModuleAssertion} from './persisted-module.js'
 import {evaluateUniqueUids, evaluateUnusedAccounts, type UniqueUidsAssertion, type UnusedAccountsAssertion} from './account-use.js'
 import {evaluateMount, type MountAssertion} from './persisted-mount.js'
 import {evaluateSysctl, type SysctlAssertion} from './persisted-sysctl.js'
+import type {SmartTrendAssertion} from './smart-trend.js'
 import {DAY_MS} from '../../model/days.js'
 
 /**
@@ -27,6 +28,7 @@ import {DAY_MS} from '../../model/days.js'
  *   {mount: /tmp, options: [nodev, nosuid, noexec]}               (mount options running and persisted, see persisted-mount.ts)
  *   {module: cramfs, disabled: true}                              (a kernel module not loaded and disabled at boot, see persisted-module.ts)
  *   {unusedAccounts: {maxIdleDays: 45}}, {uniqueUids: true}        (accounts unused and not disabled, UIDs shared: see account-use.ts)
+ *   {smartTrend: true}                                             (disks' failure counters against earlier runs, see smart-trend.ts; a check's whole assertion only)
  * The first segment of a top-level path names a section (its data), `host` or `meta`.
  */
 export type Path = string | string[]
@@ -51,6 +53,7 @@ export type Assertion =
   | ModuleAssertion
   | UnusedAccountsAssertion
   | UniqueUidsAssertion
+  | SmartTrendAssertion
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -413,6 +416,8 @@ export function evaluate(a: Assertion, snapshot: Snapshot, regexes = new RegexCa
   if ('module' in a) return evaluateModule(a, snapshot)
   if ('unusedAccounts' in a) return evaluateUnusedAccounts(a, snapshot)
   if ('uniqueUids' in a) return evaluateUniqueUids(a, snapshot)
+  // judged by runChecks with the earlier runs' readings; the pack loader refuses it anywhere else
+  if ('smartTrend' in a) return unknownOf('smartTrend is judged only as a whole check', 'smartTrend.notAlone')
   if ('ratio' in a) {
     const {ratio, ...ops} = a
     const get = (path: Path) => (item ? walk(item.value, segments(path), '') : resolveTop(snapshot, path))
@@ -499,7 +504,7 @@ function whyOfAll(outcomes: readonly Outcome[]): Why | undefined {
 function leafOf(a: Assertion): CompareOp[] | undefined {
   let ops = opsOf.get(a)
   if (ops === undefined) {
-    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'unusedAccounts' in a || 'uniqueUids' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
+    const plain = !('sysctl' in a || 'mount' in a || 'module' in a || 'unusedAccounts' in a || 'uniqueUids' in a || 'smartTrend' in a || 'all' in a || 'any' in a || ('not' in a && !('path' in a)) || 'ratio' in a || 'each' in a || 'some' in a || 'none' in a || 'count' in a)
     opsOf.set(a, (ops = plain ? COMPARE_OPS.filter((op) => op in a) : []))
   }
   return ops.length > 0 ? ops : undefined

@@ -55,6 +55,8 @@ export const AssertionSchema = Type.Recursive(
       // interactive accounts unused and not disabled; accounts sharing a UID (account-use.ts)
       Obj({unusedAccounts: Obj({maxIdleDays: Type.Integer({minimum: 1})})}),
       Obj({uniqueUids: Type.Literal(true)}),
+      // disks' failure counters against earlier runs (smart-trend.ts): a check's whole assertion only
+      Obj({smartTrend: Type.Literal(true)}),
       Obj(
         {
           path: PathSchema,
@@ -170,6 +172,15 @@ function* eolSpecsOf(a: unknown, at: (string | number)[]): Generator<{data: stri
   }
 }
 
+/** Where an assertion form judged only as a check's whole assertion (smartTrend) is used elsewhere. */
+function* misplacedTrends(a: unknown, at: (string | number)[], top: boolean): Generator<(string | number)[]> {
+  if (a === null || typeof a !== 'object') return
+  for (const [k, v] of Object.entries(a)) {
+    if (k === 'smartTrend' && !top) yield [...at, k]
+    else yield* misplacedTrends(v, [...at, k], false)
+  }
+}
+
 function* regexesOf(a: unknown, at: (string | number)[]): Generator<{pattern: string; at: (string | number)[]}> {
   if (a === null || typeof a !== 'object') return
   for (const [k, v] of Object.entries(a)) {
@@ -201,6 +212,8 @@ export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack 
     if (list === 'fleet') for (const f of fleetCheckProblems(c as FleetCheck)) problems.push(at([list, i, ...f.at], f.problem))
     const fix = list === 'checks' ? (c as Check).fix : undefined
     if (fix) for (const f of fixProblems(fix)) problems.push(at([list, i, 'fix', ...f.at], f.problem))
+    const trendAt = list === 'checks' ? [...misplacedTrends((c as Check).assert, [list, i, 'assert'], true), ...misplacedTrends((c as Check).applies, [list, i, 'applies'], false)] : [...misplacedTrends(c, [list, i], false)]
+    for (const where of trendAt) problems.push(at(where, 'is judged only as the whole assert of a per-host check', 'write it as `assert: {smartTrend: true}`'))
     for (const r of regexesOf(c, [list, i])) {
       try {
         new RegExp(r.pattern, 'u')

@@ -4,6 +4,7 @@ import type {Snapshot} from '../../model/snapshot.js'
 import {why, type Why} from '../../model/why.js'
 import {evaluate, RegexCache, sectionReason, sectionWhy, type Outcome} from './assertion.js'
 import type {Check, Pack} from './pack.js'
+import {evaluateSmartTrend, type SmartHistory} from './smart-trend.js'
 
 /** `waived`: a failure (or unknown) an approved, unexpired waiver covers (see ../waivers.ts); never set by runChecks. */
 export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not-applicable' | 'waived'
@@ -87,8 +88,16 @@ export function countStatuses(results: readonly CheckResult[]): Record<CheckStat
   return counts
 }
 
-/** Evaluates every check of the packs on one host's snapshot. */
-export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = new RegexCache()): HostResults {
+/** Whether a pack's checks judge the host against earlier runs (smartTrend): only those need its SmartHistory. */
+export function readsHistory(packs: readonly Pack[]): boolean {
+  return packs.some((p) => p.checks.some((c) => 'smartTrend' in c.assert))
+}
+
+/**
+ * Evaluates every check of the packs on one host's snapshot. `history`: what the store holds of the host's disks
+ * before this run, for the checks that judge a trend (smartTrend); undefined when the run is judged without a store.
+ */
+export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = new RegexCache(), history?: SmartHistory): HostResults {
   const results: CheckResult[] = []
   for (const pack of packs) {
     for (const check of pack.checks) {
@@ -98,7 +107,7 @@ export function runChecks(snapshot: Snapshot, packs: readonly Pack[], regexes = 
         results.push({...base, status: 'not-applicable'})
         continue
       }
-      const outcome = applies.verdict === 'unknown' ? applies : evaluate(check.assert, snapshot, regexes)
+      const outcome = applies.verdict === 'unknown' ? applies : 'smartTrend' in check.assert ? evaluateSmartTrend(snapshot, history) : evaluate(check.assert, snapshot, regexes)
       results.push({...base, status: outcome.verdict, ...(outcome.reason ? {reason: outcome.reason} : {}), ...(outcome.why ? {why: outcome.why} : {})})
     }
   }

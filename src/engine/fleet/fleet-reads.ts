@@ -30,7 +30,7 @@ function readPath(path: Path, reads: FleetReads): void {
  * count.where) or a `unique` check's `where`, paths lead into the item, not the snapshot.
  */
 function readAssertion(a: Assertion, top: boolean, reads: FleetReads): void {
-  if ('eol' in a || 'sysctl' in a || 'mount' in a || 'module' in a || 'unusedAccounts' in a || 'uniqueUids' in a) {
+  if ('eol' in a || 'sysctl' in a || 'mount' in a || 'module' in a || 'unusedAccounts' in a || 'uniqueUids' in a || 'smartTrend' in a) {
     reads.everything = true
     return
   }

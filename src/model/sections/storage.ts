@@ -1,7 +1,8 @@
 import {type Static} from '@sinclair/typebox'
 
 import {Arr, Bool, NonNegInt, Num, Obj, Opt, Str} from '../schema-helpers.js'
-import {defineSection} from '../section-spec.js'
+import type {Section} from '../section.js'
+import {defineSection, type SectionUpgrade} from '../section-spec.js'
 
 /** At most this many disks are asked for their SMART data (one `smartctl` each). */
 export const SMART_MAX_DISKS = 16
@@ -48,6 +49,10 @@ const SmartDisk = Obj({
   /** ATA, SCSI, NVMe (smartctl's device.protocol). */
   protocol: Opt(Str()),
   model: Opt(Str()),
+  /** The drive's serial number (smartctl's serial_number): what tells the same disk across runs. Identity, not a secret. */
+  serial: Opt(Str()),
+  /** Its World Wide Name as smartctl prints it (`5 000c50 0499602d2`), where the drive reports one (ATA, SCSI). */
+  wwn: Opt(Str()),
   /** smart_status.passed: the drive's own overall health verdict. Absent when the drive gave none. */
   passed: Opt(Bool()),
   /** ATA attribute 5, raw value. */
@@ -76,7 +81,7 @@ export const StorageSchema = Obj({
     maps: Opt(Arr(Obj({name: Str(), paths: NonNegInt(), failedPaths: NonNegInt()}))),
   }),
   /**
-   * SMART (`smartctl --json -H -A`, root only). `candidates`: whole disks of /sys/block that can carry SMART
+   * SMART (`smartctl --json -i -H -A`, root only). `candidates`: whole disks of /sys/block that can carry SMART
    * (not loop, ram, zram, dm, md, optical, nbd, virtio or Xen virtual disks), at most SMART_MAX_DISKS; `disks` their
    * answers, absent when smartctl is not installed or not run for want of root.
    */
@@ -86,10 +91,29 @@ export type StorageData = Static<typeof StorageSchema>
 export type MdArrayData = Static<typeof MdArray>
 export type SmartDiskData = Static<typeof SmartDisk>
 
+/**
+ * The identity of a disk across runs: its model and serial number (its WWN too where it has one), or undefined when
+ * smartctl gave no serial number (such a disk cannot be told from another one across runs). Pure.
+ */
+export function diskIdentity(d: Pick<SmartDiskData, 'model' | 'serial' | 'wwn'>): string | undefined {
+  if (d.serial === undefined) return undefined
+  return JSON.stringify([d.model ?? null, d.serial, d.wwn ?? null])
+}
+
+/**
+ * Version 1 → 2: SMART disks carry their serial number and WWN (serial, wwn). A version-1 section never read them, so
+ * its disks stay without: they cannot be told across runs, and a trend finds no earlier reading of them there.
+ */
+export const storageUpgradeTo2: SectionUpgrade = {
+  to: 2,
+  why: 'SMART disks carry their serial number and WWN; a version-1 section never read them, its disks are left without',
+  upgrade: (section: Section<unknown>): Section<unknown> => section,
+}
+
 export const storageSection = defineSection({
   id: 'storage',
   title: 'Storage health',
-  version: 1,
+  version: 2,
   schema: StorageSchema,
-  upgrades: [],
+  upgrades: [storageUpgradeTo2],
 })

@@ -5,6 +5,8 @@ import {builtinPackNames, packFile} from '../../../src/engine/checks/builtin-pac
 import type {Assertion} from '../../../src/engine/checks/assertion.js'
 import {loadPack, type Pack} from '../../../src/engine/checks/pack.js'
 import {runChecks} from '../../../src/engine/checks/run-checks.js'
+import type {SmartHistory} from '../../../src/engine/checks/smart-trend.js'
+import {diskIdentity} from '../../../src/model/sections/storage.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
 import {updatesProbe} from '../../../inventory/updates.js'
@@ -115,7 +117,15 @@ const QUALITY = {module: 'pam_pwquality', file: '/etc/pam.d/common-password', li
 const quality = (fields: Record<string, unknown>): Edit => policy({quality: {...QUALITY, ...fields}})
 const lockout = (fields: Record<string, unknown>): Edit => policy({lockout: {module: 'pam_faillock', file: '/etc/pam.d/common-auth', line: 17, ...fields}})
 
-const cases: Record<string, {pass: Edit; fail: Edit}> = {
+/**
+ * A disk as an earlier run read it, for the checks that judge a trend across runs (one snapshot cannot pass or fail
+ * them): the case's `history` is what the runs layer would hand the engine from the store.
+ */
+const SDB = {name: '/dev/sdb', model: 'ST3500418AS', serial: 'Z2AB1234', passed: true, reallocatedSectors: 8, pendingSectors: 0, offlineUncorrectable: 0}
+const smartDisks = (...disks: Record<string, unknown>[]): Edit => data('storage', {smart: {installed: true, candidates: disks.map((d) => d.name), disks}})
+const earlier = (...disks: (typeof SDB)[]): SmartHistory => ({readings: new Map(disks.map((d) => [diskIdentity(d)!, {run: 12, startedAt: '2026-11-28T02:00:00.000Z', disk: d}])), searched: 1})
+
+const cases: Record<string, {pass: Edit; fail: Edit; history?: SmartHistory}> = {
   'ssh.root-login': {pass: ssh({permitRootLogin: 'no'}), fail: ssh({permitRootLogin: 'yes'})},
   'ssh.password-authentication': {pass: ssh({passwordAuthentication: false}), fail: ssh({passwordAuthentication: true})},
   'ssh.empty-passwords': {pass: ssh({permitEmptyPasswords: false}), fail: ssh({permitEmptyPasswords: true})},
@@ -331,6 +341,8 @@ const cases: Record<string, {pass: Edit; fail: Edit}> = {
     pass: data('storage', {smart: {installed: true, candidates: ['/dev/sda'], disks: [{name: '/dev/sda', passed: true, reallocatedSectors: 0, pendingSectors: 0}]}}),
     fail: data('storage', {smart: {installed: true, candidates: ['/dev/sda'], disks: [{name: '/dev/sda', passed: true, reallocatedSectors: 8, pendingSectors: 0}]}}),
   },
+  // the same disk (model and serial) as the earlier run read it: 8 reallocated sectors then, 8 now (pass) or 40 (fail)
+  'storage.smart-trend': {pass: smartDisks(SDB), fail: smartDisks({...SDB, reallocatedSectors: 40}), history: earlier(SDB)},
   'containers.privileged': {
     pass: data('containers', {containers: [{name: 'web', image: 'nginx:1.27', privileged: false, hostNetwork: false, engineSocketMounts: [], mounts: []}]}),
     fail: data('containers', {containers: [{name: 'agent', image: 'agent:2', privileged: true, hostNetwork: true, engineSocketMounts: [], mounts: []}]}),
@@ -384,6 +396,7 @@ function sectionsRead(a: Assertion): string[] {
   if ('module' in a) return ['kernelModules']
   if ('unusedAccounts' in a) return ['accounts', 'logins']
   if ('uniqueUids' in a) return ['accounts']
+  if ('smartTrend' in a) return ['storage']
   if ('ratio' in a) return [root(a.ratio.of), root(a.ratio.to)]
   return [root((a as {path: string | string[]}).path)]
 }
@@ -407,15 +420,15 @@ describe('built-in check packs', () => {
     for (const pack of packs) {
       for (const check of pack.checks) {
         const only = {...pack, checks: [check]}
-        const {pass, fail} = cases[check.id]!
-        expect(runChecks(pass(base), [only]).results[0], `${check.id} pass`).toMatchObject({status: 'pass'})
-        const failed = runChecks(fail(base), [only]).results[0]!
+        const {pass, fail, history} = cases[check.id]!
+        expect(runChecks(pass(base), [only], undefined, history).results[0], `${check.id} pass`).toMatchObject({status: 'pass'})
+        const failed = runChecks(fail(base), [only], undefined, history).results[0]!
         expect(failed, `${check.id} fail`).toMatchObject({status: 'fail'})
         expect(failed.reason, `${check.id} says why`).toBeTruthy()
         // every section the check reads, unavailable: unknown with a probe's reason, never pass
         const sections = [...new Set(sectionsRead(check.assert))]
         const blind = sections.reduce((x, section) => withSection(x, section, {status: 'unavailable', reason: 'needs root'}), pass(base))
-        const blinded = runChecks(blind, [only]).results[0]!
+        const blinded = runChecks(blind, [only], undefined, history).results[0]!
         expect(blinded, `${check.id} blind`).toMatchObject({status: 'unknown'})
         expect(blinded.reason, `${check.id} blind`).toMatch(new RegExp(`^(${sections.join('|')}|packages): unavailable \\(needs root\\)$`))
       }

@@ -39,8 +39,9 @@ describe('storage probe on captured output', () => {
     expect(r.status).toBe('ok')
     expect(r.data!.md.arrays.filter((a) => a.degraded).map((a) => a.name)).toEqual(['md6', 'md7'])
     expect(r.data!.smart.disks).toEqual([
-      {name: '/dev/sdb', protocol: 'ATA', model: 'ST3500418AS', passed: true, reallocatedSectors: 1, pendingSectors: 0, offlineUncorrectable: 0},
-      {name: '/dev/nvme2', protocol: 'NVMe', model: 'KXG60ZNV512G TOSHIBA', passed: true, nvmeCriticalWarning: 0, nvmeMediaErrors: 0},
+      // the serial numbers as that project published them (redacted); the WWN as smartctl prints it
+      {name: '/dev/sdb', protocol: 'ATA', model: 'ST3500418AS', serial: 'REDACTED', wwn: '5 000c50 0499602d2', passed: true, reallocatedSectors: 1, pendingSectors: 0, offlineUncorrectable: 0},
+      {name: '/dev/nvme2', protocol: 'NVMe', model: 'KXG60ZNV512G TOSHIBA', serial: 'REDACTED', passed: true, nvmeCriticalWarning: 0, nvmeMediaErrors: 0},
     ])
   })
 })

@@ -22,7 +22,7 @@ function leaves(a: Assertion, prefix = ''): {field: string; op: CompareOp | 'lis
   if ('any' in o) return (o.any as Assertion[]).flatMap((x) => leaves(x, prefix))
   if ('not' in o && !('path' in o)) return leaves(o.not as Assertion, prefix)
   // forms with reasons of their own (their templates are read above): end of life, settings running and persisted
-  if ('eol' in o || 'sysctl' in o || 'mount' in o || 'module' in o || 'unusedAccounts' in o || 'uniqueUids' in o) return []
+  if ('eol' in o || 'sysctl' in o || 'mount' in o || 'module' in o || 'unusedAccounts' in o || 'uniqueUids' in o || 'smartTrend' in o) return []
   if ('ratio' in o) {
     const r = o.ratio as {of: string; to: string}
     return [{field: at(r.of), fieldTo: at(r.to), op: 'ratio'}]

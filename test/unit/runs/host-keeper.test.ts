@@ -38,10 +38,10 @@ const waivers: Waiver[] = [
 ]
 const run = {startedAt: '2026-11-24T12:00:00.000Z', finishedAt: '2026-11-24T12:01:00.000Z', toolVersion: 'test', operator: 'test@test', source: 'test/fixtures/fleet'}
 
-const keepAll = (snaps: readonly Snapshot[], keeper = new HostKeeper(packs)) => snaps.map((s) => keeper.keep(s))
+const keepAll = (snaps: readonly Snapshot[], keeper = new HostKeeper(packs)) => Promise.all(snaps.map((s) => keeper.keep(s)))
 
 describe('HostKeeper', () => {
-  it('the run judged from what was kept says what judging the whole snapshots says: evaluation and results alike', () => {
+  it('the run judged from what was kept says what judging the whole snapshots says: evaluation and results alike', async () => {
     const whole = withReference(capturedFleet())
     const before = JSON.stringify(whole)
     const now = new Date(whole.map((s) => s.meta.collectedAt).sort().at(-1)!)
@@ -49,7 +49,7 @@ describe('HostKeeper', () => {
 
     const expected = evaluateRun(whole, packs, options)
     const keeper = new HostKeeper(packs)
-    const kept = keepAll(whole, keeper)
+    const kept = await keepAll(whole, keeper)
     const evaluation = evaluateChecked(kept, packs, options, keeper.regexes)
     expect(JSON.stringify(evaluation)).toBe(JSON.stringify(expected))
     // the fleet findings are there to compare (and waived, referenced, failing), not an empty list equal to another
@@ -62,7 +62,7 @@ describe('HostKeeper', () => {
     expect(JSON.stringify(whole)).toBe(before)
   })
 
-  it('the diff against the previous run says of what was kept what it says of the whole snapshots', () => {
+  it('the diff against the previous run says of what was kept what it says of the whole snapshots', async () => {
     const previous = capturedFleet()
     // a package upgraded and one removed on web2, more memory on db1, a section lost on web3
     const current = capturedFleet().map((s) => {
@@ -75,12 +75,12 @@ describe('HostKeeper', () => {
     const side = (id: number, snapshots: Snapshot[]) => ({run: {id, startedAt: run.startedAt}, snapshots})
     const expected = diffRuns(side(1, previous), side(2, current))
     expect(expected.changed.map((c) => c.host)).toEqual(['db1', 'web2', 'web3', 'web4'])
-    expect(diffRuns(side(1, previous), side(2, keepAll(current).map((k) => k.snapshot)))).toEqual(expected)
+    expect(diffRuns(side(1, previous), side(2, (await keepAll(current)).map((k) => k.snapshot)))).toEqual(expected)
   })
 
-  it('keeps of a snapshot only what the fleet checks and the diff read: no other section, installed packages as they compare them', () => {
+  it('keeps of a snapshot only what the fleet checks and the diff read: no other section, installed packages as they compare them', async () => {
     const [web1] = capturedFleet().filter((s) => s.host.name === 'web1')
-    const {snapshot} = new HostKeeper(packs).keep(web1!)
+    const {snapshot} = await new HostKeeper(packs).keep(web1!)
     const sections = keptSections(fleetReads(packs))
     expect(Object.keys(snapshot.sections).sort()).toEqual([...sections, 'packages'].sort())
     for (const gone of ['processes', 'services', 'certificates', 'accounts', 'scheduled']) expect(snapshot.sections).not.toHaveProperty(gone)
@@ -90,9 +90,9 @@ describe('HostKeeper', () => {
     expect(snapshot.meta.probes).toEqual([])
   })
 
-  it('hosts with the same package share one record of it', () => {
+  it('hosts with the same package share one record of it', async () => {
     const keeper = new HostKeeper(packs)
-    const [a, b] = capturedFleet().filter((s) => s.host.name === 'web1' || s.host.name === 'web3').map((s) => keeper.keep(s))
+    const [a, b] = await Promise.all(capturedFleet().filter((s) => s.host.name === 'web1' || s.host.name === 'web3').map((s) => keeper.keep(s)))
     const libc = (k: typeof a) => k!.facts.packages.items.find((p) => p.name === 'libc6')!
     expect(libc(a)).toBe(libc(b))
     expect(Object.isFrozen(libc(a))).toBe(true)
@@ -122,7 +122,7 @@ describe('an audit judging its run from what it kept', () => {
     const collect = async () => {
       const hosts = []
       for (const s of capturedFleet()) {
-        hosts.push(keeper.keep(s))
+        hosts.push(await keeper.keep(s))
         await writer.addSnapshot(s)
         gone.push(new WeakRef(s))
       }

@@ -32,7 +32,7 @@ async function judge(snapshots: Snapshot[]): Promise<JudgedRun> {
   const keeper = new HostKeeper(packs)
   const hosts = []
   for (const s of snapshots) {
-    hosts.push(keeper.keep(s))
+    hosts.push(await keeper.keep(s))
     await writer.addSnapshot(s)
   }
   const run = {startedAt: now.toISOString(), toolVersion: 'test', operator: 'test@test', source: 'test/fixtures/fleet'}

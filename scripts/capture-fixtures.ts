@@ -8,6 +8,10 @@
  *   node dist/scripts/capture-fixtures.js --name debian-12-rules --netns hatang-rules --probe firewall
  *     (this machine inside the named network namespace: its own interfaces and firewall rules, see
  *      scripts/capture-firewall-rules.sh; with --user as well for an ordinary user there)
+ *   node dist/scripts/capture-fixtures.js --name debian-12-vm-efi --ssh root@127.0.0.1:2222 --identity KEY --known-hosts FILE
+ *     (another machine over SSH, through the project's own SSH transport, its host key verified against FILE: the
+ *      virtual machine of scripts/capture-vm.sh; --script names the script that made the machine's state, so that
+ *      a stale fixture says to run it again)
  *   … --probe os --probe cpu   (only these probes)
  */
 import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
@@ -20,25 +24,49 @@ import {runBatch} from '../src/collect/posix-sh/batch.js'
 import {fetchContent} from '../src/collect/posix-sh/fetch-content.js'
 import {probeCommands, type AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
+import {KnownHostsBook} from '../src/transport/known-hosts-book.js'
 import {LocalTransport} from '../src/transport/local-transport.js'
+import {SshTransport} from '../src/transport/ssh-transport.js'
 import type {CommandTransport} from '../src/transport/transport.js'
 
+const USAGE =
+  'usage: capture-fixtures --name PLATFORM-NAME [--chroot DIR | [--netns NAME] [--user UID] | --ssh USER@HOST:PORT --identity KEY --known-hosts FILE] [--script FILE] [--probe ID]...'
 const {values} = parseArgs({
   options: {
     name: {type: 'string'},
     chroot: {type: 'string'},
     user: {type: 'string'},
     netns: {type: 'string'},
+    ssh: {type: 'string'},
+    identity: {type: 'string'},
+    'known-hosts': {type: 'string'},
+    script: {type: 'string'},
     probe: {type: 'string', multiple: true},
     out: {type: 'string', default: 'test/fixtures'},
   },
 })
 if (!values.name || !/^[a-z0-9.-]+$/.test(values.name)) {
-  console.error('usage: capture-fixtures --name PLATFORM-NAME [--chroot DIR | [--netns NAME] [--user UID]] [--probe ID]...')
+  console.error(USAGE)
+  process.exit(2)
+}
+const sshTarget = values.ssh ? /^([a-z_][\w.-]*)@([^\s:@]+):(\d{1,5})$/i.exec(values.ssh) : undefined
+if (values.ssh && (!sshTarget || !values.identity || !values['known-hosts'] || values.chroot || values.netns || values.user)) {
+  console.error(`--ssh wants USER@HOST:PORT, --identity and --known-hosts, and no --chroot, --netns or --user\n${USAGE}`)
   process.exit(2)
 }
 
-const transport: CommandTransport = values.chroot
+/** Over SSH: the host key verified against the given known_hosts file only (never recorded), as `hatang collect` does. */
+async function sshTransport(user: string, host: string, port: number): Promise<SshTransport> {
+  const hostKeys = await new KnownHostsBook({acceptNew: false}).policy([values['known-hosts']!])
+  return SshTransport.connect({host, port, user, identityFiles: [values.identity!]}, {verifyHostKey: hostKeys.verify, hostKeyAlgorithms: hostKeys.algorithms})
+}
+
+const transport: CommandTransport = sshTarget
+  ? await sshTransport(sshTarget[1]!, sshTarget[2]!, Number(sshTarget[3])).catch((error: Error) => {
+      console.error(`capture-fixtures: ${values.ssh}: ${error.message}`)
+      return process.exit(1)
+    })
+  : values.chroot
   ? new ChrootTransport(values.chroot)
   : new LocalTransport([
       ...(values.netns ? ['ip', 'netns', 'exec', values.netns] : []),
@@ -65,6 +93,7 @@ writeJson(path.join(dir, 'platform.json'), {
   capturedAt: new Date().toISOString(),
   transport: transport.kind,
   how: process.argv.slice(2).join(' '),
+  ...(values.script ? {script: values.script} : {}),
   description: header.outputs.get('platform.release')?.stdout ?? '',
 })
 
@@ -95,3 +124,4 @@ for (const probe of selected) {
   writeJson(path.join(dir, `${probe.id}.json`), {probe: probe.id, uid: batch.header.uid ?? null, os: batch.header.os ?? null, outputs, ...(contents ? {contents} : {})})
   console.log(`${values.name}: ${probe.id} (${commands.length} commands)`)
 }
+if (transport instanceof SshTransport) await transport.close()

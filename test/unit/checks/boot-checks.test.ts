@@ -39,6 +39,22 @@ describe('boot checks on captured hosts', () => {
     }
   })
 
+  it('the EFI virtual machine (scripts/capture-vm.sh): Secure Boot on with Microsoft\'s keys: pass; EFI with Secure Boot off: fail', () => {
+    expect(verdicts('debian-12-vm-secureboot')['boot.secure-boot']).toBe('pass')
+    expect(verdicts('debian-12-vm-efi')['boot.secure-boot']).toBe('fail')
+    // GRUB installed there without a password (its 40_custom): fail, on both
+    expect(verdicts('debian-12-vm-secureboot')['boot.loader-password']).toBe('fail')
+    expect(verdicts('debian-12-vm-efi')['boot.loader-password']).toBe('fail')
+  })
+
+  it('a Debian kernel that loads modules (the virtual machine): usb-storage loadable as installed: fail; with install /bin/false and blacklist in modprobe.d: pass', () => {
+    expect(verdicts('debian-12-vm-secureboot', 'debian-12-vm-secureboot')['module.usb-storage']).toBe('fail')
+    expect(verdicts('debian-12-vm-secureboot', 'debian-12-vm-usb-blocked')['module.usb-storage']).toBe('pass')
+    const m = loadFixture('debian-12-vm-secureboot', 'kernelModules')
+    const s = withSection(base, 'kernelModules', kernelModulesProbe.interpret(m.outputs, contextOf(m)))
+    expect(runChecks(s, packs).results.find((r) => r.check === 'module.usb-storage')!.reason).toMatch(/^usb_storage: not loaded now, not disabled at boot/)
+  })
+
   it('a kernel that loads no module (this machine: nomodule, no /proc/modules) cannot load usb-storage: pass', () => {
     for (const p of ['debian-12-root', 'debian-12-user', 'debian-11-chroot', 'debian-13-chroot']) expect(verdicts(p, p)['module.usb-storage'], p).toBe('pass')
   })

@@ -52,6 +52,19 @@ describe('the storage checks on real captures', () => {
     }
   })
 
+  it('the virtual machine (scripts/capture-vm.sh): a volume group 95 % allocated: fail; 50 %: pass; lvm2 and no group: not applicable', () => {
+    const judged = (p: string) => {
+      const f = loadFixture(p, 'storage')
+      return verdicts(host(capturedAt(p), {storage: storageProbe.interpret(f.outputs, contextOf(f))}), ['storage.vg-full'])['storage.vg-full']
+    }
+    expect(judged('debian-12-vm-lvm-full')).toBe('fail')
+    expect(judged('debian-12-vm-lvm-room')).toBe('pass')
+    expect(judged('debian-12-vm-secureboot')).toBe('not-applicable')
+    const f = loadFixture('debian-12-vm-lvm-full', 'storage')
+    const r = runChecks(host(capturedAt('debian-12-vm-lvm-full'), {storage: storageProbe.interpret(f.outputs, contextOf(f))}), packs).results
+    expect(r.find((x) => x.check === 'storage.vg-full')!.reason).toContain('vmdata')
+  })
+
   it('a SMART disk on an unprivileged run: unknown', () => {
     const outputs = storageOutputs(undefined, {}, '!candidate /dev/sda\n!needs-root\n')
     const s = host('2026-01-01T00:00:00Z', {storage: storageProbe.interpret(outputs, {uid: 65534, privileged: false, os: 'Linux'})})

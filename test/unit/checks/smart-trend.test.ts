@@ -1,3 +1,6 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {storageProbe} from '../../../inventory/storage.js'
@@ -9,7 +12,7 @@ import {ConfigError} from '../../../src/config/config-error.js'
 import {diskIdentity, type SmartDiskData, type StorageData} from '../../../src/model/sections/storage.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
 import {whyText} from '../../../src/report/why-text.js'
-import {contextOf, loadFixture} from '../../support/fixtures.js'
+import {contextOf, FIXTURES, loadFixture} from '../../support/fixtures.js'
 import {published, storageOutputs} from '../../support/published.js'
 
 /**
@@ -19,6 +22,10 @@ import {published, storageOutputs} from '../../support/published.js'
  * two ST3500418AS captures are two disks, /dev/sda and /dev/sdb; scrutiny's smart-ata-date2.json is smart-ata-date.json
  * with every raw value edited by +10, not a later reading): so a later reading that rose is DERIVED here, by raising
  * the counter of that same parsed capture (`raised`), and says so where it is made.
+ * The NVMe cases of the last describe are REAL two-time captures: one disk (qemu's NVMe controller, serial
+ * HATANG-NVME-0001) of the EFI virtual machine read twice in one boot by scripts/capture-vm.sh, with its critical
+ * warning 0 (test/fixtures/debian-12-vm-nvme), then with the spare-below-threshold bit (1) raised over QMP
+ * (debian-12-vm-nvme-warning): nothing in them is edited.
  */
 const ST = 'smartctl-exporter-ST3500418AS_11.json'
 const NVME = 'smartctl-exporter-KXG60ZNV512G_TOSHIBA_2.json'
@@ -132,5 +139,51 @@ describe('storage.smart-trend: a disk judged against its latest earlier reading'
     expect(loadPack('t.yaml', pack('{smartTrend: true}')).checks[0]!.assert).toEqual({smartTrend: true})
     expect(() => loadPack('t.yaml', pack('{all: [{smartTrend: true}]}'))).toThrow(ConfigError)
     expect(() => loadPack('t.yaml', pack('{all: [{smartTrend: true}]}'))).toThrow(/t\.yaml:10:\d+ .*is judged only as the whole assert of a per-host check/)
+  })
+})
+
+describe('storage.smart-trend on a real two-time capture of one NVMe disk (scripts/capture-vm.sh nvme)', () => {
+  /** The virtual machine's storage section as the probe reads the capture, and the moment it was captured. */
+  const vm = (p: string) => {
+    const f = loadFixture(p, 'storage')
+    const capturedAt = (JSON.parse(readFileSync(path.join(FIXTURES, p, 'platform.json'), 'utf8')) as {capturedAt: string}).capturedAt
+    return {snapshot: host(storageProbe.interpret(f.outputs, contextOf(f))), capturedAt}
+  }
+  const first = vm('debian-12-vm-nvme')
+  const warned = vm('debian-12-vm-nvme-warning')
+  const before = disk(first.snapshot, '/dev/nvme0n1')
+  const after = disk(warned.snapshot, '/dev/nvme0n1')
+  /** The other capture as the latest earlier reading, in run 12 started when it was captured. */
+  const earlier = (c: {snapshot: Snapshot; capturedAt: string}): SmartHistory => {
+    const d = disk(c.snapshot, '/dev/nvme0n1')
+    return {readings: new Map([[diskIdentity(d)!, {run: 12, startedAt: c.capturedAt, disk: d}]]), searched: 1}
+  }
+
+  it('the two captures are one disk at two times: the same identity, captured in that order, the warning bit set in the second', () => {
+    expect(before).toMatchObject({name: '/dev/nvme0n1', protocol: 'NVMe', model: 'QEMU NVMe Ctrl', serial: 'HATANG-NVME-0001', passed: true, nvmeCriticalWarning: 0, nvmeMediaErrors: 0})
+    expect(after).toMatchObject({name: '/dev/nvme0n1', model: 'QEMU NVMe Ctrl', serial: 'HATANG-NVME-0001', passed: false, nvmeCriticalWarning: 1, nvmeMediaErrors: 0})
+    expect(diskIdentity(after)).toBe(diskIdentity(before))
+    expect(Date.parse(warned.capturedAt)).toBeGreaterThan(Date.parse(first.capturedAt))
+  })
+
+  it('earlier run: no warning, later run: the warning bit set — fail (high), naming the disk and the rise', () => {
+    const r = judge(warned.snapshot, earlier(first))
+    const date = first.capturedAt.slice(0, 10)
+    expect(r).toMatchObject({status: 'fail', severity: 'high'})
+    expect(r.reason).toBe(`/dev/nvme0n1 (QEMU NVMe Ctrl, serial HATANG-NVME-0001): NVMe critical warning 0 → 1 since run 12 of ${date}`)
+    expect(whyText(r.why, 'en')).toContain('/dev/nvme0n1 (QEMU NVMe Ctrl, HATANG-NVME-0001): 0 → 1')
+  })
+
+  it('the same capture twice: pass, with both readings as its evidence', () => {
+    const r = judge(first.snapshot, earlier(first))
+    expect(r.status).toBe('pass')
+    expect(r.reason).toBe(`/dev/nvme0n1 (QEMU NVMe Ctrl, serial HATANG-NVME-0001): NVMe media errors 0 → 0, NVMe critical warning 0 → 0 since run 12 of ${first.capturedAt.slice(0, 10)}, none risen`)
+    expect(judge(warned.snapshot, earlier(warned)).status).toBe('pass')
+  })
+
+  it('earlier run: the warning, later run: none (the bit cleared) — pass: lower is no rise', () => {
+    const r = judge(first.snapshot, earlier(warned))
+    expect(r.status).toBe('pass')
+    expect(r.reason).toContain('NVMe critical warning 1 → 0')
   })
 })

@@ -65,6 +65,19 @@ describe('the storage checks on real captures', () => {
     expect(r.find((x) => x.check === 'storage.vg-full')!.reason).toContain('vmdata')
   })
 
+  it('the virtual machine\'s NVMe disk (scripts/capture-vm.sh nvme), one disk at two times: critical warning 0: pass; the spare-below-threshold bit set: fail, naming the disk', () => {
+    const judged = (p: string) => {
+      const f = loadFixture(p, 'storage')
+      const s = host(capturedAt(p), {storage: storageProbe.interpret(f.outputs, contextOf(f))})
+      return runChecks(s, packs.map((pk) => ({...pk, checks: pk.checks.filter((c) => c.id === 'storage.smart')}))).results[0]!
+    }
+    expect(judged('debian-12-vm-nvme')).toMatchObject({check: 'storage.smart', status: 'pass'})
+    const warned = judged('debian-12-vm-nvme-warning')
+    expect(warned).toMatchObject({check: 'storage.smart', status: 'fail', severity: 'high'})
+    // smartctl's own verdict turned with the bit (its exit status 8), before the check's critical-warning clause
+    expect(warned.reason).toBe('storage.smart.disks[/dev/nvme0n1].passed is false, expected true')
+  })
+
   it('a SMART disk on an unprivileged run: unknown', () => {
     const outputs = storageOutputs(undefined, {}, '!candidate /dev/sda\n!needs-root\n')
     const s = host('2026-01-01T00:00:00Z', {storage: storageProbe.interpret(outputs, {uid: 65534, privileged: false, os: 'Linux'})})

@@ -54,6 +54,24 @@ describe('storage probe on captured output', () => {
     expect(partOf(loadFixture('debian-12-vm-lvm-full', 'storage'), 'storage', 'lvm').stdout).toContain('  vmdata|264241152|16777216|1|1\n')
   })
 
+  it('the virtual machine\'s NVMe disk (scripts/capture-vm.sh nvme): a SMART candidate; smartctl\'s identity, verdict, critical warning and media errors, before and after the warning bit', () => {
+    const read = (p: string) => {
+      const f = loadFixture(p, 'storage')
+      return storageProbe.interpret(f.outputs, contextOf(f))
+    }
+    const disk = {name: '/dev/nvme0n1', protocol: 'NVMe', model: 'QEMU NVMe Ctrl', serial: 'HATANG-NVME-0001', nvmeMediaErrors: 0}
+    for (const [p, passed, nvmeCriticalWarning] of [['debian-12-vm-nvme', true, 0], ['debian-12-vm-nvme-warning', false, 1]] as const) {
+      const r = read(p)
+      expect(problemsOf(StorageSchema, r.data), p).toEqual([])
+      expect(r.status, p).toBe('ok')
+      // the virtio disks are still no candidates; smartmontools is installed in the image
+      expect(r.data!.smart, p).toEqual({installed: true, candidates: ['/dev/nvme0n1'], disks: [{...disk, passed, nvmeCriticalWarning}]})
+      expect(r.data!.lvm, p).toEqual({installed: true, vgs: [], pvs: [], lvs: []})
+    }
+    // smartctl's own words for the bit, as it printed them
+    expect(partOf(loadFixture('debian-12-vm-nvme-warning', 'storage'), 'storage', 'smart').stdout).toContain('"spare_below_threshold": true')
+  })
+
   it('reads the published mdstat and smartctl captures: degraded arrays, a disk with a reallocated sector, a healthy NVMe', () => {
     const r = storageProbe.interpret(storageOutputs(MDSTAT, {'/dev/sdb': FAILING_ATA, '/dev/nvme2': HEALTHY_NVME}), {uid: 0, privileged: true, os: 'Linux'})
     expect(problemsOf(StorageSchema, r.data)).toEqual([])

@@ -9,32 +9,31 @@ import {builtinPackNames, packFile} from '../../../src/engine/checks/builtin-pac
 import {loadPack, type Pack} from '../../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
 import type {Snapshot} from '../../../src/model/snapshot.js'
-import type {StorageData} from '../../../src/model/sections/storage.js'
 import {HostKeeper} from '../../../src/runs/host-keeper.js'
 import {judgeRun} from '../../../src/runs/judge-run.js'
 import {resultsFromStore} from '../../../src/runs/results-from-store.js'
 import {SMART_HISTORY_RUNS, SmartHistoryReader, smartHistories} from '../../../src/runs/smart-history.js'
 import {openStore, type Store} from '../../../src/store/store.js'
-import {published, storageOutputs} from '../../support/published.js'
+import {contextOf, loadFixture} from '../../support/fixtures.js'
 import {capturedFleet, withSection} from '../../support/snapshots.js'
 
 /**
  * The runs layer hands the trend check the earlier readings of a host's disks from a real SQLite store, and every way
  * of judging a stored run (audit as it goes, check of the run, report of it) gives the same verdict. The host is a
- * captured one with the storage section the probe reads from a published smartctl capture (ST3500418AS, 1 reallocated
- * sector); the later readings are DERIVED from that capture by raising its counter (no real later capture of the same
- * disk is published: see test/unit/checks/smart-trend.test.ts).
+ * captured one with the storage section the probe reads from a REAL two-time capture of one disk (scripts/capture-vm.sh
+ * nvme: the EFI virtual machine's NVMe disk, serial HATANG-NVME-0001, critical warning 0 in test/fixtures/
+ * debian-12-vm-nvme, then the spare-below-threshold bit set in debian-12-vm-nvme-warning); nothing is edited.
  */
 let dir: string
 let store: Store
 let packs: Pack[]
 const day = (n: number) => `2026-11-${String(20 + n).padStart(2, '0')}T02:00:00.000Z`
 
-function db1(collectedAt: string, reallocated: number): Snapshot {
+const [FIRST, WARNED] = ['debian-12-vm-nvme', 'debian-12-vm-nvme-warning']
+function db1(collectedAt: string, capture: string): Snapshot {
   const base = capturedFleet().find((s) => s.host.name === 'db1')!
-  const section = storageProbe.interpret(storageOutputs(undefined, {'/dev/sdb': published('smartctl-exporter-ST3500418AS_11.json')}), {uid: 0, privileged: true, os: 'Linux'})
-  // DERIVED (see above): the captured disk's reallocated sectors set to `reallocated`
-  ;(section.data as StorageData).smart.disks![0]!.reallocatedSectors = reallocated
+  const f = loadFixture(capture, 'storage')
+  const section = storageProbe.interpret(f.outputs, contextOf(f))
   return {...withSection(base, 'storage', section), meta: {...base.meta, collectedAt}}
 }
 const trendOf = (results: {check: string; status: string; reason?: string}[]) => {
@@ -54,19 +53,19 @@ afterAll(async () => {
 
 describe('the trend of a disk across stored runs', () => {
   it('audit, check of the stored run and its report say the same: a rise since the latest earlier run that read the disk', async () => {
-    const one = await store.storeRun({source: 'import', startedAt: new Date(day(1))}, [db1(day(1), 1)])
+    const one = await store.storeRun({source: 'import', startedAt: new Date(day(1))}, [db1(day(1), FIRST)])
     // a run that did not collect db1 at all: it is passed over
     await store.storeRun({source: 'import', startedAt: new Date(day(2))}, capturedFleet().filter((s) => s.host.name === 'web1'))
 
     // the audit: its run begun, each host kept as it comes with its history read from the store
-    const now = db1(day(3), 8)
+    const now = db1(day(3), WARNED)
     const writer = await store.beginRun({source: 'audit', startedAt: new Date(day(3))})
     const keeper = new HostKeeper(packs, new SmartHistoryReader(store, (await store.run(writer.id))!))
     const kept = await keeper.keep(now)
     await writer.addSnapshot(now)
     const run = {startedAt: day(3), toolVersion: 'test', operator: 'test@test', source: 'test'}
     const audited = await judgeRun({store, writer, hosts: [kept], regexes: keeper.regexes, packs, waivers: [], now: new Date(day(3)), staleAfterDays: 30, run})
-    const expected = `fail: /dev/sdb (ST3500418AS, serial REDACTED): reallocated sectors 1 → 8 since run ${one.id} of 2026-11-21`
+    const expected = `fail: /dev/nvme0n1 (QEMU NVMe Ctrl, serial HATANG-NVME-0001): NVMe critical warning 0 → 1 since run ${one.id} of 2026-11-21`
     expect(trendOf(audited.evaluation.hosts[0]!.results)).toBe(expected)
 
     // check of the stored run: judged again, its history read from the runs before it
@@ -81,10 +80,10 @@ describe('the trend of a disk across stored runs', () => {
 
   it('a later run compares with the one before it, not the first; a run judged again ignores the runs after it', async () => {
     const runs = await store.listRuns()
-    const four = await store.storeRun({source: 'import', startedAt: new Date(day(4))}, [db1(day(4), 8)])
+    const four = await store.storeRun({source: 'import', startedAt: new Date(day(4))}, [db1(day(4), WARNED)])
     const fourSnaps = await store.snapshots(four.id)
     const history = await smartHistories(store, four, fourSnaps, packs)
-    expect(trendOf(evaluateRun(fourSnaps, packs, {history}).hosts[0]!.results)).toBe(`pass: /dev/sdb (ST3500418AS, serial REDACTED): reallocated sectors 8 → 8, pending sectors 0 → 0, offline uncorrectable sectors 0 → 0 since run ${runs[0]!.id} of 2026-11-23, none risen`)
+    expect(trendOf(evaluateRun(fourSnaps, packs, {history}).hosts[0]!.results)).toBe(`pass: /dev/nvme0n1 (QEMU NVMe Ctrl, serial HATANG-NVME-0001): NVMe media errors 0 → 0, NVMe critical warning 1 → 1 since run ${runs[0]!.id} of 2026-11-23, none risen`)
     // the first run, judged again now that later ones exist: still nothing earlier
     const first = runs.at(-1)!
     const firstSnaps = await store.snapshots(first.id)

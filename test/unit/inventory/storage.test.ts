@@ -33,7 +33,7 @@ describe('storage probe on captured output', () => {
     })
   }
 
-  it('the virtual machine (scripts/capture-vm.sh): lvm2 installed, no group as booted, then one group 95 % and 50 % allocated as vgs printed; virtio disks are no SMART candidates', () => {
+  it('the virtual machine (scripts/capture-vm.sh): lvm2 installed, no group as booted, then one group 95 % and 50 % allocated as vgs printed; smartctl installed, virtio disks no SMART candidates', () => {
     const read = (p: string) => {
       const f = loadFixture(p, 'storage')
       return storageProbe.interpret(f.outputs, contextOf(f))
@@ -44,7 +44,8 @@ describe('storage probe on captured output', () => {
     for (const r of [booted, full, room]) {
       expect(problemsOf(StorageSchema, r.data)).toEqual([])
       expect(r.status).toBe('ok')
-      expect(r.data).toMatchObject({md: {present: false, arrays: []}, multipath: {installed: false}, smart: {installed: false, candidates: []}})
+      expect(r.data).toMatchObject({md: {present: false, arrays: []}, multipath: {installed: false}, smart: {installed: true, candidates: []}})
+      expect(r.data!.smart.disks ?? []).toEqual([])
     }
     expect(booted.data!.lvm).toEqual({installed: true, vgs: [], pvs: [], lvs: []})
     // a 256 MiB disk: 63 extents of 4 MiB, 59 (95 %) then 31 (50 %) allocated

@@ -1,9 +1,11 @@
 import os from 'node:os'
 
-import si from 'systeminformation'
+import {siPart} from './si-part.js'
 
 import {cpuSection, type CpuData} from '../../model/sections/cpu.js'
 import type {NativeCollector} from '../native-collector.js'
+
+const si = siPart('cpu', ['cpu'])
 
 /**
  * Processors from systeminformation's cpu(). Differences from the probe, by design:

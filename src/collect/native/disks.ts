@@ -1,10 +1,13 @@
 import {readFileSync, realpathSync} from 'node:fs'
 
-import si from 'systeminformation'
+import type {Systeminformation} from 'systeminformation'
 
 import {diskKind, NOT_A_DISK} from '../../../inventory/disks.js'
 import {disksSection, type Disk, type DiskKind} from '../../model/sections/disks.js'
 import type {NativeCollector} from '../native-collector.js'
+import {siPart} from './si-part.js'
+
+const si = siPart('filesystem', ['blockDevices', 'diskLayout'])
 
 function sysfs(path: string): string | undefined {
   try {
@@ -24,7 +27,7 @@ function subsystems(name: string): string | undefined {
   }
 }
 
-function linuxDisk(b: si.Systeminformation.BlockDevicesData): Disk {
+function linuxDisk(b: Systeminformation.BlockDevicesData): Disk {
   const d: Disk = {name: b.name, sizeBytes: b.size, kind: 'unknown'}
   const model = b.model.trim().replace(/\s+/g, ' ')
   if (model) d.model = model

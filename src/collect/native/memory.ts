@@ -1,10 +1,12 @@
 import {existsSync} from 'node:fs'
 
-import si from 'systeminformation'
+import {siPart} from './si-part.js'
 
 import {memorySection, type MemoryData, type MemoryModule} from '../../model/sections/memory.js'
 import {dmiValue} from '../../../inventory/system.js'
 import type {NativeCollector} from '../native-collector.js'
+
+const si = siPart('memory', ['mem', 'memLayout'])
 
 /**
  * Memory from systeminformation's mem() and, where it can be trusted, memLayout(). On Linux memLayout() runs

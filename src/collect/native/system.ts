@@ -1,10 +1,12 @@
 import {accessSync, constants, existsSync} from 'node:fs'
 
-import si from 'systeminformation'
+import {siPart} from './si-part.js'
 
 import {biosDateIso, chassisTypeName, DMI_FILES, dmiValue, NO_DMI_REASON} from '../../../inventory/system.js'
 import {systemSection, type SystemData} from '../../model/sections/system.js'
 import type {NativeCollector} from '../native-collector.js'
+
+const si = siPart('system', ['system', 'bios', 'baseboard', 'chassis'])
 
 const DMI_DIR = '/sys/class/dmi/id'
 

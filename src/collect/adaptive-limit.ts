@@ -1,3 +1,5 @@
+import {median} from '../model/median.js'
+
 /**
  * How many hosts a sweep collects at once, decided from what the sweep measures of itself. Pure: samples and the
  * time come in, the limit goes out; no clock, no timer.
@@ -80,12 +82,6 @@ export function startingLimit(ceiling: number, cores: number): number {
 }
 
 const KIND_LABEL: Record<LatencyKind, string> = {handshake: 'SSH handshakes', answer: 'first answers of command batches', batch: 'command batches'}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
 
 export const formatMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`)
 

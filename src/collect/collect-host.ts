@@ -12,6 +12,7 @@ import {normalise} from './normalise-section.js'
 import type {HostContext, RunOptions, RunReport} from './runner.js'
 import {runners} from './runners.js'
 import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
+import {plural} from '../model/plural.js'
 
 export interface ProbeEvent {
   id: string
@@ -62,7 +63,6 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 /** A whole batch's deadline when none is given: three command timeouts, at least 30 s. */
 export const batchDeadlineMs = (commandTimeoutMs: number): number => Math.max(30_000, commandTimeoutMs * 3)
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /**
  * The host's status from its sections: `ok` when none failed, `partial` when some failed but at least one was read,

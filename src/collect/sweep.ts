@@ -17,6 +17,7 @@ import {latencySamples} from './latency-samples.js'
 import {LoopLag} from './loop-lag.js'
 import {retryDecision, timedOutPart} from './timeout-retry.js'
 import {TOOL_NAME, TOOL_VERSION} from '../model/tool-version.js'
+import {plural} from '../model/plural.js'
 
 export interface HostOutcome {
   host: HostSpec
@@ -258,7 +259,7 @@ export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = 
         if (decision.retry) {
           retries.push({index, first: outcome, why: decision.why, limitThen, atMs: performance.now()})
           options.onHostRetry?.(host, decision.why)
-        } else done(index, retry ? {...outcome, retried: `${retry.why}; collected again with at most ${limitThen} host${limitThen === 1 ? '' : 's'} at once`} : outcome)
+        } else done(index, retry ? {...outcome, retried: `${retry.why}; collected again with at most ${plural(limitThen, 'host')} at once`} : outcome)
       })
       .catch((error: unknown) => {
         failed ??= error

@@ -1,7 +1,6 @@
 import type {HostStatus} from '../model/host-status.js'
 import type {Snapshot} from '../model/snapshot.js'
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+import {plural} from '../model/plural.js'
 
 /**
  * What of a host's collection ran out of time, in words, or undefined when nothing did: its connection (a host

@@ -4,10 +4,11 @@ import type {ConfigError} from '../config/config-error.js'
 import type {HostSpec} from './model.js'
 import {formatProxyJump} from './proxy-jump.js'
 import type {ValidateResult} from './validate-inventory.js'
+import {plural} from '../model/plural.js'
 
 /** `ok: 12 hosts in 4 groups`, or one positioned line per problem. */
 export function renderValidate(file: string, result: ValidateResult, errors: ConfigError[], color: ChalkInstance): string {
-  if (result.valid) return `${color.green('ok')}: ${result.hosts} host${result.hosts === 1 ? '' : 's'} in ${result.groups} group${result.groups === 1 ? '' : 's'} (${file}, ${result.format} format)`
+  if (result.valid) return `${color.green('ok')}: ${plural(result.hosts, 'host')} in ${plural(result.groups, 'group')} (${file}, ${result.format} format)`
   return errors.map((e) => e.format({validateHint: false})).join('\n')
 }
 
@@ -38,7 +39,7 @@ export function renderHostList(hosts: readonly HostSpec[], color: ChalkInstance)
       .map((i, j) => (j === cols.length - 1 ? cells[i]! : cells[i]!.padEnd(width[j]!)))
       .join('  ')
       .trimEnd()
-  return [color.bold(line(header)), ...rows.map(line), '', `${hosts.length} host${hosts.length === 1 ? '' : 's'}`].join('\n')
+  return [color.bold(line(header)), ...rows.map(line), '', plural(hosts.length, 'host')].join('\n')
 }
 
 /** The key files a host offers, a configured one that does not exist marked `(missing)`. */

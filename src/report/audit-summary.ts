@@ -7,6 +7,7 @@ import {bySeverity, countsBySeverity, isAtOrAbove, SEVERITIES, type FailOn, type
 import {levelProfileLine} from './level-profile-line.js'
 import {loadLabels, type Lang} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
+import {plural} from '../model/plural.js'
 
 export interface AuditOutcome {
   startedAt: string
@@ -66,7 +67,6 @@ export function topFindings(evaluation: RunEvaluation, titles: (pack: string, ch
     .slice(0, limit)
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** Severity names as the report writes them (templates/locales, `sev.*`), in lower case for a sentence. */
 const severityNames = (lang: Lang): Record<Severity, string> => {

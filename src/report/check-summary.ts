@@ -11,6 +11,7 @@ import {loadLabels} from './locale.js'
 import {terminalText as T} from './terminal-text.js'
 import {readerReason} from './why-text.js'
 import type {Why} from '../model/why.js'
+import {plural} from '../model/plural.js'
 
 /** A reason on the terminal: the machine form in English (the paths an administrator looks up), the reader's language otherwise. */
 const terminalReason = (r: {reason?: string; why?: Why}, lang: Lang): string | undefined => (lang === 'en' ? r.reason : readerReason(r, lang))
@@ -20,7 +21,7 @@ export type Lang = 'vi' | 'en'
 const LABELS = {
   en: {pass: 'pass', fail: 'fail', unknown: 'unknown', na: 'not applicable', waived: 'waived', score: 'score', overall: 'overall', group: 'group', until: 'until', hosts: 'hosts', findings: 'findings at or above', none: 'no finding',
     fleet: 'Fleet synchronization', role: 'role', all: 'fleet', majority: 'majority', expected: 'reference value', noData: 'no data', agree: 'comparisons agree', more: 'more',
-    coverage: 'coverage', insufficient: 'insufficient data', insufficientHosts: (n: number, min: number) => `${n} host${n === 1 ? '' : 's'} with insufficient data (not collected, coverage below ${min} %, stale, or no check applies): never counted as compliant`},
+    coverage: 'coverage', insufficient: 'insufficient data', insufficientHosts: (n: number, min: number) => `${plural(n, 'host')} with insufficient data (not collected, coverage below ${min} %, stale, or no check applies): never counted as compliant`},
   vi: {pass: 'đạt', fail: 'không đạt', unknown: 'chưa xác định', na: 'không áp dụng', waived: 'được miễn trừ', score: 'điểm', overall: 'tổng thể', group: 'nhóm', until: 'đến hết', hosts: 'máy', findings: 'phát hiện từ mức', none: 'không có phát hiện',
     fleet: 'Đồng bộ giữa các máy', role: 'vai trò', all: 'toàn bộ', majority: 'đa số', expected: 'giá trị chuẩn', noData: 'thiếu dữ liệu', agree: 'phép so sánh khớp nhau', more: 'máy khác',
     coverage: 'độ phủ', insufficient: 'không đủ dữ liệu', insufficientHosts: (n: number, min: number) => `${n} máy không đủ dữ liệu (không thu thập được, độ phủ dưới ${min} %, dữ liệu cũ hoặc không có kiểm tra nào áp dụng): không bao giờ được coi là tuân thủ`},

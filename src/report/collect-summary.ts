@@ -4,6 +4,7 @@ import type {Snapshot} from '../model/snapshot.js'
 import type {SectionStatus} from '../model/section.js'
 import {selectionLine} from './selection-line.js'
 import {terminalSafe} from './terminal-text.js'
+import {plural} from '../model/plural.js'
 
 const mark: Record<SectionStatus, string> = {ok: '✔', partial: '◐', unavailable: '○', error: '✖', timeout: '⧗', skipped: '-'}
 
@@ -21,7 +22,6 @@ function duration(seconds: number): string {
   return d > 0 ? `${d} d ${h} h` : `${h} h ${Math.floor((seconds % 3600) / 60)} min`
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /**
  * A readable summary of one snapshot for the terminal: the machine in a screenful, then each section's status; every

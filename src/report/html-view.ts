@@ -9,6 +9,7 @@ import {escapeXml} from './escape.js'
 import type {Why} from '../model/why.js'
 import {reviewOverview} from './review-overview.js'
 import {DAY_MS} from '../model/days.js'
+import {median} from '../model/median.js'
 
 export type Category = 'atRisk' | 'findings' | 'compliant' | 'insufficient' | 'notCollected'
 export const CATEGORIES: readonly Category[] = ['atRisk', 'findings', 'compliant', 'insufficient', 'notCollected']
@@ -83,12 +84,6 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     if (h.hardware.biosDate && !Number.isNaN(Date.parse(h.hardware.biosDate))) e.ages.push((year - Date.parse(h.hardware.biosDate)) / (365.25 * DAY_MS))
     models.set(name, e)
   }
-  const median = (xs: number[]) => {
-    if (!xs.length) return null
-    const s = [...xs].sort((a, b) => a - b)
-    const m = Math.floor(s.length / 2)
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-  }
   const sum = (xs: (number | undefined | null)[]) => xs.reduce<number>((n, x) => n + (x ?? 0), 0)
 
   const sectionReasons = count(
@@ -152,7 +147,7 @@ export function htmlView(results: Results, lang: Lang, t: Labels, f: Formatter) 
     fleetExpected: (x: Results['fleet'][number]) => fleetExpectedLabel(x, t),
     fleetReason: (x: Results['fleet'][number]) => readerReason(x, lang),
     osVersions: count(collected, (h) => h.os.name ?? L('common.unknown')),
-    models: [...models.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0])).map(([name, e]) => ({name, count: e.count, age: median(e.ages)})),
+    models: [...models.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0])).map(([name, e]) => ({name, count: e.count, age: e.ages.length ? median(e.ages) : null})),
     totals: {
       memory: sum(collected.map((h) => h.memory.totalBytes)),
       disk: sum(collected.flatMap((h) => h.disks.map((d) => d.sizeBytes))),

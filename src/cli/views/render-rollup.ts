@@ -1,5 +1,6 @@
 import {terminalText} from '../../report/terminal-text.js'
 import type {RollupOutcome} from '../../runs/rollup/rollup-report.js'
+import {plural} from '../../model/plural.js'
 
 const pct = (n: number | null) => (n === null ? '—' : `${n} %`)
 
@@ -7,10 +8,10 @@ const pct = (n: number | null) => (n === null ? '—' : `${n} %`)
 export function renderRollupSummary(o: RollupOutcome): string {
   const what = o.root === '' ? 'whole estate' : `unit ${terminalText(o.root)}`
   const lines = [
-    `${what}: score ${o.score ?? '—'} (coverage ${pct(o.coverage)}) — ${o.hosts.total} host${o.hosts.total === 1 ? '' : 's'} from ${o.sites} site${o.sites === 1 ? '' : 's'}, ${o.units} unit${o.units === 1 ? '' : 's'}`,
+    `${what}: score ${o.score ?? '—'} (coverage ${pct(o.coverage)}) — ${plural(o.hosts.total, 'host')} from ${plural(o.sites, 'site')}, ${plural(o.units, 'unit')}`,
   ]
-  if (o.hosts.notCollected > 0) lines.push(`not collected: ${o.hosts.notCollected} host${o.hosts.notCollected === 1 ? '' : 's'}`)
-  if (o.hosts.insufficient > 0) lines.push(`insufficient data: ${o.hosts.insufficient} host${o.hosts.insufficient === 1 ? '' : 's'} (never counted as compliant)`)
+  if (o.hosts.notCollected > 0) lines.push(`not collected: ${plural(o.hosts.notCollected, 'host')}`)
+  if (o.hosts.insufficient > 0) lines.push(`insufficient data: ${plural(o.hosts.insufficient, 'host')} (never counted as compliant)`)
   if (o.staleUnits.length > 0) lines.push(`stale data: ${o.staleUnits.map((u) => terminalText(u || 'whole estate')).join(', ')}`)
   return lines.join('\n')
 }

@@ -4,6 +4,7 @@ import {tally} from '../../engine/fleet/run-fleet.js'
 import type {RollupSync} from '../../model/rollup.js'
 import type {Severity} from '../../model/severity.js'
 import {KEY_PACKAGES, type SnapshotFacts} from '../../model/snapshot-facts.js'
+import {median} from '../../model/median.js'
 
 /** A collected host of the roll-up, with what the estate's synchronization checks read of it. */
 export interface SyncHost {
@@ -47,10 +48,6 @@ function compared(check: string, severity: Severity, subject: string, known: {ho
   return {...base, status: 'pass', reason: `all ${known.length} hosts agree`}
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 const seconds = (ms: number) => `${ms >= 0 ? '+' : '−'}${(Math.abs(ms) / 1000).toFixed(1)} s`
 
 /**

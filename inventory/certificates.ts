@@ -1,5 +1,6 @@
 import {X509Certificate} from 'node:crypto'
 
+import {BoundedMap} from './kit/bounded-map.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines} from './kit/probe-helpers.js'
@@ -174,17 +175,13 @@ type Described = Omit<CertificateFile, 'path' | 'state' | 'namedBy'>
 
 /**
  * Certificates already described, by their base64: the same certificate (an organisation's CA, a shared bundle) is on
- * many hosts of a sweep, and decoding one and checking its signature cost the controller ~1.5 ms. Bounded: emptied when full.
+ * many hosts of a sweep, and decoding one and checking its signature cost the controller ~1.5 ms.
  */
-const described = new Map<string, Described | undefined>()
-const DESCRIBED_MAX = 4096
+const described = new BoundedMap<string, Described | undefined>(4096)
 
 /** What a certificate says of itself; undefined when the base64 is not a certificate Node can decode. */
 export function describeCertificate(base64: string): Described | undefined {
-  if (!described.has(base64)) {
-    if (described.size >= DESCRIBED_MAX) described.clear()
-    described.set(base64, decodeCertificate(base64))
-  }
+  if (!described.has(base64)) described.set(base64, decodeCertificate(base64))
   const d = described.get(base64)
   return d && (d.san ? {...d, san: [...d.san]} : {...d})
 }

@@ -1,4 +1,5 @@
 import {ParseError} from './kit/parse-error.js'
+import {BoundedMap} from './kit/bounded-map.js'
 import type {ProbeResult} from './kit/implementation.js'
 import {defineProbe, type CommandOutput, type ProbeContext} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
@@ -91,8 +92,7 @@ interface IndexAnswer {
  * loaded indexes, whose pending list was ~4 ms of the controller's CPU a host. A few are kept, since a sweep's
  * hosts interleave; an answer is reused only for the very same contents (the same loaded indexes, the same problems).
  */
-const indexAnswers = new Map<string, {contents: ProbeContext['contents']; problems: ProbeContext['contentProblems']; answer: IndexAnswer}>()
-const INDEX_ANSWERS_KEPT = 8
+const indexAnswers = new BoundedMap<string, {contents: ProbeContext['contents']; problems: ProbeContext['contentProblems']; answer: IndexAnswer}>(8)
 
 function sameEntries<V>(a: ReadonlyMap<string, V> | undefined, b: ReadonlyMap<string, V> | undefined): boolean {
   if (a === b) return true
@@ -107,7 +107,6 @@ function indexAnswer(text: string, context: ProbeContext): IndexAnswer {
   const lists = parseAptLists(text)
   const why = fillFromIndexes(lists, context.contents, context.contentProblems)
   const answer: IndexAnswer = why ? {lists, why} : {lists}
-  if (indexAnswers.size >= INDEX_ANSWERS_KEPT) indexAnswers.delete(indexAnswers.keys().next().value!)
   indexAnswers.set(text, {contents: context.contents, problems: context.contentProblems, answer})
   return answer
 }

@@ -91,7 +91,7 @@ async function runGroup(
     running.then(deliver, () => deliver())
   }
   const batch = await running
-  report.batches.push({commands: commands.length, durationMs: Math.round(batch.durationMs), ...(batch.failure ? {failure: batch.failure} : {})})
+  report.batches.push(batchRecord(commands.length, batch))
   if (batch.header.os !== undefined) report.host ??= contextOf(batch, transport)
   if (!report.clock && batch.header.hostTimeMs !== undefined && batch.headerReceivedAtMs !== undefined) {
     const mid = (batch.sentAtMs + batch.headerReceivedAtMs) / 2
@@ -119,7 +119,7 @@ async function runGroup(
     const more = followUpOf(p, outputs, withContents, options.commandTimeoutMs)
     if (more.length > 0) {
       const second = await runBatch(transport, more, options.deadlineMs)
-      report.batches.push({commands: more.length, durationMs: Math.round(second.durationMs), ...(second.failure ? {failure: second.failure} : {})})
+      report.batches.push(batchRecord(more.length, second))
       const merged = new Map([...outputs, ...second.outputs])
       await options.onSection(p, {...interpretProbe(p, merged, withContents, second.failure ?? batch.failure), commands: count + more.length})
       continue
@@ -127,6 +127,9 @@ async function runGroup(
     await options.onSection(p, {...interpretProbe(p, outputs, withContents, batch.failure), commands: count})
   }
 }
+
+/** What the snapshot's meta says of one batch: how many commands, how long, and why it failed. */
+const batchRecord = (commands: number, b: BatchResult): RunReport['batches'][number] => ({commands, durationMs: Math.round(b.durationMs), ...(b.failure ? {failure: b.failure} : {})})
 
 /** The commands a probe asks for after its first answer (none for nearly every probe and host). */
 function followUpOf(p: AnyProbe, outputs: ReadonlyMap<string, CommandOutput>, context: ProbeContext, commandTimeoutMs: number): BatchCommand[] {

@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process'
 import {appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {median} from '../src/model/median.js'
 
 /** One command under test, as a user runs it. */
 export interface Contender {
@@ -57,11 +58,8 @@ export function timeFigures(t: string): {cpuMs: number; maxRssKb: number} {
   }
 }
 
-export const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
+// the benches' medians are the model's (bench files import it from here)
+export {median}
 
 /** Runs the contenders alternately (A B C A B C …) after one warm-up each, so noise hits them alike. */
 export function alternate(contenders: Contender[], runs: number): Map<string, Sample[]> {

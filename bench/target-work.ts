@@ -1,12 +1,13 @@
 /**
  * The target's work for one full inventory, measured on this machine: each probe command run as a batch
- * runs it (`sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU (user + sys of the command and
+ * runs it under bash (a forked subshell set to act as `sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU (user + sys of the command and
  * everything it started) read from the shell's `times`. Says which probes dominate a target's cost.
  */
 import {spawnSync} from 'node:child_process'
 
 import {probes} from '../inventory/index.js'
 import {sharedCommandsOf} from '../inventory/kit/shared-command.js'
+import {AS_SH} from '../src/collect/posix-sh/batch.js'
 
 export interface CommandCost {
   key: string
@@ -27,7 +28,7 @@ export function targetWork(runs = 5): CommandCost[] {
     ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
   ]
   for (const {section, name, command} of commands) {
-    const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do sh -c "$0" </dev/null >/dev/null 2>&1; done; times`, command], {
+    const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do ( ${AS_SH}; eval "$0" ) </dev/null >/dev/null 2>&1; done; times`, command], {
       encoding: 'utf8',
       env: {...process.env, LC_ALL: 'C', LANG: 'C'},
     })

@@ -9,7 +9,7 @@ import type {Platform} from './probe.js'
 export interface SharedCommand {
   /** Unique among shared commands: letters and digits. */
   readonly id: string
-  /** A POSIX shell command, run as a probe's are (LC_ALL=C, `sh -c`, stdin closed, its own timeout). */
+  /** A POSIX shell command, run as a probe's are (LC_ALL=C, as `sh -c` would, stdin closed, its own timeout). */
   readonly command: string
   readonly platforms: readonly Platform[]
   /** Per-command timeout; default: the runner's. */

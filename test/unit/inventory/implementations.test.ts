@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../inventory/index.js'
+import {probeCommands} from '../../../inventory/kit/probe.js'
 import {runners} from '../../../src/collect/runners.js'
 import {sectionCatalog} from '../../../src/model/sections/index.js'
 
@@ -20,5 +21,13 @@ describe('the implementations of inventory/', () => {
       expect(dialects.length, spec.id).toBeGreaterThan(0)
       for (const d of dialects) expect(runners[d], `${spec.id}: no runner for ${d}`).toBeDefined()
     }
+  })
+
+  it('send commands whose meaning is the same under dash and under bash in POSIX mode with XSI echo (how a batch runs them)', () => {
+    // dash's echo takes -n; bash's, in POSIX mode with xpg_echo, prints it: printf says the same everywhere
+    const echoOption = /(^|[;&|({\s])echo[ \t]+-/m
+    const offending = probes.flatMap((p) => Object.entries(probeCommands(p)).filter(([, c]) => echoOption.test(c)).map(([name]) => `${p.id}.${name}`))
+    expect(offending).toEqual([])
+    expect(echoOption.test("x; echo -n 'a'")).toBe(true)
   })
 })

@@ -72,9 +72,16 @@ describe.each([
   })
 
   it('runs commands as sh would: no arguments, XSI echo, nothing of the batch script visible', async () => {
-    const r = await runBatch(shell, [cmd('s.sh', 'echo "[$#] [${_N:-}] [${_TO:-}]"; echo "a\\tb"; x=1; echo "$x"'), cmd('s.after', 'echo "${x:-unset}"')], 10_000)
-    expect(r.outputs.get('s.sh')!.stdout).toBe('[0] [] []\na\tb\n1\n')
-    expect(r.outputs.get('s.after')!.stdout).toBe('unset\n')
+    const r = await runBatch(
+      shell,
+      [
+        cmd('s.sh', 'echo "[$#] [${_N:-}] [${_TO:-}] [${_OS:-}] [${_p:-}] [${_c:-}]"; echo "a\\tb"; x=1; echo "$x"; echo {a,b}'),
+        cmd('s.after', 'echo "${x:-unset}"; for f in _x _r _s _now _wd; do command -v "$f" || echo "no $f"; done'),
+      ],
+      10_000,
+    )
+    expect(r.outputs.get('s.sh')!.stdout).toBe('[0] [] [] [] [] []\na\tb\n1\n{a,b}\n')
+    expect(r.outputs.get('s.after')!.stdout).toBe('unset\nno _x\nno _r\nno _s\nno _now\nno _wd\n')
   })
 
   it('does not take a killed command for a timed-out one', async () => {

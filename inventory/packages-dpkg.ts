@@ -2,17 +2,11 @@ import {ParseError} from './kit/parse-error.js'
 import {lines} from './kit/probe-helpers.js'
 import type {PackageItem} from '../src/model/sections/packages.js'
 
-/**
- * The dpkg query: every package dpkg-query -W lists (installed ones, and those removed with their
- * configuration kept, "rc"), one a line, tab-separated. The format works with dpkg ≥ 1.16.2 (Debian 7+).
- */
-export const DPKG_FORMAT = '${binary:Package}\\t${Version}\\t${Architecture}\\t${db:Status-Abbrev}\\t${source:Package}\\n'
-
 /** dpkg's want / status / error letters (dpkg-query(1), "db:Status-Abbrev"), the error letter being a space when none. */
 const STATUS = /^[uihrp][ncHUFWti]R?$/
 const NAME = /^[A-Za-z0-9][A-Za-z0-9+.\-_]*(:[A-Za-z0-9_-]+)?$/
 
-/** Parses `dpkg-query -W -f=DPKG_FORMAT`. */
+/** Parses `dpkg-query -W -f=DPKG_FORMAT` (the shared dpkgPackages command, kit/dpkg-packages.ts). */
 export function parseDpkgQuery(text: string): PackageItem[] {
   const items: PackageItem[] = []
   lines(text).forEach((line, i) => {

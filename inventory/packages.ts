@@ -3,7 +3,8 @@ import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {packagesSection, PACKAGE_MANAGERS, type PackageItem, type PackageManager, type PackagesData} from '../src/model/sections/packages.js'
 import {shQuote} from '../src/model/shell-quote.js'
-import {DPKG_FORMAT, parseDpkgQuery} from './packages-dpkg.js'
+import {dpkgPackages} from './kit/dpkg-packages.js'
+import {parseDpkgQuery} from './packages-dpkg.js'
 import {parseRpmQuery, RPM_FORMAT} from './packages-rpm.js'
 
 const COMMANDS: Record<PackageManager, {tool: string; parse: (text: string) => PackageItem[]}> = {
@@ -17,9 +18,10 @@ export const packagesProbe = defineProbe({
   section: packagesSection,
   platforms: ['Linux'],
   commands: {
-    dpkg: needs('dpkg-query', `dpkg-query -W -f=${shQuote(DPKG_FORMAT)}`),
     rpm: needs('rpm', `rpm -qa --qf ${shQuote(RPM_FORMAT)}`),
   },
+  // read once a host: the pending updates read the same list
+  shared: {dpkg: dpkgPackages},
   timeoutMs: 20_000,
   weight: 2,
   interpret(out): ProbeResult<PackagesData> {

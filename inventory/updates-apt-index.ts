@@ -1,20 +1,24 @@
 import type {ContentKind, WantedContent} from './kit/content.js'
+import {ParseError} from './kit/parse-error.js'
+import type {CommandOutput} from './kit/probe.js'
+import {failure, succeeded} from './kit/probe-helpers.js'
 import type {AptListsOutput} from './updates-apt-lists.js'
 
 // The "index" method of pending updates on apt systems: the host sends, for each Packages list, the SHA-256 and size
 // its Release file gives for it (no list is decompressed there); the controller reads the lists' content from its
-// own cache by that hash, asking the host for a list only when it holds no copy (see inventory/kit/content.ts).
+// own cache by that hash, asking the host for a list only when it holds no copy (see inventory/kit/content.ts). The
+// installed packages are the shared dpkg query's (kit/dpkg-packages.ts), which the packages section reads too: the
+// host does not list them a second time for this method.
 
 /**
- * Reads `dpkg-query` lines, then `@@list FILE<TAB>RELEASE<TAB>NAME` lines (NAME: the list's file name after its
- * Release file's prefix, `main_binary-amd64_Packages.lz4`); prints I, L, R and F lines as the lists method does, and
- * `H SHA256 SIZE PATH` with the hash the Release file gives for the list's path. Exit 3 with a `#fallback WHY` line
- * when a list has no Release file, no Suite, or no SHA-256 there.
+ * Reads `@@list FILE<TAB>RELEASE<TAB>NAME` lines (NAME: the list's file name after its Release file's prefix,
+ * `main_binary-amd64_Packages.lz4`); prints L, R and F lines as the lists method does, and `H SHA256 SIZE PATH` with
+ * the hash the Release file gives for the list's path. Exit 3 with a `#fallback WHY` line when a list has no Release
+ * file, no Suite, or no SHA-256 there.
  */
 export const INDEX_AWK = [
-  'm == 0 && !/^@@list / { if ($0 != "") print "I " $0; next }',
   '/^@@list / {',
-  '  m = 1; s = substr($0, 8); n = split(s, x, "\\t"); f = x[1]; r = x[2]; rel = x[3]',
+  '  s = substr($0, 8); n = split(s, x, "\\t"); f = x[1]; r = x[2]; rel = x[3]',
   '  print "L " f',
   '  if (n < 3 || r == "") { print "#fallback no Release file for " f; bad = 1; next }',
   '  print "R " r',
@@ -136,7 +140,10 @@ export const aptIndexKind: ContentKind<AptIndex> = {
   },
   load: (digest) => new AptIndex(digest),
   sample(digest, outputs) {
-    const installed = new Set([...(outputs.pending?.stdout ?? '').matchAll(/^I ([^\s:]+)/gm)].map((m) => m[1]!))
+    const installed = new Set([
+      ...[...(outputs.pending?.stdout ?? '').matchAll(/^I ([^\s:]+)/gm)].map((m) => m[1]!),
+      ...[...(outputs.installed?.stdout ?? '').matchAll(/^([^\s:]+)(?::[^\t]*)?\t/gm)].map((m) => m[1]!),
+    ])
     return digest
       .split('\n')
       .filter((l) => l !== '' && installed.has(l.slice(0, l.indexOf(' '))))
@@ -184,4 +191,21 @@ export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string,
     }
   }
   return undefined
+}
+
+/**
+ * The index method's output as the lists' parser reads it: the pending command's, then the installed packages of the
+ * shared dpkg query (kit/dpkg-packages.ts) as its `I NAME VERSION ARCH STATUS` lines, the lines the lists method
+ * prints itself. `why` when that query did not answer. Throws ParseError for a line of it that is not dpkg-query's.
+ */
+export function indexOutput(pending: string, installed: CommandOutput | undefined): {text: string; why?: undefined} | {text?: undefined; why: string} {
+  if (!succeeded(installed)) return {why: `the installed packages were not read (${failure(installed, 'dpkg-query')?.reason ?? 'dpkg-query gave nothing'})`}
+  const out = [pending.endsWith('\n') ? pending : `${pending}\n`]
+  installed.stdout.split('\n').forEach((line, i) => {
+    if (line === '') return
+    const f = line.split('\t')
+    if (f.length !== 5) throw new ParseError(`installed packages: expected 5 tab-separated fields, got ${f.length}`, i + 1)
+    out.push(`I ${f[0]} ${f[1]} ${f[2]} ${f[3]}\n`)
+  })
+  return {text: out.join('')}
 }

@@ -83,9 +83,6 @@ export const APT_PENDING = [
   `    [ $# -gt 0 ] && _why=$(awk -v hosts="$(ls "$L" | sed -n 's/_.*//p' | sort -u | tr '\\n' ' ')" '${PREFS_AWK}' "$@" 2>&1 | head -n 1)`,
   '  fi',
   'fi',
-  'if [ -z "$_why" ]; then',
-  "  _inst=$(dpkg-query -W -f='${binary:Package} ${Version} ${Architecture} ${db:Status-Abbrev}\\n' 2>/dev/null) || _why=\"dpkg-query failed\"",
-  'fi',
   // the Release file of a list (r) and its prefix (b): the list's name cut at "_" until a Release file has it
   '_rf() {',
   '  r=; b=${1%_Packages*}',
@@ -96,12 +93,16 @@ export const APT_PENDING = [
   '}',
   // the index method first: only the hashes of the lists are sent, the controller reads the lists (updates-apt-index.ts)
   'if [ -z "$_why" ] && [ -z "${HATANG_APT_ON_HOST:-}" ]; then',
-  '  _out=$({ printf \'%s\\n\' "$_inst"; for f in ' + APT_LIST_GLOBS + '; do',
+  '  _out=$(for f in ' + APT_LIST_GLOBS + '; do',
   '    [ -f "$f" ] || continue',
   '    _rf "$f"',
   '    printf \'@@list %s\\t%s\\t%s\\n\' "$f" "$r" "${f#"$b"_}"',
-  `  done; } | awk '${INDEX_AWK}')`,
+  `  done | awk '${INDEX_AWK}')`,
   '  if [ $? -eq 0 ]; then echo "#method index"; echo "#arch $A"; printf \'%s\\n\' "$_out"; exit 0; fi',
+  'fi',
+  // the lists method filters the lists on the target to the installed names: it reads them itself
+  'if [ -z "$_why" ]; then',
+  "  _inst=$(dpkg-query -W -f='${binary:Package} ${Version} ${Architecture} ${db:Status-Abbrev}\\n' 2>/dev/null) || _why=\"dpkg-query failed\"",
   'fi',
   'if [ -z "$_why" ]; then',
   // only the stanzas of installed names reach awk (1–2% of a Debian list, instead of every stanza); GNU
@@ -118,11 +119,11 @@ export const APT_PENDING = [
   // the tool of the format when there is one (lz4cat is 3x faster than apt-helper here), else apt's own
   // reader; a list read twice after a failure only repeats stanzas, which changes nothing
   '    case $f in',
-  '      *.lz4|*.gz|*.xz|*.lzma|*.zst|*.bz2) { case $f in',
-  '        *.lz4) lz4cat "$f" ;; *.gz) gzip -dc "$f" ;; *.xz|*.lzma) xz -dc "$f" ;; *.zst) zstd -dcq "$f" ;; *) bzip2 -dc "$f" ;;',
+  '      (*.lz4|*.gz|*.xz|*.lzma|*.zst|*.bz2) { case $f in',
+  '        (*.lz4) lz4cat "$f" ;; (*.gz) gzip -dc "$f" ;; (*.xz|*.lzma) xz -dc "$f" ;; (*.zst) zstd -dcq "$f" ;; (*) bzip2 -dc "$f" ;;',
   '        esac 2>/dev/null || /usr/lib/apt/apt-helper cat-file "$f" 2>/dev/null || echo "@@fail"; } | _fl ;;',
   // uncompressed (apt's default): grep reads the file itself, no 50 MB copy through a pipe (a third of the cost)
-  '      *) _fl "$f" 2>/dev/null; [ $? -le 1 ] || echo "@@fail" ;;',
+  '      (*) _fl "$f" 2>/dev/null; [ $? -le 1 ] || echo "@@fail" ;;',
   '    esac | _st',
   `  done; } | awk '${LISTS_AWK}')`,
   '  _rc=$?',

@@ -5,7 +5,8 @@ import {defineProbe, type CommandOutput, type ProbeContext} from './kit/probe.js
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
 import {APT_PENDING, aptListCommand, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
-import {aptIndexKind, fillFromIndexes, wantedIndexesOf} from './updates-apt-index.js'
+import {dpkgPackages} from './kit/dpkg-packages.js'
+import {aptIndexKind, fillFromIndexes, indexOutput, wantedIndexesOf} from './updates-apt-index.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
@@ -132,6 +133,8 @@ export const updatesProbe = defineProbe({
     state: STATE,
     sources: SOURCES,
   },
+  // the index method's installed packages: the list the packages section reads, read once a host
+  shared: {installed: dpkgPackages},
   timeoutMs: 30_000,
   weight: 10,
   contents: {
@@ -145,7 +148,10 @@ export const updatesProbe = defineProbe({
     // a phased update (Ubuntu) of an installed package: apt decides per machine, so apt answers
     const text = out.pending?.stdout
     if (!text || out.pending!.exitCode !== 0 || aptMethodOf(text) !== 'index') return undefined
-    const why = indexAnswer(text, context).why
+    // without the installed packages, apt answers (as the command itself did when dpkg-query failed)
+    const index = indexOutput(text, out.installed)
+    if (index.why !== undefined) return {pending: aptListCommand(index.why)}
+    const why = indexAnswer(index.text, context).why
     return why?.startsWith('phased update') ? {pending: aptListCommand(why)} : undefined
   },
   interpret(out, context): ProbeResult<UpdatesData> {
@@ -168,8 +174,12 @@ export const updatesProbe = defineProbe({
     if (fail) missing.push(fail.reason ?? 'pending updates')
     else if (manager === 'apt') {
       method = aptMethodOf(pendingOut!.stdout)
-      if (method !== 'apt-list') {
-        const answer: IndexAnswer = method === 'index' ? indexAnswer(pendingOut!.stdout, context) : {lists: parseAptLists(pendingOut!.stdout)}
+      const index = method === 'index' ? indexOutput(pendingOut!.stdout, out.installed) : undefined
+      if (index?.why !== undefined) {
+        missing.push(`pending updates unknown: ${index.why}`)
+        foreignReason = `not read: ${index.why}`
+      } else if (method !== 'apt-list') {
+        const answer: IndexAnswer = index ? indexAnswer(index.text, context) : {lists: parseAptLists(pendingOut!.stdout)}
         aptLists = answer.lists
         listsAnswer = answer
         const why = answer.why

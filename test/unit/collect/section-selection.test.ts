@@ -65,7 +65,10 @@ describe('collectHost with a selection', () => {
     const snap = await collectHost(transport, {selection, commandTimeoutMs: 10_000})
     validateSnapshot(snap)
     expect(transport.scripts.length).toBeGreaterThan(0)
-    expect([...keysIn(transport.scripts)].sort()).toEqual(['identity', 'os', 'packages'])
+    expect([...keysIn(transport.scripts)].sort()).toEqual(['identity', 'os', 'packages', 'shared'])
+    // the one shared command a chosen probe reads (dpkg's list, which packages reads); not the process table
+    const shared = transport.scripts.flatMap((s) => [...s.matchAll(/^case "\$_OS" in [^)]*\) _r (shared\.[A-Za-z0-9]+) /gm)].map((m) => m[1]!))
+    expect(shared).toEqual(['shared.dpkgPackages'])
     const script = transport.scripts.join('\n')
     const chosen = new Set(probes.filter((p) => ['identity', 'os', 'packages'].includes(p.id)).flatMap((p) => commandsOf(p as AnyProbe)))
     const skippedProbes = probes.filter((p) => selection.skipped.includes(p.id)) as AnyProbe[]

@@ -1,3 +1,5 @@
+import {spawnSync} from 'node:child_process'
+
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../inventory/index.js'
@@ -29,5 +31,21 @@ describe('the implementations of inventory/', () => {
     const offending = probes.flatMap((p) => Object.entries(probeCommands(p)).filter(([, c]) => echoOption.test(c)).map(([name]) => `${p.id}.${name}`))
     expect(offending).toEqual([])
     expect(echoOption.test("x; echo -n 'a'")).toBe(true)
+  })
+
+  it('send commands that dash and bash (POSIX mode) both parse whole: a stray fi that ends a branch early fails here, not on a host', () => {
+    const broken = probes.flatMap((p) =>
+      Object.entries(probeCommands(p)).flatMap(([name, command]) =>
+        [
+          ['sh', ['-n', '-c', command]],
+          ['bash', ['-n', '-o', 'posix', '-c', command]],
+        ].flatMap(([shell, args]) => {
+          const r = spawnSync(shell as string, args as string[], {encoding: 'utf8'})
+          return r.status === 0 ? [] : [`${p.id}.${name} (${shell as string}): ${r.stderr.trim()}`]
+        }),
+      ),
+    )
+    expect(broken).toEqual([])
+    expect(spawnSync('sh', ['-n', '-c', 'if true; then :; fi; fi'], {encoding: 'utf8'}).status).not.toBe(0)
   })
 })

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseCheckUpdate, parseSecurityAdvisories, updatesProbe} from '../../../inventory/updates.js'
 import {aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists} from '../../../inventory/updates-apt-lists.js'
-import {aptIndexKind, fillFromIndexes, wantedIndexes} from '../../../inventory/updates-apt-index.js'
+import {aptIndexKind, fillFromIndexes, indexOutput, wantedIndexes} from '../../../inventory/updates-apt-index.js'
 import {compareKernels, rebootFrom} from '../../../inventory/updates-reboot.js'
 import {parseSources} from '../../../inventory/updates-sources.js'
 import {parseUpdateState} from '../../../inventory/updates-state.js'
@@ -108,9 +108,11 @@ describe('updates probe on captured output', () => {
       const key = (p: {name: string; architecture?: string; current?: string; candidate: string; security: boolean; origins: string[]}) =>
         `${p.name}/${[...p.origins].sort().join(',')} ${p.candidate} ${p.architecture} ${p.current} ${p.security}`
       const text = stdoutOf(f, 'pending')
-      // the host decompressed nothing: no stanza of a list is in its output, only each list's hash
-      expect(text).not.toMatch(/^P /m)
-      const lists = parseAptLists(text)
+      // the host decompressed nothing: no stanza of a list is in its output, only each list's hash; nor does it list
+      // the installed packages again: they are the shared dpkg query's, which the packages section reads too
+      expect(text).not.toMatch(/^[PI] /m)
+      const lists = parseAptLists(indexOutput(text, f.outputs.installed).text!)
+      expect(lists.installed.length).toBe(stdoutOf(f, 'installed').trimEnd().split('\n').length)
       expect(lists.lists.length).toBeGreaterThan(0)
       for (const l of lists.lists) expect(l.index?.sha256, l.file).toMatch(/^[0-9a-f]{64}$/)
       expect(wantedIndexes(lists).map((w) => w.sha256).sort()).toEqual(Object.keys(f.contents ?? {}).sort())
@@ -150,11 +152,34 @@ describe('updates probe on captured output', () => {
     expect(r.status).toBe('partial')
     expect(r.data!.pending).toBeUndefined()
     expect(updatesProbe.interpret(f.outputs, shared).data).toEqual(before)
+    // the same lists on a host with other packages installed: its own answer, not the one kept
+    const pending = before!.packages!.find((p) => p.current)!
+    const installed = f.outputs.installed!
+    const upToDate = installed.stdout.replace(new RegExp(`^(${pending.name}(?::[^\\t]*)?\\t)[^\\t]+\\t`, 'm'), `$1${pending.candidate}\t`)
+    expect(upToDate).not.toBe(installed.stdout)
+    const other = updatesProbe.interpret({...f.outputs, installed: {...installed, stdout: upToDate}}, shared).data!
+    expect(other.packages!.map((p) => p.name)).not.toContain(pending.name)
+    expect(other.pending).toBe(before!.pending! - before!.packages!.filter((p) => p.name === pending.name).length)
+    expect(updatesProbe.interpret(f.outputs, shared).data).toEqual(before)
+  })
+
+  it('without the installed packages (the shared dpkg query failed), the index method asks apt on the host, and never counts on its own', () => {
+    const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')!
+    const failed = {...f.outputs, installed: {...f.outputs.installed!, stdout: '', stderr: 'dpkg-query: error: parsing file /var/lib/dpkg/status\n', exitCode: 2}}
+    const more = updatesProbe.followUp!(failed, contextOf(f))!
+    expect(more.pending).toMatch(/^echo "#manager apt"; echo "#method apt-list"; printf '#fallback %s\\n' 'the installed packages were not read \(dpkg-query/)
+    expect(more.pending).toMatch(/exec apt list --upgradable$/)
+    // had the second round trip failed too: unknown, with the reason
+    const r = updatesProbe.interpret(failed, contextOf(f))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/^pending updates unknown: the installed packages were not read \(dpkg-query/)
+    expect(r.data!.pending).toBeUndefined()
+    expect(r.data!.foreignReason).toMatch(/^not read: the installed packages were not read/)
   })
 
   it('a phased update of an installed package leaves the count to apt on the host: unknown, never a guess', () => {
     const f = aptFixtures.find((x) => aptMethodOf(stdoutOf(x, 'pending')) === 'index')!
-    const lists = parseAptLists(stdoutOf(f, 'pending'))
+    const lists = parseAptLists(indexOutput(stdoutOf(f, 'pending'), f.outputs.installed).text!)
     const [sha, digest] = Object.entries(f.contents!).find(([, d]) => d !== '')!
     const phased = digest.replace(/\n/, ' phased\n')
     const contents = new Map(Object.entries(f.contents!).map(([k, d]) => [k, aptIndexKind.load(k === sha ? phased : d)]))

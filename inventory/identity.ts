@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, succeeded} from './kit/probe-helpers.js'
+import {failure, lines, readFirstLine, succeeded} from './kit/probe-helpers.js'
 import {appSpecificId, identitySection, UUID_PATTERN, type IdentityData} from '../src/model/sections/identity.js'
 import {dmiValue} from './system.js'
 
@@ -134,13 +134,14 @@ export const identityProbe = defineProbe({
   section: identitySection,
   platforms: ['Linux'],
   commands: {
-    names: "uname -n; [ -r /etc/hosts ] && grep -v '^[[:space:]]*#' /etc/hosts; exit 0",
-    machineId: 'for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then exec cat "$f"; fi; done; exit 3',
+    // the kernel's host name as uname -n prints it, read by the shell itself
+    names: `{ ${readFirstLine('/proc/sys/kernel/hostname')}; } 2>/dev/null || uname -n; [ -r /etc/hosts ] && grep -v '^[[:space:]]*#' /etc/hosts; exit 0`,
+    machineId: `for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then ${readFirstLine('"$f"')}; exit; fi; done; exit 3`,
     dmi: [
       'cd /sys/class/dmi/id 2>/dev/null || exit 3',
       'for f in product_uuid product_serial; do if [ ! -e "$f" ]; then :; elif [ -r "$f" ]; then printf \'%s:\' "$f"; head -n1 "$f"; else echo "$f:!denied"; fi; done',
     ].join('; '),
-    hostKeys: 'for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf \'==> %s\\n\' "$f"; head -n1 "$f"; done; exit 0',
+    hostKeys: `for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf '==> %s\\n' "$f"; ${readFirstLine('"$f"')}; done; exit 0`,
   },
   interpret(out) {
     const fail = failure(out.names, 'uname -n')

@@ -78,9 +78,9 @@ export const macProbe = defineProbe({
   commands: {
     state: [
       'if [ -d /sys/module/apparmor ]; then echo apparmor.present=yes; else echo apparmor.present=no; fi',
-      'echo "apparmor.enabled=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)"',
+      '_l=; { IFS= read -r _l; } 2>/dev/null < /sys/module/apparmor/parameters/enabled; echo "apparmor.enabled=$_l"',
       `if [ -r ${PROFILES} ] && cat ${PROFILES} >/dev/null 2>&1; then echo '--- profiles'; cat ${PROFILES}; echo '---'; elif [ -e ${PROFILES} ] || { [ -d /sys/module/apparmor ] && [ ! -r /sys/kernel/security ]; }; then echo apparmor.profiles=denied; else echo apparmor.profiles=absent; fi`,
-      'echo "selinux.enforce=$(cat /sys/fs/selinux/enforce 2>/dev/null)"',
+      '_l=; { IFS= read -r _l; } 2>/dev/null < /sys/fs/selinux/enforce; echo "selinux.enforce=$_l"',
       "[ -r /etc/selinux/config ] && { echo '--- selinux config'; cat /etc/selinux/config; }; exit 0",
     ].join('\n'),
   },

@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFile, succeeded, toNumber} from './kit/probe-helpers.js'
+import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
 import {osSection, type OsData} from '../src/model/sections/os.js'
 
 export interface OsRelease {
@@ -91,13 +91,14 @@ export const osProbe = defineProbe({
   section: osSection,
   platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
   commands: {
-    uname: 'uname -s; uname -r; uname -m; uname -v',
+    // one uname for the three one-word fields (POSIX fixes their order), one for the version, which has spaces
+    uname: "set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v",
     release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',
-    debianVersion: readFile('/etc/debian_version'),
-    uptime: `${readFile('/proc/uptime')} && grep '^btime ' /proc/stat`,
-    load: readFile('/proc/loadavg'),
+    debianVersion: readLine('/etc/debian_version'),
+    uptime: `${readLine('/proc/uptime')} && grep '^btime ' /proc/stat`,
+    load: readLine('/proc/loadavg'),
     time:
-      "date +'%s %Z %z'; if [ -r /etc/timezone ]; then head -n1 /etc/timezone; elif [ -L /etc/localtime ]; then readlink /etc/localtime | sed -n 's|.*/zoneinfo/||p'; fi",
+      `date +'%s %Z %z'; if [ -r /etc/timezone ]; then ${readFirstLine('/etc/timezone')}; elif [ -L /etc/localtime ]; then readlink /etc/localtime | sed -n 's|.*/zoneinfo/||p'; fi`,
   },
   interpret(out) {
     const fail = failure(out.uname, 'uname')

@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, succeeded} from './kit/probe-helpers.js'
+import {failure, lines, prefixedMatches, succeeded} from './kit/probe-helpers.js'
 import {bootOrder, parsePersistedFiles, PERSISTED_COMMAND, persistedValues} from './sysctl-persisted.js'
 import {sysctlSection, SYSCTL_KEYS, type SysctlData} from '../src/model/sections/sysctl.js'
 
@@ -69,9 +69,9 @@ export function parseCoreDumps(text: string): CoreDumps {
 const PROC_COMMAND = `cd /proc/sys || exit 3; r=; for f in ${SYSCTL_KEYS.map(toPath).join(' ')}; do if [ -r $f ]; then r="$r $f"; elif [ -e $f ]; then echo "!denied $f"; fi; done; [ -n "$r" ] && grep -s -H '' $r; exit 0`
 
 const COREDUMP_COMMAND = [
-  "grep -sHE '^[[:space:]]*[^#[:space:]]+[[:space:]]+(hard|soft|-)[[:space:]]+core[[:space:]]' /etc/security/limits.conf /etc/security/limits.d/*.conf | sed 's/^/limits /'",
+  prefixedMatches('limits', '^[[:space:]]*[^#[:space:]]+[[:space:]]+(hard|soft|-)[[:space:]]+core[[:space:]]', '/etc/security/limits.conf /etc/security/limits.d/*.conf'),
   '{ [ -x /lib/systemd/systemd-coredump ] || [ -x /usr/lib/systemd/systemd-coredump ]; } && echo coredump installed',
-  "grep -sHE '^[[:space:]]*(Storage|ProcessSizeMax)[[:space:]]*=' /etc/systemd/coredump.conf /usr/lib/systemd/coredump.conf.d/*.conf /etc/systemd/coredump.conf.d/*.conf | sed 's/^/conf /'",
+  prefixedMatches('conf', '^[[:space:]]*(Storage|ProcessSizeMax)[[:space:]]*=', '/etc/systemd/coredump.conf /usr/lib/systemd/coredump.conf.d/*.conf /etc/systemd/coredump.conf.d/*.conf'),
   'exit 0',
 ].join('\n')
 

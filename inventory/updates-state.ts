@@ -7,7 +7,8 @@ const UNITS = ['apt-daily-upgrade.timer', 'dnf-automatic.timer', 'dnf-automatic-
 export const STATE = [
   'echo "now $(date +%s)"',
   "sed -n 's/^btime /boot /p' /proc/stat 2>/dev/null",
-  'echo "kernel $(uname -r)"',
+  // uname -r, read by the shell itself
+  '_l=; { IFS= read -r _l; } 2>/dev/null < /proc/sys/kernel/osrelease || _l=$(uname -r); echo "kernel $_l"',
   "stat -c 'mtime %Y %n' /var/lib/apt/lists /var/lib/apt/periodic/update-success-stamp /var/run/reboot-required" +
     ' /var/cache/dnf/*/repodata/repomd.xml /var/cache/libdnf5/*/repodata/repomd.xml /var/cache/yum/*/*/*/repomd.xml' +
     ' /boot/vmlinuz-* /boot/vmlinux-* 2>/dev/null',
@@ -16,7 +17,7 @@ export const STATE = [
   "[ -r /var/run/reboot-required.pkgs ] && sed 's/^/rebootpkg /' /var/run/reboot-required.pkgs",
   'if command -v needs-restarting >/dev/null 2>&1; then needs-restarting -r >/dev/null 2>&1; echo "needsrestarting $?"; fi',
   'for t in unattended-upgrade dnf-automatic yum-cron; do command -v $t >/dev/null 2>&1 && echo "tool $t"; done',
-  'command -v apt-config >/dev/null 2>&1 && apt-config shell UU APT::Periodic::Unattended-Upgrade UPL APT::Periodic::Update-Package-Lists EN APT::Periodic::Enable | sed \'s/^/aptconf /\'',
+  'command -v apt-config >/dev/null 2>&1 && apt-config shell UU APT::Periodic::Unattended-Upgrade UPL APT::Periodic::Update-Package-Lists EN APT::Periodic::Enable | while IFS= read -r _l; do printf \'aptconf %s\\n\' "$_l"; done',
   "[ -r /etc/dnf/automatic.conf ] && sed -n 's/^[[:space:]]*apply_updates[[:space:]]*=[[:space:]]*/dnfapply /p' /etc/dnf/automatic.conf",
   `if command -v systemctl >/dev/null 2>&1; then for u in ${UNITS.join(' ')}; do for p in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do if [ -e "$p/$u" ]; then echo "unit $u $(systemctl is-enabled "$u" 2>/dev/null)"; break; fi; done; done; fi`,
   'exit 0',

@@ -15,6 +15,31 @@ export function readFile(path: string): string {
   return `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4; cat ${p}`
 }
 
+/**
+ * Prints the first line of a one-line file (/proc/loadavg, machine-id) by the shell's own `read`: what `cat` or `head -n 1`
+ * prints for it, where they cost a process each, but always with its newline (a machine-id written without one gets
+ * it). `path` is shell text (quote it); fails when the file cannot be opened or is empty.
+ */
+export function readFirstLine(path: string): string {
+  return `{ IFS= read -r _l || [ -n "$_l" ]; } < ${path} && printf '%s\\n' "$_l"`
+}
+
+/** readFile for a one-line file, read by the shell itself (readFirstLine): exits 3 when it does not exist and 4 when it cannot be read. */
+export function readLine(path: string): string {
+  const p = shQuote(path)
+  return `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4; ${readFirstLine(p)}`
+}
+
+/**
+ * The lines of the files that match an extended regular expression, each as `PREFIX FILE:LINE`: what
+ * `grep -sHE RE FILES | sed 's/^/PREFIX /'` prints, in one awk instead of two processes. Unreadable and missing files
+ * are passed over silently, as grep -s does; `files` are globs.
+ */
+export function prefixedMatches(prefix: string, re: string, files: string): string {
+  if (re.includes('/')) throw new Error(`prefixedMatches: ${re} holds a "/", which would end awk's pattern`)
+  return `set --; for f in ${files}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || awk ${shQuote(`/${re}/ { print "${prefix} " FILENAME ":" $0 }`)} "$@"`
+}
+
 export const NOT_INSTALLED = 127
 export const NO_SUCH_FILE = 3
 export const NOT_READABLE = 4

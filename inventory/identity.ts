@@ -1,5 +1,4 @@
-import {createHash} from 'node:crypto'
-
+import {parseHostPublicKeys, hostPublicKeys} from './kit/host-public-keys.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines, readFirstLine, succeeded} from './kit/probe-helpers.js'
@@ -66,36 +65,9 @@ export interface HostKey {
   fingerprint: string
 }
 
-/** The SHA256 fingerprint of an OpenSSH public key blob (base64), as `ssh-keygen -lf` prints it: unpadded base64 of the digest. */
-export function sshFingerprint(base64Blob: string): string {
-  return `SHA256:${createHash('sha256').update(Buffer.from(base64Blob, 'base64')).digest('base64').replace(/=+$/, '')}`
-}
-
-/**
- * Parses the `hostKeys` command: `==> FILE` then the file's line (`TYPE BASE64 [COMMENT]`), per key. The key type is
- * the one written inside the blob (the text before it can lie); a file that holds no key is skipped.
- */
+/** Parses the host public keys (the shared hostPublicKeys command, kit/host-public-keys.ts) as identity keeps them. */
 export function parseHostKeyFiles(text: string): HostKey[] {
-  const keys: HostKey[] = []
-  let file: string | undefined
-  for (const [i, line] of lines(text).entries()) {
-    const head = /^==> (.+)$/.exec(line)
-    if (head) {
-      file = head[1]!
-      continue
-    }
-    if (line.trim() === '' || line.startsWith('#')) continue
-    if (file === undefined) throw new ParseError('expected ==> FILE before a key', i + 1)
-    const [type, blob] = line.trim().split(/\s+/)
-    if (!type || !blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) throw new ParseError(`${file}: expected TYPE BASE64 [COMMENT]`, i + 1)
-    const raw = Buffer.from(blob, 'base64')
-    const n = raw.length >= 4 ? raw.readUInt32BE(0) : -1
-    const inner = n > 0 && n < 64 && raw.length >= 4 + n ? raw.subarray(4, 4 + n).toString('latin1') : undefined
-    if (inner !== type) throw new ParseError(`${file}: the key blob does not hold a ${type} key`, i + 1)
-    keys.push({file, type, fingerprint: sshFingerprint(blob)})
-    file = undefined
-  }
-  return keys
+  return parseHostPublicKeys(text).map(({file, type, fingerprint}) => ({file, type, fingerprint}))
 }
 
 export interface IdentityDmi {
@@ -139,10 +111,11 @@ export const identityProbe = defineProbe({
     machineId: `for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then ${readFirstLine('"$f"')}; exit; fi; done; exit 3`,
     dmi: [
       'cd /sys/class/dmi/id 2>/dev/null || exit 3',
-      'for f in product_uuid product_serial; do if [ ! -e "$f" ]; then :; elif [ -r "$f" ]; then printf \'%s:\' "$f"; head -n1 "$f"; else echo "$f:!denied"; fi; done',
+      `for f in product_uuid product_serial; do if [ ! -e "$f" ]; then :; elif [ -r "$f" ]; then printf '%s:' "$f"; ${readFirstLine('"$f"')}; else echo "$f:!denied"; fi; done`,
     ].join('; '),
-    hostKeys: `for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf '==> %s\\n' "$f"; ${readFirstLine('"$f"')}; done; exit 0`,
   },
+  // read once a host: sshd reads the same keys
+  shared: {hostKeys: hostPublicKeys},
   interpret(out) {
     const fail = failure(out.names, 'uname -n')
     if (fail) return fail

@@ -1,3 +1,4 @@
+import {hostPublicKeys, parseHostPublicKeys} from './kit/host-public-keys.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {deniedByPermissions, failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
@@ -149,33 +150,18 @@ export function parseSshdConfig(text: string, main = '/etc/ssh/sshd_config', dae
   return {settings, files: read, matchBlocks}
 }
 
-export interface HostKey {
-  path: string
-  type: string
-  bits: number
-  fingerprint: string
-}
-
-/** Parses `ssh-keygen -lf` output for each public key, each preceded by a `==> PATH` line. */
-export function parseHostKeys(text: string): HostKey[] {
-  const keys: HostKey[] = []
-  let path: string | undefined
-  let n = 0
-  for (const l of lines(text)) {
-    n++
-    if (l.startsWith(FILE_MARK)) {
-      path = l.slice(FILE_MARK.length).trim()
-      continue
-    }
-    if (l.trim() === '') continue
-    const m = /^(\d+)\s+(\S+:\S+)\s+.*\(([A-Za-z0-9-]+)\)\s*$/.exec(l.trim()) ?? /^(\d+)\s+(\S+:\S+)\s*\(([A-Za-z0-9-]+)\)\s*$/.exec(l.trim())
-    if (!m || path === undefined) throw new ParseError(`not an ssh-keygen -l line: ${JSON.stringify(l.slice(0, 60))}`, n)
-    const bits = toInt(m[1])
-    if (bits === undefined) throw new ParseError('key size is not a number', n)
-    keys.push({path, type: m[3]!, bits, fingerprint: m[2]!})
-    path = undefined
+/**
+ * The host keys as the section keeps them, from the shared host public keys (kit/host-public-keys.ts): ssh-keygen's
+ * type name, size and fingerprint, computed on the controller. Throws ParseError as parseHostPublicKeys does.
+ */
+export function parseHostKeys(text: string): {keys: NonNullable<SshdData['hostKeys']>; unknown: string[]} {
+  const keys: NonNullable<SshdData['hostKeys']> = []
+  const unknown: string[] = []
+  for (const k of parseHostPublicKeys(text)) {
+    if (k.bits === undefined || k.label === undefined) unknown.push(`${k.file} (${k.type})`)
+    else keys.push({path: k.file, type: k.label, bits: k.bits, fingerprint: k.fingerprint})
   }
-  return keys
+  return {keys, unknown}
 }
 
 /** OpenSSH's compiled-in defaults for the summary fields, stable since 7.4 (Debian 9, RHEL 7.4). */
@@ -288,8 +274,9 @@ export const sshdProbe = defineProbe({
     daemon: DAEMON_COMMAND,
     effective: needs('sshd', EFFECTIVE_COMMAND),
     config: CONFIG_COMMAND,
-    hostKeys: `for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] || continue; printf '==> %s\\n' "$f"; ssh-keygen -lf "$f" || exit 1; done`,
   },
+  // the host keys' files, read once a host for identity and this section; their fingerprints are computed here
+  shared: {hostKeys: hostPublicKeys},
   interpret(out) {
     if (notInstalled(out.version)) return {status: 'ok', data: {installed: false}}
     const fail = failure(out.version, 'sshd')
@@ -356,8 +343,16 @@ export const sshdProbe = defineProbe({
       Object.assign(data, summarize(settings))
     }
 
-    if (succeeded(out.hostKeys)) data.hostKeys = parseHostKeys(out.hostKeys.stdout)
-    else missing.push(failure(out.hostKeys, 'host key fingerprints')?.reason ?? 'host key fingerprints')
+    if (succeeded(out.hostKeys)) {
+      try {
+        const {keys, unknown} = parseHostKeys(out.hostKeys.stdout)
+        data.hostKeys = keys
+        if (unknown.length > 0) missing.push(`host key fingerprints: no size known for ${unknown.join(', ')}`)
+      } catch (error) {
+        if (!(error instanceof ParseError)) throw error
+        missing.push(`host key fingerprints: ${error.message}`)
+      }
+    } else missing.push(failure(out.hostKeys, 'host key fingerprints')?.reason ?? 'host key fingerprints')
 
     // the standard phrase ("needs root: …") leads the reason
     missing.sort((a, b) => Number(b.startsWith('needs root')) - Number(a.startsWith('needs root')))

@@ -66,9 +66,9 @@ describe('collectHost with a selection', () => {
     validateSnapshot(snap)
     expect(transport.scripts.length).toBeGreaterThan(0)
     expect([...keysIn(transport.scripts)].sort()).toEqual(['identity', 'os', 'packages', 'shared'])
-    // the one shared command a chosen probe reads (dpkg's list, which packages reads); not the process table
+    // the shared commands the chosen probes read (dpkg's list for packages, the host keys for identity); not the process table
     const shared = transport.scripts.flatMap((s) => [...s.matchAll(/^case "\$_OS" in [^)]*\) _r (shared\.[A-Za-z0-9]+) /gm)].map((m) => m[1]!))
-    expect(shared).toEqual(['shared.dpkgPackages'])
+    expect(shared.sort()).toEqual(['shared.dpkgPackages', 'shared.hostPublicKeys'])
     const script = transport.scripts.join('\n')
     const chosen = new Set(probes.filter((p) => ['identity', 'os', 'packages'].includes(p.id)).flatMap((p) => commandsOf(p as AnyProbe)))
     const skippedProbes = probes.filter((p) => selection.skipped.includes(p.id)) as AnyProbe[]

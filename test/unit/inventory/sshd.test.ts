@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {identityProbe} from '../../../inventory/identity.js'
 import {parseHostKeys, parseSshdConfig, parseSshdT, parseSshVersion, pickSshVersion, sshdProbe} from '../../../inventory/sshd.js'
 import {SshdSchema} from '../../../src/model/sections/sshd.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
@@ -93,8 +94,25 @@ describe('sshd parsers', () => {
     expect(() => parseSshVersion('usage: sshd [-46D]')).toThrow(ParseError)
   })
 
-  it('rejects a line that is no ssh-keygen fingerprint', () => {
+  it('rejects a line that is no public key', () => {
     expect(() => parseHostKeys('==> /x.pub\nnot a key\n')).toThrow(ParseError)
+  })
+
+  it('host keys: the same as identity reads; a key it cannot size or read leaves the others and says so, never an error', () => {
+    const f = loadFixture('debian-12-root', 'sshd')
+    const d = sshdProbe.interpret(f.outputs, contextOf(f)).data!
+    const identity = loadFixture('debian-12-root', 'identity')
+    const ids = identityProbe.interpret(identity.outputs, contextOf(identity)).data!.sshHostKeys!
+    expect(d.hostKeys!.map((k) => [k.path, k.fingerprint])).toEqual(ids.map((k) => [k.file, k.fingerprint]))
+    const keys = f.outputs.hostKeys!
+    const withOdd = {...f.outputs, hostKeys: {...keys, stdout: `${keys.stdout}==> /etc/ssh/ssh_host_xmss_key.pub\nssh-xmss@openssh.com AAAAFHNzaC14bXNzQG9wZW5zc2guY29tAAAAAXg=\n`}}
+    const odd = sshdProbe.interpret(withOdd, contextOf(f))
+    expect(odd.status).toBe('partial')
+    expect(odd.reason).toContain('host key fingerprints: no size known for /etc/ssh/ssh_host_xmss_key.pub (ssh-xmss@openssh.com)')
+    expect(odd.data!.hostKeys).toEqual(d.hostKeys)
+    const broken = sshdProbe.interpret({...f.outputs, hostKeys: {...keys, stdout: `${keys.stdout}==> /etc/ssh/ssh_host_bad_key.pub\nssh-rsa AAAA\n`}}, contextOf(f))
+    expect(broken.status).toBe('partial')
+    expect(broken.reason).toMatch(/host key fingerprints: line \d+: \/etc\/ssh\/ssh_host_bad_key\.pub: the key blob does not hold a ssh-rsa key/)
   })
 
   const samples = (cmd: string) => fixtures.map((f) => f.outputs[cmd]?.stdout ?? '')

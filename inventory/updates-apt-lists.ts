@@ -76,8 +76,10 @@ export const APT_PENDING = [
   'else',
   '  _n=0; for f in ' + APT_LIST_GLOBS + '; do [ -f "$f" ] && _n=$((_n + 1)); done',
   '  [ "$_n" -eq 0 ] && _why="no package lists"',
-  '  _ref=$(ls -td "$L" "${L}partial" /var/lib/apt/periodic/update-success-stamp 2>/dev/null | head -n 1)',
-  '  [ -z "$_why" ] && [ -n "$(find "$SL" "$SP" -maxdepth 1 -newer "$_ref" 2>/dev/null | head -n 1)" ] && _why="sources changed since the lists were last updated"',
+  // the newest of the lists folder, its partial folder and apt's success stamp (ls -t's choice, ties to the first),
+  // then whether a sources file or folder entry is newer (find -maxdepth 1 -newer): by the shell's own tests
+  '  _ref=; for _x in "$L" "${L}partial" /var/lib/apt/periodic/update-success-stamp; do [ -e "$_x" ] || continue; { [ -z "$_ref" ] || [ "$_x" -nt "$_ref" ]; } && _ref=$_x; done',
+  '  if [ -z "$_why" ] && [ -n "$_ref" ]; then for _x in "$SL" "$SP" "$SP"* "$SP".[!.]* "$SP"..?*; do [ -e "$_x" ] && [ "$_x" -nt "$_ref" ] && { _why="sources changed since the lists were last updated"; break; }; done; fi',
   '  if [ -z "$_why" ]; then',
   '    set --; [ -f "$P" ] && set -- "$P"; for f in "$PP"*; do [ -f "$f" ] && set -- "$@" "$f"; done',
   `    [ $# -gt 0 ] && _why=$(awk -v hosts="$(ls "$L" | sed -n 's/_.*//p' | sort -u | tr '\\n' ' ')" '${PREFS_AWK}' "$@" 2>&1 | head -n 1)`,

@@ -43,7 +43,8 @@ export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promis
       const took = (performance.now() - t0) / 1000
       const script = options?.stdin ?? ''
       const nonce = /^_N=([0-9a-f]+)\n/.exec(script)?.[1]
-      const first = / _r ([A-Za-z0-9_.-]+) /.exec(script)?.[1]
+      // the first command's key, where a batch line calls it (`…) _r KEY SECONDS 'COMMAND'`)
+      const first = /\) _r ([A-Za-z0-9_.-]+) /.exec(script)?.[1]
       if (nonce && first && r.exitCode === 0) {
         writeFileSync(path.join(dir, `${first}.out`), r.stdout)
         writeFileSync(path.join(dir, `${first}.err`), r.stderr)
@@ -67,7 +68,7 @@ export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promis
       '# A target that answers a batch with what the recorded target answered (see bench/sweep.ts).',
       `dir=${dir}`,
       "IFS= read -r -d '' script",
-      "re=' _r ([A-Za-z0-9_.-]+) '; first=; [[ $script =~ $re ]] && first=${BASH_REMATCH[1]}",
+      "re='\\) _r ([A-Za-z0-9_.-]+) '; first=; [[ $script =~ $re ]] && first=${BASH_REMATCH[1]}",
       // anything else (no recorded batch): run it for real
       'if [[ -z $first || ! -f $dir/$first.meta ]]; then printf \'%s\' "$script" | exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"; fi',
       'read -r old seconds < "$dir/$first.meta"',

@@ -36,6 +36,9 @@ export interface BatchResult {
 
 const KEY = /^[A-Za-z0-9_.-]+$/
 
+/** What a forked bash subshell sets to run a command as `sh -c` would (see below); the bench of target work uses it too. */
+export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
+
 /**
  * Bash 5 (which has $EPOCHREALTIME) runs each command in a process group of its own (`set -m`), watched by one
  * watchdog for the whole batch: it reads "S pid seconds key" / "E" lines, and when a command outlives its timeout
@@ -49,9 +52,6 @@ const KEY = /^[A-Za-z0-9_.-]+$/
  * Debian's dash), no arguments, and none of the batch's own variables or functions. `$$` is the batch shell's pid
  * there (a subshell keeps its parent's), which is also a process under the same session.
  */
-/** What a forked bash subshell sets to run a command as `sh -c` would (see above); the bench of target work uses it too. */
-export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
-
 const BASH_WATCHDOG = [
   '  _wd() {',
   '    local pid= dl= key= st=0 line rem rc',

@@ -4,7 +4,7 @@ import {isLoginShell} from '../kit/login-shell.js'
 import {maskSecretArguments} from '../kit/secret-arguments.js'
 import {ParseError} from '../kit/parse-error.js'
 import {lines, toInt} from '../kit/probe-helpers.js'
-import {publicKeyFacts} from './ssh-public-key.js'
+import {publicKeyFacts} from '../kit/ssh-public-key.js'
 
 /**
  * AuthorizedKeysFile as sshd_config says it outside Match blocks: the first one, reading the drop-ins where an

@@ -1,6 +1,9 @@
 import {createHash} from 'node:crypto'
 
-/** What `ssh-keygen -l` says of a public key, computed from its base64 blob on the controller (the blob is then dropped). */
+/**
+ * What `ssh-keygen -l` says of a public key, computed from its base64 blob on the controller (the blob is then dropped):
+ * access's authorized keys, and the host keys that identity and sshd read (host-public-keys.ts).
+ */
 export interface PublicKeyFacts {
   /** `SHA256:` and the unpadded base64 of the SHA-256 of the decoded blob. */
   fingerprint: string

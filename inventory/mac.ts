@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, parseKeyValueLines} from './kit/probe-helpers.js'
+import {failure, firstLineInto, lines, parseKeyValueLines} from './kit/probe-helpers.js'
 import {macSection, type MacData} from '../src/model/sections/mac.js'
 
 export interface MacState {
@@ -78,9 +78,9 @@ export const macProbe = defineProbe({
   commands: {
     state: [
       'if [ -d /sys/module/apparmor ]; then echo apparmor.present=yes; else echo apparmor.present=no; fi',
-      '_l=; { IFS= read -r _l; } 2>/dev/null < /sys/module/apparmor/parameters/enabled; echo "apparmor.enabled=$_l"',
+      `${firstLineInto('/sys/module/apparmor/parameters/enabled')}; echo "apparmor.enabled=$_l"`,
       `if [ -r ${PROFILES} ] && cat ${PROFILES} >/dev/null 2>&1; then echo '--- profiles'; cat ${PROFILES}; echo '---'; elif [ -e ${PROFILES} ] || { [ -d /sys/module/apparmor ] && [ ! -r /sys/kernel/security ]; }; then echo apparmor.profiles=denied; else echo apparmor.profiles=absent; fi`,
-      '_l=; { IFS= read -r _l; } 2>/dev/null < /sys/fs/selinux/enforce; echo "selinux.enforce=$_l"',
+      `${firstLineInto('/sys/fs/selinux/enforce')}; echo "selinux.enforce=$_l"`,
       "[ -r /etc/selinux/config ] && { echo '--- selinux config'; cat /etc/selinux/config; }; exit 0",
     ].join('\n'),
   },

@@ -1,5 +1,5 @@
 import {ParseError} from './kit/parse-error.js'
-import {lines, toInt} from './kit/probe-helpers.js'
+import {firstLineInto, lines, toInt} from './kit/probe-helpers.js'
 
 const UNITS = ['apt-daily-upgrade.timer', 'dnf-automatic.timer', 'dnf-automatic-install.timer', 'dnf5-automatic.timer', 'yum-cron.service']
 
@@ -8,7 +8,7 @@ export const STATE = [
   'echo "now $(date +%s)"',
   "sed -n 's/^btime /boot /p' /proc/stat 2>/dev/null",
   // uname -r, read by the shell itself
-  '_l=; { IFS= read -r _l; } 2>/dev/null < /proc/sys/kernel/osrelease || _l=$(uname -r); echo "kernel $_l"',
+  `${firstLineInto('/proc/sys/kernel/osrelease')} || _l=$(uname -r); echo "kernel $_l"`,
   "stat -c 'mtime %Y %n' /var/lib/apt/lists /var/lib/apt/periodic/update-success-stamp /var/run/reboot-required" +
     ' /var/cache/dnf/*/repodata/repomd.xml /var/cache/libdnf5/*/repodata/repomd.xml /var/cache/yum/*/*/*/repomd.xml' +
     ' /boot/vmlinuz-* /boot/vmlinux-* 2>/dev/null',

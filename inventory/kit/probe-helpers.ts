@@ -9,10 +9,13 @@ export function needs(tool: string | string[], command: string): string {
   return `{ ${checks}; } || exit 127; ${command}`
 }
 
+/** Exits 3 when a (quoted) file does not exist and 4 when it cannot be read. */
+const readable = (p: string) => `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4`
+
 /** Prints a file's content, or exits 3 when it does not exist and 4 when it cannot be read. */
 export function readFile(path: string): string {
   const p = shQuote(path)
-  return `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4; cat ${p}`
+  return `${readable(p)}; cat ${p}`
 }
 
 /**
@@ -27,7 +30,12 @@ export function readFirstLine(path: string): string {
 /** readFile for a one-line file, read by the shell itself (readFirstLine): exits 3 when it does not exist and 4 when it cannot be read. */
 export function readLine(path: string): string {
   const p = shQuote(path)
-  return `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4; ${readFirstLine(p)}`
+  return `${readable(p)}; ${readFirstLine(p)}`
+}
+
+/** Sets `_l` to the first line of a file by the shell's own `read`, empty when it cannot be read; prints nothing. `path` is shell text. */
+export function firstLineInto(path: string): string {
+  return `_l=; { IFS= read -r _l; } 2>/dev/null < ${path}`
 }
 
 /**

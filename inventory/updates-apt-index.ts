@@ -193,6 +193,9 @@ export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string,
   return undefined
 }
 
+/** The installed packages as `I` lines, by the shared query's output: followUp and interpret both ask for them. */
+const installedLines = new WeakMap<CommandOutput, string>()
+
 /**
  * The index method's output as the lists' parser reads it: the pending command's, then the installed packages of the
  * shared dpkg query (kit/dpkg-packages.ts) as its `I NAME VERSION ARCH STATUS` lines, the lines the lists method
@@ -200,12 +203,16 @@ export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string,
  */
 export function indexOutput(pending: string, installed: CommandOutput | undefined): {text: string; why?: undefined} | {text?: undefined; why: string} {
   if (!succeeded(installed)) return {why: `the installed packages were not read (${failure(installed, 'dpkg-query')?.reason ?? 'dpkg-query gave nothing'})`}
-  const out = [pending.endsWith('\n') ? pending : `${pending}\n`]
-  installed.stdout.split('\n').forEach((line, i) => {
-    if (line === '') return
-    const f = line.split('\t')
-    if (f.length !== 5) throw new ParseError(`installed packages: expected 5 tab-separated fields, got ${f.length}`, i + 1)
-    out.push(`I ${f[0]} ${f[1]} ${f[2]} ${f[3]}\n`)
-  })
-  return {text: out.join('')}
+  let lines = installedLines.get(installed)
+  if (lines === undefined) {
+    const out: string[] = []
+    installed.stdout.split('\n').forEach((line, i) => {
+      if (line === '') return
+      const f = line.split('\t')
+      if (f.length !== 5) throw new ParseError(`installed packages: expected 5 tab-separated fields, got ${f.length}`, i + 1)
+      out.push(`I ${f[0]} ${f[1]} ${f[2]} ${f[3]}\n`)
+    })
+    installedLines.set(installed, (lines = out.join('')))
+  }
+  return {text: `${pending.endsWith('\n') ? pending : `${pending}\n`}${lines}`}
 }

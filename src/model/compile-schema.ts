@@ -1,7 +1,10 @@
 import {createRequire} from 'node:module'
+import path from 'node:path'
 
 import type {TSchema} from '@sinclair/typebox'
 import type {Ajv2020 as AjvType, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
+
+import {packageDir} from './package-root.js'
 
 /*
  * Validators of JSON Schemas: precompiled by the build, else compiled with Ajv. Apart from the snapshot's schema
@@ -24,10 +27,30 @@ const cache = new WeakMap<object, ValidateFunction>()
 /** The file name of a precompiled validator's module: its key with what a file name should not hold as `_`. */
 export const validatorFileName = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_')
 
-/** The validator the build precompiled under this key (scripts/build-validators.ts: one module each, next to this one in dist), if any. */
+/**
+ * Where the build put the precompiled validators (scripts/build-validators.ts: dist/src/model/generated/validators),
+ * found from the package root: this module runs from dist/src/model, or from a chunk of a command's bundle
+ * (dist/chunks, scripts/bundle-commands.ts). Under vitest, which runs the TypeScript sources, there are none: the
+ * schemas are compiled from the sources under test.
+ */
+let validatorsDir: string | null | undefined
+function precompiledDir(): string | null {
+  if (validatorsDir === undefined) {
+    try {
+      validatorsDir = import.meta.url.endsWith('.ts') ? null : packageDir(path.join('dist', 'src', 'model', 'generated', 'validators'))
+    } catch {
+      validatorsDir = null
+    }
+  }
+  return validatorsDir
+}
+
+/** The validator the build precompiled under this key (one module each), if any. */
 function loadPrecompiled(key: string): ValidateFunction | undefined {
+  const dir = precompiledDir()
+  if (!dir) return undefined
   try {
-    return (requireHere(`./generated/validators/${validatorFileName(key)}.cjs`) as Record<string, ValidateFunction>)[key]
+    return (requireHere(path.join(dir, `${validatorFileName(key)}.cjs`)) as Record<string, ValidateFunction>)[key]
   } catch {
     return undefined
   }

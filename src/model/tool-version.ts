@@ -1,14 +1,14 @@
 import {readFileSync} from 'node:fs'
 
-/** The tool's name and version, read once from package.json (two levels above src/model, three above dist/src/model). */
+import {packageDir} from './package-root.js'
+
+/** The tool's version, read once from hatang's package.json (package-root.ts finds it from dist/ or src/, bundled or not). */
 function readVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {name?: string; version?: string}
-      if (pkg.name === 'hatang' && pkg.version) return pkg.version
-    } catch {
-      // try the next place
-    }
+  try {
+    const pkg = JSON.parse(readFileSync(packageDir('package.json'), 'utf8')) as {name?: string; version?: string}
+    if (pkg.version) return pkg.version
+  } catch {
+    // no package root found: an unknown version, never a failed command
   }
   return '0.0.0'
 }

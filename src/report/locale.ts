@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {packageDir} from '../package-root.js'
+import {packageDir} from '../model/package-root.js'
 import {TemplateError} from './template-error.js'
 
 export type Lang = 'vi' | 'en'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 
-import {packageDir} from '../../src/package-root.js'
+import {packageDir} from '../../src/model/package-root.js'
 
 /**
  * The package root and the built CLI (bin/run.js), found from wherever this module runs (test/ under vitest,

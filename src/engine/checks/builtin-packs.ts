@@ -1,7 +1,7 @@
 import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
-import {packageDir} from '../../package-root.js'
+import {packageDir} from '../../model/package-root.js'
 
 /** The folder of built-in check packs (checks/ at the package root). */
 export function builtinPacksDir(): string {

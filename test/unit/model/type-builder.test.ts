@@ -20,7 +20,7 @@ describe('TypeBox at run time', () => {
   })
 
   it('is imported by no module the CLI runs but through src/model/type-builder.js', () => {
-    const files = ['commands', 'src', 'inventory'].flatMap((d) => jsFiles(path.join(dist, d)))
+    const files = ['commands', 'chunks', 'src', 'inventory'].flatMap((d) => jsFiles(path.join(dist, d)))
     expect(files.length).toBeGreaterThan(100)
     const importing = files.filter((f) => /from\s+['"]@sinclair\/typebox(\/[^'"]*)?['"]|import\(\s*['"]@sinclair\/typebox|require\(\s*['"]@sinclair\/typebox/.test(readFileSync(f, 'utf8')))
     expect(importing.map((f) => path.relative(dist, f))).toEqual([])

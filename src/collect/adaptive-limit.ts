@@ -17,8 +17,9 @@ import {median} from '../model/median.js'
  * - **Healthy** (room to raise) when the event loop stayed under `lagLowMs` since the limit settled, at least
  *   `minSamples` latencies came from hosts admitted under the current limit, each kind's median is within
  *   `fastRatio` of its baseline (or under `fastShare` of its timeout and below `slowRatio` of its baseline), the
- *   limit held for `holdMs`, and the limit is what holds hosts back (as many in flight as it allows, and hosts
- *   waiting). Between healthy and saturated, the limit holds: latency that grew a lot but is far from its
+ *   limit held for `holdMs` (`slowStartHoldMs` in slow start: the healthy latencies of hosts admitted under the
+ *   limit are already the evidence, and each second at 4 hosts is a second of the controller's cores left idle), and
+ *   the limit is what holds hosts back (as many in flight as it allows, and hosts waiting). Between healthy and saturated, the limit holds: latency that grew a lot but is far from its
  *   timeout (a slow network) neither raises nor cuts it.
  * - A kind's **baseline** is the median of its first `baselineSamples` samples: the first hosts, at the starting
  *   limit.
@@ -61,6 +62,7 @@ export const LIMIT_POLICY = {
   fastRatio: 2,
   fastShare: 0.1,
   holdMs: 1000,
+  slowStartHoldMs: 250,
   cut: 0.5,
 }
 
@@ -170,7 +172,8 @@ export class AdaptiveLimit {
       this.slowStart = false
       return this.change(nowMs, Math.max(this.floor, Math.floor(this.current * this.policy.cut)), verdict.reason)
     }
-    if (verdict.state === 'healthy' && this.current < this.ceiling && load.inFlight >= this.current && load.waiting > 0 && nowMs - this.changedAtMs >= this.policy.holdMs) {
+    const holdMs = this.slowStart ? this.policy.slowStartHoldMs : this.policy.holdMs
+    if (verdict.state === 'healthy' && this.current < this.ceiling && load.inFlight >= this.current && load.waiting > 0 && nowMs - this.changedAtMs >= holdMs) {
       return this.change(nowMs, Math.min(this.ceiling, this.slowStart ? this.current * 2 : this.current + 1), verdict.reason)
     }
     return undefined

@@ -58,11 +58,20 @@ describe('AdaptiveLimit', () => {
 
   it('raises only after holding the limit, on latencies of hosts admitted under it', () => {
     const s = sweepOf({ceiling: 50, initial: 4})
-    expect(s.step({samples: quick, ms: LIMIT_POLICY.holdMs - 1})).toBeUndefined()
+    expect(s.step({samples: quick, ms: LIMIT_POLICY.slowStartHoldMs - 1})).toBeUndefined()
     expect(s.step({ms: 1})).toMatchObject({from: 4, to: 8})
-    expect(s.step()).toBeUndefined() // no host admitted under 8 has said anything yet
-    expect(s.step({samples: [['handshake', 55, 10_000]]})).toBeUndefined() // one sample is not evidence
-    expect(s.step({samples: quick})).toMatchObject({from: 8, to: 16})
+    expect(s.step({ms: LIMIT_POLICY.slowStartHoldMs})).toBeUndefined() // no host admitted under 8 has said anything yet
+    expect(s.step({samples: [['handshake', 55, 10_000]], ms: LIMIT_POLICY.slowStartHoldMs})).toBeUndefined() // one sample is not evidence
+    expect(s.step({samples: quick, ms: LIMIT_POLICY.slowStartHoldMs})).toMatchObject({from: 8, to: 16})
+  })
+
+  it('holds a limit longer once it has been cut: holdMs between one-host raises, slowStartHoldMs only while doubling', () => {
+    expect(LIMIT_POLICY.slowStartHoldMs).toBeLessThan(LIMIT_POLICY.holdMs)
+    const s = sweepOf({ceiling: 50, initial: 16})
+    expect(s.step({lagMs: 800, ms: LIMIT_POLICY.slowStartHoldMs})).toMatchObject({from: 16, to: 8})
+    expect(s.step({inFlight: 8, samples: quick, ms: LIMIT_POLICY.slowStartHoldMs})).toBeUndefined() // held 250 ms of 1000
+    expect(s.step({inFlight: 8, samples: quick, ms: LIMIT_POLICY.holdMs - LIMIT_POLICY.slowStartHoldMs - 1})).toBeUndefined() // 999 ms
+    expect(s.step({inFlight: 8, samples: quick, ms: 1})).toMatchObject({from: 8, to: 9})
   })
 
   it('halves when the event loop runs late, then adds one host at a time', () => {

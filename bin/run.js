@@ -42,13 +42,6 @@ if (GROWING_COMMANDS.has(process.argv[2] ?? '') && !process.execArgv.some((a) =>
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 }
 
-// collect reads one host and is done in well under a second: TurboFan's optimizing compiles, made on background
-// threads, then cost more CPU than the optimized code saves (`hatang collect`: ~35 ms of ~650, issue 17); its code
-// still runs compiled by Ignition and Sparkplug. An --opt, --no-opt or --turbofan given wins.
-const SHORT_COMMANDS = new Set(['collect'])
-const optChosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--(no-)?(opt|turbofan)\b/.test(a))
-if (SHORT_COMMANDS.has(process.argv[2] ?? '') && !optChosen) v8.setFlagsFromString('--no-opt')
-
 if (FLEET_COMMANDS.has(process.argv[2] ?? '') && !bounded) {
   const heapMb = Math.ceil(HEAP_MB + HEAP_MB_PER_INPUT_MB * inputMegabytes(process.argv.slice(3)))
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...process.execArgv, ...process.argv.slice(1)], {stdio: 'inherit'})

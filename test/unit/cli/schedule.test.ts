@@ -95,6 +95,25 @@ describe('schedule units', () => {
   })
 })
 
+describe('hatang schedule --sections / --skip', () => {
+  it('passes the selection to audit as catalog ids, in catalog order, and refuses an unknown section before printing anything', () => {
+    const skip = JSON.parse(hatang(['schedule', '--cron', '@daily', '--skip', 'Malware, packages', '--json']).stdout) as ScheduleUnits
+    expect(skip.cron).toMatch(/ audit --quiet .* --skip packages,malware$/)
+    expect(skip.service).toMatch(/^ExecStart=.* audit --quiet .* --skip packages,malware$/m)
+    const only = JSON.parse(hatang(['schedule', '--cron', '@daily', '--sections', 'updates,timesync', '--json']).stdout) as ScheduleUnits
+    expect(only.cron).toMatch(/ --sections updates,timeSync$/)
+    const none = JSON.parse(hatang(['schedule', '--cron', '@daily', '--json']).stdout) as ScheduleUnits
+    expect(none.cron).not.toMatch(/--sections|--skip/)
+    const wrong = hatang(['schedule', '--cron', '@daily', '--skip', 'malwre'])
+    expect(wrong.status).toBe(2)
+    expect(wrong.stdout).toBe('')
+    expect(wrong.stderr).toContain("--skip malwre: unknown section 'malwre' — did you mean 'malware'?")
+    const both = hatang(['schedule', '--cron', '@daily', '--sections', 'os', '--skip', 'updates', '--json'])
+    expect(both.status).toBe(2)
+    expect((JSON.parse(both.stdout) as {error: {code: string}}).error.code).toBe('usage')
+  })
+})
+
 describe('hatang schedule as a user who is not root', () => {
   it("runs the service as that user (User=), whose paths the units name; root's units have no User=", () => {
     const nobody = hatang(['schedule', '--cron', '@daily', '--json'], {asUid: 65534, env: {HOME: '/nonexistent'}})

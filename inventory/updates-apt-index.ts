@@ -140,10 +140,8 @@ export const aptIndexKind: ContentKind<AptIndex> = {
   },
   load: (digest) => new AptIndex(digest),
   sample(digest, outputs) {
-    const installed = new Set([
-      ...[...(outputs.pending?.stdout ?? '').matchAll(/^I ([^\s:]+)/gm)].map((m) => m[1]!),
-      ...[...(outputs.installed?.stdout ?? '').matchAll(/^([^\s:]+)(?::[^\t]*)?\t/gm)].map((m) => m[1]!),
-    ])
+    // the installed names: the shared dpkg query's (the index method's pending output lists none since 02579d5)
+    const installed = new Set([...(outputs.installed?.stdout ?? '').matchAll(/^([^\s:]+)(?::[^\t]*)?\t/gm)].map((m) => m[1]!))
     return digest
       .split('\n')
       .filter((l) => l !== '' && installed.has(l.slice(0, l.indexOf(' '))))

@@ -1,7 +1,8 @@
 /**
- * The target's work for one full inventory, measured on this machine: each probe command run as a batch
- * runs it under bash (a forked subshell set to act as `sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU (user + sys of the command and
- * everything it started) read from the shell's `times`. Says which probes dominate a target's cost.
+ * The target's work for one full inventory, measured on this machine: each probe command run as a batch runs it
+ * under bash (a forked subshell set to act as `sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU
+ * (user + sys of the command and everything it started) read from the shell's `times`. Says which probes dominate a
+ * target's cost.
  */
 import {spawnSync} from 'node:child_process'
 

@@ -41,7 +41,8 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
   readonly platforms: readonly Platform[]
   /**
    * Named POSIX shell commands. They run with LC_ALL=C as `sh -c` would run them (under bash: a subshell in POSIX
-   * mode with XSI echo, src/collect/posix-sh/batch.ts), stdin closed, each under its own timeout. Exit 127 conventionally means "not installed" (see `needs()` in probe-helpers).
+   * mode with XSI echo, src/collect/posix-sh/batch.ts), stdin closed, each under its own timeout. Exit 127
+   * conventionally means "not installed" (see `needs()` in probe-helpers).
    */
   readonly commands: Readonly<Record<string, string>>
   /**

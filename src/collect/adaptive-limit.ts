@@ -19,8 +19,9 @@ import {median} from '../model/median.js'
  *   `fastRatio` of its baseline (or under `fastShare` of its timeout and below `slowRatio` of its baseline), the
  *   limit held for `holdMs` (`slowStartHoldMs` in slow start: the healthy latencies of hosts admitted under the
  *   limit are already the evidence, and each second at 4 hosts is a second of the controller's cores left idle), and
- *   the limit is what holds hosts back (as many in flight as it allows, and hosts waiting). Between healthy and saturated, the limit holds: latency that grew a lot but is far from its
- *   timeout (a slow network) neither raises nor cuts it.
+ *   the limit is what holds hosts back (as many in flight as it allows, and hosts waiting). Between healthy and
+ *   saturated, the limit holds: latency that grew a lot but is far from its timeout (a slow network) neither raises
+ *   nor cuts it.
  * - A kind's **baseline** is the median of its first `baselineSamples` samples: the first hosts, at the starting
  *   limit.
  */

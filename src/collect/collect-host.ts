@@ -63,7 +63,6 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 /** A whole batch's deadline when none is given: three command timeouts, at least 30 s. */
 export const batchDeadlineMs = (commandTimeoutMs: number): number => Math.max(30_000, commandTimeoutMs * 3)
 
-
 /**
  * The host's status from its sections: `ok` when none failed, `partial` when some failed but at least one was read,
  * and not collected at all — `timeout` when every failure was a timeout, else `error` — when no section could be

@@ -5,7 +5,7 @@ import {packageDir} from './package-root.js'
 /** The tool's version, read once from hatang's package.json (package-root.ts finds it from dist/ or src/, bundled or not). */
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(packageDir('package.json'), 'utf8')) as {name?: string; version?: string}
+    const pkg = JSON.parse(readFileSync(packageDir('package.json'), 'utf8')) as {version?: string}
     if (pkg.version) return pkg.version
   } catch {
     // no package root found: an unknown version, never a failed command

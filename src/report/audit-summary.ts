@@ -67,7 +67,6 @@ export function topFindings(evaluation: RunEvaluation, titles: (pack: string, ch
     .slice(0, limit)
 }
 
-
 /** Severity names as the report writes them (templates/locales, `sev.*`), in lower case for a sentence. */
 const severityNames = (lang: Lang): Record<Severity, string> => {
   const labels = loadLabels(lang)

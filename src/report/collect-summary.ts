@@ -22,7 +22,6 @@ function duration(seconds: number): string {
   return d > 0 ? `${d} d ${h} h` : `${h} h ${Math.floor((seconds % 3600) / 60)} min`
 }
 
-
 /**
  * A readable summary of one snapshot for the terminal: the machine in a screenful, then each section's status; every
  * string the host sent with its control characters escaped. Pure.

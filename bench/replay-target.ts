@@ -10,6 +10,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {collectHost} from '../src/collect/collect-host.js'
+import {SWEEP_BATCHES} from '../src/collect/sweep.js'
 import {parseKnownHosts, verifyHostKey} from '../src/transport/known-hosts.js'
 import {SshTransport} from '../src/transport/ssh-transport.js'
 import type {CommandTransport} from '../src/transport/transport.js'
@@ -56,7 +57,8 @@ export async function recordTarget(lab: SshLab, real: Sshd, dir: string): Promis
     },
   }
   try {
-    const snapshot = await collectHost(recording, {hostName: 'recorded'})
+    // batched as a sweep batches a host's commands, so that each replayed batch is one the sweep sends
+    const snapshot = await collectHost(recording, {hostName: 'recorded', parallelBatches: SWEEP_BATCHES})
     if (snapshot.host.status !== 'ok') throw new Error(`the recorded target is ${snapshot.host.status}: ${snapshot.host.reason}`)
   } finally {
     await recording.close()

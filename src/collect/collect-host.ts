@@ -39,12 +39,12 @@ export interface CollectOptions {
    * sections start before the (slow) load.
    */
   nativeLoader?: {ids: readonly string[]; load: () => Promise<readonly NativeCollector[]>}
-  /** Batches sent in parallel (channels per host). */
+  /** Batches sent in parallel (channels per host); default DEFAULT_PARALLEL_BATCHES. */
   parallelBatches?: number
   /** Where contents known by hash (package indexes) are kept; default: the process's store in the cache folder. */
   contents?: RunOptions['contents']
   commandTimeoutMs?: number
-  /** Whole-batch deadline. */
+  /** Whole-batch deadline; default batchDeadlineMs(commandTimeoutMs, parallelBatches). */
   deadlineMs?: number
   nativeDeadlineMs?: number
   /**
@@ -60,8 +60,16 @@ export interface CollectOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 
-/** A whole batch's deadline when none is given: three command timeouts, at least 30 s. */
-export const batchDeadlineMs = (commandTimeoutMs: number): number => Math.max(30_000, commandTimeoutMs * 3)
+/** Batches in parallel when none is said: a host collected on its own answers sooner (its commands on its cores). */
+export const DEFAULT_PARALLEL_BATCHES = 3
+
+/**
+ * A whole batch's deadline when none is given: three command timeouts, at least 30 s; fewer batches than the default
+ * each carry the work of several, and get their deadlines together (one batch: three times as long), so a host
+ * with a few hanging commands is not cut sooner for being sent fewer batches.
+ */
+export const batchDeadlineMs = (commandTimeoutMs: number, parallelBatches = DEFAULT_PARALLEL_BATCHES): number =>
+  Math.max(30_000, commandTimeoutMs * 3) * Math.ceil(DEFAULT_PARALLEL_BATCHES / Math.max(1, Math.min(parallelBatches, DEFAULT_PARALLEL_BATCHES)))
 
 /**
  * The host's status from its sections: `ok` when none failed, `partial` when some failed but at least one was read,
@@ -104,7 +112,8 @@ export async function collectHost(transport: Transport, options: CollectOptions 
   const collectedAt = new Date()
   const all = options.probes ?? registeredProbes
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-  const deadlineMs = options.deadlineMs ?? batchDeadlineMs(commandTimeoutMs)
+  const parallelBatches = options.parallelBatches ?? DEFAULT_PARALLEL_BATCHES
+  const deadlineMs = options.deadlineMs ?? batchDeadlineMs(commandTimeoutMs, parallelBatches)
   const every = [...new Map(all.map((i) => [i.section.id, i.section])).values()]
   const order = new Map(every.map((s, i) => [s.id, i]))
   const left = new Set(options.selection?.skipped)
@@ -163,7 +172,7 @@ export async function collectHost(transport: Transport, options: CollectOptions 
           {
             commandTimeoutMs,
             deadlineMs,
-            parallelBatches: options.parallelBatches ?? 3,
+            parallelBatches,
             ...(options.contents ? {contents: options.contents} : {}),
             ...(context ? {known: context} : {}),
             onStart: (i) => options.onProbeStart?.(i),

@@ -105,6 +105,14 @@ export function statusOfSnapshot(snapshot: Snapshot): {status: HostStatus; reaso
   return {status: snapshot.host.status, ...(snapshot.host.reason ? {reason: snapshot.host.reason} : {})}
 }
 
+/**
+ * A swept host gets its commands in one batch: one SSH session, one batch shell (and one sudo), ~26 ms less of each
+ * target's CPU than three in parallel (a 50-host loopback sweep: 333 → 307 ms a host), at the cost of the host's own
+ * latency (its commands one after another), which a sweep of many hosts at once does not wait on. `hatang collect`
+ * of this machine keeps three.
+ */
+export const SWEEP_BATCHES = 1
+
 const connectTimeoutMs = (host: HostSpec, options: SweepOptions) => (host.connectTimeoutS ?? options.connectTimeoutS ?? 10) * 1000
 const commandTimeoutMs = (host: HostSpec, options: SweepOptions) => (host.commandTimeoutS ?? options.commandTimeoutS ?? 10) * 1000
 
@@ -171,7 +179,7 @@ export async function sweepHost(
     return done(kind, reason, failedSnapshot(host, kind, reason, host.transport))
   }
   try {
-    const snapshot = await collectHost(transport, {...options.collect, hostName: host.name, commandTimeoutMs: commandTimeoutMs(host, options)})
+    const snapshot = await collectHost(transport, {parallelBatches: SWEEP_BATCHES, ...options.collect, hostName: host.name, commandTimeoutMs: commandTimeoutMs(host, options)})
     const judged = statusOfSnapshot(snapshot)
     const reason = [judged.reason, transport.degraded].filter(Boolean).join('; ') || undefined
     snapshot.host = hostInfo(host, judged.status, reason)
@@ -250,7 +258,8 @@ export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = 
         inFlight--
         if (limiter) {
           const commandMs = commandTimeoutMs(host, options)
-          for (const sample of latencySamples(outcome.snapshot.meta, {commandTimeoutMs: commandMs, deadlineMs: batchDeadlineMs(commandMs)}, admittedAt)) limiter.observe(sample)
+          const deadlineMs = batchDeadlineMs(commandMs, options.collect?.parallelBatches ?? SWEEP_BATCHES)
+          for (const sample of latencySamples(outcome.snapshot.meta, {commandTimeoutMs: commandMs, deadlineMs}, admittedAt)) limiter.observe(sample)
           evaluate()
         }
         const decision = limiter && !options.signal?.aborted

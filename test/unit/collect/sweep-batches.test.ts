@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest'
+
+import {probes} from '../../../inventory/index.js'
+import {batchDeadlineMs, collectHost, DEFAULT_PARALLEL_BATCHES} from '../../../src/collect/collect-host.js'
+import {SWEEP_BATCHES, sweepHost} from '../../../src/collect/sweep.js'
+import type {HostSpec} from '../../../src/hosts/model.js'
+import {LocalTransport} from '../../../src/transport/local-transport.js'
+
+const local: HostSpec = {
+  name: 'here',
+  address: '127.0.0.1',
+  port: 22,
+  identityFiles: [],
+  knownHostsFiles: [],
+  sudo: false,
+  transport: 'local',
+  groups: [],
+  tags: [],
+  source: {file: 'hosts.yaml', line: 1, column: 1},
+}
+
+// a few cheap sections of this machine, as the shell reads them
+const some = probes.filter((p) => ['os', 'memory', 'cpu', 'sysctl'].includes(p.id))
+
+describe('batches a host: one for a swept host, three for a host collected on its own', () => {
+  it('a sweep sends each host its commands in one batch (one session), every command in it', async () => {
+    expect(SWEEP_BATCHES).toBe(1)
+    const outcome = await sweepHost(local, {collect: {probes: some}})
+    expect(outcome.status).toBe('ok')
+    const commands = some.reduce((n, p) => n + Object.keys(p.commands).length, 0)
+    expect(outcome.snapshot.meta.batches.map((b) => b.commands)).toEqual([commands])
+  })
+
+  it('collect spreads them over three batches in parallel', async () => {
+    const snapshot = await collectHost(new LocalTransport(), {probes: some})
+    expect(DEFAULT_PARALLEL_BATCHES).toBe(3)
+    expect(snapshot.meta.batches).toHaveLength(3)
+  })
+
+  it('a batch holding the commands of several gets their deadlines together', () => {
+    expect(batchDeadlineMs(10_000)).toBe(30_000)
+    expect(batchDeadlineMs(20_000)).toBe(60_000)
+    expect(batchDeadlineMs(10_000, 3)).toBe(30_000)
+    expect(batchDeadlineMs(10_000, 2)).toBe(60_000)
+    expect(batchDeadlineMs(10_000, 1)).toBe(90_000)
+    expect(batchDeadlineMs(20_000, 1)).toBe(180_000)
+    // more batches than the default are not given less than one deadline each
+    expect(batchDeadlineMs(10_000, 8)).toBe(30_000)
+  })
+})

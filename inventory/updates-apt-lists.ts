@@ -63,13 +63,25 @@ const PREFS_AWK = [
   '{ print FILENAME ": not an inert origin pin: " $0; exit 1 }',
 ].join('\n')
 
+/** The unattended-upgrade settings the state reads (updates-automatic.ts), by the name apt-config shell gives them. */
+export const APT_PERIODIC = [
+  ['UU', 'APT::Periodic::Unattended-Upgrade'],
+  ['UPL', 'APT::Periodic::Update-Package-Lists'],
+  ['EN', 'APT::Periodic::Enable'],
+] as const
+
 const APT_LIST_GLOBS = ['', '.lz4', '.gz', '.xz', '.zst', '.bz2', '.lzma'].map((x) => `"$L"*_Packages${x}`).join(' ')
 
 /** The apt branch of the pending command: the lists when they give apt's answer, else `apt list --upgradable`. */
 export const APT_PENDING = [
   'echo "#manager apt"',
   'L= P= PP= SL= SP= DR= A= _why=',
-  'eval "$(apt-config shell L Dir::State::lists/d P Dir::Etc::preferences/f PP Dir::Etc::preferencesparts/d SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d DR APT::Default-Release A APT::Architecture 2>/dev/null)"',
+  // one apt-config for this command and the state's unattended-upgrade settings (APT_PERIODIC): printed as
+  // `#aptconf NAME='VALUE'` (apt-config's own quoting), after `#aptconfig read` when it answered
+  `_c=$(apt-config shell L Dir::State::lists/d P Dir::Etc::preferences/f PP Dir::Etc::preferencesparts/d SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d DR APT::Default-Release A APT::Architecture ${APT_PERIODIC.map(([name, key]) => `${name} ${key}`).join(' ')} 2>/dev/null) && echo "#aptconfig read"`,
+  `set -f; IFS='
+'; for _l in $_c; do case $_l in ${APT_PERIODIC.map(([name]) => `${name}=*`).join('|')}) printf '#aptconf %s\\n' "$_l";; esac; done; unset IFS; set +f`,
+  'eval "$_c"',
   '[ -n "$A" ] || A=$(dpkg --print-architecture 2>/dev/null)',
   'if [ -z "$L" ] || [ -z "$A" ]; then _why="apt-config gave no lists directory or architecture"',
   'elif [ -n "$DR" ]; then _why="APT::Default-Release is set"',
@@ -206,6 +218,8 @@ export function parseAptLists(text: string): AptListsOutput {
     const list = lists.at(-1)
     switch (tag) {
       case '#manager':
+      case '#aptconfig':
+      case '#aptconf':
         return
       case '#method':
         if (rest !== 'lists' && rest !== 'index') throw new ParseError(`not the lists or index method: ${JSON.stringify(rest.slice(0, 40))}`, i + 1)

@@ -8,19 +8,21 @@ export function automaticUpdatesFrom(s: UpdateState, manager: (typeof UPDATE_MAN
   const unit = (names: string[]) => names.find((u) => s.units.has(u))
   const prefersDnf = manager === 'dnf' || manager === 'yum'
   if (s.tools.has('unattended-upgrade') && !prefersDnf) {
-    const uu = s.aptConfig.get('UU')
-    const upl = s.aptConfig.get('UPL')
+    const config = s.aptConfig
+    const uu = config?.get('UU')
+    const upl = config?.get('UPL')
     const off = (v: string | undefined) => v === undefined || v === '' || v === '0'
     const u = unit(['apt-daily-upgrade.timer'])
     const state = u ? s.units.get(u) : undefined
     const timerOff = state !== undefined && OFF_STATES.has(state)
+    // apt's settings not read: off only when the timer says so, else not told
+    const enabled = config ? !off(uu) && config.get('EN') !== '0' && !timerOff : timerOff ? false : undefined
     return {
       mechanism: 'unattended-upgrades',
-      enabled: !off(uu) && s.aptConfig.get('EN') !== '0' && !timerOff,
+      ...(enabled === undefined ? {} : {enabled}),
       ...(u ? {unit: u} : {}),
       ...(state ? {unitState: state} : {}),
-      unattendedUpgrade: uu ?? '',
-      updatePackageLists: upl ?? '',
+      ...(config ? {unattendedUpgrade: uu ?? '', updatePackageLists: upl ?? ''} : {}),
     }
   }
   const dnfUnit = unit(['dnf-automatic-install.timer', 'dnf-automatic.timer', 'dnf5-automatic.timer'])

@@ -17,7 +17,6 @@ export const STATE = [
   "[ -r /var/run/reboot-required.pkgs ] && sed 's/^/rebootpkg /' /var/run/reboot-required.pkgs",
   'if command -v needs-restarting >/dev/null 2>&1; then needs-restarting -r >/dev/null 2>&1; echo "needsrestarting $?"; fi',
   'for t in unattended-upgrade dnf-automatic yum-cron; do command -v $t >/dev/null 2>&1 && echo "tool $t"; done',
-  'command -v apt-config >/dev/null 2>&1 && apt-config shell UU APT::Periodic::Unattended-Upgrade UPL APT::Periodic::Update-Package-Lists EN APT::Periodic::Enable | while IFS= read -r _l; do printf \'aptconf %s\\n\' "$_l"; done',
   "[ -r /etc/dnf/automatic.conf ] && sed -n 's/^[[:space:]]*apply_updates[[:space:]]*=[[:space:]]*/dnfapply /p' /etc/dnf/automatic.conf",
   `if command -v systemctl >/dev/null 2>&1; then for u in ${UNITS.join(' ')}; do for p in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do if [ -e "$p/$u" ]; then echo "unit $u $(systemctl is-enabled "$u" 2>/dev/null)"; break; fi; done; done; fi`,
   'exit 0',
@@ -34,14 +33,18 @@ export interface UpdateState {
   rebootPackages: string[]
   needsRestarting?: number
   tools: Set<string>
-  aptConfig: Map<string, string>
+  /**
+   * apt's unattended-upgrade settings (APT_PERIODIC), read by the pending command's apt-config (aptConfigOf);
+   * undefined when it did not answer.
+   */
+  aptConfig?: Map<string, string>
   dnfApplyUpdates?: string
   units: Map<string, string>
 }
 
 /** Parses the `state` command: one `key value` line each. */
 export function parseUpdateState(text: string): UpdateState {
-  const s: UpdateState = {mtimes: new Map(), aptListFiles: 0, modules: [], rebootPackages: [], tools: new Set(), aptConfig: new Map(), units: new Map()}
+  const s: UpdateState = {mtimes: new Map(), aptListFiles: 0, modules: [], rebootPackages: [], tools: new Set(), units: new Map()}
   let known = 0
   lines(text).forEach((line, i) => {
     if (line.trim() === '') return
@@ -80,12 +83,6 @@ export function parseUpdateState(text: string): UpdateState {
       case 'tool':
         s.tools.add(value)
         break
-      case 'aptconf': {
-        const m = /^([A-Z]+)='(.*)'$/.exec(value)
-        if (!m) throw new ParseError(`expected apt-config shell output: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
-        s.aptConfig.set(m[1]!, m[2]!)
-        break
-      }
       case 'dnfapply':
         s.dnfApplyUpdates = value.trim()
         break
@@ -112,4 +109,20 @@ function epoch(value: string, i: number): number {
 
 function bad(line: string, i: number): never {
   throw new ParseError(`malformed line ${JSON.stringify(line.slice(0, 80))}`, i + 1)
+}
+
+/**
+ * The unattended-upgrade settings the pending command printed (`#aptconf NAME='VALUE'` lines after `#aptconfig read`,
+ * updates-apt-lists.ts); undefined when apt-config did not answer, or the command did not get that far.
+ */
+export function aptConfigOf(pending: string | undefined): Map<string, string> | undefined {
+  if (pending === undefined || !/^#aptconfig read$/m.test(pending)) return undefined
+  const config = new Map<string, string>()
+  for (const [i, line] of lines(pending).entries()) {
+    if (!line.startsWith('#aptconf ')) continue
+    const m = /^#aptconf ([A-Z]+)='(.*)'$/.exec(line)
+    if (!m) throw new ParseError(`expected apt-config shell output: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+    config.set(m[1]!, m[2]!)
+  }
+  return config
 }

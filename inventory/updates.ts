@@ -10,7 +10,7 @@ import {aptIndexKind, fillFromIndexes, indexOutput, wantedIndexesOf} from './upd
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
-import {parseUpdateState, STATE} from './updates-state.js'
+import {aptConfigOf, parseUpdateState, STATE} from './updates-state.js'
 
 // pending: the apt lists (updates-apt-lists.ts) or apt list --upgradable on apt systems; dnf/yum check-update from the cache.
 const PENDING = [
@@ -161,6 +161,7 @@ export const updatesProbe = defineProbe({
     if (stateFail) return stateFail
     const state = parseUpdateState(out.state!.stdout)
     const manager = pendingOut?.ran ? managerOf(pendingOut) : undefined
+    if (manager === 'apt') state.aptConfig = aptConfigOf(pendingOut!.stdout)
     if (!manager) return failure(pendingOut, 'pending updates') ?? {status: 'error', reason: 'pending updates: no "#manager" line'}
     const missing: string[] = []
 
@@ -252,6 +253,10 @@ export const updatesProbe = defineProbe({
     else if (!aptLists) foreignReason ??= fail?.reason ?? 'pending updates not read'
     else if (state.aptListFiles === 0 || aptLists.lists.length === 0) foreignReason = 'no package lists downloaded (apt-get update never ran)'
     const foreign = aptLists && listsAnswer && !foreignReason ? foreignOf(listsAnswer) : undefined
+
+    if (manager === 'apt' && !state.aptConfig && state.tools.has('unattended-upgrade')) {
+      missing.push("apt's unattended-upgrade settings not read (apt-config did not answer): whether it installs updates is unknown")
+    }
 
     const data: UpdatesData = {
       manager,

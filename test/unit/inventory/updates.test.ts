@@ -8,7 +8,7 @@ import {aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendin
 import {aptIndexKind, fillFromIndexes, indexOutput, wantedIndexes} from '../../../inventory/updates-apt-index.js'
 import {compareKernels, rebootFrom} from '../../../inventory/updates-reboot.js'
 import {parseSources} from '../../../inventory/updates-sources.js'
-import {parseUpdateState} from '../../../inventory/updates-state.js'
+import {aptConfigOf, parseUpdateState} from '../../../inventory/updates-state.js'
 import {UpdatesSchema} from '../../../src/model/sections/updates.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
@@ -218,6 +218,31 @@ describe('updates probe on captured output', () => {
     const f13 = loadFixture('debian-13-chroot', 'updates')
     const d13 = updatesProbe.interpret(f13.outputs, contextOf(f13)).data!
     expect(d13.automaticUpdates).toMatchObject({mechanism: 'unattended-upgrades', enabled: true, unit: 'apt-daily-upgrade.timer', unitState: 'enabled'})
+  })
+
+  it('reads apt\'s unattended-upgrade settings from the pending command\'s one apt-config; not read, enabled is not told', () => {
+    const f11 = loadFixture('debian-11-chroot', 'updates')
+    // one apt-config a host: the state command asks it nothing
+    expect(f11.outputs.state!.command).not.toContain('apt-config')
+    expect(stdoutOf(f11, 'pending')).toMatch(/^#aptconfig read\n#aptconf UU='1'\n/m)
+    const unread = stdoutOf(f11, 'pending').replace(/^#aptconf(ig)? .*\n/gm, '')
+    const r = updatesProbe.interpret(withOutputs(f11, {pending: {stdout: unread}}), contextOf(f11))
+    expect(r.status).toBe('partial')
+    expect(r.reason).toMatch(/apt's unattended-upgrade settings not read \(apt-config did not answer\)/)
+    expect(r.data!.automaticUpdates).toEqual({mechanism: 'unattended-upgrades'})
+    // read, with nothing set: off (apt's default)
+    const unset = stdoutOf(f11, 'pending').replace(/^#aptconf .*\n/gm, '')
+    expect(updatesProbe.interpret(withOutputs(f11, {pending: {stdout: unset}}), contextOf(f11)).data!.automaticUpdates).toMatchObject({enabled: false, unattendedUpgrade: ''})
+    // a timer switched off says off whatever apt's settings
+    const masked = stdoutOf(f11, 'state').replace(/^tool unattended-upgrade$/m, 'tool unattended-upgrade\nunit apt-daily-upgrade.timer masked')
+    expect(updatesProbe.interpret(withOutputs(f11, {pending: {stdout: unread}, state: {stdout: masked}}), contextOf(f11)).data!.automaticUpdates).toMatchObject({enabled: false, unitState: 'masked'})
+  })
+
+  it('aptConfigOf: the #aptconf lines after #aptconfig read, none without it; anything else there is an error', () => {
+    expect(aptConfigOf("#manager apt\n#aptconfig read\n#aptconf UU='1'\n#aptconf EN='0'\n#method index\n")).toEqual(new Map([['UU', '1'], ['EN', '0']]))
+    expect(aptConfigOf('#manager apt\n#method apt-list\n')).toBeUndefined()
+    expect(aptConfigOf(undefined)).toBeUndefined()
+    expect(() => aptConfigOf('#aptconfig read\n#aptconf UU=1\n')).toThrow(ParseError)
   })
 
   it('says "not installed" on a system with neither apt nor dnf nor yum', () => {

@@ -84,6 +84,18 @@ describe.each([
     expect(r.outputs.get('s.after')!.stdout).toBe('unset\nno _x\nno _r\nno _s\nno _now\nno _wd\n')
   })
 
+  it('times each command from its own start: many quick ones outlasting one timeout are none of them cut', async () => {
+    // 1 s timeouts; the batch runs ~2 s: a deadline kept from an earlier command would cut a later one
+    const quick = Array.from({length: 40}, (_, i) => cmd(`q.c${i}`, `sleep 0.05; echo ${i}`, 1000))
+    const t0 = Date.now()
+    const r = await runBatch(shell, [...quick, cmd('q.hang', 'sleep 30.75', 1000), cmd('q.after', 'echo after', 1000)], 20_000)
+    expect(Date.now() - t0).toBeGreaterThan(1500)
+    quick.forEach((c, i) => expect(r.outputs.get(c.key), c.key).toMatchObject({stdout: `${i}\n`, exitCode: 0, timedOut: false}))
+    // and a hung one after them is still cut at its own timeout
+    expect(r.outputs.get('q.hang')).toMatchObject({timedOut: true, exitCode: null})
+    expect(r.outputs.get('q.after')).toMatchObject({stdout: 'after\n', timedOut: false})
+  })
+
   it('does not take a killed command for a timed-out one', async () => {
     const r = await runBatch(shell, [cmd('x.self', "exec sh -c 'kill -TERM $$; sleep 1'", 5000), cmd('x.next', 'echo next')], 10_000)
     expect(r.outputs.get('x.self')).toMatchObject({timedOut: false, exitCode: 143})

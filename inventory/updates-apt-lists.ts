@@ -94,7 +94,10 @@ export const APT_PENDING = [
   '  if [ -z "$_why" ] && [ -n "$_ref" ]; then for _x in "$SL" "$SP" "$SP"* "$SP".[!.]* "$SP"..?*; do [ -e "$_x" ] && [ "$_x" -nt "$_ref" ] && { _why="sources changed since the lists were last updated"; break; }; done; fi',
   '  if [ -z "$_why" ]; then',
   '    set --; [ -f "$P" ] && set -- "$P"; for f in "$PP"*; do [ -f "$f" ] && set -- "$@" "$f"; done',
-  `    [ $# -gt 0 ] && _why=$(awk -v hosts="$(ls "$L" | sed -n 's/_.*//p' | sort -u | tr '\\n' ' ')" '${PREFS_AWK}' "$@" 2>&1 | head -n 1)`,
+  // the hosts the lists come from (the names before their first _), by the shell's own glob; awk's first line only
+  '    if [ $# -gt 0 ]; then _h=; for _x in "$L"*_*; do [ -e "$_x" ] || continue; _x=${_x##*/}; _h="$_h ${_x%%_*}"; done',
+  `      _why=$(awk -v hosts="$_h" '${PREFS_AWK}' "$@" 2>&1); _why=\${_why%%'\n'*}`,
+  '    fi',
   '  fi',
   'fi',
   // the Release file of a list (r) and its prefix (b): the list's name cut at "_" until a Release file has it

@@ -99,4 +99,37 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
       rmSync(dir, {recursive: true, force: true})
     }
   }, 60_000)
+
+  it('reads the preferences apt would: an inert pin keeps the lists, a pin of an origin the lists come from makes apt answer', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-pins-'))
+    try {
+      // the hosts the lists come from, read here by name: the part before the first _
+      const hosts = [...new Set(readdirSync('/var/lib/apt/lists').filter((f) => f.includes('_')).map((f) => f.slice(0, f.indexOf('_'))))]
+      expect(hosts.length).toBeGreaterThan(0)
+      const parts = path.join(dir, 'preferences.d')
+      mkdirSync(parts, {mode: 0o755})
+      const conf = path.join(dir, 'apt.conf')
+      writeFileSync(conf, `Dir::Etc::preferencesparts "${parts}";\n`, {mode: 0o644})
+      const pending = (asUser = false) => {
+        const argv = [...(asUser ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []), 'sh', '-c', updatesProbe.commands.pending!]
+        const r = spawnSync(argv[0]!, argv.slice(1), {encoding: 'utf8', env: {...process.env, APT_CONFIG: conf, LC_ALL: 'C'}, maxBuffer: 64 << 20})
+        return r.stdout
+      }
+      const headerOf = (out: string) => out.split('\n').filter((l) => /^#(method|fallback) /.test(l))
+      writeFileSync(path.join(parts, 'inert.pref'), 'Package: *\nPin: origin repo.example.invalid\nPin-Priority: 100\n', {mode: 0o644})
+      expect(headerOf(pending())).toEqual(['#method index'])
+      writeFileSync(path.join(parts, 'live.pref'), `Package: *\nPin: origin "${hosts[0]!.toUpperCase()}"\nPin-Priority: 100\n`, {mode: 0o644})
+      expect(headerOf(pending())).toEqual(['#method apt-list', `#fallback ${path.join(parts, 'live.pref')}: pins origin ${hosts[0]!.toLowerCase()}`])
+      // one it cannot read (an ordinary user, a file of root's): apt would fail as well; the first line of awk's only
+      rmSync(path.join(parts, 'live.pref'))
+      writeFileSync(path.join(parts, 'secret.pref'), 'Package: *\nPin: release a=stable\nPin-Priority: 100\n', {mode: 0o600})
+      for (const d of [dir, parts]) spawnSync('chmod', ['755', d])
+      const denied = headerOf(pending(true))
+      expect(denied[0]).toBe('#method apt-list')
+      expect(denied[1]).toMatch(/^#fallback .*secret\.pref.*[Pp]ermission denied/)
+      expect(denied).toHaveLength(2)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }, 60_000)
 })

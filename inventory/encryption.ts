@@ -117,7 +117,8 @@ export const encryptionProbe = defineProbe({
     lsblk: [
       'command -v lsblk >/dev/null 2>&1 || exit 127',
       'lsblk -P -o NAME,KNAME,TYPE,FSTYPE,MOUNTPOINT,PKNAME || exit $?',
-      "echo '--- swaps'; cat /proc/swaps",
+      // read by the shell (a cat less): a line at a time, each printed with its newline
+      "echo '--- swaps'; while IFS= read -r _l || [ -n \"$_l\" ]; do printf '%s\\n' \"$_l\"; done < /proc/swaps",
       "[ -r /etc/crypttab ] && { echo '--- crypttab'; awk '!/^[[:space:]]*(#|$)/ {print $1, $2}' /etc/crypttab; }; exit 0",
     ].join('\n'),
   },

@@ -7,10 +7,15 @@ import {KERNEL_MODULES, kernelModulesSection, moduleName, type KernelModulesData
 /** Where modprobe reads its configuration (kmod): a file name in an earlier folder masks the same name in later ones. */
 const MODPROBE_DIRS = ['/etc/modprobe.d', '/run/modprobe.d', '/usr/local/lib/modprobe.d', '/usr/lib/modprobe.d', '/lib/modprobe.d']
 
+/**
+ * The kernel's three lists, each after its marker where it can be read, by one awk (cut and two awks were three
+ * processes): a module's name (the first field), a filesystem's (the last), a protocol's (the first, after the header).
+ */
 const PROC_COMMAND = [
-  "if [ -r /proc/modules ]; then echo '!modules'; cut -d' ' -f1 /proc/modules; fi",
-  "if [ -r /proc/filesystems ]; then echo '!filesystems'; awk '{print $NF}' /proc/filesystems; fi",
-  "if [ -r /proc/net/protocols ]; then echo '!protocols'; awk 'NR > 1 {print $1}' /proc/net/protocols; fi",
+  'set --; for f in /proc/modules /proc/filesystems /proc/net/protocols; do [ -r $f ] && set -- "$@" $f; done',
+  `[ $# -eq 0 ] || awk 'BEGIN { for (i = 1; i < ARGC; i++) { f = ARGV[i]; m = f == "/proc/modules" ? "modules" : f == "/proc/filesystems" ? "filesystems" : "protocols"; print "!" m; n = 0
+  while ((getline l < f) > 0) { n++; k = split(l, w, " "); if (m == "filesystems") print w[k]; else if (m == "modules" || n > 1) print w[1] }
+  close(f) } }' "$@"`,
   'exit 0',
 ].join('\n')
 

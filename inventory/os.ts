@@ -91,8 +91,13 @@ export const osProbe = defineProbe({
   section: osSection,
   platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
   commands: {
-    // one uname for the three one-word fields (POSIX fixes their order), one for the version, which has spaces
-    uname: "set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v",
+    // Linux: the kernel's name, release and version read by the shell from /proc/sys/kernel (what uname(2) gives),
+    // `uname -m` for the machine; elsewhere one uname for the three one-word fields (POSIX fixes their order), one
+    // for the version, which has spaces
+    uname:
+      "_k() { _l=; { IFS= read -r _l; } 2>/dev/null < /proc/sys/kernel/$1; [ -n \"$_l\" ]; }; " +
+      "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; uname -m; printf '%s\\n' \"$_l\"; " +
+      "else set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v; fi",
     release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',
     debianVersion: readLine('/etc/debian_version'),
     uptime: `${readLine('/proc/uptime')} && grep '^btime ' /proc/stat`,

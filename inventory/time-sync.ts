@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
+import {NO_SUCH_FILE, failure, lines, notInstalled, parseKeyValueLines, prefixedMatches, succeeded, toInt, toNumber} from './kit/probe-helpers.js'
 import {pidsOf, processesOf, processTable, type ProcessInfo} from './kit/process-table.js'
 import {timeSyncSection, TIME_SYNC_DAEMONS, type TimeSyncDaemon, type TimeSource, type TimeSyncData} from '../src/model/sections/time-sync.js'
 
@@ -181,9 +181,8 @@ export const timeSyncProbe = defineProbe({
       'for f in /lib/systemd/systemd-timesyncd /usr/lib/systemd/systemd-timesyncd; do [ -x $f ] && { echo "installed systemd-timesyncd"; break; }; done',
       '[ -d /run/systemd/system ] && echo "systemd pid1"',
       '[ -e /run/systemd/timesync/synchronized ] && echo "timesync synchronized"',
-      // the server lines of the files there are, `config FILE:LINE`: one awk (grep -H | sed was two processes)
-      `set --; for f in ${CONFIG_FILES}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done`,
-      `[ $# -eq 0 ] || awk '/^[[:space:]]*(server|pool|peer|servers)[[:space:]]|^[[:space:]]*(NTP|FallbackNTP)=/ { print "config " FILENAME ":" $0 }' "$@"`,
+      // the server lines, `config FILE:LINE`: one awk (grep -H | sed was two processes)
+      prefixedMatches('config', '^[[:space:]]*(server|pool|peer|servers)[[:space:]]|^[[:space:]]*(NTP|FallbackNTP)=', CONFIG_FILES),
       'exit 0',
     ].join('\n'),
     // Only where systemd is PID 1 (timedatectl would fail noisily elsewhere)

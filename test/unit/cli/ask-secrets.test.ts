@@ -7,24 +7,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {neededSecrets} from '../../../src/cli/ask-secrets.js'
 import type {HostSpec} from '../../../src/hosts/model.js'
+import {hostSpec} from '../../support/host-spec.js'
 
 let dir: string
 let encrypted: string
 let plain: string
 
-const host = (name: string, over: Partial<HostSpec> = {}): HostSpec => ({
-  name,
-  address: '127.0.0.1',
-  port: 22,
-  identityFiles: [plain],
-  knownHostsFiles: [],
-  sudo: false,
-  transport: 'ssh',
-  groups: [],
-  tags: [],
-  source: {file: 'hosts.yaml', line: 1, column: 1},
-  ...over,
-})
+const host = (name: string, over: Partial<HostSpec> = {}): HostSpec => hostSpec(name, {identityFiles: [plain], ...over})
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-ask-'))

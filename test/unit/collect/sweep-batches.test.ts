@@ -3,21 +3,10 @@ import {describe, expect, it} from 'vitest'
 import {probes} from '../../../inventory/index.js'
 import {batchDeadlineMs, collectHost, DEFAULT_PARALLEL_BATCHES} from '../../../src/collect/collect-host.js'
 import {SWEEP_BATCHES, sweepHost} from '../../../src/collect/sweep.js'
-import type {HostSpec} from '../../../src/hosts/model.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
+import {hostSpec} from '../../support/host-spec.js'
 
-const local: HostSpec = {
-  name: 'here',
-  address: '127.0.0.1',
-  port: 22,
-  identityFiles: [],
-  knownHostsFiles: [],
-  sudo: false,
-  transport: 'local',
-  groups: [],
-  tags: [],
-  source: {file: 'hosts.yaml', line: 1, column: 1},
-}
+const local = hostSpec('here', {transport: 'local'})
 
 // a few cheap sections of this machine, as the shell reads them
 const some = probes.filter((p) => ['os', 'memory', 'cpu', 'sysctl'].includes(p.id))

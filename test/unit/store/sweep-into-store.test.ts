@@ -11,23 +11,12 @@ import {loadPack} from '../../../src/engine/checks/pack.js'
 import {evaluateRun} from '../../../src/engine/evaluate-run.js'
 import type {HostSpec} from '../../../src/hosts/model.js'
 import {openStore} from '../../../src/store/store.js'
+import {hostSpec} from '../../support/host-spec.js'
 
 let dir: string
 let closedPort: number
 
-const spec = (name: string, extra: Partial<HostSpec>): HostSpec => ({
-  name,
-  address: '127.0.0.1',
-  port: 22,
-  identityFiles: [],
-  knownHostsFiles: [],
-  sudo: false,
-  transport: 'local',
-  groups: ['lab'],
-  tags: [],
-  source: {file: 'hosts.yaml', line: 1, column: 1},
-  ...extra,
-})
+const spec = (name: string, extra: Partial<HostSpec>): HostSpec => hostSpec(name, {transport: 'local', groups: ['lab'], ...extra})
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-sweep-store-'))

@@ -16,6 +16,26 @@ const SYSTEMD_CONTAINER: Record<string, Container> = {
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
 
+/** systemd-detect-virt's machine and container ids (`systemd-detect-virt --list`, systemd 247 to 257). */
+const SYSTEMD_VM_IDS = ['kvm', 'amazon', 'qemu', 'bochs', 'xen', 'uml', 'vmware', 'oracle', 'microsoft', 'zvm', 'parallels', 'bhyve', 'qnx', 'acrn', 'powervm', 'apple', 'sre', 'google', 'vm-other']
+const SYSTEMD_CONTAINER_IDS = ['systemd-nspawn', 'lxc-libvirt', 'lxc', 'openvz', 'docker', 'podman', 'rkt', 'wsl', 'proot', 'pouch', 'container-other']
+
+/**
+ * What `systemd-detect-virt --vm; systemd-detect-virt --container` print, with one run where one tells both: without
+ * an option it names the container when there is one, else the machine (so a machine's id, or none, says there is no
+ * container); a container's id still needs --vm for the machine under it; an id not known here, both runs.
+ */
+const DETECT_COMMAND = [
+  '_v=$(systemd-detect-virt 2>/dev/null)',
+  'case $_v in',
+  "  none) printf 'none\\nnone\\n' ;;",
+  `  ${SYSTEMD_VM_IDS.join('|')}) printf '%s\\nnone\\n' "$_v" ;;`,
+  `  ${SYSTEMD_CONTAINER_IDS.join('|')}) systemd-detect-virt --vm; printf '%s\\n' "$_v" ;;`,
+  '  *) systemd-detect-virt --vm; systemd-detect-virt --container ;;',
+  'esac',
+  'exit 0',
+].join('\n')
+
 /** Parses `systemd-detect-virt --vm; systemd-detect-virt --container`: two names, "none" when there is none. */
 export function parseDetectVirt(text: string): {vm: string; container: string} {
   const [vm, container] = lines(text).map((l) => l.trim())
@@ -225,7 +245,7 @@ export const virtualizationProbe = defineProbe({
   platforms: ['Linux'],
   commands: {
     // --vm exits 1 when it prints "none"; both lines are wanted either way
-    detect: needs('systemd-detect-virt', 'systemd-detect-virt --vm; systemd-detect-virt --container; exit 0'),
+    detect: needs('systemd-detect-virt', DETECT_COMMAND),
     evidence: [
       `grep -s -H '' ${EVIDENCE_FILES.join(' ')}`,
       "grep -q -m1 -w hypervisor /proc/cpuinfo 2>/dev/null && echo '!hypervisor'",

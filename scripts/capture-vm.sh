@@ -5,7 +5,7 @@
 # through the project's own SSH transport with the VM's host key verified ($HATANG_VM/known_hosts):
 # secureboot. OVMF with Secure Boot's firmware (SMM) and Microsoft's keys enrolled (OVMF_CODE_4M.secboot.fd + a copy of
 #    OVMF_VARS_4M.ms.fd): shim (Microsoft-signed) -> GRUB and kernel (Debian-signed), Secure Boot on;
-#    - debian-12-vm-secureboot: boot, kernelModules and storage, the VM as booted (modprobe.d as installed: usb-storage
+#    - debian-12-vm-secureboot: boot, kernelModules, storage and virtualization, the VM as booted (modprobe.d as installed: usb-storage
 #      can load; lvm2 installed, no volume group);
 #    - debian-12-vm-lvm-full: storage, with a volume group on the second disk 95 % allocated;
 #    - debian-12-vm-lvm-room: storage, the same group 50 % allocated;
@@ -140,7 +140,7 @@ halt() {
 
 if wanted secureboot; then
 boot secureboot
-capture debian-12-vm-secureboot --probe boot --probe kernelModules --probe storage
+capture debian-12-vm-secureboot --probe boot --probe kernelModules --probe storage --probe virtualization
 ssh_vm 'pvcreate -q /dev/vdb && vgcreate -q vmdata /dev/vdb && lvcreate -q -y -n full -l 95%VG vmdata && vgs --units b vmdata'
 capture debian-12-vm-lvm-full --probe storage
 ssh_vm 'lvremove -q -y vmdata/full && lvcreate -q -y -n half -l 50%VG vmdata && vgs --units b vmdata'

@@ -47,6 +47,12 @@ describe('virtualization probe on captured output', () => {
     })
   })
 
+  it('a QEMU virtual machine (Debian 12 under qemu; systemd-detect-virt run once, its plain answer a machine): a guest of qemu, no container', () => {
+    const f = loadFixture('debian-12-vm-secureboot', 'virtualization')
+    expect(stdoutOf(f, 'detect')).toBe('qemu\nnone\n')
+    expect(virtualizationProbe.interpret(f.outputs, contextOf(f)).data).toMatchObject({role: 'guest', technology: 'qemu', container: 'none'})
+  })
+
   it('Debian 11 chroot has no systemd-detect-virt: the cpuinfo flag and the kernel still tell', () => {
     const f = loadFixture('debian-11-chroot', 'virtualization')
     expect(f.outputs.detect!.exitCode).toBe(127)

@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, isoFromEpochSeconds, lines, parseKeyValueLines, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
+import {failure, firstLineInto, isoFromEpochSeconds, lines, parseKeyValueLines, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
 import {osSection, type OsData} from '../src/model/sections/os.js'
 
 export interface OsRelease {
@@ -95,7 +95,7 @@ export const osProbe = defineProbe({
     // `uname -m` for the machine; elsewhere one uname for the three one-word fields (POSIX fixes their order), one
     // for the version, which has spaces
     uname:
-      "_k() { _l=; { IFS= read -r _l; } 2>/dev/null < /proc/sys/kernel/$1; [ -n \"$_l\" ]; }; " +
+      `_k() { ${firstLineInto('/proc/sys/kernel/$1')}; [ -n "$_l" ]; }; ` +
       "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; uname -m; printf '%s\\n' \"$_l\"; " +
       "else set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v; fi",
     release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',

@@ -1,4 +1,5 @@
 import {ParseError} from './kit/parse-error.js'
+import type {CommandOutput} from './kit/probe.js'
 import {lines} from './kit/probe-helpers.js'
 import type {PackageItem} from '../src/model/sections/packages.js'
 
@@ -30,5 +31,17 @@ export function parseDpkgQuery(text: string): PackageItem[] {
       ...(source ? {source} : {}),
     })
   })
+  return items
+}
+
+const parsed = new WeakMap<CommandOutput, readonly PackageItem[]>()
+
+/**
+ * The packages of the shared dpkgPackages output (parseDpkgQuery), parsed once a host: the packages section and the
+ * malware scan (its scanners' packages) read the same list. The items are shared: read them, never change them.
+ */
+export function dpkgItemsOf(out: CommandOutput): readonly PackageItem[] {
+  let items = parsed.get(out)
+  if (items === undefined) parsed.set(out, (items = parseDpkgQuery(out.stdout)))
   return items
 }

@@ -1,15 +1,16 @@
 import type {ProbeResult} from './kit/implementation.js'
-import {defineProbe} from './kit/probe.js'
+import {defineProbe, type CommandOutput} from './kit/probe.js'
 import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {packagesSection, PACKAGE_MANAGERS, type PackageItem, type PackageManager, type PackagesData} from '../src/model/sections/packages.js'
 import {shQuote} from '../src/model/shell-quote.js'
 import {dpkgPackages} from './kit/dpkg-packages.js'
-import {parseDpkgQuery} from './packages-dpkg.js'
+import {dpkgItemsOf} from './packages-dpkg.js'
 import {parseRpmQuery, RPM_FORMAT} from './packages-rpm.js'
 
-const COMMANDS: Record<PackageManager, {tool: string; parse: (text: string) => PackageItem[]}> = {
-  dpkg: {tool: 'dpkg-query', parse: parseDpkgQuery},
-  rpm: {tool: 'rpm', parse: parseRpmQuery},
+const COMMANDS: Record<PackageManager, {tool: string; parse: (out: CommandOutput) => readonly PackageItem[]}> = {
+  // parsed once a host: the malware scan reads the same list
+  dpkg: {tool: 'dpkg-query', parse: dpkgItemsOf},
+  rpm: {tool: 'rpm', parse: (out) => parseRpmQuery(out.stdout)},
 }
 
 const NO_RPM_DB = /cannot open Packages (database|index)|no such file or directory/i
@@ -25,7 +26,7 @@ export const packagesProbe = defineProbe({
   timeoutMs: 20_000,
   weight: 2,
   interpret(out): ProbeResult<PackagesData> {
-    const answered: {manager: PackageManager; items: PackageItem[]}[] = []
+    const answered: {manager: PackageManager; items: readonly PackageItem[]}[] = []
     const failed: string[] = []
     let firstFailure: ProbeResult<never> | undefined
     let rpmWithoutDatabase: ProbeResult<never> | undefined
@@ -38,7 +39,7 @@ export const packagesProbe = defineProbe({
         continue
       }
       if (succeeded(o)) {
-        answered.push({manager, items: COMMANDS[manager].parse(o.stdout)})
+        answered.push({manager, items: COMMANDS[manager].parse(o)})
         continue
       }
       const fail = failure(o, COMMANDS[manager].tool)

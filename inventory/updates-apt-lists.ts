@@ -366,3 +366,19 @@ export function foreignFromLists(o: AptListsOutput): NonNullable<UpdatesData['fo
 export function aptMethodOf(text: string): (typeof PENDING_METHODS)[number] {
   return /^#method lists$/m.test(text) ? 'lists' : /^#method index$/m.test(text) ? 'index' : 'apt-list'
 }
+
+/**
+ * The unattended-upgrade settings the pending command printed (`#aptconf NAME='VALUE'` lines after `#aptconfig read`,
+ * APT_PENDING); undefined when apt-config did not answer, or the command did not get that far.
+ */
+export function aptConfigOf(pending: string | undefined): Map<string, string> | undefined {
+  if (pending === undefined || !/^#aptconfig read$/m.test(pending)) return undefined
+  const config = new Map<string, string>()
+  for (const [i, line] of lines(pending).entries()) {
+    if (!line.startsWith('#aptconf ')) continue
+    const m = /^#aptconf ([A-Z]+)='(.*)'$/.exec(line)
+    if (!m) throw new ParseError(`expected apt-config shell output: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
+    config.set(m[1]!, m[2]!)
+  }
+  return config
+}

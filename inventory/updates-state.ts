@@ -34,7 +34,8 @@ export interface UpdateState {
   needsRestarting?: number
   tools: Set<string>
   /**
-   * apt's unattended-upgrade settings (APT_PERIODIC), read by the pending command's apt-config (aptConfigOf);
+   * apt's unattended-upgrade settings (APT_PERIODIC), read by the pending command's apt-config (aptConfigOf,
+   * updates-apt-lists.ts);
    * undefined when it did not answer.
    */
   aptConfig?: Map<string, string>
@@ -109,20 +110,4 @@ function epoch(value: string, i: number): number {
 
 function bad(line: string, i: number): never {
   throw new ParseError(`malformed line ${JSON.stringify(line.slice(0, 80))}`, i + 1)
-}
-
-/**
- * The unattended-upgrade settings the pending command printed (`#aptconf NAME='VALUE'` lines after `#aptconfig read`,
- * updates-apt-lists.ts); undefined when apt-config did not answer, or the command did not get that far.
- */
-export function aptConfigOf(pending: string | undefined): Map<string, string> | undefined {
-  if (pending === undefined || !/^#aptconfig read$/m.test(pending)) return undefined
-  const config = new Map<string, string>()
-  for (const [i, line] of lines(pending).entries()) {
-    if (!line.startsWith('#aptconf ')) continue
-    const m = /^#aptconf ([A-Z]+)='(.*)'$/.exec(line)
-    if (!m) throw new ParseError(`expected apt-config shell output: ${JSON.stringify(line.slice(0, 120))}`, i + 1)
-    config.set(m[1]!, m[2]!)
-  }
-  return config
 }

@@ -4,13 +4,13 @@ import type {ProbeResult} from './kit/implementation.js'
 import {defineProbe, type CommandOutput, type ProbeContext} from './kit/probe.js'
 import {failure, isoFromEpochSeconds, lines, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {updatesSection, PENDING_METHODS, STALE_CACHE_SECONDS, UPDATE_MANAGERS, type PendingUpdate, type SourceData, type UpdatesData} from '../src/model/sections/updates.js'
-import {APT_PENDING, aptListCommand, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
+import {APT_PENDING, aptConfigOf, aptListCommand, aptMethodOf, foreignFromLists, parseAptLists, parseAptUpgradable, pendingFromLists, SECURITY_ARCHIVE, type AptListsOutput} from './updates-apt-lists.js'
 import {dpkgPackages} from './kit/dpkg-packages.js'
 import {aptIndexKind, fillFromIndexes, indexOutput, wantedIndexesOf} from './updates-apt-index.js'
 import {automaticUpdatesFrom} from './updates-automatic.js'
 import {rebootFrom} from './updates-reboot.js'
 import {parseSources, SOURCES} from './updates-sources.js'
-import {aptConfigOf, parseUpdateState, STATE} from './updates-state.js'
+import {parseUpdateState, STATE} from './updates-state.js'
 
 // pending: the apt lists (updates-apt-lists.ts) or apt list --upgradable on apt systems; dnf/yum check-update from the cache.
 const PENDING = [

@@ -35,8 +35,7 @@ export interface UpdateState {
   tools: Set<string>
   /**
    * apt's unattended-upgrade settings (APT_PERIODIC), read by the pending command's apt-config (aptConfigOf,
-   * updates-apt-lists.ts);
-   * undefined when it did not answer.
+   * updates-apt-lists.ts); undefined when it did not answer.
    */
   aptConfig?: Map<string, string>
   dnfApplyUpdates?: string

@@ -113,6 +113,9 @@ export function statusOfSnapshot(snapshot: Snapshot): {status: HostStatus; reaso
  */
 export const SWEEP_BATCHES = 1
 
+/** The batches a swept host gets: SWEEP_BATCHES unless a caller (a test, the bench) says otherwise. */
+const sweepBatches = (options: SweepOptions) => options.collect?.parallelBatches ?? SWEEP_BATCHES
+
 const connectTimeoutMs = (host: HostSpec, options: SweepOptions) => (host.connectTimeoutS ?? options.connectTimeoutS ?? 10) * 1000
 const commandTimeoutMs = (host: HostSpec, options: SweepOptions) => (host.commandTimeoutS ?? options.commandTimeoutS ?? 10) * 1000
 
@@ -179,7 +182,7 @@ export async function sweepHost(
     return done(kind, reason, failedSnapshot(host, kind, reason, host.transport))
   }
   try {
-    const snapshot = await collectHost(transport, {parallelBatches: SWEEP_BATCHES, ...options.collect, hostName: host.name, commandTimeoutMs: commandTimeoutMs(host, options)})
+    const snapshot = await collectHost(transport, {...options.collect, parallelBatches: sweepBatches(options), hostName: host.name, commandTimeoutMs: commandTimeoutMs(host, options)})
     const judged = statusOfSnapshot(snapshot)
     const reason = [judged.reason, transport.degraded].filter(Boolean).join('; ') || undefined
     snapshot.host = hostInfo(host, judged.status, reason)
@@ -258,7 +261,7 @@ export async function sweep(hosts: readonly HostSpec[], options: SweepOptions = 
         inFlight--
         if (limiter) {
           const commandMs = commandTimeoutMs(host, options)
-          const deadlineMs = batchDeadlineMs(commandMs, options.collect?.parallelBatches ?? SWEEP_BATCHES)
+          const deadlineMs = batchDeadlineMs(commandMs, sweepBatches(options))
           for (const sample of latencySamples(outcome.snapshot.meta, {commandTimeoutMs: commandMs, deadlineMs}, admittedAt)) limiter.observe(sample)
           evaluate()
         }

@@ -55,6 +55,7 @@ if (FLEET_COMMANDS.has(process.argv[2] ?? '') && !bounded) {
   }
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)))
 } else {
-  const {execute} = await import('@oclif/core')
+  // @oclif/core as `npm run build` bundled it with the commands (src/cli/oclif.ts): one file to compile, not ~120
+  const {execute} = await import('../dist/oclif.js')
   await execute({dir: import.meta.url})
 }

@@ -9,7 +9,8 @@ import {hatang, ROOT} from '../support/cli.js'
 
 // The build (npm test builds first) bundles each command with the modules of dist/ it imports (scripts/bundle-commands.ts):
 // a command loads ~10 modules of the package instead of ~170, each of which costs Node resolution and compilation at
-// every start. What the bundles must keep doing: find the precompiled validators and the package's files.
+// every start. @oclif/core, which every start loads, is bundled with them, and bin/run.js takes it from dist/oclif.js.
+// What the bundles must keep doing: find the precompiled validators and the package's files.
 const dist = path.join(ROOT, 'dist')
 const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bundled-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
@@ -18,8 +19,12 @@ function jsFiles(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []))
 }
 
-/** The relative specifiers a module imports (static and dynamic). */
-const relativeImports = (source: string): string[] => [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!)
+/** The relative specifiers a module imports (static and dynamic); comment lines apart (JSDoc's `import('./index')` types). */
+const relativeImports = (source: string): string[] =>
+  source
+    .split('\n')
+    .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
+    .flatMap((line) => [...line.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!))
 
 describe('the built commands', () => {
   it('are bundles: a command imports packages, node built-ins and the shared chunks, not the modules tsc wrote', () => {
@@ -28,13 +33,15 @@ describe('the built commands', () => {
     const chunks = jsFiles(path.join(dist, 'chunks'))
     expect(chunks.length).toBeGreaterThan(0)
     for (const file of chunks) expect(readFileSync(file, 'utf8').startsWith('// bundled by scripts/bundle-commands.ts'), file).toBe(true)
-    for (const file of [...commands, ...chunks]) {
+    const runner = path.join(dist, 'oclif.js')
+    expect(readFileSync(runner, 'utf8').startsWith('// bundled by scripts/bundle-commands.ts')).toBe(true)
+    for (const file of [...commands, ...chunks, runner]) {
       const source = readFileSync(file, 'utf8')
       for (const spec of relativeImports(source)) expect(path.relative(dist, path.resolve(path.dirname(file), spec)), `${file} imports ${spec}`).toMatch(/^chunks\/[^/]+\.js$/)
     }
   })
 
-  it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded) and the package version', () => {
+  it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded), oclif from the bundle, and the package version', () => {
     // a hook in the CLI's process writes down every module it loads: ESM as they are resolved, CommonJS at exit
     const log = path.join(work, 'loaded.txt')
     const hooks = path.join(work, 'hooks.mjs')
@@ -58,10 +65,13 @@ describe('the built commands', () => {
     expect(snapshot.meta.tool.version).toBe((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}).version)
     const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
     const ours = loaded.filter((u) => u.startsWith(pathToFileURL(dist).href)).map((u) => path.relative(dist, new URL(u).pathname))
+    expect(ours).toContain('oclif.js')
     expect(ours).toContain('commands/collect.js')
     expect(ours).toContain('src/model/generated/validators/section_os.cjs')
-    // besides the bundle and its chunks, only the precompiled validators (CommonJS, required by name)
-    expect(ours.filter((f) => !/^(commands\/collect\.js|chunks\/[^/]+\.js|src\/model\/generated\/validators\/[^/]+\.cjs)$/.test(f))).toEqual([])
+    // besides the runner's entry, the bundle and its chunks, only the precompiled validators (CommonJS, required by name)
+    expect(ours.filter((f) => !/^(oclif\.js|commands\/collect\.js|chunks\/[^/]+\.js|src\/model\/generated\/validators\/[^/]+\.cjs)$/.test(f))).toEqual([])
+    // one oclif, the bundled one, for the runner and the command: none of its ~120 modules read from node_modules
+    expect(loaded.filter((u) => /\/node_modules\/(@oclif\/core|semver|minimatch|ejs)\//.test(u))).toEqual([])
     // the validators' runtime helpers (ajv/dist/runtime/) only, never Ajv's compiler
     expect(loaded.filter((u) => /\/node_modules\/ajv\//.test(u) && !/\/node_modules\/ajv\/dist\/runtime\//.test(u))).toEqual([])
   })

@@ -6,7 +6,7 @@ import {Type} from '../model/type-builder.js'
 
 import {ConfigError} from '../config/config-error.js'
 import {errorAt} from '../config/error-at.js'
-import {readYaml} from '../config/read-yaml.js'
+import {readShippedYaml} from '../config/shipped-yaml.js'
 import {schemaProblems} from '../config/schema-problems.js'
 import {Obj, Opt, Str} from '../model/schema-helpers.js'
 import {compile} from '../model/validate.js'
@@ -55,7 +55,7 @@ export function loadReasonBook(dir = reasonsDir()): ReasonBook {
   const where = new Map<string, string>()
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const file = path.join(dir, name)
-    const yaml = readYaml(readFileSync(file, 'utf8'), file)
+    const yaml = readShippedYaml(readFileSync(file, 'utf8'), file)
     ConfigError.throwIfAny(yaml.errors)
     const hint = `fix ${name}`
     ConfigError.throwIfAny(schemaProblems(validate, yaml, file, {hint}))

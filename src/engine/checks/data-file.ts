@@ -5,7 +5,7 @@ import type {TSchema} from '@sinclair/typebox'
 
 import {ConfigError} from '../../config/config-error.js'
 import {errorAt, type Segments} from '../../config/error-at.js'
-import {readYaml} from '../../config/read-yaml.js'
+import {readShippedYaml} from '../../config/shipped-yaml.js'
 import {schemaProblems} from '../../config/schema-problems.js'
 import {compile} from '../../model/validate.js'
 import {builtinPacksDir} from './builtin-packs.js'
@@ -27,7 +27,7 @@ export function checkDataFile(name: string): string | undefined {
  * in `.more`), like a pack. `check` adds problems the schema cannot express.
  */
 export function readDataFile<T>(file: string, schema: TSchema, check?: (data: T, at: (segs: Segments, problem: string) => ConfigError) => ConfigError[]): T {
-  const yaml = readYaml(readFileSync(file, 'utf8'), file)
+  const yaml = readShippedYaml(readFileSync(file, 'utf8'), file)
   ConfigError.throwIfAny(yaml.errors)
   const hint = `fix ${path.basename(file)}`
   // precompiled by the build (scripts/build-validators.ts) by the schema's $id, else compiled once

@@ -5,7 +5,7 @@ import {Type} from '../../model/type-builder.js'
 
 import {ConfigError} from '../../config/config-error.js'
 import {errorAt} from '../../config/error-at.js'
-import {readYaml} from '../../config/read-yaml.js'
+import {readShippedYaml} from '../../config/shipped-yaml.js'
 import {schemaProblems} from '../../config/schema-problems.js'
 import {Arr, Num, Obj, Opt, Str, StringEnum} from '../../model/schema-helpers.js'
 import {KERNEL_MODULES} from '../../model/sections/kernel-modules.js'
@@ -194,7 +194,7 @@ function* regexesOf(a: unknown, at: (string | number)[]): Generator<{pattern: st
  * expressions are compiled at load, ids must be unique. Throws ConfigError (the others in `.more`).
  */
 export function loadPack(file: string, text = readFileSync(file, 'utf8')): Pack {
-  const yaml = readYaml(text, file)
+  const yaml = readShippedYaml(text, file)
   ConfigError.throwIfAny(yaml.errors)
   const hint = `run 'hatang packs validate ${file}'`
   // one problem per place (not everyKey): the branches of the assertion language's unions repeat themselves

@@ -5,7 +5,8 @@ import path from 'node:path'
 import ssh2 from 'ssh2'
 import type {AgentAuthMethod, PasswordAuthMethod, PublicKeyAuthMethod} from 'ssh2'
 
-import {isEncryptedKey, opensKey, type SshSecrets} from './ssh-secrets.js'
+import {openKey} from './opened-keys.js'
+import {isEncryptedKey, type SshSecrets} from './ssh-secrets.js'
 
 /**
  * What one SSH login offers, in OpenSSH's order (the agent, key files, a password), and — when the server
@@ -21,7 +22,7 @@ export type AuthMethod = AgentAuthMethod | PublicKeyAuthMethod | PasswordAuthMet
 
 /** One identity file, as it stands before connecting. */
 type Identity =
-  | {file: string; state: 'usable'; key: string; passphrase?: string}
+  | {file: string; state: 'usable'; key: ssh2.ParsedKey}
   | {file: string; state: 'missing' | 'locked' | 'wrong-passphrase'}
   | {file: string; state: 'unreadable' | 'not-a-key'; detail: string}
 
@@ -54,13 +55,13 @@ function readIdentity(file: string, secrets: SshSecrets): Identity {
   const passphrase = secrets.passphrase(file)
   if (isEncryptedKey(key)) {
     if (passphrase === undefined) return {file, state: 'locked'}
-    return opensKey(key, passphrase) ? {file, state: 'usable', key, passphrase} : {file, state: 'wrong-passphrase'}
+    const opened = openKey(key, passphrase)
+    return opened instanceof Error ? {file, state: 'wrong-passphrase'} : {file, state: 'usable', key: opened}
   }
-  const parsed = ssh2.utils.parseKey(key)
+  const parsed = openKey(key)
   if (parsed instanceof Error) return {file, state: 'not-a-key', detail: `not a private key hatang can read (${parsed.message})`}
-  const first = Array.isArray(parsed) ? (parsed[0] as ssh2.ParsedKey) : parsed
-  if (!first.isPrivateKey()) return {file, state: 'not-a-key', detail: 'a public key: identityFile names the private key (the file without .pub)'}
-  return {file, state: 'usable', key}
+  if (!parsed.isPrivateKey()) return {file, state: 'not-a-key', detail: 'a public key: identityFile names the private key (the file without .pub)'}
+  return {file, state: 'usable', key: parsed}
 }
 
 const list = (items: readonly string[]) => items.join(', ')
@@ -75,7 +76,8 @@ export function planAuth(login: AuthLogin, options: {agent: string | undefined; 
 
   const methods: AuthMethod[] = []
   if (agent) methods.push({type: 'agent', username: login.user, agent})
-  for (const k of usable) methods.push({type: 'publickey', username: login.user, key: k.key, ...(k.passphrase !== undefined ? {passphrase: k.passphrase} : {})})
+  // the key opened once a process (opened-keys.ts): ssh2 takes a parsed key as it is
+  for (const k of usable) methods.push({type: 'publickey', username: login.user, key: k.key})
   if (password !== undefined) methods.push({type: 'password', username: login.user, password})
 
   const refused = (accepts?: readonly string[]): string => {

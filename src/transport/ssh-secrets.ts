@@ -1,4 +1,4 @@
-import ssh2 from 'ssh2'
+import {openKey} from './opened-keys.js'
 
 /**
  * Where SSH passwords and key passphrases come from: environment variables, or what the operator typed at a
@@ -28,11 +28,6 @@ export function withTyped(base: SshSecrets, passwords: ReadonlyMap<string, strin
 
 /** Whether a private key file's text is encrypted (it needs a passphrase to be used). */
 export function isEncryptedKey(text: string): boolean {
-  const parsed = ssh2.utils.parseKey(text)
+  const parsed = openKey(text)
   return parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)
-}
-
-/** Whether a passphrase opens an encrypted key (false for a wrong one). */
-export function opensKey(text: string, passphrase: string): boolean {
-  return !(ssh2.utils.parseKey(text, passphrase) instanceof Error)
 }

@@ -2,6 +2,7 @@ import type {Snapshot} from '../model/snapshot.js'
 import type {FinishOptions, RunMeta, RunRecord, RunState, RunWriter} from './contract.js'
 import type {PgSql} from './postgres-sql.js'
 import {processGone} from './process-identity.js'
+import {encodeSnapshotAsync, type EncodedSnapshot} from './snapshot-codec.js'
 import {
   duplicateSnapshot,
   goneWriter,
@@ -47,10 +48,10 @@ async function hostId(db: PgSql, name: string): Promise<number> {
   return (await db.get<{id: number}>(HOST_ID, [name]))!.id
 }
 
-export async function insertSnapshot(db: PgSql, runId: number, snapshot: Snapshot): Promise<void> {
+export async function insertSnapshot(db: PgSql, runId: number, snapshot: Snapshot, encoded?: EncodedSnapshot): Promise<void> {
   const host = await hostId(db, snapshot.host.name)
   if (await db.get(SNAPSHOT_EXISTS, [runId, host])) throw duplicateSnapshot(runId, snapshot)
-  await db.run(INSERT_SNAPSHOT, snapshotValues(runId, host, snapshot))
+  await db.run(INSERT_SNAPSHOT, snapshotValues(runId, host, snapshot, encoded))
 }
 
 export async function finishRun(db: PgSql, runId: number, options: FinishOptions): Promise<void> {
@@ -105,7 +106,9 @@ export function postgresRunWriter(
     id,
     addSnapshot: async (snapshot) => {
       ensureOpen()
-      await write((db) => insertSnapshot(db, id, snapshot))
+      const encoded = await encodeSnapshotAsync(snapshot)
+      ensureOpen()
+      await write((db) => insertSnapshot(db, id, snapshot, encoded))
     },
     finish: async (options = {}) => {
       ensureOpen()

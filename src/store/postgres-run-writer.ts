@@ -2,7 +2,6 @@ import type {Snapshot} from '../model/snapshot.js'
 import type {FinishOptions, RunMeta, RunRecord, RunState, RunWriter} from './contract.js'
 import type {PgSql} from './postgres-sql.js'
 import {processGone} from './process-identity.js'
-import {encodeSnapshotAsync, type EncodedSnapshot} from './snapshot-codec.js'
 import {
   duplicateSnapshot,
   goneWriter,
@@ -48,10 +47,10 @@ async function hostId(db: PgSql, name: string): Promise<number> {
   return (await db.get<{id: number}>(HOST_ID, [name]))!.id
 }
 
-export async function insertSnapshot(db: PgSql, runId: number, snapshot: Snapshot, encoded?: EncodedSnapshot): Promise<void> {
+export async function insertSnapshot(db: PgSql, runId: number, snapshot: Snapshot): Promise<void> {
   const host = await hostId(db, snapshot.host.name)
   if (await db.get(SNAPSHOT_EXISTS, [runId, host])) throw duplicateSnapshot(runId, snapshot)
-  await db.run(INSERT_SNAPSHOT, snapshotValues(runId, host, snapshot, encoded))
+  await db.run(INSERT_SNAPSHOT, snapshotValues(runId, host, snapshot))
 }
 
 export async function finishRun(db: PgSql, runId: number, options: FinishOptions): Promise<void> {
@@ -106,9 +105,7 @@ export function postgresRunWriter(
     id,
     addSnapshot: async (snapshot) => {
       ensureOpen()
-      const encoded = await encodeSnapshotAsync(snapshot)
-      ensureOpen()
-      await write((db) => insertSnapshot(db, id, snapshot, encoded))
+      await write((db) => insertSnapshot(db, id, snapshot))
     },
     finish: async (options = {}) => {
       ensureOpen()

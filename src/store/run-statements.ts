@@ -11,7 +11,7 @@ import {TOOL_VERSION} from '../model/tool-version.js'
 import type {RunMeta} from './contract.js'
 import {currentOperator} from './current-operator.js'
 import {processStart} from './process-identity.js'
-import {encodeSnapshot, type EncodedSnapshot} from './snapshot-codec.js'
+import {encodeSnapshot} from './snapshot-codec.js'
 import {StoreError} from './store-error.js'
 
 /**
@@ -77,8 +77,8 @@ export function duplicateSnapshot(runId: number, snapshot: Snapshot): StoreError
 }
 
 /** INSERT_SNAPSHOT's values. */
-export function snapshotValues(runId: number, hostId: number, snapshot: Snapshot, encoded: EncodedSnapshot = encodeSnapshot(snapshot)): Value[] {
-  const {encoding, size, body} = encoded
+export function snapshotValues(runId: number, hostId: number, snapshot: Snapshot): Value[] {
+  const {encoding, size, body} = encodeSnapshot(snapshot)
   return [runId, hostId, snapshot.host.status, snapshot.host.reason ?? null, utc(snapshot.meta.collectedAt), encoding, size, body, snapshot.host.unit?.path ?? null, JSON.stringify(snapshotFacts(snapshot))]
 }
 

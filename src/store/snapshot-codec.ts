@@ -1,5 +1,4 @@
-import {promisify} from 'node:util'
-import {brotliCompress, brotliCompressSync, brotliDecompressSync, constants, inflateSync} from 'node:zlib'
+import {brotliCompressSync, brotliDecompressSync, constants, inflateSync} from 'node:zlib'
 
 import type {Snapshot} from '../model/snapshot.js'
 import {upgradeSnapshot} from '../model/upgrade-snapshot.js'
@@ -14,27 +13,9 @@ export type SnapshotEncoding = 'br' | 'deflate'
 // quality decodes alike.
 const BROTLI = {params: {[constants.BROTLI_PARAM_QUALITY]: 2, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT}}
 
-/** A snapshot as the snapshots table keeps it: its JSON's size, compressed. */
-export interface EncodedSnapshot {
-  encoding: SnapshotEncoding
-  size: number
-  body: Buffer
-}
-
-export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
+export function encodeSnapshot(snapshot: Snapshot): {encoding: SnapshotEncoding; size: number; body: Buffer} {
   const json = Buffer.from(JSON.stringify(snapshot), 'utf8')
   return {encoding: 'br', size: json.length, body: brotliCompressSync(json, BROTLI)}
-}
-
-const compress = promisify(brotliCompress)
-
-/**
- * encodeSnapshot, compressed on libuv's thread pool: a run writer stores each host as it comes (audit), and the
- * ~0.7 ms of compressing a host's snapshot no longer holds the event loop that serves the other hosts in flight.
- */
-export async function encodeSnapshotAsync(snapshot: Snapshot): Promise<EncodedSnapshot> {
-  const json = Buffer.from(JSON.stringify(snapshot), 'utf8')
-  return {encoding: 'br', size: json.length, body: await compress(json, BROTLI)}
 }
 
 /** A stored snapshot: decompressed, upgraded when an older version stored it, and validated (throws on anything else). */

@@ -29,7 +29,6 @@ import {
   type SeenRow,
   type WriterRow,
 } from './run-statements.js'
-import {encodeSnapshotAsync, type EncodedSnapshot} from './snapshot-codec.js'
 import {prepared} from './sqlite-statements.js'
 import {StoreError} from './store-error.js'
 
@@ -52,10 +51,10 @@ function hostId(db: Database.Database, name: string): number {
 }
 
 /** One host's snapshot in a run (one per host: a second is a StoreError). */
-export function insertSnapshot(db: Database.Database, runId: number, snapshot: Snapshot, encoded?: EncodedSnapshot): void {
+export function insertSnapshot(db: Database.Database, runId: number, snapshot: Snapshot): void {
   const host = hostId(db, snapshot.host.name)
   if (prepared(db, SNAPSHOT_EXISTS).get(runId, host)) throw duplicateSnapshot(runId, snapshot)
-  prepared(db, INSERT_SNAPSHOT).run(...snapshotValues(runId, host, snapshot, encoded))
+  prepared(db, INSERT_SNAPSHOT).run(...snapshotValues(runId, host, snapshot))
 }
 
 /** Stores a running run's judgement (results, fleet findings, scores, waivers), if any, and marks it complete. */
@@ -111,9 +110,7 @@ export function sqliteRunWriter(db: Database.Database, id: number, record: () =>
     id,
     addSnapshot: async (snapshot) => {
       ensureOpen()
-      const encoded = await encodeSnapshotAsync(snapshot)
-      ensureOpen()
-      db.transaction(() => insertSnapshot(db, id, snapshot, encoded)).immediate()
+      db.transaction(() => insertSnapshot(db, id, snapshot)).immediate()
     },
     finish: async (options = {}) => {
       ensureOpen()

@@ -34,20 +34,13 @@ describe('a sweep written into the store as each host finishes', () => {
     const run = await store.beginRun({source: 'audit', hostsFile: 'hosts.yaml'})
     const seenWhileRunning: number[] = []
     const hosts = [spec('here', {}), spec('there', {}), spec('closed', {transport: 'ssh', port: closedPort, connectTimeoutS: 5})]
-    // as audit does (src/runs/collect-run.ts): each host written as it is done, the writes awaited before the judgement
-    const writes: Promise<void>[] = []
     const outcomes = await sweep(hosts, {
       concurrency: 3,
-      onHostDone: (o) => {
-        writes.push(
-          (async () => {
-            await run.addSnapshot(o.snapshot)
-            seenWhileRunning.push((await store.listRuns()).length)
-          })(),
-        )
+      onHostDone: async (o) => {
+        await run.addSnapshot(o.snapshot)
+        seenWhileRunning.push((await store.listRuns()).length)
       },
     })
-    await Promise.all(writes)
     expect(seenWhileRunning).toEqual([0, 0, 0])
     expect((await store.hosts(run.id)).map((h) => [h.host, h.status])).toEqual([
       ['closed', 'unreachable'],

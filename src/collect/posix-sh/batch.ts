@@ -83,7 +83,7 @@ const BASH_WATCHDOG = [
   '  set -m',
   '  exec 3> >(_wd)',
   // the notice bash prints for a job killed by a signal is not the command's output
-  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _x _r _s _now; eval "unset _N _TO _OS _t _a _rc _p _c; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _x _r _s _e _now; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
 ]
 
 const WATCHDOG = [
@@ -98,6 +98,7 @@ const WATCHDOG = [
 export function buildBatchScript(commands: readonly BatchCommand[], nonce: string): string {
   const out: string[] = [
     `_N=${nonce}`,
+    '_pk=',
     'LC_ALL=C; LANG=C; LANGUAGE=C; export LC_ALL LANG LANGUAGE',
     'PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     'if [ -n "${EPOCHREALTIME:-}" ]; then _now() { _t=$EPOCHREALTIME; }; else _now() { _t=$(date +%s.%N 2>/dev/null); }; fi',
@@ -106,14 +107,27 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '_now',
     `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "\${EUID:-$(id -u 2>/dev/null)}" "$_OS"`,
     ...WATCHDOG,
+    // A command's E markers are written with the next command's B or S marker (or by _e at the end): the same bytes,
+    // one write to each stream instead of two, ~150 writes less a full inventory. sshd sends what it finds written as
+    // an SSH packet, each one decrypted and handled by the controller: 617–712 packets a host before, 590–644 after
+    // (four sweeps of one host each; sshd had often joined the two writes already).
     '_r() {',
-    `  printf '\\n:%s:B:%s\\n' "$_N" "$1"; printf '\\n:%s:B:%s\\n' "$_N" "$1" >&2`,
+    '  if [ -n "$_pk" ]; then',
+    `    printf '\\n:%s:E:%s:%s:%s:%s\\n\\n:%s:B:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt" "$_N" "$1"; printf '\\n:%s:E:%s\\n\\n:%s:B:%s\\n' "$_N" "$_pk" "$_N" "$1" >&2`,
+    '  else',
+    `    printf '\\n:%s:B:%s\\n' "$_N" "$1"; printf '\\n:%s:B:%s\\n' "$_N" "$1" >&2`,
+    '  fi',
     '  _now; _a=$_t',
     '  _x "$@"',
     '  _now',
-    `  printf '\\n:%s:E:%s:%s:%s:%s\\n' "$_N" "$1" "$_rc" "$_a" "$_t"; printf '\\n:%s:E:%s\\n' "$_N" "$1" >&2`,
+    '  _pk=$1 _prc=$_rc _pa=$_a _pt=$_t',
     '}',
-    `_s() { printf '\\n:%s:S:%s\\n' "$_N" "$1"; }`,
+    '_s() {',
+    '  if [ -n "$_pk" ]; then',
+    `    printf '\\n:%s:E:%s:%s:%s:%s\\n\\n:%s:S:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt" "$_N" "$1"; printf '\\n:%s:E:%s\\n' "$_N" "$_pk" >&2; _pk=`,
+    `  else printf '\\n:%s:S:%s\\n' "$_N" "$1"; fi`,
+    '}',
+    `_e() { if [ -n "$_pk" ]; then printf '\\n:%s:E:%s:%s:%s:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt"; printf '\\n:%s:E:%s\\n' "$_N" "$_pk" >&2; _pk=; fi; }`,
   ]
   for (const c of commands) {
     if (!KEY.test(c.key)) throw new Error(`invalid batch key ${JSON.stringify(c.key)}`)
@@ -121,7 +135,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     const pattern = c.platforms.map((p) => shQuote(p)).join('|') || '*'
     out.push(`case "$_OS" in ${pattern}) _r ${c.key} ${seconds} ${shQuote(c.command)};; *) _s ${c.key};; esac`)
   }
-  out.push('exit 0', '')
+  out.push('_e', 'exit 0', '')
   return out.join('\n')
 }
 

@@ -1,21 +1,9 @@
+import {APT_CONFIG_MAY_DIFFER} from './kit/apt-config.js'
 import {numberedFilesCommand, parseNumberedFiles, type NumberedFile} from './kit/numbered-files.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
 import {failure, lines} from './kit/probe-helpers.js'
 import {sourcesSection, type RepositoryData, type SourcesData} from '../src/model/sections/sources.js'
-
-/**
- * apt's configuration is asked of apt-config (~25 ms of CPU here) only where it may differ from apt's defaults for
- * what is read here: APT_CONFIG set, an apt.conf(.d) file that cannot be read, or a line of one (not a `//` or `#`
- * comment) that could name the sources' paths (`etc`, `sourcelist`, `sourceparts`, the root `Dir`), the insecure
- * settings (`allow`) or a directive (`#include`, `#clear`): one awk. Else apt's defaults (sources.list,
- * sources.list.d/, both settings off).
- */
-const APT_CONFIG_MAY_DIFFER = [
-  '  cfg=${APT_CONFIG:+1}; set --',
-  '  for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do [ -f "$f" ] || continue; if [ -r "$f" ]; then set -- "$@" "$f"; else cfg=1; fi; done',
-  `  [ -n "$cfg" ] || [ $# -eq 0 ] || cfg=$(awk '{ l = tolower($0); sub(/^[ \\t]+/, "", l) } l ~ /^#(include|clear)/ || (l !~ /^(\\/\\/|#)/ && l ~ /etc|allow|sourcelist|sourceparts|dir[ \\t{"]/) { print 1; exit }' "$@")`,
-].join('\n')
 
 /**
  * One command: the repositories, their files read whole with line numbers: `#manager apt` and `#insecure A U`

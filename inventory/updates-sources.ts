@@ -1,14 +1,19 @@
 import type {SourceData} from '../src/model/sections/updates.js'
+import {APT_CONFIG_MAY_DIFFER} from './kit/apt-config.js'
 import {ParseError} from './kit/parse-error.js'
 import {lines} from './kit/probe-helpers.js'
 import {SECURITY_ARCHIVE} from './updates-apt-lists.js'
 
-/** The configured sources: `#manager`, then `==> FILE` and the file's lines without whole-line comments (`!denied FILE` when unreadable). */
+/**
+ * The configured sources: `#manager`, then `==> FILE` and the file's lines without whole-line comments (`!denied FILE`
+ * when unreadable). Where apt's configuration may name other paths, apt-config says them (APT_CONFIG_MAY_DIFFER).
+ */
 export const SOURCES = [
   'show() { if [ -r "$1" ]; then echo "==> $1"; grep -v "^[[:space:]]*[#;]" "$1"; echo; else echo "!denied $1"; fi; }',
   'if command -v apt-config >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then',
   '  echo "#manager apt"; SL= SP=',
-  '  eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d 2>/dev/null)"',
+  APT_CONFIG_MAY_DIFFER,
+  '  [ -z "$cfg" ] || eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d 2>/dev/null)"',
   '  [ -n "$SL" ] || SL=/etc/apt/sources.list; [ -n "$SP" ] || SP=/etc/apt/sources.list.d/',
   '  [ -f "$SL" ] && show "$SL"',
   '  for f in "$SP"*.list "$SP"*.sources; do [ -f "$f" ] && show "$f"; done',

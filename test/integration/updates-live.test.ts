@@ -62,6 +62,34 @@ describe.runIf(process.platform === 'linux')('updates probe on this machine', ()
     expect(data.securitySource).toBe(targets.some((t) => / \S+-security /.test(t)))
   }, 60_000)
 
+  it('reads the sources apt is configured with: its defaults, or where APT_CONFIG points it (then apt-config says where)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-sources-'))
+    try {
+      const parts = path.join(dir, 'sources.list.d')
+      mkdirSync(parts, {mode: 0o755})
+      writeFileSync(path.join(parts, 'extra.list'), '# a comment\ndeb http://repo.example.invalid/debian bookworm-security main\n', {mode: 0o644})
+      const conf = path.join(dir, 'apt.conf')
+      writeFileSync(conf, `Dir::Etc::sourceparts "${parts}/";\n`, {mode: 0o644})
+      const sources = (env: Record<string, string> = {}) => {
+        const {APT_CONFIG: _, ...base} = process.env
+        const r = spawnSync('sh', ['-c', updatesProbe.commands.sources!], {encoding: 'utf8', env: {...base, ...env, LC_ALL: 'C'}})
+        expect(r.status).toBe(0)
+        return r.stdout
+      }
+      const moved = sources({APT_CONFIG: conf})
+      expect(moved).toContain(`==> ${path.join(parts, 'extra.list')}\ndeb http://repo.example.invalid/debian bookworm-security main\n`)
+      expect(moved).not.toContain('# a comment')
+      // apt's own configuration here names no other place: the default folder, never the one only APT_CONFIG names
+      const plain = sources()
+      expect(plain).toMatch(/^#manager apt\n/)
+      const shown = [...plain.matchAll(/^==> (.+)$/gm)].map((m) => m[1]!)
+      expect(shown.length).toBeGreaterThan(0)
+      for (const file of shown) expect(file).toMatch(/^\/etc\/apt\/sources\.list(\.d\/|$)/)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   it('finds the same from uncompressed lists (apt\'s default, read by grep directly) as from the compressed ones here', async () => {
     const lists = '/var/lib/apt/lists'
     const compressed = readdirSync(lists).filter((f) => /_Packages\.(lz4|gz|xz|zst)$/.test(f))

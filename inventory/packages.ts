@@ -3,8 +3,7 @@ import {defineProbe, type CommandOutput} from './kit/probe.js'
 import {deniedByPermissions, failure, needs, notInstalled, succeeded} from './kit/probe-helpers.js'
 import {packagesSection, PACKAGE_MANAGERS, type PackageItem, type PackageManager, type PackagesData} from '../src/model/sections/packages.js'
 import {shQuote} from '../src/model/shell-quote.js'
-import {dpkgPackages} from './kit/dpkg-packages.js'
-import {dpkgItemsOf} from './packages-dpkg.js'
+import {dpkgItemsOf, dpkgPackages} from './kit/dpkg-packages.js'
 import {parseRpmQuery, RPM_FORMAT} from './packages-rpm.js'
 
 const COMMANDS: Record<PackageManager, {tool: string; parse: (out: CommandOutput) => readonly PackageItem[]}> = {

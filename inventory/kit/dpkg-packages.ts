@@ -1,5 +1,8 @@
+import type {PackageItem} from '../../src/model/sections/packages.js'
 import {shQuote} from '../../src/model/shell-quote.js'
-import {needs} from './probe-helpers.js'
+import {ParseError} from './parse-error.js'
+import type {CommandOutput} from './probe.js'
+import {lines, needs} from './probe-helpers.js'
 import {defineSharedCommand} from './shared-command.js'
 
 /**
@@ -9,8 +12,8 @@ import {defineSharedCommand} from './shared-command.js'
 export const DPKG_FORMAT = '${binary:Package}\\t${Version}\\t${Architecture}\\t${db:Status-Abbrev}\\t${source:Package}\\n'
 
 /**
- * The packages dpkg knows, read once a host for the probes that need them (packages, and the pending updates that the
- * controller computes from the apt lists): one `dpkg-query`, ~10 ms of the target's CPU with ~800 packages, instead of
+ * The packages dpkg knows, read once a host for the probes that need them (packages, the malware scanners' packages,
+ * and the pending updates that the controller computes from the apt lists): one `dpkg-query`, ~10 ms of the target's CPU with ~800 packages, instead of
  * one each. Exit 127 where dpkg-query is not installed.
  */
 export const dpkgPackages = defineSharedCommand({
@@ -19,3 +22,46 @@ export const dpkgPackages = defineSharedCommand({
   command: needs('dpkg-query', `dpkg-query -W -f=${shQuote(DPKG_FORMAT)}`),
   timeoutMs: 20_000,
 })
+
+/** dpkg's want / status / error letters (dpkg-query(1), "db:Status-Abbrev"), the error letter being a space when none. */
+const STATUS = /^[uihrp][ncHUFWti]R?$/
+const NAME = /^[A-Za-z0-9][A-Za-z0-9+.\-_]*(:[A-Za-z0-9_-]+)?$/
+
+/** Parses `dpkg-query -W -f=DPKG_FORMAT` (the shared dpkgPackages command, kit/dpkg-packages.ts). */
+export function parseDpkgQuery(text: string): PackageItem[] {
+  const items: PackageItem[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '') return
+    const f = line.split('\t')
+    if (f.length !== 5) throw new ParseError(`expected 5 tab-separated fields, got ${f.length}`, i + 1)
+    const [binary, version, architecture, abbrev, source] = f as [string, string, string, string, string]
+    if (!NAME.test(binary)) throw new ParseError(`not a package name: ${JSON.stringify(binary.slice(0, 80))}`, i + 1)
+    // binary:Package adds ":arch" to Multi-Arch: same packages; the architecture has its own field
+    const colon = binary.indexOf(':')
+    const name = colon > 0 && binary.slice(colon + 1) === architecture ? binary.slice(0, colon) : binary
+    const status = abbrev.trimEnd()
+    if (!STATUS.test(status)) throw new ParseError(`not a dpkg status abbreviation: ${JSON.stringify(abbrev)}`, i + 1)
+    if (/\s/.test(version) || /\s/.test(architecture) || /\s/.test(source)) throw new ParseError('whitespace inside a field', i + 1)
+    items.push({
+      name,
+      ...(version ? {version} : {}),
+      ...(architecture ? {architecture} : {}),
+      manager: 'dpkg',
+      status,
+      ...(source ? {source} : {}),
+    })
+  })
+  return items
+}
+
+const parsed = new WeakMap<CommandOutput, readonly PackageItem[]>()
+
+/**
+ * The packages of the shared dpkgPackages output (parseDpkgQuery), parsed once a host: the packages section and the
+ * malware scan (its scanners' packages) read the same list. The items are shared: read them, never change them.
+ */
+export function dpkgItemsOf(out: CommandOutput): readonly PackageItem[] {
+  let items = parsed.get(out)
+  if (items === undefined) parsed.set(out, (items = parseDpkgQuery(out.stdout)))
+  return items
+}

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {packagesProbe} from '../../../inventory/packages.js'
 import {PackagesSchema} from '../../../src/model/sections/packages.js'
-import {parseDpkgQuery} from '../../../inventory/packages-dpkg.js'
+import {parseDpkgQuery} from '../../../inventory/kit/dpkg-packages.js'
 import {parseRpmQuery, sourceName} from '../../../inventory/packages-rpm.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'

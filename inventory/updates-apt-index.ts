@@ -1,8 +1,10 @@
 import {BoundedMap} from './kit/bounded-map.js'
 import type {ContentKind, WantedContent} from './kit/content.js'
+import {dpkgItemsOf} from './kit/dpkg-packages.js'
 import {ParseError} from './kit/parse-error.js'
 import type {CommandOutput} from './kit/probe.js'
 import {failure, succeeded} from './kit/probe-helpers.js'
+import type {PackageItem} from '../src/model/sections/packages.js'
 import type {AptListsOutput} from './updates-apt-lists.js'
 
 // The "index" method of pending updates on apt systems: the host sends, for each Packages list, the SHA-256 and size
@@ -192,31 +194,31 @@ export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string,
   return undefined
 }
 
-/** The installed packages as `I` lines, by the shared query's output: followUp and interpret both ask for them. */
 /**
  * The `I` lines of a dpkg list, by the list's text: followUp and interpret of a host ask in turn, and hosts built alike
- * (a fleet from one image) send the same list, ~0.6 ms of the controller's CPU a host to split and join again. A few
- * are kept, since a sweep's hosts interleave.
+ * (a fleet from one image) send the same list. A few are kept, since a sweep's hosts interleave.
  */
 const installedLines = new BoundedMap<string, string>(8)
 
 /**
  * The index method's output as the lists' parser reads it: the pending command's, then the installed packages of the
  * shared dpkg query (kit/dpkg-packages.ts) as its `I NAME VERSION ARCH STATUS` lines, the lines the lists method
- * prints itself. `why` when that query did not answer. Throws ParseError for a line of it that is not dpkg-query's.
+ * prints itself, written from the one parse of that list a host (dpkgItemsOf, which the packages section and the
+ * malware scan read too). `why` when that query did not answer. Throws ParseError for a line of it that is not
+ * dpkg-query's.
  */
 export function indexOutput(pending: string, installed: CommandOutput | undefined): {text: string; why?: undefined} | {text?: undefined; why: string} {
   if (!succeeded(installed)) return {why: `the installed packages were not read (${failure(installed, 'dpkg-query')?.reason ?? 'dpkg-query gave nothing'})`}
   let lines = installedLines.get(installed.stdout)
   if (lines === undefined) {
-    const out: string[] = []
-    installed.stdout.split('\n').forEach((line, i) => {
-      if (line === '') return
-      const f = line.split('\t')
-      if (f.length !== 5) throw new ParseError(`installed packages: expected 5 tab-separated fields, got ${f.length}`, i + 1)
-      out.push(`I ${f[0]} ${f[1]} ${f[2]} ${f[3]}\n`)
-    })
-    installedLines.set(installed.stdout, (lines = out.join('')))
+    let items: readonly PackageItem[]
+    try {
+      items = dpkgItemsOf(installed)
+    } catch (error) {
+      if (error instanceof ParseError) throw new ParseError(`installed packages: ${error.message}`)
+      throw error
+    }
+    installedLines.set(installed.stdout, (lines = items.map((p) => `I ${p.name} ${p.version ?? ''} ${p.architecture ?? ''} ${p.status}\n`).join('')))
   }
   return {text: `${pending.endsWith('\n') ? pending : `${pending}\n`}${lines}`}
 }

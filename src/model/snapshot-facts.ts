@@ -39,23 +39,16 @@ function glob(pattern: string): RegExp {
 
 const EXACT_KEY_PACKAGES = new Set(KEY_PACKAGES.filter((spec) => !spec.includes('*')))
 const GLOB_KEY_PACKAGES = KEY_PACKAGES.filter((spec) => spec.includes('*'))
-
-/** The specs of KEY_PACKAGES a package name matches, in their order: a set lookup and the globs, not every spec tried. */
-function specsOf(name: string): readonly string[] {
-  let specs: string[] | undefined
-  for (const spec of GLOB_KEY_PACKAGES) if (glob(spec).test(name)) (specs ??= []).push(spec)
-  if (EXACT_KEY_PACKAGES.has(name)) (specs ??= []).push(name)
-  if (specs === undefined) return NONE
-  return specs.length > 1 ? specs.sort((a, b) => KEY_PACKAGES.indexOf(a) - KEY_PACKAGES.indexOf(b)) : specs
-}
-const NONE: readonly string[] = []
+/** Whether a package name is one of KEY_PACKAGES at all: a set lookup and the globs, for the ~800 that are not. */
+const isKeyPackage = (name: string) => EXACT_KEY_PACKAGES.has(name) || GLOB_KEY_PACKAGES.some((spec) => glob(spec).test(name))
 
 /** The key packages' installed versions, as the fleet-sync pack compares them. */
 function keyPackages(items: readonly {name: string; version?: string; manager: string; status: string}[]): Record<string, string> {
   const found = new Map<string, Map<string, Set<string>>>() // spec → name → versions
   for (const p of items) {
-    if (!isInstalled(p)) continue
-    for (const spec of specsOf(p.name)) {
+    if (!isInstalled(p) || !isKeyPackage(p.name)) continue
+    for (const spec of KEY_PACKAGES) {
+      if (spec.includes('*') ? !glob(spec).test(p.name) : spec !== p.name) continue
       const byName = found.get(spec) ?? new Map<string, Set<string>>()
       const versions = byName.get(p.name) ?? new Set<string>()
       if (p.version) versions.add(p.version)

@@ -27,7 +27,7 @@ export const dpkgPackages = defineSharedCommand({
 const STATUS = /^[uihrp][ncHUFWti]R?$/
 const NAME = /^[A-Za-z0-9][A-Za-z0-9+.\-_]*(:[A-Za-z0-9_-]+)?$/
 
-/** Parses `dpkg-query -W -f=DPKG_FORMAT` (the shared dpkgPackages command, kit/dpkg-packages.ts). */
+/** Parses `dpkg-query -W -f=DPKG_FORMAT`: the output of the shared dpkgPackages command above. */
 export function parseDpkgQuery(text: string): PackageItem[] {
   const items: PackageItem[] = []
   lines(text).forEach((line, i) => {

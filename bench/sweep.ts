@@ -26,6 +26,7 @@
  * that target sent, byte for byte but for the new batch's nonce and clock.
  */
 import {spawnSync} from 'node:child_process'
+import {createRequire} from 'node:module'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -237,7 +238,10 @@ for (const row of rows) {
     `| ${row.n} | ${row.tool} | ${row.samples.length} | ${Number.isNaN(ok) ? '?' : ok} of ${row.n} | ${(wall / 1000).toFixed(2)} | ${((row.n * 1000) / wall).toFixed(1)} | ${(ctl / row.n).toFixed(0)} | ${(target / row.n).toFixed(0)} | ${targetRatio} | ${(Math.max(...row.samples.map((s) => s.maxRssKb)) / 1024).toFixed(0)} | ${ratio} |`,
   )
 }
-const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe). Warm page cache and package-index cache (hatang's cache folder filled before timing; a host then sends its lists' hashes only); no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines${autogroup ? '; but the kernel groups each session for scheduling here (sched_autogroup_enabled=1), and nice does not reach across groups: each target session weighs as much as the whole controller' : ''}): "target CPU/host" is what a real network would move off the controller. "hatang sweep" adapts the hosts at once (at most 50); "${FIXED_TOOL}" is the same with HATANG_ADAPTIVE=0. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, ${SWEEP_BATCHES === 1 ? 'one session' : `${SWEEP_BATCHES} sessions`}) and the batch shell${SWEEP_BATCHES === 1 ? '' : 's'}.${
+/** Whether ssh2 seals and opens packets in its C++ binding (built at install) or in JavaScript: ~10 ms of the
+ * controller's CPU a real target apart, so the table says which ran. */
+const ssh2Binding = (createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as {bindingAvailable: boolean}).bindingAvailable
+const body = `${lines.join('\n')}\n\n${servers} sshd instances on 127.0.0.1, each host alias its own connection; full inventory (every probe); ssh2's crypto ${ssh2Binding ? 'binding (C++)' : 'in JavaScript (its binding was not built at install)'}. Warm page cache and package-index cache (hatang's cache folder filled before timing; a host then sends its lists' hashes only); no SSH connection reused between runs (Ansible's ControlPath per alias, removed before each run). Targets share this machine's cores (their sshd and sessions run at nice 19, so the controller is not starved as it would not be with separate machines${autogroup ? '; but the kernel groups each session for scheduling here (sched_autogroup_enabled=1), and nice does not reach across groups: each target session weighs as much as the whole controller' : ''}): "target CPU/host" is what a real network would move off the controller. "hatang sweep" adapts the hosts at once (at most 50); "${FIXED_TOOL}" is the same with HATANG_ADAPTIVE=0. Target work: ${targetCost}; the rest of a target's share is sshd (handshake, ${SWEEP_BATCHES === 1 ? 'one session' : `${SWEEP_BATCHES} sessions`}) and the batch shell${SWEEP_BATCHES === 1 ? '' : 's'}.${
   recorded
     ? ` "${REPLAY_TOOL}": ${servers} more sshd instances (started with -r: no re-execution a connection) whose sessions replay one real target's answers after the time it took, measured idle at the start (${recorded.seconds.length === 1 ? 'one batch' : 'batches'} of ${recorded.seconds.map((x) => `${x.toFixed(2)} s`).join(', ')}${recorded.seconds.length === 1 ? '' : ', run in parallel'}): real SSH and the real output, but no probe work on this machine's cores, as if each target were a machine of its own; its "target CPU/host" is what is left on them (sshd, the replay).`
     : ''

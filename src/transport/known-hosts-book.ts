@@ -1,6 +1,6 @@
 import os from 'node:os'
 
-import {acceptNewAllowed, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type KnownHostsEntry} from './known-hosts.js'
+import {acceptNewAllowed, matchingEntries, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type KnownHostsEntry} from './known-hosts.js'
 import {appendKnownHost, KnownHostsWriteError, readKnownHosts} from './known-hosts-file.js'
 import {describeHostKeyVerdict, describeUnrecordedKey, type VerdictMessageContext} from './known-hosts-messages.js'
 import type {HostKeyDecision, HostKeyVerifier} from './ssh-transport.js'
@@ -25,6 +25,9 @@ export interface HostKeyPolicy {
  * written the host is refused, saying which file and why. Keys recorded during the sweep count for the hosts
  * after, so another alias of the same host:port presenting another key is refused as changed.
  */
+/** Look-ups a policy keeps: it serves one connection, its host and any jump hosts before it. */
+const MATCHES_KEPT = 16
+
 export class KnownHostsBook {
   private readonly sets = new Map<string, Promise<KnownHostsEntry[]>>()
   /** Recording into one file, one key at a time: each decides after the one before is on file. */
@@ -36,13 +39,32 @@ export class KnownHostsBook {
   async policy(files: readonly string[]): Promise<HostKeyPolicy> {
     const entries = await this.entries(files)
     const context = (host: string, port: number): VerdictMessageContext => ({host, port, knownHostsFile: files[0]!, lookedUpIn: files, home: this.options.home ?? os.homedir()})
+    const matched = this.matcher(entries)
     const verify: HostKeyVerifier = async (host, port, key) => {
-      const verdict = verifyHostKey(entries, {host, port}, {blob: key.blob})
+      const verdict = verifyHostKey(entries, {host, port}, {blob: key.blob}, matched(host, port))
       if (verdict.status === 'trusted') return {ok: true}
       if (this.options.acceptNew && acceptNewAllowed(verdict)) return this.record(files[0]!, entries, host, port, key.blob, context(host, port))
       return refuse(verdict.status === 'unknown' ? 'host-key-unknown' : 'host-key-changed', describeHostKeyVerdict(verdict, context(host, port)))
     }
-    return {verify, algorithms: (host, port) => preferredHostKeyAlgorithms(entries, {host, port})}
+    return {verify, algorithms: (host, port) => preferredHostKeyAlgorithms(entries, {host, port}, undefined, matched(host, port))}
+  }
+
+  /**
+   * The entries filed under a host, looked up once for both the key algorithms it is offered and the verdict on its
+   * key: an answer is kept while the set has not grown (a key recorded adds entries).
+   */
+  private matcher(entries: KnownHostsEntry[]): (host: string, port: number) => KnownHostsEntry[] {
+    const kept = new Map<string, {length: number; matched: KnownHostsEntry[]}>()
+    return (host, port) => {
+      const key = `${port} ${host}`
+      const hit = kept.get(key)
+      if (hit?.length === entries.length) return hit.matched
+      const matched = matchingEntries(entries, {host, port})
+      kept.delete(key)
+      if (kept.size >= MATCHES_KEPT) kept.delete(kept.keys().next().value!)
+      kept.set(key, {length: entries.length, matched})
+      return matched
+    }
   }
 
   private entries(files: readonly string[]): Promise<KnownHostsEntry[]> {

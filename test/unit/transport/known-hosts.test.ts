@@ -9,7 +9,8 @@ import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {checkHostKeyBlob, DEFAULT_HOST_KEY_ALGORITHMS, fingerprintSha256} from '../../../src/transport/host-key.js'
-import {acceptNewAllowed, entryMatchesName, hashKnownHostsName, knownHostsName, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHostsEntry} from '../../../src/transport/known-hosts.js'
+import {acceptNewAllowed, entryMatchesName, hashKnownHostsName, knownHostsName, matchingEntries, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHostsEntry} from '../../../src/transport/known-hosts.js'
+import {KnownHostsBook} from '../../../src/transport/known-hosts-book.js'
 import {appendKnownHost, KnownHostsWriteError, readKnownHosts} from '../../../src/transport/known-hosts-file.js'
 import {acceptCommand, describeHostKeyVerdict, describeUnrecordedKey, fingerprintCommand, hostKeyVerdictLine, removeCommand} from '../../../src/transport/known-hosts-messages.js'
 import {FUZZ_RUNS, garbage} from '../../support/fuzz.js'
@@ -260,6 +261,15 @@ describe('host matching agrees with ssh-keygen -F', () => {
       }
     }
     expect(compared).toBe(54)
+    // The look-up a connection makes (hashed names fed as bytes) finds the same lines, revoked ones aside.
+    for (const host of hosts) {
+      for (const port of [22, 2222, 2200]) {
+        const name = knownHostsName(host, port)
+        const expected = sshKeygenFinds(file, name).filter((l) => entries.find((e) => e.line === l)!.marker !== 'revoked')
+        expect({name, lines: matchingEntries(entries, {host, port}).map((e) => e.line)}).toEqual({name, lines: expected})
+      }
+    }
+    expect(matchingEntries(entries, {host: 'www.example.com', port: 22}).map((e) => e.line)).toEqual([2, 4, 5, 19, 24])
     // Spot checks that the comparison is not vacuous.
     expect(ourFinds(entries, 'bad.example.com')).toEqual([2, 19, 21])
     expect(ourFinds(entries, 'other.example')).toEqual([18, 19])
@@ -641,6 +651,27 @@ describe('preferredHostKeyAlgorithms', () => {
     expect(preferredHostKeyAlgorithms(entries, {host: 'rsa.example', port: 22}, ['ssh-ed25519', 'rsa-sha2-256'])).toEqual(['rsa-sha2-256', 'ssh-ed25519'])
     expect(DEFAULT_HOST_KEY_ALGORITHMS[0]).toBe('ssh-ed25519')
     expect(DEFAULT_HOST_KEY_ALGORITHMS).not.toContain('ssh-rsa')
+  })
+})
+
+describe('KnownHostsBook', () => {
+  it('looks a host up once for its key algorithms and its verdict, and sees a key recorded since', async () => {
+    const hashed = await hashWithSshKeygen(`[a.example]:2222 ${keys.ec256.line}\nb.example ${keys.ed1.line}\n`)
+    const file = await writeKnownHosts(hashed)
+    const policy = await new KnownHostsBook({acceptNew: true}).policy([file])
+    expect(policy.algorithms('a.example', 2222)[0]).toBe('ecdsa-sha2-nistp256')
+    expect(await policy.verify('a.example', 2222, {type: keys.ec256.type, blob: keys.ec256.blob})).toEqual({ok: true})
+    const changed = await policy.verify('a.example', 2222, {type: keys.ec384.type, blob: keys.ec384.blob})
+    expect(changed).toMatchObject({ok: false, kind: 'host-key-changed'})
+    // a first-seen host: offered the default order, its key recorded, then known by that key only
+    expect(policy.algorithms('new.example', 22)).toEqual(DEFAULT_HOST_KEY_ALGORITHMS)
+    expect(await policy.verify('new.example', 22, {type: keys.rsa.type, blob: keys.rsa.blob})).toEqual({ok: true})
+    expect(policy.algorithms('new.example', 22)[0]).toBe('rsa-sha2-512')
+    expect(await policy.verify('new.example', 22, {type: keys.rsa.type, blob: keys.rsa.blob})).toEqual({ok: true})
+    // known now with an RSA key: another type is not recorded beside it
+    const other = await policy.verify('new.example', 22, {type: keys.ed2.type, blob: keys.ed2.blob})
+    expect(other).toMatchObject({ok: false, kind: 'host-key-unknown'})
+    expect(sshKeygenFinds(file, 'new.example')).toEqual([3])
   })
 })
 

@@ -18,6 +18,9 @@ export interface HostKeyPolicy {
   algorithms: (host: string, port: number) => string[]
 }
 
+/** Look-ups a policy keeps: it serves one connection, its host and any jump hosts before it. */
+const MATCHES_KEPT = 16
+
 /**
  * The known_hosts files of one sweep: each set read once and shared by the hosts that use it, host keys
  * judged against them, and with `--accept-new` first-seen keys recorded in the set's first file (as OpenSSH
@@ -25,9 +28,6 @@ export interface HostKeyPolicy {
  * written the host is refused, saying which file and why. Keys recorded during the sweep count for the hosts
  * after, so another alias of the same host:port presenting another key is refused as changed.
  */
-/** Look-ups a policy keeps: it serves one connection, its host and any jump hosts before it. */
-const MATCHES_KEPT = 16
-
 export class KnownHostsBook {
   private readonly sets = new Map<string, Promise<KnownHostsEntry[]>>()
   /** Recording into one file, one key at a time: each decides after the one before is on file. */

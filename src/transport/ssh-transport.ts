@@ -10,6 +10,7 @@ import {envSecrets, type SshSecrets} from './ssh-secrets.js'
 import {OutputCapture} from './output-capture.js'
 import {POSIX_SH, TransportError, type CommandTransport, type Dialect, type ExecOptions, type ExecResult} from './transport.js'
 import {coalesceWrites} from './coalesced-writes.js'
+import {skipHostKeyProofs} from './host-key-proofs.js'
 
 /** Why a host could not be collected: one word a report can count (a host status), with the reason beside it. */
 export type HostFailureKind = Exclude<HostStatus, CollectedStatus | 'interrupted'>
@@ -295,7 +296,10 @@ async function connectOne(hop: SshHop, options: SshOptions, sock: NodeJS.Readabl
   }
   const ssh = new NodeSSH()
   try {
-    await ssh.connect(config as Parameters<NodeSSH['connect']>[0])
+    const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0])
+    // node-ssh made the ssh2 client and started its connect() before returning; nothing has been read yet
+    skipHostKeyProofs(ssh.connection)
+    await connecting
   } catch (error) {
     ssh.dispose()
     // ssh2 does not always close a socket it was handed: an open one would keep the process alive

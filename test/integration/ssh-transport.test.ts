@@ -1,5 +1,7 @@
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import ssh2 from 'ssh2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collectHost} from '../../src/collect/collect-host.js'
@@ -130,6 +132,35 @@ describe('SshTransport against real OpenSSH', () => {
     } finally {
       await t.close()
     }
+  })
+
+  it("lets the server's announcement of its host keys pass, without asking it to prove each (ssh2 alone asks)", async () => {
+    const logFile = path.join(lab.dir, 'announcing.log')
+    const announcing = await lab.start('announcing', {args: ['-o', 'LogLevel=DEBUG3', '-E', logFile]})
+    known.set(announcing.port, blobOf(announcing))
+    const log = () => readFileSync(logFile, 'utf8')
+    const settle = () => new Promise((r) => setTimeout(r, 300))
+    const t = await SshTransport.connect(target(announcing), {verifyHostKey: verifier})
+    try {
+      expect((await t.exec('echo through')).stdout).toBe('through\n')
+      await settle()
+    } finally {
+      await t.close()
+    }
+    await settle()
+    expect(log()).toMatch(/notify_hostkeys: sent 1 hostkeys/)
+    expect(log()).not.toMatch(/hostkeys-prove-00@openssh\.com/)
+
+    // the control: ssh2's own client, left as it is, asks for the proofs at the same server
+    const client = new ssh2.Client()
+    await new Promise<void>((resolve, reject) => {
+      client.on('ready', () => resolve()).on('error', reject)
+      client.connect({host: '127.0.0.1', port: announcing.port, username: TEST_USER, privateKey: readFileSync(lab.clientKey), hostVerifier: () => true})
+    })
+    await settle()
+    client.end()
+    await settle()
+    expect(log()).toMatch(/hostkeys-prove-00@openssh\.com/)
   })
 
   it('turns a connection dropped mid-command into data, not a hang', async () => {

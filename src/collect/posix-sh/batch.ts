@@ -103,7 +103,8 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     'PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     'if [ -n "${EPOCHREALTIME:-}" ]; then _now() { _t=$EPOCHREALTIME; }; else _now() { _t=$(date +%s.%N 2>/dev/null); }; fi',
     'if command -v timeout >/dev/null 2>&1; then _TO=1; else _TO=; fi',
-    '_OS=$(uname -s 2>/dev/null)',
+    // the kernel's name without starting uname where Linux gives it in /proc (a program less on every host)
+    '_OS=; { IFS= read -r _OS < /proc/sys/kernel/ostype; } 2>/dev/null; [ "$_OS" = Linux ] || _OS=$(uname -s 2>/dev/null)',
     '_now',
     `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "\${EUID:-$(id -u 2>/dev/null)}" "$_OS"`,
     ...WATCHDOG,

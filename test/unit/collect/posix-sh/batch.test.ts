@@ -1,3 +1,7 @@
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
@@ -112,6 +116,32 @@ describe.each([
     expect(r.outputs.get('d.first')).toMatchObject({stdout: 'first\n', exitCode: 0})
     expect(r.outputs.get('d.hang')).toMatchObject({ran: true, exitCode: null, timedOut: true})
     expect(r.outputs.get('d.never')).toMatchObject({ran: false})
+  })
+
+  it("names the kernel in its header without starting uname on Linux (/proc gives it)", async () => {
+    const shim = mkdtempSync(path.join(tmpdir(), 'hatang-uname-shim-'))
+    const called = path.join(shim, 'called')
+    writeFileSync(path.join(shim, 'uname'), `#!/bin/sh\n: > '${called}'\nexec /bin/uname "$@"\n`, {mode: 0o755})
+    const watched: CommandTransport = {
+      kind: shell.kind,
+      target: shell.target,
+      platform: shell.platform,
+      dialects: shell.dialects,
+      // as `shell` runs the batch (dash: `exec sh -s`), with the shim first on PATH
+      exec: (command, options) => local.exec(`PATH='${shim}':$PATH; export PATH; ${shell === dash ? 'exec sh -s' : command}`, options),
+      close: () => shell.close(),
+    }
+    try {
+      const r = await runBatch(watched, [cmd('u.name', 'uname -s')], 10_000)
+      expect(r.header.os).toBe('Linux')
+      expect(existsSync(called)).toBe(true) // the shim is first on PATH: the command's own uname ran it
+      rmSync(called)
+      const again = await runBatch(watched, [cmd('u.none', 'true')], 10_000)
+      expect(again.header.os).toBe('Linux')
+      expect(existsSync(called)).toBe(false)
+    } finally {
+      rmSync(shim, {recursive: true, force: true})
+    }
   })
 
   it('skips commands of other platforms', async () => {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {packagesProbe} from '../../../inventory/packages.js'
 import {PackagesSchema} from '../../../src/model/sections/packages.js'
-import {parseDpkgQuery} from '../../../inventory/kit/dpkg-packages.js'
+import {dpkgItemsOf, parseDpkgQuery} from '../../../inventory/kit/dpkg-packages.js'
 import {parseRpmQuery, sourceName} from '../../../inventory/packages-rpm.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
@@ -111,6 +111,26 @@ describe('packages probe decisions', () => {
     )
     expect(r.status).toBe('unavailable')
     expect(r.reason).toMatch(/needs root/)
+  })
+
+  it('parses a dpkg list once for the hosts that send the same one, and shares it frozen', () => {
+    const text = f.outputs.dpkg!.stdout
+    const a = dpkgItemsOf({...f.outputs.dpkg!})
+    const b = dpkgItemsOf({...f.outputs.dpkg!, stdout: `${text}`})
+    expect(b).toBe(a)
+    expect(a).toEqual(parseDpkgQuery(text))
+    expect(Object.isFrozen(a) && a.every((item) => Object.isFrozen(item))).toBe(true)
+    expect(() => {
+      ;(a[0] as {version?: string}).version = 'changed'
+    }).toThrow(TypeError)
+    const other = dpkgItemsOf({...f.outputs.dpkg!, stdout: text.split('\n').slice(1).join('\n')})
+    expect(other).not.toBe(a)
+    expect(other).toHaveLength(a.length - 1)
+    // a host's section is its own array over the shared items
+    const one = packagesProbe.interpret(f.outputs, contextOf(f))
+    const two = packagesProbe.interpret(with_({}), contextOf(f))
+    expect(two.data!.items).not.toBe(one.data!.items)
+    expect(two.data!.items[0]).toBe(one.data!.items[0])
   })
 
   it('keeps what one manager said when the other failed', () => {

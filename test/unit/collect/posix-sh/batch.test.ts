@@ -26,7 +26,7 @@ describe.each([
 ])('batch runner on a real shell (%s)', (_mode, shell) => {
   it('recovers each command output byte for byte, with exit codes and stderr', async () => {
     const r = await runBatch(
-      local,
+      shell,
       [
         cmd('a.one', "printf 'no newline'"),
         cmd('a.two', "printf 'two\\nlines\\n'; echo oops >&2; exit 3"),

@@ -3,7 +3,7 @@ import {shQuote} from '../../src/model/shell-quote.js'
 import {BoundedMap} from './bounded-map.js'
 import {ParseError} from './parse-error.js'
 import type {CommandOutput} from './probe.js'
-import {lines, needs} from './probe-helpers.js'
+import {needs, tabRows} from './probe-helpers.js'
 import {defineSharedCommand} from './shared-command.js'
 
 /**
@@ -30,29 +30,24 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9+.\-_]*(:[A-Za-z0-9_-]+)?$/
 
 /** Parses `dpkg-query -W -f=DPKG_FORMAT`: the output of the shared dpkgPackages command above. */
 export function parseDpkgQuery(text: string): PackageItem[] {
-  const items: PackageItem[] = []
-  lines(text).forEach((line, i) => {
-    if (line === '') return
-    const f = line.split('\t')
-    if (f.length !== 5) throw new ParseError(`expected 5 tab-separated fields, got ${f.length}`, i + 1)
+  return tabRows(text, 5, (f, n): PackageItem => {
     const [binary, version, architecture, abbrev, source] = f as [string, string, string, string, string]
-    if (!NAME.test(binary)) throw new ParseError(`not a package name: ${JSON.stringify(binary.slice(0, 80))}`, i + 1)
+    if (!NAME.test(binary)) throw new ParseError(`not a package name: ${JSON.stringify(binary.slice(0, 80))}`, n)
     // binary:Package adds ":arch" to Multi-Arch: same packages; the architecture has its own field
     const colon = binary.indexOf(':')
     const name = colon > 0 && binary.slice(colon + 1) === architecture ? binary.slice(0, colon) : binary
     const status = abbrev.trimEnd()
-    if (!STATUS.test(status)) throw new ParseError(`not a dpkg status abbreviation: ${JSON.stringify(abbrev)}`, i + 1)
-    if (/\s/.test(version) || /\s/.test(architecture) || /\s/.test(source)) throw new ParseError('whitespace inside a field', i + 1)
-    items.push({
+    if (!STATUS.test(status)) throw new ParseError(`not a dpkg status abbreviation: ${JSON.stringify(abbrev)}`, n)
+    if (/\s/.test(version) || /\s/.test(architecture) || /\s/.test(source)) throw new ParseError('whitespace inside a field', n)
+    return {
       name,
       ...(version ? {version} : {}),
       ...(architecture ? {architecture} : {}),
       manager: 'dpkg',
       status,
       ...(source ? {source} : {}),
-    })
+    }
   })
-  return items
 }
 
 const parsed = new WeakMap<CommandOutput, readonly PackageItem[]>()

@@ -1,5 +1,6 @@
 import {shQuote} from '../../src/model/shell-quote.js'
 import type {ProbeResult} from './implementation.js'
+import {ParseError} from './parse-error.js'
 import type {CommandOutput} from './probe.js'
 
 /** A command that exits 127 (the shell's "command not found") when `tool` is missing, so "not installed" is told apart from failure. */
@@ -89,6 +90,21 @@ export function lines(text: string): string[] {
   const all = text.split(/\r?\n/)
   if (all.length > 0 && all[all.length - 1] === '') all.pop()
   return all
+}
+
+/**
+ * The rows of a tab-separated listing (a package manager's query format): one a non-empty line, each of exactly
+ * `width` fields, turned into an item by `row` (given the line's 1-based number for its ParseErrors).
+ */
+export function tabRows<T>(text: string, width: number, row: (fields: string[], line: number) => T): T[] {
+  const items: T[] = []
+  lines(text).forEach((line, i) => {
+    if (line === '') return
+    const fields = line.split('\t')
+    if (fields.length !== width) throw new ParseError(`expected ${width} tab-separated fields, got ${fields.length}`, i + 1)
+    items.push(row(fields, i + 1))
+  })
+  return items
 }
 
 /** Parses a decimal integer; undefined when the text is not one (or not a safe integer). */

@@ -1,4 +1,3 @@
-import {BoundedMap} from './kit/bounded-map.js'
 import type {ContentKind, WantedContent} from './kit/content.js'
 import {dpkgItemsOf} from './kit/dpkg-packages.js'
 import {ParseError} from './kit/parse-error.js'
@@ -195,10 +194,10 @@ export function fillFromIndexes(o: AptListsOutput, contents: ReadonlyMap<string,
 }
 
 /**
- * The `I` lines of a dpkg list, by the list's text: followUp and interpret of a host ask in turn, and hosts built alike
- * (a fleet from one image) send the same list. A few are kept, since a sweep's hosts interleave.
+ * The `I` lines of a dpkg list, by its parsed items: followUp and interpret of a host ask in turn, and dpkgItemsOf gives
+ * the hosts that send the same list (a fleet from one image) the same items.
  */
-const installedLines = new BoundedMap<string, string>(8)
+const installedLines = new WeakMap<readonly PackageItem[], string>()
 
 /**
  * The index method's output as the lists' parser reads it: the pending command's, then the installed packages of the
@@ -209,16 +208,14 @@ const installedLines = new BoundedMap<string, string>(8)
  */
 export function indexOutput(pending: string, installed: CommandOutput | undefined): {text: string; why?: undefined} | {text?: undefined; why: string} {
   if (!succeeded(installed)) return {why: `the installed packages were not read (${failure(installed, 'dpkg-query')?.reason ?? 'dpkg-query gave nothing'})`}
-  let lines = installedLines.get(installed.stdout)
-  if (lines === undefined) {
-    let items: readonly PackageItem[]
-    try {
-      items = dpkgItemsOf(installed)
-    } catch (error) {
-      if (error instanceof ParseError) throw new ParseError(`installed packages: ${error.message}`)
-      throw error
-    }
-    installedLines.set(installed.stdout, (lines = items.map((p) => `I ${p.name} ${p.version ?? ''} ${p.architecture ?? ''} ${p.status}\n`).join('')))
+  let items: readonly PackageItem[]
+  try {
+    items = dpkgItemsOf(installed)
+  } catch (error) {
+    if (error instanceof ParseError) throw new ParseError(`installed packages: ${error.message}`)
+    throw error
   }
+  let lines = installedLines.get(items)
+  if (lines === undefined) installedLines.set(items, (lines = items.map((p) => `I ${p.name} ${p.version ?? ''} ${p.architecture ?? ''} ${p.status}\n`).join('')))
   return {text: `${pending.endsWith('\n') ? pending : `${pending}\n`}${lines}`}
 }

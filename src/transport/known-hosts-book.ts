@@ -18,9 +18,6 @@ export interface HostKeyPolicy {
   algorithms: (host: string, port: number) => string[]
 }
 
-/** Look-ups a policy keeps: it serves one connection, its host and any jump hosts before it. */
-const MATCHES_KEPT = 16
-
 /**
  * The known_hosts files of one sweep: each set read once and shared by the hosts that use it, host keys
  * judged against them, and with `--accept-new` first-seen keys recorded in the set's first file (as OpenSSH
@@ -51,7 +48,8 @@ export class KnownHostsBook {
 
   /**
    * The entries filed under a host, looked up once for both the key algorithms it is offered and the verdict on its
-   * key: an answer is kept while the set has not grown (a key recorded adds entries).
+   * key: an answer is kept while the set has not grown (a key recorded adds entries). A policy serves one connection
+   * (its host and any jump hosts before it), so it keeps only a few.
    */
   private matcher(entries: KnownHostsEntry[]): (host: string, port: number) => KnownHostsEntry[] {
     const kept = new Map<string, {length: number; matched: KnownHostsEntry[]}>()
@@ -60,8 +58,6 @@ export class KnownHostsBook {
       const hit = kept.get(key)
       if (hit?.length === entries.length) return hit.matched
       const matched = matchingEntries(entries, {host, port})
-      kept.delete(key)
-      if (kept.size >= MATCHES_KEPT) kept.delete(kept.keys().next().value!)
       kept.set(key, {length: entries.length, matched})
       return matched
     }

@@ -2,7 +2,7 @@ import {Type} from '../src/model/type-builder.js'
 
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe, type CommandOutput} from './kit/probe.js'
-import {failure, lines, needs, readFile, succeeded, toInt} from './kit/probe-helpers.js'
+import {failure, lines, needs, readSmallFile, succeeded, toInt} from './kit/probe-helpers.js'
 import {memorySection, type MemoryData, type MemoryModule} from '../src/model/sections/memory.js'
 import {dmiValue} from './system.js'
 
@@ -107,7 +107,7 @@ export const memoryProbe = defineProbe({
   section: memorySection,
   platforms: ['Linux'],
   commands: {
-    meminfo: readFile('/proc/meminfo'),
+    meminfo: readSmallFile('/proc/meminfo'),
     // dmidecode reads the SMBIOS tables from sysfs (root-only) or /dev/mem; exit 3 when the machine has none
     modules: `[ -d /sys/firmware/dmi ] || [ -d /sys/class/dmi/id ] || exit 3; ${needs('dmidecode', 'dmidecode -t 17')}`,
   },

@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, needs, notInstalled, succeeded, toInt} from './kit/probe-helpers.js'
+import {failure, lines, needs, notInstalled, printSmallFile, readSmallFile, succeeded, toInt} from './kit/probe-helpers.js'
 import {networkSection, type DefaultRoute, type NetworkAddress, type NetworkData, type NetworkInterface} from '../src/model/sections/network.js'
 import {formatIpv6Groups} from './kit/ipv6-text.js'
 
@@ -287,8 +287,8 @@ export const networkProbe = defineProbe({
       'print "@@route6"; f = "/proc/net/ipv6_route"; while ((getline l < f) > 0) { split(l, w, " "); if (w[1] ~ /^0+$/ && w[2] == "00") print l } close(f); ' +
       'print "@@inet6"; f = "/proc/net/if_inet6"; while ((getline l < f) > 0) print l; close(f) }\' 2>/dev/null; exit 0',
     dns:
-      '[ -e /etc/resolv.conf ] || exit 3; [ -r /etc/resolv.conf ] || exit 4; cat /etc/resolv.conf; ' +
-      'if [ -r /run/systemd/resolve/resolv.conf ]; then echo @@upstream; cat /run/systemd/resolve/resolv.conf; fi',
+      `${readSmallFile('/etc/resolv.conf')}; ` +
+      `if [ -r /run/systemd/resolve/resolv.conf ]; then echo @@upstream; ${printSmallFile('/run/systemd/resolve/resolv.conf')}; fi`,
   },
   interpret(out) {
     const sysFail = failure(out.sys, '/sys/class/net')

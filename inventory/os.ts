@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, firstLineInto, isoFromEpochSeconds, lines, parseKeyValueLines, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
+import {failure, firstLineInto, IN_BASH5, isoFromEpochSeconds, lines, parseKeyValueLines, printLineStarting, printSmallFile, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
 import {osSection, type OsData} from '../src/model/sections/os.js'
 
 export interface OsRelease {
@@ -98,12 +98,14 @@ export const osProbe = defineProbe({
       `_k() { ${firstLineInto('/proc/sys/kernel/$1')}; [ -n "$_l" ]; }; ` +
       "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; uname -m; printf '%s\\n' \"$_l\"; " +
       "else set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v; fi",
-    release: '[ -r /etc/os-release ] && exec cat /etc/os-release; [ -r /usr/lib/os-release ] && exec cat /usr/lib/os-release; exit 3',
+    release: `if [ -r /etc/os-release ]; then ${printSmallFile('/etc/os-release')}; elif [ -r /usr/lib/os-release ]; then ${printSmallFile('/usr/lib/os-release')}; else exit 3; fi`,
     debianVersion: readLine('/etc/debian_version'),
-    uptime: `${readLine('/proc/uptime')} && grep '^btime ' /proc/stat`,
+    uptime: `${readLine('/proc/uptime')} && ${printLineStarting('/proc/stat', 'btime ')}`,
     load: readLine('/proc/loadavg'),
     time:
-      `date +'%s %Z %z'; if [ -r /etc/timezone ]; then ${readFirstLine('/etc/timezone')}; elif [ -L /etc/localtime ]; then readlink /etc/localtime | sed -n 's|.*/zoneinfo/||p'; fi`,
+      // bash 5's printf formats the time itself (strftime, as date does): a program less; the zone's name cut out of
+      // the /etc/localtime link by the shell (sed -n 's|.*/zoneinfo/||p' did it, a program more)
+      `if ${IN_BASH5}; then printf '%(%s %Z %z)T\\n' -1; else date +'%s %Z %z'; fi; if [ -r /etc/timezone ]; then ${readFirstLine('/etc/timezone')}; elif [ -L /etc/localtime ]; then _z=$(readlink /etc/localtime); case $_z in */zoneinfo/*) printf '%s\\n' "\${_z##*/zoneinfo/}";; esac; fi`,
   },
   interpret(out) {
     const fail = failure(out.uname, 'uname')

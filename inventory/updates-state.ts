@@ -1,12 +1,13 @@
 import {ParseError} from './kit/parse-error.js'
-import {firstLineInto, lines, toInt} from './kit/probe-helpers.js'
+import {firstLineInto, IN_BASH5, lines, printLineStarting, toInt} from './kit/probe-helpers.js'
 
 const UNITS = ['apt-daily-upgrade.timer', 'dnf-automatic.timer', 'dnf-automatic-install.timer', 'dnf5-automatic.timer', 'yum-cron.service']
 
 /** Everything else, from files and cheap tools only: one `key value` line each. */
 export const STATE = [
-  'echo "now $(date +%s)"',
-  "sed -n 's/^btime /boot /p' /proc/stat 2>/dev/null",
+  // the clock and the boot time by bash 5 itself where it runs the batch (IN_BASH5): two programs less
+  `if ${IN_BASH5}; then echo "now $EPOCHSECONDS"; else echo "now $(date +%s)"; fi`,
+  `{ ${printLineStarting('/proc/stat', 'btime ', 'boot ')}; } 2>/dev/null`,
   // uname -r, read by the shell itself
   `${firstLineInto('/proc/sys/kernel/osrelease')} || _l=$(uname -r); echo "kernel $_l"`,
   "stat -c 'mtime %Y %n' /var/lib/apt/lists /var/lib/apt/periodic/update-success-stamp /var/run/reboot-required" +

@@ -20,6 +20,44 @@ export function readFile(path: string): string {
 }
 
 /**
+ * True in bash 5 or later (bash's own `sh` included), where the commands below use builtins instead of a program: a
+ * program started costs the target ~1 ms (its loader alone asks the CPU for its features dozens of times, each a
+ * trap to the hypervisor on a virtual machine). Other shells (dash, busybox, ksh) start the program.
+ */
+export const IN_BASH5 = '[ "${BASH_VERSINFO:-0}" -ge 5 ]'
+
+/**
+ * Prints a small text file (a few KB: /proc/meminfo, resolv.conf, os-release) as `cat` does: by bash's own `read` in
+ * bash 5, which takes a file in blocks, by `cat` elsewhere (dash's read takes a byte a system call). The same bytes
+ * for text without NUL bytes (read stops at the first). Bash's read costs ~15 ns a byte, so a file of ~60 KB or more
+ * (a big server's /proc/cpuinfo) is cheaper with cat: keep those on readFile. `path` is shell text (quote it); fails
+ * as cat does (status 1) when the file cannot be opened.
+ */
+export function printSmallFile(path: string): string {
+  return `if ${IN_BASH5}; then { _x=; IFS= read -r -d '' _x; printf '%s' "$_x"; } < ${path}; else cat ${path}; fi`
+}
+
+/** readFile for a small text file (printSmallFile): exits 3 when it does not exist and 4 when it cannot be read. */
+export function readSmallFile(path: string): string {
+  const p = shQuote(path)
+  return `${readable(p)}; ${printSmallFile(p)}`
+}
+
+/**
+ * Prints the first line of a file that starts with `prefix`, that prefix replaced by `replacement`, as
+ * `sed -n 's/^PREFIX/REPLACEMENT/p'` does for a file with one such line (/proc/stat's `btime`): by the shell's own
+ * `read` in bash 5 (IN_BASH5), by one awk elsewhere. Exits 0 when a line was printed, 1 when none (grep's statuses);
+ * `path` is shell text. `prefix` and `replacement` are plain text with no regular expression or sed special
+ * characters (checked).
+ */
+export function printLineStarting(path: string, prefix: string, replacement = prefix): string {
+  if (!/^[A-Za-z0-9_ :=-]+$/.test(prefix) || !/^[A-Za-z0-9_ :=-]*$/.test(replacement)) throw new Error(`printLineStarting: ${JSON.stringify(prefix)} and ${JSON.stringify(replacement)} must be plain words`)
+  const bash = `_m=1; while IFS= read -r _l || [ -n "$_l" ]; do case $_l in '${prefix}'*) printf '%s%s\\n' '${replacement}' "\${_l#${prefix}}"; _m=0; break;; esac; done < ${path}; [ "$_m" = 0 ]`
+  const awk = `awk 'index($0, "${prefix}") == 1 { print "${replacement}" substr($0, ${prefix.length + 1}); f = 1; exit } END { exit !f }' ${path}`
+  return `if ${IN_BASH5}; then ${bash}; else ${awk}; fi`
+}
+
+/**
  * Prints the first line of a one-line file (/proc/loadavg, machine-id) by the shell's own `read`: what `cat` or `head -n 1`
  * prints for it, where they cost a process each, but always with its newline (a machine-id written without one gets
  * it). `path` is shell text (quote it); fails when the file cannot be opened or is empty.

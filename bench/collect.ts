@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: local collection, hatang against Ansible's fact gathering, in the same run.
- *   hatang collect --json            (full inventory, native hardware)
- *   hatang collect --json --no-native
+ *   hatang collect --json            (full inventory; on Linux the hardware read by the probes, as by default)
+ *   hatang collect --json --native   (the hardware read by systeminformation instead)
  *   ansible -c local -m setup localhost
  * Alternating runs after one warm-up each (page cache and Node's module cache warm), median of RUNS (default 7).
  */
@@ -21,7 +21,7 @@ const cold = {XDG_CACHE_HOME: path.join(work, 'cold')}
 process.on('exit', () => rmSync(work, {recursive: true, force: true}))
 const contenders: Contender[] = [
   {name: 'hatang collect --json', command: [process.execPath, bin, 'collect', '--json', '--quiet'], env: warm},
-  {name: 'hatang collect --json --no-native', command: [process.execPath, bin, 'collect', '--json', '--quiet', '--no-native'], env: warm},
+  {name: 'hatang collect --json --native', command: [process.execPath, bin, 'collect', '--json', '--quiet', '--native'], env: warm},
   {
     name: 'hatang collect --json, package-index cache cold',
     command: [process.execPath, bin, 'collect', '--json', '--quiet'],

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {collectHost} from '../src/collect/collect-host.js'
-import {loadNativeCollectors, nativeSectionIds} from '../src/collect/native/sections.js'
+import {loadNativeCollectors, nativeSectionsWanted} from '../src/collect/native/sections.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {fsProblem} from '../src/cli/fs-problem.js'
@@ -18,20 +18,20 @@ import {LocalTransport} from '../src/transport/local-transport.js'
 export default class Collect extends BaseCommand {
   static override summary = 'Take stock of this machine: hardware, OS, network, software, services, accounts and security state.'
   static override description =
-    'Runs every probe on the local machine (hardware through systeminformation unless --no-native) and prints a summary. ' +
+    'Runs every probe on the local machine and prints a summary; systeminformation reads the hardware that no probe reads on this system (Windows), or all of it with --native. ' +
     'Sections that cannot be read say why (needs root, not installed, no DMI…). --sections or --skip choose what is collected ' +
     '(identity and os always are); a section left out is "skipped" and nothing is sent for it. Progress goes to stderr: tasks on a TTY, plain lines otherwise.'
   static override examples = [
     '<%= config.bin %> collect',
     '<%= config.bin %> collect --json > snapshot.json',
     '<%= config.bin %> collect -o /var/lib/hatang/$(hostname).json --quiet',
-    '<%= config.bin %> collect --no-native',
+    '<%= config.bin %> collect --native',
     '<%= config.bin %> collect --skip updates,packages',
     '<%= config.bin %> collect --sections sshd,firewall,timeSync --json',
   ]
   static override flags = {
     output: Flags.string({char: 'o', summary: 'Also write the snapshot (JSON) to this file, atomically.', helpValue: 'FILE'}),
-    native: Flags.boolean({default: true, allowNo: true, summary: 'Read hardware with systeminformation; --no-native uses shell probes only.'}),
+    native: Flags.boolean({allowNo: true, summary: 'Read the hardware with systeminformation (--no-native: never); by default only where no probe reads it (not on Linux).'}),
     timeout: Flags.integer({default: 10, min: 1, max: 3600, summary: 'Seconds each probe command may run.', helpValue: 'SECONDS'}),
     quiet: Flags.boolean({char: 'q', summary: 'No progress output.'}),
     ...sectionFlags,
@@ -47,8 +47,9 @@ export default class Collect extends BaseCommand {
       : style.interactive
         ? await taskProgress(transport.target, probes.filter((p) => !selection?.skipped.includes(p.id)))
         : lineProgress(transport.target, outputStyle(process.stderr))
+    const nativeIds = nativeSectionsWanted(flags.native, probes)
     const snapshot = await collectHost(transport, {
-      ...(flags.native ? {nativeLoader: {ids: nativeSectionIds, load: loadNativeCollectors}} : {}),
+      ...(nativeIds.length > 0 ? {nativeLoader: {ids: nativeIds, load: loadNativeCollectors}} : {}),
       ...(selection ? {selection} : {}),
       commandTimeoutMs: flags.timeout * 1000,
       onProbeStart: (p) => progress.start(p),

@@ -30,7 +30,7 @@ export const auditFlags = {
   'ssh-config': Flags.string({summary: "ssh_config to consult; 'none' for none.", default: '~/.ssh/config', helpValue: 'FILE'}),
   site: Flags.string({summary: "The site the run is taken at, as the centre shows it (default this machine's hostname).", env: 'HATANG_SITE', helpValue: 'NAME'}),
   push: Flags.string({summary: "Once the run is stored here, push it to the centre's store (as 'hatang push --to URL'); a failed push warns and exits 7.", helpValue: 'URL'}),
-  native: Flags.boolean({default: true, allowNo: true, summary: 'Local machine: read hardware with systeminformation.'}),
+  native: Flags.boolean({allowNo: true, summary: 'Local machine: read the hardware with systeminformation (--no-native: never); by default only where no probe reads it (not on Linux).'}),
   ...sectionFlags,
   ...evidenceFlags,
 }

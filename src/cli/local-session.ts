@@ -1,6 +1,6 @@
 import {probes} from '../../inventory/index.js'
 import {collectHost} from '../collect/collect-host.js'
-import {loadNativeCollectors, nativeSectionIds} from '../collect/native/sections.js'
+import {loadNativeCollectors, nativeSectionsWanted} from '../collect/native/sections.js'
 import type {SectionSelection} from '../model/section-selection.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LocalTransport} from '../transport/local-transport.js'
@@ -10,8 +10,8 @@ import {listenForStop} from './stop-signals.js'
 
 export interface LocalSessionOptions {
   quiet: boolean
-  /** Read the hardware with systeminformation. */
-  native: boolean
+  /** Read the hardware with systeminformation: always, never, or (undefined) where no probe reads it (nativeSectionsWanted). */
+  native: boolean | undefined
   commandTimeoutS: number
   /** The sections asked for (--sections, --skip); default every section. */
   selection?: SectionSelection
@@ -33,8 +33,9 @@ async function collectLocal({quiet, native, commandTimeoutS, selection}: LocalSe
   const style = outputStyle(process.stderr)
   const asked = probes.filter((p) => !selection?.skipped.includes(p.id))
   const progress = quiet ? silentProgress() : style.interactive ? await taskProgress(transport.target, asked) : lineProgress(transport.target, style)
+  const nativeIds = nativeSectionsWanted(native, probes)
   const snapshot = await collectHost(transport, {
-    ...(native ? {nativeLoader: {ids: nativeSectionIds, load: loadNativeCollectors}} : {}),
+    ...(nativeIds.length > 0 ? {nativeLoader: {ids: nativeIds, load: loadNativeCollectors}} : {}),
     ...(selection ? {selection} : {}),
     commandTimeoutMs: commandTimeoutS * 1000,
     onProbeStart: (p) => progress.start(p),

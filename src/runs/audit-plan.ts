@@ -43,8 +43,8 @@ export interface AuditRequest {
   minCoverage: number
   staleAfterDays: number
   quiet: boolean
-  /** This machine: read the hardware with systeminformation. */
-  native: boolean
+  /** This machine: read the hardware with systeminformation: always, never, or (undefined) where no probe reads it. */
+  native: boolean | undefined
   concurrency: number
   commandTimeoutS: number
   connectTimeoutS: number

@@ -92,6 +92,20 @@ describe('hatang collect --json on this machine', () => {
     for (const p of fromSnapshot) expect(now.has(p) || listeningBefore.has(p) || p === port, `port ${p}`).toBe(true)
   })
 
+  it('reads the hardware with the probes on Linux, as on a remote host; --native has systeminformation read it', () => {
+    const hardware = ['system', 'cpu', 'memory', 'disks'] as const
+    expect(snapshot.meta.native).toBe(false)
+    for (const id of hardware) expect(snapshot.sections[id].source, id).toBe('probe')
+    const r = hatang(['collect', '--json', '--quiet', '--native', '--sections', hardware.join(',')])
+    expect(r.status, r.stderr).toBe(0)
+    const native = JSON.parse(r.stdout) as Snapshot
+    expect(native.meta.native).toBe(true)
+    // each read by systeminformation, or by its probe where systeminformation failed (the section says which)
+    expect(hardware.filter((id) => native.sections[id].source === 'native').length).toBeGreaterThan(0)
+    expect(native.sections.cpu.source).toBe('native')
+    expect((native.sections.cpu.data as {threads?: number} | undefined)?.threads).toBe((snapshot.sections.cpu.data as {threads?: number} | undefined)?.threads)
+  })
+
   it('lists the mounted filesystems that findmnt shows', () => {
     const targets = sh('findmnt -rn -o TARGET')
       .split('\n')

@@ -18,3 +18,20 @@ export const nativeSectionIds: readonly string[] = Object.keys(loaders)
 export async function loadNativeCollectors(): Promise<readonly NativeCollector[]> {
   return Promise.all(Object.values(loaders).map((load) => load()))
 }
+
+/** uname's name of a Node platform: what the probes' `platforms` say. */
+const UNAME: Partial<Record<NodeJS.Platform, string>> = {linux: 'Linux', darwin: 'Darwin', freebsd: 'FreeBSD', openbsd: 'OpenBSD', netbsd: 'NetBSD', sunos: 'SunOS', aix: 'AIX'}
+
+/**
+ * The sections systeminformation reads on the local machine: every one it covers with --native (`true`), none with
+ * --no-native (`false`), and by default (`undefined`) those that no probe reads on this platform: none on Linux, where
+ * the probes read the same facts (test/integration/native-agreement.test.ts holds them to it field by field) for less
+ * CPU (systeminformation starts ~8 programs from the Node process: ~30 ms) and as they are read on every remote host;
+ * all of them on Windows.
+ */
+export function nativeSectionsWanted(native: boolean | undefined, probes: readonly {section: {id: string}; platforms: readonly string[]}[], platform: NodeJS.Platform = process.platform): readonly string[] {
+  if (native !== undefined) return native ? nativeSectionIds : []
+  const name = UNAME[platform]
+  return nativeSectionIds.filter((id) => !probes.some((p) => p.section.id === id && name !== undefined && p.platforms.includes(name)))
+}
+

@@ -3,7 +3,8 @@
  * (ajv), so the CLI validates without compiling schemas at startup (that costs ~300 ms).
  * Writes one module per validator, dist/src/model/generated/validators/KEY.cjs (KEY with every character but letters,
  * digits, `.`, `_` and `-` as `_`), so a command loads the validators it uses and no other (all of them in one
- * module cost ~45 ms of CPU to load on every command); src/model/compile-schema.ts loads them when present.
+ * module cost ~45 ms of CPU to load on every command), each with its V8 code cache (KEY.cjs.v8, src/model/code-cache.ts);
+ * src/model/compile-schema.ts loads them when present.
  */
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -22,6 +23,7 @@ import {StandardSchema} from '../src/model/group-reference.js'
 import {ReasonFileSchema} from '../src/report/reason-book.js'
 import {sectionCatalog} from '../src/model/sections/index.js'
 import {SnapshotEnvelopeSchema, SnapshotSchema} from '../src/model/snapshot.js'
+import {codeCacheOf} from '../src/model/code-cache.js'
 import {validatorFileName} from '../src/model/compile-schema.js'
 import {newAjv, sectionKey} from '../src/model/validate.js'
 
@@ -49,5 +51,16 @@ const out = path.resolve(import.meta.dirname, '../src/model/generated/validators
 rmSync(path.resolve(out, '../validators.cjs'), {force: true})
 rmSync(out, {recursive: true, force: true})
 mkdirSync(out, {recursive: true})
-for (const [key, id] of Object.entries(refs)) writeFileSync(path.join(out, `${validatorFileName(key)}.cjs`), code(ajv, {[key]: id}))
-console.log(`wrote ${path.relative(process.cwd(), out)}/ (${Object.keys(refs).length} validators)`)
+for (const [key, id] of Object.entries(refs)) {
+  const file = path.join(out, `${validatorFileName(key)}.cjs`)
+  writeFileSync(file, code(ajv, {[key]: id}))
+  // its V8 code cache (src/model/code-cache.ts), made by this Node with no flags, as `hatang` runs: the validator called
+  // once on an empty object, so its own function is compiled into the cache too
+  writeFileSync(
+    `${file}.v8`,
+    codeCacheOf(file, (exports) => {
+      for (const validate of Object.values(exports as Record<string, unknown>)) if (typeof validate === 'function') validate({})
+    }),
+  )
+}
+console.log(`wrote ${path.relative(process.cwd(), out)}/ (${Object.keys(refs).length} validators, each with its V8 code cache)`)

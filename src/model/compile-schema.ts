@@ -4,6 +4,7 @@ import path from 'node:path'
 import type {TSchema} from '@sinclair/typebox'
 import type {Ajv2020 as AjvType, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
 
+import {requireWithCodeCache} from './code-cache.js'
 import {packageDir} from './package-root.js'
 
 /*
@@ -50,7 +51,8 @@ function loadPrecompiled(key: string): ValidateFunction | undefined {
   const dir = precompiledDir()
   if (!dir) return undefined
   try {
-    return (requireHere(path.join(dir, `${validatorFileName(key)}.cjs`)) as Record<string, ValidateFunction>)[key]
+    // with the V8 code cache the build made for it (code-cache.ts)
+    return (requireWithCodeCache(path.join(dir, `${validatorFileName(key)}.cjs`)).exports as Record<string, ValidateFunction>)[key]
   } catch {
     return undefined
   }

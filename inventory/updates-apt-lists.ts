@@ -301,12 +301,17 @@ export function pendingFromLists(o: AptListsOutput): PendingUpdate[] {
     priority: number
     suites: string[]
   }
+  // installed = dpkg knows a current version (not "not-installed" nor "config-files")
+  const hasCurrentVersion = (inst: InstalledDeb) => inst.status[1] !== 'n' && inst.status[1] !== 'c'
+  // only the lists' versions of what is installed matter: a host has ~1,000 packages, its lists ~60,000
+  const wanted = new Set(o.installed.filter(hasCurrentVersion).map((inst) => `${inst.name}:${archOf(inst.architecture)}`))
   const available = new Map<string, Avail[]>()
   for (const list of o.lists) {
     const priority = archivePriority(list.fields)
     const suite = list.fields.Suite!
     for (const p of list.packages) {
       const key = `${p.name}:${archOf(p.architecture)}`
+      if (!wanted.has(key)) continue
       let versions = available.get(key)
       if (!versions) available.set(key, (versions = []))
       const same = versions.find((v) => compareDpkgVersions(v.version, p.version) === 0)
@@ -318,10 +323,11 @@ export function pendingFromLists(o: AptListsOutput): PendingUpdate[] {
   }
   const out: PendingUpdate[] = []
   for (const inst of o.installed) {
-    // installed = dpkg knows a current version (not "not-installed" nor "config-files")
-    if (inst.status[1] === 'n' || inst.status[1] === 'c') continue
-    const versions = [...(available.get(`${inst.name}:${archOf(inst.architecture)}`) ?? [])]
-    if (versions.length === 0) continue
+    if (!hasCurrentVersion(inst)) continue
+    const listed = available.get(`${inst.name}:${archOf(inst.architecture)}`)
+    // most packages: the lists have the installed version and no other, so it stays (no version compared or sorted)
+    if (!listed || (listed.length === 1 && listed[0]!.version === inst.version)) continue
+    const versions = [...listed]
     if (!versions.some((v) => compareDpkgVersions(v.version, inst.version) === 0))
       versions.push({version: inst.version, architecture: inst.architecture, priority: 0, suites: []})
     versions.sort((a, b) => compareDpkgVersions(b.version, a.version))

@@ -10,8 +10,9 @@ import vm from 'node:vm'
  * calling all 43 validators: ~105–115 ms of CPU without it, ~30 ms with it.
  *
  * The cache is only ever a shortcut: V8 refuses one made by another V8 version, with other V8 flags (a fleet command's
- * child Node, NODE_OPTIONS) or for another source, and then compiles the source as `require` would; the same code
- * runs either way.
+ * child Node, NODE_OPTIONS) or for a source of another length, and then compiles the source as `require` would. V8
+ * checks the source's length, not its text: the build writes each cache with its module, and nothing else writes
+ * either.
  */
 
 /** What requireWithCodeCache did: whether V8 took the cache (false: there was none, or V8 refused it). */

@@ -21,16 +21,23 @@ export interface CachedLoad {
   cacheUsed: boolean
 }
 
-/** The module's exports, its code taken from `FILE.v8` when there is one and V8 accepts it. */
+/**
+ * The module's exports, its code taken from `FILE.v8` when there is one and V8 accepts it. Like `require`, it keeps
+ * the module in require.cache (which Node's documentation lets one add to) and loads it once.
+ */
 export function requireWithCodeCache(file: string): CachedLoad {
+  const require = createRequire(file)
+  const kept = require.cache[file]
+  if (kept?.loaded) return {exports: kept.exports, cacheUsed: false}
   let cachedData: Buffer | undefined
   try {
     cachedData = readFileSync(`${file}.v8`)
   } catch {
-    return {exports: createRequire(file)(file), cacheUsed: false}
+    return {exports: require(file), cacheUsed: false}
   }
-  const {script, exports} = load(file, cachedData)
-  return {exports, cacheUsed: !script.cachedDataRejected}
+  const {script, module} = load(file, cachedData)
+  require.cache[file] = module
+  return {exports: module.exports, cacheUsed: !script.cachedDataRejected}
 }
 
 /**
@@ -38,16 +45,18 @@ export function requireWithCodeCache(file: string): CachedLoad {
  * called, so what that compiled is in the cache too.
  */
 export function codeCacheOf(file: string, warm: (exports: unknown) => void): Buffer {
-  const {script, exports} = load(file)
-  warm(exports)
+  const {script, module} = load(file)
+  warm(module.exports)
   return script.createCachedData()
 }
 
 /** Runs a CommonJS file as Node's loader does (the same wrapper, require, module, __filename, __dirname). */
-function load(file: string, cachedData?: Buffer): {script: vm.Script; exports: unknown} {
+function load(file: string, cachedData?: Buffer): {script: vm.Script; module: NodeJS.Module} {
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, ...(cachedData ? {cachedData} : {})})
-  const module = {exports: {} as unknown}
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: {exports: unknown}, filename: string, dirname: string) => void
+  const module = new Module(file) as NodeJS.Module
+  module.filename = file
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file))
-  return {script, exports: module.exports}
+  module.loaded = true
+  return {script, module}
 }

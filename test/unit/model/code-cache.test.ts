@@ -1,5 +1,6 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -36,18 +37,24 @@ function exportsOf(load: {exports: unknown}) {
 
 describe('a CommonJS module loaded with its V8 code cache', () => {
   it('without a cache: loaded as require loads it', () => {
-    const r = requireWithCodeCache(file)
+    const plain = path.join(dir, 'plain.cjs')
+    copyFileSync(file, plain)
+    const r = requireWithCodeCache(plain)
     expect(r.cacheUsed).toBe(false)
     expect(exportsOf(r).check({})).toBe(true)
+    expect(createRequire(plain).cache[plain]?.exports).toBe(r.exports)
   })
 
-  it('with the cache the build makes: V8 takes it, and the module works as under require', () => {
+  it('with the cache the build makes: V8 takes it, and the module works as under require, loaded once', () => {
     writeFileSync(`${file}.v8`, codeCacheOf(file, warm))
     const r = requireWithCodeCache(file)
     expect(r.cacheUsed).toBe(true)
     expect(exportsOf(r).check({})).toBe(true)
     expect(exportsOf(r).check('x')).toBe(false)
     expect(exportsOf(r).where()).toEqual(['validator.cjs', dir, true])
+    // kept in require.cache, as require keeps what it loads: a second load, or a require, gets the same module
+    expect(requireWithCodeCache(file).exports).toBe(r.exports)
+    expect(createRequire(file)(file)).toBe(r.exports)
   })
 
   it('a cache that is not one, one made for another source or under other V8 flags is refused: the source is compiled instead', () => {

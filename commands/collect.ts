@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {collectHost} from '../src/collect/collect-host.js'
-import {loadNativeCollectors, nativeSectionsWanted} from '../src/collect/native/sections.js'
+import {nativeOptionOf} from '../src/collect/native/sections.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/cli/exit-codes.js'
 import {fsProblem} from '../src/cli/fs-problem.js'
@@ -47,9 +47,8 @@ export default class Collect extends BaseCommand {
       : style.interactive
         ? await taskProgress(transport.target, probes.filter((p) => !selection?.skipped.includes(p.id)))
         : lineProgress(transport.target, outputStyle(process.stderr))
-    const nativeIds = nativeSectionsWanted(flags.native, probes)
     const snapshot = await collectHost(transport, {
-      ...(nativeIds.length > 0 ? {nativeLoader: {ids: nativeIds, load: loadNativeCollectors}} : {}),
+      ...nativeOptionOf(flags.native, probes),
       ...(selection ? {selection} : {}),
       commandTimeoutMs: flags.timeout * 1000,
       onProbeStart: (p) => progress.start(p),

@@ -1,6 +1,6 @@
 import {probes} from '../../inventory/index.js'
 import {collectHost} from '../collect/collect-host.js'
-import {loadNativeCollectors, nativeSectionsWanted} from '../collect/native/sections.js'
+import {nativeOptionOf} from '../collect/native/sections.js'
 import type {SectionSelection} from '../model/section-selection.js'
 import type {Snapshot} from '../model/snapshot.js'
 import {LocalTransport} from '../transport/local-transport.js'
@@ -33,9 +33,8 @@ async function collectLocal({quiet, native, commandTimeoutS, selection}: LocalSe
   const style = outputStyle(process.stderr)
   const asked = probes.filter((p) => !selection?.skipped.includes(p.id))
   const progress = quiet ? silentProgress() : style.interactive ? await taskProgress(transport.target, asked) : lineProgress(transport.target, style)
-  const nativeIds = nativeSectionsWanted(native, probes)
   const snapshot = await collectHost(transport, {
-    ...(nativeIds.length > 0 ? {nativeLoader: {ids: nativeIds, load: loadNativeCollectors}} : {}),
+    ...nativeOptionOf(native, probes),
     ...(selection ? {selection} : {}),
     commandTimeoutMs: commandTimeoutS * 1000,
     onProbeStart: (p) => progress.start(p),

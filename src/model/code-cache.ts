@@ -15,7 +15,7 @@ import vm from 'node:vm'
  * either.
  */
 
-/** What requireWithCodeCache did: whether V8 took the cache (false: there was none, or V8 refused it). */
+/** What requireWithCodeCache did: whether V8 took the cache in this load (false: no cache, V8 refused it, or the module was loaded already). */
 export interface CachedLoad {
   exports: unknown
   cacheUsed: boolean

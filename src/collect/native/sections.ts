@@ -35,3 +35,11 @@ export function nativeSectionsWanted(native: boolean | undefined, probes: readon
   return nativeSectionIds.filter((id) => !probes.some((p) => p.section.id === id && name !== undefined && p.platforms.includes(name)))
 }
 
+/**
+ * collectHost's option for the sections nativeSectionsWanted gives: their loader, or none when it gives none, and
+ * systeminformation is then never loaded.
+ */
+export function nativeOptionOf(native: boolean | undefined, probes: Parameters<typeof nativeSectionsWanted>[1]): {nativeLoader: {ids: readonly string[]; load: typeof loadNativeCollectors}} | Record<never, never> {
+  const ids = nativeSectionsWanted(native, probes)
+  return ids.length > 0 ? {nativeLoader: {ids, load: loadNativeCollectors}} : {}
+}

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../inventory/index.js'
-import {nativeSectionIds, nativeSectionsWanted} from '../../../src/collect/native/sections.js'
+import {nativeOptionOf, nativeSectionIds, nativeSectionsWanted} from '../../../src/collect/native/sections.js'
 
 describe('which sections systeminformation reads on the local machine', () => {
   it('none on Linux by default: a probe reads each of them there', () => {
@@ -24,5 +24,11 @@ describe('which sections systeminformation reads on the local machine', () => {
       expect(nativeSectionsWanted(true, probes, platform)).toEqual(nativeSectionIds)
       expect(nativeSectionsWanted(false, probes, platform)).toEqual([])
     }
+  })
+
+  it("collectHost's option: the loader of those sections, none where there are none", () => {
+    expect(nativeOptionOf(false, probes)).toEqual({})
+    expect(nativeOptionOf(true, probes)).toMatchObject({nativeLoader: {ids: nativeSectionIds}})
+    expect(nativeOptionOf(undefined, probes)).toEqual(process.platform === 'linux' ? {} : {nativeLoader: expect.anything()})
   })
 })

@@ -31,7 +31,7 @@ export const validatorFileName = (key: string) => key.replace(/[^A-Za-z0-9._-]/g
 /**
  * Where the build put the precompiled validators (scripts/build-validators.ts: dist/src/model/generated/validators),
  * found from the package root: this module runs from dist/src/model, or from a chunk of a command's bundle
- * (dist/chunks, scripts/bundle-commands.ts). Under vitest, which runs the TypeScript sources, there are none: the
+ * (dist/bundles/chunks, scripts/bundle-commands.ts). Under vitest, which runs the TypeScript sources, there are none: the
  * schemas are compiled from the sources under test.
  */
 let validatorsDir: string | null | undefined

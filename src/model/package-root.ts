@@ -5,8 +5,9 @@ let root: string | undefined
 
 /**
  * A folder or file at hatang's package root (checks/, templates/, package.json, the precompiled validators in dist/),
- * found once from wherever this module runs: src/model/ under vitest, dist/src/model/ when built, dist/chunks/ when a
- * command's bundle holds it (scripts/bundle-commands.ts), and the same under node_modules/hatang/ when installed.
+ * found once from wherever this module runs: src/model/ under vitest, dist/src/model/ when built,
+ * dist/bundles/chunks/ when a command's bundle holds it (scripts/bundle-commands.ts), and the same under
+ * node_modules/hatang/ when installed.
  */
 export function packageDir(folder: string): string {
   root ??= findRoot()

@@ -1,49 +1,72 @@
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
+import {parseAst} from 'rolldown/parseAst'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {hatang, ROOT} from '../support/cli.js'
 
 // The build (npm test builds first) bundles each command with the modules of dist/ it imports (scripts/bundle-commands.ts):
-// a command loads ~10 modules of the package instead of ~170, each of which costs Node resolution and compilation at
+// a command loads ~20 files of the package instead of ~170, each of which costs Node resolution and compilation at
 // every start. @oclif/core, which every start loads, is bundled with them, and bin/run.js takes it from dist/oclif.js.
+// The bundles are CommonJS in dist/bundles, loaded with the V8 code cache the build wrote beside each
+// (src/model/code-cache.ts's loadBundle); dist/commands/ID.js and dist/oclif.js are stubs that load them.
 // What the bundles must keep doing: find the precompiled validators and the package's files.
 const dist = path.join(ROOT, 'dist')
+const bundles = path.join(dist, 'bundles')
 const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-bundled-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
 
-function jsFiles(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []))
+function files(dir: string, ending: string): string[] {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), ending) : e.name.endsWith(ending) ? [path.join(dir, e.name)] : []))
 }
 
-/** The relative specifiers a module imports (static and dynamic); comment lines apart (JSDoc's `import('./index')` types). */
+/** The relative specifiers a module imports or requires (static and dynamic); comment lines apart (JSDoc's `import('./index')` types). */
 const relativeImports = (source: string): string[] =>
   source
     .split('\n')
     .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
-    .flatMap((line) => [...line.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!))
+    .flatMap((line) => [...line.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*|\b__import\(\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!))
+
+/** How many `import(…)` expressions a syntax tree holds. */
+const importExpressions = (node: unknown): number =>
+  Array.isArray(node)
+    ? node.reduce((n: number, x) => n + importExpressions(x), 0)
+    : node && typeof node === 'object'
+      ? ((node as {type?: unknown}).type === 'ImportExpression' ? 1 : 0) + Object.values(node).reduce((n: number, x) => n + importExpressions(x), 0)
+      : 0
 
 describe('the built commands', () => {
-  it('are bundles: a command imports packages, node built-ins and the shared chunks, not the modules tsc wrote', () => {
-    const commands = jsFiles(path.join(dist, 'commands'))
-    expect(commands.map((f) => path.relative(dist, f))).toEqual(expect.arrayContaining(['commands/collect.js', 'commands/sweep.js', 'commands/hosts/list.js']))
-    const chunks = jsFiles(path.join(dist, 'chunks'))
+  it('are bundles: a command requires packages, node built-ins and the shared chunks, not the modules tsc wrote', () => {
+    const commands = files(path.join(bundles, 'commands'), '.cjs')
+    expect(commands.map((f) => path.relative(dist, f))).toEqual(expect.arrayContaining(['bundles/commands/collect.cjs', 'bundles/commands/sweep.cjs', 'bundles/commands/hosts/list.cjs']))
+    const chunks = files(path.join(bundles, 'chunks'), '.cjs')
     expect(chunks.length).toBeGreaterThan(0)
-    for (const file of chunks) expect(readFileSync(file, 'utf8').startsWith('// bundled by scripts/bundle-commands.ts'), file).toBe(true)
-    const runner = path.join(dist, 'oclif.js')
-    expect(readFileSync(runner, 'utf8').startsWith('// bundled by scripts/bundle-commands.ts')).toBe(true)
+    const runner = path.join(bundles, 'oclif.cjs')
     for (const file of [...commands, ...chunks, runner]) {
       const source = readFileSync(file, 'utf8')
-      for (const spec of relativeImports(source)) expect(path.relative(dist, path.resolve(path.dirname(file), spec)), `${file} imports ${spec}`).toMatch(/^chunks\/[^/]+\.js$/)
+      // loaded with its code cache, which V8 made for this source (it checks the length, not the text)
+      expect(existsSync(`${file}.v8`), `${file}.v8`).toBe(true)
+      for (const spec of relativeImports(source)) expect(path.relative(dist, path.resolve(path.dirname(file), spec)), `${file} requires ${spec}`).toMatch(/^bundles\/chunks\/[^/]+\.cjs$/)
+      // no import() left for V8 to compile from a cache with no host to ask (see loadBundle): each is __import()
+      expect(importExpressions(parseAst(source, {sourceType: 'script', lang: 'js'})), file).toBe(0)
+    }
+    // what oclif imports: stubs that load the bundles, and nothing else (the banner tells the build it ran already)
+    for (const file of [...files(path.join(dist, 'commands'), '.js'), path.join(dist, 'oclif.js')]) {
+      const source = readFileSync(file, 'utf8')
+      expect(source.startsWith('// bundled by scripts/bundle-commands.ts'), file).toBe(true)
+      expect(source.split('\n').length, file).toBeLessThan(8)
+      expect(relativeImports(source).map((spec) => path.relative(dist, path.resolve(path.dirname(file), spec)))).toEqual(['src/model/code-cache.js'])
+      expect(source).toMatch(/loadBundle\(new URL\('\.\/(\.\.\/)*bundles\/[^']+\.cjs', import\.meta\.url\)\)/)
     }
   })
 
-  it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded), oclif from the bundle, and the package version', () => {
+  it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded), oclif from the bundle, each with its code cache, and the package version', () => {
     // a hook in the CLI's process writes down every module it loads: ESM as they are resolved, CommonJS at exit
     const log = path.join(work, 'loaded.txt')
+    const caches = path.join(work, 'caches.txt')
     const hooks = path.join(work, 'hooks.mjs')
     const register = path.join(work, 'register.mjs')
     writeFileSync(hooks, `import {appendFileSync} from 'node:fs'\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r }\n`)
@@ -53,8 +76,11 @@ describe('the built commands', () => {
         "import {register, createRequire} from 'node:module'",
         "import {appendFileSync} from 'node:fs'",
         `register(${JSON.stringify(pathToFileURL(hooks).href)})`,
+        `import {loadedBundles} from ${JSON.stringify(pathToFileURL(path.join(dist, 'src/model/code-cache.js')).href)}`,
         'const require = createRequire(import.meta.url)',
         `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((f) => 'file://' + f + '\\n').join('')))`,
+        `process.on('exit', () => appendFileSync(${JSON.stringify(caches)}, [...loadedBundles()].map(([f, used]) => path.relative(${JSON.stringify(dist)}, f) + ' ' + used + '\\n').join('')))`,
+        "import path from 'node:path'",
         '',
       ].join('\n'),
     )
@@ -67,9 +93,18 @@ describe('the built commands', () => {
     const ours = loaded.filter((u) => u.startsWith(pathToFileURL(dist).href)).map((u) => path.relative(dist, new URL(u).pathname))
     expect(ours).toContain('oclif.js')
     expect(ours).toContain('commands/collect.js')
+    expect(ours).toContain('bundles/oclif.cjs')
+    expect(ours).toContain('bundles/commands/collect.cjs')
     expect(ours).toContain('src/model/generated/validators/section_os.cjs')
-    // besides the runner's entry, the bundle and its chunks, only the precompiled validators (CommonJS, required by name)
-    expect(ours.filter((f) => !/^(oclif\.js|commands\/collect\.js|chunks\/[^/]+\.js|src\/model\/generated\/validators\/[^/]+\.cjs)$/.test(f))).toEqual([])
+    // besides the stubs, their loader, the bundles and their chunks, only the precompiled validators (CommonJS, required
+    // by name)
+    const expected = /^(oclif\.js|commands\/collect\.js|src\/model\/code-cache\.js|bundles\/(oclif|commands\/collect|chunks\/[^/]+)\.cjs|src\/model\/generated\/validators\/[^/]+\.cjs)$/
+    expect(ours.filter((f) => !expected.test(f))).toEqual([])
+    // each bundle it loaded came with its code cache, which V8 took (this Node made them, with no flags)
+    const bundleLoads = readFileSync(caches, 'utf8').trim().split('\n')
+    expect(bundleLoads.length).toBeGreaterThan(10)
+    expect(bundleLoads).toContain('bundles/commands/collect.cjs true')
+    expect(bundleLoads.filter((l) => !l.endsWith(' true'))).toEqual([])
     // one oclif, the bundled one, for the runner and the command: none of its ~120 modules read from node_modules
     expect(loaded.filter((u) => /\/node_modules\/(@oclif\/core|semver|minimatch|ejs)\//.test(u))).toEqual([])
     // the validators' runtime helpers (ajv/dist/runtime/) only, never Ajv's compiler

@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -93,5 +93,68 @@ describe('the validators the build precompiled', () => {
     const files = readdirSync(validators).filter((f) => f.endsWith('.cjs'))
     expect(files.length).toBeGreaterThan(30)
     for (const f of files) expect(requireWithCodeCache(path.join(validators, f)).cacheUsed, f).toBe(true)
+  })
+})
+
+describe("the build's bundles, loaded with their code caches (loadBundle)", () => {
+  /**
+   * Runs `code` in a Node of its own with loadBundle and the bundle `main.cjs` of `dir` loaded; prints what it logs.
+   * `write` then writes the code caches of the bundles it loaded, as the build does after its run.
+   */
+  function bundleNode(dir: string, code: string, {write = false, flags = [] as string[]} = {}): string {
+    const loader = path.resolve(import.meta.dirname, '../../../dist/src/model/code-cache.js')
+    const script = [
+      `import {loadBundle, loadedBundles, bundleCaches} from ${JSON.stringify(loader)}`,
+      "import {writeFileSync} from 'node:fs'",
+      `const main = loadBundle(${JSON.stringify(path.join(dir, 'main.cjs'))})`,
+      code,
+      write ? 'for (const [f, data] of bundleCaches()) writeFileSync(f + ".v8", data)' : '',
+      "console.log([...loadedBundles()].map(([f, used]) => f.split('/').pop() + ':' + used).sort().join(' '))",
+    ].join('\n')
+    const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], {encoding: 'utf8'})
+    expect(r.status, r.stderr).toBe(0)
+    return r.stdout.trim()
+  }
+
+  let bundles: string
+  beforeAll(() => {
+    // a command's bundle as scripts/bundle-commands.ts writes it: CommonJS that requires a shared chunk, and imports a
+    // package and a module of its own with __import (the build's rewriting of import())
+    bundles = mkdtempSync(path.join(os.tmpdir(), 'hatang-bundles-'))
+    mkdirSync(path.join(bundles, 'chunks'))
+    writeFileSync(path.join(bundles, 'chunks', 'shared.cjs'), 'module.exports.kind = (x) => typeof x\nmodule.exports.loads = (module.exports.loads ?? 0) + 1\n')
+    writeFileSync(path.join(bundles, 'near.mjs'), 'export const value = 42\n')
+    writeFileSync(
+      path.join(bundles, 'main.cjs'),
+      [
+        '"use strict";',
+        'const shared = require("./chunks/shared.cjs");',
+        'module.exports.kind = shared.kind;',
+        'module.exports.pathJoin = () => __import("node:path").then((m) => typeof m.join);',
+        'module.exports.near = () => __import("./near.mjs").then((m) => m.value);',
+        'module.exports.where = () => [require("node:path").basename(__filename), __dirname, this === module.exports];',
+        '',
+      ].join('\n'),
+    )
+  })
+  afterAll(() => rmSync(bundles, {recursive: true, force: true}))
+
+  const use = [
+    "const shared = loadBundle(path.join(main.where()[1], 'chunks', 'shared.cjs'))",
+    "console.log(main.kind({}), await main.pathJoin(), await main.near(), main.where().join(','), shared.loads, shared.kind === main.kind)",
+  ].join('\n')
+
+  it('without caches: compiled, and works as under require (its requires, its imports, one load of a shared chunk)', () => {
+    expect(bundleNode(bundles, `import path from 'node:path'\n${use}`)).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:false shared.cjs:false`)
+  })
+
+  it('with the caches a run made: V8 takes them, the shared chunk through the require too, and import() still works', () => {
+    bundleNode(bundles, `import path from 'node:path'\n${use}`, {write: true})
+    expect(existsSync(path.join(bundles, 'main.cjs.v8'))).toBe(true)
+    expect(existsSync(path.join(bundles, 'chunks', 'shared.cjs.v8'))).toBe(true)
+    // (V8 compiles a script from its cache with no host for import(): the loader passes one in)
+    expect(bundleNode(bundles, `import path from 'node:path'\n${use}`)).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:true shared.cjs:true`)
+    // a fleet command's child Node, with V8 flags of its own, compiles them instead
+    expect(bundleNode(bundles, `import path from 'node:path'\n${use}`, {flags: ['--max-semi-space-size=32']})).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:false shared.cjs:false`)
   })
 })

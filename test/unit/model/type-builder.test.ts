@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest'
 const dist = path.resolve(import.meta.dirname, '../../../dist')
 
 function jsFiles(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []))
+  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? jsFiles(path.join(dir, e.name)) : /\.c?js$/.test(e.name) ? [path.join(dir, e.name)] : []))
 }
 
 describe('TypeBox at run time', () => {
@@ -20,7 +20,7 @@ describe('TypeBox at run time', () => {
   })
 
   it('is imported by no module the CLI runs but through src/model/type-builder.js', () => {
-    const files = ['commands', 'chunks', 'src', 'inventory'].flatMap((d) => jsFiles(path.join(dist, d)))
+    const files = ['commands', 'bundles', 'src', 'inventory'].flatMap((d) => jsFiles(path.join(dist, d)))
     expect(files.length).toBeGreaterThan(100)
     const importing = files.filter((f) => /from\s+['"]@sinclair\/typebox(\/[^'"]*)?['"]|import\(\s*['"]@sinclair\/typebox|require\(\s*['"]@sinclair\/typebox/.test(readFileSync(f, 'utf8')))
     expect(importing.map((f) => path.relative(dist, f))).toEqual([])

@@ -8,6 +8,7 @@ import type {FailOn} from '../src/model/severity.js'
 import {renderAuditSummary, type AuditOutcome} from '../src/report/audit-summary.js'
 import type {Lang} from '../src/report/locale.js'
 import {runAudit} from '../src/runs/audit.js'
+import {growHeapSlowly} from '../src/runs/heap-growth.js'
 import {pushWarning} from '../src/cli/views/render-push.js'
 import {sshConfigOption} from './hosts/validate.js'
 
@@ -40,6 +41,7 @@ export default class Audit extends BaseCommand {
   }
 
   async run(): Promise<AuditOutcome> {
+    growHeapSlowly()
     const {args, flags: f} = await this.parse(Audit)
     // the log first, so that a configuration error or a held lock is logged too (with the exit code)
     this.auditLog = AuditLog.open(f.log)

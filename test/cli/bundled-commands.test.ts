@@ -1,4 +1,5 @@
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -61,6 +62,15 @@ describe('the built commands', () => {
       expect(relativeImports(source).map((spec) => path.relative(dist, path.resolve(path.dirname(file), spec)))).toEqual(['src/model/code-cache.js'])
       expect(source).toMatch(/loadBundle\(new URL\('\.\/(\.\.\/)*bundles\/[^']+\.cjs', import\.meta\.url\)\)/)
     }
+  })
+
+  it("export the chunks' functions as plain properties, not getters (a getter is a call at every use from another bundle)", () => {
+    const probe = files(path.join(bundles, 'chunks'), '.cjs').find((f) => path.basename(f).startsWith('probe-'))
+    expect(probe).toBeDefined()
+    const exports = createRequire(import.meta.url)(probe!) as Record<string, unknown>
+    const functions = Object.keys(exports).filter((k) => typeof exports[k] === 'function' && !/^class\b/.test(String(exports[k])))
+    expect(functions).toEqual(expect.arrayContaining(['toInt', 'succeeded']))
+    for (const name of functions) expect(Object.getOwnPropertyDescriptor(exports, name), name).toHaveProperty('value', exports[name])
   })
 
   it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded), oclif from the bundle, each with its code cache, and the package version', () => {

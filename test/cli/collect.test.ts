@@ -1,4 +1,5 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,14 +16,17 @@ let snapshot: Snapshot
 let asNobody: Snapshot
 /** TCP ports listening just before the collect: other test files open and close listeners meanwhile. */
 let listeningBefore: Set<number>
+/** TCP ports that ss saw listening while the collect ran (polled every 20 ms): a listener of another test may live only then. */
+let listeningDuring: Set<number>
 
-const listeningTcp = (): Set<number> =>
+const portsOf = (ssOutput: string): Set<number> =>
   new Set(
-    sh('ss -Hltn')
+    ssOutput
       .split('\n')
       .filter(Boolean)
       .map((l) => Number(l.trim().split(/\s+/)[3]!.split(':').pop())),
   )
+const listeningTcp = (): Set<number> => portsOf(sh('ss -Hltn'))
 
 beforeAll(async () => {
   // a listener of our own, so the listening-ports comparison has something we know is there
@@ -30,7 +34,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as net.AddressInfo).port
   listeningBefore = listeningTcp()
+  const polled = path.join(mkdtempSync(path.join(os.tmpdir(), 'hatang-ports-')), 'ss.txt')
+  const out = openSync(polled, 'w')
+  const poller = spawn('sh', ['-c', 'while :; do ss -Hltn; sleep 0.02; done'], {stdio: ['ignore', out, 'ignore']})
+  closeSync(out)
   const r = hatang(['collect', '--json', '--quiet'])
+  poller.kill()
+  await new Promise((resolve) => poller.once('exit', resolve))
+  listeningDuring = portsOf(readFileSync(polled, 'utf8'))
+  rmSync(path.dirname(polled), {recursive: true, force: true})
   expect(r.status, r.stderr).toBe(0)
   snapshot = JSON.parse(r.stdout) as Snapshot
   const n = hatang(['collect', '--json', '--quiet'], {asUid: 65534, env: {HOME: '/nonexistent'}})
@@ -82,14 +94,15 @@ describe('hatang collect --json on this machine', () => {
 
   it('lists the listening TCP ports that ss -ltn shows, ours included', () => {
     // the ports listening both before the collect and now were listening while it ran: each must be in the
-    // snapshot; and every port in the snapshot was seen by ss before or after (tests in parallel come and go)
+    // snapshot; and every port in the snapshot was seen by ss before, during or after (tests in parallel come and go)
     const now = listeningTcp()
     const fromSnapshot = new Set(snapshot.sections.ports.data!.listening.filter((p) => p.protocol.startsWith('tcp')).map((p) => p.port))
     expect(fromSnapshot.has(port)).toBe(true)
     const steady = [...now].filter((p) => listeningBefore.has(p))
     expect(steady).toContain(port)
     for (const p of steady) expect(fromSnapshot.has(p), `port ${p}`).toBe(true)
-    for (const p of fromSnapshot) expect(now.has(p) || listeningBefore.has(p) || p === port, `port ${p}`).toBe(true)
+    expect(listeningDuring).toContain(port)
+    for (const p of fromSnapshot) expect(now.has(p) || listeningBefore.has(p) || listeningDuring.has(p) || p === port, `port ${p}`).toBe(true)
   })
 
   it('reads the hardware with the probes on Linux, as on a remote host; --native has systeminformation read it', () => {

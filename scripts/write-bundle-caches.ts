@@ -45,9 +45,10 @@ try {
   process.exitCode = 0
 }
 for (const file of cjs(bundles)) loadBundle(file)
+const caches = bundleCaches()
 let bytes = 0
-for (const [file, data] of bundleCaches()) {
+for (const [file, data] of caches) {
   writeFileSync(`${file}.v8`, data)
   bytes += data.length
 }
-console.log(`wrote the bundles' V8 code caches (${bundleCaches().size} files, ${(bytes / 2 ** 20).toFixed(1)} MB; a local collection ${outcome})`)
+console.log(`wrote the bundles' V8 code caches (${caches.size} files, ${(bytes / 2 ** 20).toFixed(1)} MB; a local collection ${outcome})`)

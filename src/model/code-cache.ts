@@ -64,8 +64,9 @@ export function codeCacheOf(file: string, warm: (exports: unknown) => void): Buf
  */
 export function loadBundle(where: string | URL): unknown {
   const file = where instanceof URL ? fileURLToPath(where) : where
+  // loaded already, or being loaded (a circle of requires: its exports as they are so far, as Node gives them)
   const kept = createRequire(file).cache[file]
-  if (kept?.loaded) return kept.exports
+  if (kept) return kept.exports
   let cachedData: Buffer | undefined
   try {
     cachedData = readFileSync(`${file}.v8`)

@@ -148,6 +148,17 @@ describe("the build's bundles, loaded with their code caches (loadBundle)", () =
     expect(bundleNode(bundles, `import path from 'node:path'\n${use}`)).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:false shared.cjs:false`)
   })
 
+  it('a circle of requires between bundles loads each once, as Node does (the second gets the exports as they are so far)', () => {
+    const circle = mkdtempSync(path.join(os.tmpdir(), 'hatang-bundle-circle-'))
+    try {
+      writeFileSync(path.join(circle, 'main.cjs'), 'exports.early = 1;\nconst other = require("./other.cjs");\nexports.seen = other.seen;\nexports.late = 2;\n')
+      writeFileSync(path.join(circle, 'other.cjs'), 'const main = require("./main.cjs");\nexports.seen = JSON.stringify(main);\n')
+      expect(bundleNode(circle, 'console.log(main.seen, main.late)')).toBe('{"early":1} 2\nmain.cjs:false other.cjs:false')
+    } finally {
+      rmSync(circle, {recursive: true, force: true})
+    }
+  })
+
   it('with the caches a run made: V8 takes them, the shared chunk through the require too, and import() still works', () => {
     bundleNode(bundles, `import path from 'node:path'\n${use}`, {write: true})
     expect(existsSync(path.join(bundles, 'main.cjs.v8'))).toBe(true)

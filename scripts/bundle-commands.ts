@@ -164,10 +164,13 @@ await build({
   write: true,
 })
 
+/** A relative URL path from one file's folder to another file (`/` between its parts on every system). */
+const relativeUrl = (from: string, to: string) => path.relative(path.dirname(from), to).split(path.sep).join('/')
+
 /** The stub an ES module of dist/ becomes: it loads the bundle and exports what it names of it. */
 function writeStub(file: string, bundle: string, names: string[]) {
-  const loader = path.relative(path.dirname(file), path.join(dist, 'src/model/code-cache.js'))
-  const url = path.relative(path.dirname(file), bundle)
+  const loader = relativeUrl(file, path.join(dist, 'src', 'model', 'code-cache.js'))
+  const url = relativeUrl(file, bundle)
   const body = [
     BANNER,
     `import {loadBundle} from './${loader}'`,

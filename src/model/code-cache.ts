@@ -30,14 +30,19 @@ export function requireWithCodeCache(file: string): CachedLoad {
   const require = createRequire(file)
   const kept = require.cache[file]
   if (kept?.loaded) return {exports: kept.exports, cacheUsed: false}
-  let cachedData: Buffer | undefined
-  try {
-    cachedData = readFileSync(`${file}.v8`)
-  } catch {
-    return {exports: require(file), cacheUsed: false}
-  }
+  const cachedData = codeCacheBeside(file)
+  if (!cachedData) return {exports: require(file), cacheUsed: false}
   const {script, module} = load(file, cachedData)
   return {exports: module.exports, cacheUsed: !script.cachedDataRejected}
+}
+
+/** The code cache the build wrote beside a module (`FILE.v8`), if there is one. */
+function codeCacheBeside(file: string): Buffer | undefined {
+  try {
+    return readFileSync(`${file}.v8`)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -67,13 +72,8 @@ export function loadBundle(where: string | URL): unknown {
   // loaded already, or being loaded (a circle of requires: its exports as they are so far, as Node gives them)
   const kept = createRequire(file).cache[file]
   if (kept) return kept.exports
-  let cachedData: Buffer | undefined
-  try {
-    cachedData = readFileSync(`${file}.v8`)
-  } catch {
-    // no cache (a build that did not write one): compiled as `require` would
-  }
-  const {script, module} = load(file, cachedData, BUNDLE)
+  // without a cache (a build that did not write one), compiled as `require` would
+  const {script, module} = load(file, codeCacheBeside(file), BUNDLE)
   bundleScripts.set(file, script)
   return module.exports
 }

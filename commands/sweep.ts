@@ -15,6 +15,7 @@ import {LimitError, selectHosts} from '../src/hosts/select.js'
 import {HOST_STATUSES, isCollected} from '../src/model/host-status.js'
 import type {SectionSelection} from '../src/model/section-selection.js'
 import {renderSweepSummary, type SweepReport} from '../src/report/sweep-summary.js'
+import {growHeapSlowly} from '../src/runs/heap-growth.js'
 import {sshConfigOption} from './hosts/validate.js'
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
@@ -49,6 +50,7 @@ export default class Sweep extends BaseCommand {
   }
 
   async run(): Promise<SweepReport> {
+    growHeapSlowly()
     const {args, flags} = await this.parse(Sweep)
     const selection = parseSectionFlags(flags)
     let hosts

@@ -1,17 +1,21 @@
 import v8 from 'node:v8'
 
 // audit keeps what it reads of every host (tens of KB each: src/runs/host-keeper.ts) beside the hosts in flight,
-// so a bound on its old space would have to grow with a number of hosts not known here. Its heap grows instead
-// by at most 50 % between full collections, where V8 lets a heap that allocates slowly grow ~4×: a 500-host
-// audit of replayed targets peaked at 254–260 MB (two runs; 30 %: 244–252 MB, 70 %: 259–276 MB) for 28–29 ms of
-// CPU a host (30 %: 30–31 ms; 70 %: 26–29 ms), ~490 MB without. A --heap-growing-percent given wins.
+// and a sweep keeps 50 hosts' output and what is parsed of it in flight: left alone, V8 lets a heap that allocates
+// slowly grow ~4× between full collections, toward a share of the machine's memory. Their heap grows instead by at
+// most 50 %. A 500-host audit of replayed targets peaked at 254–260 MB (two runs; 30 %: 244–252 MB, 70 %: 259–276
+// MB) for 28–29 ms of CPU a host (30 %: 30–31 ms; 70 %: 26–29 ms), ~490 MB without. A 500-host sweep peaked at
+// 171 MB at 13.7–13.9 ms a host, where its child Node with a bounded old space (160 MB) and 32 MB semi-spaces, which
+// this replaced, peaked at 203–204 MB for the same CPU a host and cost ~140 ms more to start (a second Node, which
+// compiled its bundles: V8 refused their caches under its flags). A --heap-growing-percent given wins.
 const HEAP_GROWING_PERCENT = 50
 
 /**
- * Sets audit's heap growth, as its run starts. Not before: V8 refuses a code cache made under other flags, and the
- * bundles and validators the command loads come with theirs (src/model/code-cache.ts). Node 20's V8 checks the flags
- * of the first cache it takes and not again: what audit loads later takes its cache too (45 of 45 bundles); a V8
- * that checked again would compile those, as before this was moved here from bin/run.js.
+ * Sets the heap growth of a fleet command (audit, sweep), as its run starts. Not before: V8 refuses a code cache made
+ * under other flags, and the bundles and validators the command loads come with theirs (src/model/code-cache.ts).
+ * Node 20's V8 checks the flags of the first cache it takes and not again: what the command loads later takes its
+ * cache too (audit: 45 of 45 bundles); a V8 that checked again would compile those, as before this was moved here
+ * from bin/run.js.
  */
 export function growHeapSlowly(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): void {
   if (execArgv.some((a) => a.startsWith('--heap-growing-percent')) || nodeOptions.includes('--heap-growing-percent')) return

@@ -8,6 +8,7 @@ import {parseAst} from 'rolldown/parseAst'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {hatang, ROOT} from '../support/cli.js'
+import {SshLab} from '../support/sshd.js'
 
 // The build (npm test builds first) bundles each command with the modules of dist/ it imports (scripts/bundle-commands.ts):
 // a command loads ~20 files of the package instead of ~170, each of which costs Node resolution and compilation at
@@ -38,6 +39,37 @@ const importExpressions = (node: unknown): number =>
     : node && typeof node === 'object'
       ? ((node as {type?: unknown}).type === 'ImportExpression' ? 1 : 0) + Object.values(node).reduce((n: number, x) => n + importExpressions(x), 0)
       : 0
+
+/**
+ * Runs the CLI with a hook in each Node it starts that writes down that Node's pid, every module it loads (ESM as they
+ * are resolved, CommonJS at exit) and the bundles it loaded with whether V8 took their code caches.
+ */
+function traced(name: string, args: string[]): {r: ReturnType<typeof hatang>; pids: string[]; loaded: string[]; bundleLoads: string[]} {
+  const log = path.join(work, `${name}-loaded.txt`)
+  const caches = path.join(work, `${name}-caches.txt`)
+  const pids = path.join(work, `${name}-pids.txt`)
+  const hooks = path.join(work, `${name}-hooks.mjs`)
+  const register = path.join(work, `${name}-register.mjs`)
+  writeFileSync(hooks, `import {appendFileSync} from 'node:fs'\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r }\n`)
+  writeFileSync(
+    register,
+    [
+      "import {register, createRequire} from 'node:module'",
+      "import {appendFileSync} from 'node:fs'",
+      `appendFileSync(${JSON.stringify(pids)}, process.pid + '\\n')`,
+      `register(${JSON.stringify(pathToFileURL(hooks).href)})`,
+      `import {loadedBundles} from ${JSON.stringify(pathToFileURL(path.join(dist, 'src/model/code-cache.js')).href)}`,
+      'const require = createRequire(import.meta.url)',
+      `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((f) => 'file://' + f + '\\n').join('')))`,
+      `process.on('exit', () => appendFileSync(${JSON.stringify(caches)}, [...loadedBundles()].map(([f, used]) => path.relative(${JSON.stringify(dist)}, f) + ' ' + used + '\\n').join('')))`,
+      "import path from 'node:path'",
+      '',
+    ].join('\n'),
+  )
+  const r = hatang(args, {env: {NODE_OPTIONS: `--import ${register}`}})
+  const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
+  return {r, pids: lines(pids), loaded: [...new Set(lines(log))], bundleLoads: lines(caches)}
+}
 
 describe('the built commands', () => {
   it('are bundles: a command requires packages, node built-ins and the shared chunks, not the modules tsc wrote', () => {
@@ -74,32 +106,11 @@ describe('the built commands', () => {
   })
 
   it('collect runs from its bundle with the precompiled validators (no schema compiled, Ajv never loaded), oclif from the bundle, each with its code cache, and the package version', () => {
-    // a hook in the CLI's process writes down every module it loads: ESM as they are resolved, CommonJS at exit
-    const log = path.join(work, 'loaded.txt')
-    const caches = path.join(work, 'caches.txt')
-    const hooks = path.join(work, 'hooks.mjs')
-    const register = path.join(work, 'register.mjs')
-    writeFileSync(hooks, `import {appendFileSync} from 'node:fs'\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r }\n`)
-    writeFileSync(
-      register,
-      [
-        "import {register, createRequire} from 'node:module'",
-        "import {appendFileSync} from 'node:fs'",
-        `register(${JSON.stringify(pathToFileURL(hooks).href)})`,
-        `import {loadedBundles} from ${JSON.stringify(pathToFileURL(path.join(dist, 'src/model/code-cache.js')).href)}`,
-        'const require = createRequire(import.meta.url)',
-        `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((f) => 'file://' + f + '\\n').join('')))`,
-        `process.on('exit', () => appendFileSync(${JSON.stringify(caches)}, [...loadedBundles()].map(([f, used]) => path.relative(${JSON.stringify(dist)}, f) + ' ' + used + '\\n').join('')))`,
-        "import path from 'node:path'",
-        '',
-      ].join('\n'),
-    )
-    const r = hatang(['collect', '--json', '--sections', 'os'], {env: {NODE_OPTIONS: `--import ${register}`}})
+    const {r, loaded, bundleLoads} = traced('collect', ['collect', '--json', '--sections', 'os'])
     expect(r.status, r.stderr).toBe(0)
     const snapshot = JSON.parse(r.stdout) as {meta: {tool: {version: string}}; sections: {os: {status: string}}}
     expect(snapshot.sections.os.status).toBe('ok')
     expect(snapshot.meta.tool.version).toBe((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}).version)
-    const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
     const ours = loaded.filter((u) => u.startsWith(pathToFileURL(dist).href)).map((u) => path.relative(dist, new URL(u).pathname))
     expect(ours).toContain('oclif.js')
     expect(ours).toContain('commands/collect.js')
@@ -111,7 +122,6 @@ describe('the built commands', () => {
     const expected = /^(oclif\.js|commands\/collect\.js|src\/model\/code-cache\.js|bundles\/(oclif|commands\/collect|chunks\/[^/]+)\.cjs|src\/model\/generated\/validators\/[^/]+\.cjs)$/
     expect(ours.filter((f) => !expected.test(f))).toEqual([])
     // each bundle it loaded came with its code cache, which V8 took (this Node made them, with no flags)
-    const bundleLoads = readFileSync(caches, 'utf8').trim().split('\n')
     expect(bundleLoads.length).toBeGreaterThan(10)
     expect(bundleLoads).toContain('bundles/commands/collect.cjs true')
     expect(bundleLoads.filter((l) => !l.endsWith(' true'))).toEqual([])
@@ -120,4 +130,23 @@ describe('the built commands', () => {
     // the validators' runtime helpers (ajv/dist/runtime/) only, never Ajv's compiler
     expect(loaded.filter((u) => /\/node_modules\/ajv\//.test(u) && !/\/node_modules\/ajv\/dist\/runtime\//.test(u))).toEqual([])
   })
+
+  it('a sweep runs in the Node the user started (no second Node to start) and takes the code caches too', async () => {
+    const lab = new SshLab()
+    try {
+      const web = await lab.start('cache01')
+      lab.trust(web)
+      const hosts = path.join(work, 'hosts.yaml')
+      writeFileSync(hosts, [...lab.hostsDefaults(), '  address: 127.0.0.1', '  connectTimeout: 5', 'hosts:', `  cache01: {port: ${web.port}}`, ''].join('\n'))
+      const {r, pids, bundleLoads} = traced('sweep', ['sweep', hosts, '--sections', 'os', '-o', path.join(work, 'out'), '--quiet', '--json'])
+      expect(r.status, r.stderr).toBe(0)
+      expect((JSON.parse(r.stdout) as {counts: unknown}).counts).toEqual({ok: 1})
+      // one Node: its heap flag is set as the run starts (src/runs/heap-growth.ts), after the first caches were taken
+      expect(pids).toHaveLength(1)
+      expect(bundleLoads).toContain('bundles/commands/sweep.cjs true')
+      expect(bundleLoads.filter((l) => !l.endsWith(' true'))).toEqual([])
+    } finally {
+      await lab.cleanup()
+    }
+  }, 60_000)
 })

@@ -64,7 +64,7 @@ describe('a CommonJS module loaded with its V8 code cache', () => {
     expect(inFreshNode(other)).toBe('refused 1')
     writeFileSync(`${other}.v8`, codeCacheOf(file, warm))
     expect(inFreshNode(other)).toBe('refused 1')
-    // a fleet command runs in a child Node with flags of its own
+    // a Node started with V8 flags of its own (the user's NODE_OPTIONS, say)
     writeFileSync(`${file}.v8`, codeCacheOf(file, warm))
     // (its check(1) is false: 1 is not an object)
     expect(inFreshNode(file)).toBe('used 0')
@@ -165,7 +165,7 @@ describe("the build's bundles, loaded with their code caches (loadBundle)", () =
     expect(existsSync(path.join(bundles, 'chunks', 'shared.cjs.v8'))).toBe(true)
     // (V8 compiles a script from its cache with no host for import(): the loader passes one in)
     expect(bundleNode(bundles, `import path from 'node:path'\n${use}`)).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:true shared.cjs:true`)
-    // a fleet command's child Node, with V8 flags of its own, compiles them instead
+    // a Node started with V8 flags of its own compiles them instead
     expect(bundleNode(bundles, `import path from 'node:path'\n${use}`, {flags: ['--max-semi-space-size=32']})).toBe(`object function 42 main.cjs,${bundles},true 1 true\nmain.cjs:false shared.cjs:false`)
   })
 })

@@ -14,11 +14,24 @@ const COMMANDS: Record<PackageManager, {tool: string; parse: (out: CommandOutput
 
 const NO_RPM_DB = /cannot open Packages (database|index)|no such file or directory/i
 
+/**
+ * On a dpkg system, rpm is started only where an rpm database may be: a file in /var/lib/rpm, /usr/lib/sysimage/rpm
+ * or Debian's ~/.rpmdb, or an rpm macros file that could name another. Else rpm, a tool carried beside dpkg (alien,
+ * building packages), has no database to list, and Debian's `rpm -qa` would create an empty one in the user's home
+ * (~/.rpmdb/rpmdb.sqlite): an audit writes nothing on its hosts. It counts as not installed, as it did when it listed
+ * nothing, and it is a program less a host (~6 ms of the target's CPU here).
+ */
+const RPM_DATABASE_HERE =
+  'if [ -f /var/lib/dpkg/status ]; then _d=; ' +
+  'for _p in /var/lib/rpm/* /usr/lib/sysimage/rpm/* "${HOME:-/nonexistent}"/.rpmdb/* /etc/rpm/macros* /etc/rpm/*/macros* "${HOME:-/nonexistent}"/.rpmmacros; ' +
+  'do [ -e "$_p" ] && { _d=1; break; }; done; ' +
+  "[ -n \"$_d\" ] || { echo 'rpm: no rpm database beside dpkg' >&2; exit 127; }; fi; "
+
 export const packagesProbe = defineProbe({
   section: packagesSection,
   platforms: ['Linux'],
   commands: {
-    rpm: needs('rpm', `rpm -qa --qf ${shQuote(RPM_FORMAT)}`),
+    rpm: needs('rpm', `${RPM_DATABASE_HERE}rpm -qa --qf ${shQuote(RPM_FORMAT)}`),
   },
   // read once a host: the pending updates read the same list
   shared: {dpkg: dpkgPackages},

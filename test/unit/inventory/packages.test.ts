@@ -1,4 +1,9 @@
-import {describe, expect, it} from 'vitest'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {packagesProbe} from '../../../inventory/packages.js'
 import {PackagesSchema} from '../../../src/model/sections/packages.js'
@@ -179,4 +184,50 @@ describe('packages parsers', () => {
       [...samples('dpkg'), ...samples('rpm')],
       PackagesSchema,
     ))
+})
+
+describe("the rpm command on a dpkg system (Debian's rpm would create ~/.rpmdb when asked)", () => {
+  // a private mount namespace of its own (unshare -m): /var/lib is an empty tmpfs there, with a dpkg status file,
+  // and the rpm places this machine may have are hidden; a stand-in `rpm` first on PATH writes down that it ran
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-rpm-guard-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+  const bin = path.join(dir, 'bin')
+  mkdirSync(bin)
+  writeFileSync(path.join(bin, 'rpm'), '#!/bin/sh\necho ran >> "$MARK"\nprintf \'tool\\t0\\t1.0\\t1\\tnoarch\\ttool-1.0-1.src.rpm\\n\'\n', {mode: 0o755})
+  const run = (name: string, setup: string) => {
+    const home = path.join(dir, name)
+    mkdirSync(home)
+    const mark = path.join(dir, `${name}.ran`)
+    const script = [
+      'mount -t tmpfs none /var/lib && mkdir -p /var/lib/dpkg /var/lib/rpm && : > /var/lib/dpkg/status',
+      'for d in /usr/lib/sysimage/rpm /etc/rpm; do if [ -d "$d" ]; then mount -t tmpfs none "$d" || exit 99; fi; done',
+      setup,
+      'exec sh -c "$0"',
+    ].join('\n')
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, packagesProbe.commands.rpm], {encoding: 'utf8', env: {PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: home, MARK: mark}})
+    return {status: r.status, stderr: r.stderr, ran: existsSync(mark), home}
+  }
+
+  it('does not start rpm where no rpm database can be: not installed, and nothing written in the home', () => {
+    const r = run('none', ':')
+    expect(r.stderr).toBe('rpm: no rpm database beside dpkg\n')
+    expect(r.status).toBe(127)
+    expect(r.ran).toBe(false)
+    expect(readdirSync(r.home)).toEqual([])
+    expect(packagesProbe.interpret({rpm: {stdout: '', stderr: r.stderr, exitCode: r.status, timedOut: false, durationMs: 1, ran: true}, dpkg: {stdout: 'bash\t5.2-1\tamd64\tii \tbash\n', stderr: '', exitCode: 0, timedOut: false, durationMs: 1, ran: true}}, {privileged: true} as never).data?.managers).toEqual(['dpkg'])
+  })
+
+  it('starts it where a database or a macros file that could name one is: ~/.rpmdb, /var/lib/rpm, /etc/rpm/macros', () => {
+    for (const [name, setup] of [
+      ['home', 'mkdir "$HOME/.rpmdb" && : > "$HOME/.rpmdb/rpmdb.sqlite"'],
+      ['varlib', ': > /var/lib/rpm/rpmdb.sqlite'],
+      // (/etc a tmpfs too: nothing is made on this machine's disk)
+      ['macros', 'mount -t tmpfs none /etc && mkdir /etc/rpm && : > /etc/rpm/macros.dbpath'],
+      ['rpm-system', 'rm /var/lib/dpkg/status'],
+    ] as const) {
+      const r = run(name, setup)
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0)
+      expect(r.ran, name).toBe(true)
+    }
+  })
 })

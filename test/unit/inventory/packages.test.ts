@@ -204,7 +204,7 @@ describe("the rpm command on a dpkg system (Debian's rpm would create ~/.rpmdb w
       setup,
       'exec sh -c "$0"',
     ].join('\n')
-    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, packagesProbe.commands.rpm], {encoding: 'utf8', env: {PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: home, MARK: mark}})
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, packagesProbe.commands.rpm!], {encoding: 'utf8', env: {PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: home, MARK: mark}})
     return {status: r.status, stderr: r.stderr, ran: existsSync(mark), home}
   }
 

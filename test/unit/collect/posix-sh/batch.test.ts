@@ -172,3 +172,59 @@ describe.each([
     expect(r.outputs.get('x.y')!.ran).toBe(false)
   })
 })
+
+describe('the output of a bash 5 batch', () => {
+  /** The local transport (bash 5), counting the chunks of standard output that reach the controller; `shim` first on PATH. */
+  const counting = (shim?: string) => {
+    const seen = {chunks: 0}
+    // the batch's own watcher is given chunks until it has seen enough, as output-capture does
+    const transport: CommandTransport = {
+      kind: local.kind,
+      target: local.target,
+      platform: local.platform,
+      dialects: local.dialects,
+      exec: (command, options) => {
+        let watching = options?.onStdout !== undefined
+        return local.exec(shim ? `PATH='${shim}':$PATH; export PATH; ${command}` : command, {
+          ...options,
+          onStdout: (chunk) => {
+            seen.chunks++
+            if (watching && options!.onStdout!(chunk) === false) watching = false
+            return true
+          },
+        })
+      },
+      close: () => local.close(),
+    }
+    return {transport, seen}
+  }
+  const commands = [...Array.from({length: 30}, (_, i) => cmd(`b.c${i}`, `sleep 0.02; echo ${i}; echo e${i} >&2`)), cmd('b.last', 'sleep 0.4; echo last')]
+  const complete = (r: Awaited<ReturnType<typeof runBatch>>) => {
+    for (let i = 0; i < 30; i++) expect(r.outputs.get(`b.c${i}`), `b.c${i}`).toMatchObject({stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: 0})
+    expect(r.outputs.get('b.last')).toMatchObject({stdout: 'last\n', exitCode: 0})
+    expect(r.failure).toBeUndefined()
+  }
+
+  it('reaches the controller in a few blocks, not a write a command (each one an SSH packet), its header at once', async () => {
+    const {transport, seen} = counting()
+    const r = await runBatch(transport, commands, 20_000)
+    complete(r)
+    // the header, then the rest at the end in one block (less than 64 KB)
+    expect(seen.chunks).toBeLessThanOrEqual(3)
+    // the header came as the batch started, for the clock's reading: before the commands' ~1 s
+    expect(r.headerReceivedAtMs! - r.sentAtMs).toBeLessThan(r.durationMs - 600)
+  })
+
+  it('comes as it is written where dd takes no iflag=fullblock (cat passes it on)', async () => {
+    const shim = mkdtempSync(path.join(tmpdir(), 'hatang-dd-shim-'))
+    writeFileSync(path.join(shim, 'dd'), "#!/bin/sh\necho \"dd: invalid input flag: 'fullblock'\" >&2\nexit 1\n", {mode: 0o755})
+    try {
+      const {transport, seen} = counting(shim)
+      const r = await runBatch(transport, commands, 20_000)
+      complete(r)
+      expect(seen.chunks).toBeGreaterThan(10)
+    } finally {
+      rmSync(shim, {recursive: true, force: true})
+    }
+  })
+})

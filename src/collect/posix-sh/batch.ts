@@ -59,9 +59,10 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * batch writes each command's output and markers as they come, ~600 packets a host, each read, sealed and sent by
  * sshd and opened and handled by the controller; in blocks, a few. Ten loopback hosts, three alternating runs: the
  * target's CPU 259–268 → 246–249 ms a host, the controller's 69–71 → 56–58 ms; fifty, two: 261–263 → 248–258 ms and
- * 32–33 → 30 ms, the sweep 7.54–7.57 → 7.11–7.45 s. What a block holds reaches the controller when the batch ends, so the batch ends itself before
- * the controller's deadline for it (`budgetMs`, see runBatch): the watchdog cuts a command at that budget as at its own
- * timeout, the commands not started yet are skipped, and the batch exits 124, all its output sent.
+ * 32–33 → 30 ms, the sweep 7.54–7.57 → 7.11–7.45 s. What a block holds reaches the controller when the batch ends,
+ * so the batch ends itself before the controller's deadline for it (`budgetMs`, see runBatch): the watchdog cuts a
+ * command at that budget as at its own timeout, the commands not started yet are skipped, and the batch exits 124,
+ * all its output sent.
  */
 const BASH_WATCHDOG = [
   '  _wd() {',

@@ -65,8 +65,21 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * all its output sent.
  */
 const BASH_WATCHDOG = [
+  // When the batch shell is gone, every command's process group still there is ended: what a command left running in
+  // the background would hold the batch's output, which then would reach no one (a block is sent when the last
+  // writer is gone), and an audit leaves nothing on its hosts. A group whose leader lives is ended only in this
+  // session: one that died long ago may have left its id to another process (a group with members keeps its id).
+  '  _wr() {',
+  '    local p me= st',
+  '    { IFS= read -r st < /proc/self/stat; } 2>/dev/null && { st=${st##*) }; set -- $st; me=$4; }',
+  '    for p in $_all; do',
+  '      kill -0 -- "-$p" 2>/dev/null || continue',
+  '      if { IFS= read -r st < "/proc/$p/stat"; } 2>/dev/null; then st=${st##*) }; set -- $st; [ -n "$me" ] && [ "$4" = "$me" ] || continue; fi',
+  '      kill -KILL -- "-$p" 2>/dev/null',
+  '    done',
+  '  }',
   '  _wd() {',
-  '    local pid= dl= key= st=0 line rem rc',
+  '    local pid= dl= key= st=0 line rem rc _all=',
   '    while :; do',
   '      if [ -n "$pid" ]; then',
   '        rem=$(( dl - ${EPOCHREALTIME/./} ))',
@@ -81,12 +94,12 @@ const BASH_WATCHDOG = [
   "        printf -v rem '%d.%06d' $((rem / 1000000)) $((rem % 1000000))",
   '        IFS= read -r -t "$rem" line; rc=$?',
   // a read cut by its timeout returns > 128; end of input: the batch shell is gone, and so must its command be
-  '        if (( rc > 128 )); then continue; elif (( rc != 0 )); then kill -KILL -- "-$pid" 2>/dev/null; exit 0; fi',
+  '        if (( rc > 128 )); then continue; elif (( rc != 0 )); then _wr; exit 0; fi',
   '      else',
-  '        IFS= read -r line || exit 0',
+  '        IFS= read -r line || { _wr; exit 0; }',
   '      fi',
   '      case $line in',
-  '        S\\ *) set -- $line; pid=$2; dl=$(( ${EPOCHREALTIME/./} + $3 * 1000000 )); (( dl > _BD )) && dl=$_BD; key=$4; st=0 ;;',
+  '        S\\ *) set -- $line; pid=$2; dl=$(( ${EPOCHREALTIME/./} + $3 * 1000000 )); (( dl > _BD )) && dl=$_BD; key=$4; st=0; _all="$_all $pid" ;;',
   '      esac',
   '    done',
   '  }',
@@ -96,7 +109,7 @@ const BASH_WATCHDOG = [
   '  set -m',
   '  exec 3> >(_wd)',
   // the notice bash prints for a job killed by a signal is not the command's output
-  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _over; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _over; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
 ]
 
 const WATCHDOG = [

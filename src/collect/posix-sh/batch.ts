@@ -105,11 +105,13 @@ const BASH_WATCHDOG = [
   '  }',
   // the budget's end, in µs of the batch's clock; past it, no command starts (_late) and the watchdog cuts the running one
   '  _BD=$(( ${EPOCHREALTIME/./} + _BM * 1000 )); _late() { (( ${EPOCHREALTIME/./} >= _BD )); }',
-  "  if command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then exec 4>&2 2> >(dd iflag=fullblock bs=65536 2>/dev/null >&4 4>&- || cat >&4 4>&-) > >(dd iflag=fullblock bs=65536 2>/dev/null 4>&- || cat 4>&-); exec 4>&-; fi",
+  // a stream in blocks (see above): its dd's own messages (and a refusal of fullblock) go nowhere
+  '  _blk() { dd iflag=fullblock bs=65536 2>/dev/null || cat; }',
+  '  if command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then exec 4>&2 2> >(_blk >&4 4>&-) > >(_blk 4>&-); exec 4>&-; fi',
   '  set -m',
   '  exec 3> >(_wd)',
   // the notice bash prints for a job killed by a signal is not the command's output
-  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _over; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _blk _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _over; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s\\n' "$_p" "$2" "$1" >&3; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
 ]
 
 const WATCHDOG = [

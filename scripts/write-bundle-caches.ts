@@ -4,13 +4,14 @@
  * function when it is first called: the caches are made in this Node after a local collection ran from the bundles
  * (`hatang collect --json --quiet`, its output thrown away and the package-index cache it fills in a folder of its
  * own) and every other bundle was loaded. What a start, a collection and an audit's local session compile is then
- * in them. Made by this Node with no flags, as `hatang` runs: a Node of another version, or with other V8 flags (a
- * fleet command's child), refuses them and compiles the bundles instead.
+ * in them. Made by this Node with no flags, as `hatang` runs (audit and sweep set their heap flag once loaded: see
+ * src/runs/heap-growth.ts): a Node of another version, or started with other V8 flags, refuses them and compiles the
+ * bundles instead.
  *
  * A collection that fails here (a machine where some command of the host cannot run) fails nothing: the caches then
  * hold less.
  */
-import {mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -19,10 +20,7 @@ import {bundleCaches, loadBundle} from '../src/model/code-cache.js'
 
 const dist = path.resolve(import.meta.dirname, '..')
 const bundles = path.join(dist, 'bundles')
-const cjs = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
-  const file = path.join(dir, name)
-  return statSync(file).isDirectory() ? cjs(file) : name.endsWith('.cjs') ? [file] : []
-})
+const cjs = (dir: string): string[] => readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.cjs')).map((f) => path.join(dir, f))
 for (const file of cjs(bundles)) rmSync(`${file}.v8`, {force: true})
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'hatang-warm-'))

@@ -22,6 +22,8 @@ import path from 'node:path'
 import {build, type Plugin} from 'rolldown'
 import {parseAst} from 'rolldown/parseAst'
 
+import {identifier, importExpressions, type Node} from './syntax-nodes.js'
+
 const dist = path.resolve(import.meta.dirname, '..')
 const commands = path.join(dist, 'commands')
 const bundles = path.join(dist, 'bundles')
@@ -60,25 +62,6 @@ if (bundled.length > 0) {
   console.log(`dist/commands is bundled already (${path.relative(dist, bundled[0]!)}): nothing to do (tsc writes it anew)`)
   process.exit(0)
 }
-interface Node {
-  type: string
-  start: number
-  end: number
-  [key: string]: unknown
-}
-const isNode = (x: unknown): x is Node => !!x && typeof x === 'object' && typeof (x as {type?: unknown}).type === 'string'
-const identifier = (x: unknown, name?: string): x is Node & {name: string} => isNode(x) && x.type === 'Identifier' && (name === undefined || x.name === name)
-
-/** Every `import(…)` expression of a syntax tree (never a word in a string or a comment). */
-function importExpressions(node: unknown, found: Node[] = []): Node[] {
-  if (Array.isArray(node)) for (const n of node) importExpressions(n, found)
-  else if (node && typeof node === 'object') {
-    if (isNode(node) && node.type === 'ImportExpression') found.push(node)
-    for (const value of Object.values(node)) if (value && typeof value === 'object') importExpressions(value, found)
-  }
-  return found
-}
-
 /**
  * rolldown's `Object.defineProperty(exports, "NAME", {enumerable: true, get: function() { return LOCAL; }})`, a
  * statement of the chunk's top level: NAME and LOCAL.

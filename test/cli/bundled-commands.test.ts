@@ -7,6 +7,7 @@ import {pathToFileURL} from 'node:url'
 import {parseAst} from 'rolldown/parseAst'
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {importExpressions} from '../../scripts/syntax-nodes.js'
 import {hatang, ROOT} from '../support/cli.js'
 import {SshLab} from '../support/sshd.js'
 
@@ -31,14 +32,6 @@ const relativeImports = (source: string): string[] =>
     .split('\n')
     .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
     .flatMap((line) => [...line.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*|\b__import\(\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!))
-
-/** How many `import(…)` expressions a syntax tree holds. */
-const importExpressions = (node: unknown): number =>
-  Array.isArray(node)
-    ? node.reduce((n: number, x) => n + importExpressions(x), 0)
-    : node && typeof node === 'object'
-      ? ((node as {type?: unknown}).type === 'ImportExpression' ? 1 : 0) + Object.values(node).reduce((n: number, x) => n + importExpressions(x), 0)
-      : 0
 
 /**
  * Runs the CLI with a hook in each Node it starts that writes down that Node's pid, every module it loads (ESM as they
@@ -84,7 +77,7 @@ describe('the built commands', () => {
       expect(existsSync(`${file}.v8`), `${file}.v8`).toBe(true)
       for (const spec of relativeImports(source)) expect(path.relative(dist, path.resolve(path.dirname(file), spec)), `${file} requires ${spec}`).toMatch(/^bundles\/chunks\/[^/]+\.cjs$/)
       // no import() left for V8 to compile from a cache with no host to ask (see loadBundle): each is __import()
-      expect(importExpressions(parseAst(source, {sourceType: 'script', lang: 'js'})), file).toBe(0)
+      expect(importExpressions(parseAst(source, {sourceType: 'script', lang: 'js'})).length, file).toBe(0)
     }
     // what oclif imports: stubs that load the bundles, and nothing else (the banner tells the build it ran already)
     for (const file of [...files(path.join(dist, 'commands'), '.js'), path.join(dist, 'oclif.js')]) {

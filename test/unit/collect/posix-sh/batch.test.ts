@@ -10,15 +10,12 @@ import type {CommandTransport} from '../../../../src/transport/transport.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
 const local = new LocalTransport()
+/** This machine, the batch run by `exec` instead of the local transport's own. */
+const localVia = (exec: CommandTransport['exec']): CommandTransport => ({kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec, close: () => local.close()})
+/** A shell command run with the programs of `shim` first on PATH. */
+const shimmed = (shim: string, command: string) => `PATH='${shim}':$PATH; export PATH; ${command}`
 /** The same machine with the batch read by dash: no bash 5, so each command runs under GNU timeout and sh. */
-const dash: CommandTransport = {
-  kind: local.kind,
-  target: local.target,
-  platform: local.platform,
-  dialects: local.dialects,
-  exec: (_command, options) => local.exec('exec sh -s', options),
-  close: () => local.close(),
-}
+const dash = localVia((_command, options) => local.exec('exec sh -s', options))
 
 describe.each([
   ['bash 5: forked subshells and one watchdog', local],
@@ -122,15 +119,8 @@ describe.each([
     const shim = mkdtempSync(path.join(tmpdir(), 'hatang-uname-shim-'))
     const called = path.join(shim, 'called')
     writeFileSync(path.join(shim, 'uname'), `#!/bin/sh\n: > '${called}'\nexec /bin/uname "$@"\n`, {mode: 0o755})
-    const watched: CommandTransport = {
-      kind: shell.kind,
-      target: shell.target,
-      platform: shell.platform,
-      dialects: shell.dialects,
-      // as `shell` runs the batch (dash: `exec sh -s`), with the shim first on PATH
-      exec: (command, options) => local.exec(`PATH='${shim}':$PATH; export PATH; ${shell === dash ? 'exec sh -s' : command}`, options),
-      close: () => shell.close(),
-    }
+    // as `shell` runs the batch (dash: `exec sh -s`), with the shim first on PATH
+    const watched = localVia((command, options) => local.exec(shimmed(shim, shell === dash ? 'exec sh -s' : command), options))
     try {
       const r = await runBatch(watched, [cmd('u.name', 'uname -s')], 10_000)
       expect(r.header.os).toBe('Linux')
@@ -178,24 +168,17 @@ describe('the output of a bash 5 batch', () => {
   const counting = (shim?: string) => {
     const seen = {chunks: 0}
     // the batch's own watcher is given chunks until it has seen enough, as output-capture does
-    const transport: CommandTransport = {
-      kind: local.kind,
-      target: local.target,
-      platform: local.platform,
-      dialects: local.dialects,
-      exec: (command, options) => {
-        let watching = options?.onStdout !== undefined
-        return local.exec(shim ? `PATH='${shim}':$PATH; export PATH; ${command}` : command, {
-          ...options,
-          onStdout: (chunk) => {
-            seen.chunks++
-            if (watching && options!.onStdout!(chunk) === false) watching = false
-            return true
-          },
-        })
-      },
-      close: () => local.close(),
-    }
+    const transport = localVia((command, options) => {
+      let watching = options?.onStdout !== undefined
+      return local.exec(shim ? shimmed(shim, command) : command, {
+        ...options,
+        onStdout: (chunk) => {
+          seen.chunks++
+          if (watching && options!.onStdout!(chunk) === false) watching = false
+          return true
+        },
+      })
+    })
     return {transport, seen}
   }
   const commands = [...Array.from({length: 30}, (_, i) => cmd(`b.c${i}`, `sleep 0.02; echo ${i}; echo e${i} >&2`)), cmd('b.last', 'sleep 0.4; echo last')]

@@ -17,7 +17,7 @@ const HEAP_GROWING_PERCENT = 50
  * cache too (audit: 45 of 45 bundles); a V8 that checked again would compile those, as before this was moved here
  * from bin/run.js.
  */
-export function growHeapSlowly(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): void {
-  if (execArgv.some((a) => a.startsWith('--heap-growing-percent')) || nodeOptions.includes('--heap-growing-percent')) return
+export function growHeapSlowly(): void {
+  if (process.execArgv.some((a) => a.startsWith('--heap-growing-percent')) || (process.env.NODE_OPTIONS ?? '').includes('--heap-growing-percent')) return
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 }

@@ -16,14 +16,17 @@ const NO_RPM_DB = /cannot open Packages (database|index)|no such file or directo
 
 /**
  * On a dpkg system, rpm is started only where an rpm database may be: a file in /var/lib/rpm, /usr/lib/sysimage/rpm
- * or Debian's ~/.rpmdb, or an rpm macros file that could name another. Else rpm, a tool carried beside dpkg (alien,
- * building packages), has no database to list, and Debian's `rpm -qa` would create an empty one in the user's home
- * (~/.rpmdb/rpmdb.sqlite): an audit writes nothing on its hosts. It counts as not installed, as it did when it listed
- * nothing, and it is a program less a host (~6 ms of the target's CPU here).
+ * or, for root, Debian's ~/.rpmdb, or an rpm macros file that could name another. Else rpm, a tool carried beside
+ * dpkg (alien, building packages), has no database to list, and Debian's `rpm -qa` would create an empty one in the
+ * user's home (~/.rpmdb/rpmdb.sqlite): an audit writes nothing on its hosts. It counts as not installed, as it did
+ * when it listed nothing, and it is a program less a host (~6 ms of the target's CPU here).
+ *
+ * Another user's ~/.rpmdb is that user's own: rpm run as them could not have installed into the system, so what it
+ * lists is not the host's. Ansible's fact gathering leaves an empty one in the home of the user it logs in as.
  */
 const RPM_DATABASE_HERE =
-  'if [ -f /var/lib/dpkg/status ]; then _d=; ' +
-  'for _p in /var/lib/rpm/* /usr/lib/sysimage/rpm/* "${HOME:-/nonexistent}"/.rpmdb/* /etc/rpm/macros* /etc/rpm/*/macros* "${HOME:-/nonexistent}"/.rpmmacros; ' +
+  'if [ -f /var/lib/dpkg/status ]; then _d=; _h=/nonexistent; [ "${EUID:-$(id -u 2>/dev/null)}" = 0 ] && _h=${HOME:-/nonexistent}; ' +
+  'for _p in /var/lib/rpm/* /usr/lib/sysimage/rpm/* "$_h"/.rpmdb/* /etc/rpm/macros* /etc/rpm/*/macros* "${HOME:-/nonexistent}"/.rpmmacros; ' +
   'do [ -e "$_p" ] && { _d=1; break; }; done; ' +
   "[ -n \"$_d\" ] || { echo 'rpm: no rpm database beside dpkg' >&2; exit 127; }; fi; "
 

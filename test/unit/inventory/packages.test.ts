@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -191,20 +191,24 @@ describe('packages parsers', () => {
 describe("the rpm command on a dpkg system (Debian's rpm would create ~/.rpmdb when asked)", () => {
   // a private mount namespace of its own (unshare -m): /var/lib is an empty tmpfs there, with a dpkg status file,
   // and the rpm places this machine may have are hidden; a stand-in `rpm` first on PATH writes down that it ran
+  // (reachable by nobody too: the stand-in, the homes, and the marks it writes)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-rpm-guard-'))
+  chmodSync(dir, 0o777)
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
   const bin = path.join(dir, 'bin')
   mkdirSync(bin)
   writeFileSync(path.join(bin, 'rpm'), '#!/bin/sh\necho ran >> "$MARK"\nprintf \'tool\\t0\\t1.0\\t1\\tnoarch\\ttool-1.0-1.src.rpm\\n\'\n', {mode: 0o755})
-  const run = (name: string, setup: string) => {
+  const NOBODY = 65_534
+  const run = (name: string, setup: string, as: 'root' | 'nobody' = 'root') => {
     const home = path.join(dir, name)
     mkdirSync(home)
+    if (as === 'nobody') chownSync(home, NOBODY, NOBODY)
     const mark = path.join(dir, `${name}.ran`)
     const script = [
       'mount -t tmpfs none /var/lib && mkdir -p /var/lib/dpkg /var/lib/rpm && : > /var/lib/dpkg/status',
       'for d in /usr/lib/sysimage/rpm /etc/rpm; do if [ -d "$d" ]; then mount -t tmpfs none "$d" || exit 99; fi; done',
       setup,
-      'exec sh -c "$0"',
+      as === 'nobody' ? `exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups sh -c "$0"` : 'exec sh -c "$0"',
     ].join('\n')
     const r = spawnSync('unshare', ['-m', 'sh', '-c', script, packagesProbe.commands.rpm!], {encoding: 'utf8', env: {PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: home, MARK: mark}})
     return {status: r.status, stderr: r.stderr, ran: existsSync(mark), home}
@@ -233,5 +237,15 @@ describe("the rpm command on a dpkg system (Debian's rpm would create ~/.rpmdb w
       expect(r.status, `${name}: ${r.stderr}`).toBe(0)
       expect(r.ran, name).toBe(true)
     }
+  })
+
+  it("does not read another user's own ~/.rpmdb (not the host's; Ansible's facts leave one), but reads the system's as them", () => {
+    const own = run('nobody-home', 'mkdir "$HOME/.rpmdb" && : > "$HOME/.rpmdb/rpmdb.sqlite" && chown -R 65534:65534 "$HOME/.rpmdb"', 'nobody')
+    expect(own.stderr).toBe('rpm: no rpm database beside dpkg\n')
+    expect(own.status).toBe(127)
+    expect(own.ran).toBe(false)
+    const system = run('nobody-varlib', ': > /var/lib/rpm/rpmdb.sqlite', 'nobody')
+    expect(system.status, system.stderr).toBe(0)
+    expect(system.ran).toBe(true)
   })
 })

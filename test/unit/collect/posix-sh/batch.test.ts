@@ -97,6 +97,16 @@ describe.each([
     expect(r.outputs.get('q.after')).toMatchObject({stdout: 'after\n', timedOut: false})
   })
 
+  it("cuts a command at its own short timeout when the one before it had a long one (the watchdog looks again in time)", async () => {
+    // the watchdog sleeps until what it knows is due; the hung command starts while it sleeps on the first one's 20 s
+    const t0 = Date.now()
+    const r = await runBatch(shell, [cmd('l.long', 'sleep 0.3; echo long', 20_000), cmd('l.hang', 'sleep 30.6', 2000), cmd('l.after', 'echo after')], 30_000)
+    expect(Date.now() - t0).toBeLessThan(6000)
+    expect(r.outputs.get('l.long')).toMatchObject({stdout: 'long\n', timedOut: false, exitCode: 0})
+    expect(r.outputs.get('l.hang')).toMatchObject({timedOut: true, exitCode: null})
+    expect(r.outputs.get('l.after')).toMatchObject({stdout: 'after\n', timedOut: false})
+  })
+
   it('does not take a killed command for a timed-out one', async () => {
     const r = await runBatch(shell, [cmd('x.self', "exec sh -c 'kill -TERM $$; sleep 1'", 5000), cmd('x.next', 'echo next')], 10_000)
     expect(r.outputs.get('x.self')).toMatchObject({timedOut: false, exitCode: 143})

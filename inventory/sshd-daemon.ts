@@ -1,5 +1,5 @@
 import {ParseError} from './kit/parse-error.js'
-import {lines, toInt} from './kit/probe-helpers.js'
+import {IN_BASH5, lines, toInt} from './kit/probe-helpers.js'
 
 /**
  * The running sshd, not only its files: which daemon listens, and the `-f`/`-o` arguments it was started with.
@@ -62,8 +62,13 @@ export const SSHD_FUNCTIONS = [
   // call it in $(…): it changes IFS and set -f
   '_sshd_args() {',
   '  [ -r "$1" ] || return 1',
-  // NUL separates the arguments; a newline inside one becomes \001, which is refused with the other control bytes
-  `  _t=$(tr '\\000\\n' '\\n\\001' < "$1") || return 1; [ -n "$_t" ] || return 1`,
+  // NUL separates the arguments, and the arguments become lines; one holding a newline is refused (2), as the other
+  // control bytes are below. Bash 5 reads them itself (a program less in each of the commands below); elsewhere tr
+  // turns that newline into \001, which is such a byte
+  `  if ${IN_BASH5}; then`,
+  `    _t=; while IFS= read -r -d '' _w || [ -n "$_w" ]; do [ -n "$_w" ] || continue; case $_w in *${NL}*) return 2;; esac; if [ -n "$_t" ]; then _t="$_t"${NL}"$_w"; else _t=$_w; fi; done < "$1" || return 1`,
+  `  else _t=$(tr '\\000\\n' '\\n\\001' < "$1") || return 1; fi`,
+  '  [ -n "$_t" ] || return 1',
   '  case $_t in $_sshd_bad) return 2;; esac',
   '  set -f',
   '  case $_t in',

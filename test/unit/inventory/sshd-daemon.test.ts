@@ -19,7 +19,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'hatang-sshd-daemon-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
 
 /** The shells the functions must work in: dash (sh), bash, and busybox ash where it is installed. */
-const SHELLS: string[][] = [['sh', '-c'], ['bash', '-c'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh', '-c']] : [])]
+// bash 5 reads the command line itself (as in a batch's commands, in POSIX mode too); the others start tr
+const SHELLS: string[][] = [['sh', '-c'], ['bash', '-c'], ['bash', '--posix', '-c'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh', '-c']] : [])]
 
 /** Runs `_sshd_args FILE` in a real shell: its exit status and the lines it printed (argv[0] first). */
 function sshdArgs(shell: string[], file: string): {rc: number | null; lines: string[]} {
@@ -61,17 +62,17 @@ describe('the daemon’s command line, as the host’s shell reads it', () => {
   })
 
   for (const shell of SHELLS) {
-    it(`${shell[0]}: recovers each -f/-o argument of the captured title, -o "K V" and -oK=V included`, () => {
+    it(`${shell.slice(0, -1).join(' ')}: recovers each -f/-o argument of the captured title, -o "K V" and -oK=V included`, () => {
       expect(sshdArgs(shell, CAPTURED)).toEqual({rc: 0, lines: CAPTURED_ARGS(dir)})
     })
 
-    it(`${shell[0]}: reads a command line that was not rewritten argument by argument, and keeps only configuration options`, () => {
+    it(`${shell.slice(0, -1).join(' ')}: reads a command line that was not rewritten argument by argument, and keeps only configuration options`, () => {
       const f = cmdlineFile(['/usr/sbin/sshd', '-De', '-E', '/var/log/sshd.log', '-p2222', '-f/etc/ssh/other', '-o', 'Banner "/x y"', '-4', ''].join('\0'))
       expect(sshdArgs(shell, f)).toEqual({rc: 0, lines: ['/usr/sbin/sshd', '-p', '2222', '-f', '/etc/ssh/other', '-o', 'Banner "/x y"', '-4']})
     })
 
-    it(`${shell[0]}: hostile values stay data: nothing runs, nothing expands`, () => {
-      const marker = path.join(work, `pwned-${shell[0]}`)
+    it(`${shell.slice(0, -1).join(' ')}: hostile values stay data: nothing runs, nothing expands`, () => {
+      const marker = path.join(work, `pwned-${shell.slice(0, -1).join('-')}`)
       const values = [`Banner $(touch ${marker})`, `Banner \`touch ${marker}\``, `Banner ;touch ${marker}`, `Banner '"*"'`, 'Banner /*', 'Banner $HOME ${PATH}']
       const exact = cmdlineFile(['/usr/sbin/sshd', ...values.flatMap((v) => ['-o', v]), ''].join('\0'))
       expect(sshdArgs(shell, exact)).toEqual({rc: 0, lines: ['/usr/sbin/sshd', ...values.flatMap((v) => ['-o', v])]})
@@ -80,7 +81,7 @@ describe('the daemon’s command line, as the host’s shell reads it', () => {
       expect(existsSync(marker)).toBe(false)
     })
 
-    it(`${shell[0]}: refuses newlines, control and non-ASCII bytes, and a title without the arguments`, () => {
+    it(`${shell.slice(0, -1).join(' ')}: refuses newlines, control and non-ASCII bytes, and a title without the arguments`, () => {
       expect(sshdArgs(shell, cmdlineFile('/usr/sbin/sshd\0-o\0Banner /x\n-f\0/tmp/evil\0')).rc).toBe(2)
       expect(sshdArgs(shell, cmdlineFile('/usr/sbin/sshd\0-o\0Banner \x1b[2J\0')).rc).toBe(2)
       expect(sshdArgs(shell, cmdlineFile('/usr/sbin/sshd\0-o\0Banner /tmp/bản\0')).rc).toBe(2)

@@ -1,4 +1,9 @@
-import {describe, expect, it} from 'vitest'
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {identityProbe} from '../../../inventory/identity.js'
 import {parseHostKeys, parseSshdConfig, parseSshdT, parseSshVersion, pickSshVersion, sshdProbe} from '../../../inventory/sshd.js'
@@ -130,4 +135,43 @@ describe('sshd parsers', () => {
       [...samples('config'), ...samples('effective')],
       SshdSchema,
     ))
+})
+
+describe('the config command on a host', () => {
+  // a private mount and PID namespace (no sshd in its /proc, so /etc/ssh/sshd_config is the file read), with /etc/ssh
+  // a folder of this test: Include lines of every spelling, one level deeper, a CRLF line, a file that is not there
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-sshd-config-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+  mkdirSync(path.join(dir, 'sshd_config.d'))
+  writeFileSync(path.join(dir, 'sshd_config'), 'Port 2222\n  include  = "rel.conf"\nINCLUDE\t/etc/ssh/sshd_config.d/*.conf gone.conf\r\nIncludeX x.conf\nPermitRootLogin no')
+  writeFileSync(path.join(dir, 'sshd_config.d', '50-a.conf'), 'MaxAuthTries 4\nInclude lvl2.conf\n')
+  writeFileSync(path.join(dir, 'rel.conf'), 'Banner none\n')
+  writeFileSync(path.join(dir, 'lvl2.conf'), 'X11Forwarding no\n')
+  writeFileSync(path.join(dir, 'x.conf'), 'AllowTcpForwarding no\n')
+  const run = (shell: string[]) =>
+    spawnSync('unshare', ['-m', '-p', '--fork', '--mount-proc', 'sh', '-c', 'mount --bind "$0" /etc/ssh && exec "$@"', dir, ...shell, sshdProbe.commands.config!], {
+      encoding: 'utf8',
+      env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'},
+      // (not a socket: bash would take itself for a remote shell and read ~/.bashrc)
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+
+  it('follows Include two levels deep by bash 5 itself (POSIX mode, as in a batch) as sed and tr do elsewhere', () => {
+    const bash = run(['bash', '--posix', '-c'])
+    const dash = run(['dash', '-c'])
+    expect(bash.status, bash.stderr).toBe(0)
+    expect(bash.stdout.split('\n').filter((l) => l.startsWith('==> '))).toEqual([
+      '==> /etc/ssh/sshd_config',
+      '==> /etc/ssh/rel.conf',
+      '==> /etc/ssh/sshd_config.d/50-a.conf',
+      // sed's pattern takes "IncludeX x.conf" for an Include of x.conf; so does the shell
+      '==> /etc/ssh/x.conf',
+      '==> /etc/ssh/lvl2.conf',
+    ])
+    // the files themselves, byte for byte; the next name on a line of its own after a last line without its newline
+    expect(bash.stdout).toContain('==> /etc/ssh/sshd_config\nPort 2222\n')
+    expect(bash.stdout).toContain('PermitRootLogin no\n==> /etc/ssh/rel.conf\nBanner none\n')
+    expect(bash).toMatchObject({status: dash.status, stdout: dash.stdout, stderr: dash.stderr})
+    expect(parseSshdConfig(bash.stdout, '/etc/ssh/sshd_config', {overrides: [], ports: []}).settings).toMatchObject({port: ['2222'], permitrootlogin: ['no'], banner: ['none'], maxauthtries: ['4'], x11forwarding: ['no']})
+  })
 })

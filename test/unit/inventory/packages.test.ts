@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -7,7 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {packagesProbe} from '../../../inventory/packages.js'
 import {PackagesSchema} from '../../../src/model/sections/packages.js'
-import {dpkgItemsOf, parseDpkgQuery} from '../../../inventory/kit/dpkg-packages.js'
+import {DPKG_FORMAT, dpkgItemsOf, dpkgPackages, parseDpkgQuery} from '../../../inventory/kit/dpkg-packages.js'
 import {parseRpmQuery, sourceName} from '../../../inventory/packages-rpm.js'
 import {ParseError} from '../../../inventory/kit/parse-error.js'
 import type {CommandOutput} from '../../../inventory/kit/probe.js'
@@ -247,5 +247,73 @@ describe("the rpm command on a dpkg system (Debian's rpm would create ~/.rpmdb w
     const system = run('nobody-varlib', ': > /var/lib/rpm/rpmdb.sqlite', 'nobody')
     expect(system.status, system.stderr).toBe(0)
     expect(system.ran).toBe(true)
+  })
+})
+
+describe("the dpkg list read from dpkg's status file (what dpkg-query -W prints, without dpkg-query)", () => {
+  const query = `dpkg-query -W -f='${DPKG_FORMAT}'`
+  // a stand-in dpkg-query first on PATH: the shared command answers without it unless it has to fall back
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hatang-dpkg-status-'))
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+  const bin = path.join(dir, 'bin')
+  mkdirSync(bin)
+  writeFileSync(path.join(bin, 'dpkg-query'), '#!/bin/sh\necho "stand-in dpkg-query"\n', {mode: 0o755})
+  const stanza = (fields: string) => `${fields}\nMaintainer: m <m@example.org>\nDescription: d\n continued: not a field\n`
+  // every state dpkg-query -l names, Multi-Arch: same of two architectures, a foreign one, "all", a Source with its version
+  const status = [
+    stanza('Package: a\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: 1:1.0-1'),
+    stanza('Package: broken\nStatus: install reinstreq half-installed\nArchitecture: amd64\nVersion: 2:3.4-5'),
+    stanza('Package: doc\nStatus: install ok installed\nArchitecture: all\nMulti-Arch: foreign\nVersion: 1'),
+    stanza('Package: dpkg\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.21.22'),
+    stanza('Package: gone\nStatus: purge ok not-installed\nArchitecture: amd64'),
+    stanza('Package: half\nStatus: install ok half-configured\nArchitecture: amd64\nVersion: 4'),
+    stanza('Package: held\nStatus: hold ok installed\nArchitecture: amd64\nVersion: 0.9'),
+    stanza('Package: libx\nStatus: install ok installed\nArchitecture: amd64\nMulti-Arch: same\nSource: xlib (1.2-0)\nVersion: 1.2'),
+    stanza('Package: libx\nStatus: install ok installed\nArchitecture: i386\nMulti-Arch: same\nSource: xlib (1.2-0)\nVersion: 1.2'),
+    stanza('Package: old\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 0.1'),
+    stanza('Package: tool\nStatus: install ok installed\nArchitecture: i386\nVersion: 3'),
+    stanza('Package: trig\nStatus: install ok triggers-pending\nArchitecture: amd64\nTriggers-Pending: /usr/share/x\nVersion: 7'),
+    stanza('Package: unp\nStatus: install ok unpacked\nArchitecture: amd64\nVersion: 8'),
+  ].join('\n')
+  writeFileSync(path.join(dir, 'status'), status)
+  /** The shared command and dpkg-query itself, on this machine or, given `setup`, with /var/lib/dpkg a tmpfs of the test's status file. */
+  const both = (setup?: string) => {
+    const admin = setup === undefined ? '' : `mount -t tmpfs none /var/lib/dpkg && mkdir /var/lib/dpkg/updates /var/lib/dpkg/info && cp "$DIR/status" /var/lib/dpkg/status && printf 'i386\\n' > /var/lib/dpkg/arch && : > /var/lib/dpkg/available && ${setup} && `
+    const script = `${admin}printf '%s' "$(PATH="$BIN:$PATH" sh -c "$0")" > "$DIR/shared.out"; ${query} > "$DIR/query.out"`
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, dpkgPackages.command], {encoding: 'utf8', env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DIR: dir, BIN: bin}})
+    expect(r.status, r.stderr).toBe(0)
+    const read = (f: string) => readFileSync(path.join(dir, f), 'utf8').replace(/\n$/, '')
+    return {shared: read('shared.out'), query: read('query.out')}
+  }
+
+  it('prints what dpkg-query prints for a status file of every state', () => {
+    const r = both(':')
+    expect(r.shared).toBe(r.query)
+    expect(parseDpkgQuery(r.shared).map((p) => `${p.name}:${p.architecture ?? ''} ${p.status}${p.source ? ` ${p.source}` : ''}`)).toEqual([
+      'a:amd64 ii a',
+      'broken:amd64 iHR broken',
+      'doc:all ii doc',
+      'dpkg:amd64 ii dpkg',
+      'half:amd64 iF half',
+      'held:amd64 hi held',
+      'libx:amd64 ii xlib',
+      'libx:i386 ii xlib',
+      'old:amd64 rc old',
+      'tool:i386 ii tool',
+      'trig:amd64 it trig',
+      'unp:amd64 iU unp',
+    ])
+    expect(r.shared).toContain('tool:i386\t3\ti386\tii \ttool')
+  })
+
+  it("prints what dpkg-query prints for this machine's packages", () => {
+    const r = both()
+    expect(nonEmptyLines(r.shared).length).toBeGreaterThan(100)
+    expect(r.shared).toBe(r.query)
+  })
+
+  it('leaves it to dpkg-query when dpkg has journaled changes not yet in the status file, or has no "dpkg" package', () => {
+    expect(both(': > /var/lib/dpkg/updates/0001').shared).toBe('stand-in dpkg-query')
+    expect(both("sed -i 's/^Package: dpkg$/Package: dpkg-x/' /var/lib/dpkg/status").shared).toBe('stand-in dpkg-query')
   })
 })

@@ -315,7 +315,8 @@ function scanMarkers(text: string, nonce: string): Markers {
           break
       }
     }
-    i = next >= 0 && next < lineEnd ? next : text.indexOf(tag, lineEnd)
+    // the next marker, on this line or a later one
+    i = next
   }
   return m
 }

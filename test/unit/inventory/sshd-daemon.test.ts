@@ -25,7 +25,8 @@ const SHELLS: string[][] = [['sh', '-c'], ['bash', '-c'], ['bash', '--posix', '-
 /** Runs `_sshd_args FILE` in a real shell: its exit status and the lines it printed (argv[0] first). */
 function sshdArgs(shell: string[], file: string): {rc: number | null; lines: string[]} {
   // LC_ALL=C as in every batch: bytes, not characters
-  const r = spawnSync(shell[0]!, [...shell.slice(1), `${SSHD_FUNCTIONS}\n_sshd_args "$1"`, 'sh', file], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}})
+  // stdin not a socket (Node's default pipe): bash would take itself for a remote shell and read ~/.bashrc
+  const r = spawnSync(shell[0]!, [...shell.slice(1), `${SSHD_FUNCTIONS}\n_sshd_args "$1"`, 'sh', file], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}, stdio: ['ignore', 'pipe', 'pipe']})
   return {rc: r.status, lines: r.stdout.split('\n').slice(0, -1)}
 }
 
@@ -112,7 +113,7 @@ describe('the daemon command, run by a real shell on a command line', () => {
     const command = DAEMON_COMMAND.replace('\n_sshd_find\n', `\n_P=${path.relative('/proc', path.dirname(file))}; _S=proc; _U=0\n`)
     expect(command).not.toBe(DAEMON_COMMAND)
     // the pid printed is that path: a number stands in for it
-    return spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}}).stdout.replace(/^pid .*$/m, 'pid 4242')
+    return spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}, stdio: ['ignore', 'pipe', 'pipe']}).stdout.replace(/^pid .*$/m, 'pid 4242')
   }
 
   it('prints the captured listener’s arguments, which parse back to its -f and -o', () => {

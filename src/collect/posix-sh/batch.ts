@@ -136,6 +136,17 @@ const WATCHDOG = [
   'fi',
 ]
 
+/**
+ * The shell that writes the end markers of the last command run (`$_pk`: its exit status, start and end times on
+ * stdout), followed on the same line by the next command's B or S marker (`$1`) when one is named: stderr gets the
+ * B marker too, as that stream's output is split the same way, but not the S one.
+ */
+function endMarkers(next?: 'B' | 'S'): string {
+  const out = `printf ':%s:E:%s:%s:%s:%s${next ? `:%s:${next}:%s` : ''}\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt"${next ? ' "$_N" "$1"' : ''}`
+  const err = next === 'B' ? `printf ':%s:E:%s:%s:B:%s\\n' "$_N" "$_pk" "$_N" "$1" >&2` : `printf ':%s:E:%s\\n' "$_N" "$_pk" >&2`
+  return `${out}; ${err}`
+}
+
 /** A command's timeout in whole seconds, at least one. */
 function commandSeconds(c: BatchCommand): number {
   return Math.max(1, Math.ceil(c.timeoutMs / 1000))
@@ -167,7 +178,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '_r() {',
     '  if [ -n "$_over" ] || _late; then _over=1; return; fi',
     '  if [ -n "$_pk" ]; then',
-    `    printf ':%s:E:%s:%s:%s:%s:%s:B:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt" "$_N" "$1"; printf ':%s:E:%s:%s:B:%s\\n' "$_N" "$_pk" "$_N" "$1" >&2`,
+    `    ${endMarkers('B')}`,
     '  else',
     `    printf ':%s:B:%s\\n' "$_N" "$1"; printf ':%s:B:%s\\n' "$_N" "$1" >&2`,
     '  fi',
@@ -178,10 +189,10 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '}',
     '_s() {',
     '  if [ -n "$_pk" ]; then',
-    `    printf ':%s:E:%s:%s:%s:%s:%s:S:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt" "$_N" "$1"; printf ':%s:E:%s\\n' "$_N" "$_pk" >&2; _pk=`,
+    `    ${endMarkers('S')}; _pk=`,
     `  else printf ':%s:S:%s\\n' "$_N" "$1"; fi`,
     '}',
-    `_e() { if [ -n "$_pk" ]; then printf ':%s:E:%s:%s:%s:%s\\n' "$_N" "$_pk" "$_prc" "$_pa" "$_pt"; printf ':%s:E:%s\\n' "$_N" "$_pk" >&2; _pk=; fi; }`,
+    `_e() { if [ -n "$_pk" ]; then ${endMarkers()}; _pk=; fi; }`,
   ]
   for (const c of commands) {
     if (!KEY.test(c.key)) throw new Error(`invalid batch key ${JSON.stringify(c.key)}`)

@@ -279,7 +279,7 @@ describe("the dpkg list read from dpkg's status file (what dpkg-query -W prints,
   /** The shared command and dpkg-query itself, on this machine or, given `setup`, with /var/lib/dpkg a tmpfs of the test's status file. */
   const both = (setup?: string) => {
     const admin = setup === undefined ? '' : `mount -t tmpfs none /var/lib/dpkg && mkdir /var/lib/dpkg/updates /var/lib/dpkg/info && cp "$DIR/status" /var/lib/dpkg/status && printf 'i386\\n' > /var/lib/dpkg/arch && : > /var/lib/dpkg/available && ${setup} && `
-    const script = `${admin}printf '%s' "$(PATH="$BIN:$PATH" sh -c "$0")" > "$DIR/shared.out"; ${query} > "$DIR/query.out"`
+    const script = `${admin}PATH="$BIN:$PATH" sh -c "$0" > "$DIR/shared.out"; ${query} > "$DIR/query.out"`
     const r = spawnSync('unshare', ['-m', 'sh', '-c', script, dpkgPackages.command], {encoding: 'utf8', env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DIR: dir, BIN: bin}})
     expect(r.status, r.stderr).toBe(0)
     const read = (f: string) => readFileSync(path.join(dir, f), 'utf8').replace(/\n$/, '')

@@ -66,6 +66,9 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * command at that budget as at its own timeout, the commands not started yet are skipped, and the batch exits 124,
  * all its output sent.
  */
+/** Each command under GNU `timeout -k 1 N sh -c` (a plain `sh -c` where there is no timeout): shells other than bash 5. */
+const TIMEOUT_X = '_x() { if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }'
+
 const BASH_WATCHDOG = [
   // When the batch shell is gone, every command's process group still there is ended: what a command left running in
   // the background would hold the batch's output, which then would reach no one (a block is sent when the last
@@ -119,18 +122,23 @@ const BASH_WATCHDOG = [
   '  _blk() { dd iflag=fullblock bs=65536 2>/dev/null || cat; }',
   '  if command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then exec 4>&2 2> >(_blk >&4 4>&-) > >(_blk 4>&-); exec 4>&-; fi',
   '  set -m',
-  // fd 4: a pipe opened for reading and writing (both ends), which the watchdog inherits; fd 3: the watchdog's stdin
-  '  exec 4<> <(:)',
-  '  exec 3> >(_wd)',
+  // fd 4: a pipe opened for reading and writing (both ends), which the watchdog inherits; fd 3: the watchdog's stdin.
+  // Both are opened through /dev/fd: where it cannot be (a chroot without /proc), there is no watchdog, and each
+  // command runs under GNU timeout as in other shells
+  "  if { exec 4<> <(:) && exec 3> >(_wd); } 2>/dev/null; then",
   // the notice bash prints for a job killed by a signal is not the command's output
-  `  _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _blk _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- 4>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `    _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _blk _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- 4>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  '  else',
+  `    ${TIMEOUT_X}`,
+  '  fi',
 ]
+
 
 const WATCHDOG = [
   // bash syntax, read only by bash: other shells never parse it
   `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote(BASH_WATCHDOG.join('\n'))}`,
   'else',
-  '  _x() { if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }',
+  `  ${TIMEOUT_X}`,
   // no budget of its own: the controller's deadline cuts the batch, what was written already having been sent
   '  _late() { return 1; }',
   'fi',

@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
 import {LocalTransport} from '../../../../src/transport/local-transport.js'
+import {shQuote} from '../../../../src/model/shell-quote.js'
 import type {CommandTransport} from '../../../../src/transport/transport.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
@@ -232,5 +233,20 @@ describe('a bash 5 batch at its end', () => {
     expect(r.outputs.get('g.bg')).toMatchObject({stdout: 'left\n', exitCode: 0, timedOut: false})
     expect(r.outputs.get('g.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
     expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.9' || true")).stdout.trim()).toBe('0')
+  })
+})
+
+describe('a bash 5 batch where /dev/fd cannot be opened (a chroot without /proc)', () => {
+  // this machine in a private mount namespace whose /proc is an empty tmpfs: /dev/fd (a link into /proc) leads nowhere
+  const withoutProc = localVia((command, options) => local.exec(`unshare -m sh -c 'mount -t tmpfs none /proc && exec sh -c "$1"' sh ${shQuote(command)}`, options))
+
+  it('runs each command under GNU timeout instead of the watchdog: a hang is still cut, and no error reaches an output', async () => {
+    const t0 = Date.now()
+    const r = await runBatch(withoutProc, [cmd('p.first', 'echo first; echo e >&2'), cmd('p.hang', 'sleep 30.8', 1000), cmd('p.after', 'echo after')], 20_000)
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(r.outputs.get('p.first')).toMatchObject({stdout: 'first\n', stderr: 'e\n', exitCode: 0})
+    expect(r.outputs.get('p.hang')).toMatchObject({timedOut: true, exitCode: null, stderr: ''})
+    expect(r.outputs.get('p.after')).toMatchObject({stdout: 'after\n', stderr: '', exitCode: 0, timedOut: false})
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.8' || true")).stdout.trim()).toBe('0')
   })
 })

@@ -127,10 +127,15 @@ const BASH_WATCHDOG = [
   // command runs under GNU timeout as in other shells
   "  if { exec 4<> <(:) && exec 3> >(_wd); } 2>/dev/null; then",
   // the notice bash prints for a job killed by a signal is not the command's output
-  `    _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _wd _wr _blk _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- 4>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `    _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- 4>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
   '  else',
   `    ${TIMEOUT_X}`,
   '  fi',
+  // the watchdog's and the streams' functions are of their own processes: gone from the batch shell once they are
+  // started, a command's subshell has fewer to unset. Each unset -f frees a function's parse tree, and on a host
+  // where a page fault is dear every page that touches costs (a fork shares the parent's pages until written): 74
+  // commands evaluating nothing made ~500 page faults fewer of ~12,400 (perf stat, this machine)
+  '  unset -f _wd _wr _blk',
 ]
 
 

@@ -1,12 +1,13 @@
 /**
  * The target's work for one full inventory, measured on this machine: each probe command run as a batch runs it
  * under bash (a forked subshell set to act as `sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU
- * (user + sys of the command and everything it started) read from the shell's `times`. Says which probes dominate a
- * target's cost.
+ * (user + sys of the command and everything it started) read from the shell's `times`; a grouped probe's commands as
+ * the one command of parts a batch sends for them. Says which probes dominate a target's cost.
  */
 import {spawnSync} from 'node:child_process'
 
 import {probes} from '../inventory/index.js'
+import {partsCommand} from '../inventory/kit/command-parts.js'
 import {sharedCommandsOf} from '../inventory/kit/shared-command.js'
 import {AS_SH} from '../src/collect/posix-sh/batch.js'
 
@@ -25,7 +26,12 @@ export function targetWork(runs = 5): CommandCost[] {
   const costs: CommandCost[] = []
   const linux = probes.filter((p) => p.platforms.includes('Linux'))
   const commands = [
-    ...linux.flatMap((p) => Object.entries(p.commands).map(([name, command]) => ({section: p.id as string, name, command}))),
+    // a grouped probe's commands run as one command of parts (ProbeSpec.grouped), named by theirs
+    ...linux.flatMap((p) =>
+      p.grouped
+        ? [{section: p.id as string, name: Object.keys(p.commands).join('+'), command: partsCommand(p.commands)}]
+        : Object.entries(p.commands).map(([name, command]) => ({section: p.id as string, name, command})),
+    ),
     ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
   ]
   for (const {section, name, command} of commands) {

@@ -130,16 +130,17 @@ export const LOGGING_AWK = String.raw`FILENAME ~ /journald\.conf/ { if ($0 ~ /^[
 export const auditProbe = defineProbe({
   section: auditSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     state: 'if command -v auditd >/dev/null 2>&1; then echo installed yes; else echo installed no; fi',
-    auditctl: "command -v auditctl >/dev/null 2>&1 || exit 127; auditctl -s || exit $?; echo '--- rules'; auditctl -l",
+    auditctl: "command -v auditctl >/dev/null 2>&1 || return 127; auditctl -s || return $?; echo '--- rules'; auditctl -l",
     logging: [
       `for d in ${SYSLOG_DAEMONS.join(' ')}; do { [ -x /usr/sbin/$d ] || [ -x /sbin/$d ] || command -v $d >/dev/null 2>&1; } && echo "syslog $d"; done`,
       '[ -d /run/systemd/system ] && echo "systemd booted"',
       '[ -d /var/log/journal ] && echo "journal dir"',
       // one awk over the journald and syslog configuration files that exist: Storage= lines, forwarding lines
       `set --; for f in ${LOGGING_FILES}; do [ -f "$f" ] && [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -gt 0 ] && awk ${shQuote(LOGGING_AWK)} "$@"`,
-      'exit 0',
+      'return 0',
     ].join('\n'),
   },
   shared: {processes: processTable},

@@ -223,11 +223,12 @@ export function cpuData(info: CpuInfo, lscpu: Lscpu | undefined, count: {threads
 export const cpuProbe = defineProbe({
   section: cpuSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
-    cpuinfo: readFile('/proc/cpuinfo'),
-    lscpu: needs('lscpu', 'lscpu'),
+    cpuinfo: readFile('/proc/cpuinfo', 'return'),
+    lscpu: needs('lscpu', 'lscpu', 'return'),
     count:
-      'nproc --all 2>/dev/null || getconf _NPROCESSORS_CONF; f=/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq; if [ -r $f ]; then printf "maxkhz=%s\\n" "$(cat $f)"; fi; exit 0',
+      'nproc --all 2>/dev/null || getconf _NPROCESSORS_CONF; f=/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq; if [ -r $f ]; then printf "maxkhz=%s\\n" "$(cat $f)"; fi; return 0',
   },
   interpret(out) {
     const fail = failure(out.cpuinfo, '/proc/cpuinfo')

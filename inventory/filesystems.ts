@@ -118,9 +118,10 @@ export function mergeUsage(mounts: Mount[], usage: ReadonlyMap<string, Usage>): 
 export const filesystemsProbe = defineProbe({
   section: filesystemsSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     // findmnt reads /proc/self/mountinfo and stats nothing, so a hung NFS server cannot stall the list
-    mounts: needs('findmnt', 'findmnt -P -o TARGET,SOURCE,FSTYPE,OPTIONS'),
+    mounts: needs('findmnt', 'findmnt -P -o TARGET,SOURCE,FSTYPE,OPTIONS', 'return'),
     // -l: local filesystems only, never statfs() on a network mount
     usage: 'df -B1 -l -a --output=itotal,iused,size,used,avail,target 2>/dev/null || df -P -k -l -a',
     persisted: PERSISTED_MOUNTS_COMMAND,

@@ -7,7 +7,7 @@ import type {FilesystemsData} from '../src/model/sections/filesystems.js'
  */
 export const FSTAB = '/etc/fstab'
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system']
-export const PERSISTED_MOUNTS_COMMAND = numberedFilesCommand([FSTAB, ...UNIT_DIRS.map((d) => `${d}/tmp.mount`), ...UNIT_DIRS.map((d) => `${d}/tmp.mount.d/*.conf`)])
+export const PERSISTED_MOUNTS_COMMAND = numberedFilesCommand([FSTAB, ...UNIT_DIRS.map((d) => `${d}/tmp.mount`), ...UNIT_DIRS.map((d) => `${d}/tmp.mount.d/*.conf`)], 'return')
 
 type Persisted = Pick<FilesystemsData, 'fstab' | 'tmpMount' | 'persistedUnreadable'>
 

@@ -105,13 +105,15 @@ export function parseIdentityDmi(text: string): IdentityDmi {
 export const identityProbe = defineProbe({
   section: identitySection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     // the kernel's host name as uname -n prints it, read by the shell itself
-    names: `{ ${readFirstLine('/proc/sys/kernel/hostname')}; } 2>/dev/null || uname -n; [ -r /etc/hosts ] && grep -v '^[[:space:]]*#' /etc/hosts; exit 0`,
-    machineId: `for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then ${readFirstLine('"$f"')}; exit; fi; done; exit 3`,
+    names: `{ ${readFirstLine('/proc/sys/kernel/hostname')}; } 2>/dev/null || uname -n; [ -r /etc/hosts ] && grep -v '^[[:space:]]*#' /etc/hosts; return 0`,
+    machineId: `for f in /etc/machine-id /var/lib/dbus/machine-id; do if [ -s "$f" ] && [ -r "$f" ]; then ${readFirstLine('"$f"')}; return; fi; done; return 3`,
+    // by full paths: a cd would stay for the commands after it (one shell, ProbeSpec.grouped)
     dmi: [
-      'cd /sys/class/dmi/id 2>/dev/null || exit 3',
-      `for f in product_uuid product_serial; do if [ ! -e "$f" ]; then :; elif [ -r "$f" ]; then printf '%s:' "$f"; ${readFirstLine('"$f"')}; else echo "$f:!denied"; fi; done`,
+      '_d=/sys/class/dmi/id; { [ -d $_d ] && [ -x $_d ]; } || return 3',
+      `for f in product_uuid product_serial; do if [ ! -e "$_d/$f" ]; then :; elif [ -r "$_d/$f" ]; then printf '%s:' "$f"; ${readFirstLine('"$_d/$f"')}; else echo "$f:!denied"; fi; done`,
     ].join('; '),
   },
   // read once a host: sshd reads the same keys

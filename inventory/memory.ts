@@ -106,10 +106,11 @@ export function parseDmidecodeMemory(text: string): {modules: MemoryModule[]; sl
 export const memoryProbe = defineProbe({
   section: memorySection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
-    meminfo: readSmallFile('/proc/meminfo'),
-    // dmidecode reads the SMBIOS tables from sysfs (root-only) or /dev/mem; exit 3 when the machine has none
-    modules: `[ -d /sys/firmware/dmi ] || [ -d /sys/class/dmi/id ] || exit 3; ${needs('dmidecode', 'dmidecode -t 17')}`,
+    meminfo: readSmallFile('/proc/meminfo', 'return'),
+    // dmidecode reads the SMBIOS tables from sysfs (root-only) or /dev/mem; status 3 when the machine has none
+    modules: `[ -d /sys/firmware/dmi ] || [ -d /sys/class/dmi/id ] || return 3; ${needs('dmidecode', 'dmidecode -t 17', 'return')}`,
   },
   interpret(out, context) {
     const fail = failure(out.meminfo, '/proc/meminfo')

@@ -275,19 +275,21 @@ const STUBS = new Set(['127.0.0.53', '127.0.0.54'])
 export const networkProbe = defineProbe({
   section: networkSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
-    ip: needs('ip', 'ip -o link show && echo @@addr && ip -o addr show && echo @@route4 && ip -4 route show default && echo @@route6 && ip -6 route show default'),
+    ip: needs('ip', 'ip -o link show && echo @@addr && ip -o addr show && echo @@route4 && ip -4 route show default && echo @@route6 && ip -6 route show default', 'return'),
     sys:
-      '[ -d /sys/class/net ] || exit 3; cd /sys/class/net || exit 4; ' +
+      // names relative to /sys/class/net, as grep prints them; back where it was after (one shell for the probe)
+      '[ -d /sys/class/net ] || return 3; _o=$PWD; cd /sys/class/net || return 4; ' +
       'grep -s -H . */speed */type */operstate */mtu */address */flags */carrier; ' +
       'for d in */device; do [ -e "$d" ] && echo "device ${d%/device}"; done; ' +
       // the default routes of both families and the IPv6 addresses, by one awk (two awks and a cat were three
       // processes): a file that cannot be read gives nothing after its marker
       "awk 'BEGIN { print \"@@route\"; f = \"/proc/net/route\"; while ((getline l < f) > 0) { split(l, w, \" \"); if (w[2] == \"00000000\") print l } close(f); " +
       'print "@@route6"; f = "/proc/net/ipv6_route"; while ((getline l < f) > 0) { split(l, w, " "); if (w[1] ~ /^0+$/ && w[2] == "00") print l } close(f); ' +
-      'print "@@inet6"; f = "/proc/net/if_inet6"; while ((getline l < f) > 0) print l; close(f) }\' 2>/dev/null; exit 0',
+      'print "@@inet6"; f = "/proc/net/if_inet6"; while ((getline l < f) > 0) print l; close(f) }\' 2>/dev/null; cd "$_o" 2>/dev/null; return 0',
     dns:
-      `${readSmallFile('/etc/resolv.conf')}; ` +
+      `${readSmallFile('/etc/resolv.conf', 'return')}; ` +
       `if [ -r /run/systemd/resolve/resolv.conf ]; then echo @@upstream; ${printSmallFile('/run/systemd/resolve/resolv.conf')}; fi`,
   },
   interpret(out) {

@@ -90,6 +90,8 @@ export function parseTime(text: string): TimeInfo {
 export const osProbe = defineProbe({
   section: osSection,
   platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
+  // six small commands, one subshell (ProbeSpec.grouped)
+  grouped: true,
   commands: {
     // Linux: the kernel's name, release and version read by the shell from /proc/sys/kernel (what uname(2) gives),
     // `uname -m` for the machine; elsewhere one uname for the three one-word fields (POSIX fixes their order), one
@@ -98,10 +100,10 @@ export const osProbe = defineProbe({
       `_k() { ${firstLineInto('/proc/sys/kernel/$1')}; [ -n "$_l" ]; }; ` +
       "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; uname -m; printf '%s\\n' \"$_l\"; " +
       "else set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v; fi",
-    release: `if [ -r /etc/os-release ]; then ${printSmallFile('/etc/os-release')}; elif [ -r /usr/lib/os-release ]; then ${printSmallFile('/usr/lib/os-release')}; else exit 3; fi`,
-    debianVersion: readLine('/etc/debian_version'),
-    uptime: `${readLine('/proc/uptime')} && ${printLineStarting('/proc/stat', 'btime ')}`,
-    load: readLine('/proc/loadavg'),
+    release: `if [ -r /etc/os-release ]; then ${printSmallFile('/etc/os-release')}; elif [ -r /usr/lib/os-release ]; then ${printSmallFile('/usr/lib/os-release')}; else return 3; fi`,
+    debianVersion: readLine('/etc/debian_version', 'return'),
+    uptime: `${readLine('/proc/uptime', 'return')} && ${printLineStarting('/proc/stat', 'btime ')}`,
+    load: readLine('/proc/loadavg', 'return'),
     time:
       // bash 5's printf formats the time itself (strftime, as date does): a program less; the zone's name cut out of
       // the /etc/localtime link by the shell (sed -n 's|.*/zoneinfo/||p' did it, a program more)

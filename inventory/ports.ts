@@ -111,11 +111,12 @@ export function parseProcNetSockets(text: string): ListeningSocket[] {
 export const portsProbe = defineProbe({
   section: portsSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
-    ss: needs('ss', 'ss -ltunp'),
+    ss: needs('ss', 'ss -ltunp', 'return'),
     proc:
       'set --; for f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do [ -r "$f" ] && set -- "$@" "$f"; done; ' +
-      '[ $# -gt 0 ] || exit 3; ' +
+      '[ $# -gt 0 ] || return 3; ' +
       'awk \'(FILENAME ~ /tcp/ && $4 == "0A") || (FILENAME ~ /udp/ && $4 == "07") { print FILENAME, $2 }\' "$@"',
   },
   interpret(out, context) {

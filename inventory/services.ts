@@ -184,18 +184,19 @@ const NOT_SERVICES = new Set(['README', 'skeleton', 'rc', 'rcS', 'functions', 'h
 export const servicesProbe = defineProbe({
   section: servicesSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     init:
       "printf 'pid1 '; cat /proc/1/comm 2>/dev/null || echo; " +
-      'for p in /run/systemd/system /run/openrc /etc/init.d /etc/runlevels; do [ -e "$p" ] && echo "has $p"; done; exit 0',
-    units: `[ -d /run/systemd/system ] || exit 3; ${needs('systemctl', 'systemctl list-units --type=service --all --no-legend --no-pager --plain')}`,
-    unitFiles: `[ -d /run/systemd/system ] || exit 3; ${needs('systemctl', 'systemctl list-unit-files --type=service --no-legend --no-pager')}`,
+      'for p in /run/systemd/system /run/openrc /etc/init.d /etc/runlevels; do [ -e "$p" ] && echo "has $p"; done; return 0',
+    units: `[ -d /run/systemd/system ] || return 3; ${needs('systemctl', 'systemctl list-units --type=service --all --no-legend --no-pager --plain', 'return')}`,
+    unitFiles: `[ -d /run/systemd/system ] || return 3; ${needs('systemctl', 'systemctl list-unit-files --type=service --no-legend --no-pager', 'return')}`,
     sysv:
-      '[ -d /run/systemd/system ] && exit 0; [ -d /etc/init.d ] || exit 3; ' +
+      '[ -d /run/systemd/system ] && return 0; [ -d /etc/init.d ] || return 3; ' +
       'for f in /etc/init.d/*; do [ -f "$f" ] && [ -x "$f" ] && echo "script ${f##*/}"; done; ' +
       'for f in /etc/rc[2345S].d/S* /etc/runlevels/*/*; do [ -e "$f" ] && echo "link $f"; done; ' +
       'grep -s -H . /run/*.pid /run/*/*.pid; ' +
-      "grep -s -H -o -E '^[[:space:]]*(DAEMON|NAME|PIDFILE)=[^[:space:];]*|--(pidfile|exec)[[:space:]]+[^[:space:];]+' /etc/init.d/*; exit 0",
+      "grep -s -H -o -E '^[[:space:]]*(DAEMON|NAME|PIDFILE)=[^[:space:];]*|--(pidfile|exec)[[:space:]]+[^[:space:];]+' /etc/init.d/*; return 0",
   },
   shared: {processes: processTable},
   interpret(out, context) {

@@ -11,7 +11,7 @@ export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sy
 export const SYSCTL_CONF = '/etc/sysctl.conf'
 
 /** The files of the boot's folders and /etc/sysctl.conf, numbered (kit/numbered-files.ts). */
-export const PERSISTED_COMMAND = numberedFilesCommand([...SYSCTL_DIRS.map((d) => `${d}/*.conf`), SYSCTL_CONF])
+export const PERSISTED_COMMAND = numberedFilesCommand([...SYSCTL_DIRS.map((d) => `${d}/*.conf`), SYSCTL_CONF], 'return')
 
 /** A file the boot may read (see kit/numbered-files.ts). */
 export type SysctlFile = NumberedFile

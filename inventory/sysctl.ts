@@ -66,18 +66,20 @@ export function parseCoreDumps(text: string): CoreDumps {
   return cd
 }
 
-const PROC_COMMAND = `cd /proc/sys || exit 3; r=; for f in ${SYSCTL_KEYS.map(toPath).join(' ')}; do if [ -r $f ]; then r="$r $f"; elif [ -e $f ]; then echo "!denied $f"; fi; done; [ -n "$r" ] && grep -s -H '' $r; exit 0`
+// names relative to /proc/sys, as grep prints them; back where it was after (the probe's commands share one shell)
+const PROC_COMMAND = `_o=$PWD; cd /proc/sys || return 3; r=; for f in ${SYSCTL_KEYS.map(toPath).join(' ')}; do if [ -r $f ]; then r="$r $f"; elif [ -e $f ]; then echo "!denied $f"; fi; done; [ -n "$r" ] && grep -s -H '' $r; cd "$_o" 2>/dev/null; return 0`
 
 const COREDUMP_COMMAND = [
   prefixedMatches('limits', '^[[:space:]]*[^#[:space:]]+[[:space:]]+(hard|soft|-)[[:space:]]+core[[:space:]]', '/etc/security/limits.conf /etc/security/limits.d/*.conf'),
   '{ [ -x /lib/systemd/systemd-coredump ] || [ -x /usr/lib/systemd/systemd-coredump ]; } && echo coredump installed',
   prefixedMatches('conf', '^[[:space:]]*(Storage|ProcessSizeMax)[[:space:]]*=', '/etc/systemd/coredump.conf /usr/lib/systemd/coredump.conf.d/*.conf /etc/systemd/coredump.conf.d/*.conf'),
-  'exit 0',
+  'return 0',
 ].join('\n')
 
 export const sysctlProbe = defineProbe({
   section: sysctlSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     proc: PROC_COMMAND,
     coredump: COREDUMP_COMMAND,

@@ -175,6 +175,7 @@ const CONFIG_FILES = [
 export const timeSyncProbe = defineProbe({
   section: timeSyncSection,
   platforms: ['Linux'],
+  grouped: true,
   commands: {
     state: [
       'for d in chronyd ntpd openntpd; do command -v $d >/dev/null 2>&1 && echo "installed $d"; done',
@@ -183,13 +184,13 @@ export const timeSyncProbe = defineProbe({
       '[ -e /run/systemd/timesync/synchronized ] && echo "timesync synchronized"',
       // the server lines, `config FILE:LINE`: one awk (grep -H | sed was two processes)
       prefixedMatches('config', '^[[:space:]]*(server|pool|peer|servers)[[:space:]]|^[[:space:]]*(NTP|FallbackNTP)=', CONFIG_FILES),
-      'exit 0',
+      'return 0',
     ].join('\n'),
     // Only where systemd is PID 1 (timedatectl would fail noisily elsewhere)
-    timedatectl: '[ -d /run/systemd/system ] || exit 3; command -v timedatectl >/dev/null 2>&1 || exit 127; timedatectl show',
+    timedatectl: '[ -d /run/systemd/system ] || return 3; command -v timedatectl >/dev/null 2>&1 || return 127; timedatectl show',
     // chronyc talks to chronyd over its socket or 127.0.0.1:323 only; skipped when chronyd is not running
-    chrony: 'command -v chronyc >/dev/null 2>&1 || exit 127; pidof chronyd >/dev/null 2>&1 || exit 3; chronyc -n -m tracking sources',
-    ntpq: 'command -v ntpq >/dev/null 2>&1 || exit 127; pidof ntpd >/dev/null 2>&1 || exit 3; ntpq -pn 127.0.0.1',
+    chrony: 'command -v chronyc >/dev/null 2>&1 || return 127; pidof chronyd >/dev/null 2>&1 || return 3; chronyc -n -m tracking sources',
+    ntpq: 'command -v ntpq >/dev/null 2>&1 || return 127; pidof ntpd >/dev/null 2>&1 || return 3; ntpq -pn 127.0.0.1',
   },
   shared: {processes: processTable},
   interpret(out) {

@@ -22,6 +22,7 @@ import {probes} from '../inventory/index.js'
 import {ContentStore} from '../src/collect/indexes/content-store.js'
 import {runBatch} from '../src/collect/posix-sh/batch.js'
 import {fetchContent} from '../src/collect/posix-sh/fetch-content.js'
+import {expandGroups, probeBatchCommands} from '../src/collect/posix-sh/probe-batch.js'
 import {probeCommands, type AnyProbe} from '../inventory/kit/probe.js'
 import {ChrootTransport} from '../src/transport/chroot-transport.js'
 import {KnownHostsBook} from '../src/transport/known-hosts-book.js'
@@ -100,13 +101,16 @@ writeJson(path.join(dir, 'platform.json'), {
 for (const probe of selected) {
   // its own commands and the shared ones it reads (the process table), recorded by the name it reads them under
   const sent = probeCommands(probe)
-  const commands = Object.entries(sent).map(([name, command]) => ({
-    key: `${probe.id}.${name}`,
-    command,
-    timeoutMs: probe.timeoutMs ?? 10_000,
-    platforms: probe.platforms,
-  }))
+  // its own commands as a collection sends them (a grouped probe's as one command of parts, split back below), the
+  // shared ones under the names it reads them by
+  const commands = [
+    ...probeBatchCommands(probe, 10_000),
+    ...Object.entries(sent)
+      .filter(([name]) => !(name in probe.commands))
+      .map(([name, command]) => ({key: `${probe.id}.${name}`, command, timeoutMs: probe.timeoutMs ?? 10_000, platforms: probe.platforms})),
+  ]
   const batch = await runBatch(transport, commands, 120_000)
+  expandGroups([probe], batch)
   const outputs: Record<string, unknown> = {}
   for (const [name, command] of Object.entries(sent)) {
     const o = batch.outputs.get(`${probe.id}.${name}`)

@@ -1,14 +1,14 @@
 import {ParseError} from './parse-error.js'
-import {lines} from './probe-helpers.js'
+import {lines, type End} from './probe-helpers.js'
 
 /**
  * Configuration files read whole, with their line numbers: `!file PATH` then the file's lines, numbered (`N:text`, as
  * `grep -n ''` prints them), `!masked PATH` for a link to /dev/null (systemd's and kmod's way to mask a file),
  * `!denied PATH` for one that cannot be read, in the order the paths list them. Paths may be globs; what does not
  * exist prints nothing. The shell only sorts the paths out; one awk reads every file (one process a host's probe, not
- * one a file: /etc/sysctl.d and its four sibling folders hold six files on a plain Debian 12).
+ * one a file: /etc/sysctl.d and its four sibling folders hold six files on a plain Debian 12). `end`: as in needs().
  */
-export function numberedFilesCommand(paths: readonly string[]): string {
+export function numberedFilesCommand(paths: readonly string[], end: End = 'exit'): string {
   return [
     'set --',
     `for f in ${paths.join(' ')}; do`,
@@ -18,7 +18,7 @@ export function numberedFilesCommand(paths: readonly string[]): string {
     'done',
     // markers are printed as they are; a path (always absolute) is read, its lines numbered
     `[ $# -eq 0 ] || awk 'BEGIN { for (i = 1; i < ARGC; i++) { f = ARGV[i]; if (substr(f, 1, 1) == "!") { print f; continue }; print "!file " f; n = 0; while ((getline l < f) > 0) print ++n ":" l; close(f) } }' "$@"`,
-    'exit 0',
+    `${end} 0`,
   ].join('\n')
 }
 

@@ -3,20 +3,26 @@ import type {ProbeResult} from './implementation.js'
 import {ParseError} from './parse-error.js'
 import type {CommandOutput} from './probe.js'
 
+/**
+ * How a command ends early with a status: `exit` for a command of its own, `return` for a command of a grouped
+ * probe (a function's body, ProbeSpec.grouped).
+ */
+export type End = 'exit' | 'return'
+
 /** A command that exits 127 (the shell's "command not found") when `tool` is missing, so "not installed" is told apart from failure. */
-export function needs(tool: string | string[], command: string): string {
+export function needs(tool: string | string[], command: string, end: End = 'exit'): string {
   const tools = Array.isArray(tool) ? tool : [tool]
   const checks = tools.map((t) => `command -v ${shQuote(t)} >/dev/null 2>&1`).join(' || ')
-  return `{ ${checks}; } || exit 127; ${command}`
+  return `{ ${checks}; } || ${end} 127; ${command}`
 }
 
 /** Exits 3 when a (quoted) file does not exist and 4 when it cannot be read. */
-const readable = (p: string) => `[ -e ${p} ] || exit 3; [ -r ${p} ] || exit 4`
+const readable = (p: string, end: End) => `[ -e ${p} ] || ${end} 3; [ -r ${p} ] || ${end} 4`
 
 /** Prints a file's content, or exits 3 when it does not exist and 4 when it cannot be read. */
-export function readFile(path: string): string {
+export function readFile(path: string, end: End = 'exit'): string {
   const p = shQuote(path)
-  return `${readable(p)}; cat ${p}`
+  return `${readable(p, end)}; cat ${p}`
 }
 
 /**
@@ -38,9 +44,9 @@ export function printSmallFile(path: string): string {
 }
 
 /** readFile for a small text file (printSmallFile): exits 3 when it does not exist and 4 when it cannot be read. */
-export function readSmallFile(path: string): string {
+export function readSmallFile(path: string, end: End = 'exit'): string {
   const p = shQuote(path)
-  return `${readable(p)}; ${printSmallFile(p)}`
+  return `${readable(p, end)}; ${printSmallFile(p)}`
 }
 
 /**
@@ -67,9 +73,9 @@ export function readFirstLine(path: string): string {
 }
 
 /** readFile for a one-line file, read by the shell itself (readFirstLine): exits 3 when it does not exist and 4 when it cannot be read. */
-export function readLine(path: string): string {
+export function readLine(path: string, end: End = 'exit'): string {
   const p = shQuote(path)
-  return `${readable(p)}; ${readFirstLine(p)}`
+  return `${readable(p, end)}; ${readFirstLine(p)}`
 }
 
 /** Sets `_l` to the first line of a file by the shell's own `read`, empty when it cannot be read; prints nothing. `path` is shell text. */

@@ -1,5 +1,6 @@
 import type {AnySectionSpec} from '../../src/model/section-spec.js'
 import {POSIX_SH} from '../../src/transport/transport.js'
+import {partsCommand} from './command-parts.js'
 import type {ContentKind, WantedContent} from './content.js'
 import type {DataOf, Implementation, ProbeResult} from './implementation.js'
 import type {SharedCommand} from './shared-command.js'
@@ -50,6 +51,16 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
    * `commands`' names): run once per host for all the probes that list them, not once each.
    */
   readonly shared?: Readonly<Record<string, SharedCommand>>
+  /**
+   * The commands run as the parts of ONE command (command-parts.ts): one subshell for the probe, not one a command.
+   * On a host where a process is dear that is the larger part of a small command's cost (a subshell of the batch
+   * shell: ~150 page faults, ~5 ms of CPU on a virtual machine whose page faults cost ~30 µs). Each command is then a
+   * shell function's body: it ends with `return N`, never `exit` or `exec` (the helpers' `end: 'return'`), and
+   * shares that shell's variables with the commands before it, so it sets every variable it reads. Each keeps its
+   * own output and exit status; the group's timeout is the sum of theirs, and a command cut by it takes the ones
+   * after it with it (they did not run). No follow-up commands.
+   */
+  readonly grouped?: boolean
   /** Per-command timeout; default 10 s. */
   readonly timeoutMs?: number
   /** Relative cost, used to spread probes across parallel batches; default 1. */
@@ -77,6 +88,11 @@ export interface Probe<S extends AnySectionSpec = AnySectionSpec> extends ProbeS
 export type AnyProbe = Probe<AnySectionSpec>
 
 export function defineProbe<S extends AnySectionSpec>(spec: ProbeSpec<S>): Probe<S> {
+  if (spec.grouped) {
+    if (spec.followUp) throw new Error(`probe ${spec.section.id}: a grouped probe has no follow-up commands (they would run alone, where return ends nothing)`)
+    // throws when a command is not a function's body (an exit or exec outside quotes) or its name is not a word
+    partsCommand(spec.commands)
+  }
   for (const [name, shared] of Object.entries(spec.shared ?? {})) {
     if (name in spec.commands) throw new Error(`probe ${spec.section.id}: ${JSON.stringify(name)} names both a command and a shared command`)
     // the runner sends a shared command where its probes run: it must run wherever they do

@@ -8,18 +8,12 @@ import {sharedContentStore} from '../indexes/content-store.js'
 import {fetchContent} from './fetch-content.js'
 import {interpretProbe, outputsOf, sharedKey} from './interpret-probe.js'
 import {planBatches} from './plan-batches.js'
+import {expandGroups, probeBatchCommands} from './probe-batch.js'
 
 function batchCommands(probes: readonly AnyProbe[], shared: readonly SharedCommand[], commandTimeoutMs: number): BatchCommand[] {
   return [
     ...shared.map((s) => ({key: sharedKey(s), command: s.command, timeoutMs: s.timeoutMs ?? commandTimeoutMs, platforms: s.platforms})),
-    ...probes.flatMap((p) =>
-      Object.entries(p.commands).map(([name, command]) => ({
-        key: `${p.id}.${name}`,
-        command,
-        timeoutMs: p.timeoutMs ?? commandTimeoutMs,
-        platforms: p.platforms,
-      })),
-    ),
+    ...probes.flatMap((p) => probeBatchCommands(p, commandTimeoutMs)),
   ]
 }
 
@@ -91,6 +85,7 @@ async function runGroup(
     running.then(deliver, () => deliver())
   }
   const batch = await running
+  expandGroups(probes, batch)
   report.batches.push(batchRecord(commands.length, batch))
   if (batch.header.os !== undefined) report.host ??= contextOf(batch, transport)
   if (!report.clock && batch.header.hostTimeMs !== undefined && batch.headerReceivedAtMs !== undefined) {

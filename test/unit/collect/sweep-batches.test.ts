@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../inventory/index.js'
 import {batchDeadlineMs, collectHost, DEFAULT_PARALLEL_BATCHES} from '../../../src/collect/collect-host.js'
+import {probeBatchCommands} from '../../../src/collect/posix-sh/probe-batch.js'
 import {SWEEP_BATCHES, sweepHost} from '../../../src/collect/sweep.js'
 import {LocalTransport} from '../../../src/transport/local-transport.js'
 import {hostSpec} from '../../support/host-spec.js'
@@ -16,8 +17,11 @@ describe('batches a host: one for a swept host, three for a host collected on it
     expect(SWEEP_BATCHES).toBe(1)
     const outcome = await sweepHost(local, {collect: {probes: some}})
     expect(outcome.status).toBe('ok')
-    const commands = some.reduce((n, p) => n + Object.keys(p.commands).length, 0)
+    // a grouped probe's commands go as one command of parts
+    const commands = some.reduce((n, p) => n + probeBatchCommands(p, 10_000).length, 0)
+    expect(commands).toBe(some.reduce((n, p) => n + (p.grouped ? 1 : Object.keys(p.commands).length), 0))
     expect(outcome.snapshot.meta.batches.map((b) => b.commands)).toEqual([commands])
+    expect(outcome.snapshot.meta.probes.filter((p) => p.commands > 1).length).toBeGreaterThan(0)
   })
 
   it('collect spreads them over three batches in parallel', async () => {

@@ -1,0 +1,95 @@
+import {describe, expect, it} from 'vitest'
+
+import {probes} from '../../../../inventory/index.js'
+import {defineProbe, type AnyProbe} from '../../../../inventory/kit/probe.js'
+import {runBatch} from '../../../../src/collect/posix-sh/batch.js'
+import {expandGroups, groupKey, probeBatchCommands} from '../../../../src/collect/posix-sh/probe-batch.js'
+import {osSection} from '../../../../src/model/sections/os.js'
+import {LocalTransport} from '../../../../src/transport/local-transport.js'
+import type {CommandTransport} from '../../../../src/transport/transport.js'
+
+const local = new LocalTransport()
+/** The same machine with the batch read by dash: no bash 5, so the group runs under GNU timeout and sh -c. */
+const dash: CommandTransport = {kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec: (_c, o) => local.exec('exec sh -s', o), close: () => local.close()}
+
+const grouped = (commands: Record<string, string>, timeoutMs = 1000): AnyProbe =>
+  defineProbe({section: osSection, platforms: ['Linux'], grouped: true, timeoutMs, commands, interpret: () => ({status: 'ok', data: {}}) as never}) as AnyProbe
+
+/** Runs probes' commands in one batch as a collection does, split back by command. */
+async function run(shell: CommandTransport, ps: readonly AnyProbe[], deadlineMs = 20_000) {
+  const batch = await runBatch(shell, ps.flatMap((p) => probeBatchCommands(p, 10_000)), deadlineMs)
+  expandGroups(ps, batch)
+  return batch
+}
+
+describe('grouped probes: their commands sent as one command of parts', () => {
+  it('refuses a command that would end the group (exit, exec), and follow-up commands', () => {
+    expect(() => grouped({a: 'echo a; exit 3'})).toThrow(/never exit or exec/)
+    expect(() => grouped({a: 'exec cat /etc/hostname'})).toThrow(/never exit or exec/)
+    expect(() => grouped({a: "awk 'BEGIN { exit 1 }'; return 0"})).not.toThrow()
+    expect(() =>
+      defineProbe({section: osSection, platforms: ['Linux'], grouped: true, commands: {a: 'echo a'}, followUp: () => undefined, interpret: () => ({status: 'ok', data: {}}) as never}),
+    ).toThrow(/no follow-up/)
+  })
+
+  it('sends one command with the sum of their timeouts', () => {
+    const p = grouped({a: 'echo a', b: 'echo b', c: 'echo c'}, 2000)
+    expect(probeBatchCommands(p, 10_000)).toEqual([expect.objectContaining({key: groupKey(p), timeoutMs: 6000, platforms: ['Linux']})])
+  })
+
+  describe.each([
+    ['bash 5', local],
+    ['sh', dash],
+  ])('on a real shell (%s)', (_mode, shell) => {
+    it('gives each command its own output, stderr and status, as if it had run alone; the group is timed once', async () => {
+      const p = grouped({one: "printf 'no newline'", two: "echo two; echo oops >&2; return 3", three: 'x=3; echo "$x"'})
+      const b = await run(shell, [p])
+      expect(b.outputs.get('os.one')).toMatchObject({stdout: 'no newline', stderr: '', exitCode: 0, ran: true, timedOut: false})
+      expect(b.outputs.get('os.two')).toMatchObject({stdout: 'two\n', stderr: 'oops\n', exitCode: 3, ran: true})
+      expect(b.outputs.get('os.three')).toMatchObject({stdout: '3\n', exitCode: 0})
+      expect(b.outputs.has(groupKey(p))).toBe(false)
+      expect(b.outputs.get('os.one')!.durationMs).toBeGreaterThan(0)
+      expect([b.outputs.get('os.two')!.durationMs, b.outputs.get('os.three')!.durationMs]).toEqual([0, 0])
+    })
+
+    it('cuts a hung command at the group timeout: the ones before it kept, the ones after it not run', async () => {
+      const t0 = Date.now()
+      const p = grouped({before: 'echo before', hang: 'echo started; sleep 30.8', after: 'echo after'}, 1000)
+      const b = await run(shell, [p])
+      expect(Date.now() - t0).toBeLessThan(10_000)
+      expect(b.outputs.get('os.before')).toMatchObject({stdout: 'before\n', exitCode: 0, ran: true})
+      expect(b.outputs.get('os.hang')).toMatchObject({stdout: 'started\n', exitCode: null, timedOut: true, ran: true})
+      expect(b.outputs.get('os.after')).toMatchObject({stdout: '', ran: false})
+    })
+  })
+
+  it("skips every command of a group whose platform is not the host's", async () => {
+    const p = defineProbe({section: osSection, platforms: ['FreeBSD'], grouped: true, commands: {a: 'echo a', b: 'echo b'}, interpret: () => ({status: 'ok', data: {}}) as never}) as AnyProbe
+    const b = await run(local, [p])
+    expect([...b.skipped].sort()).toEqual(['os.a', 'os.b'])
+  })
+
+  // Each command of a grouped probe runs in the shell the ones before it ran in: what one leaves (a variable, the
+  // folder, shell options) must change nothing of what the next prints. Each alone, in a function of a fresh
+  // subshell, against the whole group, on this machine; the commands whose output changes by the moment (time,
+  // counters) are compared by status and line count.
+  const MOVING = new Set(['os.uptime', 'os.load', 'os.time', 'cpu.cpuinfo', 'memory.meminfo', 'filesystems.usage', 'services.units'])
+  for (const probe of probes.filter((p) => p.grouped && p.platforms.includes('Linux'))) {
+    it(`${probe.id}: each command prints in the group what it prints alone`, async () => {
+      const together = await run(local, [probe])
+      const alone = await runBatch(
+        local,
+        Object.entries(probe.commands).map(([name, command]) => ({key: `${probe.id}.${name}`, command: `_alone() {\n${command}\n}\n_alone`, timeoutMs: 10_000, platforms: probe.platforms})),
+        60_000,
+      )
+      for (const name of Object.keys(probe.commands)) {
+        const key = `${probe.id}.${name}`
+        const [t, a] = [together.outputs.get(key)!, alone.outputs.get(key)!]
+        expect(t.exitCode, key).toBe(a.exitCode)
+        if (MOVING.has(key)) expect(t.stdout.split('\n').length, key).toBe(a.stdout.split('\n').length)
+        else expect(t.stdout, key).toBe(a.stdout)
+        expect(t.stderr, key).toBe(a.stderr)
+      }
+    })
+  }
+})

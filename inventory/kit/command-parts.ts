@@ -8,16 +8,32 @@ import type {CommandOutput} from './probe.js'
  * command prints `@@part NAME` on stdout and on stderr, then `@@status NAME RC` on stdout; splitParts turns the
  * output back into one CommandOutput per part, as if each had been sent alone.
  */
-export function partsCommand(parts: Readonly<Record<string, string>>): string {
+export function partsCommand(parts: Readonly<Record<string, string>>, around: PartsAround = {}): string {
   return [
+    ...(around.start ? [around.start] : []),
     ...Object.entries(parts).flatMap(([name, command]) => {
       if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw new Error(`part name ${JSON.stringify(name)}: letters and digits only`)
       // outside single-quoted text (awk programs have their own exit)
       if (/\b(exit|exec)\b/.test(command.replace(/'[^']*'/g, "''"))) throw new Error(`part ${name}: ends with return, never exit or exec (they would end every part)`)
-      return [`_part_${name}() {`, command, '}', `echo '@@part ${name}'; printf '\\n@@part ${name}\\n' >&2`, `_part_${name}`, `printf '\\n@@status ${name} %s\\n' "$?"`]
+      return [
+        `_part_${name}() {`,
+        command,
+        '}',
+        `echo '@@part ${name}'; printf '\\n@@part ${name}\\n' >&2`,
+        ...(around.before ? [around.before] : []),
+        `_part_${name}${around.call ?? ''}`,
+        `printf '\\n@@status ${name} %s\\n' "$?"`,
+      ]
     }),
     'exit 0',
   ].join('\n')
+}
+
+/** Shell text a runner puts around the parts (none by default): first, before each part, and after each call (a redirection). */
+export interface PartsAround {
+  start?: string
+  before?: string
+  call?: string
 }
 
 /**

@@ -57,8 +57,8 @@ export interface ProbeSpec<S extends AnySectionSpec = AnySectionSpec> {
    * shell: ~150 page faults, ~5 ms of CPU on a virtual machine whose page faults cost ~30 µs). Each command is then a
    * shell function's body: it ends with `return N`, never `exit` or `exec` (the helpers' `end: 'return'`), and
    * shares that shell's variables with the commands before it, so it sets every variable it reads. Each keeps its
-   * own output and exit status; the group's timeout is the sum of theirs, and a command cut by it takes the ones
-   * after it with it (they did not run). No follow-up commands.
+   * own output, exit status and timeout; one cut at its timeout takes the ones after it with it (they did not run).
+   * No follow-up commands.
    */
   readonly grouped?: boolean
   /** Per-command timeout; default 10 s. */

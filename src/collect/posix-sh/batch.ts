@@ -12,6 +12,12 @@ export interface BatchCommand {
   timeoutMs: number
   /** `uname -s` values the command runs on; others skip it. */
   platforms: readonly string[]
+  /**
+   * A command of this many parts (a grouped probe's, probe-batch.ts), each timed as a command of its own: `timeoutMs`
+   * is a part's. Under bash 5 the command's shell tells the watchdog as each part starts (an S line of its own, on
+   * fd 4, with `$_HG`: the part's seconds and the command's key); under GNU timeout the whole has the parts' sum.
+   */
+  parts?: number
 }
 
 export interface BatchHeader {
@@ -67,7 +73,7 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * all its output sent.
  */
 /** Each command under GNU `timeout -k 1 N sh -c` (a plain `sh -c` where there is no timeout): shells other than bash 5. */
-const TIMEOUT_X = '_x() { if [ -n "$_TO" ]; then timeout -k 1 "$2" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }'
+const TIMEOUT_X = '_x() { if [ -n "$_TO" ]; then timeout -k 1 "$(( $2 * ${4:-1} ))" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }'
 
 const BASH_WATCHDOG = [
   // When the batch shell is gone, every command's process group still there is ended: what a command left running in
@@ -127,7 +133,7 @@ const BASH_WATCHDOG = [
   // command runs under GNU timeout as in other shells
   "  if { exec 4<> <(:) && exec 3> >(_wd); } 2>/dev/null; then",
   // the notice bash prints for a job killed by a signal is not the command's output
-  `    _x() { ( set +m; ${AS_SH}; _c=$3; set --; unset -f _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- 4>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `    _x() { ( set +m; ${AS_SH}; _c=$3; if [ -n "$4" ]; then _HG="$2 $1"; else exec 4>&-; fi; set --; unset -f _x _r _s _e _now _late; eval "unset _N _TO _OS _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
   '  else',
   `    ${TIMEOUT_X}`,
   '  fi',
@@ -211,7 +217,8 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     if (!KEY.test(c.key)) throw new Error(`invalid batch key ${JSON.stringify(c.key)}`)
     const seconds = commandSeconds(c)
     const pattern = c.platforms.map((p) => shQuote(p)).join('|') || '*'
-    out.push(`case "$_OS" in ${pattern}) _r ${c.key} ${seconds} ${shQuote(c.command)};; *) _s ${c.key};; esac`)
+    if (c.parts !== undefined && !(Number.isInteger(c.parts) && c.parts > 0)) throw new Error(`batch command ${c.key}: parts must be a positive whole number`)
+    out.push(`case "$_OS" in ${pattern}) _r ${c.key} ${seconds} ${shQuote(c.command)}${c.parts ? ` ${c.parts}` : ''};; *) _s ${c.key};; esac`)
   }
   // 124, as GNU timeout: the batch's budget ran out before its last command
   out.push('_e', '[ -z "$_over" ] || exit 124', 'exit 0', '')

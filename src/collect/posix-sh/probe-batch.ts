@@ -6,14 +6,26 @@ import type {BatchCommand, BatchResult} from './batch.js'
 export const groupKey = (probe: AnyProbe): string => `${probe.id}._parts`
 
 /**
+ * Around each part of a group: under bash 5's watchdog (`$_HG` set by the batch, batch.ts), an S line as the part
+ * starts, so that each part is cut at its own timeout, as it would be alone: "S pid seconds key start-µs" on fd 4,
+ * the pid being the group's shell (its process group). The part itself does not get fd 4. Elsewhere nothing: GNU
+ * timeout gives the whole group the sum of its parts' timeouts.
+ */
+const WATCHED_PARTS = {
+  start: '_hg=${_HG:-}; unset _HG',
+  before: 'if [ -n "$_hg" ]; then _t=$EPOCHREALTIME; printf \'S %s %s %s%s\\n\' "$BASHPID" "$_hg" "${_t%.*}" "${_t#*.}" >&4; fi',
+  call: ' 4>&-',
+}
+
+/**
  * A probe's own commands as a batch sends them: one each, or, for a grouped probe (ProbeSpec.grouped), one command
- * of parts whose timeout is the sum of theirs.
+ * of parts, each part timed as its own command.
  */
 export function probeBatchCommands(probe: AnyProbe, commandTimeoutMs: number, commands: Readonly<Record<string, string>> = probe.commands): BatchCommand[] {
   const timeoutMs = probe.timeoutMs ?? commandTimeoutMs
   const entries = Object.entries(commands)
   if (probe.grouped && entries.length > 0) {
-    return [{key: groupKey(probe), command: partsCommand(commands), timeoutMs: timeoutMs * entries.length, platforms: probe.platforms}]
+    return [{key: groupKey(probe), command: partsCommand(commands, WATCHED_PARTS), timeoutMs, platforms: probe.platforms, parts: entries.length}]
   }
   return entries.map(([name, command]) => ({key: `${probe.id}.${name}`, command, timeoutMs, platforms: probe.platforms}))
 }
@@ -21,7 +33,8 @@ export function probeBatchCommands(probe: AnyProbe, commandTimeoutMs: number, co
 /**
  * Splits each grouped probe's command of parts back into its commands' outputs, under their own keys, as if each had
  * run alone (in place: the outputs and the skipped keys of the batch). The parts are timed together: the first that
- * ran carries the group's duration, the others none, so that a section's duration (their sum) is the group's.
+ * ran carries the group's duration, the others none, so that a section's duration (their sum) is the group's. A part
+ * cut at its timeout takes the parts after it with it: they did not run.
  */
 export function expandGroups(probes: readonly AnyProbe[], batch: Pick<BatchResult, 'outputs' | 'skipped'>): void {
   for (const probe of probes) {

@@ -231,7 +231,7 @@ export function parseFirewalld(text: string): {running: boolean; defaultZone?: s
 const NFT_LOADED = `{ grep -q '^nf_tables ' /proc/modules 2>/dev/null || ! grep -qs '/nf_tables\\.ko' "/lib/modules/$(uname -r)/modules.dep"; }`
 
 const IPTABLES_COMMAND = [
-  'command -v iptables >/dev/null 2>&1 || command -v ip6tables >/dev/null 2>&1 || exit 127',
+  'command -v iptables >/dev/null 2>&1 || command -v ip6tables >/dev/null 2>&1 || return 127',
   'for t in iptables ip6tables; do',
   '  command -v $t >/dev/null 2>&1 || continue',
   `  echo "==> $t"; v=$($t -V 2>&1); echo "$v"`,
@@ -244,7 +244,8 @@ const IPTABLES_COMMAND = [
   '  esac',
   '  if o=$($t -S 2>&1); then rc=0; printf "%s\\n" "$o"; else rc=$?; printf "%s\\n" "$o" >&2',
   '    case $o in *ermission*|*must\\ be\\ root*|*not\\ permitted*) rc=4;; esac; fi',
-  '  echo "# exit $rc"',
+  // printf, not echo "# exit …": the word exit outside single quotes reads as the end of a part (partsCommand)
+  `  printf '# exit %s\\n' "$rc"`,
   'done',
 ].join('\n')
 
@@ -261,19 +262,21 @@ const KERNEL_COMMAND = [
 export const firewallProbe = defineProbe({
   section: firewallSection,
   platforms: ['Linux'],
+  // five small commands, one subshell (ProbeSpec.grouped)
+  grouped: true,
   commands: {
-    nft: `command -v nft >/dev/null 2>&1 || exit 127; ${NFT_LOADED} || { echo '${NOT_LOADED}'; exit 0; }; nft list ruleset`,
+    nft: `command -v nft >/dev/null 2>&1 || return 127; ${NFT_LOADED} || { echo '${NOT_LOADED}'; return 0; }; nft list ruleset`,
     iptables: IPTABLES_COMMAND,
     ufw: [
-      '[ -e /etc/ufw/ufw.conf ] || command -v ufw >/dev/null 2>&1 || exit 127',
+      '[ -e /etc/ufw/ufw.conf ] || command -v ufw >/dev/null 2>&1 || return 127',
       `for f in /etc/ufw/ufw.conf /etc/default/ufw; do [ -r $f ] && { echo "==> $f"; grep -E '^[[:space:]]*[A-Z_0-9]+=' $f; }; done`,
       // ufw status (root) only matters when the configuration enables it
-      `if grep -qiE '^[[:space:]]*ENABLED=["]?yes' /etc/ufw/ufw.conf 2>/dev/null; then echo '==> status'; ufw status verbose 2>&1; fi; exit 0`,
+      `if grep -qiE '^[[:space:]]*ENABLED=["]?yes' /etc/ufw/ufw.conf 2>/dev/null; then echo '==> status'; ufw status verbose 2>&1; fi; return 0`,
     ].join('\n'),
     firewalld: [
-      'command -v firewalld >/dev/null 2>&1 || [ -e /usr/sbin/firewalld ] || exit 127',
+      'command -v firewalld >/dev/null 2>&1 || [ -e /usr/sbin/firewalld ] || return 127',
       'if pidof -x firewalld >/dev/null 2>&1; then echo running; else echo stopped; fi',
-      'grep -s "^DefaultZone=" /etc/firewalld/firewalld.conf; exit 0',
+      'grep -s "^DefaultZone=" /etc/firewalld/firewalld.conf; return 0',
     ].join('\n'),
     kernel: KERNEL_COMMAND,
   },

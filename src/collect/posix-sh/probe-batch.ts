@@ -21,11 +21,11 @@ const WATCHED_PARTS = {
  * A probe's own commands as a batch sends them: one each, or, for a grouped probe (ProbeSpec.grouped), one command
  * of parts, each part timed as its own command.
  */
-export function probeBatchCommands(probe: AnyProbe, commandTimeoutMs: number, commands: Readonly<Record<string, string>> = probe.commands): BatchCommand[] {
+export function probeBatchCommands(probe: AnyProbe, commandTimeoutMs: number): BatchCommand[] {
   const timeoutMs = probe.timeoutMs ?? commandTimeoutMs
-  const entries = Object.entries(commands)
+  const entries = Object.entries(probe.commands)
   if (probe.grouped && entries.length > 0) {
-    return [{key: groupKey(probe), command: partsCommand(commands, WATCHED_PARTS), timeoutMs, platforms: probe.platforms, parts: entries.length}]
+    return [{key: groupKey(probe), command: partsCommand(probe.commands, WATCHED_PARTS), timeoutMs, platforms: probe.platforms, parts: entries.length}]
   }
   return entries.map(([name, command]) => ({key: `${probe.id}.${name}`, command, timeoutMs, platforms: probe.platforms}))
 }

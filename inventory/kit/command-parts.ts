@@ -1,4 +1,4 @@
-import type {CommandOutput} from './probe.js'
+import type {CommandOutput} from './command-output.js'
 
 /**
  * Several commands of one probe sent as ONE command, so a target starts one shell for them instead of one each: on

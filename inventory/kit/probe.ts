@@ -1,5 +1,6 @@
 import type {AnySectionSpec} from '../../src/model/section-spec.js'
 import {POSIX_SH} from '../../src/transport/transport.js'
+import type {CommandOutput} from './command-output.js'
 import {partsCommand} from './command-parts.js'
 import type {ContentKind, WantedContent} from './content.js'
 import type {DataOf, Implementation, ProbeResult} from './implementation.js'
@@ -8,17 +9,8 @@ import type {SharedCommand} from './shared-command.js'
 /** Platforms as `uname -s` names them; a probe runs only where its platform matches. */
 export type Platform = 'Linux' | 'Darwin' | 'FreeBSD' | 'OpenBSD' | 'NetBSD' | 'SunOS'
 
-/** What one command printed, as the batch runner recovered it. */
-export interface CommandOutput {
-  stdout: string
-  stderr: string
-  /** null when the command was killed or never finished. */
-  exitCode: number | null
-  timedOut: boolean
-  durationMs: number
-  /** False when the batch ended (timeout, dropped connection) before this command ran. */
-  ran: boolean
-}
+// its own module, so that the parts kit (which probe.ts uses) needs nothing of this one
+export type {CommandOutput} from './command-output.js'
 
 export interface ProbeContext {
   /** Effective uid of the shell that ran the commands, when known. */

@@ -7,9 +7,9 @@
 import {spawnSync} from 'node:child_process'
 
 import {probes} from '../inventory/index.js'
-import {partsCommand} from '../inventory/kit/command-parts.js'
 import {sharedCommandsOf} from '../inventory/kit/shared-command.js'
 import {AS_SH} from '../src/collect/posix-sh/batch.js'
+import {probeBatchCommands} from '../src/collect/posix-sh/probe-batch.js'
 
 export interface CommandCost {
   key: string
@@ -26,11 +26,9 @@ export function targetWork(runs = 5): CommandCost[] {
   const costs: CommandCost[] = []
   const linux = probes.filter((p) => p.platforms.includes('Linux'))
   const commands = [
-    // a grouped probe's commands run as one command of parts (ProbeSpec.grouped), named by theirs
+    // as a batch sends them: a grouped probe's commands as one command of parts, named by theirs
     ...linux.flatMap((p) =>
-      p.grouped
-        ? [{section: p.id as string, name: Object.keys(p.commands).join('+'), command: partsCommand(p.commands)}]
-        : Object.entries(p.commands).map(([name, command]) => ({section: p.id as string, name, command})),
+      probeBatchCommands(p, 10_000).map((c) => ({section: p.id as string, name: c.parts ? Object.keys(p.commands).join('+') : c.key.slice(p.id.length + 1), command: c.command})),
     ),
     ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
   ]

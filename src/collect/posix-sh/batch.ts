@@ -72,6 +72,18 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * command at that budget as at its own timeout, the commands not started yet are skipped, and the batch exits 124,
  * all its output sent.
  */
+/**
+ * What a command of parts (BatchCommand.parts) puts around its parts (partsCommand's `around`): under the watchdog
+ * (`$_HG`, the part's seconds and the command's key, set by _x below), an S line as each part starts, in the format
+ * _x writes for a command, so that each part is cut at its own timeout; the pid is the command's shell, its process
+ * group. The part itself does not get fd 4. Elsewhere nothing: GNU timeout gives the whole the parts' sum.
+ */
+export const PART_WATCH = {
+  start: '_hg=${_HG:-}; unset _HG',
+  before: 'if [ -n "$_hg" ]; then _t=$EPOCHREALTIME; printf \'S %s %s %s%s\\n\' "$BASHPID" "$_hg" "${_t%.*}" "${_t#*.}" >&4; fi',
+  call: ' 4>&-',
+} as const
+
 /** Each command under GNU `timeout -k 1 N sh -c` (a plain `sh -c` where there is no timeout): shells other than bash 5. */
 const TIMEOUT_X = '_x() { if [ -n "$_TO" ]; then timeout -k 1 "$(( $2 * ${4:-1} ))" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }'
 

@@ -1,21 +1,9 @@
 import {partsCommand, splitParts} from '../../../inventory/kit/command-parts.js'
 import type {AnyProbe, CommandOutput} from '../../../inventory/kit/probe.js'
-import type {BatchCommand, BatchResult} from './batch.js'
+import {PART_WATCH, type BatchCommand, type BatchResult} from './batch.js'
 
 /** The batch key of a grouped probe's one command (a command's own name never starts with `_`, see partsCommand). */
 export const groupKey = (probe: AnyProbe): string => `${probe.id}._parts`
-
-/**
- * Around each part of a group: under bash 5's watchdog (`$_HG` set by the batch, batch.ts), an S line as the part
- * starts, so that each part is cut at its own timeout, as it would be alone: "S pid seconds key start-µs" on fd 4,
- * the pid being the group's shell (its process group). The part itself does not get fd 4. Elsewhere nothing: GNU
- * timeout gives the whole group the sum of its parts' timeouts.
- */
-const WATCHED_PARTS = {
-  start: '_hg=${_HG:-}; unset _HG',
-  before: 'if [ -n "$_hg" ]; then _t=$EPOCHREALTIME; printf \'S %s %s %s%s\\n\' "$BASHPID" "$_hg" "${_t%.*}" "${_t#*.}" >&4; fi',
-  call: ' 4>&-',
-}
 
 /**
  * A probe's own commands as a batch sends them: one each, or, for a grouped probe (ProbeSpec.grouped), one command
@@ -25,7 +13,7 @@ export function probeBatchCommands(probe: AnyProbe, commandTimeoutMs: number): B
   const timeoutMs = probe.timeoutMs ?? commandTimeoutMs
   const entries = Object.entries(probe.commands)
   if (probe.grouped && entries.length > 0) {
-    return [{key: groupKey(probe), command: partsCommand(probe.commands, WATCHED_PARTS), timeoutMs, platforms: probe.platforms, parts: entries.length}]
+    return [{key: groupKey(probe), command: partsCommand(probe.commands, PART_WATCH), timeoutMs, platforms: probe.platforms, parts: entries.length}]
   }
   return entries.map(([name, command]) => ({key: `${probe.id}.${name}`, command, timeoutMs, platforms: probe.platforms}))
 }

@@ -1,10 +1,10 @@
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
+import {BASH_LAUNCHER, BATCH_LAUNCHER, buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
 import {LocalTransport} from '../../../../src/transport/local-transport.js'
 import {shQuote} from '../../../../src/model/shell-quote.js'
 import type {CommandTransport} from '../../../../src/transport/transport.js'
@@ -15,13 +15,38 @@ const local = new LocalTransport()
 const localVia = (exec: CommandTransport['exec']): CommandTransport => ({kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec, close: () => local.close()})
 /** A shell command run with the programs of `shim` first on PATH. */
 const shimmed = (shim: string, command: string) => `PATH='${shim}':$PATH; export PATH; ${command}`
-/** The same machine with the batch read by dash: no bash 5, so each command runs under GNU timeout and sh. */
-const dash = localVia((_command, options) => local.exec('exec sh -s', options))
+/**
+ * The ways a target runs a batch, each with the launcher that chooses it here: dash, which the launcher prefers (this
+ * machine has it); bash 5, where there is no dash (RHEL); and any other sh, here dash started as `sh` (the launcher
+ * names dash `dash`), where each command runs under GNU timeout and `sh -c`.
+ */
+const launchers = {
+  dash: BATCH_LAUNCHER,
+  bash: BASH_LAUNCHER,
+  sh: 'exec sh -s',
+}
+const via = (launcher: string) => localVia((_command, options) => local.exec(launcher, options))
+const modes = [
+  ['dash: forked subshells and a watchdog of its own', via(launchers.dash), launchers.dash],
+  ['bash 5: forked subshells and one watchdog', via(launchers.bash), launchers.bash],
+  ['sh: GNU timeout and sh -c per command', via(launchers.sh), launchers.sh],
+] as const
 
-describe.each([
-  ['bash 5: forked subshells and one watchdog', local],
-  ['sh: GNU timeout and sh -c per command', dash],
-])('batch runner on a real shell (%s)', (_mode, shell) => {
+it('runs the batch under dash where there is dash, under bash 5 where there is not, else sh', async () => {
+  // the shell that reads the script names itself
+  const comm = (launcher: string) => local.exec(launcher, {stdin: 'read -r c < /proc/self/comm; echo "$c ${BASH_VERSION:+bash}"'})
+  expect((await comm(BATCH_LAUNCHER)).stdout).toBe('dash \n')
+  // without dash on PATH (a shim directory of the programs the launcher needs, bash among them), bash
+  const shim = mkdtempSync(path.join(tmpdir(), 'hatang-nodash-'))
+  try {
+    for (const tool of ['bash', 'sh', 'cat']) symlinkSync(`/bin/${tool}`, path.join(shim, tool))
+    expect((await local.exec(`PATH='${shim}'; export PATH; ${BATCH_LAUNCHER}`, {stdin: 'read -r c < /proc/self/comm; echo "$c ${BASH_VERSION:+bash}"'})).stdout).toBe('bash bash\n')
+  } finally {
+    rmSync(shim, {recursive: true, force: true})
+  }
+})
+
+describe.each(modes)('batch runner on a real shell (%s)', (_mode, shell, launcher) => {
   it('recovers each command output byte for byte, with exit codes and stderr', async () => {
     const r = await runBatch(
       shell,
@@ -130,8 +155,8 @@ describe.each([
     const shim = mkdtempSync(path.join(tmpdir(), 'hatang-uname-shim-'))
     const called = path.join(shim, 'called')
     writeFileSync(path.join(shim, 'uname'), `#!/bin/sh\n: > '${called}'\nexec /bin/uname "$@"\n`, {mode: 0o755})
-    // as `shell` runs the batch (dash: `exec sh -s`), with the shim first on PATH
-    const watched = localVia((command, options) => local.exec(shimmed(shim, shell === dash ? 'exec sh -s' : command), options))
+    // as `shell` runs the batch, with the shim first on PATH
+    const watched = localVia((_command, options) => local.exec(shimmed(shim, launcher), options))
     try {
       const r = await runBatch(watched, [cmd('u.name', 'uname -s')], 10_000)
       expect(r.header.os).toBe('Linux')
@@ -174,14 +199,17 @@ describe.each([
   })
 })
 
-describe('the output of a bash 5 batch', () => {
-  /** The local transport (bash 5), counting the chunks of standard output that reach the controller; `shim` first on PATH. */
+describe.each([
+  ['dash', launchers.dash],
+  ['bash 5', launchers.bash],
+])('the output of a %s batch', (_shell, launcher) => {
+  /** The local transport, the batch run by `launcher`, counting the chunks of standard output that reach the controller; `shim` first on PATH. */
   const counting = (shim?: string) => {
     const seen = {chunks: 0}
     // the batch's own watcher is given chunks until it has seen enough, as output-capture does
-    const transport = localVia((command, options) => {
+    const transport = localVia((_command, options) => {
       let watching = options?.onStdout !== undefined
-      return local.exec(shim ? shimmed(shim, command) : command, {
+      return local.exec(shim ? shimmed(shim, launcher) : launcher, {
         ...options,
         onStdout: (chunk) => {
           seen.chunks++
@@ -224,10 +252,13 @@ describe('the output of a bash 5 batch', () => {
   })
 })
 
-describe('a bash 5 batch at its end', () => {
+describe.each([
+  ['dash', launchers.dash],
+  ['bash 5', launchers.bash],
+])('a %s batch at its end', (_shell, launcher) => {
   it("ends what a command left running in the background (it would hold the batch's output): all of it comes at once", async () => {
     const t0 = Date.now()
-    const r = await runBatch(local, [cmd('g.bg', 'sleep 30.9 & echo left'), cmd('g.next', 'echo next')], 20_000)
+    const r = await runBatch(via(launcher), [cmd('g.bg', 'sleep 30.9 & echo left'), cmd('g.next', 'echo next')], 20_000)
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(r.failure).toBeUndefined()
     expect(r.outputs.get('g.bg')).toMatchObject({stdout: 'left\n', exitCode: 0, timedOut: false})
@@ -236,9 +267,12 @@ describe('a bash 5 batch at its end', () => {
   })
 })
 
-describe('a bash 5 batch where /dev/fd cannot be opened (a chroot without /proc)', () => {
+describe.each([
+  ['dash', launchers.dash],
+  ['bash 5', launchers.bash],
+])('a %s batch where /dev/fd cannot be opened (a chroot without /proc)', (_shell, launcher) => {
   // this machine in a private mount namespace whose /proc is an empty tmpfs: /dev/fd (a link into /proc) leads nowhere
-  const withoutProc = localVia((command, options) => local.exec(`unshare -m sh -c 'mount -t tmpfs none /proc && exec sh -c "$1"' sh ${shQuote(command)}`, options))
+  const withoutProc = localVia((_command, options) => local.exec(`unshare -m sh -c 'mount -t tmpfs none /proc && exec sh -c "$1"' sh ${shQuote(launcher)}`, options))
 
   it('runs each command under GNU timeout instead of the watchdog: a hang is still cut, and no error reaches an output', async () => {
     const t0 = Date.now()

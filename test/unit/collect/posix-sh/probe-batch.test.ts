@@ -2,15 +2,19 @@ import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../../inventory/index.js'
 import {defineProbe, type AnyProbe} from '../../../../inventory/kit/probe.js'
-import {runBatch} from '../../../../src/collect/posix-sh/batch.js'
+import {BASH_LAUNCHER, runBatch} from '../../../../src/collect/posix-sh/batch.js'
 import {expandGroups, groupKey, probeBatchCommands} from '../../../../src/collect/posix-sh/probe-batch.js'
 import {osSection} from '../../../../src/model/sections/os.js'
 import {LocalTransport} from '../../../../src/transport/local-transport.js'
 import type {CommandTransport} from '../../../../src/transport/transport.js'
 
 const local = new LocalTransport()
-/** The same machine with the batch read by dash: no bash 5, so the group runs under GNU timeout and sh -c. */
-const dash: CommandTransport = {kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec: (_c, o) => local.exec('exec sh -s', o), close: () => local.close()}
+/** This machine, the batch run by `launcher` instead of the one the local transport chooses (dash, as here). */
+const via = (launcher: string): CommandTransport => ({kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec: (_c, o) => local.exec(launcher, o), close: () => local.close()})
+/** Where there is no dash: bash 5. */
+const bash = via(BASH_LAUNCHER)
+/** Dash started as `sh` (the launcher names dash `dash`): no watchdog, so the group runs under GNU timeout and sh -c. */
+const sh = via('exec sh -s')
 
 const grouped = (commands: Record<string, string>, timeoutMs = 1000): AnyProbe =>
   defineProbe({section: osSection, platforms: ['Linux'], grouped: true, timeoutMs, commands, interpret: () => ({status: 'ok', data: {}}) as never}) as AnyProbe
@@ -38,11 +42,13 @@ describe('grouped probes: their commands sent as one command of parts', () => {
   })
 
   describe.each([
-    ['bash 5', local],
-    ['sh', dash],
+    ['dash', local],
+    ['bash 5', bash],
+    ['sh', sh],
   ])('on a real shell (%s)', (mode, shell) => {
     it('gives each command its own output, stderr and status, as if it had run alone; the group is timed once', async () => {
-      const p = grouped({one: "printf 'no newline'", two: "echo two; echo oops >&2; return 3", three: 'x=3; echo "$x"'})
+      // the first part takes long enough to show in dash's clock (centiseconds)
+      const p = grouped({one: "sleep 0.05; printf 'no newline'", two: "echo two; echo oops >&2; return 3", three: 'x=3; echo "$x"'})
       const b = await run(shell, [p])
       expect(b.outputs.get('os.one')).toMatchObject({stdout: 'no newline', stderr: '', exitCode: 0, ran: true, timedOut: false})
       expect(b.outputs.get('os.two')).toMatchObject({stdout: 'two\n', stderr: 'oops\n', exitCode: 3, ran: true})
@@ -52,8 +58,9 @@ describe('grouped probes: their commands sent as one command of parts', () => {
       expect([b.outputs.get('os.two')!.durationMs, b.outputs.get('os.three')!.durationMs]).toEqual([0, 0])
     })
 
-    // bash 5: each part is timed from its own start, by the watchdog (two slow parts together outlast one timeout and
-    // are not cut; the hung one is cut a second after it started); sh: GNU timeout cuts the group at the parts' sum
+    // dash and bash 5: each part is timed from its own start, by the watchdog (two slow parts together outlast one
+    // timeout and are not cut; the hung one is cut a second after it started); sh: GNU timeout cuts the group at the
+    // parts' sum
     it(`cuts a hung command (${mode === 'sh' ? 'at the sum of the timeouts' : 'at its own timeout'}): the ones before it kept, the ones after it not run`, async () => {
       const t0 = Date.now()
       const p = grouped({slow1: 'sleep 0.7; echo slow1', slow2: 'sleep 0.7; echo slow2', hang: 'echo started; sleep 30.8', after: 'echo after'}, 1000)

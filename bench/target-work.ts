@@ -1,6 +1,7 @@
 /**
  * The target's work for one full inventory, measured on this machine: each probe command run as a batch runs it
- * under bash (a forked subshell set to act as `sh -c`, LC_ALL=C, stdin from /dev/null), several times, its CPU
+ * (under dash where there is dash, else bash: a forked subshell, under bash set to act as `sh -c`; LC_ALL=C, stdin
+ * from /dev/null), several times, its CPU
  * (user + sys of the command and everything it started) read from the shell's `times`; a grouped probe's commands as
  * the one command of parts a batch sends for them. Says which probes dominate a target's cost.
  */
@@ -32,8 +33,11 @@ export function targetWork(runs = 5): CommandCost[] {
     ),
     ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
   ]
+  // the shell a batch runs under here (see BATCH_LAUNCHER)
+  const dash = spawnSync('dash', ['-c', 'true']).status === 0
   for (const {section, name, command} of commands) {
-    const r = spawnSync('bash', ['-c', `for i in $(seq ${runs}); do ( ${AS_SH}; eval "$0" ) </dev/null >/dev/null 2>&1; done; times`, command], {
+    const loop = `for i in $(seq ${runs}); do ( ${dash ? '' : `${AS_SH}; `}eval "$0" ) </dev/null >/dev/null 2>&1; done; times`
+    const r = spawnSync(dash ? 'dash' : 'bash', ['-c', loop, command], {
       encoding: 'utf8',
       env: {...process.env, LC_ALL: 'C', LANG: 'C'},
     })

@@ -9,6 +9,6 @@ import {targetWork, targetWorkTable} from './target-work.js'
 
 const focus = (process.env.FOCUS ?? '').split(',').filter(Boolean)
 const runs = Number(process.env.RUNS ?? 5)
-const body = `${targetWorkTable(targetWork(runs), focus)}\n\nEach probe command run ${runs} times as a batch runs it (a bash subshell acting as sh -c, LC_ALL=C, stdin /dev/null), a shared command (the process table) once, under "shared", as ${process.getuid?.() === 0 ? 'root' : 'an ordinary user'}; CPU of the command and its children. ${machine()}.`
+const body = `${targetWorkTable(targetWork(runs), focus)}\n\nEach probe command run ${runs} times as a batch runs it (a dash subshell, or where there is no dash a bash one acting as sh -c; LC_ALL=C, stdin /dev/null), a shared command (the process table) once, under "shared", as ${process.getuid?.() === 0 ? 'root' : 'an ordinary user'}; CPU of the command and its children. ${machine()}.`
 console.log(body)
 appendResults('Target work per section (npm run bench:target)', `${focus.length ? `FOCUS=${focus.join(',')} ` : ''}RUNS=${runs} npm run bench:target`, body)

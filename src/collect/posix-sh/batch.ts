@@ -202,12 +202,13 @@ const SH_WATCHDOG = [
   '  _ours() { _kl=; { read -r _kl < "/proc/$1/stat"; } 2>/dev/null; [ -n "$_kl" ] && set -- ${_kl##*) } && [ "$3" = "$$" ]; }',
   '  _wd() {',
   '    exec 0<>/proc/self/fd/1 3>&0 1>&7 2>/dev/null 6>&- 7>&- 8>&- 9>&-',
-  '    _wp= _wl=0 _wk= _ws=0 _wa= _wb= _wr= _wz=0',
+  '    _wp= _wl=0 _wk= _ws=0 _wa= _wb= _wr= _wz=0 _wi=0',
   '    while IFS= read -r _wq; do',
   '      case $_wq in',
   '        S\\ *) set -- $_wq; _wp=$2; _wl=$(( $5 + $3 * 100 )); [ "$_wl" -le "$_BD" ] || _wl=$_BD; _wk=$4; _ws=0; _wa="$_wa $_wp" ;;',
   '        P\\ *) set -- $_wq; _wb=$2 ;;',
-  '        t) _wr= ;;',
+  // a timer's line, by its number: one replaced may have written its own before it was ended
+  '        "t $_wi") _wr= ;;',
   '        X) break ;;',
   '      esac',
   '      _up',
@@ -225,7 +226,7 @@ const SH_WATCHDOG = [
   '      if [ -z "$_wr" ] || [ "$_wq" -lt "$_wz" ]; then',
   '        [ -z "$_wr" ] || _kt KILL "$_wr"',
   '        _wz=$_wq; _wq=$(( _wq - _wn )); [ "$_wq" -gt 0 ] || _wq=1',
-  '        { sleep "$(( _wq / 100 )).$(( _wq % 100 / 10 ))$(( _wq % 10 ))"; echo t; } >&3 &',
+  '        _wi=$(( _wi + 1 )); { sleep "$(( _wq / 100 )).$(( _wq % 100 / 10 ))$(( _wq % 10 ))"; echo "t $_wi"; } >&3 &',
   '        _wr=$!',
   '      fi',
   '    done',
@@ -260,7 +261,7 @@ const WATCHDOG = [
   // bash syntax, read only by bash: other shells never parse it
   `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote(BASH_WATCHDOG.join('\n'))}`,
   // dash on Linux: /proc gives the clock, the pipes' ends and the processes
-  'elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1 && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then',
+  'elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ] && [ -e "/proc/$$/task/$$/children" ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1 && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then',
   // a string that bash, which parses this whole compound command and frees it, only copies (see BASH_LAUNCHER)
   `  eval ${shQuote(SH_WATCHDOG.join('\n'))}`,
   'else',

@@ -170,9 +170,9 @@ const BASH_WATCHDOG = [
  * Dash (Debian's and Ubuntu's sh, which the launcher prefers where it is) has no clock finer than a program's and no
  * job control without a terminal, but a fork of dash costs a third of one of bash (~30 page faults against ~110 for
  * the batch shell's subshell) and a program it starts less too: the full inventory's script, `perf stat` as the test
- * user, ~24,500 page faults and ~1,050 ms of CPU under bash against ~12,400 and ~560 ms under dash with a subshell a
- * command. So where dash runs the batch on Linux, its commands are forked subshells as under bash, watched by one
- * watchdog of dash:
+ * user, three alternating runs, ~24,500 page faults and ~940–1,000 ms of CPU under bash against ~13,600 and ~610–650
+ * ms under dash. So where dash runs the batch on Linux, its commands are forked subshells as under bash, watched by
+ * one watchdog of dash:
  *  - the clock is /proc/uptime's (centiseconds since boot; the header's time is `date`'s, once);
  *  - each command's start goes to the watchdog as under bash ("S pid seconds key start", start in centiseconds), on
  *    fd 4, a pipe, which it reads at once; it has no read with a timeout, so it keeps one timer (`sleep`, then a line

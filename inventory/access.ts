@@ -14,6 +14,7 @@ import {accessSection, type AccessData} from '../src/model/sections/access.js'
 export const accessProbe = defineProbe({
   section: accessSection,
   platforms: ['Linux'],
+  weight: 3,
   // one command, two parts (kit/command-parts.ts)
   commands: {access: partsCommand({keys: AUTHORIZED_KEYS_COMMAND, sudoers: SUDOERS_COMMAND})},
   interpret(outputs) {

@@ -194,6 +194,7 @@ FILENAME == "/etc/login.defs" && /^[ \t]*(PASS_MAX_DAYS|PASS_MIN_DAYS|PASS_WARN_
 export const accountsProbe = defineProbe({
   section: accountsSection,
   platforms: ['Linux'],
+  weight: 2,
   commands: {
     files:
       '[ -r /etc/passwd ] || exit 3; set --; for f in /etc/passwd /etc/group /etc/shells /etc/login.defs; do [ -r "$f" ] && set -- "$@" "$f"; done; ' +

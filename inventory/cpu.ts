@@ -223,6 +223,7 @@ export function cpuData(info: CpuInfo, lscpu: Lscpu | undefined, count: {threads
 export const cpuProbe = defineProbe({
   section: cpuSection,
   platforms: ['Linux'],
+  weight: 2,
   grouped: true,
   commands: {
     cpuinfo: readFile('/proc/cpuinfo', 'return'),

@@ -118,6 +118,7 @@ export function mergeUsage(mounts: Mount[], usage: ReadonlyMap<string, Usage>): 
 export const filesystemsProbe = defineProbe({
   section: filesystemsSection,
   platforms: ['Linux'],
+  weight: 2,
   grouped: true,
   commands: {
     // findmnt reads /proc/self/mountinfo and stats nothing, so a hung NFS server cannot stall the list

@@ -158,6 +158,7 @@ const reasonOf = (what: string, out: Parameters<typeof succeeded>[0]): string =>
 export const loginsProbe = defineProbe({
   section: loginsSection,
   platforms: ['Linux'],
+  weight: 2,
   // one command: three parts (kit/command-parts.ts) through one awk
   commands: {logins: LOGINS_COMMAND},
   interpret(outputs) {

@@ -275,6 +275,7 @@ const STUBS = new Set(['127.0.0.53', '127.0.0.54'])
 export const networkProbe = defineProbe({
   section: networkSection,
   platforms: ['Linux'],
+  weight: 3,
   grouped: true,
   commands: {
     ip: needs('ip', 'ip -o link show && echo @@addr && ip -o addr show && echo @@route4 && ip -4 route show default && echo @@route6 && ip -6 route show default', 'return'),

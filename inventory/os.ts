@@ -90,6 +90,7 @@ export function parseTime(text: string): TimeInfo {
 export const osProbe = defineProbe({
   section: osSection,
   platforms: ['Linux', 'Darwin', 'FreeBSD', 'OpenBSD', 'NetBSD', 'SunOS'],
+  weight: 2,
   // six small commands, one subshell (ProbeSpec.grouped)
   grouped: true,
   commands: {

@@ -39,7 +39,7 @@ export const packagesProbe = defineProbe({
   // read once a host: the pending updates read the same list
   shared: {dpkg: dpkgPackages},
   timeoutMs: 20_000,
-  weight: 2,
+  weight: 4,
   interpret(out): ProbeResult<PackagesData> {
     const answered: {manager: PackageManager; items: readonly PackageItem[]}[] = []
     const failed: string[] = []

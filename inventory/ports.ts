@@ -111,6 +111,7 @@ export function parseProcNetSockets(text: string): ListeningSocket[] {
 export const portsProbe = defineProbe({
   section: portsSection,
   platforms: ['Linux'],
+  weight: 2,
   grouped: true,
   commands: {
     ss: needs('ss', 'ss -ltunp', 'return'),

@@ -273,6 +273,7 @@ function daemonOf(reading: DaemonReading | undefined): {data: Pick<SshdData, 'ru
 export const sshdProbe = defineProbe({
   section: sshdSection,
   platforms: ['Linux'],
+  weight: 10,
   commands: {
     // sshd -V is recent (9.x): older ones print the banner above their usage, which is as good.
     version: needs('sshd', 'sshd -V 2>&1; ssh -V 2>&1; exit 0'),

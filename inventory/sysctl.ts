@@ -79,6 +79,7 @@ const COREDUMP_COMMAND = [
 export const sysctlProbe = defineProbe({
   section: sysctlSection,
   platforms: ['Linux'],
+  weight: 2,
   grouped: true,
   commands: {
     proc: PROC_COMMAND,

@@ -136,7 +136,7 @@ export const updatesProbe = defineProbe({
   // the index method's installed packages: the list the packages section reads, read once a host
   shared: {installed: dpkgPackages},
   timeoutMs: 30_000,
-  weight: 10,
+  weight: 13,
   contents: {
     kind: aptIndexKind,
     wanted(out) {

@@ -243,6 +243,7 @@ const EVIDENCE_FILES = [
 export const virtualizationProbe = defineProbe({
   section: virtualizationSection,
   platforms: ['Linux'],
+  weight: 4,
   commands: {
     // --vm exits 1 when it prints "none"; both lines are wanted either way
     detect: needs('systemd-detect-virt', DETECT_COMMAND),

@@ -363,13 +363,14 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
  * byte per read(2), so as not to take input meant for its commands: ~28,000 system calls for a batch of ~28 kB, ~3 ms
  * of the target's CPU. Its commands read nothing from it, so bash takes the script whole (`$(</dev/stdin)` is read in
  * blocks by bash itself, no process) and evaluates it. Where stdin is a socket (Node's child processes: the local
- * transport), /dev/stdin cannot be opened, and `cat` reads it. Bash evaluates the commands one by one, as lines of
+ * transport), /dev/stdin cannot be opened (bash's complaint goes nowhere: it is no message of the batch's), and `cat`
+ * reads it. Bash evaluates the commands one by one, as lines of
  * the script, not as the function `_B` which dash's pipeline needs: the first `_B() {` of the script, before any
  * command, becomes `:`, and the batch exits before bash reads the function's closing brace. Bash evaluating the
  * function (it copies a function's body to run it) made ~2,200 page faults more a host, and even a group of the
  * commands (parsed whole before it runs) ~700 (perf stat, the full inventory).
  */
-export const BASH_LAUNCHER = `exec bash -c '_s=$(</dev/stdin) 2>/dev/null || _s=$(cat); eval "unset _s; \${_s/_B() \\{/:}"'`
+export const BASH_LAUNCHER = `exec bash -c '{ _s=$(</dev/stdin); } 2>/dev/null || _s=$(cat); eval "unset _s; \${_s/_B() \\{/:}"'`
 export const BATCH_LAUNCHER = `if command -v dash >/dev/null 2>&1; then exec dash -s; elif command -v bash >/dev/null 2>&1; then ${BASH_LAUNCHER}; else exec sh -s; fi`
 
 function parseSeconds(text: string | undefined): number | undefined {
@@ -516,11 +517,17 @@ export async function runBatch(transport: CommandTransport, commands: readonly B
       },
     })
     const outOfBudget = result.timedOut || result.exitCode === 124
+    // the shell's own last message, not a marker line of the batch's
+    const lastWords = result.stderr
+      .split('\n')
+      .filter((line) => line.trim() && !line.includes(`:${nonce}:`))
+      .pop()
+      ?.trim()
     const parsed = parseBatchOutput(result.stdout, result.stderr, nonce, commands, outOfBudget)
     const failure = outOfBudget
       ? `batch timed out after ${Math.round(deadlineMs / 1000)} s`
       : result.exitCode !== 0
-        ? `batch shell exited ${result.exitCode ?? 'by signal'}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').pop()!.slice(0, 200)}` : ''}`
+        ? `batch shell exited ${result.exitCode ?? 'by signal'}${lastWords ? `: ${lastWords.slice(0, 200)}` : ''}`
         : undefined
     return {...parsed, headerReceivedAtMs, sentAtMs, failure, durationMs: performance.now() - started}
   } catch (error) {

@@ -1,3 +1,4 @@
+import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -264,6 +265,46 @@ describe.each([
     expect(r.outputs.get('g.bg')).toMatchObject({stdout: 'left\n', exitCode: 0, timedOut: false})
     expect(r.outputs.get('g.next')).toMatchObject({stdout: 'next\n', exitCode: 0})
     expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.9' || true")).stdout.trim()).toBe('0')
+  })
+
+  it('ends only what is its own: a process started beside it meanwhile, by its parent, is left running', async () => {
+    // the batch's parent (this process) starts another meanwhile, in a group of its own: younger than the batch
+    // shell and a child of its parent, as a leftover of the batch would be, but not of its process group
+    let other: ChildProcess | undefined
+    const started = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other = spawn('sleep', ['31.05'], {detached: true, stdio: 'ignore'})
+        resolve()
+      }, 150),
+    )
+    try {
+      const r = await runBatch(via(launcher), [cmd('o.first', 'sleep 0.6; echo first'), cmd('o.bg', 'sleep 30.95 & echo left')], 20_000)
+      await started
+      expect(r.outputs.get('o.first')).toMatchObject({stdout: 'first\n', exitCode: 0})
+      expect(r.outputs.get('o.bg')).toMatchObject({stdout: 'left\n', exitCode: 0})
+      expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.95' || true")).stdout.trim()).toBe('0')
+      expect(other!.exitCode).toBeNull()
+      expect(() => process.kill(other!.pid!, 0)).not.toThrow()
+    } finally {
+      other?.kill('SIGKILL')
+    }
+  })
+
+  it('ends the running command when the batch shell is killed (its SSH session cut, say)', async () => {
+    // the command kills its own parent, the shell that runs the batch's commands, and hangs; its timeout is long
+    const t0 = Date.now()
+    const r = await runBatch(
+      via(launcher),
+      [cmd('z.first', 'echo first'), cmd('z.kill', 'read -r _st < /proc/self/stat; set -- ${_st##*) }; kill -KILL "$2"; sleep 30.65', 30_000)],
+      40_000,
+    )
+    // dash's watchdog looks at least every 10 s whether the shell is there
+    expect(Date.now() - t0).toBeLessThan(15_000)
+    expect(r.failure).toMatch(/^batch shell exited/)
+    // the shell's last words, if any, never a marker of the batch (its nonce: 24 hex digits)
+    expect(r.failure).not.toMatch(/[0-9a-f]{24}/)
+    expect(r.outputs.get('z.first')).toMatchObject({exitCode: 0})
+    expect((await local.exec("ps -eo args | grep -c '^[s]leep 30.65' || true")).stdout.trim()).toBe('0')
   })
 })
 

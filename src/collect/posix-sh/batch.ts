@@ -84,7 +84,7 @@ export const PART_WATCH = {
   before:
     'case $_hg in' +
     ' u\\ *) _t=$EPOCHREALTIME; printf \'S %s %s %s%s\\n\' "$BASHPID" "${_hg#u }" "${_t%.*}" "${_t#*.}" >&4;;' +
-    ' c\\ *) read -r _q _u < /proc/self/stat; read -r _t _u < /proc/uptime; printf \'S %s %s %s\\n\' "$_q" "${_hg#c }" "$(( ${_t%.*} * 100 + 1${_t#*.} - 100 ))" >&4;;' +
+    ` c\\ *) read -r _q _u < /proc/self/stat; read -r _t _u < /proc/uptime; printf 'S %s %s %s\\n' "$_q" "\${_hg#c }" "${centiseconds('_t')}" >&4;;` +
     ' esac',
   call: ' 4>&-',
 } as const
@@ -92,6 +92,25 @@ export const PART_WATCH = {
 /** The batch's own functions and variables, which a command's subshell unsets before it evaluates the command. */
 const BATCH_FUNCTIONS = '_x _r _s _e _now _late _fin _up'
 const BATCH_VARIABLES = '_N _TO _OS _SH _PW _t _a _rc _p _c _pk _prc _pa _pt _BM _BD _MT _over _wn _wu'
+
+/** Shell arithmetic: the centiseconds of the variable `name`, which holds /proc/uptime's seconds ("1234.05" → 123405; `1${…} - 100` keeps a leading 0 from meaning octal). */
+function centiseconds(name: string): string {
+  return `$(( \${${name}%.*} * 100 + 1\${${name}#*.} - 100 ))`
+}
+
+/** A stream in blocks (see BASH_WATCHDOG): its dd's own messages (and a refusal of fullblock) go nowhere, and cat passes it on where dd cannot. */
+const BLOCKS = 'dd iflag=fullblock bs=65536 2>/dev/null || cat'
+
+/**
+ * `_x` under a watchdog: the command in a forked subshell of the batch shell (`prelude` first: under bash what makes
+ * it act as `sh -c`) with nothing of the batch visible, no arguments and stdin from /dev/null; a command of parts
+ * keeps fd 4 and `$_HG` (the watchdog's clock, `clock`, see PART_WATCH), any other loses fd 4. The watchdog is told
+ * of its start (`start`, shell text, in its clock's unit) before the batch shell waits for it.
+ */
+function watchedX(clock: 'u' | 'c', prelude: string, redirect: string, start: string): string {
+  const sub = `( ${prelude}_c=$3; if [ -n "$4" ]; then _HG="${clock} $2 $1"; else exec 4>&-; fi; set --; unset -f ${BATCH_FUNCTIONS}; eval "unset ${BATCH_VARIABLES}; $_c" ) </dev/null${redirect}`
+  return `_x() { ${sub} & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "${start}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`
+}
 
 /** Each command under GNU `timeout -k 1 N sh -c` (a plain `sh -c` where there is no timeout): shells other than bash 5. */
 const TIMEOUT_X = '_x() { if [ -n "$_TO" ]; then timeout -k 1 "$(( $2 * ${4:-1} ))" sh -c "$3" </dev/null; else sh -c "$3" </dev/null; fi; _rc=$?; }'
@@ -146,7 +165,7 @@ const BASH_WATCHDOG = [
   // the budget's end, in µs of the batch's clock; past it, no command starts (_late) and the watchdog cuts the running one
   '  _BD=$(( ${EPOCHREALTIME/./} + _BM * 1000 )); _late() { (( ${EPOCHREALTIME/./} >= _BD )); }',
   // a stream in blocks (see above): its dd's own messages (and a refusal of fullblock) go nowhere
-  '  _blk() { dd iflag=fullblock bs=65536 2>/dev/null || cat; }',
+  `  _blk() { ${BLOCKS}; }`,
   '  if command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then exec 4>&2 2> >(_blk >&4 4>&-) > >(_blk 4>&-); exec 4>&-; fi',
   '  set -m',
   // fd 4: a pipe opened for reading and writing (both ends), which the watchdog inherits; fd 3: the watchdog's stdin.
@@ -154,7 +173,7 @@ const BASH_WATCHDOG = [
   // command runs under GNU timeout as in other shells
   "  if { exec 4<> <(:) && exec 3> >(_wd); } 2>/dev/null; then",
   // the notice bash prints for a job killed by a signal is not the command's output
-  `    _x() { ( set +m; ${AS_SH}; _c=$3; if [ -n "$4" ]; then _HG="u $2 $1"; else exec 4>&-; fi; set --; unset -f ${BATCH_FUNCTIONS}; eval "unset ${BATCH_VARIABLES}; $_c" ) </dev/null 3>&- & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "\${_a/./}" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `    ${watchedX('u', `set +m; ${AS_SH}; `, ' 3>&-', '${_a/./}')}`,
   '  else',
   `    ${TIMEOUT_X}`,
   '  fi',
@@ -182,15 +201,15 @@ const BASH_WATCHDOG = [
  *    the end the watchdog ends what a command left running in the background (reparented to init or to a subreaper
  *    above the batch: children of the batch shell's ancestors that are in its process group and younger than it);
  *  - the streams leave in blocks through dd as under bash.
- * The pipes come from a pipeline: `_so | { _se | { _wd | _bw; }; }`, each of dd's and the watchdog's ends opened
+ * The pipes come from a pipeline: `_sr 8 | { _sr 9 | { _wd | _bw; }; }`, each of dd's and the watchdog's ends opened
  * again through /proc/self/fd in the direction wanted (a reader left of the body), the body last so that the batch's
  * exit status is the pipeline's. dd holds its own write end until the one who writes has opened its own and sent a
  * line, so that it never reads an end of file before the writing starts; the group that opened a stream's write end
  * keeps its read end, so that no write to it meets a pipe without a reader (SIGPIPE) before dd has opened its own.
  */
 const SH_WATCHDOG = [
-  // centiseconds since boot, in _wn ("1234.05" → 123405; `1${…} - 100` keeps a leading 0 from meaning octal)
-  '  _up() { read -r _wn _wu < /proc/uptime; _wn=$(( ${_wn%.*} * 100 + 1${_wn#*.} - 100 )); }',
+  // centiseconds since boot, in _wn
+  `  _up() { read -r _wn _wu < /proc/uptime; _wn=${centiseconds('_wn')}; }`,
   '  _now() { read -r _t _wu < /proc/uptime; }',
   '  _up; _BD=$(( _wn + _BM / 10 )); _late() { _up; [ "$_wn" -ge "$_BD" ]; }',
   // a signal to a process and all its descendants, each one's children read before it is signalled
@@ -240,17 +259,17 @@ const SH_WATCHDOG = [
   '    done; done',
   '  }',
   // the streams, in blocks: a reader of the pipe on its right (see above), once the writer has sent its first line
-  '  _so() { exec 0</proc/self/fd/1; IFS= read -r _kl; exec 1>&8 8>&- 9>&-; dd iflag=fullblock bs=65536 2>/dev/null || cat; }',
-  '  _se() { exec 0</proc/self/fd/1 7>&-; IFS= read -r _kl; exec 1>&9 8>&- 9>&-; dd iflag=fullblock bs=65536 2>/dev/null || cat; }',
+  // (stdout's to fd 8, stderr's to fd 9: the batch's own streams)
+  `  _sr() { exec 0</proc/self/fd/1 7>&-; IFS= read -r _kl; exec 1>&"$1" 8>&- 9>&-; ${BLOCKS}; }`,
   // the body: fd 4 both ends of the watchdog's pipe (a write never fails for want of a reader), its pid to the
   // watchdog, then the commands
   '  _bw() {',
   '    exec 4<>/proc/self/fd/0 0</dev/null 1>&7 2>&6 6>&- 7>&- 8>&- 9>&-',
   '    read -r _wn _wu < /proc/self/stat; printf \'P %s\\n\' "$_wn" >&4',
-  '    unset -f _bw _so _se _wd _kt _ours',
+  '    unset -f _bw _sr _wd _kt _ours',
   '    _B',
   '  }',
-  `  _x() { ( _c=$3; if [ -n "$4" ]; then _HG="c $2 $1"; else exec 4>&-; fi; set --; unset -f ${BATCH_FUNCTIONS}; eval "unset ${BATCH_VARIABLES}; $_c" ) </dev/null & _p=$!; printf 'S %s %s %s %s\\n' "$_p" "$2" "$1" "$(( \${_a%.*} * 100 + 1\${_a#*.} - 100 ))" >&4; { wait "$_p"; } 2>/dev/null; _rc=$?; }`,
+  `  ${watchedX('c', '', '', centiseconds('_a'))}`,
   "  _fin() { printf 'X\\n' >&4; }",
   '  _PW=1',
 ]
@@ -348,7 +367,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
   out.push(
     'if [ -n "$_PW" ]; then',
     '  exec 8>&1 9>&2',
-    '  _so | { exec 7>/proc/self/fd/0; echo >&7; _se | { exec 6>/proc/self/fd/0; echo >&6; _wd | _bw; }; }',
+    '  _sr 8 | { exec 7>/proc/self/fd/0; echo >&7; _sr 9 | { exec 6>/proc/self/fd/0; echo >&6; _wd | _bw; }; }',
     '  exit $?',
     'fi',
     '_B',

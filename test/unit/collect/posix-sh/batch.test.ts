@@ -5,28 +5,13 @@ import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {BASH_LAUNCHER, BATCH_LAUNCHER, buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
-import {LocalTransport} from '../../../../src/transport/local-transport.js'
+import {BATCH_LAUNCHER, buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
 import {shQuote} from '../../../../src/model/shell-quote.js'
-import type {CommandTransport} from '../../../../src/transport/transport.js'
+import {launchers, local, localVia, via} from '../../../support/launchers.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
-const local = new LocalTransport()
-/** This machine, the batch run by `exec` instead of the local transport's own. */
-const localVia = (exec: CommandTransport['exec']): CommandTransport => ({kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec, close: () => local.close()})
 /** A shell command run with the programs of `shim` first on PATH. */
 const shimmed = (shim: string, command: string) => `PATH='${shim}':$PATH; export PATH; ${command}`
-/**
- * The ways a target runs a batch, each with the launcher that chooses it here: dash, which the launcher prefers (this
- * machine has it); bash 5, where there is no dash (RHEL); and any other sh, here dash started as `sh` (the launcher
- * names dash `dash`), where each command runs under GNU timeout and `sh -c`.
- */
-const launchers = {
-  dash: BATCH_LAUNCHER,
-  bash: BASH_LAUNCHER,
-  sh: 'exec sh -s',
-}
-const via = (launcher: string) => localVia((_command, options) => local.exec(launcher, options))
 const modes = [
   ['dash: forked subshells and a watchdog of its own', via(launchers.dash), launchers.dash],
   ['bash 5: forked subshells and one watchdog', via(launchers.bash), launchers.bash],
@@ -35,13 +20,13 @@ const modes = [
 
 it('runs the batch under dash where there is dash, under bash 5 where there is not, else sh', async () => {
   // the shell that reads the script names itself
-  const comm = (launcher: string) => local.exec(launcher, {stdin: 'read -r c < /proc/self/comm; echo "$c ${BASH_VERSION:+bash}"'})
-  expect((await comm(BATCH_LAUNCHER)).stdout).toBe('dash \n')
+  const name = {stdin: 'read -r c < /proc/self/comm; echo "$c ${BASH_VERSION:+bash}"'}
+  expect((await local.exec(BATCH_LAUNCHER, name)).stdout).toBe('dash \n')
   // without dash on PATH (a shim directory of the programs the launcher needs, bash among them), bash
   const shim = mkdtempSync(path.join(tmpdir(), 'hatang-nodash-'))
   try {
     for (const tool of ['bash', 'sh', 'cat']) symlinkSync(`/bin/${tool}`, path.join(shim, tool))
-    expect((await local.exec(`PATH='${shim}'; export PATH; ${BATCH_LAUNCHER}`, {stdin: 'read -r c < /proc/self/comm; echo "$c ${BASH_VERSION:+bash}"'})).stdout).toBe('bash bash\n')
+    expect((await local.exec(`PATH='${shim}'; export PATH; ${BATCH_LAUNCHER}`, name)).stdout).toBe('bash bash\n')
   } finally {
     rmSync(shim, {recursive: true, force: true})
   }

@@ -2,19 +2,16 @@ import {describe, expect, it} from 'vitest'
 
 import {probes} from '../../../../inventory/index.js'
 import {defineProbe, type AnyProbe} from '../../../../inventory/kit/probe.js'
-import {BASH_LAUNCHER, runBatch} from '../../../../src/collect/posix-sh/batch.js'
+import {runBatch} from '../../../../src/collect/posix-sh/batch.js'
 import {expandGroups, groupKey, probeBatchCommands} from '../../../../src/collect/posix-sh/probe-batch.js'
 import {osSection} from '../../../../src/model/sections/os.js'
-import {LocalTransport} from '../../../../src/transport/local-transport.js'
 import type {CommandTransport} from '../../../../src/transport/transport.js'
+import {launchers, local, via} from '../../../support/launchers.js'
 
-const local = new LocalTransport()
-/** This machine, the batch run by `launcher` instead of the one the local transport chooses (dash, as here). */
-const via = (launcher: string): CommandTransport => ({kind: local.kind, target: local.target, platform: local.platform, dialects: local.dialects, exec: (_c, o) => local.exec(launcher, o), close: () => local.close()})
 /** Where there is no dash: bash 5. */
-const bash = via(BASH_LAUNCHER)
+const bash = via(launchers.bash)
 /** Dash started as `sh` (the launcher names dash `dash`): no watchdog, so the group runs under GNU timeout and sh -c. */
-const sh = via('exec sh -s')
+const sh = via(launchers.sh)
 
 const grouped = (commands: Record<string, string>, timeoutMs = 1000): AnyProbe =>
   defineProbe({section: osSection, platforms: ['Linux'], grouped: true, timeoutMs, commands, interpret: () => ({status: 'ok', data: {}}) as never}) as AnyProbe

@@ -1,7 +1,7 @@
 /**
  * The target's work for one full inventory, measured on this machine: each probe command run as a batch runs it
- * (under dash where there is dash, else bash: a forked subshell, under bash set to act as `sh -c`; LC_ALL=C, stdin
- * from /dev/null), several times, its CPU
+ * (in a forked subshell of the shell the batch's launcher chooses, under bash set to act as `sh -c`; LC_ALL=C,
+ * stdin from /dev/null), several times, its CPU
  * (user + sys of the command and everything it started) read from the shell's `times`; a grouped probe's commands as
  * the one command of parts a batch sends for them. Says which probes dominate a target's cost.
  */
@@ -9,7 +9,8 @@ import {spawnSync} from 'node:child_process'
 
 import {probes} from '../inventory/index.js'
 import {sharedCommandsOf} from '../inventory/kit/shared-command.js'
-import {AS_SH} from '../src/collect/posix-sh/batch.js'
+import {AS_SH, BATCH_LAUNCHER} from '../src/collect/posix-sh/batch.js'
+import {shQuote} from '../src/model/shell-quote.js'
 import {probeBatchCommands} from '../src/collect/posix-sh/probe-batch.js'
 
 export interface CommandCost {
@@ -33,11 +34,11 @@ export function targetWork(runs = 5): CommandCost[] {
     ),
     ...sharedCommandsOf(linux).map((s) => ({section: SHARED, name: s.id, command: s.command})),
   ]
-  // the shell a batch runs under here (see BATCH_LAUNCHER)
-  const dash = spawnSync('dash', ['-c', 'true']).status === 0
   for (const {section, name, command} of commands) {
-    const loop = `for i in $(seq ${runs}); do ( ${dash ? '' : `${AS_SH}; `}eval "$0" ) </dev/null >/dev/null 2>&1; done; times`
-    const r = spawnSync(dash ? 'dash' : 'bash', ['-c', loop, command], {
+    // run by the shell a batch runs under here: the batch's own launcher chooses it (dash where there is dash)
+    const loop = `_c=${shQuote(command)}\nfor i in $(seq ${runs}); do ( if [ -n "\${BASH_VERSION:-}" ]; then ${AS_SH}; fi; eval "unset _c; $_c" ) </dev/null >/dev/null 2>&1; done; times\n`
+    const r = spawnSync('/bin/sh', ['-c', BATCH_LAUNCHER], {
+      input: loop,
       encoding: 'utf8',
       env: {...process.env, LC_ALL: 'C', LANG: 'C'},
     })

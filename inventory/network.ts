@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, lines, needs, notInstalled, printSmallFile, readSmallFile, succeeded, toInt} from './kit/probe-helpers.js'
+import {failure, lines, needs, notInstalled, printTinyFile, readTinyFile, succeeded, toInt} from './kit/probe-helpers.js'
 import {networkSection, type DefaultRoute, type NetworkAddress, type NetworkData, type NetworkInterface} from '../src/model/sections/network.js'
 import {formatIpv6Groups} from './kit/ipv6-text.js'
 
@@ -290,8 +290,8 @@ export const networkProbe = defineProbe({
       'print "@@route6"; f = "/proc/net/ipv6_route"; while ((getline l < f) > 0) { split(l, w, " "); if (w[1] ~ /^0+$/ && w[2] == "00") print l } close(f); ' +
       'print "@@inet6"; f = "/proc/net/if_inet6"; while ((getline l < f) > 0) print l; close(f) }\' 2>/dev/null; cd "$_o" 2>/dev/null; return 0',
     dns:
-      `${readSmallFile('/etc/resolv.conf', 'return')}; ` +
-      `if [ -r /run/systemd/resolve/resolv.conf ]; then echo @@upstream; ${printSmallFile('/run/systemd/resolve/resolv.conf')}; fi`,
+      `${readTinyFile('/etc/resolv.conf', 'return')}; ` +
+      `if [ -r /run/systemd/resolve/resolv.conf ]; then echo @@upstream; ${printTinyFile('/run/systemd/resolve/resolv.conf')}; fi`,
   },
   interpret(out) {
     const sysFail = failure(out.sys, '/sys/class/net')

@@ -1,6 +1,6 @@
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {failure, firstLineInto, IN_BASH5, isoFromEpochSeconds, lines, parseKeyValueLines, printLineStarting, printSmallFile, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
+import {failure, firstLineInto, IN_BASH5, isoFromEpochSeconds, lines, parseKeyValueLines, printLineStarting, printTinyFile, readFirstLine, readLine, succeeded, toNumber} from './kit/probe-helpers.js'
 import {osSection, type OsData} from '../src/model/sections/os.js'
 
 export interface OsRelease {
@@ -94,14 +94,14 @@ export const osProbe = defineProbe({
   // six small commands, one subshell (ProbeSpec.grouped)
   grouped: true,
   commands: {
-    // Linux: the kernel's name, release and version read by the shell from /proc/sys/kernel (what uname(2) gives),
-    // `uname -m` for the machine; elsewhere one uname for the three one-word fields (POSIX fixes their order), one
-    // for the version, which has spaces
+    // Linux: the kernel's name, release, version and machine read by the shell from /proc/sys/kernel (what uname(2)
+    // gives; kernel.arch since Linux 6.0, `uname -m` before); elsewhere one uname for the three one-word fields (POSIX
+    // fixes their order), one for the version, which has spaces
     uname:
       `_k() { ${firstLineInto('/proc/sys/kernel/$1')}; [ -n "$_l" ]; }; ` +
-      "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; uname -m; printf '%s\\n' \"$_l\"; " +
+      "if _k ostype && _s=$_l && _k osrelease && _r=$_l && _k version; then printf '%s\\n' \"$_s\" \"$_r\"; _v=$_l; if _k arch; then printf '%s\\n' \"$_l\"; else uname -m; fi; printf '%s\\n' \"$_v\"; " +
       "else set -- $(uname -s -r -m); printf '%s\\n' \"$1\" \"$2\" \"$3\"; uname -v; fi",
-    release: `if [ -r /etc/os-release ]; then ${printSmallFile('/etc/os-release')}; elif [ -r /usr/lib/os-release ]; then ${printSmallFile('/usr/lib/os-release')}; else return 3; fi`,
+    release: `if [ -r /etc/os-release ]; then ${printTinyFile('/etc/os-release')}; elif [ -r /usr/lib/os-release ]; then ${printTinyFile('/usr/lib/os-release')}; else return 3; fi`,
     debianVersion: readLine('/etc/debian_version', 'return'),
     uptime: `${readLine('/proc/uptime', 'return')} && ${printLineStarting('/proc/stat', 'btime ')}`,
     load: readLine('/proc/loadavg', 'return'),

@@ -324,7 +324,10 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     // the kernel's name without starting uname where Linux gives it in /proc (a program less on every host)
     '_OS=; { IFS= read -r _OS < /proc/sys/kernel/ostype; } 2>/dev/null; [ "$_OS" = Linux ] || _OS=$(uname -s 2>/dev/null)',
     '_now',
-    `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "\${EUID:-$(id -u 2>/dev/null)}" "$_OS"`,
+    // the effective uid: bash's EUID, else the third field of /proc's Uid line, read by the shell (id -u where /proc
+    // is not), a program less on every host but bash's
+    '_a=${EUID:-}; [ -n "$_a" ] || { while read -r _c _rc _a _p; do [ "$_c" = Uid: ] && break; _a=; done < /proc/self/status; } 2>/dev/null; [ -n "$_a" ] || _a=$(id -u 2>/dev/null)',
+    `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "$_a" "$_OS"`,
     ...WATCHDOG,
     // A command's E markers are written with the next command's B or S marker (or by _e at the end), on one line:
     // bash writes what its printf prints a line at a time (its streams are line-buffered), and every write wakes the

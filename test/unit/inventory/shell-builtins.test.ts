@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {IN_BASH5, printLineStarting, printSmallFile, readSmallFile} from '../../../inventory/kit/probe-helpers.js'
+import {IN_BASH5, printLineStarting, printSmallFile, printTinyFile, readSmallFile, readTinyFile} from '../../../inventory/kit/probe-helpers.js'
 import {AS_SH} from '../../../src/collect/posix-sh/batch.js'
 import {shQuote} from '../../../src/model/shell-quote.js'
 
@@ -80,6 +80,43 @@ describe('printSmallFile prints what cat prints', () => {
     it(`${shell}: readSmallFile exits 3 for a missing file`, () => {
       expect(run(shell, readSmallFile(path.join(dir, 'missing'))).status).toBe(3)
       expect(run(shell, readSmallFile(file('present', 'x\n'))).stdout).toBe('x\n')
+    })
+  }
+})
+
+describe('printTinyFile prints what cat prints, without cat in any shell', () => {
+  const cases: [string, string][] = [
+    ['lines', 'one\n  two with  spaces \n\tthree\\n "quoted" $HOME `x` -n -e\\c\n'],
+    ['no final newline', 'first\nlast without newline'],
+    ['empty', ''],
+    ['blank lines at the end', 'a\n\n\n'],
+    ['a lone line without newline', 'x'],
+    ['carriage returns and a backslash at the end', 'a\r\nb\\\n'],
+  ]
+  for (const shell of SHELLS) {
+    for (const [name, content] of cases) {
+      it(`${shell}: ${name}`, () => {
+        const p = file(`t-${name.replace(/ /g, '-')}`, content)
+        const r = run(shell, `${printTinyFile(shQuote(p))}; echo "status $?"`)
+        expect(r.stdout).toBe(`${content}status 0\n`)
+        expect(r.programs).toEqual([])
+      })
+    }
+    it(`${shell}: a file that cannot be opened fails as cat does${shell === 'bash' ? '' : ", with cat's message"}`, () => {
+      const missing = shQuote(path.join(dir, 'missing'))
+      const r = run(shell, `${printTinyFile(missing)} 2>&1; echo "status $?"`)
+      if (shell === 'bash') {
+        // bash's own redirection fails, as printSmallFile's does: its words, cat's status
+        expect(r.stdout).toMatch(/missing: No such file or directory\nstatus 1\n$/)
+        expect(r.programs).toEqual([])
+      } else {
+        expect(r.stdout).toBe(spawnSync('sh', ['-c', `cat ${missing} 2>&1; echo "status $?"`], {encoding: 'utf8'}).stdout)
+        expect(r.programs).toEqual(['cat'])
+      }
+    })
+    it(`${shell}: readTinyFile exits 3 for a missing file; /etc/os-release as cat reads it`, () => {
+      expect(run(shell, readTinyFile(path.join(dir, 'missing'))).status).toBe(3)
+      expect(run(shell, readTinyFile('/etc/os-release')).stdout).toBe(readFileSync('/etc/os-release', 'utf8'))
     })
   }
 })

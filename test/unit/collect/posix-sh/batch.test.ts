@@ -293,12 +293,30 @@ describe.each([
   })
 })
 
+describe.each(modes)('the header of a batch run by another user (%s)', (_mode, _shell, launcher) => {
+  // nobody (with a gid of its own, not its uid), as an unprivileged audit logs in: the header's uid is the shell's own (bash's EUID, /proc elsewhere)
+  const asNobody = localVia((_command, options) => local.exec(`setpriv --reuid 65534 --regid 65533 --clear-groups sh -c ${shQuote(launcher)}`, options))
+
+  it('names its effective uid, as id -u does', async () => {
+    const r = await runBatch(asNobody, [cmd('u.id', 'id -u')], 10_000)
+    expect(r.failure).toBeUndefined()
+    expect(r.outputs.get('u.id')!.stdout).toBe('65534\n')
+    expect(r.header.uid).toBe(65534)
+  })
+})
+
 describe.each([
   ['dash', launchers.dash],
   ['bash 5', launchers.bash],
 ])('a %s batch where /dev/fd cannot be opened (a chroot without /proc)', (_shell, launcher) => {
   // this machine in a private mount namespace whose /proc is an empty tmpfs: /dev/fd (a link into /proc) leads nowhere
   const withoutProc = localVia((_command, options) => local.exec(`unshare -m sh -c 'mount -t tmpfs none /proc && exec sh -c "$1"' sh ${shQuote(launcher)}`, options))
+
+  it("names the user without /proc/self/status: bash's EUID, else id -u", async () => {
+    const r = await runBatch(withoutProc, [cmd('p.id', 'id -u')], 10_000)
+    expect(r.header.uid).toBe(process.getuid!())
+    expect(r.outputs.get('p.id')!.stdout).toBe(`${process.getuid!()}\n`)
+  })
 
   it('runs each command under GNU timeout instead of the watchdog: a hang is still cut, and no error reaches an output', async () => {
     const t0 = Date.now()

@@ -76,15 +76,17 @@ export const AS_SH = 'set +B -o posix; shopt -s xpg_echo'
  * What a command of parts (BatchCommand.parts) puts around its parts (partsCommand's `around`): under a watchdog
  * (`$_HG`, set by _x below: the watchdog's clock, `u` for bash's µs or `c` for dash's centiseconds since boot, then
  * the part's seconds and the command's key), an S line as each part starts, in the format _x writes for a command, so
- * that each part is cut at its own timeout; the pid is the command's shell (under bash, its process group). The part
- * itself does not get fd 4. Elsewhere nothing: GNU timeout gives the whole the parts' sum.
+ * that each part is cut at its own timeout; the pid is the command's shell (under bash, its process group; under dash
+ * `-`, the command's own, which its S line gave the watchdog: dash could only read it from /proc/self/stat, a byte a
+ * system call, ~300 of them a part). The part itself does not get fd 4. Elsewhere nothing: GNU timeout gives the
+ * whole the parts' sum.
  */
 export const PART_WATCH = {
   start: '_hg=${_HG:-}; unset _HG',
   before:
     'case $_hg in' +
     ' u\\ *) _t=$EPOCHREALTIME; printf \'S %s %s %s%s\\n\' "$BASHPID" "${_hg#u }" "${_t%.*}" "${_t#*.}" >&4;;' +
-    ` c\\ *) read -r _q _u < /proc/self/stat; read -r _t _u < /proc/uptime; printf 'S %s %s %s\\n' "$_q" "\${_hg#c }" "${centiseconds('_t')}" >&4;;` +
+    ` c\\ *) read -r _t _u < /proc/uptime; printf 'S - %s %s\\n' "\${_hg#c }" "${centiseconds('_t')}" >&4;;` +
     ' esac',
   call: ' 4>&-',
 } as const
@@ -211,7 +213,8 @@ const SH_WATCHDOG = [
   // centiseconds since boot, in _wn
   `  _up() { read -r _wn _wu < /proc/uptime; _wn=${centiseconds('_wn')}; }`,
   '  _now() { read -r _t _wu < /proc/uptime; }',
-  '  _up; _BD=$(( _wn + _BM / 10 )); _late() { _up; [ "$_wn" -ge "$_BD" ]; }',
+  // past the budget by the clock's last reading (_t: the last command's end, see _r)
+  `  _up; _BD=$(( _wn + _BM / 10 )); _late() { [ ${centiseconds('_t')} -ge "$_BD" ]; }`,
   // a signal to a process and all its descendants, each one's children read before it is signalled
   '  _kt() {',
   '    _kc=; for _kf in /proc/$2/task/*/children; do _kl=; { read -r _kl < "$_kf"; } 2>/dev/null; _kc="$_kc $_kl"; done',
@@ -224,13 +227,15 @@ const SH_WATCHDOG = [
   '    _wp= _wl=0 _wk= _ws=0 _wa= _wb= _wr= _wz=0 _wi=0',
   '    while IFS= read -r _wq; do',
   '      case $_wq in',
-  '        S\\ *) set -- $_wq; _wp=$2; _wl=$(( $5 + $3 * 100 )); [ "$_wl" -le "$_BD" ] || _wl=$_BD; _wk=$4; _ws=0; _wa="$_wa $_wp" ;;',
-  '        P\\ *) set -- $_wq; _wb=$2 ;;',
+  // a part's pid is `-`: its command's, given by the command's S line (which may come after the first part's); the
+  // clock is the line's start, written as it was sent (the watchdog reads at once), else /proc/uptime's
+  '        S\\ *) set -- $_wq; [ "$2" = - ] || { _wp=$2; _wa="$_wa $_wp"; }; _wn=$5; _wl=$(( $5 + $3 * 100 )); [ "$_wl" -le "$_BD" ] || _wl=$_BD; _wk=$4; _ws=0 ;;',
+  '        P\\ *) set -- $_wq; _wb=$2; _up ;;',
   // a timer's line, by its number: one replaced may have written its own before it was ended
-  '        "t $_wi") _wr= ;;',
+  '        "t $_wi") _wr=; _up ;;',
   '        X) break ;;',
+  '        *) _up ;;',
   '      esac',
-  '      _up',
   '      if [ -n "$_wp" ] && [ "$_wn" -ge "$_wl" ]; then',
   // no line says a command ended (the next one's S line does): one that ended just before its deadline is not cut
   '        if ! kill -0 "$_wp" 2>/dev/null; then _wp=',
@@ -267,7 +272,8 @@ const SH_WATCHDOG = [
   '    exec 4<>/proc/self/fd/0 0</dev/null 1>&7 2>&6 6>&- 7>&- 8>&- 9>&-',
   '    read -r _wn _wu < /proc/self/stat; printf \'P %s\\n\' "$_wn" >&4',
   '    unset -f _bw _sr _wd _kt _ours',
-  '    _B',
+  // the first command starts now, its streams and watchdog set up
+  '    _now; _B',
   '  }',
   `  ${watchedX('c', '', '', centiseconds('_a'))}`,
   "  _fin() { printf 'X\\n' >&4; }",
@@ -329,6 +335,9 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '_a=${EUID:-}; [ -n "$_a" ] || { while read -r _c _rc _a _p; do [ "$_c" = Uid: ] && break; _a=; done < /proc/self/status; } 2>/dev/null; [ -n "$_a" ] || _a=$(id -u 2>/dev/null)',
     `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "$_a" "$_OS"`,
     ...WATCHDOG,
+    // the clock in the way's own unit (the header's is the epoch's): read once between two commands, the end of the
+    // one and the start of the next (and _late's now); under dash a reading is /proc/uptime, ~25 system calls
+    '_now',
     // A command's E markers are written with the next command's B or S marker (or by _e at the end), on one line:
     // bash writes what its printf prints a line at a time (its streams are line-buffered), and every write wakes the
     // dd that reads the stream. A marker is not preceded by a newline (scanMarkers finds the nonce anywhere), so a
@@ -341,7 +350,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '  else',
     `    printf ':%s:B:%s\\n' "$_N" "$1"; printf ':%s:B:%s\\n' "$_N" "$1" >&2`,
     '  fi',
-    '  _now; _a=$_t',
+    '  _a=$_t',
     '  _x "$@"',
     '  _now',
     '  _pk=$1 _prc=$_rc _pa=$_a _pt=$_t',

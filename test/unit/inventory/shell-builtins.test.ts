@@ -57,23 +57,37 @@ describe('IN_BASH5', () => {
   })
 })
 
-describe('printSmallFile prints what cat prints', () => {
-  const cases: [string, string][] = [
-    ['lines', 'one\n  two with  spaces \n\tthree\\n "quoted" $HOME `x`\n'],
-    ['no final newline', 'first\nlast without newline'],
-    ['empty', ''],
-    ['blank lines at the end', 'a\n\n\n'],
-  ]
+/** Texts that a file printed by the shell must keep byte for byte. */
+const TEXTS: [string, string][] = [
+  ['lines', 'one\n  two with  spaces \n\tthree\\n "quoted" $HOME `x` -n -e\\c\n'],
+  ['no final newline', 'first\nlast without newline'],
+  ['empty', ''],
+  ['blank lines at the end', 'a\n\n\n'],
+  ['a lone line without newline', 'x'],
+  ['carriage returns and a backslash at the end', 'a\r\nb\\\n'],
+]
+
+describe.each([
+  // small files: bash reads them, other shells start cat (dash's read takes a byte a system call)
+  ['printSmallFile', printSmallFile, {bash: [], dash: ['cat']}],
+  // tiny files: no program in any shell
+  ['printTinyFile', printTinyFile, {bash: [], dash: []}],
+] as const)('%s prints what cat prints', (name, print, programs) => {
   for (const shell of SHELLS) {
-    for (const [name, content] of cases) {
-      it(`${shell}: ${name}`, () => {
-        const p = file(`f-${name.replace(/ /g, '-')}`, content)
-        const r = run(shell, `${printSmallFile(shQuote(p))}; echo "status $?"`)
+    for (const [text, content] of TEXTS) {
+      it(`${shell}: ${text}`, () => {
+        const p = file(`${name}-${text.replace(/ /g, '-')}`, content)
+        const r = run(shell, `${print(shQuote(p))}; echo "status $?"`)
         expect(r.stdout).toBe(`${content}status 0\n`)
-        expect(r.programs).toEqual(shell === 'bash' ? [] : ['cat'])
+        expect(r.programs).toEqual(programs[shell])
       })
     }
-    it(`${shell}: a file that cannot be opened fails as cat does`, () => {
+  }
+})
+
+describe('printSmallFile and printTinyFile fail as cat does', () => {
+  for (const shell of SHELLS) {
+    it(`${shell}: a small file that cannot be opened fails as cat does`, () => {
       const r = run(shell, `${printSmallFile(shQuote(path.join(dir, 'missing')))} 2>/dev/null; echo "status $?"`)
       expect(r.stdout).toBe('status 1\n')
     })
@@ -81,28 +95,7 @@ describe('printSmallFile prints what cat prints', () => {
       expect(run(shell, readSmallFile(path.join(dir, 'missing'))).status).toBe(3)
       expect(run(shell, readSmallFile(file('present', 'x\n'))).stdout).toBe('x\n')
     })
-  }
-})
-
-describe('printTinyFile prints what cat prints, without cat in any shell', () => {
-  const cases: [string, string][] = [
-    ['lines', 'one\n  two with  spaces \n\tthree\\n "quoted" $HOME `x` -n -e\\c\n'],
-    ['no final newline', 'first\nlast without newline'],
-    ['empty', ''],
-    ['blank lines at the end', 'a\n\n\n'],
-    ['a lone line without newline', 'x'],
-    ['carriage returns and a backslash at the end', 'a\r\nb\\\n'],
-  ]
-  for (const shell of SHELLS) {
-    for (const [name, content] of cases) {
-      it(`${shell}: ${name}`, () => {
-        const p = file(`t-${name.replace(/ /g, '-')}`, content)
-        const r = run(shell, `${printTinyFile(shQuote(p))}; echo "status $?"`)
-        expect(r.stdout).toBe(`${content}status 0\n`)
-        expect(r.programs).toEqual([])
-      })
-    }
-    it(`${shell}: a file that cannot be opened fails as cat does${shell === 'bash' ? '' : ", with cat's message"}`, () => {
+    it(`${shell}: a tiny file that cannot be opened fails as cat does${shell === 'bash' ? '' : ", with cat's message"}`, () => {
       const missing = shQuote(path.join(dir, 'missing'))
       const r = run(shell, `${printTinyFile(missing)} 2>&1; echo "status $?"`)
       if (shell === 'bash') {

@@ -272,8 +272,7 @@ const SH_WATCHDOG = [
   '    exec 4<>/proc/self/fd/0 0</dev/null 1>&7 2>&6 6>&- 7>&- 8>&- 9>&-',
   '    read -r _wn _wu < /proc/self/stat; printf \'P %s\\n\' "$_wn" >&4',
   '    unset -f _bw _sr _wd _kt _ours',
-  // the first command starts now, its streams and watchdog set up
-  '    _now; _B',
+  '    _B',
   '  }',
   `  ${watchedX('c', '', '', centiseconds('_a'))}`,
   "  _fin() { printf 'X\\n' >&4; }",
@@ -331,13 +330,10 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '_OS=; { IFS= read -r _OS < /proc/sys/kernel/ostype; } 2>/dev/null; [ "$_OS" = Linux ] || _OS=$(uname -s 2>/dev/null)',
     '_now',
     // the effective uid: bash's EUID, else the third field of /proc's Uid line, read by the shell (id -u where /proc
-    // is not), a program less on every host but bash's
+    // is not), a program less on every host but bash's; into the batch's own variables, each set again before it is read
     '_a=${EUID:-}; [ -n "$_a" ] || { while read -r _c _rc _a _p; do [ "$_c" = Uid: ] && break; _a=; done < /proc/self/status; } 2>/dev/null; [ -n "$_a" ] || _a=$(id -u 2>/dev/null)',
     `printf ':%s:H:%s:%s:%s\\n' "$_N" "$_t" "$_a" "$_OS"`,
     ...WATCHDOG,
-    // the clock in the way's own unit (the header's is the epoch's): read once between two commands, the end of the
-    // one and the start of the next (and _late's now); under dash a reading is /proc/uptime, ~25 system calls
-    '_now',
     // A command's E markers are written with the next command's B or S marker (or by _e at the end), on one line:
     // bash writes what its printf prints a line at a time (its streams are line-buffered), and every write wakes the
     // dd that reads the stream. A marker is not preceded by a newline (scanMarkers finds the nonce anywhere), so a
@@ -363,8 +359,10 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     `_e() { if [ -n "$_pk" ]; then ${endMarkers()}; _pk=; fi; }`,
   ]
   // the commands, in a function (the body of dash's pipeline, see SH_WATCHDOG) that unsets itself as it starts: a
-  // command's shell never sees it
-  out.push('_B() {', 'unset -f _B')
+  // command's shell never sees it. The clock is read in the way's own unit (the header's is the epoch's) as the first
+  // command starts, its streams and watchdog set up; then once between two commands, the end of the one and the
+  // start of the next (and _late's now): under dash a reading is /proc/uptime, ~25 system calls
+  out.push('_B() {', 'unset -f _B', '_now')
   for (const c of commands) {
     if (!KEY.test(c.key)) throw new Error(`invalid batch key ${JSON.stringify(c.key)}`)
     const seconds = commandSeconds(c)

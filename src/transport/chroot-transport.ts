@@ -6,6 +6,7 @@ export class ChrootTransport implements CommandTransport {
   readonly kind = 'chroot' as const
   readonly platform = 'linux' as const
   readonly dialects: readonly Dialect[] = [POSIX_SH]
+  readonly piped = true
 
   constructor(readonly target: string) {}
 

@@ -107,6 +107,7 @@ export class LocalTransport implements CommandTransport {
   readonly target = os.hostname()
   readonly platform = process.platform
   readonly dialects: readonly Dialect[] = process.platform === 'win32' ? [] : [POSIX_SH]
+  readonly piped = true
 
   constructor(private readonly wrapper: readonly string[] = []) {}
 

@@ -50,6 +50,11 @@ export interface Transport {
 /** A transport that runs commands: `exec` runs one in the target's shell (a POSIX shell, with LC_ALL=C, for posix-sh). */
 export interface CommandTransport extends Transport {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>
+  /**
+   * The target's output reaches this process through a pipe of its own (this machine, a chroot), where a write costs
+   * no packet on the way: a batch then sends its output as written, not in blocks (BatchScriptOptions.blocks).
+   */
+  readonly piped?: boolean
 }
 
 /** Whether a transport can run a dialect that needs exec (posix-sh): it says it runs it, and has exec. */

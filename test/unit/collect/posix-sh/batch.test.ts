@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -7,11 +7,14 @@ import {describe, expect, it} from 'vitest'
 
 import {BATCH_LAUNCHER, buildBatchScript, parseBatchOutput, runBatch, type BatchCommand} from '../../../../src/collect/posix-sh/batch.js'
 import {shQuote} from '../../../../src/model/shell-quote.js'
+import type {CommandTransport} from '../../../../src/transport/transport.js'
 import {launchers, local, localVia, via} from '../../../support/launchers.js'
 
 const cmd = (key: string, command: string, timeoutMs = 5000, platforms: string[] = ['Linux']): BatchCommand => ({key, command, timeoutMs, platforms})
 /** A shell command run with the programs of `shim` first on PATH. */
 const shimmed = (shim: string, command: string) => `PATH='${shim}':$PATH; export PATH; ${command}`
+/** This machine through `exec`, as a transport whose output comes through a pipe of its own (`piped`) or in packets. */
+const withPiped = (piped: boolean, exec: Parameters<typeof localVia>[0]): CommandTransport => (piped ? {...localVia(exec), piped: true} : localVia(exec))
 const modes = [
   ['dash: forked subshells and a watchdog of its own', via(launchers.dash), launchers.dash],
   ['bash 5: forked subshells and one watchdog', via(launchers.bash), launchers.bash],
@@ -190,10 +193,10 @@ describe.each([
   ['bash 5', launchers.bash],
 ])('the output of a %s batch', (_shell, launcher) => {
   /** The local transport, the batch run by `launcher`, counting the chunks of standard output that reach the controller; `shim` first on PATH. */
-  const counting = (shim?: string) => {
+  const counting = (shim?: string, piped = false) => {
     const seen = {chunks: 0}
     // the batch's own watcher is given chunks until it has seen enough, as output-capture does
-    const transport = localVia((_command, options) => {
+    const transport = withPiped(piped, (_command, options) => {
       let watching = options?.onStdout !== undefined
       return local.exec(shim ? shimmed(shim, launcher) : launcher, {
         ...options,
@@ -221,6 +224,30 @@ describe.each([
     expect(seen.chunks).toBeLessThanOrEqual(3)
     // the header came as the batch started, for the clock's reading: before the commands' ~1 s
     expect(r.headerReceivedAtMs! - r.sentAtMs).toBeLessThan(r.durationMs - 600)
+  })
+
+  it('comes as it is written, with no dd, where it reaches the controller through a pipe (this machine, a chroot)', async () => {
+    // a dd that notes each start, then does what dd does
+    const shim = mkdtempSync(path.join(tmpdir(), 'hatang-dd-note-'))
+    const note = path.join(shim, 'started')
+    writeFileSync(path.join(shim, 'dd'), `#!/bin/sh\necho dd >> '${note}'\nexec /bin/dd "$@"\n`, {mode: 0o755})
+    try {
+      const {transport, seen} = counting(shim, true)
+      const r = await runBatch(transport, [...commands, cmd('b.hang', 'echo started; sleep 30.35', 1000), cmd('b.after', 'echo after')], 20_000)
+      for (let i = 0; i < 30; i++) expect(r.outputs.get(`b.c${i}`), `b.c${i}`).toMatchObject({stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: 0})
+      // the watchdog cuts a command at its timeout as ever, and the next one runs
+      expect(r.outputs.get('b.hang')).toMatchObject({stdout: 'started\n', timedOut: true})
+      expect(r.outputs.get('b.after')).toMatchObject({stdout: 'after\n', exitCode: 0})
+      expect(r.failure).toBeUndefined()
+      expect(seen.chunks).toBeGreaterThan(3)
+      expect(existsSync(note)).toBe(false)
+      // the same shim over a transport of packets: dd carries both streams
+      const packets = counting(shim)
+      complete(await runBatch(packets.transport, commands, 20_000))
+      expect(readFileSync(note, 'utf8')).toBe('dd\ndd\n')
+    } finally {
+      rmSync(shim, {recursive: true, force: true})
+    }
   })
 
   it('comes as it is written where dd takes no iflag=fullblock (cat passes it on)', async () => {

@@ -197,14 +197,16 @@ export const accountsProbe = defineProbe({
   weight: 2,
   commands: {
     files:
-      '[ -r /etc/passwd ] || exit 3; set --; for f in /etc/passwd /etc/group /etc/shells /etc/login.defs; do [ -r "$f" ] && set -- "$@" "$f"; done; ' +
+      '[ -r /etc/passwd ] || return 3; set --; for f in /etc/passwd /etc/group /etc/shells /etc/login.defs; do [ -r "$f" ] && set -- "$@" "$f"; done; ' +
       `[ -r /etc/login.defs ] || echo nodefs:; awk -F: ${shQuote(FILES_AWK)} "$@"`,
-    shadow: `[ -e /etc/shadow ] || exit 3; [ -r /etc/shadow ] || exit 4; awk -F: ${shQuote(SHADOW_AWK)} /etc/shadow`,
+    shadow: `[ -e /etc/shadow ] || return 3; [ -r /etc/shadow ] || return 4; awk -F: ${shQuote(SHADOW_AWK)} /etc/shadow`,
     sudoers:
-      '[ -e /etc/sudoers ] || exit 3; [ -r /etc/sudoers ] || exit 4; set -- /etc/sudoers; ' +
+      '[ -e /etc/sudoers ] || return 3; [ -r /etc/sudoers ] || return 4; set -- /etc/sudoers; ' +
       'for f in /etc/sudoers.d/*; do case "${f##*/}" in *~|*.*) ;; *) [ -f "$f" ] && set -- "$@" "$f";; esac; done; ' +
       `awk ${shQuote(SUDOERS_AWK)} "$@"`,
   },
+  // three commands, one subshell (ProbeSpec.grouped)
+  grouped: true,
   interpret(out) {
     const fail = failure(out.files, '/etc/passwd')
     if (fail) return fail

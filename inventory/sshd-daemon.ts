@@ -94,30 +94,42 @@ export const SSHD_FUNCTIONS = [
   `  [ -n "$_k" ] && _o="$_o"${NL}-o${NL}"$_k"`,
   `  printf '%s\\n' "$_o"`,
   '}',
-  // sets "$@" to the daemon's configuration arguments when it runs as root and its command line reads; else to nothing
-  `_sshd_set() { _a=; [ "$_U" = 0 ] && _a=$(_sshd_args "/proc/$_P/cmdline") && case $_a in *${NL}*) _a=\${_a#*${NL}};; *) _a=;; esac; }`,
+  // once a shell (the probe's parts share one, ProbeSpec.grouped): the daemon found (_sshd_find), and, when it runs as
+  // root, what _sshd_args printed of its command line (_A) and its status (_Ar); `_a` its configuration arguments
+  // (argv[0] left out) when they read, else nothing
+  '_sshd_once() {',
+  '  [ -n "${_sshd_k:-}" ] && return 0; _sshd_k=1',
+  '  _sshd_find; _A=; _Ar=1; _a=',
+  '  [ "$_U" = 0 ] && { _A=$(_sshd_args "/proc/$_P/cmdline"); _Ar=$?; }',
+  `  [ "$_Ar" = 0 ] && case $_A in *${NL}*) _a=\${_A#*${NL}};; esac`,
+  '  return 0',
+  '}',
 ].join('\n')
+
+/**
+ * The probe's commands are parts of one shell (ProbeSpec.grouped): each ends with `return`, leaves `set -f` and IFS
+ * as it found them, and finds the daemon through `_sshd_once`, which the first of them runs and the others read.
+ */
 
 /** Prints the daemon found: `pid`, `source`, `uid`, `exe`, `argv0`, each `arg`, or why its arguments are not used. */
 export const DAEMON_COMMAND = [
   SSHD_FUNCTIONS,
-  '_sshd_find',
-  `[ -n "$_P" ] || { printf 'none\\nlisteners %s\\n' "\${_L:-0}"; exit 0; }`,
+  '_sshd_once',
+  `[ -n "$_P" ] || { printf 'none\\nlisteners %s\\n' "\${_L:-0}"; return 0; }`,
   `printf 'pid %s\\nsource %s\\nuid %s\\n' "$_P" "$_S" "$_U"`,
   `_e=$(readlink "/proc/$_P/exe" 2>/dev/null) && case $_e in $_sshd_bad) ;; *) printf 'exe %s\\n' "$_e";; esac`,
-  `[ "$_U" = 0 ] || { printf 'unused uid\\n'; exit 0; }`,
-  `_a=$(_sshd_args "/proc/$_P/cmdline"); _rc=$?`,
-  `case $_rc in 0) set -f; IFS=${NL}; _w=argv0; for _x in $_a; do printf '%s %s\\n' "$_w" "$_x"; _w=arg; done;; 2) printf 'unused control\\n';; 3) printf 'unused title\\n';; *) printf 'unused unreadable\\n';; esac`,
-  'exit 0',
+  `[ "$_U" = 0 ] || { printf 'unused uid\\n'; return 0; }`,
+  `case $_Ar in 0) set -f; IFS=${NL}; _w=argv0; for _x in $_A; do printf '%s %s\\n' "$_w" "$_x"; _w=arg; done; unset IFS; set +f;; 2) printf 'unused control\\n';; 3) printf 'unused title\\n';; *) printf 'unused unreadable\\n';; esac`,
+  'return 0',
 ].join('\n')
 
 /** Runs `sshd -T` with the daemon's configuration arguments (none when no daemon, or its command line is not used). */
-export const EFFECTIVE_COMMAND = [SSHD_FUNCTIONS, '_sshd_find; _sshd_set', `set -f; IFS=${NL}; set -- $_a; IFS=' '`, 'exec sshd -T "$@"'].join('\n')
+export const EFFECTIVE_COMMAND = [SSHD_FUNCTIONS, '_sshd_once', `set -f; IFS=${NL}; set -- $_a; unset IFS; set +f`, 'sshd -T "$@"'].join('\n')
 
 /** Sets `_C` to the configuration file the daemon reads: its `-f FILE`, else /etc/ssh/sshd_config. */
 export const CONFIG_FILE_PRELUDE = [
   SSHD_FUNCTIONS,
-  '_sshd_find; _sshd_set; _C=/etc/ssh/sshd_config',
+  '_sshd_once; _C=/etc/ssh/sshd_config',
   `set -f; IFS=${NL}; set -- $_a; unset IFS; set +f`,
   'while [ $# -gt 1 ]; do case $1 in -4|-6) shift;; *) [ "$1" = -f ] && _C=$2; shift 2;; esac; done',
 ].join('\n')

@@ -220,7 +220,7 @@ const CONFIG = '/etc/ssh/sshd_config'
 // (two levels deep), each headed by "==> PATH".
 const CONFIG_COMMAND = [
   CONFIG_FILE_PRELUDE,
-  `[ -e "$_C" ] || exit 3; [ -r "$_C" ] || exit 4`,
+  `[ -e "$_C" ] || return 3; [ -r "$_C" ] || return 4`,
   // the arguments of each Include line of the files given, quotes removed: by bash 5's own read (sed and tr elsewhere)
   `if ${IN_BASH5}; then`,
   `  _inc() { for _f in "$@"; do while IFS= read -r _l || [ -n "$_l" ]; do _l=\${_l#"\${_l%%[![:space:]]*}"}; case $_l in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]*) _l=\${_l#???????}; _l=\${_l#"\${_l%%[![:space:]=]*}"}; printf '%s\\n' "\${_l//\\"/}";; esac; done < "$_f"; done 2>/dev/null; }`,
@@ -231,7 +231,7 @@ const CONFIG_COMMAND = [
   `_cat() { for _p in $1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -f "$_f" ] && [ -r "$_f" ] && printf '\\n==> %s\\n' "$_f" && { ${printSmallFile('"$_f"')}; }; done; done; }`,
   `printf '==> %s\\n' "$_C"; ${printSmallFile('"$_C"')}`,
   `_l1=$(_inc "$_C"); _cat "$_l1"`,
-  `_l2=$(for _p in $_l1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -r "$_f" ] && _inc "$_f"; done; done); _cat "$_l2"; exit 0`,
+  `_l2=$(for _p in $_l1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -r "$_f" ] && _inc "$_f"; done; done); _cat "$_l2"; return 0`,
 ].join('\n')
 
 const UNUSED: Record<NonNullable<(DaemonReading & {found: true})['unused']>, string> = {
@@ -276,12 +276,14 @@ export const sshdProbe = defineProbe({
   weight: 10,
   commands: {
     // sshd -V is recent (9.x): older ones print the banner above their usage, which is as good.
-    version: needs('sshd', 'sshd -V 2>&1; ssh -V 2>&1; exit 0'),
+    version: needs('sshd', 'sshd -V 2>&1; ssh -V 2>&1; return 0', 'return'),
     // the listening daemon: its pid and the configuration arguments of its command line, which the next two use too
     daemon: DAEMON_COMMAND,
-    effective: needs('sshd', EFFECTIVE_COMMAND),
+    effective: needs('sshd', EFFECTIVE_COMMAND, 'return'),
     config: CONFIG_COMMAND,
   },
+  // four commands, one subshell (ProbeSpec.grouped): the daemon is found, and its command line read, once
+  grouped: true,
   // the host keys' files, read once a host for identity and this section; their fingerprints are computed here
   shared: {hostKeys: hostPublicKeys},
   interpret(out) {

@@ -15,3 +15,9 @@ export function joinParts(parts: Readonly<Record<string, CommandOutput>>): Comma
     ran: true,
   }
 }
+
+/**
+ * A part of a grouped probe (ProbeSpec.grouped) alone, as the probe's shell runs it: the body of a function, called
+ * (a part ends with `return`), its status the function's.
+ */
+export const alonePart = (command: string): string => `_part() {\n${command}\n}\n_part`

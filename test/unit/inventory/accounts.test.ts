@@ -11,6 +11,7 @@ import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+import {alonePart} from '../../support/parts.js'
 
 const fixtures = probeFixtures('accounts')
 
@@ -89,7 +90,7 @@ describe('accounts probe on captured output', () => {
         ].join('\n') + '\n',
       )
       const cmd = accountsProbe.commands.shadow!.replaceAll('/etc/shadow', file)
-      const out = execFileSync('sh', ['-c', cmd], {encoding: 'utf8'})
+      const out = execFileSync('sh', ['-c', alonePart(cmd)], {encoding: 'utf8'})
       expect(out).not.toMatch(HASH_LIKE)
       expect(out).not.toContain('salt')
       expect(parseShadowStatus(out)).toEqual([
@@ -125,7 +126,7 @@ describe('accounts probe on captured output', () => {
       const f = loadFixture('debian-12-root', 'accounts')
       const cmd = accountsProbe.commands.files!.replaceAll('/etc/passwd', passwd).replaceAll('/etc/group', group)
       // the command runs for real on these files (its awk's file names replaced too); what it prints names them back
-      const stdout = execFileSync('sh', ['-c', cmd], {encoding: 'utf8'}).replaceAll(passwd, '/etc/passwd').replaceAll(group, '/etc/group')
+      const stdout = execFileSync('sh', ['-c', alonePart(cmd)], {encoding: 'utf8'}).replaceAll(passwd, '/etc/passwd').replaceAll(group, '/etc/group')
       const r = accountsProbe.interpret({...f.outputs, files: {...f.outputs.files!, stdout}}, contextOf(f))
       expect(r.status).toBe('partial')
       expect(r.reason).toBe(

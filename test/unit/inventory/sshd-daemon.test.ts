@@ -12,6 +12,7 @@ import {SshdSchema} from '../../../src/model/sections/sshd.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, FIXTURES, loadFixture, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+import {alonePart} from '../../support/parts.js'
 
 /** A real listener's /proc/PID/cmdline, recorded by scripts/capture-sshd.sh (its .txt says how). */
 const CAPTURED = path.join(FIXTURES, 'sshd-cmdline', 'listener-o-args.cmdline')
@@ -28,6 +29,16 @@ function sshdArgs(shell: string[], file: string): {rc: number | null; lines: str
   // stdin not a socket (Node's default pipe): bash would take itself for a remote shell and read ~/.bashrc
   const r = spawnSync(shell[0]!, [...shell.slice(1), `${SSHD_FUNCTIONS}\n_sshd_args "$1"`, 'sh', file], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}, stdio: ['ignore', 'pipe', 'pipe']})
   return {rc: r.status, lines: r.stdout.split('\n').slice(0, -1)}
+}
+
+/**
+ * One of the probe's commands as a part of its shell (a function, called; it ends with `return`), the daemon it finds
+ * being the test's: `_sshd_find` gives the pid `dir` (a folder under /proc, relative: a test file's) of a root sshd.
+ */
+function asPart(command: string, dir: string): string {
+  const found = command.replace(SSHD_FUNCTIONS, `${SSHD_FUNCTIONS}\n_sshd_find() { _P=${dir}; _S=proc; _U=0; _L=; }`)
+  expect(found).not.toBe(command)
+  return alonePart(found)
 }
 
 let n = 0
@@ -100,9 +111,7 @@ describe('the daemon’s command line, as the host’s shell reads it', () => {
     const marker = path.join(work, 'pwned-effective')
     const f = cmdlineFile(['/usr/sbin/sshd', '-D', '-o', `Banner $(touch ${marker}) *`, '-f', '/etc/ssh/x y', ''].join('\0'))
     const procDir = path.relative('/proc', path.dirname(f))
-    const command = EFFECTIVE_COMMAND.replace('_sshd_find; _sshd_set', `_P=${procDir}; _U=0; _sshd_set`)
-    expect(command).not.toBe(EFFECTIVE_COMMAND)
-    const r = spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C', PATH: `${bin}:${process.env.PATH}`}})
+    const r = spawnSync('sh', ['-c', asPart(EFFECTIVE_COMMAND, procDir)], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C', PATH: `${bin}:${process.env.PATH}`}})
     expect(r.stdout).toBe(['<-T>', '<-o>', `<Banner $(touch ${marker}) *>`, '<-f>', '</etc/ssh/x y>', ''].join('\n'))
     expect(existsSync(marker)).toBe(false)
   })
@@ -110,10 +119,8 @@ describe('the daemon’s command line, as the host’s shell reads it', () => {
 
 describe('the daemon command, run by a real shell on a command line', () => {
   const run = (file: string) => {
-    const command = DAEMON_COMMAND.replace('\n_sshd_find\n', `\n_P=${path.relative('/proc', path.dirname(file))}; _S=proc; _U=0\n`)
-    expect(command).not.toBe(DAEMON_COMMAND)
     // the pid printed is that path: a number stands in for it
-    return spawnSync('sh', ['-c', command], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}, stdio: ['ignore', 'pipe', 'pipe']}).stdout.replace(/^pid .*$/m, 'pid 4242')
+    return spawnSync('sh', ['-c', asPart(DAEMON_COMMAND, path.relative('/proc', path.dirname(file)))], {encoding: 'utf8', cwd: work, env: {...process.env, LC_ALL: 'C'}, stdio: ['ignore', 'pipe', 'pipe']}).stdout.replace(/^pid .*$/m, 'pid 4242')
   }
 
   it('prints the captured listener’s arguments, which parse back to its -f and -o', () => {

@@ -12,6 +12,7 @@ import {ParseError} from '../../../inventory/kit/parse-error.js'
 import {problemsOf} from '../../../src/model/validate.js'
 import {contextOf, loadFixture, probeFixtures, stdoutOf} from '../../support/fixtures.js'
 import {assertParserSurvivesGarbage} from '../../support/fuzz.js'
+import {alonePart} from '../../support/parts.js'
 
 const fixtures = probeFixtures('sshd')
 
@@ -149,7 +150,7 @@ describe('the config command on a host', () => {
   writeFileSync(path.join(dir, 'lvl2.conf'), 'X11Forwarding no\n')
   writeFileSync(path.join(dir, 'x.conf'), 'AllowTcpForwarding no\n')
   const run = (shell: string[]) =>
-    spawnSync('unshare', ['-m', '-p', '--fork', '--mount-proc', 'sh', '-c', 'mount --bind "$0" /etc/ssh && exec "$@"', dir, ...shell, sshdProbe.commands.config!], {
+    spawnSync('unshare', ['-m', '-p', '--fork', '--mount-proc', 'sh', '-c', 'mount --bind "$0" /etc/ssh && exec "$@"', dir, ...shell, alonePart(sshdProbe.commands.config!)], {
       encoding: 'utf8',
       env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'},
       // (not a socket: bash would take itself for a remote shell and read ~/.bashrc)

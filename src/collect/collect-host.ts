@@ -60,16 +60,24 @@ export interface CollectOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 
-/** Batches in parallel when none is said: a host collected on its own answers sooner (its commands on its cores). */
-export const DEFAULT_PARALLEL_BATCHES = 3
+/**
+ * Batches in parallel when none is said: a host collected on its own answers sooner (its commands on its cores). Two,
+ * not three: on this 2-core virtual machine a third batch cost CPU and gave no time back, and one batch costs the
+ * least CPU but answers last (`npm run bench`, each against Ansible in the same run: three 1,095 ms wall and 0.66× its
+ * CPU; two 931 ms and 0.62×; one 1,066 ms and 0.53×). Running at once, batches cost more than their sum here.
+ */
+export const DEFAULT_PARALLEL_BATCHES = 2
+
+/** The batches a whole batch's deadline of three command timeouts is counted for (batchDeadlineMs). */
+const DEADLINE_BATCHES = 3
 
 /**
- * A whole batch's deadline when none is given: three command timeouts, at least 30 s; fewer batches than the default
- * each carry the work of several, and get their deadlines together (one batch: three times as long), so a host
- * with a few hanging commands is not cut sooner for being sent fewer batches.
+ * A whole batch's deadline when none is given: three command timeouts, at least 30 s; fewer batches than three each
+ * carry the work of several, and get their deadlines together (one batch: three times as long), so a host with a few
+ * hanging commands is not cut sooner for being sent fewer batches.
  */
 export const batchDeadlineMs = (commandTimeoutMs: number, parallelBatches = DEFAULT_PARALLEL_BATCHES): number =>
-  Math.max(30_000, commandTimeoutMs * 3) * Math.ceil(DEFAULT_PARALLEL_BATCHES / Math.max(1, Math.min(parallelBatches, DEFAULT_PARALLEL_BATCHES)))
+  Math.max(30_000, commandTimeoutMs * 3) * Math.ceil(DEADLINE_BATCHES / Math.max(1, Math.min(parallelBatches, DEADLINE_BATCHES)))
 
 /**
  * The host's status from its sections: `ok` when none failed, `partial` when some failed but at least one was read,

@@ -109,7 +109,7 @@ export function statusOfSnapshot(snapshot: Snapshot): {status: HostStatus; reaso
  * A swept host gets its commands in one batch: one SSH session, one batch shell (and one sudo), ~26 ms less of each
  * target's CPU than three in parallel (a 50-host loopback sweep: 333 → 307 ms a host), at the cost of the host's own
  * latency (its commands one after another), which a sweep of many hosts at once does not wait on. `hatang collect`
- * of this machine keeps three.
+ * of this machine sends two (DEFAULT_PARALLEL_BATCHES).
  */
 export const SWEEP_BATCHES = 1
 

@@ -291,7 +291,7 @@ const watchdog = (blocks: boolean): string[] => [
   // bash syntax, read only by bash: other shells never parse it
   `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote((blocks ? BASH_WATCHDOG : BASH_WATCHDOG.filter((line) => !BASH_BLOCKS.includes(line))).join('\n'))}`,
   // dash on Linux: /proc gives the clock, the pipes' ends and the processes
-  'elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ] && [ -e "/proc/$$/task/$$/children" ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1 && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then',
+  `elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ] && [ -e "/proc/$$/task/$$/children" ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1${blocks ? ' && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1' : ''}; then`,
   // a string that bash, which parses this whole compound command and frees it, only copies (see BASH_LAUNCHER)
   `  eval ${shQuote(SH_WATCHDOG.join('\n'))}`,
   'else',

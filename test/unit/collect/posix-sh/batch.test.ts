@@ -250,6 +250,21 @@ describe.each([
     }
   })
 
+  it('keeps its watchdog where the output comes through a pipe and the host has no dd (nor GNU timeout)', async () => {
+    // in a mount namespace of its own, dd and timeout are no programs (a device bound over each): without the
+    // watchdog the hang would run on, as `sh -c` with no timeout
+    const gone = ['dd', 'timeout'].map((t) => `mount --bind /dev/null "$(command -v ${t})"`).join(' && ')
+    const transport = withPiped(true, (_command, options) =>
+      local.exec(`exec unshare -m --propagation private sh -c ${shQuote(`${gone} && ! command -v dd && ! command -v timeout && exec sh -c "$0"`)} ${shQuote(launcher)}`, options),
+    )
+    const t0 = Date.now()
+    const r = await runBatch(transport, [cmd('n.hang', 'echo started; sleep 30.45', 1000), cmd('n.after', 'echo after')], 20_000)
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    expect(r.outputs.get('n.hang')).toMatchObject({stdout: 'started\n', timedOut: true})
+    expect(r.outputs.get('n.after')).toMatchObject({stdout: 'after\n', exitCode: 0})
+    expect(r.failure).toBeUndefined()
+  })
+
   it('comes as it is written where dd takes no iflag=fullblock (cat passes it on)', async () => {
     const shim = mkdtempSync(path.join(tmpdir(), 'hatang-dd-shim-'))
     writeFileSync(path.join(shim, 'dd'), "#!/bin/sh\necho \"dd: invalid input flag: 'fullblock'\" >&2\nexit 1\n", {mode: 0o755})

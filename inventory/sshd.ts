@@ -1,7 +1,7 @@
 import {hostPublicKeys, parseHostPublicKeys} from './kit/host-public-keys.js'
 import {ParseError} from './kit/parse-error.js'
 import {defineProbe} from './kit/probe.js'
-import {deniedByPermissions, failure, IN_BASH5, lines, needs, notInstalled, printSmallFile, succeeded, toInt} from './kit/probe-helpers.js'
+import {deniedByPermissions, failure, lines, needs, notInstalled, printSmallFile, succeeded, toInt} from './kit/probe-helpers.js'
 import {sshdSection, type SshdData, type SshdSettings} from '../src/model/sections/sshd.js'
 import {CONFIG_FILE_PRELUDE, DAEMON_COMMAND, EFFECTIVE_COMMAND, parseSshdDaemon, readDaemonArguments, type DaemonArguments, type DaemonReading} from './sshd-daemon.js'
 
@@ -221,12 +221,9 @@ const CONFIG = '/etc/ssh/sshd_config'
 const CONFIG_COMMAND = [
   CONFIG_FILE_PRELUDE,
   `[ -e "$_C" ] || return 3; [ -r "$_C" ] || return 4`,
-  // the arguments of each Include line of the files given, quotes removed: by bash 5's own read (sed and tr elsewhere)
-  `if ${IN_BASH5}; then`,
-  `  _inc() { for _f in "$@"; do while IFS= read -r _l || [ -n "$_l" ]; do _l=\${_l#"\${_l%%[![:space:]]*}"}; case $_l in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]*) _l=\${_l#???????}; _l=\${_l#"\${_l%%[![:space:]=]*}"}; printf '%s\\n' "\${_l//\\"/}";; esac; done < "$_f"; done 2>/dev/null; }`,
-  'else',
-  `  _inc() { sed -n 's/^[[:space:]]*[Ii][Nn][Cc][Ll][Uu][Dd][Ee][[:space:]=]*//p' "$@" 2>/dev/null | tr -d '"'; }`,
-  'fi',
+  // the arguments of each Include line of the files given, quotes removed, by the shell's own read (as sed and tr would,
+  // two programs and a pipe less a call): the line's leading blanks, then "include" in any case, then blanks or "="
+  `_inc() { for _f in "$@"; do while IFS= read -r _l || [ -n "$_l" ]; do _l=\${_l#"\${_l%%[![:space:]]*}"}; case $_l in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]*) _l=\${_l#???????}; _l=\${_l#"\${_l%%[![:space:]=]*}"}; _o=; while :; do case $_l in *\\"*) _o=$_o\${_l%%\\"*}; _l=\${_l#*\\"};; *) break;; esac; done; printf '%s\\n' "$_o$_l";; esac; done < "$_f"; done 2>/dev/null; }`,
   // each file's name on a line of its own, after a newline: a file whose last line has none would hide the next name
   `_cat() { for _p in $1; do case $_p in /*) ;; *) _p=/etc/ssh/$_p;; esac; for _f in $_p; do [ -f "$_f" ] && [ -r "$_f" ] && printf '\\n==> %s\\n' "$_f" && { ${printSmallFile('"$_f"')}; }; done; done; }`,
   `printf '==> %s\\n' "$_C"; ${printSmallFile('"$_C"')}`,

@@ -157,7 +157,7 @@ describe('the config command on a host', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
 
-  it('follows Include two levels deep by bash 5 itself (POSIX mode, as in a batch) as sed and tr do elsewhere', () => {
+  it('follows Include two levels deep, by the shell itself, the same under bash 5 (POSIX mode, as in a batch) and dash', () => {
     const bash = run(['bash', '--posix', '-c'])
     const dash = run(['dash', '-c'])
     expect(bash.status, bash.stderr).toBe(0)
@@ -165,7 +165,7 @@ describe('the config command on a host', () => {
       '==> /etc/ssh/sshd_config',
       '==> /etc/ssh/rel.conf',
       '==> /etc/ssh/sshd_config.d/50-a.conf',
-      // sed's pattern takes "IncludeX x.conf" for an Include of x.conf; so does the shell
+      // "IncludeX x.conf" is taken for an Include of x.conf, as sed's pattern took it before the shell read the lines
       '==> /etc/ssh/x.conf',
       '==> /etc/ssh/lvl2.conf',
     ])

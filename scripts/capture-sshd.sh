@@ -16,7 +16,15 @@ chroots=/var/tmp/hatang-chroots
 if [ -n "$(ps -C sshd -o pid= 2>/dev/null)" ]; then echo "another sshd runs: stop it first (the probe must find only its own)" >&2; exit 1; fi
 dir=$(mktemp -d /tmp/hatang-capture-sshd.XXXXXX)
 chmod 755 "$dir"
-trap 'kill "$(cat "$dir/pid" 2>/dev/null)" 2>/dev/null; rm -rf "$dir"' EXIT
+# the sshd is gone before the script ends: a capture run next (capture-logins.sh) would find it ending in /proc
+stop() {
+  p=$(cat "$dir/pid" 2>/dev/null) || p=
+  if [ -n "$p" ] && kill "$p" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$dir"
+}
+trap stop EXIT
 
 mkdir -m 755 "$dir/dropin"
 printf '# hatang: fixture capture (harmless hardening)\nClientAliveInterval 300\nMaxAuthTries 4\n' > "$dir/dropin/50-hatang-fixture.conf"

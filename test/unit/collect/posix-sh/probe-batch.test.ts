@@ -8,6 +8,7 @@ import {osSection} from '../../../../src/model/sections/os.js'
 import {LocalTransport} from '../../../../src/transport/local-transport.js'
 import type {CommandTransport} from '../../../../src/transport/transport.js'
 import {launchers, local, via} from '../../../support/launchers.js'
+import {alonePart} from '../../../support/parts.js'
 
 /** Where there is no dash: bash 5. */
 const bash = via(launchers.bash)
@@ -101,7 +102,7 @@ describe('grouped probes: their commands sent as one command of parts', () => {
       const together = await run(shell, [probe])
       const alone = await runBatch(
         shell,
-        Object.entries(probe.commands).map(([name, command]) => ({key: `${probe.id}.${name}`, command: `_alone() {\n${command}\n}\n_alone`, timeoutMs: 10_000, platforms: probe.platforms})),
+        Object.entries(probe.commands).map(([name, command]) => ({key: `${probe.id}.${name}`, command: alonePart(command), timeoutMs: 10_000, platforms: probe.platforms})),
         60_000,
       )
       for (const name of Object.keys(probe.commands)) {

@@ -100,7 +100,7 @@ function centiseconds(name: string): string {
   return `$(( \${${name}%.*} * 100 + 1\${${name}#*.} - 100 ))`
 }
 
-/** A stream in blocks (see BASH_WATCHDOG): its dd's own messages (and a refusal of fullblock) go nowhere, and cat passes it on where dd cannot. */
+/** A stream in blocks (see bashWatchdog): its dd's own messages (and a refusal of fullblock) go nowhere, and cat passes it on where dd cannot. */
 const BLOCKS = 'dd iflag=fullblock bs=65536 2>/dev/null || cat'
 
 /**
@@ -124,7 +124,8 @@ const BASH_BLOCKS = [
   '  if command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1; then exec 4>&2 2> >(_blk >&4 4>&-) > >(_blk 4>&-); exec 4>&-; fi',
 ]
 
-const BASH_WATCHDOG = [
+/** Bash's watchdog and, where the output travels in packets (`blocks`), its streams in blocks. */
+const bashWatchdog = (blocks: boolean): string[] => [
   // When the batch shell is gone, every command's process group still there is ended: what a command left running in
   // the background would hold the batch's output, which then would reach no one (a block is sent when the last
   // writer is gone), and an audit leaves nothing on its hosts. A group whose leader lives is ended only in this
@@ -173,7 +174,7 @@ const BASH_WATCHDOG = [
   '  }',
   // the budget's end, in µs of the batch's clock; past it, no command starts (_late) and the watchdog cuts the running one
   '  _BD=$(( ${EPOCHREALTIME/./} + _BM * 1000 )); _late() { (( ${EPOCHREALTIME/./} >= _BD )); }',
-  ...BASH_BLOCKS,
+  ...(blocks ? BASH_BLOCKS : []),
   '  set -m',
   // fd 4: a pipe opened for reading and writing (both ends), which the watchdog inherits; fd 3: the watchdog's stdin.
   // Both are opened through /dev/fd: where it cannot be (a chroot without /proc), there is no watchdog, and each
@@ -289,7 +290,7 @@ const watchdog = (blocks: boolean): string[] => [
   // the shell's name: dash where the launcher started it (/proc/self/comm, Linux)
   '_SH=; { read -r _SH < /proc/self/comm; } 2>/dev/null',
   // bash syntax, read only by bash: other shells never parse it
-  `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote((blocks ? BASH_WATCHDOG : BASH_WATCHDOG.filter((line) => !BASH_BLOCKS.includes(line))).join('\n'))}`,
+  `if [ -n "\${BASH_VERSION:-}" ] && [ -n "\${EPOCHREALTIME:-}" ]; then eval ${shQuote(bashWatchdog(blocks).join('\n'))}`,
   // dash on Linux: /proc gives the clock, the pipes' ends and the processes
   `elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ] && [ -e "/proc/$$/task/$$/children" ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1${blocks ? ' && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1' : ''}; then`,
   // a string that bash, which parses this whole compound command and frees it, only copies (see BASH_LAUNCHER)
@@ -543,7 +544,7 @@ function scanMarkers(text: string, nonce: string): Markers {
 /** Runs one batch over a transport: one round trip for all its commands. */
 export async function runBatch(transport: CommandTransport, commands: readonly BatchCommand[], deadlineMs: number): Promise<BatchResult> {
   const nonce = randomBytes(12).toString('hex')
-  // the batch ends itself this much before the deadline, its last block of output sent (see BASH_WATCHDOG)
+  // the batch ends itself this much before the deadline, its last block of output sent (see bashWatchdog)
   const script = buildBatchScript(commands, nonce, deadlineMs - Math.min(5000, deadlineMs / 4), {blocks: transport.piped !== true})
   const headerPrefix = `:${nonce}:H:`
   let seen = ''

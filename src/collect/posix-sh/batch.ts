@@ -215,7 +215,7 @@ const bashWatchdog = (blocks: boolean): string[] => [
  * line, so that it never reads an end of file before the writing starts; the group that opened a stream's write end
  * keeps its read end, so that no write to it meets a pipe without a reader (SIGPIPE) before dd has opened its own.
  */
-const SH_WATCHDOG = [
+const shWatchdog = (blocks: boolean): string[] => [
   // centiseconds since boot, in _wn
   `  _up() { read -r _wn _wu < /proc/uptime; _wn=${centiseconds('_wn')}; }`,
   '  _now() { read -r _t _wu < /proc/uptime; }',
@@ -269,9 +269,9 @@ const SH_WATCHDOG = [
   '      for _wp in $_kl; do [ "$_wp" -gt "$$" ] && _ours "$_wp" && _kt KILL "$_wp"; done',
   '    done; done',
   '  }',
-  // the streams, in blocks: a reader of the pipe on its right (see above), once the writer has sent its first line
-  // (stdout's to fd 8, stderr's to fd 9: the batch's own streams)
-  `  _sr() { exec 0</proc/self/fd/1 7>&-; IFS= read -r _kl; exec 1>&"$1" 8>&- 9>&-; ${BLOCKS}; }`,
+  // the streams, in blocks (where the output travels in packets): a reader of the pipe on its right (see above), once
+  // the writer has sent its first line (stdout's to fd 8, stderr's to fd 9: the batch's own streams)
+  ...(blocks ? [`  _sr() { exec 0</proc/self/fd/1 7>&-; IFS= read -r _kl; exec 1>&"$1" 8>&- 9>&-; ${BLOCKS}; }`] : []),
   // the body: fd 4 both ends of the watchdog's pipe (a write never fails for want of a reader), its pid to the
   // watchdog, then the commands
   '  _bw() {',
@@ -294,7 +294,7 @@ const watchdog = (blocks: boolean): string[] => [
   // dash on Linux: /proc gives the clock, the pipes' ends and the processes
   `elif [ "$_SH" = dash ] && { read -r _wn _wu < /proc/uptime && [ -e /proc/self/fd/1 ] && [ -e "/proc/$$/task/$$/children" ]; } 2>/dev/null && command -v sleep >/dev/null 2>&1${blocks ? ' && command -v dd >/dev/null 2>&1 && command -v cat >/dev/null 2>&1' : ''}; then`,
   // a string that bash, which parses this whole compound command and frees it, only copies (see BASH_LAUNCHER)
-  `  eval ${shQuote(SH_WATCHDOG.join('\n'))}`,
+  `  eval ${shQuote(shWatchdog(blocks).join('\n'))}`,
   'else',
   `  ${TIMEOUT_X}`,
   // no budget of its own: the controller's deadline cuts the batch, what was written already having been sent
@@ -378,7 +378,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
     '}',
     `_e() { if [ -n "$_pk" ]; then ${endMarkers()}; _pk=; fi; }`,
   ]
-  // the commands, in a function (the body of dash's pipeline, see SH_WATCHDOG) that unsets itself as it starts: a
+  // the commands, in a function (the body of dash's pipeline, see shWatchdog) that unsets itself as it starts: a
   // command's shell never sees it. The clock is read in the way's own unit (the header's is the epoch's) as the first
   // command starts, its streams and watchdog set up; then once between two commands, the end of the one and the
   // start of the next (and _late's now): under dash a reading is /proc/uptime, ~25 system calls
@@ -393,7 +393,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
   // 124, as GNU timeout: the batch's budget ran out before its last command
   out.push('_e', '_fin', '[ -z "$_over" ] || exit 124', 'exit 0', '}')
   // under dash's watchdog the body is the last of a pipeline whose other members are its streams' dd and the watchdog
-  // (see SH_WATCHDOG); its exit status is the batch's
+  // (see shWatchdog); its exit status is the batch's
   out.push(
     'if [ -n "$_PW" ]; then',
     '  exec 8>&1 9>&2',
@@ -409,7 +409,7 @@ export function buildBatchScript(commands: readonly BatchCommand[], nonce: strin
 
 /**
  * Runs the script under dash where the target has it (Debian, Ubuntu: its forks and the programs it starts cost a
- * third of bash's, see SH_WATCHDOG), else under bash (cheap timestamps), else sh. Bash reads a script from a pipe one
+ * third of bash's, see shWatchdog), else under bash (cheap timestamps), else sh. Bash reads a script from a pipe one
  * byte per read(2), so as not to take input meant for its commands: ~28,000 system calls for a batch of ~28 kB, ~3 ms
  * of the target's CPU. Its commands read nothing from it, so bash takes the script whole (`$(</dev/stdin)` is read in
  * blocks by bash itself, no process) and evaluates it. Where stdin is a socket (Node's child processes: the local
